@@ -1,0 +1,57 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import type { Context } from './context.js';
+import type { Database } from './db.js';
+import type { Logger } from './logger.js';
+import { schema } from './schema/index.js';
+
+export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
+
+/**
+ * The GraphQL gateway over one database. Stateless: any number of them can serve the same
+ * PostgreSQL. GraphiQL is rendered from the bundled assets (works offline).
+ */
+export function createGateway(db: Database, logger: Logger): Gateway {
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    context: () => ({ db }),
+    graphiql: { title: 'placement-gateway', defaultQuery: DEFAULT_QUERY },
+    renderGraphiQL,
+    // Unexpected errors are masked; typed errors travel in the result unions.
+    maskedErrors: true,
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error(args.map(String).join(' ')),
+    },
+    plugins: [
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          await db.pool.query('SELECT 1');
+        },
+      }),
+    ],
+  });
+}
+
+const DEFAULT_QUERY = `# placement-gateway: try a query, e.g.
+query Providers {
+  resourceProviders(first: 10) {
+    totalCount
+    edges {
+      node {
+        uuid
+        name
+        generation
+        inventories { resourceClass total capacity used free }
+        traits
+      }
+    }
+  }
+}
+`;

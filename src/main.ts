@@ -1,0 +1,54 @@
+import { createServer } from 'node:http';
+import { loadConfig } from './config.js';
+import { openDatabase } from './db.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres.js';
+import { createGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+import { migrate } from './migrate.js';
+
+/** `npm start`: embedded PostgreSQL unless DATABASE_URL is set, migrations, then HTTP. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  let embedded: EmbeddedServer | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    logger.info('starting embedded PostgreSQL', { dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.DATA_DIR,
+      port: config.EMBEDDED_PG_PORT,
+      log: (line) => logger.debug(line, { component: 'postgres' }),
+    });
+    databaseUrl = embedded.url;
+  }
+  const db = openDatabase(databaseUrl, config.DB_POOL_MAX);
+  const { applied } = await migrate(db.pool);
+  logger.info('database ready', { migrationsApplied: applied });
+
+  const gateway = createGateway(db, logger);
+  const server = createServer(gateway);
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info(`placement-gateway listening on http://localhost:${port}/graphql`, { port });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await db.close();
+    await embedded?.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`placement-gateway failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

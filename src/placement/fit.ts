@@ -1,0 +1,45 @@
+/**
+ * The fit rule, the one definition used by allocation writes, provider search and (later)
+ * candidate search and claims:
+ *   used + amount ≤ capacity,  minUnit ≤ amount ≤ maxUnit,  amount % stepSize = 0
+ * where capacity = floor((total − reserved) × allocationRatio) (a generated column).
+ */
+export interface InventoryState {
+  capacity: number;
+  used: number;
+  minUnit: number;
+  maxUnit: number;
+  stepSize: number;
+}
+
+export type FitViolation =
+  | { rule: 'minUnit'; limit: number }
+  | { rule: 'maxUnit'; limit: number }
+  | { rule: 'stepSize'; limit: number }
+  | { rule: 'capacity'; limit: number };
+
+/** Unit rules apply to each amount as written. */
+export function unitViolation(inv: InventoryState, amount: number): FitViolation | null {
+  if (amount < inv.minUnit) return { rule: 'minUnit', limit: inv.minUnit };
+  if (amount > inv.maxUnit) return { rule: 'maxUnit', limit: inv.maxUnit };
+  if (amount % inv.stepSize !== 0) return { rule: 'stepSize', limit: inv.stepSize };
+  return null;
+}
+
+/** Capacity applies to the sum on the provider; `increase` is what this write adds to `used`. */
+export function capacityViolation(inv: InventoryState, increase: number): FitViolation | null {
+  return increase > 0 && inv.used + increase > inv.capacity ? { rule: 'capacity', limit: inv.capacity } : null;
+}
+
+export function fits(inv: InventoryState, amount: number): boolean {
+  return unitViolation(inv, amount) === null && capacityViolation(inv, amount) === null;
+}
+
+/**
+ * The same rule as SQL over an `inventories` row alias and an amount expression, for
+ * searches that must agree with `fits` exactly.
+ */
+export function fitsSql(inventoryAlias: string, amount: string): string {
+  const i = inventoryAlias;
+  return `(${i}.used + ${amount} <= ${i}.capacity AND ${amount} BETWEEN ${i}.min_unit AND ${i}.max_unit AND ${amount} % ${i}.step_size = 0)`;
+}

@@ -1,0 +1,128 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { InUseError, InvalidInputError, NotFoundError } from './errors.js';
+import { checkAndBumpGeneration, resourceClassIds, type ProviderRow } from './lookups.js';
+import { serializable, type Queryable } from './transactions.js';
+import { int32, MAX_ALLOCATION_RATIO, parseInput, referenceName, uuidString } from './validation.js';
+
+const inventoryFields = z
+  .object({
+    resourceClass: referenceName('resource class'),
+    total: int32(1),
+    reserved: int32(0).default(0),
+    minUnit: int32(1).default(1),
+    maxUnit: int32(1).default(2147483647),
+    stepSize: int32(1).default(1),
+    allocationRatio: z
+      .number()
+      .gt(0, { message: 'must be greater than 0' })
+      .max(MAX_ALLOCATION_RATIO, { message: `must be at most ${MAX_ALLOCATION_RATIO}` })
+      .default(1),
+  })
+  .superRefine((inv, ctx) => {
+    if (inv.reserved > inv.total) {
+      ctx.addIssue({ code: 'custom', path: ['reserved'], message: 'must not exceed total', params: { rule: 'reserved<=total' } });
+    }
+    if (inv.minUnit > inv.maxUnit) {
+      ctx.addIssue({ code: 'custom', path: ['minUnit'], message: 'must not exceed maxUnit', params: { rule: 'minUnit<=maxUnit' } });
+    }
+  });
+export type InventoryInput = z.input<typeof inventoryFields>;
+type Inventory = z.output<typeof inventoryFields>;
+
+const setInventoriesInput = z.object({
+  providerUuid: uuidString,
+  generation: int32(0),
+  inventories: z.array(inventoryFields).max(1000, { message: 'at most 1000 inventories' }),
+});
+const upsertInventoryInput = z.object({ providerUuid: uuidString, generation: int32(0), inventory: inventoryFields });
+const deleteInventoryInput = z.object({ providerUuid: uuidString, generation: int32(0), resourceClass: referenceName('resource class') });
+
+export interface InventoryWriteResult {
+  provider: ProviderRow;
+  /** Non-fatal notes, e.g. capacity shrunk below current usage. */
+  warnings: string[];
+}
+
+async function writeInventory(db: Queryable, providerId: number, classId: number, inv: Inventory): Promise<number> {
+  const { rows } = await db.query<{ capacity: number; used: number }>(
+    `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (provider_id, resource_class_id) DO UPDATE SET
+       total = EXCLUDED.total, reserved = EXCLUDED.reserved, min_unit = EXCLUDED.min_unit,
+       max_unit = EXCLUDED.max_unit, step_size = EXCLUDED.step_size, allocation_ratio = EXCLUDED.allocation_ratio
+     RETURNING capacity, used`,
+    [providerId, classId, inv.total, inv.reserved, inv.minUnit, inv.maxUnit, inv.stepSize, inv.allocationRatio],
+  );
+  const row = rows[0]!;
+  return row.used > row.capacity ? row.used : -1;
+}
+
+function shrinkWarning(resourceClass: string, used: number): string {
+  return `${resourceClass}: capacity is now below current usage (${used}); existing allocations stay, new ones will not fit`;
+}
+
+async function removeInventories(db: Queryable, provider: ProviderRow, classIds: number[]): Promise<void> {
+  if (classIds.length === 0) return;
+  const inUse = await db.query<{ name: string }>(
+    `SELECT DISTINCT rc.name FROM allocations a JOIN resource_classes rc ON rc.id = a.resource_class_id
+     WHERE a.provider_id = $1 AND a.resource_class_id = ANY($2::int[]) ORDER BY rc.name LIMIT 1`,
+    [provider.id, classIds],
+  );
+  if (inUse.rows[0]) {
+    throw new InUseError('Inventory', `${provider.uuid}/${inUse.rows[0].name}`, `${inUse.rows[0].name} has allocations on this provider`);
+  }
+  await db.query('DELETE FROM inventories WHERE provider_id = $1 AND resource_class_id = ANY($2::int[])', [provider.id, classIds]);
+}
+
+/** Replaces all of a provider's inventories; classes left out are removed (refused while allocated). */
+export async function setInventories(pool: pg.Pool, raw: z.input<typeof setInventoriesInput>): Promise<InventoryWriteResult> {
+  const input = parseInput(setInventoriesInput, raw);
+  const seen = new Set<string>();
+  input.inventories.forEach((inv, i) => {
+    if (seen.has(inv.resourceClass)) {
+      throw new InvalidInputError(`inventories[${i}].resourceClass`, 'unique', `inventories[${i}].resourceClass: ${inv.resourceClass} is listed twice`);
+    }
+    seen.add(inv.resourceClass);
+  });
+  return serializable(pool, async (db) => {
+    const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
+    const classIds = await resourceClassIds(db, input.inventories.map((i) => i.resourceClass), (i) => `inventories[${i}].resourceClass`);
+    const { rows: existing } = await db.query<{ resource_class_id: number }>('SELECT resource_class_id FROM inventories WHERE provider_id = $1', [provider.id]);
+    const kept = new Set(classIds.values());
+    await removeInventories(db, provider, existing.map((r) => r.resource_class_id).filter((id) => !kept.has(id)));
+    const warnings: string[] = [];
+    for (const inv of input.inventories) {
+      const overUsed = await writeInventory(db, provider.id, classIds.get(inv.resourceClass)!, inv);
+      if (overUsed >= 0) warnings.push(shrinkWarning(inv.resourceClass, overUsed));
+    }
+    return { provider, warnings };
+  });
+}
+
+/** Adds or replaces the inventory of one class. */
+export async function upsertInventory(pool: pg.Pool, raw: z.input<typeof upsertInventoryInput>): Promise<InventoryWriteResult> {
+  const input = parseInput(upsertInventoryInput, raw);
+  return serializable(pool, async (db) => {
+    const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
+    const classIds = await resourceClassIds(db, [input.inventory.resourceClass], () => 'inventory.resourceClass');
+    const overUsed = await writeInventory(db, provider.id, classIds.get(input.inventory.resourceClass)!, input.inventory);
+    return { provider, warnings: overUsed >= 0 ? [shrinkWarning(input.inventory.resourceClass, overUsed)] : [] };
+  });
+}
+
+/** Removes the inventory of one class; refused while that class is allocated here. */
+export async function deleteInventory(pool: pg.Pool, raw: z.input<typeof deleteInventoryInput>): Promise<InventoryWriteResult> {
+  const input = parseInput(deleteInventoryInput, raw);
+  return serializable(pool, async (db) => {
+    const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
+    const classIds = await resourceClassIds(db, [input.resourceClass], () => 'resourceClass');
+    const classId = classIds.get(input.resourceClass)!;
+    const found = await db.query('SELECT 1 FROM inventories WHERE provider_id = $1 AND resource_class_id = $2', [provider.id, classId]);
+    if (!found.rowCount) {
+      throw new NotFoundError('Inventory', `${provider.uuid}/${input.resourceClass}`, 'resourceClass');
+    }
+    await removeInventories(db, provider, [classId]);
+    return { provider, warnings: [] };
+  });
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { InvalidInputError } from './errors.js';
+
+export const MAX_INT32 = 2147483647;
+/** Above this an allocation ratio is a typo, not a policy; it also keeps capacity < 2^53. */
+export const MAX_ALLOCATION_RATIO = 10000;
+export const CUSTOM_NAME_PATTERN = /^CUSTOM_[A-Z0-9_]+$/;
+export const NAME_PATTERN = /^[A-Z0-9_]+$/;
+
+const UUID_DASHED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID_DASHLESS = /^[0-9a-f]{32}$/;
+
+/** Lower-case dashed form of a UUID given dashed or dashless, or null when it is not one. */
+export function normalizeUuid(value: string): string | null {
+  const lower = value.trim().toLowerCase();
+  if (UUID_DASHED.test(lower)) return lower;
+  if (UUID_DASHLESS.test(lower)) {
+    return `${lower.slice(0, 8)}-${lower.slice(8, 12)}-${lower.slice(12, 16)}-${lower.slice(16, 20)}-${lower.slice(20)}`;
+  }
+  return null;
+}
+
+// Each rule carries a stable `rule` name in its params; InvalidInput reports it.
+export const uuidString = z
+  .string()
+  .refine((v) => normalizeUuid(v) !== null, { message: 'must be a UUID (dashed or 32 hex digits)', params: { rule: 'uuid' } })
+  .transform((v) => normalizeUuid(v) as string);
+
+export const int32 = (min: number) =>
+  z
+    .number()
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(MAX_INT32, { message: `must be at most ${MAX_INT32}` });
+
+export const providerName = z
+  .string()
+  .refine((v) => [...v].length >= 1, { message: 'must not be empty', params: { rule: 'length:1..200' } })
+  .refine((v) => [...v].length <= 200, { message: 'must be at most 200 characters', params: { rule: 'length:1..200' } });
+
+export const customName = (kind: string) =>
+  z
+    .string()
+    .max(255, { message: `${kind} names are at most 255 characters` })
+    .regex(CUSTOM_NAME_PATTERN, { message: `custom ${kind} names must match ${CUSTOM_NAME_PATTERN.source}` });
+
+/** A class or trait name used in a request: upper-case letters, digits, underscore. */
+export const referenceName = (kind: string) =>
+  z
+    .string()
+    .max(255, { message: `${kind} names are at most 255 characters` })
+    .regex(NAME_PATTERN, { message: `${kind} names must match ${NAME_PATTERN.source}` });
+
+export const externalId = (what: string) =>
+  z
+    .string()
+    .min(1, { message: `${what} must not be empty` })
+    .max(255, { message: `${what} is at most 255 characters` });
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+function ruleOf(issue: z.core.$ZodIssue): string {
+  const params = (issue as { params?: { rule?: string } }).params;
+  if (params?.rule) return params.rule;
+  switch (issue.code) {
+    case 'too_small':
+      return issue.origin === 'string' ? `minLength:${issue.minimum}` : `min:${issue.minimum}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `maxLength:${issue.maximum}` : `max:${issue.maximum}`;
+    case 'invalid_format':
+      return issue.format === 'regex' ? `pattern:${(issue as { pattern?: string }).pattern ?? ''}` : issue.format;
+    case 'invalid_type':
+      return issue.input === undefined || issue.input === null ? 'required' : `type:${issue.expected}`;
+    default:
+      return issue.code;
+  }
+}
+
+/** Parses `value`; the first problem becomes an InvalidInputError naming field and rule. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0] as z.core.$ZodIssue;
+  const field = [prefix, formatPath(issue.path)].filter(Boolean).join('.').replace(/\.\[/g, '[');
+  const rule = ruleOf(issue);
+  const message = issue.code === 'invalid_type' && rule === 'required' ? 'is required' : issue.message;
+  throw new InvalidInputError(field || '(input)', rule, `${field || 'input'}: ${message}`);
+}

@@ -1,0 +1,174 @@
+import type pg from 'pg';
+import { builder } from '../builder.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { createProvider, deleteProvider, updateProvider } from '../placement/providers.js';
+import { assertTraitsExist, parseProviderFilter, providerIdsWithRoomFor } from '../placement/search.js';
+import { asQueryError, mutationErrors } from './errors.js';
+import { ResourceAmountInput } from './inputs.js';
+
+builder.prismaNode('ResourceProvider', {
+  id: { field: 'uuid' },
+  description: 'Anything with capacity: a compute host, a storage pool, a NIC, a NUMA node.',
+  fields: (t) => ({
+    uuid: t.expose('uuid', { type: 'UUID' }),
+    name: t.exposeString('name'),
+    generation: t.exposeInt('generation', {
+      description: 'Concurrency token guarding inventories, traits and aggregates; bumped by every write to them and by allocation writes.',
+    }),
+    cell: t.relation('cell', { nullable: true }),
+    parent: t.relation('parent', { nullable: true }),
+    root: t.relation('root', { description: 'Top of this provider\'s tree (itself for a root).' }),
+    children: t.relation('children', { query: { orderBy: { name: 'asc' } } }),
+    inventories: t.relation('inventories', { query: { orderBy: { resourceClass: { name: 'asc' } } } }),
+    traits: t.stringList({
+      description: 'Trait names, sorted.',
+      select: { traits: { select: { trait: { select: { name: true } } } } },
+      resolve: (provider) => provider.traits.map((pt) => pt.trait.name).sort(),
+    }),
+    usages: t.field({
+      type: [ProviderUsage],
+      description: 'Usage per class with inventory (0 when unused), sorted by class name.',
+      select: { inventories: { select: { used: true, resourceClass: { select: { name: true } } }, orderBy: { resourceClass: { name: 'asc' } } } },
+      resolve: (provider) => provider.inventories.map((i) => ({ resourceClass: i.resourceClass.name, used: Number(i.used) })),
+    }),
+    allocations: t.relatedConnection('allocations', {
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: { id: 'asc' } },
+    }),
+  }),
+});
+
+export const ProviderUsage = builder.objectRef<{ resourceClass: string; used: number }>('ProviderUsage').implement({
+  fields: (t) => ({
+    resourceClass: t.exposeString('resourceClass'),
+    used: t.expose('used', { type: 'SafeInt' }),
+  }),
+});
+
+const ResourceProviderFilter = builder.inputType('ResourceProviderFilter', {
+  description: 'All given conditions must hold.',
+  fields: (t) => ({
+    name: t.string({ description: 'Exact name.' }),
+    uuid: t.string({ description: 'UUID, dashed or not.' }),
+    cellUuid: t.string(),
+    inTree: t.string({ description: 'UUID of any provider in the tree; matches every member of that tree.' }),
+    requiredTraits: t.stringList({ description: 'Providers carrying all of these.' }),
+    forbiddenTraits: t.stringList({ description: 'Providers carrying none of these.' }),
+    memberOf: t.field({
+      type: t.listRef(t.listRef('String')),
+      description: 'Each inner list is any-of (aggregate UUIDs); the lists are ANDed.',
+    }),
+    resources: t.field({ type: [ResourceAmountInput], description: 'Providers whose own inventory can take all these amounts now (the fit rule).' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  resourceProviders: t.prismaConnection({
+    type: 'ResourceProvider',
+    cursor: 'name',
+    description: 'Providers ordered by name.',
+    totalCount: (_connection, args, ctx) => asQueryError(async () => ctx.db.prisma.resourceProvider.count({ where: await providerWhere(ctx.db.pool, args) })),
+    args: { filter: t.arg({ type: ResourceProviderFilter, required: false }) },
+    resolve: (query, _root, args, ctx) =>
+      asQueryError(async () => ctx.db.prisma.resourceProvider.findMany({ ...query, where: await providerWhere(ctx.db.pool, args), orderBy: { name: 'asc' } })),
+  }),
+  resourceProvider: t.prismaField({
+    type: 'ResourceProvider',
+    nullable: true,
+    args: { uuid: t.arg.string({ required: true, description: 'Dashed or dashless.' }) },
+    resolve: (query, _root, args, ctx) =>
+      asQueryError(async () => {
+        const filter = parseProviderFilter({ uuid: args.uuid });
+        return ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: filter.uuid! } });
+      }),
+  }),
+}));
+
+// The page and its totalCount resolve separately; both use the filter built once per request.
+const whereByArgs = new WeakMap<object, Promise<Prisma.ResourceProviderWhereInput>>();
+function providerWhere(pool: pg.Pool, args: { filter?: unknown }): Promise<Prisma.ResourceProviderWhereInput> {
+  let where = whereByArgs.get(args);
+  if (!where) {
+    where = buildProviderWhere(pool, args.filter);
+    whereByArgs.set(args, where);
+  }
+  return where;
+}
+
+/** Builds the Prisma filter; `resources` goes through the engine's SQL fit rule. */
+async function buildProviderWhere(pool: pg.Pool, raw: unknown): Promise<Prisma.ResourceProviderWhereInput> {
+  const filter = parseProviderFilter(raw);
+  await assertTraitsExist(pool, filter);
+  const and: Prisma.ResourceProviderWhereInput[] = [];
+  if (filter.name != null) and.push({ name: filter.name });
+  if (filter.uuid != null) and.push({ uuid: filter.uuid });
+  if (filter.cellUuid != null) and.push({ cell: { uuid: filter.cellUuid } });
+  if (filter.inTree != null) and.push({ root: { treeMembers: { some: { uuid: filter.inTree } } } });
+  for (const name of filter.requiredTraits ?? []) and.push({ traits: { some: { trait: { name } } } });
+  if (filter.forbiddenTraits?.length) and.push({ traits: { none: { trait: { name: { in: filter.forbiddenTraits } } } } });
+  for (const anyOf of filter.memberOf ?? []) and.push({ aggregates: { some: { aggregate: { uuid: { in: anyOf } } } } });
+  if (filter.resources?.length) and.push({ id: { in: await providerIdsWithRoomFor(pool, filter.resources) } });
+  return { AND: and };
+}
+
+const CreateResourceProviderInput = builder.inputType('CreateResourceProviderInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: '1–200 characters, unique.' }),
+    uuid: t.string({ description: 'Generated when omitted. Dashed or dashless; stored lower-case dashed.' }),
+    parentProviderUuid: t.string({ description: 'Makes this provider a child in the parent\'s tree (and cell).' }),
+    cellUuid: t.string({ description: 'Cell of a root provider; children always share their parent\'s cell.' }),
+  }),
+});
+
+const UpdateResourceProviderInput = builder.inputType('UpdateResourceProviderInput', {
+  fields: (t) => ({
+    uuid: t.string({ required: true }),
+    generation: t.int({ description: 'When given, the update applies only at this generation.' }),
+    name: t.string(),
+    parentProviderUuid: t.string({ description: 'New parent; explicit null makes the provider a root. Omit to keep.' }),
+    cellUuid: t.string({ description: 'New cell of a root provider and its whole tree; explicit null removes it. Omit to keep.' }),
+  }),
+});
+
+const DeleteResourceProviderInput = builder.inputType('DeleteResourceProviderInput', {
+  fields: (t) => ({
+    uuid: t.string({ required: true }),
+    generation: t.int({ description: 'When given, the delete applies only at this generation.' }),
+  }),
+});
+
+export const ResourceProviderPayload = builder.objectRef<{ providerId: number }>('ResourceProviderPayload').implement({
+  fields: (t) => ({
+    resourceProvider: t.prismaField({
+      type: 'ResourceProvider',
+      resolve: (query, payload, _args, ctx) => ctx.db.prisma.resourceProvider.findUniqueOrThrow({ ...query, where: { id: payload.providerId } }),
+    }),
+  }),
+});
+
+const DeleteResourceProviderPayload = builder.objectRef<{ uuid: string }>('DeleteResourceProviderPayload').implement({
+  fields: (t) => ({ deletedUuid: t.expose('uuid', { type: 'UUID' }) }),
+});
+
+builder.mutationFields((t) => ({
+  createResourceProvider: t.field({
+    type: ResourceProviderPayload,
+    errors: mutationErrors,
+    args: { input: t.arg({ type: CreateResourceProviderInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({ providerId: (await createProvider(ctx.db.pool, input)).id }),
+  }),
+  updateResourceProvider: t.field({
+    type: ResourceProviderPayload,
+    errors: mutationErrors,
+    args: { input: t.arg({ type: UpdateResourceProviderInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({ providerId: (await updateProvider(ctx.db.pool, input)).id }),
+  }),
+  deleteResourceProvider: t.field({
+    type: DeleteResourceProviderPayload,
+    errors: mutationErrors,
+    description: 'Refused while the provider has allocations or children; removes its inventories, trait and aggregate links.',
+    args: { input: t.arg({ type: DeleteResourceProviderInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({ uuid: (await deleteProvider(ctx.db.pool, input)).uuid }),
+  }),
+}));
