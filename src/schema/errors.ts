@@ -27,7 +27,7 @@ builder.objectType(NotFoundError, {
   fields: (t) => ({
     resourceType: t.exposeString('resourceType'),
     identifier: t.exposeString('identifier'),
-    field: t.exposeString('field', { nullable: true, description: 'Input field that named the missing thing.' }),
+    field: t.exposeString('field', { description: 'Input field that named the missing thing.' }),
   }),
 });
 
@@ -69,8 +69,8 @@ builder.objectType(ConsumerGenerationConflictError, {
   isTypeOf: (value) => value instanceof ConsumerGenerationConflictError,
   fields: (t) => ({
     consumerUuid: t.expose('consumerUuid', { type: 'UUID' }),
-    expected: t.exposeInt('expected', { nullable: true, description: 'null: the request said the consumer must not exist yet.' }),
-    actual: t.exposeInt('actual', { nullable: true, description: 'null: the consumer does not exist.' }),
+    expectedConsumerGeneration: t.exposeInt('expected', { nullable: true, description: 'null: the request said the consumer must not exist yet.' }),
+    actualConsumerGeneration: t.exposeInt('actual', { nullable: true, description: 'null: the consumer does not exist.' }),
   }),
 });
 

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import type { ExecutionResult } from 'graphql';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openDatabase, type Database } from '../../src/db.js';
+import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/logger.js';
+
+export interface TestEnv {
+  db: Database;
+  gateway: Gateway;
+  url: string;
+  /** Runs an operation through the real yoga request pipeline (HTTP semantics, no socket). */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T>>;
+  /** One SQL statement against the test database. */
+  sql<R extends pg.QueryResultRow = Record<string, any>>(text: string, params?: unknown[]): Promise<R[]>;
+  close(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** A fresh database cloned from the migrated template, and a gateway on it. */
+export async function createTestEnv(poolMax = 20): Promise<TestEnv> {
+  const adminUrl = inject('adminUrl');
+  const name = `placement_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  // CREATE DATABASE … TEMPLATE needs the template idle; retry briefly when another file is cloning.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
+      break;
+    } catch (error) {
+      if (attempt > 50 || !String((error as Error).message).includes('being accessed')) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await admin.end();
+  const url = withDatabase(adminUrl, name);
+  const db = openDatabase(url, poolMax);
+  const gateway = createGateway(db, createLogger('silent'));
+  return {
+    db,
+    gateway,
+    url,
+    async gql(query, variables) {
+      const response = await gateway.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as ExecutionResult<any>;
+    },
+    async sql(text, params) {
+      return (await db.pool.query(text, params)).rows;
+    },
+    async close() {
+      await db.close();
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
