@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (index.js, what Node and every dependency load) and ESM
+    // (index.mjs, what Vite would pick via "module" for our own sources). Two copies mean
+    // "Cannot use GraphQLSchema from another module or realm"; pin the one Node loads.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

@@ -6,6 +6,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from './context.js';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
+import { typedErrors } from './metrics.js';
 
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -39,6 +40,7 @@ export const builder = new SchemaBuilder<{
   },
   errors: {
     directResult: true,
+    onResolvedError: (error) => typedErrors.inc({ code: (error as { code?: string }).code ?? 'UNKNOWN' }),
     defaultUnionOptions: { name: ({ fieldName }) => `${upperFirst(fieldName)}Result` },
     defaultResultOptions: { name: ({ fieldName }) => `${upperFirst(fieldName)}Success` },
   },

@@ -1,8 +1,11 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { Gauge, Registry } from 'prom-client';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
+import { engineRegistry } from './metrics.js';
 import { schema } from './schema/index.js';
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
@@ -12,6 +15,7 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
  * PostgreSQL. GraphiQL is rendered from the bundled assets (works offline).
  */
 export function createGateway(db: Database, logger: Logger): Gateway {
+  const pool = db.pool;
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -29,6 +33,16 @@ export function createGateway(db: Database, logger: Logger): Gateway {
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     plugins: [
+      usePrometheus({
+        endpoint: '/metrics',
+        registry: Registry.merge([engineRegistry, poolRegistry(pool)]),
+        metrics: {
+          graphql_yoga_http_duration: true,
+          graphql_envelop_request_duration: true,
+          graphql_envelop_error_result: true,
+          graphql_envelop_deprecated_field: true,
+        },
+      }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -37,6 +51,22 @@ export function createGateway(db: Database, logger: Logger): Gateway {
       }),
     ],
   });
+}
+
+function poolRegistry(pool: Database['pool']): Registry {
+  const registry = new Registry();
+  new Gauge({
+    name: 'placement_db_pool_connections',
+    help: 'Database pool connections by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.set({ state: 'total' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
+  return registry;
 }
 
 const DEFAULT_QUERY = `# placement-gateway: try a query, e.g.

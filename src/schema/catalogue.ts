@@ -40,7 +40,7 @@ builder.queryFields((t) => ({
     maxSize: 500,
     description: 'Resource classes ordered by name.',
     resolve: (query, _root, _args, ctx) => ctx.db.prisma.resourceClass.findMany({ ...query, orderBy: { name: 'asc' } }),
-  }),
+  }, { name: 'ResourceClassConnection' }, { name: 'ResourceClassEdge' }),
   traits: t.prismaConnection({
     type: 'Trait',
     cursor: 'name',
@@ -51,7 +51,7 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: TraitFilter }) },
     resolve: (query, _root, args, ctx) =>
       asQueryError(async () => ctx.db.prisma.trait.findMany({ ...query, where: traitWhere(args.filter), orderBy: { name: 'asc' } })),
-  }),
+  }, { name: 'TraitConnection' }, { name: 'TraitEdge' }),
 }));
 
 function traitWhere(filter: { namePrefix?: string | null; associated?: boolean | null } | null | undefined): Prisma.TraitWhereInput {

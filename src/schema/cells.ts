@@ -42,14 +42,14 @@ builder.queryFields((t) => ({
     totalCount: (_connection, _args, ctx) => ctx.db.prisma.cell.count(),
     description: 'Cells ordered by name.',
     resolve: (query, _root, _args, ctx) => ctx.db.prisma.cell.findMany({ ...query, orderBy: { name: 'asc' } }),
-  }),
+  }, { name: 'CellConnection' }, { name: 'CellEdge' }),
   aggregates: t.prismaConnection({
     type: 'Aggregate',
     cursor: 'uuid',
     totalCount: (_connection, _args, ctx) => ctx.db.prisma.aggregate.count(),
     description: 'Aggregates ordered by uuid.',
     resolve: (query, _root, _args, ctx) => ctx.db.prisma.aggregate.findMany({ ...query, orderBy: { uuid: 'asc' } }),
-  }),
+  }, { name: 'AggregateConnection' }, { name: 'AggregateEdge' }),
 }));
 
 const CreateNamedInput = (name: string) =>

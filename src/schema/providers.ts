@@ -35,7 +35,7 @@ builder.prismaNode('ResourceProvider', {
       cursor: 'id',
       totalCount: true,
       query: { orderBy: { id: 'asc' } },
-    }),
+    }, { name: 'ProviderAllocationConnection' }, { name: 'ProviderAllocationEdge' }),
   }),
 });
 
@@ -72,7 +72,7 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: ResourceProviderFilter, required: false }) },
     resolve: (query, _root, args, ctx) =>
       asQueryError(async () => ctx.db.prisma.resourceProvider.findMany({ ...query, where: await providerWhere(ctx.db.pool, args), orderBy: { name: 'asc' } })),
-  }),
+  }, { name: 'ResourceProviderConnection' }, { name: 'ResourceProviderEdge' }),
   resourceProvider: t.prismaField({
     type: 'ResourceProvider',
     nullable: true,

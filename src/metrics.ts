@@ -1,0 +1,27 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import { transactionStats } from './placement/transactions.js';
+
+/**
+ * Process-wide engine metrics. Each gateway serves them merged with its own HTTP/GraphQL
+ * metrics (usePrometheus) at /metrics.
+ */
+export const engineRegistry = new Registry();
+
+export const typedErrors = new Counter({
+  name: 'placement_typed_errors_total',
+  help: 'Typed errors returned by mutations, by code',
+  labelNames: ['code'],
+  registers: [engineRegistry],
+});
+
+new Gauge({
+  name: 'placement_transactions',
+  help: 'SERIALIZABLE transactions: committed, retried after a serialization failure or deadlock, and given up after the retry cap',
+  labelNames: ['outcome'],
+  registers: [engineRegistry],
+  collect() {
+    this.set({ outcome: 'committed' }, transactionStats.committed);
+    this.set({ outcome: 'retried' }, transactionStats.retried);
+    this.set({ outcome: 'exhausted' }, transactionStats.exhausted);
+  },
+});

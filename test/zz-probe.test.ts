@@ -1,0 +1,20 @@
+import { afterAll, beforeAll, it } from 'vitest';
+import { createTestEnv, type TestEnv } from './support/harness.js';
+import { ERROR_FIELDS } from './support/fixtures.js';
+let env: TestEnv;
+beforeAll(async () => { env = await createTestEnv(); });
+afterAll(async () => env?.close());
+it('probe', async () => {
+  console.log(await env.sql(`SELECT datcollate, datctype FROM pg_database WHERE datname = current_database()`));
+  const q = async (s: string, v?: any) => console.log(JSON.stringify(await env.gql(s, v)));
+  await q(`mutation { createResourceProvider(input: {name: ""}) { ${ERROR_FIELDS} } }`);
+  await q(`mutation { createResourceProvider(input: {name: "x", uuid: "nope"}) { ${ERROR_FIELDS} } }`);
+  await q(`{ traits(filter: {namePrefix: "hw"}) { totalCount edges { node { name } } } }`);
+  await q(`{ traits(filter: {namePrefix: "hw"}) { totalCount } }`);
+  await q(`{ resourceProviders(filter: {requiredTraits: ["CUSTOM_NOPE"]}) { totalCount edges { node { name } } } }`);
+  await q(`{ resourceProvider(uuid: "zzz") { name } }`);
+  await q(`{ resourceClasses(first: 30) { totalCount edges { node { name id } } } }`);
+  await q(`mutation { createTrait(input: {name: "CUSTOM_A_B"}) { ${ERROR_FIELDS} } }`);
+  await q(`mutation { createTrait(input: {name: "CUSTOM_AXBC"}) { ${ERROR_FIELDS} } }`);
+  await q(`{ traits(filter: {namePrefix: "CUSTOM_A_"}) { totalCount edges { node { name } } } }`);
+});
