@@ -44,5 +44,5 @@ export const builder = new SchemaBuilder<{
     defaultUnionOptions: { name: ({ fieldName }) => `${upperFirst(fieldName)}Result` },
     defaultResultOptions: { name: ({ fieldName }) => `${upperFirst(fieldName)}Success` },
   },
-  complexity: { defaultComplexity: 1, defaultListMultiplier: 10, limit: queryLimits },
+  complexity: { defaultComplexity: 1, defaultListMultiplier: 5, limit: queryLimits },
 });

@@ -47,14 +47,22 @@ interface InventoryRow extends InventoryState {
   classId: number;
 }
 
-type Validated = z.output<typeof writeAllocationsInput>;
+export type Validated = z.output<typeof writeAllocationsInput>;
 const pairKey = (providerId: number, classId: number) => `${providerId}:${classId}`;
 
-function assertNoDuplicates(input: Validated): void {
+/**
+ * Where consumer `index` sits in the caller's input, as a field-path prefix: `consumers[i].`
+ * for a list of consumers, empty when the input is one consumer (setAllocations).
+ */
+export type ConsumerPath = (index: number) => string;
+const listPath: ConsumerPath = (index) => `consumers[${index}].`;
+const singlePath: ConsumerPath = () => '';
+
+function assertNoDuplicates(input: Validated, path: ConsumerPath): void {
   const consumers = new Set<string>();
   input.consumers.forEach((consumer, c) => {
     if (consumers.has(consumer.consumerUuid)) {
-      throw new InvalidInputError(`consumers[${c}].consumerUuid`, 'unique', `consumers[${c}].consumerUuid: consumer ${consumer.consumerUuid} is listed twice`);
+      throw new InvalidInputError(`${path(c)}consumerUuid`, 'unique', `${path(c)}consumerUuid: consumer ${consumer.consumerUuid} is listed twice`);
     }
     consumers.add(consumer.consumerUuid);
     const pairs = new Set<string>();
@@ -62,7 +70,7 @@ function assertNoDuplicates(input: Validated): void {
       allocation.resources.forEach((resource, r) => {
         const key = `${allocation.providerUuid}/${resource.resourceClass}`;
         if (pairs.has(key)) {
-          const field = `consumers[${c}].allocations[${a}].resources[${r}].resourceClass`;
+          const field = `${path(c)}allocations[${a}].resources[${r}].resourceClass`;
           throw new InvalidInputError(field, 'unique', `${field}: ${key} is listed twice for this consumer`);
         }
         pairs.add(key);
@@ -83,11 +91,23 @@ export async function writeAllocations(
   policy: RetryPolicy = defaultRetryPolicy,
 ): Promise<ConsumerWriteResult[]> {
   const input = parseInput(writeAllocationsInput, raw);
-  assertNoDuplicates(input);
-  return serializable(pool, (db) => replaceAllocations(db, input), policy);
+  assertNoDuplicates(input, listPath);
+  return serializable(pool, (db) => replaceAllocations(db, input, listPath), policy);
 }
 
-async function replaceAllocations(db: Queryable, input: Validated): Promise<ConsumerWriteResult[]> {
+/** The same write for one consumer given on its own; error fields are paths inside that consumer. */
+export async function writeConsumerAllocations(
+  pool: pg.Pool,
+  raw: ConsumerAllocationsInput,
+  policy: RetryPolicy = defaultRetryPolicy,
+): Promise<ConsumerWriteResult> {
+  const input: Validated = { consumers: [parseInput(consumerAllocations, raw)] };
+  assertNoDuplicates(input, singlePath);
+  const [result] = await serializable(pool, (db) => replaceAllocations(db, input, singlePath), policy);
+  return result!;
+}
+
+export async function replaceAllocations(db: Queryable, input: Validated, path: ConsumerPath = listPath): Promise<ConsumerWriteResult[]> {
   // 1. consumers, locked in uuid order, generations checked
   const uuids = input.consumers.map((c) => c.consumerUuid);
   const { rows: existingConsumers } = await db.query<{ id: number; uuid: string; generation: number }>(
@@ -110,8 +130,19 @@ async function replaceAllocations(db: Queryable, input: Validated): Promise<Cons
   );
   const providerIdByUuid = new Map(providers.map((p) => [p.uuid, p.id]));
   const providerUuidById = new Map(providers.map((p) => [p.id, p.uuid]));
-  const classNames = [...new Set(input.consumers.flatMap((c) => c.allocations.flatMap((a) => a.resources.map((r) => r.resourceClass))))];
-  const classIdByName = await resourceClassIds(db, classNames, () => 'resourceClass');
+  // each class name with the input field that first names it, for a NotFound on that field
+  const classFieldByName = new Map<string, string>();
+  input.consumers.forEach((consumer, c) =>
+    consumer.allocations.forEach((allocation, a) =>
+      allocation.resources.forEach((resource, r) => {
+        if (!classFieldByName.has(resource.resourceClass)) {
+          classFieldByName.set(resource.resourceClass, `${path(c)}allocations[${a}].resources[${r}].resourceClass`);
+        }
+      }),
+    ),
+  );
+  const classNames = [...classFieldByName.keys()];
+  const classIdByName = await resourceClassIds(db, classNames, (index) => classFieldByName.get(classNames[index]!)!);
   const classNameById = new Map([...classIdByName].map(([name, id]) => [id, name]));
 
   interface Row { consumerIndex: number; providerId: number; classId: number; amount: number; field: string }
@@ -120,7 +151,7 @@ async function replaceAllocations(db: Queryable, input: Validated): Promise<Cons
     consumer.allocations.forEach((allocation, a) => {
       const providerId = providerIdByUuid.get(allocation.providerUuid);
       if (providerId === undefined) {
-        throw new NotFoundError('ResourceProvider', allocation.providerUuid, `consumers[${c}].allocations[${a}].providerUuid`);
+        throw new NotFoundError('ResourceProvider', allocation.providerUuid, `${path(c)}allocations[${a}].providerUuid`);
       }
       allocation.resources.forEach((resource, r) => {
         newRows.push({
@@ -128,7 +159,7 @@ async function replaceAllocations(db: Queryable, input: Validated): Promise<Cons
           providerId,
           classId: classIdByName.get(resource.resourceClass)!,
           amount: resource.amount,
-          field: `consumers[${c}].allocations[${a}].resources[${r}]`,
+          field: `${path(c)}allocations[${a}].resources[${r}]`,
         });
       });
     });
@@ -248,7 +279,7 @@ export async function deleteAllocations(pool: pg.Pool, raw: z.input<typeof delet
     if (!rows[0]) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
     const [result] = await replaceAllocations(db, {
       consumers: [{ consumerUuid: input.consumerUuid, consumerGeneration: input.consumerGeneration, projectId: rows[0].project_id, userId: rows[0].user_id, consumerType: null, allocations: [] }],
-    });
+    }, singlePath);
     return result!;
   });
 }

@@ -15,7 +15,8 @@ const inventoryFields = z
     stepSize: int32(1).default(1),
     allocationRatio: z
       .number()
-      .gt(0, { message: 'must be greater than 0' })
+      // An exclusive bound: reported as gt:0 (the default `min:0` would read as "0 is allowed").
+      .refine((ratio) => ratio > 0, { message: 'must be greater than 0', params: { rule: 'gt:0' } })
       .max(MAX_ALLOCATION_RATIO, { message: `must be at most ${MAX_ALLOCATION_RATIO}` })
       .default(1),
   })

@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { deleteAllocations, writeAllocations, type ConsumerWriteResult } from '../placement/allocations.js';
+import { deleteAllocations, writeAllocations, writeConsumerAllocations, type ConsumerWriteResult } from '../placement/allocations.js';
 import { usages } from '../placement/usages.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
@@ -62,7 +62,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const ProviderAllocationInput = builder.inputType('ProviderAllocationInput', {
+export const ProviderAllocationInput = builder.inputType('ProviderAllocationInput', {
   fields: (t) => ({
     providerUuid: t.string({ required: true }),
     resources: t.field({ type: [ResourceAmountInput], required: true }),
@@ -123,7 +123,7 @@ builder.mutationFields((t) => ({
     errors: mutationErrors,
     description: 'Replaces one consumer\'s allocations atomically (consumer-generation-checked).',
     args: { input: t.arg({ type: ConsumerAllocationsInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ consumers: await writeAllocations(ctx.db.pool, { consumers: [withRequiredGeneration(input)] }) }),
+    resolve: async (_root, { input }, ctx) => ({ consumers: [await writeConsumerAllocations(ctx.db.pool, withRequiredGeneration(input))] }),
   }),
   moveAllocations: t.field({
     type: AllocationsPayload,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 builder.prismaNode('ResourceClass', {
   id: { field: 'name' },
+  nullable: true,
   description: 'A kind of interchangeable unit. Standard classes are fixed; custom ones are named CUSTOM_*.',
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -17,6 +18,7 @@ builder.prismaNode('ResourceClass', {
 
 builder.prismaNode('Trait', {
   id: { field: 'name' },
+  nullable: true,
   description: 'A qualitative capability a provider has or lacks. Standard traits are fixed; custom ones are named CUSTOM_*.',
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -44,7 +46,7 @@ builder.queryFields((t) => ({
   traits: t.prismaConnection({
     type: 'Trait',
     cursor: 'name',
-    totalCount: (_connection, args, ctx) => ctx.db.prisma.trait.count({ where: traitWhere(args.filter) }),
+    totalCount: (_connection, args, ctx) => asQueryError(async () => ctx.db.prisma.trait.count({ where: traitWhere(args.filter) })),
     defaultSize: 100,
     maxSize: 500,
     description: 'Traits ordered by name.',
@@ -58,7 +60,8 @@ function traitWhere(filter: { namePrefix?: string | null; associated?: boolean |
   const where: Prisma.TraitWhereInput = {};
   if (filter?.namePrefix) {
     parseInput(z.object({ namePrefix: referenceName('trait') }), { namePrefix: filter.namePrefix }, 'filter');
-    where.name = { startsWith: filter.namePrefix };
+    // startsWith becomes LIKE: escape `_` (the only LIKE wildcard a valid name can hold) so it matches itself.
+    where.name = { startsWith: filter.namePrefix.replace(/_/g, '\\_') };
   }
   if (filter?.associated === true) where.providers = { some: {} };
   if (filter?.associated === false) where.providers = { none: {} };

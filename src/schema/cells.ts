@@ -5,6 +5,7 @@ import { ResourceProviderPayload } from './providers.js';
 
 builder.prismaNode('Cell', {
   id: { field: 'uuid' },
+  nullable: true,
   description: 'A failure and scale domain. A provider tree is in at most one cell; claims and alternates stay inside one.',
   fields: (t) => ({
     uuid: t.expose('uuid', { type: 'UUID' }),
@@ -16,6 +17,7 @@ builder.prismaNode('Cell', {
 
 const AggregateRef = builder.prismaNode('Aggregate', {
   id: { field: 'uuid' },
+  nullable: true,
   description: 'A group of providers, used by memberOf filters and sharing providers.',
   fields: (t) => ({
     uuid: t.expose('uuid', { type: 'UUID' }),

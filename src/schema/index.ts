@@ -7,6 +7,7 @@ import './inventories.js';
 import './catalogue.js';
 import './cells.js';
 import './allocations.js';
+import './placement.js';
 
 builder.queryType({ description: 'Read the resource model.' });
 builder.mutationType({ description: 'Every mutation takes one `input` and returns its payload or a typed `Error`.' });

@@ -3,11 +3,15 @@ import { builder } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { createProvider, deleteProvider, updateProvider } from '../placement/providers.js';
 import { assertTraitsExist, parseProviderFilter, providerIdsWithRoomFor } from '../placement/search.js';
+import { parseInput, uuidString } from '../placement/validation.js';
+import { z } from 'zod';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
 
 builder.prismaNode('ResourceProvider', {
   id: { field: 'uuid' },
+  // node(id:)/nodes(ids:) answer null for an id that names nothing (Relay), not an error.
+  nullable: true,
   description: 'Anything with capacity: a compute host, a storage pool, a NIC, a NUMA node.',
   fields: (t) => ({
     uuid: t.expose('uuid', { type: 'UUID' }),
@@ -79,8 +83,8 @@ builder.queryFields((t) => ({
     args: { uuid: t.arg.string({ required: true, description: 'Dashed or dashless.' }) },
     resolve: (query, _root, args, ctx) =>
       asQueryError(async () => {
-        const filter = parseProviderFilter({ uuid: args.uuid });
-        return ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: filter.uuid! } });
+        const { uuid } = parseInput(z.object({ uuid: uuidString }), { uuid: args.uuid });
+        return ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid } });
       }),
   }),
 }));

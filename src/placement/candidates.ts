@@ -1,0 +1,451 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { InvalidInputError, NotFoundError } from './errors.js';
+import { fitsSql } from './fit.js';
+import { STANDARD_TRAIT_SHARING } from './catalogue.js';
+import { resourceClassIds, traitIds } from './lookups.js';
+import type { Queryable } from './transactions.js';
+import { int32, parseInput, referenceName, uuidString } from './validation.js';
+
+/**
+ * Candidate search. A candidate is a provider tree, named by its root (the host):
+ *  - filters (cell, inTree, traits, aggregates) apply to the root;
+ *  - each requested class is served by ONE provider: the root itself when its own inventory
+ *    fits (the flat fast path), else the fitting descendant with the most free share, else
+ *    the fitting sharing provider (trait MISC_SHARES_VIA_AGGREGATE, in an aggregate with the
+ *    root) with the most free share; ties break on provider uuid;
+ *  - the weigher scores a candidate by the mean free share (capacity − used) / capacity of
+ *    its serving inventories: SPREAD = highest first, PACK = lowest first; ties break on the
+ *    root's uuid, so identical calls on identical data give identical results.
+ * The fit rule is `fitsSql`, the same predicate allocation writes and claims check.
+ */
+
+export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = 50;
+
+export type Weigher = 'SPREAD' | 'PACK';
+
+const placementRequestSchema = z
+  .object({
+    resources: z
+      .array(z.object({ resourceClass: referenceName('resource class'), amount: int32(1) }))
+      .min(1, { message: 'list at least one resource' })
+      .max(50, { message: 'at most 50 resources' }),
+    requiredTraits: z.array(referenceName('trait')).max(100).nullish(),
+    forbiddenTraits: z.array(referenceName('trait')).max(100).nullish(),
+    anyOfTraits: z.array(z.array(referenceName('trait')).min(1, { message: 'an any-of group needs at least one trait' }).max(100)).max(20).nullish(),
+    memberOf: z.array(z.array(uuidString).min(1, { message: 'a memberOf group needs at least one aggregate' }).max(100)).max(20).nullish(),
+    forbiddenAggregates: z.array(uuidString).max(100).nullish(),
+    inTree: uuidString.nullish(),
+    cell: uuidString.nullish(),
+  })
+  .superRefine((request, ctx) => {
+    const seen = new Set<string>();
+    request.resources.forEach((r, i) => {
+      if (seen.has(r.resourceClass)) {
+        ctx.addIssue({ code: 'custom', path: ['resources', i, 'resourceClass'], message: `${r.resourceClass} is requested twice`, params: { rule: 'unique' } });
+      }
+      seen.add(r.resourceClass);
+    });
+    const required = new Set(request.requiredTraits ?? []);
+    (request.forbiddenTraits ?? []).forEach((t, i) => {
+      if (required.has(t)) {
+        ctx.addIssue({ code: 'custom', path: ['forbiddenTraits', i], message: `${t} is both required and forbidden`, params: { rule: 'not-also-required' } });
+      }
+    });
+  });
+
+export type PlacementRequestInput = z.input<typeof placementRequestSchema>;
+export type PlacementRequest = z.output<typeof placementRequestSchema>;
+
+export function parsePlacementRequest(raw: unknown, prefix = 'request'): PlacementRequest {
+  return parseInput(placementRequestSchema, raw, prefix);
+}
+
+export function parseLimit(limit: number | null | undefined, field = 'limit'): number {
+  if (limit == null) return DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError(field, 'min:1', `${field}: must be at least 1`);
+  if (limit > MAX_LIMIT) throw new InvalidInputError(field, `max:${MAX_LIMIT}`, `${field}: must be at most ${MAX_LIMIT}`);
+  return limit;
+}
+
+export function parseHostSubsetSize(size: number | null | undefined, field = 'hostSubsetSize'): number {
+  if (size == null) return 1;
+  if (!Number.isInteger(size) || size < 1) throw new InvalidInputError(field, 'min:1', `${field}: must be at least 1`);
+  if (size > MAX_LIMIT) throw new InvalidInputError(field, `max:${MAX_LIMIT}`, `${field}: must be at most ${MAX_LIMIT}`);
+  return size;
+}
+
+/** A request with every name resolved to ids; unknown classes, traits, cells, trees are errors. */
+export interface ResolvedRequest {
+  request: PlacementRequest;
+  classIds: number[];
+  classNames: string[];
+  amounts: number[];
+  requiredTraitIds: number[];
+  forbiddenTraitIds: number[];
+  anyOfTraitIds: number[][];
+  memberOf: string[][];
+  forbiddenAggregates: string[];
+  cellId: number | null;
+  inTreeRootId: number | null;
+  sharingTraitId: number;
+}
+
+export async function resolveRequest(db: Queryable, request: PlacementRequest, prefix = 'request'): Promise<ResolvedRequest> {
+  const classNames = request.resources.map((r) => r.resourceClass);
+  const classes = await resourceClassIds(db, classNames, (i) => `${prefix}.resources[${i}].resourceClass`);
+  const required = request.requiredTraits ?? [];
+  const forbidden = request.forbiddenTraits ?? [];
+  const anyOf = request.anyOfTraits ?? [];
+  const requiredIds = await traitIds(db, required, (i) => `${prefix}.requiredTraits[${i}]`);
+  const forbiddenIds = await traitIds(db, forbidden, (i) => `${prefix}.forbiddenTraits[${i}]`);
+  const anyOfIds: number[][] = [];
+  for (const [g, group] of anyOf.entries()) {
+    const ids = await traitIds(db, group, (i) => `${prefix}.anyOfTraits[${g}][${i}]`);
+    anyOfIds.push(group.map((t) => ids.get(t)!));
+  }
+  const sharing = await traitIds(db, [STANDARD_TRAIT_SHARING], () => 'catalogue');
+  let cellId: number | null = null;
+  if (request.cell) {
+    const { rows } = await db.query<{ id: number }>('SELECT id FROM cells WHERE uuid = $1', [request.cell]);
+    if (!rows[0]) throw new NotFoundError('Cell', request.cell, `${prefix}.cell`);
+    cellId = rows[0].id;
+  }
+  let inTreeRootId: number | null = null;
+  if (request.inTree) {
+    const { rows } = await db.query<{ root: number }>('SELECT root_provider_id AS root FROM resource_providers WHERE uuid = $1', [request.inTree]);
+    if (!rows[0]) throw new NotFoundError('ResourceProvider', request.inTree, `${prefix}.inTree`);
+    inTreeRootId = rows[0].root;
+  }
+  return {
+    request,
+    classIds: classNames.map((n) => classes.get(n)!),
+    classNames,
+    amounts: request.resources.map((r) => r.amount),
+    requiredTraitIds: required.map((t) => requiredIds.get(t)!),
+    forbiddenTraitIds: forbidden.map((t) => forbiddenIds.get(t)!),
+    anyOfTraitIds: anyOfIds,
+    memberOf: request.memberOf ?? [],
+    forbiddenAggregates: request.forbiddenAggregates ?? [],
+    cellId,
+    inTreeRootId,
+    sharingTraitId: sharing.get(STANDARD_TRAIT_SHARING)!,
+  };
+}
+
+/** Collects positional parameters while SQL text is assembled. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** One SQL condition on root `p` per filter, each with a label for explain. */
+interface RootCondition {
+  label: string;
+  constraint: string;
+  sql: string;
+}
+
+function rootConditions(r: ResolvedRequest, params: Params, names: { traits: Map<number, string> }): RootCondition[] {
+  const out: RootCondition[] = [];
+  if (r.cellId !== null) out.push({ label: 'cell', constraint: 'WRONG_CELL', sql: `p.cell_id = ${params.add(r.cellId)}` });
+  if (r.inTreeRootId !== null) out.push({ label: 'inTree', constraint: 'NOT_IN_TREE', sql: `p.id = ${params.add(r.inTreeRootId)}` });
+  for (const traitId of r.requiredTraitIds) {
+    out.push({
+      label: names.traits.get(traitId) ?? String(traitId),
+      constraint: 'MISSING_REQUIRED_TRAIT',
+      sql: `EXISTS (SELECT 1 FROM provider_traits pt WHERE pt.provider_id = p.id AND pt.trait_id = ${params.add(traitId)})`,
+    });
+  }
+  if (r.forbiddenTraitIds.length > 0) {
+    out.push({
+      label: r.request.forbiddenTraits!.join(','),
+      constraint: 'HAS_FORBIDDEN_TRAIT',
+      sql: `NOT EXISTS (SELECT 1 FROM provider_traits pt WHERE pt.provider_id = p.id AND pt.trait_id = ANY(${params.add(r.forbiddenTraitIds)}::int[]))`,
+    });
+  }
+  r.anyOfTraitIds.forEach((group, g) => {
+    out.push({
+      label: r.request.anyOfTraits![g]!.join('|'),
+      constraint: 'NO_ANY_OF_TRAIT',
+      sql: `EXISTS (SELECT 1 FROM provider_traits pt WHERE pt.provider_id = p.id AND pt.trait_id = ANY(${params.add(group)}::int[]))`,
+    });
+  });
+  r.memberOf.forEach((group) => {
+    out.push({
+      label: group.join('|'),
+      constraint: 'NOT_MEMBER_OF',
+      sql: `EXISTS (SELECT 1 FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id
+                     WHERE pa.provider_id = p.id AND a.uuid = ANY(${params.add(group)}::uuid[]))`,
+    });
+  });
+  if (r.forbiddenAggregates.length > 0) {
+    out.push({
+      label: r.forbiddenAggregates.join(','),
+      constraint: 'IN_FORBIDDEN_AGGREGATE',
+      sql: `NOT EXISTS (SELECT 1 FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id
+                         WHERE pa.provider_id = p.id AND a.uuid = ANY(${params.add(r.forbiddenAggregates)}::uuid[]))`,
+    });
+  }
+  return out;
+}
+
+export interface ServingInventory {
+  providerUuid: string;
+  resourceClass: string;
+  amount: number;
+  capacity: number;
+  used: number;
+}
+
+export interface Candidate {
+  rootUuid: string;
+  cellUuid: string | null;
+  score: number;
+  /** One entry per requested class, in request order. */
+  serving: ServingInventory[];
+}
+
+interface CandidateRow {
+  root_uuid: string;
+  cell_uuid: string | null;
+  score: number;
+  serving: { p: string; o: number; cap: number; used: number }[];
+}
+
+function toCandidate(r: ResolvedRequest, row: CandidateRow): Candidate {
+  const serving = [...row.serving].sort((a, b) => a.o - b.o);
+  return {
+    rootUuid: row.root_uuid,
+    cellUuid: row.cell_uuid,
+    score: row.score,
+    serving: serving.map((s) => ({
+      providerUuid: s.p,
+      resourceClass: r.classNames[s.o - 1]!,
+      amount: r.amounts[s.o - 1]!,
+      capacity: s.cap,
+      used: s.used,
+    })),
+  };
+}
+
+const FREE_SHARE = '((i.capacity - i.used)::float8 / i.capacity)';
+
+export interface SearchOptions {
+  limit: number;
+  weigher: Weigher;
+  /** Only these roots (a caller-supplied candidate list). */
+  onlyRoots?: string[];
+  /** Leave these roots out (already chosen or tried). */
+  excludeRoots?: string[];
+}
+
+function extraRootFilters(options: SearchOptions, params: Params): string[] {
+  const out: string[] = [];
+  if (options.onlyRoots) out.push(`p.uuid = ANY(${params.add(options.onlyRoots)}::uuid[])`);
+  if (options.excludeRoots?.length) out.push(`p.uuid <> ALL(${params.add(options.excludeRoots)}::uuid[])`);
+  return out;
+}
+
+/**
+ * Roots whose own inventories fit every requested class: one statement, ordered and cut
+ * in SQL. The planner starts from the requested classes' inventory rows that fit, joins
+ * the root and its filters, and keeps the best `limit` with a top-N sort.
+ */
+async function flatCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
+  const params = new Params();
+  const classes = params.add(r.classIds);
+  const amounts = params.add(r.amounts);
+  const conditions = [
+    'p.parent_provider_id IS NULL',
+    ...rootConditions(r, params, { traits: new Map() }).map((c) => c.sql),
+    ...extraRootFilters(options, params),
+  ];
+  const order = options.weigher === 'PACK' ? 'ASC' : 'DESC';
+  const sql = `
+    WITH req AS (SELECT * FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord))
+    SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, avg(${FREE_SHARE}) AS score,
+           json_agg(json_build_object('p', p.uuid, 'o', req.ord, 'cap', i.capacity, 'used', i.used)) AS serving
+      FROM req
+      JOIN inventories i ON i.resource_class_id = req.class_id AND ${fitsSql('i', 'req.amount')}
+      JOIN resource_providers p ON p.id = i.provider_id
+      LEFT JOIN cells c ON c.id = p.cell_id
+     WHERE ${conditions.join('\n       AND ')}
+     GROUP BY p.id, p.uuid, c.uuid
+    HAVING count(*) = ${params.add(r.classIds.length)}
+     ORDER BY score ${order}, p.uuid ASC
+     LIMIT ${params.add(options.limit)}`;
+  const { rows } = await db.query<CandidateRow>(sql, params.values);
+  return rows.map((row) => toCandidate(r, row));
+}
+
+/** Whether any provider has a parent or the sharing trait; without either, only flat candidates exist. */
+async function hasTreesOrSharing(db: Queryable, sharingTraitId: number): Promise<boolean> {
+  const { rows } = await db.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM resource_providers WHERE parent_provider_id IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM provider_traits WHERE trait_id = $1) AS any`,
+    [sharingTraitId],
+  );
+  return rows[0]?.any ?? false;
+}
+
+/**
+ * Candidates in which at least one class is served by a descendant or a sharing provider
+ * (the root alone does not fit). Only run when the data has trees or sharing providers.
+ */
+async function treeCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
+  const params = new Params();
+  const classes = params.add(r.classIds);
+  const amounts = params.add(r.amounts);
+  const sharingTrait = params.add(r.sharingTraitId);
+  const conditions = [
+    'p.parent_provider_id IS NULL',
+    ...rootConditions(r, params, { traits: new Map() }).map((c) => c.sql),
+    ...extraRootFilters(options, params),
+  ];
+  const order = options.weigher === 'PACK' ? 'ASC' : 'DESC';
+  const sql = `
+    WITH req AS (SELECT * FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)),
+    roots AS (SELECT p.id, p.uuid, p.cell_id FROM resource_providers p WHERE ${conditions.join(' AND ')}),
+    sharing AS (
+      SELECT DISTINCT root_pa.provider_id AS root_id, share_pa.provider_id AS provider_id
+        FROM provider_traits st
+        JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
+        JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
+       WHERE st.trait_id = ${sharingTrait}),
+    options AS (
+      SELECT roots.id AS root_id, req.ord, sp.uuid AS provider_uuid, i.capacity, i.used, ${FREE_SHARE} AS free_share,
+             CASE WHEN sp.id = roots.id THEN 0 WHEN sp.root_provider_id = roots.id THEN 1 ELSE 2 END AS preference
+        FROM roots CROSS JOIN req
+        JOIN inventories i ON i.resource_class_id = req.class_id AND ${fitsSql('i', 'req.amount')}
+        JOIN resource_providers sp ON sp.id = i.provider_id
+       WHERE sp.root_provider_id = roots.id
+          OR EXISTS (SELECT 1 FROM sharing s WHERE s.root_id = roots.id AND s.provider_id = sp.id)),
+    chosen AS (
+      SELECT DISTINCT ON (root_id, ord) * FROM options
+       ORDER BY root_id, ord, preference, free_share DESC, provider_uuid)
+    SELECT roots.uuid AS root_uuid, c.uuid AS cell_uuid, avg(chosen.free_share) AS score,
+           json_agg(json_build_object('p', chosen.provider_uuid, 'o', chosen.ord, 'cap', chosen.capacity, 'used', chosen.used)) AS serving
+      FROM chosen JOIN roots ON roots.id = chosen.root_id LEFT JOIN cells c ON c.id = roots.cell_id
+     GROUP BY roots.id, roots.uuid, c.uuid
+    HAVING count(*) = ${params.add(r.classIds.length)} AND max(chosen.preference) > 0
+     ORDER BY score ${order}, roots.uuid ASC
+     LIMIT ${params.add(options.limit)}`;
+  const { rows } = await db.query<CandidateRow>(sql, params.values);
+  return rows.map((row) => toCandidate(r, row));
+}
+
+export function compareCandidates(weigher: Weigher) {
+  return (a: Candidate, b: Candidate): number => {
+    if (a.score !== b.score) return weigher === 'PACK' ? a.score - b.score : b.score - a.score;
+    return a.rootUuid < b.rootUuid ? -1 : a.rootUuid > b.rootUuid ? 1 : 0;
+  };
+}
+
+/** The best `limit` candidates in weighed order. */
+export async function searchCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
+  const flat = await flatCandidates(db, r, options);
+  if (!(await hasTreesOrSharing(db, r.sharingTraitId))) return flat;
+  const trees = await treeCandidates(db, r, options);
+  if (trees.length === 0) return flat;
+  return [...flat, ...trees].sort(compareCandidates(options.weigher)).slice(0, options.limit);
+}
+
+/** Moves one of the best `k` to the front at random (herd control for racing schedulers). */
+export function pickFromSubset<T>(items: T[], k: number, random: () => number = Math.random): T[] {
+  if (k <= 1 || items.length <= 1) return items;
+  const index = Math.floor(random() * Math.min(k, items.length));
+  if (index === 0) return items;
+  const copy = [...items];
+  const [picked] = copy.splice(index, 1);
+  return [picked!, ...copy];
+}
+
+export interface CandidateQuery {
+  request: unknown;
+  limit?: number | null;
+  weigher?: Weigher | null;
+  hostSubsetSize?: number | null;
+}
+
+/** allocationCandidates: validate, resolve, search, then the optional random pick. */
+export async function allocationCandidates(pool: pg.Pool, query: CandidateQuery): Promise<Candidate[]> {
+  const request = parsePlacementRequest(query.request);
+  const limit = parseLimit(query.limit);
+  const subset = parseHostSubsetSize(query.hostSubsetSize);
+  const client = await pool.connect();
+  try {
+    const resolved = await resolveRequest(client, request);
+    const candidates = await searchCandidates(client, resolved, { limit, weigher: query.weigher ?? 'SPREAD' });
+    return pickFromSubset(candidates, subset);
+  } finally {
+    client.release();
+  }
+}
+
+export interface ExplanationStep {
+  constraint: string;
+  detail: string;
+  eliminated: number;
+}
+
+export interface Explanation {
+  providersConsidered: number;
+  steps: ExplanationStep[];
+  remaining: number;
+}
+
+/**
+ * For an operator: how many root providers each constraint eliminated, applied in order
+ * (cell, tree, traits, aggregates, then per class: no inventory, not enough free), and how
+ * many remain. `remaining` equals the number of candidates an unlimited search returns.
+ */
+export async function explainPlacement(pool: pg.Pool, rawRequest: unknown): Promise<Explanation> {
+  const request = parsePlacementRequest(rawRequest);
+  const client = await pool.connect();
+  try {
+    const r = await resolveRequest(client, request);
+    const params = new Params();
+    const traitNames = new Map<number, string>();
+    (request.requiredTraits ?? []).forEach((t, i) => traitNames.set(r.requiredTraitIds[i]!, t));
+    const conditions = rootConditions(r, params, { traits: traitNames });
+    const sharingTrait = params.add(r.sharingTraitId);
+    // For each class: some provider serving the tree has the class, and one of those fits.
+    r.classIds.forEach((classId, index) => {
+      const servers = `FROM inventories i JOIN resource_providers sp ON sp.id = i.provider_id
+         WHERE i.resource_class_id = ${params.add(classId)}
+           AND (sp.root_provider_id = p.id OR EXISTS (
+                 SELECT 1 FROM provider_traits st JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
+                   JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
+                  WHERE st.trait_id = ${sharingTrait} AND st.provider_id = sp.id AND root_pa.provider_id = p.id))`;
+      conditions.push({ label: r.classNames[index]!, constraint: 'NO_INVENTORY', sql: `EXISTS (SELECT 1 ${servers})` });
+      conditions.push({
+        label: `${r.classNames[index]!}:${r.amounts[index]!}`,
+        constraint: 'NOT_ENOUGH_CAPACITY',
+        sql: `EXISTS (SELECT 1 ${servers} AND ${fitsSql('i', params.add(r.amounts[index]!))})`,
+      });
+    });
+    const counts = conditions.map((c, i) => {
+      const before = conditions.slice(0, i).map((x) => `(${x.sql})`);
+      return `count(*) FILTER (WHERE ${[...before, `NOT (${c.sql})`].join(' AND ')})::int AS c${i}`;
+    });
+    const all = conditions.map((c) => `(${c.sql})`).join(' AND ') || 'true';
+    const { rows } = await client.query<Record<string, number>>(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE ${all})::int AS remaining${counts.length ? ', ' + counts.join(', ') : ''}
+         FROM resource_providers p WHERE p.parent_provider_id IS NULL`,
+      params.values,
+    );
+    const row = rows[0]!;
+    return {
+      providersConsidered: row.total!,
+      steps: conditions.map((c, i) => ({ constraint: c.constraint, detail: c.label, eliminated: row[`c${i}`]! })),
+      remaining: row.remaining!,
+    };
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,394 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { z } from 'zod';
+import { replaceAllocations } from './allocations.js';
+import {
+  type Candidate,
+  type Explanation,
+  type ResolvedRequest,
+  explainPlacement,
+  MAX_LIMIT,
+  parseHostSubsetSize,
+  parsePlacementRequest,
+  pickFromSubset,
+  resolveRequest,
+  searchCandidates,
+  type Weigher,
+} from './candidates.js';
+import {
+  CapacityExceededError,
+  ConsumerGenerationConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PlacementError,
+  RetryLimitExceededError,
+} from './errors.js';
+import { defaultRetryPolicy, isRetryable, transactionStats, type Queryable, type RetryPolicy } from './transactions.js';
+import { externalId, int32, parseInput, referenceName, uuidString } from './validation.js';
+
+/** Nothing could be claimed; carries what was tried and, for claims, why hosts were rejected. */
+export class NoValidHostError extends PlacementError {
+  readonly code = 'NO_VALID_HOST';
+  constructor(
+    readonly consumerUuid: string,
+    readonly hostsTried: string[],
+    readonly explanation: Explanation | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What to claim where: provider → class → amount (the shape setAllocations takes). */
+export interface AllocationRequest {
+  providerUuid: string;
+  resources: { resourceClass: string; amount: number }[];
+}
+
+export interface Alternate {
+  providerUuid: string;
+  cellUuid: string | null;
+  allocations: AllocationRequest[];
+}
+
+export interface Selection {
+  consumerUuid: string;
+  consumerGeneration: number;
+  providerUuid: string;
+  cellUuid: string | null;
+  allocations: AllocationRequest[];
+  alternates: Alternate[];
+  hostsTried: number;
+}
+
+export function allocationRequestOf(candidate: Candidate): AllocationRequest[] {
+  const byProvider = new Map<string, AllocationRequest>();
+  for (const s of candidate.serving) {
+    const entry = byProvider.get(s.providerUuid) ?? { providerUuid: s.providerUuid, resources: [] };
+    entry.resources.push({ resourceClass: s.resourceClass, amount: s.amount });
+    byProvider.set(s.providerUuid, entry);
+  }
+  return [...byProvider.values()];
+}
+
+const consumerSchema = z.object({
+  consumerUuid: uuidString,
+  projectId: externalId('projectId'),
+  userId: externalId('userId'),
+  consumerType: referenceName('consumer type').nullish(),
+});
+
+const idempotencyKey = z.string().min(1, { message: 'must not be empty' }).max(255, { message: 'at most 255 characters' });
+
+const claimSchema = z.object({
+  consumers: z.array(consumerSchema).min(1, { message: 'list at least one consumer' }).max(100, { message: 'at most 100 consumers per claim' }),
+  request: z.unknown(),
+  alternates: int32(0).max(100, { message: 'at most 100 alternates' }),
+  candidates: z.array(uuidString).min(1, { message: 'an explicit candidate list needs at least one provider' }).max(MAX_LIMIT).nullish(),
+  weigher: z.enum(['SPREAD', 'PACK']).nullish(),
+  hostSubsetSize: z.number().nullish(),
+  idempotencyKey: idempotencyKey.nullish(),
+});
+export type ClaimInput = z.input<typeof claimSchema>;
+
+const allocationRequestSchema = z.array(
+  z.object({
+    providerUuid: uuidString,
+    resources: z.array(z.object({ resourceClass: referenceName('resource class'), amount: int32(1) })).min(1).max(50),
+  }),
+).min(1, { message: 'an alternate needs at least one allocation' });
+
+const rescheduleSchema = z.object({
+  consumerUuid: uuidString,
+  consumerGeneration: int32(0),
+  alternates: z
+    .array(z.object({ providerUuid: uuidString, allocations: allocationRequestSchema }))
+    .max(100, { message: 'at most 100 alternates' }),
+  idempotencyKey: idempotencyKey.nullish(),
+});
+export type RescheduleInput = z.input<typeof rescheduleSchema>;
+
+function requestHash(operation: string, input: unknown): string {
+  return createHash('sha256').update(operation).update(JSON.stringify(input)).digest('hex');
+}
+
+/** Failures that mean "this host cannot take it now": discard it and try the next. */
+function hostRejected(error: unknown): boolean {
+  return error instanceof CapacityExceededError || (error instanceof InvalidInputError && /^(minUnit|maxUnit|stepSize)/.test(error.rule));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One SERIALIZABLE transaction for a whole call, so several consumers are all-or-nothing
+ * and an idempotency record commits with its claims. Host attempts run in savepoints: a
+ * host that no longer fits is rolled back alone. A serialization failure restarts the call
+ * (jittered backoff, capped); the host that was being claimed then counts as contended.
+ */
+async function inCallTransaction<T>(
+  pool: pg.Pool,
+  policy: RetryPolicy,
+  work: (db: Queryable, attempt: number) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+      const result = await work(client, attempt);
+      await client.query('COMMIT');
+      transactionStats.committed++;
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      if (!isRetryable(error)) throw error;
+      if (attempt >= policy.maxAttempts) {
+        transactionStats.exhausted++;
+        throw new RetryLimitExceededError(attempt);
+      }
+      transactionStats.retried++;
+    } finally {
+      client.release(broken);
+    }
+    await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+  }
+}
+
+async function replayed<T>(db: Queryable, key: string | null | undefined, operation: string, hash: string): Promise<T | null> {
+  if (!key) return null;
+  const { rows } = await db.query<{ operation: string; request_hash: string; response: T }>(
+    'SELECT operation, request_hash, response FROM idempotency_keys WHERE key = $1',
+    [key],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  if (row.operation !== operation || row.request_hash !== hash) {
+    throw new InvalidInputError('idempotencyKey', 'same-request', 'idempotencyKey: this key was used for a different request; use a new key');
+  }
+  return row.response;
+}
+
+async function remember(db: Queryable, key: string | null | undefined, operation: string, hash: string, response: unknown): Promise<void> {
+  if (!key) return;
+  await db.query('INSERT INTO idempotency_keys (key, operation, request_hash, response) VALUES ($1, $2, $3, $4)', [key, operation, hash, JSON.stringify(response)]);
+}
+
+/** Claims `allocations` for a new consumer inside a savepoint; false when the host cannot take it. */
+async function tryClaim(
+  db: Queryable,
+  consumer: z.output<typeof consumerSchema>,
+  allocations: AllocationRequest[],
+): Promise<number | null> {
+  await db.query('SAVEPOINT host_attempt');
+  try {
+    const [written] = await replaceAllocations(db, {
+      consumers: [{ ...consumer, consumerGeneration: null, allocations }],
+    });
+    await db.query('RELEASE SAVEPOINT host_attempt');
+    return written!.generation!;
+  } catch (error) {
+    if (!hostRejected(error)) throw error;
+    await db.query('ROLLBACK TO SAVEPOINT host_attempt');
+    return null;
+  }
+}
+
+function alternatesFrom(list: Candidate[], cellUuid: string | null, exclude: Set<string>, count: number): Alternate[] {
+  return list
+    .filter((c) => c.cellUuid === cellUuid && !exclude.has(c.rootUuid))
+    .slice(0, count)
+    .map((c) => ({ providerUuid: c.rootUuid, cellUuid: c.cellUuid, allocations: allocationRequestOf(c) }));
+}
+
+/**
+ * claim: for each consumer in order, walk the weighed list and claim on the first host
+ * that still fits (the shared fit rule, re-checked in the write); then pick up to
+ * `alternates` more hosts of the chosen host's cell from the same weighed order.
+ */
+export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy = defaultRetryPolicy): Promise<Selection[]> {
+  const input = parseInput(claimSchema, raw);
+  const request = parsePlacementRequest(input.request);
+  const subset = parseHostSubsetSize(input.hostSubsetSize);
+  const weigher: Weigher = input.weigher ?? 'SPREAD';
+  const seen = new Set<string>();
+  input.consumers.forEach((c, i) => {
+    if (seen.has(c.consumerUuid)) throw new InvalidInputError(`consumers[${i}].consumerUuid`, 'unique', `consumers[${i}].consumerUuid: listed twice`);
+    seen.add(c.consumerUuid);
+  });
+  const hash = requestHash('claim', { ...input, request });
+  const contended = new Map<string, number>();
+
+  return inCallTransaction(pool, policy, async (db) => {
+    const previous = await replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash);
+    if (previous) return previous;
+    const resolved = await resolveRequest(db, request);
+    // Enough of the weighed list for every consumer, its alternates and some losers.
+    const perConsumer = input.alternates + 1;
+    const searchLimit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * perConsumer + 10));
+    let list = await weighedList(db, resolved, input.candidates ?? null, weigher, searchLimit);
+    // Hosts that stayed contended through earlier attempts of this call are skipped.
+    list = list.filter((c) => (contended.get(c.rootUuid) ?? 0) < 2);
+
+    const chosen = new Set<string>();
+    const selections: Selection[] = [];
+    for (const consumer of input.consumers) {
+      const ordered = pickFromSubset(list.filter((c) => !chosen.has(c.rootUuid)), subset);
+      const tried: string[] = [];
+      let selection: Selection | null = null;
+      for (const candidate of ordered) {
+        tried.push(candidate.rootUuid);
+        const allocations = allocationRequestOf(candidate);
+        const generation = await tryClaimCounted(db, consumer, allocations, candidate.rootUuid, contended);
+        if (generation === null) continue;
+        chosen.add(candidate.rootUuid);
+        const exclude = new Set([...chosen, ...tried]);
+        let alternates = alternatesFrom(ordered, candidate.cellUuid, exclude, input.alternates);
+        if (alternates.length < input.alternates && !input.candidates) {
+          // The first page may have run out of hosts in this cell: search the cell itself.
+          const more = await searchCandidates(db, { ...resolved, cellId: await cellIdOf(db, candidate.cellUuid) }, {
+            limit: input.alternates + exclude.size,
+            weigher,
+            excludeRoots: [...exclude],
+          });
+          alternates = alternatesFrom(more.filter((c) => c.cellUuid === candidate.cellUuid), candidate.cellUuid, exclude, input.alternates);
+        }
+        selection = {
+          consumerUuid: consumer.consumerUuid,
+          consumerGeneration: generation,
+          providerUuid: candidate.rootUuid,
+          cellUuid: candidate.cellUuid,
+          allocations,
+          alternates,
+          hostsTried: tried.length,
+        };
+        break;
+      }
+      if (!selection) {
+        // Nothing claimed by this call survives: the transaction rolls back.
+        throw new NoValidHostError(
+          consumer.consumerUuid,
+          tried,
+          await explainPlacement(pool, request).catch(() => null),
+          tried.length === 0
+            ? `no host can take the request for consumer ${consumer.consumerUuid}`
+            : `none of the ${tried.length} hosts tried could take the request for consumer ${consumer.consumerUuid}`,
+        );
+      }
+      selections.push(selection);
+    }
+    await remember(db, input.idempotencyKey, 'claim', hash, selections);
+    return selections;
+  });
+
+  /** A host whose claim hit a serialization failure is counted; after two it is skipped. */
+  async function tryClaimCounted(
+    db: Queryable,
+    consumer: z.output<typeof consumerSchema>,
+    allocations: AllocationRequest[],
+    host: string,
+    counts: Map<string, number>,
+  ): Promise<number | null> {
+    try {
+      return await tryClaim(db, consumer, allocations);
+    } catch (error) {
+      if (isRetryable(error)) counts.set(host, (counts.get(host) ?? 0) + 1);
+      throw error;
+    }
+  }
+}
+
+async function cellsOf(db: Queryable, providerUuids: string[]): Promise<Map<string, string | null>> {
+  const { rows } = await db.query<{ provider: string; cell: string | null }>(
+    'SELECT p.uuid AS provider, c.uuid AS cell FROM resource_providers p LEFT JOIN cells c ON c.id = p.cell_id WHERE p.uuid = ANY($1::uuid[])',
+    [providerUuids],
+  );
+  return new Map(rows.map((r) => [r.provider, r.cell]));
+}
+
+async function cellIdOf(db: Queryable, cellUuid: string | null): Promise<number | null> {
+  if (!cellUuid) return null;
+  const { rows } = await db.query<{ id: number }>('SELECT id FROM cells WHERE uuid = $1', [cellUuid]);
+  return rows[0]?.id ?? null;
+}
+
+/** The server's weighed list, or the caller's list in the caller's order (hosts that do not fit now drop out). */
+async function weighedList(
+  db: Queryable,
+  resolved: ResolvedRequest,
+  callerList: string[] | null,
+  weigher: Weigher,
+  limit: number,
+): Promise<Candidate[]> {
+  if (!callerList) return searchCandidates(db, resolved, { limit, weigher });
+  const found = await searchCandidates(db, resolved, { limit: callerList.length, weigher, onlyRoots: callerList });
+  const byUuid = new Map(found.map((c) => [c.rootUuid, c]));
+  return callerList.flatMap((uuid) => (byUuid.has(uuid) ? [byUuid.get(uuid)!] : []));
+}
+
+/**
+ * reschedule: release the consumer's allocations and claim the first alternate that still
+ * fits, in order, in one transaction. When none fits the consumer is left with no
+ * allocations and NoValidHost says what was tried.
+ */
+export async function reschedule(pool: pg.Pool, raw: RescheduleInput, policy: RetryPolicy = defaultRetryPolicy): Promise<Selection> {
+  const input = parseInput(rescheduleSchema, raw);
+  const hash = requestHash('reschedule', input);
+  const outcome = await inCallTransaction<{ selection: Selection } | { failure: string[] }>(pool, policy, async (db) => {
+    const previous = await replayed<Selection>(db, input.idempotencyKey, 'reschedule', hash);
+    if (previous) return { selection: previous };
+    const { rows } = await db.query<{ project_id: string; user_id: string; consumer_type: string | null; generation: number }>(
+      'SELECT project_id, user_id, consumer_type, generation FROM consumers WHERE uuid = $1 FOR UPDATE',
+      [input.consumerUuid],
+    );
+    const consumer = rows[0];
+    if (!consumer) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
+    if (consumer.generation !== input.consumerGeneration) {
+      throw new ConsumerGenerationConflictError(input.consumerUuid, input.consumerGeneration, consumer.generation);
+    }
+    const identity = { consumerUuid: input.consumerUuid, projectId: consumer.project_id, userId: consumer.user_id, consumerType: consumer.consumer_type };
+    const tried: string[] = [];
+    for (const [index, alternate] of input.alternates.entries()) {
+      tried.push(alternate.providerUuid);
+      await db.query('SAVEPOINT host_attempt');
+      try {
+        // Replacing the consumer's allocations releases the failed host in the same write.
+        const [written] = await replaceAllocations(db, {
+          consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: alternate.allocations }],
+        });
+        await db.query('RELEASE SAVEPOINT host_attempt');
+        const remaining = input.alternates.slice(index + 1);
+        const cells = await cellsOf(db, [alternate.providerUuid, ...remaining.map((a) => a.providerUuid)]);
+        const selection: Selection = {
+          consumerUuid: input.consumerUuid,
+          consumerGeneration: written!.generation!,
+          providerUuid: alternate.providerUuid,
+          cellUuid: cells.get(alternate.providerUuid) ?? null,
+          allocations: alternate.allocations,
+          alternates: remaining.map((a) => ({ providerUuid: a.providerUuid, cellUuid: cells.get(a.providerUuid) ?? null, allocations: a.allocations })),
+          hostsTried: tried.length,
+        };
+        await remember(db, input.idempotencyKey, 'reschedule', hash, selection);
+        return { selection };
+      } catch (error) {
+        if (!(hostRejected(error) || error instanceof NotFoundError)) throw error;
+        await db.query('ROLLBACK TO SAVEPOINT host_attempt');
+      }
+    }
+    // Every alternate failed: the consumer ends with nothing claimed.
+    await replaceAllocations(db, { consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: [] }] });
+    return { failure: tried };
+  });
+  if ('failure' in outcome) {
+    throw new NoValidHostError(
+      input.consumerUuid,
+      outcome.failure,
+      null,
+      outcome.failure.length === 0
+        ? `no alternates were given; consumer ${input.consumerUuid} now holds no allocations`
+        : `none of the ${outcome.failure.length} alternates could take consumer ${input.consumerUuid}; it now holds no allocations`,
+    );
+  }
+  return outcome.selection;
+}

@@ -1,0 +1,236 @@
+import { builder } from '../builder.js';
+import {
+  allocationCandidates,
+  explainPlacement,
+  type Candidate,
+  type Explanation,
+} from '../placement/candidates.js';
+import { claim, NoValidHostError, reschedule, allocationRequestOf, type AllocationRequest, type Alternate, type Selection } from '../placement/claims.js';
+import { InvalidInputError, NotFoundError } from '../placement/errors.js';
+import { ErrorInterface, mutationErrors } from './errors.js';
+import { ResourceAmountInput } from './inputs.js';
+import { ProviderAllocationInput } from './allocations.js';
+
+const WeigherEnum = builder.enumType('Weigher', {
+  values: {
+    SPREAD: { description: 'Most free first: highest mean free share (capacity − used) / capacity over the requested classes.' },
+    PACK: { description: 'Least free first: lowest mean free share over the requested classes.' },
+  } as const,
+});
+
+export const PlacementRequestInput = builder.inputType('PlacementRequest', {
+  description:
+    'What a host must offer. Traits and aggregates are checked on the candidate\'s root provider (the host); each class is served by one provider of its tree or a sharing provider.',
+  fields: (t) => ({
+    resources: t.field({ type: [ResourceAmountInput], required: true, description: 'At least one; class names must exist.' }),
+    requiredTraits: t.stringList({ description: 'The host carries all of these.' }),
+    forbiddenTraits: t.stringList({ description: 'The host carries none of these.' }),
+    anyOfTraits: t.field({ type: t.listRef(t.listRef('String')), description: 'Each inner list: the host carries at least one.' }),
+    memberOf: t.field({ type: t.listRef(t.listRef('String')), description: 'Each inner list (aggregate UUIDs) is any-of; the lists are ANDed.' }),
+    forbiddenAggregates: t.stringList({ description: 'The host is in none of these aggregates.' }),
+    inTree: t.string({ description: 'Only the tree containing this provider.' }),
+    cell: t.string({ description: 'Only hosts in this cell (UUID).' }),
+  }),
+});
+
+const ResourceAmount = builder.objectRef<{ resourceClass: string; amount: number }>('ResourceAmount').implement({
+  fields: (t) => ({ resourceClass: t.exposeString('resourceClass'), amount: t.exposeInt('amount') }),
+});
+
+const ProviderAllocationRequest = builder.objectRef<AllocationRequest>('ProviderAllocationRequest').implement({
+  description: 'Part of an allocation request: what to claim on one provider. Feed it back to claim, reschedule or setAllocations as is.',
+  fields: (t) => ({
+    providerUuid: t.expose('providerUuid', { type: 'UUID' }),
+    resources: t.field({ type: [ResourceAmount], resolve: (a) => a.resources }),
+  }),
+});
+
+const CandidateSummary = builder.objectRef<Candidate['serving'][number]>('CandidateSummary').implement({
+  description: 'The serving inventory of one requested class, before the claim.',
+  fields: (t) => ({
+    providerUuid: t.expose('providerUuid', { type: 'UUID' }),
+    resourceClass: t.exposeString('resourceClass'),
+    capacity: t.expose('capacity', { type: 'SafeInt' }),
+    used: t.expose('used', { type: 'SafeInt' }),
+    free: t.field({ type: 'SafeInt', resolve: (s) => Math.max(0, s.capacity - s.used) }),
+  }),
+});
+
+const AllocationCandidate = builder.objectRef<Candidate>('AllocationCandidate').implement({
+  description: 'A host (root provider) that can take the request now, with exactly what to claim.',
+  fields: (t) => ({
+    providerUuid: t.expose('rootUuid', { type: 'UUID' }),
+    resourceProvider: t.prismaField({
+      type: 'ResourceProvider',
+      resolve: (query, c, _args, ctx) => ctx.db.prisma.resourceProvider.findUniqueOrThrow({ ...query, where: { uuid: c.rootUuid } }),
+    }),
+    cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
+    cell: t.prismaField({
+      type: 'Cell',
+      nullable: true,
+      resolve: (query, c, _args, ctx) => (c.cellUuid ? ctx.db.prisma.cell.findUnique({ ...query, where: { uuid: c.cellUuid } }) : null),
+    }),
+    weight: t.exposeFloat('score', { description: 'Mean free share over the requested classes, 0…1; the weigher orders by it.' }),
+    allocationRequest: t.field({ type: [ProviderAllocationRequest], resolve: (c) => allocationRequestOf(c) }),
+    summary: t.field({ type: [CandidateSummary], resolve: (c) => c.serving, description: 'One entry per requested class, in request order.' }),
+  }),
+});
+
+const AllocationCandidates = builder.objectRef<{ candidates: Candidate[] }>('AllocationCandidates').implement({
+  fields: (t) => ({ candidates: t.field({ type: [AllocationCandidate], resolve: (r) => r.candidates }) }),
+});
+
+const ExplanationStep = builder.objectRef<Explanation['steps'][number]>('ExplanationStep').implement({
+  fields: (t) => ({
+    constraint: t.exposeString('constraint', {
+      description: 'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY',
+    }),
+    detail: t.exposeString('detail', { description: 'The trait, aggregate list or class (class:amount) this step checked.' }),
+    eliminated: t.exposeInt('eliminated', { description: 'Hosts still in the running that this step removed.' }),
+  }),
+});
+
+const PlacementExplanation = builder.objectRef<Explanation>('PlacementExplanation').implement({
+  description: 'Why hosts were rejected: constraints applied in order, each with the hosts it removed.',
+  fields: (t) => ({
+    providersConsidered: t.exposeInt('providersConsidered', { description: 'Root providers (hosts) in the database.' }),
+    steps: t.field({ type: [ExplanationStep], resolve: (e) => e.steps }),
+    remaining: t.exposeInt('remaining', { description: 'Hosts that pass every constraint: the candidates an unlimited search returns.' }),
+  }),
+});
+
+builder.objectType(NoValidHostError, {
+  name: 'NoValidHost',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof NoValidHostError,
+  fields: (t) => ({
+    consumerUuid: t.expose('consumerUuid', { type: 'UUID' }),
+    hostsTried: t.field({ type: ['UUID'], resolve: (e) => e.hostsTried, description: 'Hosts attempted, in order.' }),
+    explanation: t.field({ type: PlacementExplanation, nullable: true, resolve: (e) => e.explanation }),
+  }),
+});
+
+const queryErrors = { types: [InvalidInputError, NotFoundError] };
+
+builder.queryFields((t) => ({
+  allocationCandidates: t.field({
+    type: AllocationCandidates,
+    errors: queryErrors,
+    description: 'Hosts that can take the request right now, in weighed order. No match is an empty list.',
+    args: {
+      request: t.arg({ type: PlacementRequestInput, required: true }),
+      limit: t.arg.int({ description: '1…1000, default 50.' }),
+      weigher: t.arg({ type: WeigherEnum, defaultValue: 'SPREAD' }),
+      hostSubsetSize: t.arg.int({ description: 'k > 1 puts one of the best k first, chosen at random (non-deterministic by design).' }),
+    },
+    resolve: async (_root, args, ctx) => ({ candidates: await allocationCandidates(ctx.db.pool, args) }),
+  }),
+  explainPlacement: t.field({
+    type: PlacementExplanation,
+    errors: queryErrors,
+    description: 'Why no (or few) valid hosts: how many hosts each constraint eliminated.',
+    args: { request: t.arg({ type: PlacementRequestInput, required: true }) },
+    resolve: (_root, args, ctx) => explainPlacement(ctx.db.pool, args.request),
+  }),
+}));
+
+const Alternate = builder.objectRef<Alternate>('Alternate').implement({
+  description: 'A host of the chosen host\'s cell that could take the request (not claimed).',
+  fields: (t) => ({
+    providerUuid: t.expose('providerUuid', { type: 'UUID' }),
+    resourceProvider: t.prismaField({
+      type: 'ResourceProvider',
+      nullable: true,
+      resolve: (query, a, _args, ctx) => ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: a.providerUuid } }),
+    }),
+    cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
+    allocationRequest: t.field({ type: [ProviderAllocationRequest], resolve: (a) => a.allocations }),
+  }),
+});
+
+const SelectionRef = builder.objectRef<Selection>('Selection').implement({
+  description: 'Where a consumer was claimed, what was claimed, and the alternates to try if the build fails.',
+  fields: (t) => ({
+    consumerUuid: t.expose('consumerUuid', { type: 'UUID' }),
+    consumerGeneration: t.exposeInt('consumerGeneration'),
+    consumer: t.prismaField({
+      type: 'Consumer',
+      nullable: true,
+      description: 'The consumer as it is now (null once its allocations are gone).',
+      resolve: (query, s, _args, ctx) => ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid: s.consumerUuid } }),
+    }),
+    providerUuid: t.expose('providerUuid', { type: 'UUID' }),
+    resourceProvider: t.prismaField({
+      type: 'ResourceProvider',
+      nullable: true,
+      resolve: (query, s, _args, ctx) => ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: s.providerUuid } }),
+    }),
+    cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
+    allocations: t.field({ type: [ProviderAllocationRequest], resolve: (s) => s.allocations, description: 'What was claimed.' }),
+    alternates: t.field({ type: [Alternate], resolve: (s) => s.alternates, description: 'In weighed order, all in the chosen host\'s cell.' }),
+    hostsTried: t.exposeInt('hostsTried', { description: 'Hosts attempted before (and including) the chosen one.' }),
+  }),
+});
+
+const ClaimConsumerInput = builder.inputType('ClaimConsumerInput', {
+  fields: (t) => ({
+    consumerUuid: t.string({ required: true, description: 'A new consumer (it must not hold allocations yet).' }),
+    projectId: t.string({ required: true }),
+    userId: t.string({ required: true }),
+    consumerType: t.string(),
+  }),
+});
+
+const ClaimInput = builder.inputType('ClaimInput', {
+  fields: (t) => ({
+    consumers: t.field({ type: [ClaimConsumerInput], required: true, description: 'One or more; all are placed or none.' }),
+    request: t.field({ type: PlacementRequestInput, required: true, description: 'What each consumer needs.' }),
+    alternates: t.int({ required: true, description: 'How many alternates (same cell as the chosen host) to return per consumer, 0…100.' }),
+    candidates: t.stringList({ description: 'A weighed host list the caller already has; otherwise the server searches.' }),
+    weigher: t.field({ type: WeigherEnum, description: 'Default SPREAD.' }),
+    hostSubsetSize: t.int({ description: 'Pick the first host at random among the best k.' }),
+    idempotencyKey: t.string({ description: 'Replaying the same key returns the original result and claims nothing new.' }),
+  }),
+});
+
+const AlternateInput = builder.inputType('AlternateInput', {
+  fields: (t) => ({
+    providerUuid: t.string({ required: true }),
+    allocations: t.field({ type: [ProviderAllocationInput], required: true, description: 'The alternate\'s allocationRequest, as returned.' }),
+  }),
+});
+
+const RescheduleInput = builder.inputType('RescheduleInput', {
+  fields: (t) => ({
+    consumerUuid: t.string({ required: true }),
+    consumerGeneration: t.int({ required: true }),
+    alternates: t.field({ type: [AlternateInput], required: true, description: 'Tried in order.' }),
+    idempotencyKey: t.string(),
+  }),
+});
+
+const ClaimPayload = builder.objectRef<{ selections: Selection[] }>('ClaimPayload').implement({
+  fields: (t) => ({ selections: t.field({ type: [SelectionRef], resolve: (p) => p.selections, description: 'One per consumer, in input order.' }) }),
+});
+const ReschedulePayload = builder.objectRef<{ selection: Selection }>('ReschedulePayload').implement({
+  fields: (t) => ({ selection: t.field({ type: SelectionRef, resolve: (p) => p.selection }) }),
+});
+
+const claimErrors = { types: [...mutationErrors.types, NoValidHostError] };
+
+builder.mutationFields((t) => ({
+  claim: t.field({
+    type: ClaimPayload,
+    errors: claimErrors,
+    description: 'Claim capacity for one or more new consumers on the first fitting hosts, with same-cell alternates.',
+    args: { input: t.arg({ type: ClaimInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({ selections: await claim(ctx.db.pool, input) }),
+  }),
+  reschedule: t.field({
+    type: ReschedulePayload,
+    errors: claimErrors,
+    description: 'Release the consumer\'s claim and claim the first alternate that still fits; when none does, the consumer holds nothing.',
+    args: { input: t.arg({ type: RescheduleInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({ selection: await reschedule(ctx.db.pool, input) }),
+  }),
+}));
