@@ -150,29 +150,30 @@ interface RootCondition {
   sql: string;
 }
 
-function rootConditions(r: ResolvedRequest, params: Params, names: { traits: Map<number, string> }): RootCondition[] {
+function rootConditions(r: ResolvedRequest, params: Params, names: { traits: Map<number, string> }, explainEachTrait = false): RootCondition[] {
   const out: RootCondition[] = [];
   if (r.cellId !== null) out.push({ label: 'cell', constraint: 'WRONG_CELL', sql: `p.cell_id = ${params.add(r.cellId)}` });
   if (r.inTreeRootId !== null) out.push({ label: 'inTree', constraint: 'NOT_IN_TREE', sql: `p.id = ${params.add(r.inTreeRootId)}` });
-  for (const traitId of r.requiredTraitIds) {
-    out.push({
-      label: names.traits.get(traitId) ?? String(traitId),
-      constraint: 'MISSING_REQUIRED_TRAIT',
-      sql: `EXISTS (SELECT 1 FROM provider_traits pt WHERE pt.provider_id = p.id AND pt.trait_id = ${params.add(traitId)})`,
-    });
+  // Trait tests read the provider's trait_ids array (kept in step with provider_traits).
+  if (explainEachTrait) {
+    for (const traitId of r.requiredTraitIds) {
+      out.push({ label: names.traits.get(traitId) ?? String(traitId), constraint: 'MISSING_REQUIRED_TRAIT', sql: `p.trait_ids @> ARRAY[${params.add(traitId)}::int]` });
+    }
+  } else if (r.requiredTraitIds.length > 0) {
+    out.push({ label: 'required', constraint: 'MISSING_REQUIRED_TRAIT', sql: `p.trait_ids @> ${params.add(r.requiredTraitIds)}::int[]` });
   }
   if (r.forbiddenTraitIds.length > 0) {
     out.push({
       label: r.request.forbiddenTraits!.join(','),
       constraint: 'HAS_FORBIDDEN_TRAIT',
-      sql: `NOT EXISTS (SELECT 1 FROM provider_traits pt WHERE pt.provider_id = p.id AND pt.trait_id = ANY(${params.add(r.forbiddenTraitIds)}::int[]))`,
+      sql: `NOT (p.trait_ids && ${params.add(r.forbiddenTraitIds)}::int[])`,
     });
   }
   r.anyOfTraitIds.forEach((group, g) => {
     out.push({
       label: r.request.anyOfTraits![g]!.join('|'),
       constraint: 'NO_ANY_OF_TRAIT',
-      sql: `EXISTS (SELECT 1 FROM provider_traits pt WHERE pt.provider_id = p.id AND pt.trait_id = ANY(${params.add(group)}::int[]))`,
+      sql: `p.trait_ids && ${params.add(group)}::int[]`,
     });
   });
   r.memberOf.forEach((group) => {
@@ -253,8 +254,10 @@ function extraRootFilters(options: SearchOptions, params: Params): string[] {
 
 /**
  * Roots whose own inventories fit every requested class: one statement, ordered and cut
- * in SQL. The planner starts from the requested classes' inventory rows that fit, joins
- * the root and its filters, and keeps the best `limit` with a top-N sort.
+ * in SQL. It is driven by the filtered roots (cell and trait filters use indexes and the
+ * in-row trait array), probing each root's inventory per requested class through the
+ * (provider_id, resource_class_id) index, so the work follows the hosts that pass the
+ * filters, and the top-N sort keeps only `limit` rows.
  */
 async function flatCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
   const params = new Params();
@@ -267,17 +270,18 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
   ];
   const order = options.weigher === 'PACK' ? 'ASC' : 'DESC';
   const sql = `
-    WITH req AS (SELECT * FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord))
-    SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, avg(${FREE_SHARE}) AS score,
-           json_agg(json_build_object('p', p.uuid, 'o', req.ord, 'cap', i.capacity, 'used', i.used)) AS serving
-      FROM req
-      JOIN inventories i ON i.resource_class_id = req.class_id AND ${fitsSql('i', 'req.amount')}
-      JOIN resource_providers p ON p.id = i.provider_id
+    SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, fit.score, fit.serving
+      FROM resource_providers p
+      CROSS JOIN LATERAL (
+        SELECT count(*) AS n, avg(${FREE_SHARE}) AS score,
+               json_agg(json_build_object('p', p.uuid, 'o', req.ord, 'cap', i.capacity, 'used', i.used)) AS serving
+          FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)
+          JOIN inventories i ON i.provider_id = p.id AND i.resource_class_id = req.class_id
+         WHERE ${fitsSql('i', 'req.amount')}) fit
       LEFT JOIN cells c ON c.id = p.cell_id
      WHERE ${conditions.join('\n       AND ')}
-     GROUP BY p.id, p.uuid, c.uuid
-    HAVING count(*) = ${params.add(r.classIds.length)}
-     ORDER BY score ${order}, p.uuid ASC
+       AND fit.n = ${params.add(r.classIds.length)}
+     ORDER BY fit.score ${order}, p.uuid ASC
      LIMIT ${params.add(options.limit)}`;
   const { rows } = await db.query<CandidateRow>(sql, params.values);
   return rows.map((row) => toCandidate(r, row));
@@ -412,7 +416,7 @@ export async function explainPlacement(pool: pg.Pool, rawRequest: unknown): Prom
     const params = new Params();
     const traitNames = new Map<number, string>();
     (request.requiredTraits ?? []).forEach((t, i) => traitNames.set(r.requiredTraitIds[i]!, t));
-    const conditions = rootConditions(r, params, { traits: traitNames });
+    const conditions = rootConditions(r, params, { traits: traitNames }, true);
     const sharingTrait = params.add(r.sharingTraitId);
     // For each class: some provider serving the tree has the class, and one of those fits.
     r.classIds.forEach((classId, index) => {

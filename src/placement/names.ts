@@ -70,6 +70,7 @@ export async function setProviderTraits(pool: pg.Pool, raw: z.input<typeof setPr
     const ids = await traitIds(db, names, (i) => `traits[${input.traits.indexOf(names[i]!)}]`);
     await db.query('DELETE FROM provider_traits WHERE provider_id = $1', [provider.id]);
     await db.query('INSERT INTO provider_traits (provider_id, trait_id) SELECT $1, unnest($2::int[])', [provider.id, [...ids.values()]]);
+    await db.query('UPDATE resource_providers SET trait_ids = $2::int[] WHERE id = $1', [provider.id, [...ids.values()].sort((x, y) => x - y)]);
     return provider;
   });
 }

@@ -7,7 +7,16 @@ import { int32, parseInput, referenceName, uuidString } from './validation.js';
 const resourceAmounts = z
   .array(z.object({ resourceClass: referenceName('resource class'), amount: int32(1) }))
   .min(1, { message: 'list at least one resource' })
-  .max(100);
+  .max(100)
+  .superRefine((resources, ctx) => {
+    const seen = new Set<string>();
+    resources.forEach((r, i) => {
+      if (seen.has(r.resourceClass)) {
+        ctx.addIssue({ code: 'custom', path: [i, 'resourceClass'], message: `${r.resourceClass} is listed twice`, params: { rule: 'unique' } });
+      }
+      seen.add(r.resourceClass);
+    });
+  });
 
 export const providerFilterSchema = z.object({
   name: z.string().max(200).nullish(),

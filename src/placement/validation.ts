@@ -75,7 +75,8 @@ function ruleOf(issue: z.core.$ZodIssue): string {
     case 'too_big':
       return issue.origin === 'string' ? `maxLength:${issue.maximum}` : `max:${issue.maximum}`;
     case 'invalid_format':
-      return issue.format === 'regex' ? `pattern:${(issue as { pattern?: string }).pattern ?? ''}` : issue.format;
+      // zod reports the pattern as /…/; the rule names it bare, e.g. pattern:^CUSTOM_[A-Z0-9_]+$
+      return issue.format === 'regex' ? `pattern:${String((issue as { pattern?: string }).pattern ?? '').replace(/^\/(.*)\/[a-z]*$/, '$1')}` : issue.format;
     case 'invalid_type':
       return issue.input === undefined || issue.input === null ? 'required' : `type:${issue.expected}`;
     default:

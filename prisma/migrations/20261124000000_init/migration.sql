@@ -4,7 +4,7 @@
 CREATE TABLE "cells" (
     "id" SERIAL NOT NULL,
     "uuid" UUID NOT NULL,
-    "name" TEXT NOT NULL,
+    "name" TEXT COLLATE "C" NOT NULL,
     "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "cells_pkey" PRIMARY KEY ("id")
 );
@@ -14,7 +14,7 @@ CREATE UNIQUE INDEX "cells_name_key" ON "cells"("name");
 CREATE TABLE "resource_providers" (
     "id" SERIAL NOT NULL,
     "uuid" UUID NOT NULL,
-    "name" TEXT NOT NULL,
+    "name" TEXT COLLATE "C" NOT NULL,
     "generation" INTEGER NOT NULL DEFAULT 0,
     "cell_id" INTEGER,
     "parent_provider_id" INTEGER,
@@ -33,7 +33,7 @@ CREATE INDEX "resource_providers_root_provider_id_idx" ON "resource_providers"("
 
 CREATE TABLE "resource_classes" (
     "id" SERIAL NOT NULL,
-    "name" TEXT NOT NULL,
+    "name" TEXT COLLATE "C" NOT NULL,
     "standard" BOOLEAN NOT NULL DEFAULT false,
     "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "resource_classes_pkey" PRIMARY KEY ("id"),
@@ -43,7 +43,7 @@ CREATE UNIQUE INDEX "resource_classes_name_key" ON "resource_classes"("name");
 
 CREATE TABLE "traits" (
     "id" SERIAL NOT NULL,
-    "name" TEXT NOT NULL,
+    "name" TEXT COLLATE "C" NOT NULL,
     "standard" BOOLEAN NOT NULL DEFAULT false,
     "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "traits_pkey" PRIMARY KEY ("id"),
@@ -61,7 +61,7 @@ CREATE INDEX "provider_traits_trait_id_idx" ON "provider_traits"("trait_id");
 CREATE TABLE "aggregates" (
     "id" SERIAL NOT NULL,
     "uuid" UUID NOT NULL,
-    "name" TEXT,
+    "name" TEXT COLLATE "C",
     "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "aggregates_pkey" PRIMARY KEY ("id")
 );

@@ -1,0 +1,205 @@
+import { createYoga } from 'graphql-yoga';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../src/schema/index.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
+
+/**
+ * GraphiQL must work offline: the page served at GET /graphql may load nothing from another
+ * host. Only what the browser would fetch counts: tag attributes (src, href, …), CSS url()
+ * and @import. URL strings inside the inlined GraphiQL bundle (SVG namespaces, docs links)
+ * are not loads; they are checked only against a list of well-known CDN hosts.
+ */
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const CDN_HOSTS = /\b(unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|esm\.sh|cdn\.skypack\.dev|fonts\.googleapis\.com|fonts\.gstatic\.com|raw\.githubusercontent\.com)\b/gi;
+// Attributes through which a browser fetches something; <a href> is navigation, not a load.
+const LOADING_ATTRIBUTES = new Set(['src', 'href', 'srcset', 'poster', 'data', 'action', 'formaction', 'background', 'manifest', 'icon']);
+
+interface Load {
+  where: string;
+  url: string;
+}
+
+/** A URL that makes the browser contact another host (absolute http(s) or protocol-relative). */
+function isRemote(url: string): boolean {
+  const trimmed = url.trim();
+  if (!/^(https?:)?\/\//i.test(trimmed)) return false;
+  try {
+    return !LOCAL_HOSTS.has(new URL(trimmed, 'http://localhost/').hostname.toLowerCase());
+  } catch {
+    return true; // unparsable absolute URL: treat as remote, let a human look
+  }
+}
+
+function cssLoads(css: string, where: string): Load[] {
+  const loads: Load[] = [];
+  for (const match of css.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)/gi)) {
+    loads.push({ where: `${where} url()`, url: match[1] ?? match[2] ?? match[3] ?? '' });
+  }
+  for (const match of css.matchAll(/@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^\s;)]+))/gi)) {
+    loads.push({ where: `${where} @import`, url: match[1] ?? match[2] ?? match[3] ?? '' });
+  }
+  return loads;
+}
+
+function parseAttributes(source: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const match of source.matchAll(/([^\s"'>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
+    attributes.set(match[1]!.toLowerCase(), match[2] ?? match[3] ?? match[4] ?? '');
+  }
+  return attributes;
+}
+
+/**
+ * Everything the HTML document itself would load: walks the tags, skipping the bodies of
+ * <script> (inline JS is not markup) and reading the bodies of <style> as CSS.
+ */
+function documentLoads(html: string): { loads: Load[]; tags: string[]; inlineScripts: number; styles: number } {
+  const loads: Load[] = [];
+  const tags: string[] = [];
+  let inlineScripts = 0;
+  let styles = 0;
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) break;
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      i = end === -1 ? html.length : end + 3;
+      continue;
+    }
+    const start = /^<([a-zA-Z][a-zA-Z0-9-]*)/.exec(html.slice(lt, lt + 64));
+    if (!start) {
+      i = lt + 1;
+      continue;
+    }
+    // The tag ends at the first '>' outside a quoted attribute value (values can be huge data: URLs).
+    let end = lt + start[0].length;
+    for (let quote = ''; end < html.length; end++) {
+      const c = html[end]!;
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '>') break;
+    }
+    const name = start[1]!.toLowerCase();
+    const attributes = parseAttributes(html.slice(lt + start[0].length, end));
+    tags.push(name);
+    i = end + 1;
+    for (const [attribute, value] of attributes) {
+      if (LOADING_ATTRIBUTES.has(attribute) && name !== 'a') {
+        for (const url of attribute === 'srcset' ? value.split(',').map((s) => s.trim().split(/\s+/)[0] ?? '') : [value]) {
+          loads.push({ where: `<${name} ${attribute}>`, url });
+        }
+      }
+      if (attribute === 'style') loads.push(...cssLoads(value, `<${name} style>`));
+    }
+    if (name === 'script' || name === 'style') {
+      const close = html.toLowerCase().indexOf(`</${name}`, i);
+      const body = html.slice(i, close === -1 ? html.length : close);
+      if (name === 'style') {
+        styles++;
+        loads.push(...cssLoads(body, '<style>'));
+      } else if (!attributes.has('src')) {
+        inlineScripts++;
+      }
+      i = close === -1 ? html.length : close;
+    }
+  }
+  return { loads, tags, inlineScripts, styles };
+}
+
+function remoteLoads(html: string): Load[] {
+  return documentLoads(html).loads.filter((load) => isRemote(load.url));
+}
+
+function cdnMentions(html: string): string[] {
+  return [...new Set([...html.matchAll(CDN_HOSTS)].map((m) => m[0].toLowerCase()))];
+}
+
+async function graphiqlPage(fetchFn: (request: Request) => Response | Promise<Response>): Promise<Response> {
+  return fetchFn(new Request('http://localhost/graphql', { headers: { accept: 'text/html' } }));
+}
+
+let env: TestEnv;
+let response: Response;
+let html: string;
+
+beforeAll(async () => {
+  env = await createTestEnv(2);
+  response = await graphiqlPage((request) => env.gateway.fetch(request));
+  html = await response.text();
+});
+afterAll(async () => env?.close());
+
+describe('GraphiQL page', () => {
+  it('GET /graphql with accept: text/html serves the GraphiQL page', () => {
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html).toMatch(/^\s*<!doctype html>/i);
+    expect(html).toContain('<title>placement-gateway</title>');
+    // The GraphiQL bundle is in the page itself and renders into #root with our default query.
+    expect(html).toContain('YogaGraphiQL.renderYogaGraphiQL');
+    expect(html).toContain('<div id="root"></div>');
+    expect(html).toContain('resourceProviders(first: 10)');
+    expect(html.length).toBeGreaterThan(1_000_000);
+  });
+
+  it('loads nothing from a non-local host (tags, CSS url(), @import)', () => {
+    const { loads, tags, inlineScripts, styles } = documentLoads(html);
+    // The walk really saw the document: head, the favicon link, the inline style and scripts.
+    expect(tags).toEqual(expect.arrayContaining(['html', 'head', 'title', 'link', 'style', 'body', 'div', 'script']));
+    expect(inlineScripts).toBeGreaterThanOrEqual(1);
+    expect(styles).toBeGreaterThanOrEqual(1);
+    expect(loads.length).toBeGreaterThan(10); // the favicon and the fonts/images inlined in CSS
+    expect(loads.filter((l) => isRemote(l.url))).toEqual([]);
+    // everything it does load is inline data
+    for (const load of loads) expect(load.url, load.where).toMatch(/^(data:|blob:|#|$)/);
+  });
+
+  it('does not mention any CDN host anywhere, inline scripts included', () => {
+    expect(cdnMentions(html)).toEqual([]);
+  });
+
+  it('Monaco web workers come from blobs of inlined code, not from URLs', () => {
+    expect(html).toContain('URL.createObjectURL');
+    expect(html).toMatch(/getWorkerUrl:\s*function\s*\(moduleId, label\)\s*\{\s*return workers\[label\];/);
+    expect(html).not.toMatch(/importScripts\(\s*["'`]https?:/);
+  });
+});
+
+describe('the check itself', () => {
+  it('flags the CDN-based GraphiQL that graphql-yoga serves without @graphql-yoga/render-graphiql', async () => {
+    // Same schema, yoga's default GraphiQL renderer: it pulls GraphiQL from unpkg.com.
+    const cdnYoga = createYoga({ schema, graphqlEndpoint: '/graphql', landingPage: false, logging: false });
+    const cdnHtml = await (await graphiqlPage((request) => cdnYoga.fetch(request))).text();
+    const remote = remoteLoads(cdnHtml);
+    expect(remote.map((l) => new URL(l.url).hostname)).toContain('unpkg.com');
+    expect(remote.some((l) => l.where === '<script src>')).toBe(true);
+    expect(remote.some((l) => l.where === '<link href>')).toBe(true);
+    expect(cdnMentions(cdnHtml)).toContain('unpkg.com');
+  });
+
+  it('recognises script, link, CSS url() and @import loads, quoted or not, and ignores local ones', () => {
+    const page = `<!doctype html><html><head>
+      <link rel=stylesheet href=https://cdn.jsdelivr.net/npm/graphiql/graphiql.min.css>
+      <link rel="icon" href="//example.org/favicon.ico">
+      <link rel="stylesheet" href="http://localhost:4000/local.css">
+      <style>@import url("https://fonts.googleapis.com/css?family=Inter"); @import 'http://127.0.0.1/x.css';
+        .a { background: url(https://evil.example/a.png) } .b { background: url('data:image/png;base64,AAAA') }</style>
+      <script src='https://unpkg.com/graphiql/graphiql.min.js'></script>
+      <script>const ns = "http://www.w3.org/2000/svg"; document.body.innerHTML = '<img src="https://in-a-string.example/">';</script>
+      </head><body><a href="https://github.com/">docs</a><div style="background:url(//cdn.example/b.png)"></div></body></html>`;
+    expect(remoteLoads(page).map((l) => `${l.where} ${l.url}`).sort()).toEqual(
+      [
+        '<div style> url() //cdn.example/b.png',
+        '<link href> //example.org/favicon.ico',
+        '<link href> https://cdn.jsdelivr.net/npm/graphiql/graphiql.min.css',
+        '<script src> https://unpkg.com/graphiql/graphiql.min.js',
+        '<style> @import https://fonts.googleapis.com/css?family=Inter',
+        '<style> url() https://evil.example/a.png',
+        '<style> url() https://fonts.googleapis.com/css?family=Inter',
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serverAudits } from 'graphql-http';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, type Database } from '../src/db.js';
+import { createGateway } from '../src/gateway.js';
+import { createLogger } from '../src/logger.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
+
+/** The gateway over a real socket: GraphQL-over-HTTP conformance and the transport edges. */
+
+let env: TestEnv;
+let server: Server;
+let base: string;
+let graphqlUrl: string;
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; base: string }> {
+  const s = createServer(handler);
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  return { server: s, base: `http://127.0.0.1:${port}` };
+}
+
+async function close(s: Server | undefined): Promise<void> {
+  if (!s) return;
+  s.closeAllConnections();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+}
+
+beforeAll(async () => {
+  env = await createTestEnv(4);
+  ({ server, base } = await listen(env.gateway));
+  graphqlUrl = `${base}/graphql`;
+});
+afterAll(async () => {
+  await close(server);
+  await env?.close();
+});
+
+function post(body: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body,
+  });
+}
+
+describe('GraphQL over HTTP audits (graphql-http serverAudits)', () => {
+  // One test per audit, so a failure names the audit and its reason.
+  const audits = serverAudits({ url: () => graphqlUrl, fetchFn: fetch });
+
+  it('has audits to run', () => {
+    expect(audits.length).toBeGreaterThan(30);
+  });
+
+  for (const audit of audits) {
+    it(audit.name, async () => {
+      const result = await audit.fn();
+      if (result.status !== 'ok') {
+        let body = '';
+        try {
+          body = await result.response.text();
+        } catch {
+          body = '(body already read)';
+        }
+        expect.fail(`${result.status.toUpperCase()} ${audit.name} (${audit.id}): ${result.reason}\nresponse ${result.response.status}: ${body.slice(0, 500)}`);
+      }
+      expect(result.status).toBe('ok');
+    });
+  }
+});
+
+describe('transport edges', () => {
+  it('malformed JSON body → 400 with an error that says so', async () => {
+    const response = await post('{"query": "{ __typename }"');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+    const body = (await response.json()) as { data?: unknown; errors: { message: string }[] };
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]!.message).toMatch(/invalid JSON/i);
+  });
+
+  it('a JSON array body (batching) → 400: batching is off', async () => {
+    const response = await post(JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { message: string }[] };
+    expect(body.errors[0]!.message).toBe('Batching is not supported.');
+  });
+
+  it('a request without a query → 400 naming the missing parameter', async () => {
+    const response = await post(JSON.stringify({ variables: {} }));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { message: string }[] };
+    expect(body.errors[0]!.message).toMatch(/query/);
+  });
+
+  it('GET /health → 200', async () => {
+    const response = await fetch(`${base}/health`);
+    expect(response.status).toBe(200);
+  });
+
+  it('GET /ready → 200 when the database answers', async () => {
+    const response = await fetch(`${base}/ready`);
+    expect(response.status).toBe(200);
+  });
+
+  it('an unknown field → GRAPHQL_VALIDATION_FAILED, 400 for graphql-response+json, nothing executed', async () => {
+    const response = await post(JSON.stringify({ query: '{ noSuchField }' }));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { data?: unknown; errors: { message: string; extensions?: { code?: string } }[] };
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0]!.message).toMatch(/Cannot query field "noSuchField" on type "Query"/);
+    expect(body.errors[0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('an unknown field with accept: application/json → 200 (legacy media type) and the same error code', async () => {
+    const response = await post(JSON.stringify({ query: '{ noSuchField }' }), { accept: 'application/json' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { errors: { extensions?: { code?: string } }[] };
+    expect(body.errors[0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('a syntax error → GRAPHQL_PARSE_FAILED', async () => {
+    const response = await post(JSON.stringify({ query: '{ resourceProviders(' }));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { extensions?: { code?: string } }[] };
+    expect(body.errors[0]!.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it('a mutation over GET is refused with 405 and Allow: POST', async () => {
+    const query = encodeURIComponent('mutation { createTrait(input: {name: "CUSTOM_VIA_GET"}) { __typename } }');
+    const response = await fetch(`${graphqlUrl}?query=${query}`, { headers: { accept: 'application/graphql-response+json' } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toMatch(/POST/);
+    expect(await env.sql(`SELECT 1 FROM traits WHERE name = 'CUSTOM_VIA_GET'`)).toEqual([]);
+  });
+
+  it('a query over GET works', async () => {
+    const query = encodeURIComponent('{ __typename }');
+    const response = await fetch(`${graphqlUrl}?query=${query}`, { headers: { accept: 'application/graphql-response+json' } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
+describe('gateway whose database is unreachable', () => {
+  // A real gateway on a database that does not exist: every pool checkout fails with a
+  // PostgreSQL error. No stubs: this is what a gateway sees when its database is gone.
+  let broken: Database;
+  let brokenServer: Server;
+  let brokenBase: string;
+  const missing = `placement_missing_${randomBytes(6).toString('hex')}`;
+
+  beforeAll(async () => {
+    const url = new URL(inject('adminUrl'));
+    url.pathname = `/${missing}`;
+    broken = openDatabase(url.toString(), 2);
+    ({ server: brokenServer, base: brokenBase } = await listen(createGateway(broken, createLogger('silent'))));
+  });
+  afterAll(async () => {
+    await close(brokenServer);
+    await broken?.close();
+  });
+
+  it('GET /health stays 200 (liveness does not depend on the database)', async () => {
+    expect((await fetch(`${brokenBase}/health`)).status).toBe(200);
+  });
+
+  it('GET /ready → 503', async () => {
+    expect((await fetch(`${brokenBase}/ready`)).status).toBe(503);
+  });
+
+  it('an internal error in a resolver is masked: no database message, no stack, in the response', async () => {
+    const response = await fetch(`${brokenBase}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: '{ resourceProviders(first: 1) { totalCount } }' }),
+    });
+    const text = await response.text();
+    const body = JSON.parse(text) as { data?: unknown; errors: { message: string; extensions?: Record<string, unknown> }[] };
+    expect(body.errors.length).toBeGreaterThan(0);
+    expect(body.errors[0]!.message).toBe('Unexpected error.');
+    // The real cause (database "<name>" does not exist) must not reach the client.
+    expect(text).not.toContain(missing);
+    expect(text).not.toMatch(/does not exist|ECONNREFUSED|stack|at .*\.(ts|js):\d+/);
+  });
+
+  it('a mutation failing on an internal error is masked too, not reported as a typed Error', async () => {
+    const response = await fetch(`${brokenBase}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: 'mutation { createTrait(input: {name: "CUSTOM_MASKED"}) { __typename ... on Error { code message } } }' }),
+    });
+    const text = await response.text();
+    const body = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
+    expect(body.errors?.[0]?.message).toBe('Unexpected error.');
+    expect(text).not.toContain(missing);
+    expect(text).not.toMatch(/does not exist/);
+  });
+});
