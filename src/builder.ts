@@ -2,11 +2,38 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
 import type { Context } from './context.js';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import { typedErrors } from './metrics.js';
+import { normalizeUuid } from './placement/validation.js';
+
+// Node types keyed by uuid; ResourceClass and Trait are keyed by name.
+const UUID_KEYED = new Set(['ResourceProvider', 'Cell', 'Aggregate', 'Consumer']);
+const NAME_KEYED = new Set(['ResourceClass', 'Trait']);
+
+/** Decodes a global ID; a malformed one is a clear INVALID_INPUT error, not a masked failure. */
+function decodeNodeId(globalID: string): { typename: string; id: string } {
+  const invalid = () =>
+    new GraphQLError(`id: ${JSON.stringify(globalID)} is not a global ID of this API`, {
+      extensions: { code: 'INVALID_INPUT', field: 'id', rule: 'global-id' },
+    });
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalID(globalID);
+  } catch {
+    throw invalid();
+  }
+  if (UUID_KEYED.has(decoded.typename)) {
+    const uuid = normalizeUuid(decoded.id);
+    if (!uuid) throw invalid();
+    return { typename: decoded.typename, id: uuid };
+  }
+  if (!NAME_KEYED.has(decoded.typename)) throw invalid();
+  return decoded;
+}
 
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -37,6 +64,7 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    decodeGlobalID: decodeNodeId,
   },
   errors: {
     directResult: true,

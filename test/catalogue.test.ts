@@ -28,7 +28,7 @@ const NAME_PATTERN_RULE = /^pattern:\/?\^\[A-Z0-9_\]\+\$\/?$/;
 type Kind = 'ResourceClass' | 'Trait';
 const ops = {
   ResourceClass: {
-    create: `mutation($input: CreateResourceClassInput!) { createResourceClass(input: $input) { ${ERROR_FIELDS} ... on ResourceClassPayload { created: resourceClass { id name standard } } } }`,
+    create: `mutation($input: CreateResourceClassInput!) { createResourceClass(input: $input) { ${ERROR_FIELDS} ... on ResourceClassPayload { created: createdResourceClass { id name standard } } } }`,
     createField: 'createResourceClass',
     payloadType: 'ResourceClassPayload',
     delete: `mutation($input: DeleteResourceClassInput!) { deleteResourceClass(input: $input) { ${ERROR_FIELDS} ... on DeletedNamePayload { deletedName } } }`,

@@ -6,7 +6,10 @@ import {
   isInputObjectType,
   isInterfaceType,
   isNonNullType,
+  isLeafType,
   isUnionType,
+  parse,
+  validate,
   type GraphQLInterfaceType,
   type GraphQLObjectType,
 } from 'graphql';
@@ -101,6 +104,24 @@ describe('schema contract', () => {
       for (const member of union.getTypes()) {
         if ('code' in member.getFields()) expect(names.has(member.name), `${union.name} member ${member.name}`).toBe(true);
       }
+    }
+  });
+
+  it('a client can select every scalar of every member of each result union in one operation', () => {
+    // Same response name with different types across members would force clients to alias.
+    for (const field of Object.values(schema.getMutationType()!.getFields())) {
+      const union = getNamedType(field.type);
+      if (!isUnionType(union)) continue;
+      const spreads = union
+        .getTypes()
+        .map((member) => {
+          const fields = Object.values(member.getFields()).filter((f) => f.args.every((a) => !isNonNullType(a.type)));
+          const selection = fields.map((f) => (isLeafType(getNamedType(f.type)) ? f.name : `${f.name} { __typename }`));
+          return `... on ${member.name} { ${selection.join(' ') || '__typename'} }`;
+        })
+        .join(' ');
+      const errors = validate(schema, parse(`mutation($input: ${field.args[0]!.type.toString()}) { ${field.name}(input: $input) { ${spreads} } }`));
+      expect(errors.map((e) => e.message), field.name).toEqual([]);
     }
   });
 });

@@ -182,8 +182,14 @@ export async function replaceAllocations(db: Queryable, input: Validated, path: 
     delta.set(key, entry);
   }
 
-  // 4. inventories touched, locked in id order; unit rules per amount, capacity per sum
+  // 4. providers touched (old or new rows), then their inventories, each locked in id order.
+  // Provider before inventory is the order inventory writes take too (they lock the provider
+  // to check its generation, then write its inventories); the reverse order deadlocks.
   const pairs = [...delta.values()];
+  const touched = [...new Set(pairs.map((p) => p.providerId))].sort((a, b) => a - b);
+  if (touched.length > 0) {
+    await db.query('SELECT id FROM resource_providers WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [touched]);
+  }
   const { rows: inventories } = await db.query<InventoryRow>(
     `SELECT i.id, i.provider_id AS "providerId", i.resource_class_id AS "classId", i.capacity, i.used,
             i.min_unit AS "minUnit", i.max_unit AS "maxUnit", i.step_size AS "stepSize"
@@ -264,7 +270,6 @@ export async function replaceAllocations(db: Queryable, input: Validated, path: 
   }
 
   // 6. every provider the write touched (old or new rows) moves to a new generation
-  const touched = [...new Set(pairs.map((p) => p.providerId))].sort((a, b) => a - b);
   if (touched.length > 0) {
     await db.query('UPDATE resource_providers SET generation = generation + 1 WHERE id = ANY($1::int[])', [touched]);
   }

@@ -228,8 +228,9 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     const perConsumer = input.alternates + 1;
     const searchLimit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * perConsumer + 10));
     let list = await weighedList(db, resolved, input.candidates ?? null, weigher, searchLimit);
-    // Hosts that stayed contended through earlier attempts of this call are skipped.
-    list = list.filter((c) => (contended.get(c.rootUuid) ?? 0) < 2);
+    // Hosts that stayed contended through earlier attempts of this call go last: the others
+    // are tried first, but a host with room is never dropped (no NoValidHost while room remains).
+    list = [...list.filter((c) => (contended.get(c.rootUuid) ?? 0) < 2), ...list.filter((c) => (contended.get(c.rootUuid) ?? 0) >= 2)];
 
     const chosen = new Set<string>();
     const selections: Selection[] = [];

@@ -7,6 +7,8 @@ import { normalizeUuid } from '../placement/validation.js';
 
 builder.prismaNode('Consumer', {
   id: { field: 'uuid' },
+  // node(id:) answers null for a consumer that is gone, as for every other node type.
+  nullable: true,
   description: 'Who holds allocations (an instance, a migration). It exists while it has allocations.',
   fields: (t) => ({
     uuid: t.expose('uuid', { type: 'UUID' }),

@@ -78,7 +78,8 @@ const DeleteTraitInput = NameInput('DeleteTraitInput', 'A custom trait no provid
 
 const ResourceClassPayload = builder.objectRef<{ id: number; name: string }>('ResourceClassPayload').implement({
   fields: (t) => ({
-    resourceClass: t.prismaField({
+    createdResourceClass: t.prismaField({
+      description: 'Named so that it never clashes with `CapacityExceeded.resourceClass: String` in one selection.',
       type: 'ResourceClass',
       resolve: (query, payload, _args, ctx) => ctx.db.prisma.resourceClass.findUniqueOrThrow({ ...query, where: { id: payload.id } }),
     }),

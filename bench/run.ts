@@ -1,0 +1,415 @@
+// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16]
+// Seeds N providers per size, starts the gateway as its own process, and prints candidate
+// latency through HTTP, claim throughput at low contention and on a 50-host hot spot, and
+// the same claims done in-process by the engine and as a raw-SQL transaction (baselines run
+// in this same process, so the ratios show what HTTP + GraphQL cost). Results also go to
+// bench/results/<timestamp>.json. Benchmarks are not tests: nothing here asserts a target.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase, type Database } from '../src/db.js';
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../src/embedded-postgres.js';
+import { migrate } from '../src/migrate.js';
+import { claim, NoValidHostError } from '../src/placement/claims.js';
+import { transactionStats } from '../src/placement/transactions.js';
+import { seed } from './seed.js';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000' },
+    seconds: { type: 'string', default: '10' },
+    claimers: { type: 'string', default: '16' },
+    'candidate-requests': { type: 'string', default: '400' },
+  },
+});
+const sizes = args.sizes.split(',').map(Number);
+const seconds = Number(args.seconds);
+const claimers = Number(args.claimers);
+const candidateRequests = Number(args['candidate-requests']);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function summary(latencies: number[]) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { count: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? NaN) };
+}
+
+/** The gateway as a separate process (so its memory is its own), on the bench database. */
+async function startGateway(databaseUrl: string): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', DB_POOL_MAX: '32' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function rssMiB(pid: number | undefined): Promise<number> {
+  if (!pid) return NaN;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+async function gql(url: string, query: string, variables: Record<string, unknown>): Promise<any> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const CANDIDATES = `query($request: PlacementRequest!) {
+  allocationCandidates(request: $request, limit: 50) {
+    ... on AllocationCandidates { candidates { providerUuid weight allocationRequest { providerUuid resources { resourceClass amount } } } }
+    ... on Error { code message }
+  }
+}`;
+
+const CLAIM = `mutation($input: ClaimInput!) {
+  claim(input: $input) {
+    __typename
+    ... on ClaimPayload { selections { providerUuid hostsTried alternates { providerUuid } } }
+    ... on Error { code message }
+  }
+}`;
+
+const claimResources = [
+  { resourceClass: 'VCPU', amount: 2 },
+  { resourceClass: 'MEMORY_MB', amount: 4096 },
+  { resourceClass: 'DISK_GB', amount: 40 },
+];
+
+interface ClaimRun {
+  claims: number;
+  noValidHost: number;
+  retryLimit: number;
+  otherErrors: number;
+  spuriousNoValidHost: number;
+  seconds: number;
+  claimsPerSecond: number;
+  latencyMs: ReturnType<typeof summary>;
+}
+
+/** `workers` loops for `durationMs` (or until every worker saw NoValidHost when `untilFull`). */
+async function runClaims(
+  workers: number,
+  durationMs: number,
+  attempt: () => Promise<'ok' | 'nvh' | 'retry' | 'error'>,
+  options: { untilFull?: boolean; roomLeft?: () => Promise<boolean> } = {},
+): Promise<ClaimRun> {
+  const latencies: number[] = [];
+  const counts = { ok: 0, nvh: 0, retry: 0, error: 0, spurious: 0 };
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        const outcome = await attempt();
+        latencies.push(performance.now() - t);
+        counts[outcome]++;
+        if (outcome === 'nvh' && options.untilFull) {
+          // A NoValidHost while some host could still take the request is spurious.
+          if (options.roomLeft && (await options.roomLeft())) {
+            counts.spurious++;
+            continue;
+          }
+          return;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return {
+    claims: counts.ok,
+    noValidHost: counts.nvh,
+    retryLimit: counts.retry,
+    otherErrors: counts.error,
+    spuriousNoValidHost: counts.spurious,
+    seconds: Math.round(elapsed * 100) / 100,
+    claimsPerSecond: Math.round(counts.ok / elapsed),
+    latencyMs: summary(latencies),
+  };
+}
+
+async function randomCell(db: Database): Promise<() => string> {
+  const cells = (await db.pool.query<{ uuid: string }>('SELECT uuid FROM cells ORDER BY name')).rows.map((r) => r.uuid);
+  return () => cells[Math.floor(Math.random() * cells.length)]!;
+}
+
+/** Minimal hand-written claim on a given host: the floor under any claim path. */
+async function rawSqlClaim(db: Database, hostId: number, classIds: number[], amounts: number[]): Promise<boolean> {
+  const client = await db.pool.connect();
+  try {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        const updated = await client.query(
+          `UPDATE inventories i SET used = i.used + r.amount
+             FROM unnest($2::int[], $3::int[]) AS r(class_id, amount)
+            WHERE i.provider_id = $1 AND i.resource_class_id = r.class_id AND i.used + r.amount <= i.capacity`,
+          [hostId, classIds, amounts],
+        );
+        if (updated.rowCount !== classIds.length) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+        const consumer = await client.query<{ id: number }>(
+          `INSERT INTO consumers (uuid, project_id, user_id, generation) VALUES ($1, 'bench-raw', 'bench', 1) RETURNING id`,
+          [randomUUID()],
+        );
+        await client.query(
+          `INSERT INTO allocations (consumer_id, provider_id, resource_class_id, used) SELECT $1, $2, unnest($3::int[]), unnest($4::int[])`,
+          [consumer.rows[0]!.id, hostId, classIds, amounts],
+        );
+        await client.query('UPDATE resource_providers SET generation = generation + 1 WHERE id = $1', [hostId]);
+        await client.query('COMMIT');
+        return true;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if ((error as { code?: string }).code !== '40001' && (error as { code?: string }).code !== '40P01') throw error;
+      }
+    }
+    return false;
+  } finally {
+    client.release();
+  }
+}
+
+async function invariants(db: Database) {
+  const { rows } = await db.pool.query<{ overcommitted: number; drift: number }>(
+    `SELECT (SELECT count(*)::int FROM inventories WHERE used > capacity) AS overcommitted,
+            (SELECT count(*)::int FROM inventories i LEFT JOIN (
+               SELECT provider_id, resource_class_id, sum(used) AS s FROM allocations GROUP BY 1, 2) a
+               ON a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id
+              WHERE i.used <> coalesce(a.s, 0)) AS drift`,
+  );
+  return rows[0]!;
+}
+
+async function metricValue(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  return line ? Number(line.split(' ').pop()) : NaN;
+}
+
+async function benchSize(adminUrl: string, providers: number) {
+  const name = `placement_bench_${providers}`;
+  const admin = new URL(adminUrl);
+  await ensureDatabase(admin.toString(), name);
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${name}`;
+  const db = openDatabase(dbUrl.toString(), 40);
+  await migrate(db.pool);
+  const existing = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM resource_providers')).rows[0]!.n;
+  let seedSeconds = 0;
+  if (existing !== providers) {
+    await db.pool.query('TRUNCATE resource_providers, consumers, allocations, inventories, provider_traits, provider_aggregates, aggregates, cells, idempotency_keys RESTART IDENTITY CASCADE');
+    await db.pool.query(`DELETE FROM traits WHERE name LIKE 'CUSTOM_BENCH_%'`);
+    const t = performance.now();
+    await seed(db.pool, { providers, cells: 10, traits: 50, hotSpot: 50 });
+    seedSeconds = Math.round((performance.now() - t) / 100) / 10;
+  }
+  const pickCell = await randomCell(db);
+  const gateway = await startGateway(dbUrl.toString());
+  const memory = { startMiB: await rssMiB(gateway.process.pid), peakMiB: 0 };
+  const sampler = setInterval(async () => {
+    memory.peakMiB = Math.max(memory.peakMiB, await rssMiB(gateway.process.pid));
+  }, 200);
+  console.log(`\n== ${providers} providers (seeded in ${seedSeconds || 'reused'} s) ==`);
+
+  // 1. candidate search: 3 classes, 2 required traits, one cell, limit 50, through HTTP
+  const traitPair = () => {
+    const a = 1 + Math.floor(Math.random() * 50);
+    const b = 1 + ((a + Math.floor(Math.random() * 49)) % 50);
+    return [`CUSTOM_BENCH_T${a}`, `CUSTOM_BENCH_T${b}`];
+  };
+  const candidateRequest = () => ({ resources: claimResources, requiredTraits: traitPair(), cell: pickCell() });
+  for (let i = 0; i < 30; i++) await gql(gateway.url, CANDIDATES, { request: candidateRequest() });
+  const candidateLatencies: number[] = [];
+  let candidatesReturned = 0;
+  for (let i = 0; i < candidateRequests; i++) {
+    const t = performance.now();
+    const data = await gql(gateway.url, CANDIDATES, { request: candidateRequest() });
+    candidateLatencies.push(performance.now() - t);
+    candidatesReturned += data.allocationCandidates.candidates?.length ?? 0;
+  }
+  const candidates = { ...summary(candidateLatencies), meanCandidates: Math.round(candidatesReturned / candidateRequests) };
+  const unfiltered: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    await gql(gateway.url, CANDIDATES, { request: { resources: claimResources, cell: pickCell() } });
+    unfiltered.push(performance.now() - t);
+  }
+  console.log('candidates (HTTP, 3 classes + 2 traits + cell, limit 50) ms', candidates);
+  console.log('candidates (HTTP, 3 classes + cell only, limit 50) ms', summary(unfiltered));
+
+  // 2. claims at low contention: random cell, pick among the best 50, 3 alternates
+  const retriedBefore = await metricValue(gateway.url, 'placement_transactions{outcome="retried"}');
+  const lowContention = await runClaims(claimers, seconds * 1000, async () => {
+    const data = await gql(gateway.url, CLAIM, {
+      input: {
+        consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
+        request: { resources: claimResources, cell: pickCell() },
+        alternates: 3,
+        hostSubsetSize: 50,
+      },
+    }).catch(() => null);
+    const type = data?.claim?.__typename;
+    return type === 'ClaimPayload' ? 'ok' : type === 'NoValidHost' ? 'nvh' : type === 'RetryLimitExceeded' ? 'retry' : 'error';
+  });
+  const retriedLow = (await metricValue(gateway.url, 'placement_transactions{outcome="retried"}')) - retriedBefore;
+  console.log('claims via HTTP, low contention', { ...lowContention, serializationRetries: retriedLow });
+
+  // 3. the same claims in this process: engine only (no HTTP, no GraphQL)
+  const engineRetriedBefore = transactionStats.retried;
+  const engineLow = await runClaims(claimers, seconds * 1000, async () => {
+    try {
+      await claim(db.pool, {
+        consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
+        request: { resources: claimResources, cell: pickCell() },
+        alternates: 3,
+        hostSubsetSize: 50,
+      });
+      return 'ok';
+    } catch (error) {
+      return error instanceof NoValidHostError ? 'nvh' : (error as { code?: string }).code === 'RETRY_LIMIT_EXCEEDED' ? 'retry' : 'error';
+    }
+  });
+  console.log('claims in-process engine, low contention', { ...engineLow, serializationRetries: transactionStats.retried - engineRetriedBefore });
+
+  // 4. raw-SQL baseline: the minimal claim transaction on a random host (no search)
+  const classIds = (await db.pool.query<{ id: number; name: string }>(`SELECT id, name FROM resource_classes WHERE name = ANY($1)`, [claimResources.map((r) => r.resourceClass)])).rows;
+  const classIdList = claimResources.map((r) => classIds.find((c) => c.name === r.resourceClass)!.id);
+  const amountList = claimResources.map((r) => r.amount);
+  const raw = await runClaims(claimers, seconds * 1000, async () => {
+    const hostId = 1 + Math.floor(Math.random() * providers);
+    return (await rawSqlClaim(db, hostId, classIdList, amountList)) ? 'ok' : 'nvh';
+  });
+  console.log('claims raw SQL baseline (random host, no search)', raw);
+
+  // 5. hot spot: 50 hosts carry CUSTOM_BENCH_HOT; everyone claims there until it is full
+  const hotRequest = { resources: [{ resourceClass: 'VCPU', amount: 8 }, { resourceClass: 'MEMORY_MB', amount: 8192 }], requiredTraits: ['CUSTOM_BENCH_HOT'] };
+  const hotRoomLeft = async () => {
+    const { rows } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM resource_providers p
+        WHERE p.trait_ids @> ARRAY[(SELECT id FROM traits WHERE name = 'CUSTOM_BENCH_HOT')]
+          AND (SELECT count(*) FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id
+                WHERE i.provider_id = p.id AND ((rc.name = 'VCPU' AND i.used + 8 <= i.capacity) OR (rc.name = 'MEMORY_MB' AND i.used + 8192 <= i.capacity))) = 2`,
+    );
+    return rows[0]!.n > 0;
+  };
+  const retriedHotBefore = await metricValue(gateway.url, 'placement_transactions{outcome="retried"}');
+  const hot = await runClaims(
+    claimers,
+    Math.max(60, seconds * 6) * 1000,
+    async () => {
+      const data = await gql(gateway.url, CLAIM, {
+        input: { consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'hot' }], request: hotRequest, alternates: 2 },
+      }).catch(() => null);
+      const type = data?.claim?.__typename;
+      return type === 'ClaimPayload' ? 'ok' : type === 'NoValidHost' ? 'nvh' : type === 'RetryLimitExceeded' ? 'retry' : 'error';
+    },
+    { untilFull: true, roomLeft: hotRoomLeft },
+  );
+  const retriedHot = (await metricValue(gateway.url, 'placement_transactions{outcome="retried"}')) - retriedHotBefore;
+  const hotFull = !(await hotRoomLeft());
+  console.log('claims via HTTP, 50-host hot spot until full', { ...hot, serializationRetries: retriedHot, hotSpotFull: hotFull });
+
+  clearInterval(sampler);
+  memory.peakMiB = Math.max(memory.peakMiB, await rssMiB(gateway.process.pid));
+  const check = await invariants(db);
+  console.log('gateway memory MiB', memory, 'invariants', check);
+  await gateway.stop();
+  await db.close();
+  return {
+    providers,
+    seedSeconds,
+    candidatesMs: candidates,
+    candidatesCellOnlyMs: summary(unfiltered),
+    claimsLowContentionHttp: { ...lowContention, serializationRetries: retriedLow },
+    claimsLowContentionEngine: engineLow,
+    claimsRawSqlBaseline: raw,
+    ratioRawToHttp: Math.round((raw.claimsPerSecond / Math.max(1, lowContention.claimsPerSecond)) * 100) / 100,
+    ratioEngineToHttp: Math.round((engineLow.claimsPerSecond / Math.max(1, lowContention.claimsPerSecond)) * 100) / 100,
+    hotSpot: { ...hot, serializationRetries: retriedHot, full: hotFull },
+    gatewayMemoryMiB: memory,
+    invariants: check,
+  };
+}
+
+async function main() {
+  let embedded: EmbeddedServer | undefined;
+  let dataDir: string | undefined;
+  let adminUrl: string;
+  if (process.env.DATABASE_URL) {
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = '/postgres';
+    adminUrl = url.toString();
+  } else {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'placement-bench-'));
+    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    adminUrl = embedded.url.replace(/\/placement$/, '/postgres');
+  }
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  console.log('machine', machine, `claimers ${claimers}, ${seconds} s per claim phase`);
+  const results = [];
+  try {
+    for (const size of sizes) results.push(await benchSize(adminUrl, size));
+  } finally {
+    await embedded?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+  const outDir = path.join(root, 'bench', 'results');
+  await mkdir(outDir, { recursive: true });
+  const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, results }, null, 2)}\n`);
+  console.log(`\nwritten to ${path.relative(root, file)}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
