@@ -107,7 +107,16 @@ export async function writeConsumerAllocations(
   return result!;
 }
 
-export async function replaceAllocations(db: Queryable, input: Validated, path: ConsumerPath = listPath): Promise<ConsumerWriteResult[]> {
+/**
+ * `providerLocks: 'nowait'` (claims) fails at once with SQLSTATE 55P03 when another writer
+ * holds a touched provider, so a claimer moves on to another host instead of queueing.
+ */
+export async function replaceAllocations(
+  db: Queryable,
+  input: Validated,
+  path: ConsumerPath = listPath,
+  providerLocks: 'wait' | 'nowait' = 'wait',
+): Promise<ConsumerWriteResult[]> {
   // 1. consumers, locked in uuid order, generations checked
   const uuids = input.consumers.map((c) => c.consumerUuid);
   const { rows: existingConsumers } = await db.query<{ id: number; uuid: string; generation: number }>(
@@ -188,7 +197,8 @@ export async function replaceAllocations(db: Queryable, input: Validated, path: 
   const pairs = [...delta.values()];
   const touched = [...new Set(pairs.map((p) => p.providerId))].sort((a, b) => a - b);
   if (touched.length > 0) {
-    await db.query('SELECT id FROM resource_providers WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [touched]);
+    const nowait = providerLocks === 'nowait' ? ' NOWAIT' : '';
+    await db.query(`SELECT id FROM resource_providers WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE${nowait}`, [touched]);
   }
   const { rows: inventories } = await db.query<InventoryRow>(
     `SELECT i.id, i.provider_id AS "providerId", i.resource_class_id AS "classId", i.capacity, i.used,

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { fitsSql } from './fit.js';
 import { STANDARD_TRAIT_SHARING } from './catalogue.js';
-import { resourceClassIds, traitIds } from './lookups.js';
 import type { Queryable } from './transactions.js';
 import { int32, parseInput, referenceName, uuidString } from './validation.js';
 
@@ -92,45 +91,49 @@ export interface ResolvedRequest {
   sharingTraitId: number;
 }
 
+/** Resolves every name in one round trip; the first unknown one is a NotFound naming its field. */
 export async function resolveRequest(db: Queryable, request: PlacementRequest, prefix = 'request'): Promise<ResolvedRequest> {
   const classNames = request.resources.map((r) => r.resourceClass);
-  const classes = await resourceClassIds(db, classNames, (i) => `${prefix}.resources[${i}].resourceClass`);
   const required = request.requiredTraits ?? [];
   const forbidden = request.forbiddenTraits ?? [];
   const anyOf = request.anyOfTraits ?? [];
-  const requiredIds = await traitIds(db, required, (i) => `${prefix}.requiredTraits[${i}]`);
-  const forbiddenIds = await traitIds(db, forbidden, (i) => `${prefix}.forbiddenTraits[${i}]`);
-  const anyOfIds: number[][] = [];
-  for (const [g, group] of anyOf.entries()) {
-    const ids = await traitIds(db, group, (i) => `${prefix}.anyOfTraits[${g}][${i}]`);
-    anyOfIds.push(group.map((t) => ids.get(t)!));
-  }
-  const sharing = await traitIds(db, [STANDARD_TRAIT_SHARING], () => 'catalogue');
-  let cellId: number | null = null;
-  if (request.cell) {
-    const { rows } = await db.query<{ id: number }>('SELECT id FROM cells WHERE uuid = $1', [request.cell]);
-    if (!rows[0]) throw new NotFoundError('Cell', request.cell, `${prefix}.cell`);
-    cellId = rows[0].id;
-  }
-  let inTreeRootId: number | null = null;
-  if (request.inTree) {
-    const { rows } = await db.query<{ root: number }>('SELECT root_provider_id AS root FROM resource_providers WHERE uuid = $1', [request.inTree]);
-    if (!rows[0]) throw new NotFoundError('ResourceProvider', request.inTree, `${prefix}.inTree`);
-    inTreeRootId = rows[0].root;
-  }
+  const traitNames = [...new Set([...required, ...forbidden, ...anyOf.flat(), STANDARD_TRAIT_SHARING])];
+  const { rows } = await db.query<{ classes: { id: number; name: string }[] | null; traits: { id: number; name: string }[] | null; cell: number | null; root: number | null }>(
+    `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
+            (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM traits WHERE name = ANY($2::text[])) AS traits,
+            (SELECT id FROM cells WHERE uuid = $3::uuid) AS cell,
+            (SELECT root_provider_id FROM resource_providers WHERE uuid = $4::uuid) AS root`,
+    [classNames, traitNames, request.cell ?? null, request.inTree ?? null],
+  );
+  const row = rows[0]!;
+  const classIds = new Map((row.classes ?? []).map((c) => [c.name, c.id]));
+  const traitIdByName = new Map((row.traits ?? []).map((t) => [t.name, t.id]));
+  classNames.forEach((name, i) => {
+    if (!classIds.has(name)) throw new NotFoundError('ResourceClass', name, `${prefix}.resources[${i}].resourceClass`);
+  });
+  const traitId = (name: string, field: string) => {
+    const id = traitIdByName.get(name);
+    if (id === undefined) throw new NotFoundError('Trait', name, field);
+    return id;
+  };
+  const requiredTraitIds = required.map((t, i) => traitId(t, `${prefix}.requiredTraits[${i}]`));
+  const forbiddenTraitIds = forbidden.map((t, i) => traitId(t, `${prefix}.forbiddenTraits[${i}]`));
+  const anyOfTraitIds = anyOf.map((group, g) => group.map((t, i) => traitId(t, `${prefix}.anyOfTraits[${g}][${i}]`)));
+  if (request.cell && row.cell === null) throw new NotFoundError('Cell', request.cell, `${prefix}.cell`);
+  if (request.inTree && row.root === null) throw new NotFoundError('ResourceProvider', request.inTree, `${prefix}.inTree`);
   return {
     request,
-    classIds: classNames.map((n) => classes.get(n)!),
+    classIds: classNames.map((n) => classIds.get(n)!),
     classNames,
     amounts: request.resources.map((r) => r.amount),
-    requiredTraitIds: required.map((t) => requiredIds.get(t)!),
-    forbiddenTraitIds: forbidden.map((t) => forbiddenIds.get(t)!),
-    anyOfTraitIds: anyOfIds,
+    requiredTraitIds,
+    forbiddenTraitIds,
+    anyOfTraitIds,
     memberOf: request.memberOf ?? [],
     forbiddenAggregates: request.forbiddenAggregates ?? [],
-    cellId,
-    inTreeRootId,
-    sharingTraitId: sharing.get(STANDARD_TRAIT_SHARING)!,
+    cellId: row.cell,
+    inTreeRootId: row.root,
+    sharingTraitId: traitId(STANDARD_TRAIT_SHARING, 'catalogue'),
   };
 }
 
@@ -435,7 +438,8 @@ export async function explainPlacement(pool: pg.Pool, rawRequest: unknown): Prom
     });
     const counts = conditions.map((c, i) => {
       const before = conditions.slice(0, i).map((x) => `(${x.sql})`);
-      return `count(*) FILTER (WHERE ${[...before, `NOT (${c.sql})`].join(' AND ')})::int AS c${i}`;
+      // IS NOT TRUE, not NOT: a condition that is NULL (a root with no cell) fails the filter too.
+      return `count(*) FILTER (WHERE ${[...before, `(${c.sql}) IS NOT TRUE`].join(' AND ')})::int AS c${i}`;
     });
     const all = conditions.map((c) => `(${c.sql})`).join(' AND ') || 'true';
     const { rows } = await client.query<Record<string, number>>(

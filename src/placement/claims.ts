@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
 import { replaceAllocations } from './allocations.js';
+import { fitsSql } from './fit.js';
 import {
   type Candidate,
   type Explanation,
@@ -175,24 +176,53 @@ async function remember(db: Queryable, key: string | null | undefined, operation
   await db.query('INSERT INTO idempotency_keys (key, operation, request_hash, response) VALUES ($1, $2, $3, $4)', [key, operation, hash, JSON.stringify(response)]);
 }
 
-/** Claims `allocations` for a new consumer inside a savepoint; false when the host cannot take it. */
-async function tryClaim(
-  db: Queryable,
-  consumer: z.output<typeof consumerSchema>,
-  allocations: AllocationRequest[],
-): Promise<number | null> {
-  await db.query('SAVEPOINT host_attempt');
-  try {
-    const [written] = await replaceAllocations(db, {
-      consumers: [{ ...consumer, consumerGeneration: null, allocations }],
-    });
-    await db.query('RELEASE SAVEPOINT host_attempt');
-    return written!.generation!;
-  } catch (error) {
-    if (!hostRejected(error)) throw error;
-    await db.query('ROLLBACK TO SAVEPOINT host_attempt');
-    return null;
-  }
+type HostAttempt = { claimed: true } | { rejected: true } | { busy: true };
+
+/**
+ * The narrow claim: one statement that locks the host's providers (SKIP LOCKED, so a host
+ * another claimer holds right now is reported busy instead of queued behind), re-checks the
+ * shared fit rule on every requested inventory, and only when all of them fit moves the
+ * usage counters, writes the allocation rows and bumps the provider generations. All or
+ * nothing inside the statement, so a rejected host needs no savepoint.
+ */
+async function claimOnHost(db: Queryable, consumerId: number, allocations: AllocationRequest[], classIds: Map<string, number>): Promise<HostAttempt> {
+  const rows = allocations.flatMap((a) => a.resources.map((r) => ({ provider: a.providerUuid, classId: classIds.get(r.resourceClass)!, amount: r.amount })));
+  const providers = [...new Set(rows.map((r) => r.provider))];
+  const { rows: result } = await db.query<{ locked: number; fitting: number }>(
+    `WITH req AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) AS r(provider_uuid, class_id, amount)),
+     locked AS (SELECT p.id, p.uuid FROM resource_providers p WHERE p.uuid = ANY($4::uuid[]) ORDER BY p.id FOR UPDATE SKIP LOCKED),
+     fitting AS (
+       SELECT i.id, i.provider_id, i.resource_class_id, req.amount
+         FROM req JOIN locked ON locked.uuid = req.provider_uuid
+         JOIN inventories i ON i.provider_id = locked.id AND i.resource_class_id = req.class_id
+        WHERE ${fitsSql('i', 'req.amount')}
+        FOR UPDATE OF i),
+     complete AS (SELECT count(*) = $5 AS ok FROM fitting),
+     moved AS (UPDATE inventories i SET used = i.used + f.amount FROM fitting f, complete WHERE complete.ok AND i.id = f.id RETURNING 1),
+     allocated AS (
+       INSERT INTO allocations (consumer_id, provider_id, resource_class_id, used)
+       SELECT $6, f.provider_id, f.resource_class_id, f.amount FROM fitting f, complete WHERE complete.ok RETURNING 1),
+     bumped AS (
+       UPDATE resource_providers p SET generation = p.generation + 1
+         FROM complete WHERE complete.ok AND p.id IN (SELECT id FROM locked) RETURNING 1)
+     SELECT (SELECT count(*)::int FROM locked) AS locked, (SELECT count(*)::int FROM fitting) AS fitting`,
+    [rows.map((r) => r.provider), rows.map((r) => r.classId), rows.map((r) => r.amount), providers, rows.length, consumerId],
+  );
+  const { locked, fitting } = result[0]!;
+  if (fitting === rows.length) return { claimed: true };
+  return locked < providers.length ? { busy: true } : { rejected: true };
+}
+
+/** Creates the consumer a claim is for; one that already exists is a generation conflict (claims are for new consumers). */
+async function createClaimConsumer(db: Queryable, consumer: z.output<typeof consumerSchema>): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO consumers (uuid, project_id, user_id, consumer_type, generation) VALUES ($1, $2, $3, $4, 1)
+     ON CONFLICT (uuid) DO NOTHING RETURNING id`,
+    [consumer.consumerUuid, consumer.projectId, consumer.userId, consumer.consumerType ?? null],
+  );
+  if (rows[0]) return rows[0].id;
+  const existing = await db.query<{ generation: number }>('SELECT generation FROM consumers WHERE uuid = $1', [consumer.consumerUuid]);
+  throw new ConsumerGenerationConflictError(consumer.consumerUuid, null, existing.rows[0]?.generation ?? 0);
 }
 
 function alternatesFrom(list: Candidate[], cellUuid: string | null, exclude: Set<string>, count: number): Alternate[] {
@@ -202,10 +232,24 @@ function alternatesFrom(list: Candidate[], cellUuid: string | null, exclude: Set
     .map((c) => ({ providerUuid: c.rootUuid, cellUuid: c.cellUuid, allocations: allocationRequestOf(c) }));
 }
 
+/** Runs `work` on a pooled connection outside any explicit transaction (read committed). */
+async function withClient<T>(pool: pg.Pool, work: (db: Queryable) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await work(client);
+  } finally {
+    client.release();
+  }
+}
+
 /**
  * claim: for each consumer in order, walk the weighed list and claim on the first host
  * that still fits (the shared fit rule, re-checked in the write); then pick up to
  * `alternates` more hosts of the chosen host's cell from the same weighed order.
+ *
+ * The search runs before the transaction, read-only: inside SERIALIZABLE its wide reads
+ * would make every concurrent claim conflict. The transaction only touches the hosts it
+ * claims, each attempt in a savepoint; a busy host is put back at the end of the walk.
  */
 export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy = defaultRetryPolicy): Promise<Selection[]> {
   const input = parseInput(claimSchema, raw);
@@ -218,85 +262,93 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     seen.add(c.consumerUuid);
   });
   const hash = requestHash('claim', { ...input, request });
-  const contended = new Map<string, number>();
 
-  return inCallTransaction(pool, policy, async (db) => {
-    const previous = await replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash);
-    if (previous) return previous;
+  const earlier = await withClient(pool, (db) => replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash));
+  if (earlier) return earlier;
+  const { resolved, list } = await withClient(pool, async (db) => {
     const resolved = await resolveRequest(db, request);
     // Enough of the weighed list for every consumer, its alternates and some losers.
-    const perConsumer = input.alternates + 1;
-    const searchLimit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * perConsumer + 10));
-    let list = await weighedList(db, resolved, input.candidates ?? null, weigher, searchLimit);
-    // Hosts that stayed contended through earlier attempts of this call go last: the others
-    // are tried first, but a host with room is never dropped (no NoValidHost while room remains).
-    list = [...list.filter((c) => (contended.get(c.rootUuid) ?? 0) < 2), ...list.filter((c) => (contended.get(c.rootUuid) ?? 0) >= 2)];
+    const searchLimit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * (input.alternates + 1) + 10));
+    return { resolved, list: await weighedList(db, resolved, input.candidates ?? null, weigher, searchLimit) };
+  });
+  const orderings = input.consumers.map(() => pickFromSubset(list, subset));
 
+  const selections = await inCallTransaction(pool, policy, async (db) => {
+    const previous = await replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash);
+    if (previous) return previous;
     const chosen = new Set<string>();
-    const selections: Selection[] = [];
-    for (const consumer of input.consumers) {
-      const ordered = pickFromSubset(list.filter((c) => !chosen.has(c.rootUuid)), subset);
+    const placed: { consumer: (typeof input.consumers)[number]; candidate: Candidate; generation: number; tried: string[] }[] = [];
+    const classIds = new Map(resolved.classNames.map((name, i) => [name, resolved.classIds[i]!]));
+    for (const [index, consumer] of input.consumers.entries()) {
+      const consumerId = await createClaimConsumer(db, consumer);
+      const queue = orderings[index]!.filter((c) => !chosen.has(c.rootUuid));
       const tried: string[] = [];
-      let selection: Selection | null = null;
-      for (const candidate of ordered) {
-        tried.push(candidate.rootUuid);
-        const allocations = allocationRequestOf(candidate);
-        const generation = await tryClaimCounted(db, consumer, allocations, candidate.rootUuid, contended);
-        if (generation === null) continue;
-        chosen.add(candidate.rootUuid);
-        const exclude = new Set([...chosen, ...tried]);
-        let alternates = alternatesFrom(ordered, candidate.cellUuid, exclude, input.alternates);
-        if (alternates.length < input.alternates && !input.candidates) {
-          // The first page may have run out of hosts in this cell: search the cell itself.
-          const more = await searchCandidates(db, { ...resolved, cellId: await cellIdOf(db, candidate.cellUuid) }, {
-            limit: input.alternates + exclude.size,
-            weigher,
-            excludeRoots: [...exclude],
-          });
-          alternates = alternatesFrom(more.filter((c) => c.cellUuid === candidate.cellUuid), candidate.cellUuid, exclude, input.alternates);
+      const requeued = new Set<string>();
+      let success: { candidate: Candidate; generation: number } | null = null;
+      while (queue.length > 0 && !success) {
+        const candidate = queue.shift()!;
+        if (!requeued.has(candidate.rootUuid)) tried.push(candidate.rootUuid);
+        const attempt = await claimOnHost(db, consumerId, allocationRequestOf(candidate), classIds);
+        if ('claimed' in attempt) success = { candidate, generation: 1 };
+        else if ('busy' in attempt && !requeued.has(candidate.rootUuid)) {
+          // Another claimer holds it right now: try it again after the others.
+          requeued.add(candidate.rootUuid);
+          queue.push(candidate);
+        } else if ('busy' in attempt) {
+          // Busy twice: if this call gives up now it might answer NoValidHost while the host
+          // still has room, so restart the call (a serialization retry) to look again.
+          throw Object.assign(new Error(`host ${candidate.rootUuid} stayed busy`), { code: '40001' });
         }
-        selection = {
-          consumerUuid: consumer.consumerUuid,
-          consumerGeneration: generation,
-          providerUuid: candidate.rootUuid,
-          cellUuid: candidate.cellUuid,
-          allocations,
-          alternates,
-          hostsTried: tried.length,
-        };
-        break;
       }
-      if (!selection) {
-        // Nothing claimed by this call survives: the transaction rolls back.
+      if (!success) {
+        // The transaction rolls back: nothing this call claimed survives.
         throw new NoValidHostError(
           consumer.consumerUuid,
           tried,
-          await explainPlacement(pool, request).catch(() => null),
+          null,
           tried.length === 0
             ? `no host can take the request for consumer ${consumer.consumerUuid}`
             : `none of the ${tried.length} hosts tried could take the request for consumer ${consumer.consumerUuid}`,
         );
       }
-      selections.push(selection);
+      chosen.add(success.candidate.rootUuid);
+      placed.push({ consumer, ...success, tried });
     }
-    await remember(db, input.idempotencyKey, 'claim', hash, selections);
-    return selections;
+    const result: Selection[] = [];
+    for (const { consumer, candidate, generation, tried } of placed) {
+      result.push({
+        consumerUuid: consumer.consumerUuid,
+        consumerGeneration: generation,
+        providerUuid: candidate.rootUuid,
+        cellUuid: candidate.cellUuid,
+        allocations: allocationRequestOf(candidate),
+        alternates: await alternatesFor(candidate, new Set([...chosen, ...tried])),
+        hostsTried: tried.length,
+      });
+    }
+    await remember(db, input.idempotencyKey, 'claim', hash, result);
+    return result;
+  }).catch(async (error: unknown) => {
+    if (error instanceof NoValidHostError) {
+      const explanation = await explainPlacement(pool, request).catch(() => null);
+      throw new NoValidHostError(error.consumerUuid, error.hostsTried, explanation, error.message);
+    }
+    throw error;
   });
+  return selections;
 
-  /** A host whose claim hit a serialization failure is counted; after two it is skipped. */
-  async function tryClaimCounted(
-    db: Queryable,
-    consumer: z.output<typeof consumerSchema>,
-    allocations: AllocationRequest[],
-    host: string,
-    counts: Map<string, number>,
-  ): Promise<number | null> {
-    try {
-      return await tryClaim(db, consumer, allocations);
-    } catch (error) {
-      if (isRetryable(error)) counts.set(host, (counts.get(host) ?? 0) + 1);
-      throw error;
-    }
+  /** Same-cell alternates from the weighed list; when it runs short, the chosen host's cell is searched (outside the transaction). */
+  async function alternatesFor(candidate: Candidate, exclude: Set<string>): Promise<Alternate[]> {
+    const fromList = alternatesFrom(list, candidate.cellUuid, exclude, input.alternates);
+    if (fromList.length >= input.alternates || input.candidates) return fromList;
+    const more = await withClient(pool, async (db) =>
+      searchCandidates(db, { ...resolved, cellId: await cellIdOf(db, candidate.cellUuid) }, {
+        limit: input.alternates + exclude.size,
+        weigher,
+        excludeRoots: [...exclude],
+      }),
+    );
+    return alternatesFrom(more, candidate.cellUuid, exclude, input.alternates);
   }
 }
 
