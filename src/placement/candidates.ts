@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { InvalidInputError, NotFoundError } from './errors.js';
-import { fitsSql } from './fit.js';
+import { fitsSql, freeShareSql } from './fit.js';
 import { STANDARD_TRAIT_SHARING } from './catalogue.js';
 import type { Queryable } from './transactions.js';
 import { int32, parseInput, referenceName, uuidString } from './validation.js';
@@ -237,7 +237,6 @@ function toCandidate(r: ResolvedRequest, row: CandidateRow): Candidate {
   };
 }
 
-const FREE_SHARE = '((i.capacity - i.used)::float8 / i.capacity)';
 
 export interface SearchOptions {
   limit: number;
@@ -256,38 +255,95 @@ function extraRootFilters(options: SearchOptions, params: Params): string[] {
 }
 
 /**
- * Roots whose own inventories fit every requested class: one statement, ordered and cut
- * in SQL. It is driven by the filtered roots (cell and trait filters use indexes and the
- * in-row trait array), probing each root's inventory per requested class through the
- * (provider_id, resource_class_id) index, so the work follows the hosts that pass the
- * filters, and the top-N sort keeps only `limit` rows.
+ * A candidate's score as SQL: the mean free share rounded to 12 decimals, so means that are
+ * mathematically equal but summed in a different order (0.1+0.2+0.3 vs 0.3+0.2+0.1 differ in
+ * the last bit) are one score and tie-break on uuid, as documented.
+ */
+const roundedScore = (mean: string) => `(round(${mean} * 1e12::float8) / 1e12::float8)`;
+
+/** Scores closer than this are one score (float noise between a mean and its bound). */
+const SCORE_EPSILON = 1e-12;
+/** Rows the bound-ordered walk may visit before it scores the rest in one statement. */
+const WALK_BUDGET = 6000;
+
+interface WalkRow extends CandidateRow {
+  walk_key: number;
+  n: number | null;
+}
+
+/**
+ * Roots whose own inventories fit every requested class (the flat fast path), best first.
+ *
+ * A candidate's weight is the mean of its free shares, so it lies between the host's
+ * smallest and largest free share (free_share_min / free_share_max, kept on the provider
+ * row). The search walks the filtered roots in bound order through an index (SPREAD: max
+ * descending, PACK: min ascending, then uuid), scores each batch exactly (the fit rule and
+ * the shares from `inventories`), and stops as soon as no unseen root can outrank the
+ * `limit`-th best found. The work follows the hosts returned, not the hosts stored; batches
+ * grow ×4 so selective filters need few round trips.
  */
 async function flatCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
-  const params = new Params();
-  const classes = params.add(r.classIds);
-  const amounts = params.add(r.amounts);
-  const conditions = [
-    'p.parent_provider_id IS NULL',
-    ...rootConditions(r, params, { traits: new Map() }).map((c) => c.sql),
-    ...extraRootFilters(options, params),
-  ];
-  const order = options.weigher === 'PACK' ? 'ASC' : 'DESC';
-  const sql = `
-    SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, fit.score, fit.serving
-      FROM resource_providers p
-      CROSS JOIN LATERAL (
-        SELECT count(*) AS n, avg(${FREE_SHARE}) AS score,
-               json_agg(json_build_object('p', p.uuid, 'o', req.ord, 'cap', i.capacity, 'used', i.used)) AS serving
-          FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)
-          JOIN inventories i ON i.provider_id = p.id AND i.resource_class_id = req.class_id
-         WHERE ${fitsSql('i', 'req.amount')}) fit
-      LEFT JOIN cells c ON c.id = p.cell_id
-     WHERE ${conditions.join('\n       AND ')}
-       AND fit.n = ${params.add(r.classIds.length)}
-     ORDER BY fit.score ${order}, p.uuid ASC
-     LIMIT ${params.add(options.limit)}`;
-  const { rows } = await db.query<CandidateRow>(sql, params.values);
-  return rows.map((row) => toCandidate(r, row));
+  const spread = options.weigher !== 'PACK';
+  // One ascending key per weigher: SPREAD walks −max (max descending), PACK walks min.
+  const walkKey = spread ? '(-p.free_share_max)' : 'p.free_share_min';
+  const boundColumn = spread ? 'p.free_share_max' : 'p.free_share_min';
+  const found: Candidate[] = [];
+  let frontier: { key: number; uuid: string } | null = null;
+  let walked = 0;
+  // A batch counts hosts that passed the filters, however many the index walk skipped.
+  let batch = Math.max(64, options.limit * 2);
+  for (;;) {
+    // Past WALK_BUDGET rows the bounds are not cutting (e.g. PACK over many nearly full
+    // hosts): score all remaining roots in one statement and keep the best.
+    const finish = walked >= WALK_BUDGET;
+    const params = new Params();
+    const classes = params.add(r.classIds);
+    const amounts = params.add(r.amounts);
+    const conditions = [
+      'p.parent_provider_id IS NULL',
+      `${boundColumn} IS NOT NULL`,
+      ...rootConditions(r, params, { traits: new Map() }).map((c) => c.sql),
+      ...extraRootFilters(options, params),
+    ];
+    if (frontier) conditions.push(`(${walkKey}, p.uuid) > (${params.add(frontier.key)}::float8, ${params.add(frontier.uuid)}::uuid)`);
+    if (finish) conditions.push(`fit.n = ${params.add(r.classIds.length)}`);
+    const order = finish ? `fit.score ${spread ? 'DESC' : 'ASC'}, p.uuid` : `${walkKey}, p.uuid`;
+    const sql = `
+      SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, ${walkKey} AS walk_key, fit.n, fit.score, fit.serving
+        FROM resource_providers p
+        ${finish ? 'CROSS JOIN' : 'LEFT JOIN'} LATERAL (
+          SELECT count(*)::int AS n, avg(${freeShareSql('i')}) AS score,
+                 json_agg(json_build_object('p', p.uuid, 'o', req.ord, 'cap', i.capacity, 'used', i.used)) AS serving
+            FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)
+            JOIN inventories i ON i.provider_id = p.id AND i.resource_class_id = req.class_id
+           WHERE ${fitsSql('i', 'req.amount')}) fit ${finish ? '' : 'ON true'}
+        LEFT JOIN cells c ON c.id = p.cell_id
+       WHERE ${conditions.join('\n         AND ')}
+       ORDER BY ${order}
+       LIMIT ${params.add(finish ? options.limit : batch)}`;
+    const { rows } = await db.query<WalkRow>(sql, params.values);
+    for (const row of rows) if (row.n === r.classIds.length) found.push(toCandidate(r, row));
+    if (finish || rows.length < batch) break;
+    walked += rows.length;
+    const last = rows[rows.length - 1]!;
+    frontier = { key: last.walk_key, uuid: last.root_uuid };
+    if (found.length >= options.limit && walkIsDone(found, options, frontier, spread)) break;
+    batch *= 4;
+  }
+  return found.sort(compareCandidates(options.weigher)).slice(0, options.limit);
+}
+
+/**
+ * Whether any root after `frontier` could still outrank the `limit`-th best found. An
+ * unseen root has bound ≤ frontier bound (SPREAD; ≥ for PACK) and its score lies within
+ * its bound; at an equal bound it comes after the frontier's uuid.
+ */
+function walkIsDone(found: Candidate[], options: SearchOptions, frontier: { key: number; uuid: string }, spread: boolean): boolean {
+  const kth = [...found].sort(compareCandidates(options.weigher))[options.limit - 1]!;
+  const bound = spread ? -frontier.key : frontier.key;
+  const margin = spread ? kth.score - bound : bound - kth.score;
+  if (margin > SCORE_EPSILON) return true;
+  return margin >= -SCORE_EPSILON && kth.rootUuid <= frontier.uuid;
 }
 
 /** Whether any provider has a parent or the sharing trait; without either, only flat candidates exist. */
@@ -325,7 +381,7 @@ async function treeCandidates(db: Queryable, r: ResolvedRequest, options: Search
         JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
        WHERE st.trait_id = ${sharingTrait}),
     options AS (
-      SELECT roots.id AS root_id, req.ord, sp.uuid AS provider_uuid, i.capacity, i.used, ${FREE_SHARE} AS free_share,
+      SELECT roots.id AS root_id, req.ord, sp.uuid AS provider_uuid, i.capacity, i.used, ${freeShareSql('i')} AS free_share,
              CASE WHEN sp.id = roots.id THEN 0 WHEN sp.root_provider_id = roots.id THEN 1 ELSE 2 END AS preference
         FROM roots CROSS JOIN req
         JOIN inventories i ON i.resource_class_id = req.class_id AND ${fitsSql('i', 'req.amount')}
@@ -335,7 +391,7 @@ async function treeCandidates(db: Queryable, r: ResolvedRequest, options: Search
     chosen AS (
       SELECT DISTINCT ON (root_id, ord) * FROM options
        ORDER BY root_id, ord, preference, free_share DESC, provider_uuid)
-    SELECT roots.uuid AS root_uuid, c.uuid AS cell_uuid, avg(chosen.free_share) AS score,
+    SELECT roots.uuid AS root_uuid, c.uuid AS cell_uuid, ${roundedScore('avg(chosen.free_share)')} AS score,
            json_agg(json_build_object('p', chosen.provider_uuid, 'o', chosen.ord, 'cap', chosen.capacity, 'used', chosen.used)) AS serving
       FROM chosen JOIN roots ON roots.id = chosen.root_id LEFT JOIN cells c ON c.id = roots.cell_id
      GROUP BY roots.id, roots.uuid, c.uuid

@@ -43,3 +43,24 @@ export function fitsSql(inventoryAlias: string, amount: string): string {
   const i = inventoryAlias;
   return `(${i}.used + ${amount} <= ${i}.capacity AND ${amount} BETWEEN ${i}.min_unit AND ${i}.max_unit AND ${amount} % ${i}.step_size = 0)`;
 }
+
+/**
+ * The weighers' unit: an inventory's free share (capacity − used) / capacity, as SQL over an
+ * `inventories` alias. `extraUsed` is added to `used` first (for a statement that is moving
+ * the counter in the same breath).
+ */
+export function freeShareSql(inventoryAlias: string, extraUsed = '0'): string {
+  const i = inventoryAlias;
+  return `((${i}.capacity - ${i}.used - ${extraUsed})::float8 / ${i}.capacity)`;
+}
+
+/**
+ * The bounds of a provider's free shares over its own inventories with capacity > 0, kept
+ * on resource_providers (free_share_max, free_share_min). A candidate's score is a mean of
+ * such shares, so it lies between them: the search walks hosts in bound order and stops
+ * once no unseen host can beat the best it has. SQL for an UPDATE … SET of
+ * `resource_providers`, run after `inventories` changed in an earlier statement.
+ */
+export const SHARE_BOUNDS_SET = `
+  free_share_max = (SELECT max(${freeShareSql('i')}) FROM inventories i WHERE i.provider_id = resource_providers.id AND i.capacity > 0),
+  free_share_min = (SELECT min(${freeShareSql('i')}) FROM inventories i WHERE i.provider_id = resource_providers.id AND i.capacity > 0)`;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { InUseError, InvalidInputError, NotFoundError } from './errors.js';
 import { checkAndBumpGeneration, resourceClassIds, type ProviderRow } from './lookups.js';
+import { SHARE_BOUNDS_SET } from './fit.js';
 import { serializable, type Queryable } from './transactions.js';
 import { int32, MAX_ALLOCATION_RATIO, parseInput, referenceName, uuidString } from './validation.js';
 
@@ -59,6 +60,11 @@ async function writeInventory(db: Queryable, providerId: number, classId: number
   return row.used > row.capacity ? row.used : -1;
 }
 
+/** Inventories changed: the provider's free-share bounds (search order) follow. */
+async function refreshShareBounds(db: Queryable, providerId: number): Promise<void> {
+  await db.query(`UPDATE resource_providers SET ${SHARE_BOUNDS_SET} WHERE id = $1`, [providerId]);
+}
+
 function shrinkWarning(resourceClass: string, used: number): string {
   return `${resourceClass}: capacity is now below current usage (${used}); existing allocations stay, new ones will not fit`;
 }
@@ -97,6 +103,7 @@ export async function setInventories(pool: pg.Pool, raw: z.input<typeof setInven
       const overUsed = await writeInventory(db, provider.id, classIds.get(inv.resourceClass)!, inv);
       if (overUsed >= 0) warnings.push(shrinkWarning(inv.resourceClass, overUsed));
     }
+    await refreshShareBounds(db, provider.id);
     return { provider, warnings };
   });
 }
@@ -108,6 +115,7 @@ export async function upsertInventory(pool: pg.Pool, raw: z.input<typeof upsertI
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(db, [input.inventory.resourceClass], () => 'inventory.resourceClass');
     const overUsed = await writeInventory(db, provider.id, classIds.get(input.inventory.resourceClass)!, input.inventory);
+    await refreshShareBounds(db, provider.id);
     return { provider, warnings: overUsed >= 0 ? [shrinkWarning(input.inventory.resourceClass, overUsed)] : [] };
   });
 }
@@ -124,6 +132,7 @@ export async function deleteInventory(pool: pg.Pool, raw: z.input<typeof deleteI
       throw new NotFoundError('Inventory', `${provider.uuid}/${input.resourceClass}`, 'resourceClass');
     }
     await removeInventories(db, provider, [classId]);
+    await refreshShareBounds(db, provider.id);
     return { provider, warnings: [] };
   });
 }
