@@ -9,6 +9,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().default(path.resolve(process.cwd(), '.data')),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(20),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SERIALIZABLE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
 });

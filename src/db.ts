@@ -13,8 +13,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(connectionString: string, poolMax = 20): Database {
-  const pool = new pg.Pool({ connectionString, max: poolMax });
+export function openDatabase(connectionString: string, poolMax = 20, acquireTimeoutMs = 10_000): Database {
+  // A request waits at most acquireTimeoutMs for a connection, then fails with an error
+  // instead of queueing without bound behind a slow or exhausted database.
+  const pool = new pg.Pool({ connectionString, max: poolMax, connectionTimeoutMillis: acquireTimeoutMs });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     });
     databaseUrl = embedded.url;
   }
-  const db = openDatabase(databaseUrl, config.DB_POOL_MAX);
+  const db = openDatabase(databaseUrl, config.DB_POOL_MAX, config.DB_ACQUIRE_TIMEOUT_MS);
   const { applied } = await migrate(db.pool);
   logger.info('database ready', { migrationsApplied: applied });
 

@@ -24,7 +24,7 @@ import {
   PlacementError,
   RetryLimitExceededError,
 } from './errors.js';
-import { defaultRetryPolicy, isRetryable, transactionStats, type Queryable, type RetryPolicy } from './transactions.js';
+import { defaultRetryPolicy, serializable, type Queryable, type RetryPolicy } from './transactions.js';
 import { externalId, int32, parseInput, referenceName, uuidString } from './validation.js';
 
 /** Nothing could be claimed; carries what was tried and, for claims, why hosts were rejected. */
@@ -118,45 +118,6 @@ function hostRejected(error: unknown): boolean {
   return error instanceof CapacityExceededError || (error instanceof InvalidInputError && /^(minUnit|maxUnit|stepSize)/.test(error.rule));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * One SERIALIZABLE transaction for a whole call, so several consumers are all-or-nothing
- * and an idempotency record commits with its claims. Host attempts run in savepoints: a
- * host that no longer fits is rolled back alone. A serialization failure restarts the call
- * (jittered backoff, capped); the host that was being claimed then counts as contended.
- */
-async function inCallTransaction<T>(
-  pool: pg.Pool,
-  policy: RetryPolicy,
-  work: (db: Queryable, attempt: number) => Promise<T>,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-      const result = await work(client, attempt);
-      await client.query('COMMIT');
-      transactionStats.committed++;
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      if (!isRetryable(error)) throw error;
-      if (attempt >= policy.maxAttempts) {
-        transactionStats.exhausted++;
-        throw new RetryLimitExceededError(attempt);
-      }
-      transactionStats.retried++;
-    } finally {
-      client.release(broken);
-    }
-    await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
-  }
-}
-
 async function replayed<T>(db: Queryable, key: string | null | undefined, operation: string, hash: string): Promise<T | null> {
   if (!key) return null;
   const { rows } = await db.query<{ operation: string; request_hash: string; response: T }>(
@@ -176,56 +137,73 @@ async function remember(db: Queryable, key: string | null | undefined, operation
   await db.query('INSERT INTO idempotency_keys (key, operation, request_hash, response) VALUES ($1, $2, $3, $4)', [key, operation, hash, JSON.stringify(response)]);
 }
 
-type HostAttempt = { claimed: true } | { rejected: true } | { busy: true };
+type HostAttempt = { claimed: true } | { rejected: true } | { busy: true } | { consumerExists: number };
+
+type ClaimConsumer = z.output<typeof consumerSchema>;
 
 /**
- * The narrow claim: one statement that locks the host's providers (SKIP LOCKED, so a host
- * another claimer holds right now is reported busy instead of queued behind), re-checks the
- * shared fit rule on every requested inventory, and only when all of them fit moves the
- * usage counters, writes the allocation rows and bumps the provider generations. All or
- * nothing inside the statement, so a rejected host needs no savepoint.
+ * The narrow claim, one statement: lock the host's providers (SKIP LOCKED: a host another
+ * claimer holds right now is reported busy, not queued behind), re-check the shared fit
+ * rule on every requested inventory, and only when all fit create the consumer, move the
+ * usage counters, write the allocation rows and bump the providers' generations and
+ * free-share bounds. All or nothing inside the statement, so a rejected host leaves nothing.
  */
-async function claimOnHost(db: Queryable, consumerId: number, allocations: AllocationRequest[], classIds: Map<string, number>): Promise<HostAttempt> {
+async function claimOnHost(
+  db: Queryable,
+  consumer: ClaimConsumer,
+  allocations: AllocationRequest[],
+  classIds: Map<string, number>,
+  locks: 'skip' | 'wait' = 'skip',
+): Promise<HostAttempt> {
   const rows = allocations.flatMap((a) => a.resources.map((r) => ({ provider: a.providerUuid, classId: classIds.get(r.resourceClass)!, amount: r.amount })));
   const providers = [...new Set(rows.map((r) => r.provider))];
-  const { rows: result } = await db.query<{ locked: number; fitting: number }>(
-    `WITH req AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) AS r(provider_uuid, class_id, amount)),
-     locked AS (SELECT p.id, p.uuid FROM resource_providers p WHERE p.uuid = ANY($4::uuid[]) ORDER BY p.id FOR UPDATE SKIP LOCKED),
-     fitting AS (
-       SELECT i.id, i.provider_id, i.resource_class_id, req.amount
-         FROM req JOIN locked ON locked.uuid = req.provider_uuid
-         JOIN inventories i ON i.provider_id = locked.id AND i.resource_class_id = req.class_id
-        WHERE ${fitsSql('i', 'req.amount')}
-        FOR UPDATE OF i),
-     complete AS (SELECT count(*) = $5 AS ok FROM fitting),
-     moved AS (UPDATE inventories i SET used = i.used + f.amount FROM fitting f, complete WHERE complete.ok AND i.id = f.id RETURNING 1),
-     allocated AS (
-       INSERT INTO allocations (consumer_id, provider_id, resource_class_id, used)
-       SELECT $6, f.provider_id, f.resource_class_id, f.amount FROM fitting f, complete WHERE complete.ok RETURNING 1),
-     -- the statement reads inventories as they were before it, so the bounds add the amounts
-     bumped AS (
-       UPDATE resource_providers p SET generation = p.generation + 1,
-         free_share_max = (SELECT max(${freeShareSql('i', 'coalesce(f.amount, 0)')}) FROM inventories i LEFT JOIN fitting f ON f.id = i.id WHERE i.provider_id = p.id AND i.capacity > 0),
-         free_share_min = (SELECT min(${freeShareSql('i', 'coalesce(f.amount, 0)')}) FROM inventories i LEFT JOIN fitting f ON f.id = i.id WHERE i.provider_id = p.id AND i.capacity > 0)
-         FROM complete WHERE complete.ok AND p.id IN (SELECT id FROM locked) RETURNING 1)
-     SELECT (SELECT count(*)::int FROM locked) AS locked, (SELECT count(*)::int FROM fitting) AS fitting`,
-    [rows.map((r) => r.provider), rows.map((r) => r.classId), rows.map((r) => r.amount), providers, rows.length, consumerId],
-  );
-  const { locked, fitting } = result[0]!;
-  if (fitting === rows.length) return { claimed: true };
-  return locked < providers.length ? { busy: true } : { rejected: true };
-}
-
-/** Creates the consumer a claim is for; one that already exists is a generation conflict (claims are for new consumers). */
-async function createClaimConsumer(db: Queryable, consumer: z.output<typeof consumerSchema>): Promise<number> {
-  const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO consumers (uuid, project_id, user_id, consumer_type, generation) VALUES ($1, $2, $3, $4, 1)
-     ON CONFLICT (uuid) DO NOTHING RETURNING id`,
-    [consumer.consumerUuid, consumer.projectId, consumer.userId, consumer.consumerType ?? null],
-  );
-  if (rows[0]) return rows[0].id;
-  const existing = await db.query<{ generation: number }>('SELECT generation FROM consumers WHERE uuid = $1', [consumer.consumerUuid]);
-  throw new ConsumerGenerationConflictError(consumer.consumerUuid, null, existing.rows[0]?.generation ?? 0);
+  const shareAfter = freeShareSql('i', 'coalesce(f.amount, 0)');
+  let result: { existing: number | null; locked: number; fitting: number };
+  try {
+    const { rows: out } = await db.query<typeof result>(
+      `WITH req AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) AS r(provider_uuid, class_id, amount)),
+       existing AS (SELECT generation FROM consumers WHERE uuid = $6),
+       locked AS (
+         SELECT p.id, p.uuid FROM resource_providers p
+          WHERE p.uuid = ANY($4::uuid[]) AND NOT EXISTS (SELECT 1 FROM existing)
+          ORDER BY p.id FOR UPDATE${locks === 'skip' ? ' SKIP LOCKED' : ''}),
+       fitting AS (
+         SELECT i.id, i.provider_id, i.resource_class_id, req.amount
+           FROM req JOIN locked ON locked.uuid = req.provider_uuid
+           JOIN inventories i ON i.provider_id = locked.id AND i.resource_class_id = req.class_id
+          WHERE ${fitsSql('i', 'req.amount')}
+          FOR UPDATE OF i),
+       complete AS (SELECT count(*) = $5 AS ok FROM fitting),
+       consumer AS (
+         INSERT INTO consumers (uuid, project_id, user_id, consumer_type, generation)
+         SELECT $6, $7, $8, $9, 1 FROM complete WHERE complete.ok RETURNING id),
+       moved AS (UPDATE inventories i SET used = i.used + f.amount FROM fitting f, complete WHERE complete.ok AND i.id = f.id RETURNING 1),
+       allocated AS (
+         INSERT INTO allocations (consumer_id, provider_id, resource_class_id, used)
+         SELECT (SELECT id FROM consumer), f.provider_id, f.resource_class_id, f.amount FROM fitting f, complete WHERE complete.ok RETURNING 1),
+       -- the statement reads inventories as they were before it, so the bounds add the amounts
+       bumped AS (
+         UPDATE resource_providers p SET generation = p.generation + 1,
+           free_share_max = (SELECT max(${shareAfter}) FROM inventories i LEFT JOIN fitting f ON f.id = i.id WHERE i.provider_id = p.id AND i.capacity > 0),
+           free_share_min = (SELECT min(${shareAfter}) FROM inventories i LEFT JOIN fitting f ON f.id = i.id WHERE i.provider_id = p.id AND i.capacity > 0)
+           FROM complete WHERE complete.ok AND p.id IN (SELECT id FROM locked) RETURNING 1)
+       SELECT (SELECT generation FROM existing) AS existing,
+              (SELECT count(*)::int FROM locked) AS locked,
+              (SELECT count(*)::int FROM fitting) AS fitting`,
+      [
+        rows.map((r) => r.provider), rows.map((r) => r.classId), rows.map((r) => r.amount), providers, rows.length,
+        consumer.consumerUuid, consumer.projectId, consumer.userId, consumer.consumerType ?? null,
+      ],
+    );
+    result = out[0]!;
+  } catch (error) {
+    // Another call created this consumer between our check and our insert.
+    if ((error as { code?: string; constraint?: string }).constraint === 'consumers_uuid_key') return { consumerExists: 0 };
+    throw error;
+  }
+  if (result.existing !== null) return { consumerExists: result.existing };
+  if (result.fitting === rows.length) return { claimed: true };
+  return result.locked < providers.length ? { busy: true } : { rejected: true };
 }
 
 function alternatesFrom(list: Candidate[], cellUuid: string | null, exclude: Set<string>, count: number): Alternate[] {
@@ -245,14 +223,24 @@ async function withClient<T>(pool: pg.Pool, work: (db: Queryable) => Promise<T>)
   }
 }
 
+/** One entry of the walk: a host that fits now, or one the caller listed that does not. */
+type WalkEntry = { uuid: string; candidate: Candidate | null };
+
+/** Retries of one host attempt before the host counts as contended and goes to the back. */
+const HOST_ATTEMPT_POLICY: RetryPolicy = { ...defaultRetryPolicy, maxAttempts: 3 };
+
 /**
  * claim: for each consumer in order, walk the weighed list and claim on the first host
  * that still fits (the shared fit rule, re-checked in the write); then pick up to
  * `alternates` more hosts of the chosen host's cell from the same weighed order.
  *
- * The search runs before the transaction, read-only: inside SERIALIZABLE its wide reads
- * would make every concurrent claim conflict. The transaction only touches the hosts it
- * claims, each attempt in a savepoint; a busy host is put back at the end of the walk.
+ * The search runs first, read-only: inside SERIALIZABLE its wide reads would make every
+ * concurrent claim conflict. A single consumer's claim is one short SERIALIZABLE
+ * transaction per host attempt (a fresh snapshot each time, so racing claimers rarely
+ * conflict); several consumers share one transaction, so they are placed all or none. A
+ * busy or contended host is tried again after the others; only when no host could be
+ * claimed is the answer NoValidHost, and only when contention, not capacity, stopped every
+ * attempt is it the retryable RetryLimitExceeded.
  */
 export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy = defaultRetryPolicy): Promise<Selection[]> {
   const input = parseInput(claimSchema, raw);
@@ -265,84 +253,30 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     seen.add(c.consumerUuid);
   });
   const hash = requestHash('claim', { ...input, request });
+  const replay = () => withClient(pool, (db) => replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash));
 
-  const earlier = await withClient(pool, (db) => replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash));
+  const earlier = await replay();
   if (earlier) return earlier;
   const { resolved, list } = await withClient(pool, async (db) => {
+    // Claims are for new consumers; say so before any search (the write re-checks it).
+    const { rows: existing } = await db.query<{ uuid: string; generation: number }>(
+      'SELECT uuid, generation FROM consumers WHERE uuid = ANY($1::uuid[])',
+      [input.consumers.map((c) => c.consumerUuid)],
+    );
+    const generations = new Map(existing.map((c) => [c.uuid, c.generation]));
+    const first = input.consumers.find((c) => generations.has(c.consumerUuid));
+    if (first) throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid)!);
     const resolved = await resolveRequest(db, request);
     // Enough of the weighed list for every consumer, its alternates and some losers.
     const searchLimit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * (input.alternates + 1) + 10));
     return { resolved, list: await weighedList(db, resolved, input.candidates ?? null, weigher, searchLimit) };
   });
-  const orderings = input.consumers.map(() => pickFromSubset(list, subset));
+  const fitting = list.flatMap((e) => (e.candidate ? [e.candidate] : []));
+  const classIds = new Map(resolved.classNames.map((name, i) => [name, resolved.classIds[i]!]));
 
-  const selections = await inCallTransaction(pool, policy, async (db) => {
-    const previous = await replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash);
-    if (previous) return previous;
-    const chosen = new Set<string>();
-    const placed: { consumer: (typeof input.consumers)[number]; candidate: Candidate; generation: number; tried: string[] }[] = [];
-    const classIds = new Map(resolved.classNames.map((name, i) => [name, resolved.classIds[i]!]));
-    for (const [index, consumer] of input.consumers.entries()) {
-      const consumerId = await createClaimConsumer(db, consumer);
-      const queue = orderings[index]!.filter((c) => !chosen.has(c.rootUuid));
-      const tried: string[] = [];
-      const requeued = new Set<string>();
-      let success: { candidate: Candidate; generation: number } | null = null;
-      while (queue.length > 0 && !success) {
-        const candidate = queue.shift()!;
-        if (!requeued.has(candidate.rootUuid)) tried.push(candidate.rootUuid);
-        const attempt = await claimOnHost(db, consumerId, allocationRequestOf(candidate), classIds);
-        if ('claimed' in attempt) success = { candidate, generation: 1 };
-        else if ('busy' in attempt && !requeued.has(candidate.rootUuid)) {
-          // Another claimer holds it right now: try it again after the others.
-          requeued.add(candidate.rootUuid);
-          queue.push(candidate);
-        } else if ('busy' in attempt) {
-          // Busy twice: if this call gives up now it might answer NoValidHost while the host
-          // still has room, so restart the call (a serialization retry) to look again.
-          throw Object.assign(new Error(`host ${candidate.rootUuid} stayed busy`), { code: '40001' });
-        }
-      }
-      if (!success) {
-        // The transaction rolls back: nothing this call claimed survives.
-        throw new NoValidHostError(
-          consumer.consumerUuid,
-          tried,
-          null,
-          tried.length === 0
-            ? `no host can take the request for consumer ${consumer.consumerUuid}`
-            : `none of the ${tried.length} hosts tried could take the request for consumer ${consumer.consumerUuid}`,
-        );
-      }
-      chosen.add(success.candidate.rootUuid);
-      placed.push({ consumer, ...success, tried });
-    }
-    const result: Selection[] = [];
-    for (const { consumer, candidate, generation, tried } of placed) {
-      result.push({
-        consumerUuid: consumer.consumerUuid,
-        consumerGeneration: generation,
-        providerUuid: candidate.rootUuid,
-        cellUuid: candidate.cellUuid,
-        allocations: allocationRequestOf(candidate),
-        alternates: await alternatesFor(candidate, new Set([...chosen, ...tried])),
-        hostsTried: tried.length,
-      });
-    }
-    await remember(db, input.idempotencyKey, 'claim', hash, result);
-    return result;
-  }).catch(async (error: unknown) => {
-    if (error instanceof NoValidHostError) {
-      const explanation = await explainPlacement(pool, request).catch(() => null);
-      throw new NoValidHostError(error.consumerUuid, error.hostsTried, explanation, error.message);
-    }
-    throw error;
-  });
-  return selections;
-
-  /** Same-cell alternates from the weighed list; when it runs short, the chosen host's cell is searched (outside the transaction). */
-  async function alternatesFor(candidate: Candidate, exclude: Set<string>): Promise<Alternate[]> {
-    const fromList = alternatesFrom(list, candidate.cellUuid, exclude, input.alternates);
+  /** Same-cell alternates from the weighed list; when it runs short, the chosen host's cell is searched. */
+  const alternatesFor = async (candidate: Candidate, exclude: Set<string>): Promise<Alternate[]> => {
+    const fromList = alternatesFrom(fitting, candidate.cellUuid, exclude, input.alternates);
     if (fromList.length >= input.alternates || input.candidates) return fromList;
     const more = await withClient(pool, async (db) =>
       searchCandidates(db, { ...resolved, cellId: await cellIdOf(db, candidate.cellUuid) }, {
@@ -352,7 +286,144 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
       }),
     );
     return alternatesFrom(more, candidate.cellUuid, exclude, input.alternates);
+  };
+
+  const consumerConflict = async (consumer: ClaimConsumer, generation: number): Promise<never> => {
+    // A replayed key whose first call is just committing lands here: answer as the first call did.
+    const replayedNow = await replay();
+    if (replayedNow) throw new ReplayedResult(replayedNow);
+    throw new ConsumerGenerationConflictError(consumer.consumerUuid, null, generation);
+  };
+
+  try {
+    if (input.consumers.length === 1) {
+      const consumer = input.consumers[0]!;
+      return [await claimOne(consumer)];
+    }
+    return await claimAll();
+  } catch (error) {
+    if (error instanceof ReplayedResult) return error.selections;
+    if (error instanceof NoValidHostError) {
+      const explanation = await explainPlacement(pool, request).catch(() => null);
+      throw new NoValidHostError(error.consumerUuid, error.hostsTried, explanation, error.message);
+    }
+    throw error;
   }
+
+  /** One consumer: each host attempt is its own short transaction. */
+  async function claimOne(consumer: ClaimConsumer): Promise<Selection> {
+    const queue = [...pickFromSubset(list, subset)];
+    const tried: string[] = [];
+    const requeued = new Set<string>();
+    let contended = 0;
+    while (queue.length > 0) {
+      const entry = queue.shift()!;
+      if (!requeued.has(entry.uuid)) tried.push(entry.uuid);
+      const candidate = entry.candidate;
+      if (!candidate) continue; // listed by the caller but does not fit now
+      const selection: Selection = {
+        consumerUuid: consumer.consumerUuid,
+        consumerGeneration: 1,
+        providerUuid: candidate.rootUuid,
+        cellUuid: candidate.cellUuid,
+        allocations: allocationRequestOf(candidate),
+        alternates: await alternatesFor(candidate, new Set([...tried, candidate.rootUuid])),
+        hostsTried: tried.length,
+      };
+      let attempt: HostAttempt | { contended: true };
+      try {
+        attempt = await serializable(pool, async (db) => {
+          // Second visit of a busy host: wait for its lock instead of skipping it again.
+          const outcome = await claimOnHost(db, consumer, selection.allocations, classIds, requeued.has(entry.uuid) ? 'wait' : 'skip');
+          if ('claimed' in outcome) await remember(db, input.idempotencyKey, 'claim', hash, [selection]);
+          return outcome;
+        }, HOST_ATTEMPT_POLICY);
+      } catch (error) {
+        if (!(error instanceof RetryLimitExceededError)) throw error;
+        attempt = { contended: true };
+      }
+      if ('claimed' in attempt) return selection;
+      if ('consumerExists' in attempt) await consumerConflict(consumer, attempt.consumerExists);
+      if ('busy' in attempt || 'contended' in attempt) {
+        if (!requeued.has(entry.uuid)) {
+          requeued.add(entry.uuid);
+          queue.push(entry);
+        } else contended++;
+      }
+    }
+    // Hosts that stayed busy may still have room: that is not NoValidHost.
+    if (contended > 0) throw new RetryLimitExceededError(contended);
+    throw noValidHost(consumer, tried);
+  }
+
+  /** Several consumers: one transaction, so they are all placed or none is. */
+  async function claimAll(): Promise<Selection[]> {
+    const orderings = input.consumers.map(() => pickFromSubset(list, subset));
+    return serializable(pool, async (db) => {
+      const previous = await replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash);
+      if (previous) return previous;
+      const chosen = new Set<string>();
+      const placed: { consumer: ClaimConsumer; candidate: Candidate; tried: string[] }[] = [];
+      for (const [index, consumer] of input.consumers.entries()) {
+        const queue = orderings[index]!.filter((e) => !chosen.has(e.uuid));
+        const tried: string[] = [];
+        const requeued = new Set<string>();
+        let success: Candidate | null = null;
+        while (queue.length > 0 && !success) {
+          const entry = queue.shift()!;
+          if (!requeued.has(entry.uuid)) tried.push(entry.uuid);
+          if (!entry.candidate) continue;
+          const attempt = await claimOnHost(db, consumer, allocationRequestOf(entry.candidate), classIds);
+          if ('claimed' in attempt) success = entry.candidate;
+          else if ('consumerExists' in attempt) await consumerConflict(consumer, attempt.consumerExists);
+          else if ('busy' in attempt && !requeued.has(entry.uuid)) {
+            requeued.add(entry.uuid);
+            queue.push(entry);
+          } else if ('busy' in attempt) {
+            // Still busy: restart the call with a fresh snapshot rather than give up on a host with room.
+            throw Object.assign(new Error(`host ${entry.uuid} stayed busy`), { code: '40001' });
+          }
+        }
+        // The transaction rolls back: nothing this call claimed survives.
+        if (!success) throw noValidHost(consumer, tried);
+        chosen.add(success.rootUuid);
+        placed.push({ consumer, candidate: success, tried });
+      }
+      const result: Selection[] = [];
+      for (const { consumer, candidate, tried } of placed) {
+        result.push({
+          consumerUuid: consumer.consumerUuid,
+          consumerGeneration: 1,
+          providerUuid: candidate.rootUuid,
+          cellUuid: candidate.cellUuid,
+          allocations: allocationRequestOf(candidate),
+          // Read-only lookups on the pool, not on this transaction: they would widen its reads.
+          alternates: await alternatesFor(candidate, new Set([...chosen, ...tried])),
+          hostsTried: tried.length,
+        });
+      }
+      await remember(db, input.idempotencyKey, 'claim', hash, result);
+      return result;
+    }, policy);
+  }
+}
+
+/** A replay discovered mid-call: unwinds to return the stored answer. */
+class ReplayedResult extends Error {
+  constructor(readonly selections: Selection[]) {
+    super('idempotent replay');
+  }
+}
+
+function noValidHost(consumer: ClaimConsumer, tried: string[]): NoValidHostError {
+  return new NoValidHostError(
+    consumer.consumerUuid,
+    tried,
+    null,
+    tried.length === 0
+      ? `no host can take the request for consumer ${consumer.consumerUuid}`
+      : `none of the ${tried.length} hosts tried could take the request for consumer ${consumer.consumerUuid}`,
+  );
 }
 
 async function cellsOf(db: Queryable, providerUuids: string[]): Promise<Map<string, string | null>> {
@@ -369,18 +440,18 @@ async function cellIdOf(db: Queryable, cellUuid: string | null): Promise<number 
   return rows[0]?.id ?? null;
 }
 
-/** The server's weighed list, or the caller's list in the caller's order (hosts that do not fit now drop out). */
+/** The server's weighed list, or the caller's list in the caller's order (hosts that do not fit now stay, to be counted as tried). */
 async function weighedList(
   db: Queryable,
   resolved: ResolvedRequest,
   callerList: string[] | null,
   weigher: Weigher,
   limit: number,
-): Promise<Candidate[]> {
-  if (!callerList) return searchCandidates(db, resolved, { limit, weigher });
+): Promise<WalkEntry[]> {
+  if (!callerList) return (await searchCandidates(db, resolved, { limit, weigher })).map((c) => ({ uuid: c.rootUuid, candidate: c }));
   const found = await searchCandidates(db, resolved, { limit: callerList.length, weigher, onlyRoots: callerList });
   const byUuid = new Map(found.map((c) => [c.rootUuid, c]));
-  return callerList.flatMap((uuid) => (byUuid.has(uuid) ? [byUuid.get(uuid)!] : []));
+  return [...new Set(callerList)].map((uuid) => ({ uuid, candidate: byUuid.get(uuid) ?? null }));
 }
 
 /**
@@ -391,7 +462,7 @@ async function weighedList(
 export async function reschedule(pool: pg.Pool, raw: RescheduleInput, policy: RetryPolicy = defaultRetryPolicy): Promise<Selection> {
   const input = parseInput(rescheduleSchema, raw);
   const hash = requestHash('reschedule', input);
-  const outcome = await inCallTransaction<{ selection: Selection } | { failure: string[] }>(pool, policy, async (db) => {
+  const outcome = await serializable<{ selection: Selection } | { failure: string[] }>(pool, async (db) => {
     const previous = await replayed<Selection>(db, input.idempotencyKey, 'reschedule', hash);
     if (previous) return { selection: previous };
     const { rows } = await db.query<{ project_id: string; user_id: string; consumer_type: string | null; generation: number }>(
@@ -435,7 +506,7 @@ export async function reschedule(pool: pg.Pool, raw: RescheduleInput, policy: Re
     // Every alternate failed: the consumer ends with nothing claimed.
     await replaceAllocations(db, { consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: [] }] });
     return { failure: tried };
-  });
+  }, policy);
   if ('failure' in outcome) {
     throw new NoValidHostError(
       input.consumerUuid,
