@@ -105,7 +105,7 @@ const ConsumerWrite = builder.objectRef<ConsumerWriteResult>('ConsumerWrite').im
       type: 'Consumer',
       nullable: true,
       resolve: (query, write, _args, ctx) =>
-        write.generation === null ? null : ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid: write.consumerUuid } }),
+        ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid: write.consumerUuid } }),
     }),
   }),
 });
