@@ -312,7 +312,7 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
       SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, ${walkKey} AS walk_key, fit.n, fit.score, fit.serving
         FROM resource_providers p
         ${finish ? 'CROSS JOIN' : 'LEFT JOIN'} LATERAL (
-          SELECT count(*)::int AS n, avg(${freeShareSql('i')}) AS score,
+          SELECT count(*)::int AS n, ${roundedScore(`avg(${freeShareSql('i')})`)} AS score,
                  json_agg(json_build_object('p', p.uuid, 'o', req.ord, 'cap', i.capacity, 'used', i.used)) AS serving
             FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)
             JOIN inventories i ON i.provider_id = p.id AND i.resource_class_id = req.class_id
