@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAllocations } from '../src/placement/allocations.js';
+import { parsePlacementRequest, resolveRequest, searchCandidates } from '../src/placement/candidates.js';
 import { setInventories } from '../src/placement/inventories.js';
 import { createCell, createResourceClass, createTrait, setProviderAggregates, setProviderTraits } from '../src/placement/names.js';
 import { createProvider } from '../src/placement/providers.js';
@@ -491,6 +492,17 @@ async function search(request: GqlRequest, limit: number | null, weigher: 'SPREA
   return payload.candidates;
 }
 
+/** The engine's search with the walk budget spent after the first batch. */
+async function budgetedSearch(request: GqlRequest, limit: number, weigher: 'SPREAD' | 'PACK'): Promise<string[]> {
+  const client = await env.db.pool.connect();
+  try {
+    const resolved = await resolveRequest(client, parsePlacementRequest(request));
+    return (await searchCandidates(client, resolved, { limit, weigher, walkBudget: 1 })).map((c) => c.rootUuid);
+  } finally {
+    client.release();
+  }
+}
+
 function expectSameList(actual: any[], expected: RefCandidate[], label: string): void {
   const shown = `${label}\nactual: ${JSON.stringify(actual.map((c) => [c.providerUuid, c.weight]))}\nexpected: ${JSON.stringify(expected.map((c) => [c.uuid, c.score]))}`;
   expect(actual.map((c) => c.providerUuid), shown).toEqual(expected.map((c) => c.uuid));
@@ -525,6 +537,10 @@ async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stat
     expectSameList(await search(request, spec.limit, spec.weigher), ordered.slice(0, limit), label);
     const walked = walkStatements - walkedBefore;
     if (walked > 1) stats.multiBatch++;
+    // The walk's fallback (score everything left in one statement once the budget is spent)
+    // must give the same list: run the engine with a budget of one host.
+    const budgeted = await budgetedSearch(request, limit, spec.weigher ?? 'SPREAD');
+    expect(budgeted, `${label} (walk budget 1)`).toEqual(ordered.slice(0, limit).map((c) => c.uuid));
     // one batch although more roots than a batch passed the filters: the walk stopped early
     if (walked === 1 && ref.walkable > Math.max(64, limit * 2)) stats.earlyStop++;
     const explained = await env.gql(EXPLAIN, { request });

@@ -245,6 +245,8 @@ export interface SearchOptions {
   onlyRoots?: string[];
   /** Leave these roots out (already chosen or tried). */
   excludeRoots?: string[];
+  /** Hosts the bound-ordered walk may visit before scoring the rest in one statement. */
+  walkBudget?: number;
 }
 
 function extraRootFilters(options: SearchOptions, params: Params): string[] {
@@ -295,7 +297,7 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
   for (;;) {
     // Past WALK_BUDGET rows the bounds are not cutting (e.g. PACK over many nearly full
     // hosts): score all remaining roots in one statement and keep the best.
-    const finish = walked >= WALK_BUDGET;
+    const finish = walked >= (options.walkBudget ?? WALK_BUDGET);
     const params = new Params();
     const classes = params.add(r.classIds);
     const amounts = params.add(r.amounts);
