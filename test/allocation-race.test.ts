@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { transactionStats } from '../src/placement/transactions.js';
+import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 
@@ -26,26 +27,10 @@ afterAll(async () => {
   await env?.close();
 });
 
-async function assertInvariants(): Promise<void> {
-  const overCommitted = await env.sql('SELECT id, used, capacity FROM inventories WHERE used > capacity');
-  expect(overCommitted).toEqual([]);
-  const drift = await env.sql(
-    `SELECT i.id, i.used, COALESCE(sum(a.used), 0)::bigint AS allocated
-       FROM inventories i
-       LEFT JOIN allocations a ON a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id
-      GROUP BY i.id HAVING i.used <> COALESCE(sum(a.used), 0)`,
-  );
-  expect(drift).toEqual([]);
-  const orphans = await env.sql(
-    `SELECT a.id FROM allocations a
-       LEFT JOIN inventories i ON i.provider_id = a.provider_id AND i.resource_class_id = a.resource_class_id
-      WHERE i.id IS NULL`,
-  );
-  expect(orphans).toEqual([]);
-  const empty = await env.sql('SELECT c.uuid FROM consumers c WHERE NOT EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_id = c.id)');
-  expect(empty).toEqual([]);
-}
-afterEach(assertInvariants);
+afterEach(async () => {
+  await assertNoOvercommit(env);
+  await assertPlacementInvariants(env);
+});
 
 const PAYLOAD = `${ERROR_FIELDS} ... on RetryLimitExceeded { attempts retryable }
   ... on AllocationsPayload { consumers { consumerUuid generation } }`;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertPlacementInvariants } from './support/invariants.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
 
@@ -9,29 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.close());
 
-/**
- * The invariants every allocation write must keep: each inventories row's usage counter
- * equals the sum of its allocation rows; no allocation without inventory; no consumer
- * without allocations (a consumer disappears with its last allocation).
- */
-async function assertInvariants(): Promise<void> {
-  const drift = await env.sql(
-    `SELECT i.provider_id, i.resource_class_id, i.used, COALESCE(sum(a.used), 0)::bigint AS allocated
-       FROM inventories i
-       LEFT JOIN allocations a ON a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id
-      GROUP BY i.id HAVING i.used <> COALESCE(sum(a.used), 0)`,
-  );
-  expect(drift).toEqual([]);
-  const orphans = await env.sql(
-    `SELECT a.id FROM allocations a
-       LEFT JOIN inventories i ON i.provider_id = a.provider_id AND i.resource_class_id = a.resource_class_id
-      WHERE i.id IS NULL`,
-  );
-  expect(orphans).toEqual([]);
-  const empty = await env.sql('SELECT c.uuid FROM consumers c WHERE NOT EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_id = c.id)');
-  expect(empty).toEqual([]);
-}
-afterEach(assertInvariants);
+afterEach(() => assertPlacementInvariants(env));
 
 const CONSUMER_FIELDS = 'uuid generation projectId userId consumerType allocations { resourceClass amount resourceProvider { uuid } }';
 const PAYLOAD = `${ERROR_FIELDS} ... on RetryLimitExceeded { attempts retryable }

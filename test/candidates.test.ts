@@ -3,7 +3,8 @@
  * weighers and tie-breaks, the random pick among the best k, every filter, the allocation
  * request fed back into setAllocations, and every bad request as a typed error.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertPlacementInvariants } from './support/invariants.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, createProvider, hostWith } from './support/fixtures.js';
 
@@ -16,6 +17,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => env?.close());
+afterEach(() => assertPlacementInvariants(env));
 // Every test starts from an empty world (the seeded catalogue and the custom traits stay).
 beforeEach(async () => {
   await env.sql('TRUNCATE allocations, consumers, inventories, provider_traits, provider_aggregates, resource_providers, aggregates, cells, idempotency_keys CASCADE');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
@@ -172,15 +173,9 @@ async function assertAfterRace(race: Race, result: RaceResult): Promise<void> {
   // Exactly what capacity allowed was claimed.
   expect(result.successes).toHaveLength(capacitySlots);
 
-  // No inventory over-committed; every counter equals its allocation rows.
-  expect(await env.sql('SELECT id, used, capacity FROM inventories WHERE used > capacity')).toEqual([]);
-  const drift = await env.sql(
-    `SELECT i.id, i.used, COALESCE(sum(a.used), 0)::bigint AS allocated
-       FROM inventories i
-       LEFT JOIN allocations a ON a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id
-      GROUP BY i.id HAVING i.used <> COALESCE(sum(a.used), 0)`,
-  );
-  expect(drift).toEqual([]);
+  // No inventory over-committed; every counter equals its allocation rows; search copies current.
+  await assertNoOvercommit(env);
+  await assertPlacementInvariants(env);
   const totals = await env.sql<{ name: string; used: number }>(
     `SELECT rc.name, sum(i.used)::bigint AS used FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id GROUP BY rc.name ORDER BY rc.name`,
   );

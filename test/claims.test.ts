@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertPlacementInvariants } from './support/invariants.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
 
@@ -13,6 +14,7 @@ beforeAll(async () => {
   env = await createTestEnv();
 });
 afterAll(async () => env?.close());
+afterEach(() => assertPlacementInvariants(env));
 
 const AMOUNTS = 'providerUuid resources { resourceClass amount }';
 const SELECTION = `consumerUuid consumerGeneration providerUuid cellUuid hostsTried

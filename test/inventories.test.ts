@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertPlacementInvariants } from './support/invariants.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { createProvider, ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
 
@@ -9,23 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.close());
 
-/** Every inventories row's usage counter equals the sum of its allocation rows. */
-async function assertUsageCountersMatchAllocations(): Promise<void> {
-  const drift = await env.sql(
-    `SELECT i.provider_id, i.resource_class_id, i.used, COALESCE(sum(a.used), 0)::bigint AS allocated
-       FROM inventories i
-       LEFT JOIN allocations a ON a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id
-      GROUP BY i.id HAVING i.used <> COALESCE(sum(a.used), 0)`,
-  );
-  expect(drift).toEqual([]);
-  const orphans = await env.sql(
-    `SELECT a.id FROM allocations a
-       LEFT JOIN inventories i ON i.provider_id = a.provider_id AND i.resource_class_id = a.resource_class_id
-      WHERE i.id IS NULL`,
-  );
-  expect(orphans).toEqual([]);
-}
-afterEach(assertUsageCountersMatchAllocations);
+afterEach(() => assertPlacementInvariants(env));
 
 const INVENTORY_FIELDS = 'resourceClass total reserved minUnit maxUnit stepSize allocationRatio capacity used free';
 const PAYLOAD = `${ERROR_FIELDS} ... on InventoriesPayload { warnings resourceProvider { uuid generation inventories { ${INVENTORY_FIELDS} } } }`;

@@ -308,21 +308,30 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
       ...extraRootFilters(options, params),
     ];
     if (frontier) conditions.push(`(${walkKey}, p.uuid) > (${params.add(frontier.key)}::float8, ${params.add(frontier.uuid)}::uuid)`);
-    if (finish) conditions.push(`fit.n = ${params.add(r.classIds.length)}`);
-    const order = finish ? `fit.score ${spread ? 'DESC' : 'ASC'}, p.uuid` : `${walkKey}, p.uuid`;
-    const sql = `
-      SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, ${walkKey} AS walk_key, fit.n, fit.score, fit.serving
-        FROM resource_providers p
-        ${finish ? 'CROSS JOIN' : 'LEFT JOIN'} LATERAL (
+    const fit = `LATERAL (
           SELECT count(*)::int AS n, ${roundedScore(`avg(${freeShareSql('i')})`)} AS score,
                  json_agg(json_build_object('p', p.uuid, 'o', req.ord, 'cap', i.capacity, 'used', i.used)) AS serving
             FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)
             JOIN inventories i ON i.provider_id = p.id AND i.resource_class_id = req.class_id
-           WHERE ${fitsSql('i', 'req.amount')}) fit ${finish ? '' : 'ON true'}
-        LEFT JOIN cells c ON c.id = p.cell_id
-       WHERE ${conditions.join('\n         AND ')}
-       ORDER BY ${order}
-       LIMIT ${params.add(finish ? options.limit : batch)}`;
+           WHERE ${fitsSql('i', 'req.amount')}) fit`;
+    // Walking: the batch of hosts is cut in a subquery first, so inventories are probed for
+    // that batch only, whatever plan the planner picks for the hosts. Finishing: every
+    // remaining host is scored and the best `limit` kept.
+    const sql = finish
+      ? `SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, ${walkKey} AS walk_key, fit.n, fit.score, fit.serving
+           FROM resource_providers p CROSS JOIN ${fit}
+           LEFT JOIN cells c ON c.id = p.cell_id
+          WHERE ${conditions.join(' AND ')} AND fit.n = ${params.add(r.classIds.length)}
+          ORDER BY fit.score ${spread ? 'DESC' : 'ASC'}, p.uuid
+          LIMIT ${params.add(options.limit)}`
+      : `SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, p.walk_key, fit.n, fit.score, fit.serving
+           FROM (SELECT p.id, p.uuid, p.cell_id, ${walkKey} AS walk_key FROM resource_providers p
+                  WHERE ${conditions.join(' AND ')}
+                  ORDER BY ${walkKey}, p.uuid
+                  LIMIT ${params.add(batch)}) p
+           LEFT JOIN ${fit} ON true
+           LEFT JOIN cells c ON c.id = p.cell_id
+          ORDER BY p.walk_key, p.uuid`;
     const { rows } = await db.query<WalkRow>(sql, params.values);
     for (const row of rows) if (row.n === r.classIds.length) found.push(toCandidate(r, row));
     if (finish || rows.length < batch) break;
@@ -478,15 +487,19 @@ export async function explainPlacement(pool: pg.Pool, rawRequest: unknown): Prom
     const traitNames = new Map<number, string>();
     (request.requiredTraits ?? []).forEach((t, i) => traitNames.set(r.requiredTraitIds[i]!, t));
     const conditions = rootConditions(r, params, { traits: traitNames }, true);
-    const sharingTrait = params.add(r.sharingTraitId);
-    // For each class: some provider serving the tree has the class, and one of those fits.
+    // For each class: some provider serving the host has the class, and one of those fits.
+    // Without trees or sharing providers in the data, only the host's own inventory serves.
+    const nested = await hasTreesOrSharing(client, r.sharingTraitId);
+    const sharingTrait = nested ? params.add(r.sharingTraitId) : '';
     r.classIds.forEach((classId, index) => {
-      const servers = `FROM inventories i JOIN resource_providers sp ON sp.id = i.provider_id
-         WHERE i.resource_class_id = ${params.add(classId)}
-           AND (sp.root_provider_id = p.id OR EXISTS (
-                 SELECT 1 FROM provider_traits st JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
-                   JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
-                  WHERE st.trait_id = ${sharingTrait} AND st.provider_id = sp.id AND root_pa.provider_id = p.id))`;
+      const servers = nested
+        ? `FROM inventories i JOIN resource_providers sp ON sp.id = i.provider_id
+            WHERE i.resource_class_id = ${params.add(classId)}
+              AND (sp.root_provider_id = p.id OR EXISTS (
+                    SELECT 1 FROM provider_traits st JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
+                      JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
+                     WHERE st.trait_id = ${sharingTrait} AND st.provider_id = sp.id AND root_pa.provider_id = p.id))`
+        : `FROM inventories i WHERE i.provider_id = p.id AND i.resource_class_id = ${params.add(classId)}`;
       conditions.push({ label: r.classNames[index]!, constraint: 'NO_INVENTORY', sql: `EXISTS (SELECT 1 ${servers})` });
       conditions.push({
         label: `${r.classNames[index]!}:${r.amounts[index]!}`,

@@ -27,13 +27,17 @@ import {
 import { defaultRetryPolicy, serializable, type Queryable, type RetryPolicy } from './transactions.js';
 import { externalId, int32, parseInput, referenceName, uuidString } from './validation.js';
 
-/** Nothing could be claimed; carries what was tried and, for claims, why hosts were rejected. */
+/**
+ * Nothing could be claimed; carries what was tried and, for claims, a way to explain why
+ * hosts were rejected. The explanation scans every host, so it is computed only when asked
+ * for (a scheduler that only checks the error code does not pay for it).
+ */
 export class NoValidHostError extends PlacementError {
   readonly code = 'NO_VALID_HOST';
   constructor(
     readonly consumerUuid: string,
     readonly hostsTried: string[],
-    readonly explanation: Explanation | null,
+    readonly explain: (() => Promise<Explanation>) | null,
     message: string,
   ) {
     super(message);
@@ -137,7 +141,7 @@ async function remember(db: Queryable, key: string | null | undefined, operation
   await db.query('INSERT INTO idempotency_keys (key, operation, request_hash, response) VALUES ($1, $2, $3, $4)', [key, operation, hash, JSON.stringify(response)]);
 }
 
-type HostAttempt = { claimed: true } | { rejected: true } | { busy: true } | { consumerExists: number };
+type HostAttempt = { claimed: true } | { rejected: true } | { busy: true } | { consumerExists: true };
 
 type ClaimConsumer = z.output<typeof consumerSchema>;
 
@@ -158,14 +162,15 @@ async function claimOnHost(
   const rows = allocations.flatMap((a) => a.resources.map((r) => ({ provider: a.providerUuid, classId: classIds.get(r.resourceClass)!, amount: r.amount })));
   const providers = [...new Set(rows.map((r) => r.provider))];
   const shareAfter = freeShareSql('i', 'coalesce(f.amount, 0)');
-  let result: { existing: number | null; locked: number; fitting: number };
+  // The consumer's existence is not read here (a read would widen the transaction's
+  // predicate locks): the unique index refuses a second insert, reported as consumerExists.
+  let result: { locked: number; fitting: number };
   try {
     const { rows: out } = await db.query<typeof result>(
       `WITH req AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) AS r(provider_uuid, class_id, amount)),
-       existing AS (SELECT generation FROM consumers WHERE uuid = $6),
        locked AS (
          SELECT p.id, p.uuid FROM resource_providers p
-          WHERE p.uuid = ANY($4::uuid[]) AND NOT EXISTS (SELECT 1 FROM existing)
+          WHERE p.uuid = ANY($4::uuid[])
           ORDER BY p.id FOR UPDATE${locks === 'skip' ? ' SKIP LOCKED' : ''}),
        fitting AS (
          SELECT i.id, i.provider_id, i.resource_class_id, req.amount
@@ -187,8 +192,7 @@ async function claimOnHost(
            free_share_max = (SELECT max(${shareAfter}) FROM inventories i LEFT JOIN fitting f ON f.id = i.id WHERE i.provider_id = p.id AND i.capacity > 0),
            free_share_min = (SELECT min(${shareAfter}) FROM inventories i LEFT JOIN fitting f ON f.id = i.id WHERE i.provider_id = p.id AND i.capacity > 0)
            FROM complete WHERE complete.ok AND p.id IN (SELECT id FROM locked) RETURNING 1)
-       SELECT (SELECT generation FROM existing) AS existing,
-              (SELECT count(*)::int FROM locked) AS locked,
+       SELECT (SELECT count(*)::int FROM locked) AS locked,
               (SELECT count(*)::int FROM fitting) AS fitting`,
       [
         rows.map((r) => r.provider), rows.map((r) => r.classId), rows.map((r) => r.amount), providers, rows.length,
@@ -197,11 +201,10 @@ async function claimOnHost(
     );
     result = out[0]!;
   } catch (error) {
-    // Another call created this consumer between our check and our insert.
-    if ((error as { code?: string; constraint?: string }).constraint === 'consumers_uuid_key') return { consumerExists: 0 };
+    // The consumer exists (created since the up-front check, e.g. by a replay of this call).
+    if ((error as { code?: string; constraint?: string }).constraint === 'consumers_uuid_key') return { consumerExists: true };
     throw error;
   }
-  if (result.existing !== null) return { consumerExists: result.existing };
   if (result.fitting === rows.length) return { claimed: true };
   return result.locked < providers.length ? { busy: true } : { rejected: true };
 }
@@ -288,11 +291,12 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     return alternatesFrom(more, candidate.cellUuid, exclude, input.alternates);
   };
 
-  const consumerConflict = async (consumer: ClaimConsumer, generation: number): Promise<never> => {
+  const consumerConflict = async (consumer: ClaimConsumer): Promise<never> => {
     // A replayed key whose first call is just committing lands here: answer as the first call did.
     const replayedNow = await replay();
     if (replayedNow) throw new ReplayedResult(replayedNow);
-    throw new ConsumerGenerationConflictError(consumer.consumerUuid, null, generation);
+    const { rows } = await pool.query<{ generation: number }>('SELECT generation FROM consumers WHERE uuid = $1', [consumer.consumerUuid]);
+    throw new ConsumerGenerationConflictError(consumer.consumerUuid, null, rows[0]?.generation ?? null);
   };
 
   try {
@@ -304,8 +308,7 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
   } catch (error) {
     if (error instanceof ReplayedResult) return error.selections;
     if (error instanceof NoValidHostError) {
-      const explanation = await explainPlacement(pool, request).catch(() => null);
-      throw new NoValidHostError(error.consumerUuid, error.hostsTried, explanation, error.message);
+      throw new NoValidHostError(error.consumerUuid, error.hostsTried, () => explainPlacement(pool, request), error.message);
     }
     throw error;
   }
@@ -343,7 +346,7 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
         attempt = { contended: true };
       }
       if ('claimed' in attempt) return selection;
-      if ('consumerExists' in attempt) await consumerConflict(consumer, attempt.consumerExists);
+      if ('consumerExists' in attempt) await consumerConflict(consumer);
       if ('busy' in attempt || 'contended' in attempt) {
         if (!requeued.has(entry.uuid)) {
           requeued.add(entry.uuid);
@@ -375,7 +378,7 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
           if (!entry.candidate) continue;
           const attempt = await claimOnHost(db, consumer, allocationRequestOf(entry.candidate), classIds);
           if ('claimed' in attempt) success = entry.candidate;
-          else if ('consumerExists' in attempt) await consumerConflict(consumer, attempt.consumerExists);
+          else if ('consumerExists' in attempt) await consumerConflict(consumer);
           else if ('busy' in attempt && !requeued.has(entry.uuid)) {
             requeued.add(entry.uuid);
             queue.push(entry);

@@ -106,7 +106,12 @@ builder.objectType(NoValidHostError, {
   fields: (t) => ({
     consumerUuid: t.expose('consumerUuid', { type: 'UUID' }),
     hostsTried: t.field({ type: ['UUID'], resolve: (e) => e.hostsTried, description: 'Hosts attempted, in order.' }),
-    explanation: t.field({ type: PlacementExplanation, nullable: true, resolve: (e) => e.explanation }),
+    explanation: t.field({
+      type: PlacementExplanation,
+      nullable: true,
+      description: 'Why hosts were rejected (claims only; computed when selected, it scans every host).',
+      resolve: (e) => (e.explain ? e.explain() : null),
+    }),
   }),
 });
 

@@ -1,0 +1,45 @@
+import { expect } from 'vitest';
+import type { TestEnv } from './harness.js';
+
+/**
+ * What every write must leave true, checked in SQL:
+ * - each inventories row's usage counter equals the sum of its allocation rows;
+ * - no allocation without inventory; no consumer without allocations;
+ * - the copies kept for search (trait_ids, free-share bounds) equal what they copy.
+ * Over-commit is checked separately: shrinking an inventory below usage is allowed.
+ */
+export async function assertPlacementInvariants(env: TestEnv): Promise<void> {
+  const drift = await env.sql(
+    `SELECT i.provider_id, i.resource_class_id, i.used, COALESCE(sum(a.used), 0)::bigint AS allocated
+       FROM inventories i
+       LEFT JOIN allocations a ON a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id
+      GROUP BY i.id HAVING i.used <> COALESCE(sum(a.used), 0)`,
+  );
+  expect(drift, 'usage counters equal allocation sums').toEqual([]);
+  const orphans = await env.sql(
+    `SELECT a.id FROM allocations a
+       LEFT JOIN inventories i ON i.provider_id = a.provider_id AND i.resource_class_id = a.resource_class_id
+      WHERE i.id IS NULL`,
+  );
+  expect(orphans, 'no allocation without inventory').toEqual([]);
+  const empty = await env.sql('SELECT c.uuid FROM consumers c WHERE NOT EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_id = c.id)');
+  expect(empty, 'no consumer without allocations').toEqual([]);
+  const staleTraits = await env.sql(
+    `SELECT p.uuid FROM resource_providers p
+      WHERE p.trait_ids <> COALESCE((SELECT array_agg(trait_id ORDER BY trait_id) FROM provider_traits WHERE provider_id = p.id), '{}')`,
+  );
+  expect(staleTraits, 'trait_ids equal provider_traits').toEqual([]);
+  const staleBounds = await env.sql(
+    `SELECT p.uuid, p.free_share_max, b.max, p.free_share_min, b.min FROM resource_providers p
+       LEFT JOIN LATERAL (
+         SELECT max((i.capacity - i.used)::float8 / i.capacity) AS max, min((i.capacity - i.used)::float8 / i.capacity) AS min
+           FROM inventories i WHERE i.provider_id = p.id AND i.capacity > 0) b ON true
+      WHERE p.free_share_max IS DISTINCT FROM b.max OR p.free_share_min IS DISTINCT FROM b.min`,
+  );
+  expect(staleBounds, 'free-share bounds equal their inventories').toEqual([]);
+}
+
+/** No inventory holds more than its capacity (true whenever no inventory was shrunk below usage). */
+export async function assertNoOvercommit(env: TestEnv): Promise<void> {
+  expect(await env.sql('SELECT id, used, capacity FROM inventories WHERE used > capacity'), 'no over-commit').toEqual([]);
+}
