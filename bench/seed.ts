@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { SHARE_BOUNDS_SET } from '../src/placement/fit.js';
+import { shareBoundsSet } from '../src/placement/fit.js';
 
 export interface SeedOptions {
   providers: number;
@@ -90,7 +90,7 @@ export async function seed(pool: pg.Pool, options: SeedOptions): Promise<void> {
          FROM (SELECT provider_id, resource_class_id, sum(used) AS total FROM allocations GROUP BY 1, 2) a
         WHERE i.provider_id = a.provider_id AND i.resource_class_id = a.resource_class_id`,
     );
-    await client.query(`UPDATE resource_providers SET ${SHARE_BOUNDS_SET}`);
+    await client.query(`UPDATE resource_providers p SET ${shareBoundsSet()}`);
     await client.query('COMMIT');
     // Seeding rewrote every provider row a few times: reclaim that before measuring.
     await client.query('VACUUM ANALYZE');

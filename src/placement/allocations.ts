@@ -6,7 +6,7 @@ import {
   InvalidInputError,
   NotFoundError,
 } from './errors.js';
-import { capacityViolation, SHARE_BOUNDS_SET, unitViolation, type InventoryState } from './fit.js';
+import { capacityViolation, shareBoundsSet, unitViolation, type InventoryState } from './fit.js';
 import { resourceClassIds } from './lookups.js';
 import { serializable, type Queryable, type RetryPolicy, defaultRetryPolicy } from './transactions.js';
 import { externalId, int32, parseInput, referenceName, uuidString } from './validation.js';
@@ -281,7 +281,7 @@ export async function replaceAllocations(
 
   // 6. every provider the write touched (old or new rows) moves to a new generation
   if (touched.length > 0) {
-    await db.query(`UPDATE resource_providers SET generation = generation + 1, ${SHARE_BOUNDS_SET} WHERE id = ANY($1::int[])`, [touched]);
+    await db.query(`UPDATE resource_providers p SET generation = generation + 1, ${shareBoundsSet()} WHERE id = ANY($1::int[])`, [touched]);
   }
   return results;
 }

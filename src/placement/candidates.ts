@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { InvalidInputError, NotFoundError } from './errors.js';
-import { fitsSql, freeShareSql } from './fit.js';
+import { BOUND_CLASSES, fitsSql, freeShareSql } from './fit.js';
 import { STANDARD_TRAIT_SHARING } from './catalogue.js';
 import type { Queryable } from './transactions.js';
 import { int32, parseInput, referenceName, uuidString } from './validation.js';
@@ -276,9 +276,9 @@ interface WalkRow extends CandidateRow {
 /**
  * Roots whose own inventories fit every requested class (the flat fast path), best first.
  *
- * A candidate's weight is the mean of its free shares, so it lies between the host's
- * smallest and largest free share (free_share_min / free_share_max, kept on the provider
- * row). The search walks the filtered roots in bound order through an index (SPREAD: max
+ * A candidate's weight is the mean of k of its free shares, so it lies between the means
+ * of the host's k smallest and k largest shares (pack_bounds[k] / spread_bounds[k], kept
+ * on the provider row). The search walks the filtered roots in bound order through an index (SPREAD: max
  * descending, PACK: min ascending, then uuid), scores each batch exactly (the fit rule and
  * the shares from `inventories`), and stops as soon as no unseen root can outrank the
  * `limit`-th best found. The work follows the hosts returned, not the hosts stored; batches
@@ -287,8 +287,11 @@ interface WalkRow extends CandidateRow {
 async function flatCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
   const spread = options.weigher !== 'PACK';
   // One ascending key per weigher: SPREAD walks −max (max descending), PACK walks min.
-  const walkKey = spread ? '(-p.free_share_max)' : 'p.free_share_min';
-  const boundColumn = spread ? 'p.free_share_max' : 'p.free_share_min';
+  // The bound for this many classes: a mean of k shares lies within the means of the k
+  // largest and k smallest (k capped at BOUND_CLASSES; fewer classes than k: no flat fit).
+  const k = Math.min(r.classIds.length, BOUND_CLASSES);
+  const boundColumn = spread ? `p.spread_bounds[${k}]` : `p.pack_bounds[${k}]`;
+  const walkKey = spread ? `(-(${boundColumn}))` : boundColumn;
   const found: Candidate[] = [];
   let frontier: { key: number; uuid: string } | null = null;
   let walked = 0;

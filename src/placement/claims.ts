@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
 import { replaceAllocations } from './allocations.js';
-import { fitsSql, freeShareSql } from './fit.js';
+import { fitsSql, freeShareSql, shareBoundsSet } from './fit.js';
 import {
   type Candidate,
   type Explanation,
@@ -188,9 +188,7 @@ async function claimOnHost(
          SELECT (SELECT id FROM consumer), f.provider_id, f.resource_class_id, f.amount FROM fitting f, complete WHERE complete.ok RETURNING 1),
        -- the statement reads inventories as they were before it, so the bounds add the amounts
        bumped AS (
-         UPDATE resource_providers p SET generation = p.generation + 1,
-           free_share_max = (SELECT max(${shareAfter}) FROM inventories i LEFT JOIN fitting f ON f.id = i.id WHERE i.provider_id = p.id AND i.capacity > 0),
-           free_share_min = (SELECT min(${shareAfter}) FROM inventories i LEFT JOIN fitting f ON f.id = i.id WHERE i.provider_id = p.id AND i.capacity > 0)
+         UPDATE resource_providers p SET generation = p.generation + 1, ${shareBoundsSet(shareAfter, 'LEFT JOIN fitting f ON f.id = i.id')}
            FROM complete WHERE complete.ok AND p.id IN (SELECT id FROM locked) RETURNING 1)
        SELECT (SELECT count(*)::int FROM locked) AS locked,
               (SELECT count(*)::int FROM fitting) AS fitting`,

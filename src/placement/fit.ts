@@ -54,13 +54,24 @@ export function freeShareSql(inventoryAlias: string, extraUsed = '0'): string {
   return `((${i}.capacity - ${i}.used - ${extraUsed})::float8 / ${i}.capacity)`;
 }
 
+/** The walk bounds are kept for requests of 1, 2 and 3+ classes. */
+export const BOUND_CLASSES = 3;
+
 /**
- * The bounds of a provider's free shares over its own inventories with capacity > 0, kept
- * on resource_providers (free_share_max, free_share_min). A candidate's score is a mean of
- * such shares, so it lies between them: the search walks hosts in bound order and stops
- * once no unseen host can beat the best it has. SQL for an UPDATE … SET of
- * `resource_providers`, run after `inventories` changed in an earlier statement.
+ * Bounds on a host's weight, kept on resource_providers and used as the search's walk
+ * order. For a request of k classes (k ≤ 3; more use k = 3) a host's weight — the mean of
+ * k of its free shares — is at most the mean of its k largest shares (spread_bounds[k]) and
+ * at least the mean of its k smallest (pack_bounds[k]). SQL for an UPDATE … SET of
+ * `resource_providers` aliased `p`; `share` is the free-share expression over inventories
+ * `i` (and whatever `join` adds), so a statement that is moving counters can pass the
+ * shares as they will be.
  */
-export const SHARE_BOUNDS_SET = `
-  free_share_max = (SELECT max(${freeShareSql('i')}) FROM inventories i WHERE i.provider_id = resource_providers.id AND i.capacity > 0),
-  free_share_min = (SELECT min(${freeShareSql('i')}) FROM inventories i WHERE i.provider_id = resource_providers.id AND i.capacity > 0)`;
+export function shareBoundsSet(share = freeShareSql('i'), join = ''): string {
+  const bounds = (direction: 'DESC' | 'ASC') => `(
+    SELECT coalesce(array_agg(m ORDER BY k), '{}') FROM (
+      SELECT row_number() OVER w AS k, avg(s) OVER w AS m
+        FROM (SELECT ${share} AS s FROM inventories i ${join} WHERE i.provider_id = p.id AND i.capacity > 0) shares
+      WINDOW w AS (ORDER BY s ${direction} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) means
+     WHERE k <= ${BOUND_CLASSES})`;
+  return `spread_bounds = ${bounds('DESC')}, pack_bounds = ${bounds('ASC')}`;
+}

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { InUseError, InvalidInputError, NotFoundError } from './errors.js';
 import { checkAndBumpGeneration, resourceClassIds, type ProviderRow } from './lookups.js';
-import { SHARE_BOUNDS_SET } from './fit.js';
+import { shareBoundsSet } from './fit.js';
 import { serializable, type Queryable } from './transactions.js';
 import { int32, MAX_ALLOCATION_RATIO, parseInput, referenceName, uuidString } from './validation.js';
 
@@ -62,7 +62,7 @@ async function writeInventory(db: Queryable, providerId: number, classId: number
 
 /** Inventories changed: the provider's free-share bounds (search order) follow. */
 async function refreshShareBounds(db: Queryable, providerId: number): Promise<void> {
-  await db.query(`UPDATE resource_providers SET ${SHARE_BOUNDS_SET} WHERE id = $1`, [providerId]);
+  await db.query(`UPDATE resource_providers p SET ${shareBoundsSet()} WHERE id = $1`, [providerId]);
 }
 
 function shrinkWarning(resourceClass: string, used: number): string {

@@ -29,12 +29,16 @@ export async function assertPlacementInvariants(env: TestEnv): Promise<void> {
       WHERE p.trait_ids <> COALESCE((SELECT array_agg(trait_id ORDER BY trait_id) FROM provider_traits WHERE provider_id = p.id), '{}')`,
   );
   expect(staleTraits, 'trait_ids equal provider_traits').toEqual([]);
-  const staleBounds = await env.sql(
-    `SELECT p.uuid, p.free_share_max, b.max, p.free_share_min, b.min FROM resource_providers p
-       LEFT JOIN LATERAL (
-         SELECT max((i.capacity - i.used)::float8 / i.capacity) AS max, min((i.capacity - i.used)::float8 / i.capacity) AS min
-           FROM inventories i WHERE i.provider_id = p.id AND i.capacity > 0) b ON true
-      WHERE p.free_share_max IS DISTINCT FROM b.max OR p.free_share_min IS DISTINCT FROM b.min`,
+  // Recomputed independently: sorted shares, prefix means for k = 1..3.
+  const bounds = await env.sql<{ uuid: string; spread: number[]; pack: number[]; shares: number[] }>(
+    `SELECT p.uuid, p.spread_bounds AS spread, p.pack_bounds AS pack,
+            COALESCE((SELECT array_agg((i.capacity - i.used)::float8 / i.capacity) FROM inventories i WHERE i.provider_id = p.id AND i.capacity > 0), '{}') AS shares
+       FROM resource_providers p`,
+  );
+  const prefixMeans = (sorted: number[]) => sorted.slice(0, 3).map((_, k) => sorted.slice(0, k + 1).reduce((x, y) => x + y, 0) / (k + 1));
+  const close = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => Math.abs(x - b[i]!) <= 1e-12);
+  const staleBounds = bounds.filter(
+    (p) => !close(p.spread, prefixMeans([...p.shares].sort((x, y) => y - x))) || !close(p.pack, prefixMeans([...p.shares].sort((x, y) => x - y))),
   );
   expect(staleBounds, 'free-share bounds equal their inventories').toEqual([]);
 }
