@@ -108,7 +108,7 @@ interface RaceResult {
   durationMs: number;
 }
 
-async function runClaimers(race: Race, options: { weigher?: 'SPREAD' | 'PACK'; hostSubsetSize?: number }): Promise<RaceResult> {
+async function runClaimers(race: Race, options: RaceOptions): Promise<RaceResult> {
   const result: RaceResult = { successes: [], noValidHost: [], spuriousNoValidHost: [], retryLimitExceeded: 0, unexpected: [], abandoned: [], serverRetries: 0, durationMs: 0 };
   const retriedBefore = transactionStats.retried;
   const started = Date.now();
@@ -120,7 +120,7 @@ async function runClaimers(race: Race, options: { weigher?: 'SPREAD' | 'PACK'; h
       const input = {
         consumers: [{ consumerUuid, projectId: 'race-project', userId: 'race-user' }],
         request: { resources: [{ resourceClass: 'VCPU', amount: VCPU_PER_CLAIM }, { resourceClass: 'MEMORY_MB', amount: MEMORY_PER_CLAIM }] },
-        alternates: ALTERNATES,
+        alternates: options.alternates ?? ALTERNATES,
         ...(options.weigher ? { weigher: options.weigher } : {}),
         ...(options.hostSubsetSize ? { hostSubsetSize: options.hostSubsetSize } : {}),
       };
@@ -244,7 +244,13 @@ function report(label: string, race: Race, result: RaceResult): void {
 /** RetryLimitExceeded answers per scenario (the claimers re-posted them), checked last. */
 const retryLimitByScenario: Record<string, number> = {};
 
-async function scenario(label: string, hosts: number, options: { weigher?: 'SPREAD' | 'PACK'; hostSubsetSize?: number }): Promise<void> {
+interface RaceOptions {
+  weigher?: 'SPREAD' | 'PACK';
+  hostSubsetSize?: number;
+  alternates?: number;
+}
+
+async function scenario(label: string, hosts: number, options: RaceOptions): Promise<void> {
   const race = await startRace(hosts, 2);
   try {
     const result = await runClaimers(race, options);
@@ -269,8 +275,12 @@ describe('claim races over HTTP', () => {
     await scenario('PACK', 20, { weigher: 'PACK' });
   });
 
+  it('more free hosts than one page of the weighed list (11): racers that exhaust their page go on to the next, never NoValidHost while room remains', async () => {
+    await scenario('SPREAD, 40 hosts, page of 11', 40, { alternates: 0 });
+  });
+
   it('no claim in the races above answered RetryLimitExceeded', () => {
-    expect(Object.keys(retryLimitByScenario)).toHaveLength(3);
-    expect(retryLimitByScenario).toEqual({ SPREAD: 0, 'hot spot, hostSubsetSize 5': 0, PACK: 0 });
+    expect(Object.keys(retryLimitByScenario)).toHaveLength(4);
+    expect(retryLimitByScenario).toEqual({ SPREAD: 0, 'hot spot, hostSubsetSize 5': 0, PACK: 0, 'SPREAD, 40 hosts, page of 11': 0 });
   });
 });

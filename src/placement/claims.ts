@@ -258,6 +258,8 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
 
   const earlier = await replay();
   if (earlier) return earlier;
+  // Enough of the weighed list for every consumer, its alternates and some losers.
+  const searchLimit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * (input.alternates + 1) + 10));
   const { resolved, list } = await withClient(pool, async (db) => {
     // Claims are for new consumers; say so before any search (the write re-checks it).
     const { rows: existing } = await db.query<{ uuid: string; generation: number }>(
@@ -269,9 +271,9 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     if (first) throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid)!);
     const resolved = await resolveRequest(db, request);
     // Enough of the weighed list for every consumer, its alternates and some losers.
-    const searchLimit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * (input.alternates + 1) + 10));
     return { resolved, list: await weighedList(db, resolved, input.candidates ?? null, weigher, searchLimit) };
   });
+  // Every fitting host seen so far, in weighed order (alternates come from here).
   const fitting = list.flatMap((e) => (e.candidate ? [e.candidate] : []));
   const classIds = new Map(resolved.classNames.map((name, i) => [name, resolved.classIds[i]!]));
 
@@ -287,6 +289,20 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
       }),
     );
     return alternatesFrom(more, candidate.cellUuid, exclude, input.alternates);
+  };
+
+  /**
+   * When every host of a server-computed page was taken by racing claimers, the hosts past
+   * the page may still have room: the next page, without the hosts already seen. Empty when
+   * the caller gave the list or the page was the whole answer.
+   */
+  let pageWasFull = !input.candidates && list.length >= searchLimit;
+  const nextPage = async (seenHosts: Iterable<string>): Promise<WalkEntry[]> => {
+    if (!pageWasFull) return [];
+    const more = await withClient(pool, (db) => searchCandidates(db, resolved, { limit: searchLimit, weigher, excludeRoots: [...seenHosts] }));
+    pageWasFull = more.length >= searchLimit;
+    fitting.push(...more);
+    return more.map((c) => ({ uuid: c.rootUuid, candidate: c }));
   };
 
   const consumerConflict = async (consumer: ClaimConsumer): Promise<never> => {
@@ -317,8 +333,10 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     const tried: string[] = [];
     const requeued = new Set<string>();
     let contended = 0;
-    while (queue.length > 0) {
-      const entry = queue.shift()!;
+    for (;;) {
+      if (queue.length === 0) queue.push(...(await nextPage(tried)));
+      const entry = queue.shift();
+      if (!entry) break;
       if (!requeued.has(entry.uuid)) tried.push(entry.uuid);
       const candidate = entry.candidate;
       if (!candidate) continue; // listed by the caller but does not fit now
@@ -370,8 +388,10 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
         const tried: string[] = [];
         const requeued = new Set<string>();
         let success: Candidate | null = null;
-        while (queue.length > 0 && !success) {
-          const entry = queue.shift()!;
+        while (!success) {
+          if (queue.length === 0) queue.push(...(await nextPage([...chosen, ...tried])));
+          const entry = queue.shift();
+          if (!entry) break;
           if (!requeued.has(entry.uuid)) tried.push(entry.uuid);
           if (!entry.candidate) continue;
           const attempt = await claimOnHost(db, consumer, allocationRequestOf(entry.candidate), classIds);
