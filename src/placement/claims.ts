@@ -260,7 +260,7 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
   if (earlier) return earlier;
   // Enough of the weighed list for every consumer, its alternates and some losers.
   const searchLimit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * (input.alternates + 1) + 10));
-  const { resolved, list } = await withClient(pool, async (db) => {
+  const searched = await withClient(pool, async (db) => {
     // Claims are for new consumers; say so before any search (the write re-checks it).
     const { rows: existing } = await db.query<{ uuid: string; generation: number }>(
       'SELECT uuid, generation FROM consumers WHERE uuid = ANY($1::uuid[])',
@@ -268,11 +268,17 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     );
     const generations = new Map(existing.map((c) => [c.uuid, c.generation]));
     const first = input.consumers.find((c) => generations.has(c.consumerUuid));
-    if (first) throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid)!);
+    if (first) {
+      // The same call with the same key may have committed a moment ago: answer as it did.
+      const replayedNow = await replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash);
+      if (replayedNow) return { replayedNow };
+      throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid)!);
+    }
     const resolved = await resolveRequest(db, request);
-    // Enough of the weighed list for every consumer, its alternates and some losers.
     return { resolved, list: await weighedList(db, resolved, input.candidates ?? null, weigher, searchLimit) };
   });
+  if ('replayedNow' in searched) return searched.replayedNow!;
+  const { resolved, list } = searched;
   // Every fitting host seen so far, in weighed order (alternates come from here).
   const fitting = list.flatMap((e) => (e.candidate ? [e.candidate] : []));
   const classIds = new Map(resolved.classNames.map((name, i) => [name, resolved.classIds[i]!]));
