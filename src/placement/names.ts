@@ -132,28 +132,29 @@ export const createCell = (pool: pg.Pool, raw: z.input<typeof namedEntityInput>)
 export const createAggregate = (pool: pg.Pool, raw: z.input<typeof namedEntityInput>) =>
   createUuidNamed(pool, 'aggregates', 'Aggregate', raw);
 
-/** Deletes a cell that no provider is in. */
-export async function deleteCell(pool: pg.Pool, raw: { uuid: string }): Promise<UuidNamedRow> {
+/** Deletes a cell or aggregate by uuid unless `usedBy` still references it. */
+async function deleteUuidNamed(
+  pool: pg.Pool,
+  table: 'cells' | 'aggregates',
+  label: string,
+  usedBy: { table: string; column: string; reason: string },
+  raw: { uuid: string },
+): Promise<UuidNamedRow> {
   const { uuid } = parseInput(z.object({ uuid: uuidString }), raw);
   return serializable(pool, async (db) => {
-    const { rows } = await db.query<UuidNamedRow>('SELECT id, uuid, name FROM cells WHERE uuid = $1 FOR UPDATE', [uuid]);
-    if (!rows[0]) throw new NotFoundError('Cell', uuid, 'uuid');
-    const used = await db.query('SELECT 1 FROM resource_providers WHERE cell_id = $1 LIMIT 1', [rows[0].id]);
-    if (used.rowCount) throw new InUseError('Cell', uuid, 'providers are in it; move or delete them first');
-    await db.query('DELETE FROM cells WHERE id = $1', [rows[0].id]);
+    const { rows } = await db.query<UuidNamedRow>(`SELECT id, uuid, name FROM ${table} WHERE uuid = $1 FOR UPDATE`, [uuid]);
+    if (!rows[0]) throw new NotFoundError(label, uuid, 'uuid');
+    const used = await db.query(`SELECT 1 FROM ${usedBy.table} WHERE ${usedBy.column} = $1 LIMIT 1`, [rows[0].id]);
+    if (used.rowCount) throw new InUseError(label, uuid, usedBy.reason);
+    await db.query(`DELETE FROM ${table} WHERE id = $1`, [rows[0].id]);
     return rows[0];
   });
 }
 
+/** Deletes a cell that no provider is in. */
+export const deleteCell = (pool: pg.Pool, raw: { uuid: string }) =>
+  deleteUuidNamed(pool, 'cells', 'Cell', { table: 'resource_providers', column: 'cell_id', reason: 'providers are in it; move or delete them first' }, raw);
+
 /** Deletes an aggregate no provider is a member of. */
-export async function deleteAggregate(pool: pg.Pool, raw: { uuid: string }): Promise<UuidNamedRow> {
-  const { uuid } = parseInput(z.object({ uuid: uuidString }), raw);
-  return serializable(pool, async (db) => {
-    const { rows } = await db.query<UuidNamedRow>('SELECT id, uuid, name FROM aggregates WHERE uuid = $1 FOR UPDATE', [uuid]);
-    if (!rows[0]) throw new NotFoundError('Aggregate', uuid, 'uuid');
-    const used = await db.query('SELECT 1 FROM provider_aggregates WHERE aggregate_id = $1 LIMIT 1', [rows[0].id]);
-    if (used.rowCount) throw new InUseError('Aggregate', uuid, 'providers are members of it');
-    await db.query('DELETE FROM aggregates WHERE id = $1', [rows[0].id]);
-    return rows[0];
-  });
-}
+export const deleteAggregate = (pool: pg.Pool, raw: { uuid: string }) =>
+  deleteUuidNamed(pool, 'aggregates', 'Aggregate', { table: 'provider_aggregates', column: 'aggregate_id', reason: 'providers are members of it' }, raw);
