@@ -34,7 +34,7 @@ afterEach(async () => {
 
 const PAYLOAD = `${ERROR_FIELDS} ... on RetryLimitExceeded { attempts retryable }
   ... on AllocationsPayload { consumers { consumerUuid generation } }`;
-const SET = `mutation($input: ConsumerAllocationsInput!) { setAllocations(input: $input) { ${PAYLOAD} } }`;
+const SET = `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { ${PAYLOAD} } }`;
 const DELETE = `mutation($input: DeleteAllocationsInput!) { deleteAllocations(input: $input) { ${PAYLOAD} } }`;
 const UPSERT = `mutation($input: UpsertInventoryInput!) { upsertInventory(input: $input) {
   ${ERROR_FIELDS} ... on InventoriesPayload { resourceProvider { generation } } } }`;

@@ -15,14 +15,14 @@ afterEach(() => assertPlacementInvariants(env));
 const CONSUMER_FIELDS = 'uuid generation projectId userId consumerType allocations { resourceClass amount resourceProvider { uuid } }';
 const PAYLOAD = `${ERROR_FIELDS} ... on RetryLimitExceeded { attempts retryable }
   ... on AllocationsPayload { consumers { consumerUuid generation consumer { ${CONSUMER_FIELDS} } } }`;
-const SET = `mutation($input: ConsumerAllocationsInput!) { setAllocations(input: $input) { ${PAYLOAD} } }`;
+const SET = `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { ${PAYLOAD} } }`;
 const MOVE = `mutation($input: MoveAllocationsInput!) { moveAllocations(input: $input) { ${PAYLOAD} } }`;
 const DELETE = `mutation($input: DeleteAllocationsInput!) { deleteAllocations(input: $input) { ${PAYLOAD} } }`;
 
 const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 type Resources = Record<string, number>;
 
-/** A ConsumerAllocationsInput; `on` maps provider uuid → class → amount. */
+/** A SetAllocationsInput; `on` maps provider uuid → class → amount. */
 function consumerInput(consumerUuid: string, consumerGeneration: number | null | undefined, on: Record<string, Resources>, extra: Record<string, unknown> = {}) {
   const input: Record<string, unknown> = {
     consumerUuid,

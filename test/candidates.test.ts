@@ -110,7 +110,7 @@ async function setAggregates(uuid: string, aggregates: string[]): Promise<void> 
 }
 
 let consumerCounter = 0;
-const SET_ALLOCATIONS = `mutation($input: ConsumerAllocationsInput!) { setAllocations(input: $input) {
+const SET_ALLOCATIONS = `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) {
   ${ERROR_FIELDS} ... on AllocationsPayload { consumers { consumerUuid generation } } } }`;
 
 /** A new consumer holding `allocations` (provider → class → amount). */

@@ -270,7 +270,7 @@ describe('resourceProviders filters', () => {
       if (p.aggregates) await setAggregates(fenv, created.uuid, generation, p.aggregates);
     }
     // hostA uses 6 of its 8 VCPU
-    const alloc = await fenv.gql(`mutation($input: ConsumerAllocationsInput!) { setAllocations(input: $input) { __typename } }`, {
+    const alloc = await fenv.gql(`mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { __typename } }`, {
       input: {
         consumerUuid: randomUUID(),
         consumerGeneration: null,

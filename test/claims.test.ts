@@ -87,7 +87,7 @@ async function world() {
 /** Uses `amount` of the class on a provider through a filler consumer (to weigh or fill hosts). */
 async function fill(providerUuid: string, cls: string, amount: number): Promise<string> {
   const consumerUuid = randomUUID();
-  const result = await env.gql(`mutation($input: ConsumerAllocationsInput!) { setAllocations(input: $input) { ${ERROR_FIELDS} ... on AllocationsPayload { consumers { generation } } } }`, {
+  const result = await env.gql(`mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { ${ERROR_FIELDS} ... on AllocationsPayload { consumers { generation } } } }`, {
     input: { consumerUuid, consumerGeneration: null, projectId: 'filler', userId: 'filler', allocations: [{ providerUuid, resources: [{ resourceClass: cls, amount }] }] },
   });
   expect(result.data!.setAllocations.__typename).toBe('AllocationsPayload');

@@ -17,7 +17,7 @@ const PAYLOAD = `${ERROR_FIELDS} ... on InventoriesPayload { warnings resourcePr
 const SET = `mutation($input: SetInventoriesInput!) { setInventories(input: $input) { ${PAYLOAD} } }`;
 const UPSERT = `mutation($input: UpsertInventoryInput!) { upsertInventory(input: $input) { ${PAYLOAD} } }`;
 const DELETE = `mutation($input: DeleteInventoryInput!) { deleteInventory(input: $input) { ${PAYLOAD} } }`;
-const SET_ALLOCATIONS = `mutation($input: ConsumerAllocationsInput!) { setAllocations(input: $input) {
+const SET_ALLOCATIONS = `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) {
   ${ERROR_FIELDS} ... on AllocationsPayload { consumers { consumerUuid generation } } } }`;
 
 const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

@@ -76,7 +76,7 @@ async function createCell(name: string): Promise<string> {
 
 async function allocate(consumerUuid: string, providerUuid: string, resources: Record<string, number>, consumerGeneration: number | null = null): Promise<number | null> {
   const result = await env.gql(
-    `mutation($input: ConsumerAllocationsInput!) { setAllocations(input: $input) {
+    `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) {
        ${ERROR_FIELDS} ... on AllocationsPayload { consumers { consumerUuid generation } } } }`,
     {
       input: {

@@ -71,18 +71,24 @@ export const ProviderAllocationInput = builder.inputType('ProviderAllocationInpu
   }),
 });
 
-const ConsumerAllocationsInput = builder.inputType('ConsumerAllocationsInput', {
-  fields: (t) => ({
-    consumerUuid: t.string({ required: true }),
-    consumerGeneration: t.int({
-      description: 'Required: the consumer\'s current generation, or explicit null when the consumer must not exist yet.',
+/** One consumer's complete allocations: the input of setAllocations and each entry of moveAllocations. */
+const consumerAllocationsFields = (name: string, description: string) =>
+  builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      consumerUuid: t.string({ required: true }),
+      consumerGeneration: t.int({
+        description: 'Required: the consumer\'s current generation, or explicit null when the consumer must not exist yet.',
+      }),
+      projectId: t.string({ required: true }),
+      userId: t.string({ required: true }),
+      consumerType: t.string({ description: 'E.g. INSTANCE, MIGRATION; kept when omitted.' }),
+      allocations: t.field({ type: [ProviderAllocationInput], required: true, description: 'The complete new set; empty removes them all.' }),
     }),
-    projectId: t.string({ required: true }),
-    userId: t.string({ required: true }),
-    consumerType: t.string({ description: 'E.g. INSTANCE, MIGRATION; kept when omitted.' }),
-    allocations: t.field({ type: [ProviderAllocationInput], required: true, description: 'The complete new set; empty removes them all.' }),
-  }),
-});
+  });
+
+const SetAllocationsInput = consumerAllocationsFields('SetAllocationsInput', 'Replace one consumer\'s allocations.');
+const ConsumerAllocationsInput = consumerAllocationsFields('ConsumerAllocationsInput', 'One consumer\'s allocations inside moveAllocations.');
 
 const MoveAllocationsInput = builder.inputType('MoveAllocationsInput', {
   fields: (t) => ({
@@ -124,7 +130,7 @@ builder.mutationFields((t) => ({
     type: AllocationsPayload,
     errors: mutationErrors,
     description: 'Replaces one consumer\'s allocations atomically (consumer-generation-checked).',
-    args: { input: t.arg({ type: ConsumerAllocationsInput, required: true }) },
+    args: { input: t.arg({ type: SetAllocationsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({ consumers: [await writeConsumerAllocations(ctx.db.pool, withRequiredGeneration(input))] }),
   }),
   moveAllocations: t.field({
