@@ -362,7 +362,10 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
           const outcome = await claimOnHost(db, consumer, selection.allocations, classIds, requeued.has(entry.uuid) ? 'wait' : 'skip');
           if ('claimed' in outcome) await remember(db, input.idempotencyKey, 'claim', hash, [selection]);
           return outcome;
-        }, HOST_ATTEMPT_POLICY);
+          // First visit: a few quick retries, then the host goes to the back of the walk.
+          // Second visit: the full retry budget, waiting for the lock (a host with room
+          // must not be given up while it only stays contended).
+        }, requeued.has(entry.uuid) ? policy : HOST_ATTEMPT_POLICY);
       } catch (error) {
         if (!(error instanceof RetryLimitExceededError)) throw error;
         attempt = { contended: true };
