@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16]
+// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50]
 // Seeds N providers per size, starts the gateway as its own process, and prints candidate
 // latency through HTTP, claim throughput at low contention and on a 50-host hot spot, and
 // the same claims done in-process by the engine and as a raw-SQL transaction (baselines run
@@ -24,12 +24,15 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     claimers: { type: 'string', default: '16' },
     'candidate-requests': { type: 'string', default: '400' },
+    // hostSubsetSize of the low-contention claims: each claimer picks among the best k
+    subset: { type: 'string', default: '50' },
   },
 });
 const sizes = args.sizes.split(',').map(Number);
 const seconds = Number(args.seconds);
 const claimers = Number(args.claimers);
 const candidateRequests = Number(args['candidate-requests']);
+const subset = Number(args.subset);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 
@@ -284,7 +287,7 @@ async function benchSize(adminUrl: string, providers: number) {
         consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
         request: { resources: claimResources, cell: pickCell() },
         alternates: 3,
-        hostSubsetSize: 50,
+        hostSubsetSize: subset,
       },
     }).catch(() => null);
     const type = data?.claim?.__typename;
@@ -301,7 +304,7 @@ async function benchSize(adminUrl: string, providers: number) {
         consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
         request: { resources: claimResources, cell: pickCell() },
         alternates: 3,
-        hostSubsetSize: 50,
+        hostSubsetSize: subset,
       });
       return 'ok';
     } catch (error) {
@@ -384,7 +387,7 @@ async function main() {
     adminUrl = embedded.url.replace(/\/placement$/, '/postgres');
   }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-  console.log('machine', machine, `claimers ${claimers}, ${seconds} s per claim phase`);
+  console.log('machine', machine, `claimers ${claimers}, ${seconds} s per claim phase, hostSubsetSize ${subset}`);
   const results = [];
   try {
     for (const size of sizes) results.push(await benchSize(adminUrl, size));
@@ -395,7 +398,7 @@ async function main() {
   const outDir = path.join(root, 'bench', 'results');
   await mkdir(outDir, { recursive: true });
   const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, results }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, results }, null, 2)}\n`);
   console.log(`\nwritten to ${path.relative(root, file)}`);
 }
 

@@ -89,6 +89,8 @@ export interface ResolvedRequest {
   cellId: number | null;
   inTreeRootId: number | null;
   sharingTraitId: number;
+  /** Whether any provider has a parent or the sharing trait; without either, only flat candidates exist. */
+  nested: boolean;
 }
 
 /** Resolves every name in one round trip; the first unknown one is a NotFound naming its field. */
@@ -98,12 +100,20 @@ export async function resolveRequest(db: Queryable, request: PlacementRequest, p
   const forbidden = request.forbiddenTraits ?? [];
   const anyOf = request.anyOfTraits ?? [];
   const traitNames = [...new Set([...required, ...forbidden, ...anyOf.flat(), STANDARD_TRAIT_SHARING])];
-  const { rows } = await db.query<{ classes: { id: number; name: string }[] | null; traits: { id: number; name: string }[] | null; cell: number | null; root: number | null }>(
+  const { rows } = await db.query<{
+    classes: { id: number; name: string }[] | null;
+    traits: { id: number; name: string }[] | null;
+    cell: number | null;
+    root: number | null;
+    nested: boolean;
+  }>(
     `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
             (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM traits WHERE name = ANY($2::text[])) AS traits,
             (SELECT id FROM cells WHERE uuid = $3::uuid) AS cell,
-            (SELECT root_provider_id FROM resource_providers WHERE uuid = $4::uuid) AS root`,
-    [classNames, traitNames, request.cell ?? null, request.inTree ?? null],
+            (SELECT root_provider_id FROM resource_providers WHERE uuid = $4::uuid) AS root,
+            EXISTS (SELECT 1 FROM resource_providers WHERE parent_provider_id IS NOT NULL)
+              OR EXISTS (SELECT 1 FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = $5) AS nested`,
+    [classNames, traitNames, request.cell ?? null, request.inTree ?? null, STANDARD_TRAIT_SHARING],
   );
   const row = rows[0]!;
   const classIds = new Map((row.classes ?? []).map((c) => [c.name, c.id]));
@@ -134,6 +144,7 @@ export async function resolveRequest(db: Queryable, request: PlacementRequest, p
     cellId: row.cell,
     inTreeRootId: row.root,
     sharingTraitId: traitId(STANDARD_TRAIT_SHARING, 'catalogue'),
+    nested: row.nested,
   };
 }
 
@@ -360,15 +371,6 @@ function walkIsDone(found: Candidate[], options: SearchOptions, frontier: { key:
   return margin >= -SCORE_EPSILON && kth.rootUuid <= frontier.uuid;
 }
 
-/** Whether any provider has a parent or the sharing trait; without either, only flat candidates exist. */
-async function hasTreesOrSharing(db: Queryable, sharingTraitId: number): Promise<boolean> {
-  const { rows } = await db.query<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM resource_providers WHERE parent_provider_id IS NOT NULL)
-         OR EXISTS (SELECT 1 FROM provider_traits WHERE trait_id = $1) AS any`,
-    [sharingTraitId],
-  );
-  return rows[0]?.any ?? false;
-}
 
 /**
  * Candidates in which at least one class is served by a descendant or a sharing provider
@@ -426,7 +428,7 @@ export function compareCandidates(weigher: Weigher) {
 /** The best `limit` candidates in weighed order. */
 export async function searchCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
   const flat = await flatCandidates(db, r, options);
-  if (!(await hasTreesOrSharing(db, r.sharingTraitId))) return flat;
+  if (!r.nested) return flat;
   const trees = await treeCandidates(db, r, options);
   if (trees.length === 0) return flat;
   return [...flat, ...trees].sort(compareCandidates(options.weigher)).slice(0, options.limit);
@@ -492,7 +494,7 @@ export async function explainPlacement(pool: pg.Pool, rawRequest: unknown): Prom
     const conditions = rootConditions(r, params, { traits: traitNames }, true);
     // For each class: some provider serving the host has the class, and one of those fits.
     // Without trees or sharing providers in the data, only the host's own inventory serves.
-    const nested = await hasTreesOrSharing(client, r.sharingTraitId);
+    const nested = r.nested;
     const sharingTrait = nested ? params.add(r.sharingTraitId) : '';
     r.classIds.forEach((classId, index) => {
       const servers = nested
