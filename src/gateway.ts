@@ -1,11 +1,11 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
-import { Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
-import { engineRegistry } from './metrics.js';
+import { engineRegistry, poolRegistry } from './metrics.js';
 import { schema } from './schema/index.js';
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
@@ -53,21 +53,6 @@ export function createGateway(db: Database, logger: Logger): Gateway {
   });
 }
 
-function poolRegistry(pool: Database['pool']): Registry {
-  const registry = new Registry();
-  new Gauge({
-    name: 'placement_db_pool_connections',
-    help: 'Database pool connections by state',
-    labelNames: ['state'],
-    registers: [registry],
-    collect() {
-      this.set({ state: 'total' }, pool.totalCount);
-      this.set({ state: 'idle' }, pool.idleCount);
-      this.set({ state: 'waiting' }, pool.waitingCount);
-    },
-  });
-  return registry;
-}
 
 const DEFAULT_QUERY = `# placement-gateway: try a query, e.g.
 query Providers {

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { transactionStats } from './placement/transactions.js';
 
@@ -25,3 +26,20 @@ new Gauge({
     this.set({ outcome: 'exhausted' }, transactionStats.exhausted);
   },
 });
+
+/** Per-gateway pool gauges (each gateway has its own pool). */
+export function poolRegistry(pool: pg.Pool): Registry {
+  const registry = new Registry();
+  new Gauge({
+    name: 'placement_db_pool_connections',
+    help: 'Database pool connections by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.set({ state: 'total' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
+  return registry;
+}
