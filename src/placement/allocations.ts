@@ -9,9 +9,8 @@ import {
 import { capacityViolation, shareBoundsSet, unitViolation, type InventoryState } from './fit.js';
 import { resourceClassIds } from './lookups.js';
 import { serializable, type Queryable, type RetryPolicy, defaultRetryPolicy } from './transactions.js';
-import { externalId, int32, parseInput, referenceName, uuidString } from './validation.js';
+import { externalId, int32, parseInput, referenceName, resourceAmount, uuidString } from './validation.js';
 
-const resourceAmount = z.object({ resourceClass: referenceName('resource class'), amount: int32(1) });
 
 const providerAllocation = z.object({
   providerUuid: uuidString,
@@ -107,15 +106,11 @@ export async function writeConsumerAllocations(
   return result!;
 }
 
-/**
- * `providerLocks: 'nowait'` (claims) fails at once with SQLSTATE 55P03 when another writer
- * holds a touched provider, so a claimer moves on to another host instead of queueing.
- */
+/** The write itself, inside the caller's SERIALIZABLE transaction (also used by reschedule). */
 export async function replaceAllocations(
   db: Queryable,
   input: Validated,
   path: ConsumerPath = listPath,
-  providerLocks: 'wait' | 'nowait' = 'wait',
 ): Promise<ConsumerWriteResult[]> {
   // 1. consumers, locked in uuid order, generations checked
   const uuids = input.consumers.map((c) => c.consumerUuid);
@@ -197,8 +192,7 @@ export async function replaceAllocations(
   const pairs = [...delta.values()];
   const touched = [...new Set(pairs.map((p) => p.providerId))].sort((a, b) => a - b);
   if (touched.length > 0) {
-    const nowait = providerLocks === 'nowait' ? ' NOWAIT' : '';
-    await db.query(`SELECT id FROM resource_providers WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE${nowait}`, [touched]);
+    await db.query('SELECT id FROM resource_providers WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [touched]);
   }
   const { rows: inventories } = await db.query<InventoryRow>(
     `SELECT i.id, i.provider_id AS "providerId", i.resource_class_id AS "classId", i.capacity, i.used,

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { BOUND_CLASSES, fitsSql, freeShareSql } from './fit.js';
 import { STANDARD_TRAIT_SHARING } from './catalogue.js';
-import type { Queryable } from './transactions.js';
-import { int32, parseInput, referenceName, uuidString } from './validation.js';
+import { withClient, type Queryable } from './transactions.js';
+import { distinctResourceAmounts, parseInput, referenceName, uuidString } from './validation.js';
 
 /**
  * Candidate search. A candidate is a provider tree, named by its root (the host):
@@ -26,10 +26,7 @@ export type Weigher = 'SPREAD' | 'PACK';
 
 const placementRequestSchema = z
   .object({
-    resources: z
-      .array(z.object({ resourceClass: referenceName('resource class'), amount: int32(1) }))
-      .min(1, { message: 'list at least one resource' })
-      .max(50, { message: 'at most 50 resources' }),
+    resources: distinctResourceAmounts(50),
     requiredTraits: z.array(referenceName('trait')).max(100).nullish(),
     forbiddenTraits: z.array(referenceName('trait')).max(100).nullish(),
     anyOfTraits: z.array(z.array(referenceName('trait')).min(1, { message: 'an any-of group needs at least one trait' }).max(100)).max(20).nullish(),
@@ -39,13 +36,6 @@ const placementRequestSchema = z
     cell: uuidString.nullish(),
   })
   .superRefine((request, ctx) => {
-    const seen = new Set<string>();
-    request.resources.forEach((r, i) => {
-      if (seen.has(r.resourceClass)) {
-        ctx.addIssue({ code: 'custom', path: ['resources', i, 'resourceClass'], message: `${r.resourceClass} is requested twice`, params: { rule: 'unique' } });
-      }
-      seen.add(r.resourceClass);
-    });
     const required = new Set(request.requiredTraits ?? []);
     (request.forbiddenTraits ?? []).forEach((t, i) => {
       if (required.has(t)) {
@@ -456,14 +446,11 @@ export async function allocationCandidates(pool: pg.Pool, query: CandidateQuery)
   const request = parsePlacementRequest(query.request);
   const limit = parseLimit(query.limit);
   const subset = parseHostSubsetSize(query.hostSubsetSize);
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     const resolved = await resolveRequest(client, request);
     const candidates = await searchCandidates(client, resolved, { limit, weigher: query.weigher ?? 'SPREAD' });
     return pickFromSubset(candidates, subset);
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export interface ExplanationStep {
@@ -485,8 +472,7 @@ export interface Explanation {
  */
 export async function explainPlacement(pool: pg.Pool, rawRequest: unknown): Promise<Explanation> {
   const request = parsePlacementRequest(rawRequest);
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     const r = await resolveRequest(client, request);
     const params = new Params();
     const traitNames = new Map<number, string>();
@@ -529,7 +515,5 @@ export async function explainPlacement(pool: pg.Pool, rawRequest: unknown): Prom
       steps: conditions.map((c, i) => ({ constraint: c.constraint, detail: c.label, eliminated: row[`c${i}`]! })),
       remaining: row.remaining!,
     };
-  } finally {
-    client.release();
-  }
+  });
 }

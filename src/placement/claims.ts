@@ -24,8 +24,8 @@ import {
   PlacementError,
   RetryLimitExceededError,
 } from './errors.js';
-import { defaultRetryPolicy, serializable, type Queryable, type RetryPolicy } from './transactions.js';
-import { externalId, int32, parseInput, referenceName, uuidString } from './validation.js';
+import { defaultRetryPolicy, serializable, withClient, type Queryable, type RetryPolicy } from './transactions.js';
+import { externalId, int32, parseInput, referenceName, resourceAmount, uuidString } from './validation.js';
 
 /**
  * Nothing could be claimed; carries what was tried and, for claims, a way to explain why
@@ -99,7 +99,7 @@ export type ClaimInput = z.input<typeof claimSchema>;
 const allocationRequestSchema = z.array(
   z.object({
     providerUuid: uuidString,
-    resources: z.array(z.object({ resourceClass: referenceName('resource class'), amount: int32(1) })).min(1).max(50),
+    resources: z.array(resourceAmount).min(1).max(50),
   }),
 ).min(1, { message: 'an alternate needs at least one allocation' });
 
@@ -214,15 +214,6 @@ function alternatesFrom(list: Candidate[], cellUuid: string | null, exclude: Set
     .map((c) => ({ providerUuid: c.rootUuid, cellUuid: c.cellUuid, allocations: allocationRequestOf(c) }));
 }
 
-/** Runs `work` on a pooled connection outside any explicit transaction (read committed). */
-async function withClient<T>(pool: pg.Pool, work: (db: Queryable) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    return await work(client);
-  } finally {
-    client.release();
-  }
-}
 
 /** One entry of the walk: a host that fits now, or one the caller listed that does not. */
 type WalkEntry = { uuid: string; candidate: Candidate | null };

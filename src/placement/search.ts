@@ -1,22 +1,9 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { fitsSql } from './fit.js';
+import { withClient } from './transactions.js';
 import { resourceClassIds, traitIds } from './lookups.js';
-import { int32, parseInput, referenceName, uuidString } from './validation.js';
-
-const resourceAmounts = z
-  .array(z.object({ resourceClass: referenceName('resource class'), amount: int32(1) }))
-  .min(1, { message: 'list at least one resource' })
-  .max(100)
-  .superRefine((resources, ctx) => {
-    const seen = new Set<string>();
-    resources.forEach((r, i) => {
-      if (seen.has(r.resourceClass)) {
-        ctx.addIssue({ code: 'custom', path: [i, 'resourceClass'], message: `${r.resourceClass} is listed twice`, params: { rule: 'unique' } });
-      }
-      seen.add(r.resourceClass);
-    });
-  });
+import { distinctResourceAmounts, parseInput, referenceName, uuidString } from './validation.js';
 
 export const providerFilterSchema = z.object({
   name: z.string().max(200).nullish(),
@@ -26,7 +13,7 @@ export const providerFilterSchema = z.object({
   requiredTraits: z.array(referenceName('trait')).max(100).nullish(),
   forbiddenTraits: z.array(referenceName('trait')).max(100).nullish(),
   memberOf: z.array(z.array(uuidString).min(1, { message: 'each memberOf list needs at least one aggregate' }).max(100)).max(20).nullish(),
-  resources: resourceAmounts.nullish(),
+  resources: distinctResourceAmounts(100).nullish(),
 });
 export type ProviderFilter = z.output<typeof providerFilterSchema>;
 
@@ -36,15 +23,12 @@ export function parseProviderFilter(raw: unknown): ProviderFilter {
 
 /** Checks that every trait the filter names exists (an unknown one is an input error, not an empty result). */
 export async function assertTraitsExist(pool: pg.Pool, filter: ProviderFilter): Promise<void> {
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     const required = filter.requiredTraits ?? [];
     const forbidden = filter.forbiddenTraits ?? [];
     await traitIds(client, required, (i) => `filter.requiredTraits[${i}]`);
     await traitIds(client, forbidden, (i) => `filter.forbiddenTraits[${i}]`);
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -55,8 +39,7 @@ export async function providerIdsWithRoomFor(
   pool: pg.Pool,
   resources: NonNullable<ProviderFilter['resources']>,
 ): Promise<number[]> {
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     const names = resources.map((r) => r.resourceClass);
     const ids = await resourceClassIds(client, names, (i) => `filter.resources[${i}].resourceClass`);
     const { rows } = await client.query<{ provider_id: number }>(
@@ -64,10 +47,8 @@ export async function providerIdsWithRoomFor(
          JOIN unnest($1::int[], $2::int[]) AS r(class_id, amount) ON i.resource_class_id = r.class_id
         WHERE ${fitsSql('i', 'r.amount')}
         GROUP BY i.provider_id HAVING count(*) = $3`,
-      [names.map((n) => ids.get(n)!), resources.map((r) => r.amount), new Set(names).size],
+      [names.map((n) => ids.get(n)!), resources.map((r) => r.amount), names.length],
     );
     return rows.map((r) => r.provider_id);
-  } finally {
-    client.release();
-  }
+  });
 }

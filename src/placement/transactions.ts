@@ -17,6 +17,16 @@ export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 10, baseDelayMs: 2
 /** Counters the metrics endpoint and the benchmark read. */
 export const transactionStats = { committed: 0, retried: 0, exhausted: 0 };
 
+/** Runs `work` on a pooled connection outside any explicit transaction (read committed). */
+export async function withClient<T>(pool: pg.Pool, work: (db: Queryable) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await work(client);
+  } finally {
+    client.release();
+  }
+}
+
 export function isRetryable(error: unknown): boolean {
   return typeof error === 'object' && error !== null && RETRYABLE_SQLSTATES.has((error as { code?: string }).code ?? '');
 }

@@ -51,6 +51,25 @@ export const referenceName = (kind: string) =>
     .max(255, { message: `${kind} names are at most 255 characters` })
     .regex(NAME_PATTERN, { message: `${kind} names must match ${NAME_PATTERN.source}` });
 
+/** One class and amount, as every request names them. */
+export const resourceAmount = z.object({ resourceClass: referenceName('resource class'), amount: int32(1) });
+
+/** A request's resources: at least one, at most `max`, each class once. */
+export const distinctResourceAmounts = (max: number) =>
+  z
+    .array(resourceAmount)
+    .min(1, { message: 'list at least one resource' })
+    .max(max, { message: `at most ${max} resources` })
+    .superRefine((resources, ctx) => {
+      const seen = new Set<string>();
+      resources.forEach((r, i) => {
+        if (seen.has(r.resourceClass)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'resourceClass'], message: `${r.resourceClass} is listed twice`, params: { rule: 'unique' } });
+        }
+        seen.add(r.resourceClass);
+      });
+    });
+
 export const externalId = (what: string) =>
   z
     .string()
