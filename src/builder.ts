@@ -3,12 +3,14 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
+import SubGraphPlugin from '@pothos/plugin-sub-graph';
 import { GraphQLError } from 'graphql';
 import type { Context } from './context.js';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import { typedErrors } from './metrics.js';
 import { normalizeUuid } from './placement/validation.js';
+import { API_VERSIONS, type ApiVersion } from './versions.js';
 
 // Node types keyed by uuid; ResourceClass and Trait are keyed by name.
 const UUID_KEYED = new Set(['ResourceProvider', 'Cell', 'Aggregate', 'Consumer']);
@@ -40,8 +42,16 @@ const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** Limits for one operation; documented in README ("Limits"). */
 export const queryLimits = { depth: 12, breadth: 300, complexity: 20000 };
 
+/** Connection page sizes are part of a version's behaviour (src/versions.ts); every connection spreads these. */
+export const versionedPageSize = {
+  defaultSize: (_args: unknown, ctx: Context) => ctx.behaviour.defaultPageSize,
+  maxSize: (_args: unknown, ctx: Context) => ctx.behaviour.maxPageSize,
+};
+
 export const builder = new SchemaBuilder<{
   Context: Context;
+  // Each API version is a sub-graph of one code base (docs/API-VERSIONS.md).
+  SubGraphs: ApiVersion;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
@@ -52,7 +62,9 @@ export const builder = new SchemaBuilder<{
     SafeInt: { Input: number; Output: number };
   };
 }>({
-  plugins: [ErrorsPlugin, ComplexityPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, ComplexityPlugin, PrismaPlugin, RelayPlugin, SubGraphPlugin],
+  // Everything is in every version unless a type or field says `subGraphs: since(…)` / `until(…)`.
+  subGraphs: { defaultForTypes: [...API_VERSIONS], fieldsInheritFromTypes: true },
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.db.prisma,

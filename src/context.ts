@@ -1,6 +1,10 @@
 import type { Database } from './db.js';
+import type { ApiVersion, VersionBehaviour } from './versions.js';
 
 /** Per-request context. The database handle travels here so one process can serve several databases (tests). */
 export interface Context {
   db: Database;
+  /** The API version serving this request, and the numbers that belong to it. */
+  apiVersion: ApiVersion;
+  behaviour: VersionBehaviour;
 }

@@ -6,7 +6,9 @@ import type { Context } from './context.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
-import { schema } from './schema/index.js';
+import { useApiVersions, versionContext, versionOf } from './http/api-version.js';
+import { schemas } from './schema/index.js';
+import { LATEST_VERSION, VERSION_HEADER } from './versions.js';
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -17,12 +19,14 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
 export function createGateway(db: Database, logger: Logger): Gateway {
   const pool = db.pool;
   return createYoga<Record<string, unknown>, Context>({
-    schema,
+    // Each request is validated and executed against its API version's schema only.
+    schema: ({ request }) => schemas[versionOf(request)],
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: () => ({ db }),
-    graphiql: { title: 'placement-gateway', defaultQuery: DEFAULT_QUERY },
+    context: ({ request }) => ({ db, ...versionContext(request) }),
+    // The playground speaks the newest version; clients without the header get the oldest.
+    graphiql: { title: 'placement-gateway', defaultQuery: DEFAULT_QUERY, headers: JSON.stringify({ [VERSION_HEADER]: LATEST_VERSION }) },
     renderGraphiQL,
     // Unexpected errors are masked; typed errors travel in the result unions.
     maskedErrors: true,
@@ -33,6 +37,7 @@ export function createGateway(db: Database, logger: Logger): Gateway {
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     plugins: [
+      useApiVersions('/graphql'),
       usePrometheus({
         endpoint: '/metrics',
         registry: Registry.merge([engineRegistry, poolRegistry(pool)]),

@@ -43,3 +43,10 @@ export function poolRegistry(pool: pg.Pool): Registry {
   });
   return registry;
 }
+
+export const deprecatedUsageCounter = new Counter({
+  name: 'placement_deprecated_usage_total',
+  help: 'Operations that touched a deprecated field, argument, input field or enum value, by API version and member',
+  labelNames: ['version', 'member'],
+  registers: [engineRegistry],
+});

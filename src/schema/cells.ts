@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, versionedPageSize } from '../builder.js';
 import { createAggregate, createCell, deleteAggregate, deleteCell, setProviderAggregates } from '../placement/names.js';
 import { mutationErrors } from './errors.js';
 import { ResourceProviderPayload } from './providers.js';
@@ -42,6 +42,7 @@ builder.queryFields((t) => ({
     type: 'Cell',
     cursor: 'name',
     totalCount: (_connection, _args, ctx) => ctx.db.prisma.cell.count(),
+    ...versionedPageSize,
     description: 'Cells ordered by name.',
     resolve: (query, _root, _args, ctx) => ctx.db.prisma.cell.findMany({ ...query, orderBy: { name: 'asc' } }),
   }, { name: 'CellConnection' }, { name: 'CellEdge' }),
@@ -49,6 +50,7 @@ builder.queryFields((t) => ({
     type: 'Aggregate',
     cursor: 'uuid',
     totalCount: (_connection, _args, ctx) => ctx.db.prisma.aggregate.count(),
+    ...versionedPageSize,
     description: 'Aggregates ordered by uuid.',
     resolve: (query, _root, _args, ctx) => ctx.db.prisma.aggregate.findMany({ ...query, orderBy: { uuid: 'asc' } }),
   }, { name: 'AggregateConnection' }, { name: 'AggregateEdge' }),

@@ -1,5 +1,7 @@
-import { lexicographicSortSchema, printSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from '../builder.js';
+import { API_VERSIONS, HEAD_VERSION, type ApiVersion } from '../versions.js';
+import { applyVersionMetadata } from './versioning.js';
 import './scalars.js';
 import './errors.js';
 import './providers.js';
@@ -12,9 +14,15 @@ import './placement.js';
 builder.queryType({ description: 'Read the resource model.' });
 builder.mutationType({ description: 'Every mutation takes one `input` and returns its payload or a typed `Error`.' });
 
-export const schema = builder.toSchema({ sortSchema: true });
+/** One executable schema per version, all from this one code base. */
+export const schemas = Object.fromEntries(
+  API_VERSIONS.map((version) => [version, applyVersionMetadata(builder.toSchema({ subGraph: version, sortSchema: true }), version)]),
+) as Record<ApiVersion, GraphQLSchema>;
 
-/** The checked-in contract: schema.graphql is exactly this text. */
-export function printSortedSchema(): string {
-  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+/** The unreleased head (schema.graphql). */
+export const schema = schemas[HEAD_VERSION];
+
+/** A version's contract: schema/versions/<version>.graphql (and schema.graphql for the head) is exactly this text. */
+export function printSortedSchema(version: ApiVersion = HEAD_VERSION): string {
+  return `${printSchema(lexicographicSortSchema(schemas[version]))}\n`;
 }

@@ -1,5 +1,7 @@
 import { builder } from '../builder.js';
 import { deleteInventory, setInventories, upsertInventory, type InventoryWriteResult } from '../placement/inventories.js';
+import { utilization } from '../placement/usages.js';
+import { since } from '../versions.js';
 import { mutationErrors } from './errors.js';
 
 builder.prismaObject('Inventory', {
@@ -22,6 +24,12 @@ builder.prismaObject('Inventory', {
       description: 'capacity − used, never below 0 (used can exceed capacity after an inventory shrank).',
       select: { capacity: true, used: true },
       resolve: (i) => Math.max(0, Number(i.capacity) - Number(i.used)),
+    }),
+    utilization: t.float({
+      subGraphs: since('1.1'),
+      description: 'used ÷ capacity: 0 when nothing is used or capacity is 0; above 1 when used exceeds a shrunk capacity. Since 1.1.',
+      select: { capacity: true, used: true },
+      resolve: (i) => utilization(Number(i.used), Number(i.capacity)),
     }),
   }),
 });

@@ -128,7 +128,14 @@ builder.queryFields((t) => ({
       weigher: t.arg({ type: WeigherEnum, defaultValue: 'SPREAD' }),
       hostSubsetSize: t.arg.int({ description: 'k > 1 puts one of the best k first, chosen at random (non-deterministic by design).' }),
     },
-    resolve: async (_root, args, ctx) => ({ candidates: await allocationCandidates(ctx.db.pool, args) }),
+    resolve: async (_root, args, ctx) => {
+      // The default and the cap are part of the request's API version.
+      const { candidateDefaultLimit, candidateMaxLimit } = ctx.behaviour;
+      if (args.limit != null && args.limit > candidateMaxLimit) {
+        throw new InvalidInputError('limit', `max:${candidateMaxLimit}`, `limit: must be at most ${candidateMaxLimit}`);
+      }
+      return { candidates: await allocationCandidates(ctx.db.pool, { ...args, limit: args.limit ?? candidateDefaultLimit }) };
+    },
   }),
   explainPlacement: t.field({
     type: PlacementExplanation,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { builder } from '../builder.js';
+import { builder, versionedPageSize } from '../builder.js';
+import { deprecatedFrom } from './versioning.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { createProvider, deleteProvider, updateProvider } from '../placement/providers.js';
 import { assertTraitsExist, parseProviderFilter, providerIdsWithRoomFor } from '../placement/search.js';
@@ -32,12 +33,15 @@ builder.prismaNode('ResourceProvider', {
     usages: t.field({
       type: [ProviderUsage],
       description: 'Usage per class with inventory (0 when unused), sorted by class name.',
+      // Duplicates inventories' `used`; kept for 1.0 clients until its removal version.
+      ...deprecatedFrom({ since: '1.1', replacement: '`inventories { resourceClass used }`', removedIn: '2.0', removalDate: '2027-11-24' }),
       select: { inventories: { select: { used: true, resourceClass: { select: { name: true } } }, orderBy: { resourceClass: { name: 'asc' } } } },
       resolve: (provider) => provider.inventories.map((i) => ({ resourceClass: i.resourceClass.name, used: Number(i.used) })),
     }),
     allocations: t.relatedConnection('allocations', {
       cursor: 'id',
       totalCount: true,
+      ...versionedPageSize,
       query: { orderBy: { id: 'asc' } },
     }, { name: 'ProviderAllocationConnection' }, { name: 'ProviderAllocationEdge' }),
   }),
@@ -72,6 +76,7 @@ builder.queryFields((t) => ({
     type: 'ResourceProvider',
     cursor: 'name',
     description: 'Providers ordered by name.',
+    ...versionedPageSize,
     totalCount: (_connection, args, ctx) => asQueryError(async () => ctx.db.prisma.resourceProvider.count({ where: await providerWhere(ctx.db.pool, args) })),
     args: { filter: t.arg({ type: ResourceProviderFilter, required: false }) },
     resolve: (query, _root, args, ctx) =>

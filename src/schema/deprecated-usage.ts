@@ -1,0 +1,117 @@
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  type DocumentNode,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  TypeInfo,
+  typeFromAST,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import type { ApiDeprecation } from './versioning.js';
+
+/** One deprecated member an operation touched, as reported in `extensions.deprecations`. */
+export interface DeprecationNotice {
+  /** `Type.field`, `Type.field(argument)`, `Input.field` or `Enum.VALUE`. */
+  member: string;
+  reason: string;
+  since?: string;
+  removedIn?: string;
+  removalDate?: string;
+}
+
+interface DeprecatableMember {
+  deprecationReason?: string | null;
+  extensions?: { apiDeprecation?: ApiDeprecation } | Readonly<Record<string, unknown>> | null;
+}
+
+function notice(member: string, def: DeprecatableMember): DeprecationNotice | null {
+  if (!def.deprecationReason) return null;
+  const structured = (def.extensions as { apiDeprecation?: ApiDeprecation } | null | undefined)?.apiDeprecation;
+  return {
+    member,
+    reason: def.deprecationReason,
+    ...(structured && { since: structured.since, removedIn: structured.removedIn, removalDate: structured.removalDate }),
+  };
+}
+
+/** Deprecated input fields and enum values inside a variable's value. */
+function walkValue(type: GraphQLInputType, value: unknown, found: Map<string, DeprecationNotice>): void {
+  if (value == null) return;
+  if (isNonNullType(type)) return walkValue(type.ofType, value, found);
+  if (isListType(type)) {
+    if (Array.isArray(value)) for (const item of value) walkValue(type.ofType, item, found);
+    else walkValue(type.ofType, value, found);
+    return;
+  }
+  if (isEnumType(type) && typeof value === 'string') {
+    const enumValue = type.getValue(value);
+    const n = enumValue && notice(`${type.name}.${value}`, enumValue);
+    if (n) found.set(n.member, n);
+    return;
+  }
+  if (isInputObjectType(type) && typeof value === 'object') {
+    const fields = type.getFields();
+    for (const [name, fieldValue] of Object.entries(value as Record<string, unknown>)) {
+      const field = fields[name];
+      if (!field) continue;
+      const n = notice(`${type.name}.${name}`, field);
+      if (n) found.set(n.member, n);
+      walkValue(field.type, fieldValue, found);
+    }
+  }
+}
+
+/**
+ * Every deprecated field, argument, input field and enum value the operation touches, in the
+ * document or in its variables. The document has already passed validation against `schema`.
+ */
+export function deprecatedUsage(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): DeprecationNotice[] {
+  const found = new Map<string, DeprecationNotice>();
+  const add = (n: DeprecationNotice | null) => {
+    if (n) found.set(n.member, n);
+  };
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        const field = typeInfo.getFieldDef();
+        const parent = typeInfo.getParentType();
+        if (field && parent) add(notice(`${parent.name}.${field.name}`, field));
+      },
+      Argument() {
+        const argument = typeInfo.getArgument();
+        const field = typeInfo.getFieldDef();
+        const parent = typeInfo.getParentType();
+        if (argument && field && parent) add(notice(`${parent.name}.${field.name}(${argument.name})`, argument));
+      },
+      ObjectField(node) {
+        const parent = getNamedType(typeInfo.getParentInputType());
+        if (isInputObjectType(parent)) {
+          const field = parent.getFields()[node.name.value];
+          if (field) add(notice(`${parent.name}.${field.name}`, field));
+        }
+      },
+      EnumValue(node) {
+        const value = typeInfo.getEnumValue();
+        const enumType = getNamedType(typeInfo.getInputType());
+        if (value && enumType) add(notice(`${enumType.name}.${node.value}`, value));
+      },
+      VariableDefinition(node) {
+        const type = typeFromAST(schema, node.type);
+        const value = variables?.[node.variable.name.value];
+        if (type && value !== undefined) walkValue(type as GraphQLInputType, value, found);
+      },
+    }),
+  );
+  return [...found.values()].sort((a, b) => a.member.localeCompare(b.member));
+}

@@ -1,0 +1,76 @@
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import type { GraphQLSchema } from 'graphql';
+import { isAtLeast, type ApiVersion } from '../versions.js';
+
+/**
+ * Per-version metadata the sub-graph plugin does not cover: deprecations (a member is
+ * deprecated from one version on, never retroactively in a released version) and enum values
+ * added or removed in a version. Both travel in the members' `extensions`.
+ */
+export interface ApiDeprecation {
+  /** The first version in which the member is deprecated. */
+  since: ApiVersion;
+  /** What to use instead, as a client would write it. */
+  replacement: string;
+  /** The version that no longer has the member, and the earliest date that version ships. */
+  removedIn: string;
+  removalDate: string;
+}
+
+export interface ApiVersionRange {
+  since?: ApiVersion;
+  /** The first version without the member. */
+  until?: string;
+}
+
+interface VersionExtensions {
+  [key: string]: unknown;
+  apiDeprecation?: ApiDeprecation;
+  apiVersions?: ApiVersionRange;
+}
+
+export function deprecationReason(d: ApiDeprecation): string {
+  return `Use ${d.replacement} instead. Deprecated in ${d.since}; removed in ${d.removedIn}, not before ${d.removalDate}.`;
+}
+
+/** Field, argument or enum-value options marking a member deprecated from `since` on. */
+export function deprecatedFrom(deprecation: ApiDeprecation): { extensions: VersionExtensions } {
+  return { extensions: { apiDeprecation: deprecation } };
+}
+
+/** Enum-value options for a value that exists only in a range of versions. */
+export function enumValueIn(range: ApiVersionRange): { extensions: VersionExtensions } {
+  return { extensions: { apiVersions: range } };
+}
+
+function inRange(version: ApiVersion, range: ApiVersionRange | undefined): boolean {
+  if (!range) return true;
+  if (range.since && !isAtLeast(version, range.since)) return false;
+  if (range.until && isAtLeast(version, range.until as ApiVersion)) return false;
+  return true;
+}
+
+function reasonFor(version: ApiVersion, extensions: VersionExtensions | null | undefined): string | undefined {
+  const d = extensions?.apiDeprecation;
+  return d && isAtLeast(version, d.since) ? deprecationReason(d) : undefined;
+}
+
+/** Applies the per-version deprecations and enum-value ranges to one version's schema. */
+export function applyVersionMetadata(schema: GraphQLSchema, version: ApiVersion): GraphQLSchema {
+  const member = <T extends { extensions?: unknown; deprecationReason?: string | null }>(config: T): T => {
+    const extensions = config.extensions as VersionExtensions | undefined;
+    if (!extensions?.apiDeprecation) return config;
+    return { ...config, deprecationReason: reasonFor(version, extensions) };
+  };
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: member,
+    [MapperKind.INTERFACE_FIELD]: member,
+    [MapperKind.INPUT_OBJECT_FIELD]: member,
+    [MapperKind.ARGUMENT]: member,
+    [MapperKind.ENUM_VALUE]: (config) => {
+      const extensions = config.extensions as VersionExtensions | undefined;
+      if (!inRange(version, extensions?.apiVersions)) return null;
+      return member(config);
+    },
+  });
+}
