@@ -1,0 +1,38 @@
+// Classifies the changes between two schemas with graphql-inspector and fails on a breaking one.
+//   npm run schema:diff                 unreleased head (schema.graphql) against the latest frozen version
+//   npm run schema:diff -- 1.0 1.1      any two frozen versions (or "head")
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
+import { buildSchema } from 'graphql';
+import { LATEST_VERSION } from '../src/versions.js';
+
+export interface ClassifiedChanges {
+  breaking: Change[];
+  dangerous: Change[];
+  safe: Change[];
+}
+
+export async function classifySchemaChanges(oldSdl: string, newSdl: string): Promise<ClassifiedChanges> {
+  const changes = await diff(buildSchema(oldSdl), buildSchema(newSdl));
+  return {
+    breaking: changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking),
+    dangerous: changes.filter((c) => c.criticality.level === CriticalityLevel.Dangerous),
+    safe: changes.filter((c) => c.criticality.level === CriticalityLevel.NonBreaking),
+  };
+}
+
+export function schemaText(version: string): string {
+  const file = version === 'head' ? '../schema.graphql' : `../schema/versions/${version}.graphql`;
+  return readFileSync(new URL(file, import.meta.url), 'utf8');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [from = LATEST_VERSION, to = 'head'] = process.argv.slice(2);
+  const changes = await classifySchemaChanges(schemaText(from), schemaText(to));
+  for (const [label, list] of Object.entries(changes)) {
+    for (const change of list as Change[]) process.stdout.write(`${label.padEnd(9)} ${change.path ?? ''}: ${change.message}\n`);
+  }
+  process.stdout.write(`${from} → ${to}: ${changes.breaking.length} breaking, ${changes.dangerous.length} dangerous, ${changes.safe.length} safe\n`);
+  if (changes.breaking.length > 0) process.exit(1);
+}
