@@ -13,10 +13,21 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(connectionString: string, poolMax = 20, acquireTimeoutMs = 10_000): Database {
-  // A request waits at most acquireTimeoutMs for a connection, then fails with an error
-  // instead of queueing without bound behind a slow or exhausted database.
-  const pool = new pg.Pool({ connectionString, max: poolMax, connectionTimeoutMillis: acquireTimeoutMs });
+/**
+ * @param acquireTimeoutMs   how long a request waits for a pooled connection (or for a new
+ *   one to connect), then fails with an error instead of queueing without bound behind a
+ *   slow or exhausted database
+ * @param statementTimeoutMs PostgreSQL cancels any statement running longer (SQLSTATE 57014,
+ *   the transaction rolls back); 0 = no limit
+ */
+export function openDatabase(connectionString: string, poolMax = 20, acquireTimeoutMs = 10_000, statementTimeoutMs = 0): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolMax,
+    connectionTimeoutMillis: acquireTimeoutMs,
+    // Sent as a session setting when each connection opens, so it covers Prisma's queries too.
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

@@ -1,12 +1,15 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
 import { useApiVersions, versionContext, versionOf } from './http/api-version.js';
+import { maskGatewayError } from './http/database-errors.js';
+import { defaultGatewayLimits, limitPlugins, type GatewayLimits } from './http/limits.js';
+import { useDatabaseReadiness } from './http/readiness.js';
 import { schemas } from './schema/index.js';
 import { LATEST_VERSION, VERSION_HEADER } from './versions.js';
 
@@ -16,7 +19,7 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
  * The GraphQL gateway over one database. Stateless: any number of them can serve the same
  * PostgreSQL. GraphiQL is rendered from the bundled assets (works offline).
  */
-export function createGateway(db: Database, logger: Logger): Gateway {
+export function createGateway(db: Database, logger: Logger, limits: GatewayLimits = defaultGatewayLimits): Gateway {
   const pool = db.pool;
   return createYoga<Record<string, unknown>, Context>({
     // Each request is validated and executed against its API version's schema only.
@@ -28,8 +31,10 @@ export function createGateway(db: Database, logger: Logger): Gateway {
     // The playground speaks the newest version; clients without the header get the oldest.
     graphiql: { title: 'placement-gateway', defaultQuery: DEFAULT_QUERY, headers: JSON.stringify({ [VERSION_HEADER]: LATEST_VERSION }) },
     renderGraphiQL,
-    // Unexpected errors are masked; typed errors travel in the result unions.
-    maskedErrors: true,
+    // Unexpected errors are masked; typed errors travel in the result unions; database
+    // faults become retryable errors (src/http/database-errors.ts).
+    maskedErrors: { maskError: maskGatewayError },
+    maxRequestBodySize: limits.maxRequestBytes,
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
@@ -37,6 +42,7 @@ export function createGateway(db: Database, logger: Logger): Gateway {
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     plugins: [
+      ...limitPlugins(limits, '/graphql'),
       useApiVersions('/graphql'),
       usePrometheus({
         endpoint: '/metrics',
@@ -48,12 +54,7 @@ export function createGateway(db: Database, logger: Logger): Gateway {
           graphql_envelop_deprecated_field: true,
         },
       }),
-      useReadinessCheck({
-        endpoint: '/ready',
-        check: async () => {
-          await db.pool.query('SELECT 1');
-        },
-      }),
+      useDatabaseReadiness(db.pool, '/ready'),
     ],
   });
 }

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import pg from 'pg';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres.js';
@@ -22,11 +23,23 @@ async function main(): Promise<void> {
     });
     databaseUrl = embedded.url;
   }
-  const db = openDatabase(databaseUrl, config.DB_POOL_MAX, config.DB_ACQUIRE_TIMEOUT_MS);
-  const { applied } = await migrate(db.pool);
-  logger.info('database ready', { migrationsApplied: applied });
+  // Migrations run on their own connection: they may wait for another gateway's migration
+  // lock or run long, which the serving pool's statement timeout must not cut short.
+  const migrationPool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    const { applied } = await migrate(migrationPool);
+    logger.info('database ready', { migrationsApplied: applied });
+  } finally {
+    await migrationPool.end();
+  }
+  const db = openDatabase(databaseUrl, config.DB_POOL_MAX, config.DB_ACQUIRE_TIMEOUT_MS, config.DB_STATEMENT_TIMEOUT_MS);
 
-  const gateway = createGateway(db, logger);
+  const gateway = createGateway(db, logger, {
+    maxInflightRequests: config.MAX_INFLIGHT_REQUESTS,
+    maxRequestBytes: config.MAX_REQUEST_BYTES,
+    maxDocumentTokens: config.MAX_DOCUMENT_TOKENS,
+    maxAliases: config.MAX_ALIASES,
+  });
   const server = createServer(gateway);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();

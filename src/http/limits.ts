@@ -1,0 +1,45 @@
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import type { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { useInflightLimit } from './inflight-limit.js';
+
+/** Per-process bounds on what one request may ask for; README ("Limits") lists them. */
+export interface GatewayLimits {
+  /** GraphQL requests worked on at once; more get 503 SERVER_BUSY + Retry-After. */
+  maxInflightRequests: number;
+  /** Request body size; larger bodies get 413 REQUEST_ENTITY_TOO_LARGE before any parsing. */
+  maxRequestBytes: number;
+  /** Lexical tokens in one GraphQL document; the parser stops at the limit. */
+  maxDocumentTokens: number;
+  /** Aliased fields in one operation (each alias can repeat a costly field or mutation). */
+  maxAliases: number;
+}
+
+export const defaultGatewayLimits: GatewayLimits = {
+  maxInflightRequests: 200,
+  maxRequestBytes: 1_048_576,
+  maxDocumentTokens: 2_000,
+  maxAliases: 20,
+};
+
+/**
+ * The request-shape guards, in the order they bite: in-flight bound (before anything is
+ * read), then the document's token count (while parsing), then aliases (while validating).
+ * The body size limit is yoga's own `maxRequestBodySize`, set by the gateway.
+ */
+export function limitPlugins(limits: GatewayLimits, graphqlEndpoint: string): Plugin[] {
+  const rejected = (code: string) => ({
+    // armor throws a plain GraphQLError; give it a stable code and a 400 like other bad documents.
+    onReject: [
+      (_context: unknown, error: GraphQLError) => {
+        Object.assign(error.extensions, { code, http: { status: 400 } });
+      },
+    ],
+  });
+  return [
+    useInflightLimit({ max: limits.maxInflightRequests, endpoint: graphqlEndpoint }),
+    maxTokensPlugin({ n: limits.maxDocumentTokens, ...rejected('DOCUMENT_TOO_LARGE') }) as Plugin,
+    maxAliasesPlugin({ n: limits.maxAliases, ...rejected('TOO_MANY_ALIASES') }) as Plugin,
+  ];
+}
