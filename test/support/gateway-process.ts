@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A gateway running as its own Node process (`src/main.ts`), reached over real HTTP. */
+export interface GatewayProcess {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** Whether the process has exited (by itself, by a signal or by stop()). */
+  exited(): boolean;
+  /** What the process wrote to stdout and stderr so far (for failure messages). */
+  output(): string;
+  /** SIGTERM (graceful shutdown), SIGKILL when it is not gone within 10 s. */
+  stop(): Promise<void>;
+  /** Sends `signal` and resolves once the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export interface GatewayProcessOptions {
+  databaseUrl: string;
+  /** Extra environment, e.g. DB_POOL_MAX, MAX_INFLIGHT_REQUESTS. */
+  env?: Record<string, string>;
+  /** How long to wait for GET /ready = 200. */
+  readyTimeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Spawns `node --import tsx src/main.ts` on a free port and waits until GET /ready answers
+ * 200. Fails with the process's output when it exits or does not become ready in time.
+ */
+export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Keep the last output for diagnostics; reading the pipes also keeps the child from blocking on a full pipe.
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  let exitedFlag = false;
+  const exitedPromise = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exitedFlag = true;
+      resolve();
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const kill = async (signal: NodeJS.Signals) => {
+    if (exitedFlag) return;
+    child.kill(signal);
+    await exitedPromise;
+  };
+  const gateway: GatewayProcess = {
+    url,
+    pid: child.pid!,
+    child,
+    exited: () => exitedFlag,
+    output: () => output,
+    kill,
+    async stop() {
+      if (exitedFlag) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitedPromise;
+      clearTimeout(timer);
+    },
+  };
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (exitedFlag) throw new Error(`gateway process exited before it was ready (code ${child.exitCode}):\n${output}`);
+    try {
+      if ((await fetch(`${url}/ready`)).status === 200) return gateway;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  await gateway.kill('SIGKILL');
+  throw new Error(`gateway process not ready within ${options.readyTimeoutMs ?? 60_000} ms:\n${output}`);
+}
+
+/** Starts `count` gateways on one database in parallel. */
+export async function startGatewayProcesses(count: number, options: GatewayProcessOptions): Promise<GatewayProcess[]> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startGatewayProcess(options)));
+  const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop()] : [])));
+    throw failure.reason;
+  }
+  return started.map((s) => (s as PromiseFulfilledResult<GatewayProcess>).value);
+}
+
+/** One GraphQL POST over HTTP: status, headers and the parsed body (or the raw text when it is not JSON). */
+export interface HttpResult<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: { data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
+
+export async function postGraphQL<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  init: { signal?: AbortSignal; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...init.headers },
+    body: JSON.stringify({ query, variables }),
+    signal: init.signal,
+  });
+  const text = await response.text();
+  let body: HttpResult<T>['body'];
+  try {
+    body = JSON.parse(text) as HttpResult<T>['body'];
+  } catch {
+    throw new Error(`non-JSON response ${response.status}: ${text.slice(0, 500)}`);
+  }
+  return { status: response.status, headers: response.headers, body };
+}
