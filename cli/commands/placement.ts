@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import {
+  isTypedError,
+  type AlternateInput,
+  type ExplanationFieldsFragment,
+  type PlacementRequest,
+  type ProviderAllocationInput,
+  type ResourceAmountInput,
+  type SelectionFieldsFragment,
+} from '../../client/index.js';
+import { refusalFromTypedError, UsageError } from '../errors.js';
+import { decimal, plural, renderFields, renderTable } from '../format.js';
+import { groups, integer, list, positiveInteger, repeatable, resources, weigher } from '../parse.js';
+import { consumerGeneration, found, payload, Session } from '../session.js';
+
+interface RequestOptions {
+  resources: ResourceAmountInput[];
+  required?: string[];
+  forbidden?: string[];
+  anyOf?: string[][];
+  memberOf?: string[][];
+  forbiddenAggregates?: string[];
+  inTree?: string;
+  cell?: string;
+}
+
+/** The flags of a placement request, shared by candidates, explain and claim. */
+function withRequestOptions(command: Command): Command {
+  return command
+    .requiredOption('--resources <amounts>', 'what is needed, e.g. VCPU:2,MEMORY_MB:4096', resources)
+    .option('--required <traits>', 'the host carries all of these traits (comma-separated, repeatable)', list)
+    .option('--forbidden <traits>', 'the host carries none of these traits', list)
+    .option('--any-of <traits>', 'the host carries at least one of these; repeat for more groups', groups)
+    .option('--member-of <aggregates>', 'the host is in one of these aggregates; repeat to AND groups', groups)
+    .option('--forbidden-aggregates <aggregates>', 'the host is in none of these aggregates', list)
+    .option('--in-tree <uuid>', 'only the tree containing this provider')
+    .option('--cell <uuid>', 'only hosts in this cell');
+}
+
+function requestFrom(options: RequestOptions): PlacementRequest {
+  return {
+    resources: options.resources,
+    requiredTraits: options.required,
+    forbiddenTraits: options.forbidden,
+    anyOfTraits: options.anyOf,
+    memberOf: options.memberOf,
+    forbiddenAggregates: options.forbiddenAggregates,
+    inTree: options.inTree,
+    cell: options.cell,
+  };
+}
+
+type AllocationRequest = ReadonlyArray<{ providerUuid: string; resources: ReadonlyArray<{ resourceClass: string; amount: number }> }>;
+
+/** `VCPU:2,MEMORY_MB:4096`, prefixed with the provider when it is not the host itself. */
+function describeAllocation(host: string, request: AllocationRequest): string {
+  return request
+    .map((part) => {
+      const amounts = part.resources.map((r) => `${r.resourceClass}:${r.amount}`).join(',');
+      return part.providerUuid === host ? amounts : `${part.providerUuid}=${amounts}`;
+    })
+    .join(' ');
+}
+
+function renderExplanation(explanation: ExplanationFieldsFragment): string {
+  return [
+    `${plural(explanation.providersConsidered, 'host')} considered, ${explanation.remaining} remain`,
+    renderTable(
+      explanation.steps.map((step, index) => ({ ...step, index: index + 1 })),
+      [
+        { header: 'STEP', value: (s) => s.index, align: 'right' },
+        { header: 'CONSTRAINT', value: (s) => s.constraint },
+        { header: 'DETAIL', value: (s) => s.detail },
+        { header: 'ELIMINATED', value: (s) => s.eliminated, align: 'right' },
+      ],
+    ),
+  ].join('\n');
+}
+
+/** `headline` says what happened, e.g. "claimed … on" or "moved … to". */
+export function renderSelection(selection: SelectionFieldsFragment, headline: (consumer: string, host: string) => string): string {
+  const host = `${selection.resourceProvider?.name ?? selection.providerUuid} (${selection.providerUuid})`;
+  const lines = [
+    headline(selection.consumerUuid, host),
+    renderFields([
+      ['cell', selection.cellUuid],
+      ['consumer generation', selection.consumerGeneration],
+      ['hosts tried', selection.hostsTried],
+      ['allocation', describeAllocation(selection.providerUuid, selection.allocations)],
+    ]),
+  ];
+  if (selection.alternates.length === 0) {
+    lines.push('no alternates');
+  } else {
+    lines.push(
+      `alternates (same cell, weighed order):`,
+      renderTable(
+        selection.alternates.map((alternate, index) => ({ ...alternate, rank: index + 1 })),
+        [
+          { header: '#', value: (a) => a.rank, align: 'right' },
+          { header: 'HOST', value: (a) => a.resourceProvider?.name },
+          { header: 'UUID', value: (a) => a.providerUuid },
+          { header: 'ALLOCATION', value: (a) => describeAllocation(a.providerUuid, a.allocationRequest) },
+        ],
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** An allocation request as the service returned it (with __typename), as an input again. */
+function toAllocationInputs(request: AllocationRequest): ProviderAllocationInput[] {
+  return request.map((part) => ({
+    providerUuid: part.providerUuid,
+    resources: part.resources.map(({ resourceClass, amount }) => ({ resourceClass, amount })),
+  }));
+}
+
+const allocationRequestSchema = z.array(
+  z.object({ providerUuid: z.string(), resources: z.array(z.object({ resourceClass: z.string(), amount: z.number().int() })) }),
+);
+const alternateSchema = z.object({ providerUuid: z.string(), allocationRequest: allocationRequestSchema });
+const selectionSchema = z.object({ consumerUuid: z.string(), alternates: z.array(alternateSchema) });
+/** What `claim --json` or `reschedule --json` printed, or a bare list of alternates. */
+const alternatesFileSchema = z.union([
+  z.array(alternateSchema),
+  z.object({ selections: z.array(selectionSchema) }),
+  z.object({ selection: selectionSchema }),
+]);
+
+async function alternatesFromFile(path: string, consumerUuid: string): Promise<AlternateInput[]> {
+  let parsed: z.infer<typeof alternatesFileSchema>;
+  try {
+    const text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
+    parsed = alternatesFileSchema.parse(JSON.parse(text));
+  } catch (error) {
+    throw new UsageError(
+      `--alternates-file ${path}: expected the JSON printed by "placement --json claim" or a list of ` +
+        `{ providerUuid, allocationRequest } (${error instanceof z.ZodError ? z.prettifyError(error).replaceAll('\n', '; ') : (error as Error).message})`,
+    );
+  }
+  let alternates: z.infer<typeof alternateSchema>[];
+  if (Array.isArray(parsed)) {
+    alternates = parsed;
+  } else {
+    const selections = 'selections' in parsed ? parsed.selections : [parsed.selection];
+    const selection = selections.find((s) => s.consumerUuid.toLowerCase() === consumerUuid.toLowerCase());
+    if (!selection) throw new UsageError(`--alternates-file ${path} has no selection for consumer ${consumerUuid}`);
+    alternates = selection.alternates;
+  }
+  return alternates.map((a) => ({ providerUuid: a.providerUuid, allocations: toAllocationInputs(a.allocationRequest) }));
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function addPlacementCommands(program: Command): void {
+  withRequestOptions(program.command('candidates'))
+    .description('hosts that can take the request now, in weighed order, with what to claim')
+    .option('--limit <n>', '1…1000 (default 50)', positiveInteger)
+    .option('--weigher <name>', 'spread (emptiest first, default) or pack (fullest first)', weigher)
+    .option('--subset <k>', 'put one of the best k first, at random', positiveInteger)
+    .action(async (options, command: Command) => {
+      const session = Session.of(command);
+      const request = requestFrom(options);
+      const result = payload(
+        await session.client.allocationCandidates({ request, limit: options.limit, weigher: options.weigher, hostSubsetSize: options.subset }),
+      );
+      session.output(result, () => {
+        const classColumns = request.resources.map((wanted, index) => ({
+          header: `${wanted.resourceClass} FREE/CAP`,
+          align: 'right' as const,
+          value: (c: (typeof result.candidates)[number]) => {
+            const summary = c.summary[index];
+            return summary ? `${summary.free}/${summary.capacity}` : undefined;
+          },
+        }));
+        const table = renderTable(
+          result.candidates.map((candidate, index) => ({ ...candidate, rank: index + 1 })),
+          [
+            { header: '#', value: (c) => c.rank, align: 'right' },
+            { header: 'HOST', value: (c) => c.resourceProvider.name },
+            { header: 'UUID', value: (c) => c.providerUuid },
+            { header: 'CELL', value: (c) => c.cell?.name },
+            { header: 'WEIGHT', value: (c) => decimal(c.weight), align: 'right' },
+            ...classColumns,
+          ],
+        );
+        return `${table}\n${plural(result.candidates.length, 'candidate')}`;
+      });
+    });
+
+  withRequestOptions(program.command('explain'))
+    .description('how many hosts each constraint of the request eliminates (scans every host)')
+    .action(async (options, command: Command) => {
+      const session = Session.of(command);
+      const explanation = payload(await session.client.explainPlacement(requestFrom(options)));
+      session.output(explanation, () => renderExplanation(explanation));
+    });
+
+  withRequestOptions(program.command('claim'))
+    .description('claim capacity for new consumers on the best fitting hosts, with same-cell alternates')
+    .option('--consumer <uuid>', 'a new consumer (repeat to place several, all or none; default: one generated uuid)', repeatable)
+    .requiredOption('--project <id>', 'project id of the consumers')
+    .requiredOption('--user <id>', 'user id of the consumers')
+    .option('--type <type>', 'consumer type, e.g. INSTANCE')
+    .option('--alternates <n>', 'alternates to return per consumer, 0…100', integer, 2)
+    .option('--weigher <name>', 'spread (default) or pack', weigher)
+    .option('--subset <k>', 'start on one of the best k hosts, at random (for racing schedulers)', positiveInteger)
+    .option('--candidates <uuids>', 'try exactly these hosts, in this order, instead of searching', list)
+    .option('--idempotency-key <key>', 'replaying the same key returns the original result and claims nothing new')
+    .option('--no-explain', 'on NoValidHost, skip the explanation (it scans every host)')
+    .action(async (options, command: Command) => {
+      const session = Session.of(command);
+      const consumers: string[] = options.consumer ?? [randomUUID()];
+      const result = await session.client.claim(
+        {
+          consumers: consumers.map((consumerUuid) => ({ consumerUuid, projectId: options.project, userId: options.user, consumerType: options.type })),
+          request: requestFrom(options),
+          alternates: options.alternates,
+          weigher: options.weigher,
+          hostSubsetSize: options.subset,
+          candidates: options.candidates,
+          idempotencyKey: options.idempotencyKey,
+        },
+        { explain: options.explain },
+      );
+      if (isTypedError(result)) {
+        const explanation = result.__typename === 'NoValidHost' && result.explanation ? renderExplanation(result.explanation) : undefined;
+        throw refusalFromTypedError(result, explanation);
+      }
+      session.output(result, () => result.selections.map((selection) => renderSelection(selection, (consumer, host) => `claimed consumer ${consumer} on ${host}`)).join('\n\n'));
+    });
+
+  program
+    .command('reschedule')
+    .description("move a consumer whose build failed to the first alternate that still fits (its current claim is released)")
+    .argument('<consumer>', 'consumer uuid')
+    .option('--alternate <host>', 'an alternate host, claimed with --resources on the host itself (repeatable, tried in order)', repeatable)
+    .option('--resources <amounts>', 'what to claim on each --alternate host, e.g. VCPU:2,MEMORY_MB:4096', resources)
+    .option('--alternates-file <path>', 'alternates from the JSON of "placement --json claim" (or "-" for stdin)')
+    .option('--generation <n>', "the consumer's generation (default: its current one)", integer)
+    .option('--idempotency-key <key>', 'replaying the same key returns the original result')
+    .action(async (consumerUuid: string, options, command: Command) => {
+      const session = Session.of(command);
+      const hosts: string[] = options.alternate ?? [];
+      if (hosts.length > 0 && options.alternatesFile) throw new UsageError('give --alternate or --alternates-file, not both');
+      if (hosts.length > 0 && !options.resources) throw new UsageError('--alternate needs --resources (what to claim on each host)');
+      if (hosts.length === 0 && !options.alternatesFile) throw new UsageError('give the alternates: --alternate <host> --resources … or --alternates-file <path>');
+      const alternates: AlternateInput[] = options.alternatesFile
+        ? await alternatesFromFile(options.alternatesFile, consumerUuid)
+        : hosts.map((host) => ({ providerUuid: host, allocations: [{ providerUuid: host, resources: options.resources }] }));
+      const generation = found(
+        await consumerGeneration(session, consumerUuid, options.generation),
+        `consumer ${consumerUuid} (it holds no allocations)`,
+      );
+      const result = payload(
+        await session.client.reschedule({ consumerUuid, consumerGeneration: generation, alternates, idempotencyKey: options.idempotencyKey }),
+      );
+      session.output(result, () => renderSelection(result.selection, (consumer, host) => `moved consumer ${consumer} to ${host}`));
+    });
+}
