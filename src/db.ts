@@ -6,6 +6,21 @@ import { PrismaClient } from './generated/prisma/client.js';
 // (total ≤ 2^31−1, allocation ratio ≤ 10 000), so they are parsed as JS numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/**
+ * pg emits 'error' on a client whose server goes away between two of its queries
+ * (PostgreSQL restarted: 57P01), and pg-pool listens only while a client is idle; on a
+ * checked-out client that event is unhandled and kills the process. This client always has
+ * a listener. It is then marked not queryable: its next query fails (answered as
+ * DATABASE_UNAVAILABLE) and the pool drops it on release. Being a pool option, it also
+ * reaches any pool built from this pool's options.
+ */
+class ResilientClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
 /** One pg pool per database; Prisma runs on the same pool through the pg adapter. */
 export interface Database {
   pool: pg.Pool;
@@ -25,6 +40,7 @@ export function openDatabase(connectionString: string, poolMax = 20, acquireTime
     connectionString,
     max: poolMax,
     connectionTimeoutMillis: acquireTimeoutMs,
+    Client: ResilientClient,
     // Sent as a session setting when each connection opens, so it covers Prisma's queries too.
     ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
   });
