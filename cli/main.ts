@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { PLACEMENT_API_VERSION } from '../client/index.js';
 import { addAllocationsCommands, addUsagesCommand } from './commands/allocations.js';
 import { addClassesCommands, addTraitsCommands } from './commands/catalogue.js';
@@ -6,9 +6,9 @@ import { addPlacementCommands } from './commands/placement.js';
 import { addAggregatesCommands, addCellsCommands, addInventoryCommands, addProvidersCommands } from './commands/providers.js';
 import { describeFailure, EXIT, Refusal } from './errors.js';
 import { positiveInteger } from './parse.js';
-import { DEFAULT_URL } from './session.js';
+import { DEFAULT_URL, type Program } from './session.js';
 
-function buildProgram(): Command {
+function buildProgram(): Program {
   const program = new Command('placement')
     .description(`Operate a placement service (speaks API ${PLACEMENT_API_VERSION}).`)
     .version(`placement CLI, API ${PLACEMENT_API_VERSION}`, '-V, --version')
@@ -42,7 +42,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       // Commander has already printed the message (or the help / version asked for).
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
-    const json = program.opts<{ json?: boolean }>().json === true;
+    const json = program.opts().json;
     if (json && error instanceof Refusal && error.result !== undefined) {
       // Scripts get the typed error as data too; the plain words still go to stderr.
       process.stdout.write(`${JSON.stringify(error.result, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from '@commander-js/extra-typings';
 import type { ProviderAllocationInput, ResourceAmountInput } from '../client/index.js';
 
 /**

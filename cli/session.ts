@@ -1,14 +1,18 @@
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { isTypedError, PlacementClient, type PayloadOf } from '../client/index.js';
 import { Refusal, refusalFromTypedError } from './errors.js';
 
 export const DEFAULT_URL = 'http://localhost:4000/graphql';
 
-export interface GlobalOptions {
+// A type alias, not an interface: commander's option records need an index signature.
+export type GlobalOptions = {
   url: string;
   json: boolean;
   timeout: number;
-}
+};
+
+/** The root `placement` command, with the global options every subcommand sees. */
+export type Program = Command<[], GlobalOptions>;
 
 /** What every command works with: the client for --url, and where and how to print. */
 export class Session {
@@ -20,8 +24,9 @@ export class Session {
     this.json = options.json;
   }
 
-  static of(command: Command): Session {
-    return new Session(command.optsWithGlobals<GlobalOptions>());
+  /** The session of a subcommand's action: its global options are the root's. */
+  static of(command: { optsWithGlobals(): GlobalOptions }): Session {
+    return new Session(command.optsWithGlobals());
   }
 
   /** Prints `human()` for people, or `data` as JSON with --json. */
@@ -36,9 +41,9 @@ export function payload<T extends { __typename: string }>(result: T): PayloadOf<
   return result as PayloadOf<T>;
 }
 
-/** A null lookup result as a refusal that says what was missing. */
-export function found<T>(value: T | null | undefined, what: string): T {
-  if (value == null) throw new Refusal(`${what} not found`, { result: null });
+/** A null lookup result as a refusal that says what was missing (--json prints null). */
+export function found<T>(value: T | null | undefined, notFound: string): T {
+  if (value == null) throw new Refusal(notFound, { result: null });
   return value;
 }
 
@@ -74,7 +79,7 @@ export async function collectPages<Node>(
 export async function providerGeneration(session: Session, providerUuid: string, given: number | undefined): Promise<number> {
   if (given !== undefined) return given;
   const provider = await session.client.listInventories(providerUuid);
-  return found(provider, `provider ${providerUuid}`).generation;
+  return found(provider, `provider ${providerUuid} not found`).generation;
 }
 
 /** The consumer's current generation, or null when it holds nothing (a new consumer). */

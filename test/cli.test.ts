@@ -8,6 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLACEMENT_API_VERSION } from '../client/index.js';
+import { openDatabase } from '../src/db.js';
+import { createGateway } from '../src/gateway.js';
+import { createLogger } from '../src/logger.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
@@ -306,6 +309,24 @@ describe('placement CLI', () => {
     const wrongPath = await run(process.execPath, ['bin/placement.mjs', 'cells', 'list'], { PLACEMENT_URL: url.replace('/graphql', '/nope') });
     expect(wrongPath.code).toBe(3);
     expect(wrongPath.stderr).toContain('answered HTTP 404');
+  });
+
+  it('exits 4 when the service answers that retrying later can help (its database is down)', async () => {
+    // A real gateway whose database is a port nothing listens on: it answers 503, retryable.
+    const deadDb = openDatabase(`postgres://placement@127.0.0.1:${await freePort()}/placement`, 2, 2_000);
+    const gateway = createServer(createGateway(deadDb, createLogger('silent')));
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (gateway.address() as AddressInfo).port;
+      const result = await placement('--url', `http://127.0.0.1:${port}/graphql`, 'cells', 'list');
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr).toMatch(/^error: The database is unavailable.*\[DATABASE_UNAVAILABLE\]$/m);
+      expect(result.stderr).toContain('  retryable: true\n');
+      expect(result.stderr).toMatch(/ {2}retry after: \d+ s\n/);
+    } finally {
+      await new Promise<void>((resolve) => gateway.close(() => resolve()));
+      await deadDb.close();
+    }
   });
 
   it('sent Placement-API-Version with every request', () => {

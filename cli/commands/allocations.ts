@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
 import type { ConsumerFieldsFragment } from '../../client/index.js';
 import { UsageError } from '../errors.js';
 import { plural, renderFields, renderTable } from '../format.js';
 import { integer, providerAllocation } from '../parse.js';
 import { consumerGeneration, found, payload, Session } from '../session.js';
+import type { Program } from '../session.js';
 
 export function renderConsumer(consumer: ConsumerFieldsFragment): string {
   return [
@@ -24,16 +24,16 @@ export function renderConsumer(consumer: ConsumerFieldsFragment): string {
   ].join('\n');
 }
 
-export function addAllocationsCommands(program: Command): void {
+export function addAllocationsCommands(program: Program): void {
   const allocations = program.command('allocations').description("consumers' allocations");
 
   allocations
     .command('show')
     .description("a consumer's allocations")
     .argument('<consumer>', 'consumer uuid')
-    .action(async (consumerUuid: string, _options, command: Command) => {
+    .action(async (consumerUuid, _options, command) => {
       const session = Session.of(command);
-      const consumer = found(await session.client.getConsumer(consumerUuid), `consumer ${consumerUuid} (it holds no allocations)`);
+      const consumer = found(await session.client.getConsumer(consumerUuid), `consumer ${consumerUuid} not found (a consumer exists while it holds allocations)`);
       session.output(consumer, () => renderConsumer(consumer));
     });
 
@@ -51,7 +51,7 @@ export function addAllocationsCommands(program: Command): void {
     )
     .option('--generation <n>', "the consumer's generation (default: its current one; none for a new consumer)", integer)
     .option('--new', 'the consumer must not exist yet (consumer generation null)')
-    .action(async (consumerUuid: string, options, command: Command) => {
+    .action(async (consumerUuid, options, command) => {
       const session = Session.of(command);
       if (options.new && options.generation !== undefined) throw new UsageError('give --new or --generation, not both');
       const generation = options.new ? null : await consumerGeneration(session, consumerUuid, options.generation);
@@ -76,25 +76,25 @@ export function addAllocationsCommands(program: Command): void {
     .description("remove all of a consumer's allocations (and the consumer)")
     .argument('<consumer>', 'consumer uuid')
     .option('--generation <n>', "the consumer's generation (default: its current one)", integer)
-    .action(async (consumerUuid: string, options, command: Command) => {
+    .action(async (consumerUuid, options, command) => {
       const session = Session.of(command);
       const generation = found(
         await consumerGeneration(session, consumerUuid, options.generation),
-        `consumer ${consumerUuid} (it holds no allocations)`,
+        `consumer ${consumerUuid} not found (a consumer exists while it holds allocations)`,
       );
       const result = payload(await session.client.deleteAllocations({ consumerUuid, consumerGeneration: generation }));
       session.output(result, () => `deleted the allocations of consumer ${consumerUuid}`);
     });
 }
 
-export function addUsagesCommand(program: Command): void {
+export function addUsagesCommand(program: Program): void {
   program
     .command('usages')
     .description("a project's total usage, optionally narrowed to a user and a consumer type")
     .requiredOption('--project <id>', 'project id')
     .option('--user <id>', 'user id')
     .option('--type <type>', 'consumer type, e.g. INSTANCE')
-    .action(async (options, command: Command) => {
+    .action(async (options, command) => {
       const session = Session.of(command);
       const report = await session.client.usages({ projectId: options.project, userId: options.user, consumerType: options.type });
       session.output(report, () =>

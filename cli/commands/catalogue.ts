@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
 import { plural, renderTable } from '../format.js';
 import { integer } from '../parse.js';
 import { collectPages, payload, providerGeneration, Session } from '../session.js';
+import type { Program } from '../session.js';
 
 /** Page size of the catalogue listings: the service's maximum for traits and classes. */
 const CATALOGUE_PAGE = 500;
@@ -14,7 +14,7 @@ function renderCatalogue(nodes: ReadonlyArray<{ name: string; standard: boolean 
   return `${table}\n${plural(totalCount, noun, nouns)}`;
 }
 
-export function addTraitsCommands(program: Command): void {
+export function addTraitsCommands(program: Program): void {
   const traits = program.command('traits').description('qualitative capabilities; standard ones are fixed, custom ones are CUSTOM_*');
 
   traits
@@ -23,7 +23,7 @@ export function addTraitsCommands(program: Command): void {
     .option('--prefix <prefix>', 'only names starting with this, e.g. HW_CPU_ or CUSTOM_')
     .option('--associated', 'only traits some provider carries')
     .option('--unassociated', 'only traits no provider carries')
-    .action(async (options, command: Command) => {
+    .action(async (options, command) => {
       const session = Session.of(command);
       const associated: boolean | undefined = options.associated ? true : options.unassociated ? false : undefined;
       const filter = { namePrefix: options.prefix, associated };
@@ -35,7 +35,7 @@ export function addTraitsCommands(program: Command): void {
     .command('create')
     .description('create a custom trait')
     .argument('<name>', 'CUSTOM_[A-Z0-9_]+')
-    .action(async (name: string, _options, command: Command) => {
+    .action(async (name, _options, command) => {
       const session = Session.of(command);
       const { trait } = payload(await session.client.createTrait({ name }));
       session.output(trait, () => `created trait ${trait.name}`);
@@ -45,7 +45,7 @@ export function addTraitsCommands(program: Command): void {
     .command('delete')
     .description('delete a custom trait no provider carries')
     .argument('<name>', 'trait name')
-    .action(async (name: string, _options, command: Command) => {
+    .action(async (name, _options, command) => {
       const session = Session.of(command);
       const result = payload(await session.client.deleteTrait({ name }));
       session.output(result, () => `deleted trait ${result.deletedName}`);
@@ -57,7 +57,7 @@ export function addTraitsCommands(program: Command): void {
     .argument('<provider>', 'provider uuid')
     .argument('[traits...]', 'trait names, the complete new set')
     .option('--generation <n>', "the provider's generation (default: its current one)", integer)
-    .action(async (providerUuid: string, names: string[], options, command: Command) => {
+    .action(async (providerUuid, names, options, command) => {
       const session = Session.of(command);
       const generation = await providerGeneration(session, providerUuid, options.generation);
       const { resourceProvider: p } = payload(await session.client.setProviderTraits({ providerUuid, generation, traits: names }));
@@ -65,7 +65,7 @@ export function addTraitsCommands(program: Command): void {
     });
 }
 
-export function addClassesCommands(program: Command): void {
+export function addClassesCommands(program: Program): void {
   const classes = program
     .command('classes')
     .alias('resource-classes')
@@ -74,7 +74,7 @@ export function addClassesCommands(program: Command): void {
   classes
     .command('list')
     .description('resource classes ordered by name')
-    .action(async (_options, command: Command) => {
+    .action(async (_options, command) => {
       const session = Session.of(command);
       const { nodes, totalCount } = await collectPages((first, after) => session.client.listResourceClasses({ first, after }), CATALOGUE_PAGE);
       session.output({ totalCount, resourceClasses: nodes }, () => renderCatalogue(nodes, totalCount, 'resource class', 'resource classes'));
@@ -84,7 +84,7 @@ export function addClassesCommands(program: Command): void {
     .command('create')
     .description('create a custom resource class')
     .argument('<name>', 'CUSTOM_[A-Z0-9_]+')
-    .action(async (name: string, _options, command: Command) => {
+    .action(async (name, _options, command) => {
       const session = Session.of(command);
       const { createdResourceClass: created } = payload(await session.client.createResourceClass({ name }));
       session.output(created, () => `created resource class ${created.name}`);
@@ -94,7 +94,7 @@ export function addClassesCommands(program: Command): void {
     .command('delete')
     .description('delete a custom resource class no inventory uses')
     .argument('<name>', 'class name')
-    .action(async (name: string, _options, command: Command) => {
+    .action(async (name, _options, command) => {
       const session = Session.of(command);
       const result = payload(await session.client.deleteResourceClass({ name }));
       session.output(result, () => `deleted resource class ${result.deletedName}`);

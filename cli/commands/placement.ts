@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { z } from 'zod';
 import {
   isTypedError,
@@ -15,6 +15,7 @@ import { refusalFromTypedError, UsageError } from '../errors.js';
 import { decimal, plural, renderFields, renderTable } from '../format.js';
 import { groups, integer, list, positiveInteger, repeatable, resources, weigher } from '../parse.js';
 import { consumerGeneration, found, payload, Session } from '../session.js';
+import type { Program } from '../session.js';
 
 interface RequestOptions {
   resources: ResourceAmountInput[];
@@ -28,7 +29,9 @@ interface RequestOptions {
 }
 
 /** The flags of a placement request, shared by candidates, explain and claim. */
-function withRequestOptions(command: Command): Command {
+function withRequestOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Opts, Globals>,
+) {
   return command
     .requiredOption('--resources <amounts>', 'what is needed, e.g. VCPU:2,MEMORY_MB:4096', resources)
     .option('--required <traits>', 'the host carries all of these traits (comma-separated, repeatable)', list)
@@ -160,13 +163,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function addPlacementCommands(program: Command): void {
+export function addPlacementCommands(program: Program): void {
   withRequestOptions(program.command('candidates'))
     .description('hosts that can take the request now, in weighed order, with what to claim')
     .option('--limit <n>', '1…1000 (default 50)', positiveInteger)
     .option('--weigher <name>', 'spread (emptiest first, default) or pack (fullest first)', weigher)
     .option('--subset <k>', 'put one of the best k first, at random', positiveInteger)
-    .action(async (options, command: Command) => {
+    .action(async (options, command) => {
       const session = Session.of(command);
       const request = requestFrom(options);
       const result = payload(
@@ -198,7 +201,7 @@ export function addPlacementCommands(program: Command): void {
 
   withRequestOptions(program.command('explain'))
     .description('how many hosts each constraint of the request eliminates (scans every host)')
-    .action(async (options, command: Command) => {
+    .action(async (options, command) => {
       const session = Session.of(command);
       const explanation = payload(await session.client.explainPlacement(requestFrom(options)));
       session.output(explanation, () => renderExplanation(explanation));
@@ -216,7 +219,7 @@ export function addPlacementCommands(program: Command): void {
     .option('--candidates <uuids>', 'try exactly these hosts, in this order, instead of searching', list)
     .option('--idempotency-key <key>', 'replaying the same key returns the original result and claims nothing new')
     .option('--no-explain', 'on NoValidHost, skip the explanation (it scans every host)')
-    .action(async (options, command: Command) => {
+    .action(async (options, command) => {
       const session = Session.of(command);
       const consumers: string[] = options.consumer ?? [randomUUID()];
       const result = await session.client.claim(
@@ -247,18 +250,22 @@ export function addPlacementCommands(program: Command): void {
     .option('--alternates-file <path>', 'alternates from the JSON of "placement --json claim" (or "-" for stdin)')
     .option('--generation <n>', "the consumer's generation (default: its current one)", integer)
     .option('--idempotency-key <key>', 'replaying the same key returns the original result')
-    .action(async (consumerUuid: string, options, command: Command) => {
+    .action(async (consumerUuid, options, command) => {
       const session = Session.of(command);
-      const hosts: string[] = options.alternate ?? [];
-      if (hosts.length > 0 && options.alternatesFile) throw new UsageError('give --alternate or --alternates-file, not both');
-      if (hosts.length > 0 && !options.resources) throw new UsageError('--alternate needs --resources (what to claim on each host)');
-      if (hosts.length === 0 && !options.alternatesFile) throw new UsageError('give the alternates: --alternate <host> --resources … or --alternates-file <path>');
-      const alternates: AlternateInput[] = options.alternatesFile
-        ? await alternatesFromFile(options.alternatesFile, consumerUuid)
-        : hosts.map((host) => ({ providerUuid: host, allocations: [{ providerUuid: host, resources: options.resources }] }));
+      const hosts = options.alternate ?? [];
+      const perHost = options.resources;
+      let alternates: AlternateInput[];
+      if (options.alternatesFile) {
+        if (hosts.length > 0) throw new UsageError('give --alternate or --alternates-file, not both');
+        alternates = await alternatesFromFile(options.alternatesFile, consumerUuid);
+      } else {
+        if (hosts.length === 0) throw new UsageError('give the alternates: --alternate <host> --resources … or --alternates-file <path>');
+        if (!perHost) throw new UsageError('--alternate needs --resources (what to claim on each host)');
+        alternates = hosts.map((host) => ({ providerUuid: host, allocations: [{ providerUuid: host, resources: perHost }] }));
+      }
       const generation = found(
         await consumerGeneration(session, consumerUuid, options.generation),
-        `consumer ${consumerUuid} (it holds no allocations)`,
+        `consumer ${consumerUuid} not found (a consumer exists while it holds allocations)`,
       );
       const result = payload(
         await session.client.reschedule({ consumerUuid, consumerGeneration: generation, alternates, idempotencyKey: options.idempotencyKey }),

@@ -1,8 +1,9 @@
-import { type Command, Option } from 'commander';
+import { Option } from '@commander-js/extra-typings';
 import type { InventoryFieldsFragment, ResourceProviderFilter } from '../../client/index.js';
 import { decimal, percent, plural, renderFields, renderTable } from '../format.js';
 import { decimalNumber, groups, integer, list, positiveInteger, resources } from '../parse.js';
 import { collectPages, found, payload, providerGeneration, Session } from '../session.js';
+import type { Program } from '../session.js';
 
 /** Page size of provider listings: the service's maximum for this connection. */
 const PROVIDER_PAGE = 100;
@@ -24,7 +25,7 @@ export function renderInventories(inventories: readonly InventoryFieldsFragment[
   ]);
 }
 
-export function addProvidersCommands(program: Command): void {
+export function addProvidersCommands(program: Program): void {
   const providers = program.command('providers').description('resource providers (hosts and their nested providers)');
 
   providers
@@ -38,7 +39,7 @@ export function addProvidersCommands(program: Command): void {
     .option('--member-of <aggregates>', 'in any of these aggregates; repeat to AND groups', groups)
     .option('--resources <amounts>', 'whose own inventory fits these amounts now, e.g. VCPU:2,MEMORY_MB:4096', resources)
     .option('--limit <n>', 'at most this many providers (default: all)', positiveInteger)
-    .action(async (options, command: Command) => {
+    .action(async (options, command) => {
       const session = Session.of(command);
       const filter: ResourceProviderFilter = {
         name: options.name,
@@ -72,9 +73,9 @@ export function addProvidersCommands(program: Command): void {
     .command('show')
     .description('one provider: inventories, traits, aggregates, tree')
     .argument('<uuid>', 'provider uuid')
-    .action(async (uuid: string, _options, command: Command) => {
+    .action(async (uuid, _options, command) => {
       const session = Session.of(command);
-      const provider = found(await session.client.getProvider(uuid), `provider ${uuid}`);
+      const provider = found(await session.client.getProvider(uuid), `provider ${uuid} not found`);
       session.output(provider, () =>
         [
           renderFields([
@@ -99,11 +100,11 @@ export function addProvidersCommands(program: Command): void {
     .description('the allocations held on one provider, by consumer')
     .argument('<uuid>', 'provider uuid')
     .option('--limit <n>', 'at most this many allocations (default: all)', positiveInteger)
-    .action(async (uuid: string, options, command: Command) => {
+    .action(async (uuid, options, command) => {
       const session = Session.of(command);
       let name = uuid;
       const { nodes, totalCount } = await collectPages(async (first, after) => {
-        const provider = found(await session.client.listProviderAllocations({ uuid, first, after }), `provider ${uuid}`);
+        const provider = found(await session.client.listProviderAllocations({ uuid, first, after }), `provider ${uuid} not found`);
         name = provider.name;
         return provider.allocations;
       }, PROVIDER_PAGE, options.limit);
@@ -129,7 +130,7 @@ export function addProvidersCommands(program: Command): void {
     .option('--uuid <uuid>', 'its uuid (default: generated)')
     .option('--cell <uuid>', 'cell of a root provider')
     .option('--parent <uuid>', 'make it a child of this provider (and its cell)')
-    .action(async (name: string, options, command: Command) => {
+    .action(async (name, options, command) => {
       const session = Session.of(command);
       const { resourceProvider: p } = payload(
         await session.client.createProvider({ name, uuid: options.uuid, cellUuid: options.cell, parentProviderUuid: options.parent }),
@@ -147,7 +148,7 @@ export function addProvidersCommands(program: Command): void {
     .addOption(new Option('--parent <uuid>', 'new parent provider'))
     .addOption(new Option('--no-parent', 'make the provider a root'))
     .option('--generation <n>', 'apply only at this generation', integer)
-    .action(async (uuid: string, options, command: Command) => {
+    .action(async (uuid, options, command) => {
       const session = Session.of(command);
       // Omitted keeps, --no-x sends an explicit null (which clears), --x <uuid> sets.
       const cellUuid: string | null | undefined = options.cell === false ? null : options.cell;
@@ -163,7 +164,7 @@ export function addProvidersCommands(program: Command): void {
     .description('delete a provider (refused while it has allocations or children)')
     .argument('<uuid>', 'provider uuid')
     .option('--generation <n>', 'apply only at this generation', integer)
-    .action(async (uuid: string, options, command: Command) => {
+    .action(async (uuid, options, command) => {
       const session = Session.of(command);
       const result = payload(await session.client.deleteProvider({ uuid, generation: options.generation }));
       session.output(result, () => `deleted provider ${result.deletedUuid}`);
@@ -171,16 +172,16 @@ export function addProvidersCommands(program: Command): void {
 
 }
 
-export function addInventoryCommands(program: Command): void {
+export function addInventoryCommands(program: Program): void {
   const inventory = program.command('inventory').alias('inventories').description("a provider's inventories");
 
   inventory
     .command('list')
     .description('inventories of one provider: capacity, usage, utilization, unit rules')
     .argument('<provider>', 'provider uuid')
-    .action(async (providerUuid: string, _options, command: Command) => {
+    .action(async (providerUuid, _options, command) => {
       const session = Session.of(command);
-      const provider = found(await session.client.listInventories(providerUuid), `provider ${providerUuid}`);
+      const provider = found(await session.client.listInventories(providerUuid), `provider ${providerUuid} not found`);
       session.output(provider, () => `${provider.name} (generation ${provider.generation})\n${renderInventories(provider.inventories)}`);
     });
 
@@ -196,7 +197,7 @@ export function addInventoryCommands(program: Command): void {
     .option('--max-unit <n>', 'largest amount one allocation may take (default 2147483647)', integer)
     .option('--step-size <n>', 'allocations are multiples of this (default 1)', integer)
     .option('--generation <n>', "the provider's generation (default: its current one)", integer)
-    .action(async (providerUuid: string, resourceClass: string, options, command: Command) => {
+    .action(async (providerUuid, resourceClass, options, command) => {
       const session = Session.of(command);
       const generation = await providerGeneration(session, providerUuid, options.generation);
       const result = payload(
@@ -229,7 +230,7 @@ export function addInventoryCommands(program: Command): void {
     .argument('<provider>', 'provider uuid')
     .argument('<class>', 'resource class')
     .option('--generation <n>', "the provider's generation (default: its current one)", integer)
-    .action(async (providerUuid: string, resourceClass: string, options, command: Command) => {
+    .action(async (providerUuid, resourceClass, options, command) => {
       const session = Session.of(command);
       const generation = await providerGeneration(session, providerUuid, options.generation);
       const result = payload(await session.client.deleteInventory({ providerUuid, generation, resourceClass }));
@@ -241,13 +242,13 @@ export function addInventoryCommands(program: Command): void {
 
 }
 
-export function addAggregatesCommands(program: Command): void {
+export function addAggregatesCommands(program: Program): void {
   const aggregates = program.command('aggregates').description('groups of providers (memberOf filters, sharing providers)');
 
   aggregates
     .command('list')
     .description('aggregates ordered by uuid')
-    .action(async (_options, command: Command) => {
+    .action(async (_options, command) => {
       const session = Session.of(command);
       const { nodes, totalCount } = await collectPages((first, after) => session.client.listAggregates({ first, after }), PROVIDER_PAGE);
       session.output({ totalCount, aggregates: nodes }, () =>
@@ -264,7 +265,7 @@ export function addAggregatesCommands(program: Command): void {
     .description('create an aggregate')
     .argument('<name>', '1–255 characters, unique')
     .option('--uuid <uuid>', 'its uuid (default: generated)')
-    .action(async (name: string, options, command: Command) => {
+    .action(async (name, options, command) => {
       const session = Session.of(command);
       const { aggregate } = payload(await session.client.createAggregate({ name, uuid: options.uuid }));
       session.output(aggregate, () => `created aggregate ${aggregate.name} ${aggregate.uuid}`);
@@ -274,7 +275,7 @@ export function addAggregatesCommands(program: Command): void {
     .command('delete')
     .description('delete an aggregate (refused while a provider is a member)')
     .argument('<uuid>', 'aggregate uuid')
-    .action(async (uuid: string, _options, command: Command) => {
+    .action(async (uuid, _options, command) => {
       const session = Session.of(command);
       const result = payload(await session.client.deleteAggregate({ uuid }));
       session.output(result, () => `deleted aggregate ${result.deletedUuid}`);
@@ -286,7 +287,7 @@ export function addAggregatesCommands(program: Command): void {
     .argument('<provider>', 'provider uuid')
     .argument('[aggregates...]', 'aggregate uuids, the complete new set')
     .option('--generation <n>', "the provider's generation (default: its current one)", integer)
-    .action(async (providerUuid: string, uuids: string[], options, command: Command) => {
+    .action(async (providerUuid, uuids, options, command) => {
       const session = Session.of(command);
       const generation = await providerGeneration(session, providerUuid, options.generation);
       const { resourceProvider: p } = payload(await session.client.setProviderAggregates({ providerUuid, generation, aggregates: uuids }));
@@ -297,13 +298,13 @@ export function addAggregatesCommands(program: Command): void {
 
 }
 
-export function addCellsCommands(program: Command): void {
+export function addCellsCommands(program: Program): void {
   const cells = program.command('cells').description('failure and scale domains; claims and alternates stay inside one');
 
   cells
     .command('list')
     .description('cells ordered by name')
-    .action(async (_options, command: Command) => {
+    .action(async (_options, command) => {
       const session = Session.of(command);
       const { nodes, totalCount } = await collectPages((first, after) => session.client.listCells({ first, after }), PROVIDER_PAGE);
       session.output({ totalCount, cells: nodes }, () =>
@@ -321,7 +322,7 @@ export function addCellsCommands(program: Command): void {
     .description('create a cell')
     .argument('<name>', '1–255 characters, unique')
     .option('--uuid <uuid>', 'its uuid (default: generated)')
-    .action(async (name: string, options, command: Command) => {
+    .action(async (name, options, command) => {
       const session = Session.of(command);
       const { cell } = payload(await session.client.createCell({ name, uuid: options.uuid }));
       session.output(cell, () => `created cell ${cell.name} ${cell.uuid}`);
@@ -331,7 +332,7 @@ export function addCellsCommands(program: Command): void {
     .command('delete')
     .description('delete a cell (refused while a provider is in it)')
     .argument('<uuid>', 'cell uuid')
-    .action(async (uuid: string, _options, command: Command) => {
+    .action(async (uuid, _options, command) => {
       const session = Session.of(command);
       const result = payload(await session.client.deleteCell({ uuid }));
       session.output(result, () => `deleted cell ${result.deletedUuid}`);
