@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { BOUND_CLASSES, fitsSql, freeShareSql } from './fit.js';
 import { STANDARD_TRAIT_SHARING } from './catalogue.js';
-import { withClient, type Queryable } from './transactions.js';
+import { prepared, withClient, type Queryable } from './transactions.js';
 import { distinctResourceAmounts, parseInput, referenceName, uuidString } from './validation.js';
 
 /**
@@ -83,29 +83,51 @@ export interface ResolvedRequest {
   nested: boolean;
 }
 
-/** Resolves every name in one round trip; the first unknown one is a NotFound naming its field. */
-export async function resolveRequest(db: Queryable, request: PlacementRequest, prefix = 'request'): Promise<ResolvedRequest> {
-  const classNames = request.resources.map((r) => r.resourceClass);
+/** What the name-resolving query answers for one request (see requestLookup). */
+export interface RequestLookupRow {
+  classes: { id: number; name: string }[] | null;
+  traits: { id: number; name: string }[] | null;
+  cell: number | null;
+  root: number | null;
+  nested: boolean;
+}
+
+/**
+ * The query that resolves every name of a request, as SQL text that never changes (so it
+ * is prepared once per connection) and its five values. Callers that need more facts in
+ * the same round trip (claims: does the consumer exist, was the key used) select from it.
+ */
+export function requestLookup(request: PlacementRequest): { sql: string; values: unknown[] } {
   const required = request.requiredTraits ?? [];
   const forbidden = request.forbiddenTraits ?? [];
   const anyOf = request.anyOfTraits ?? [];
   const traitNames = [...new Set([...required, ...forbidden, ...anyOf.flat(), STANDARD_TRAIT_SHARING])];
-  const { rows } = await db.query<{
-    classes: { id: number; name: string }[] | null;
-    traits: { id: number; name: string }[] | null;
-    cell: number | null;
-    root: number | null;
-    nested: boolean;
-  }>(
-    `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
+  return {
+    sql: REQUEST_LOOKUP_SQL,
+    values: [request.resources.map((r) => r.resourceClass), traitNames, request.cell ?? null, request.inTree ?? null, STANDARD_TRAIT_SHARING],
+  };
+}
+
+const REQUEST_LOOKUP_SQL = `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
             (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM traits WHERE name = ANY($2::text[])) AS traits,
             (SELECT id FROM cells WHERE uuid = $3::uuid) AS cell,
             (SELECT root_provider_id FROM resource_providers WHERE uuid = $4::uuid) AS root,
             EXISTS (SELECT 1 FROM resource_providers WHERE parent_provider_id IS NOT NULL)
-              OR EXISTS (SELECT 1 FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = $5) AS nested`,
-    [classNames, traitNames, request.cell ?? null, request.inTree ?? null, STANDARD_TRAIT_SHARING],
-  );
-  const row = rows[0]!;
+              OR EXISTS (SELECT 1 FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = $5) AS nested`;
+
+/** Resolves every name in one round trip; the first unknown one is a NotFound naming its field. */
+export async function resolveRequest(db: Queryable, request: PlacementRequest, prefix = 'request'): Promise<ResolvedRequest> {
+  const lookup = requestLookup(request);
+  const { rows } = await db.query<RequestLookupRow>(prepared(lookup.sql, lookup.values));
+  return resolvedFrom(request, rows[0]!, prefix);
+}
+
+/** The request with its names replaced by the looked-up ids; the first unknown name is a NotFound naming its field. */
+export function resolvedFrom(request: PlacementRequest, row: RequestLookupRow, prefix = 'request'): ResolvedRequest {
+  const classNames = request.resources.map((r) => r.resourceClass);
+  const required = request.requiredTraits ?? [];
+  const forbidden = request.forbiddenTraits ?? [];
+  const anyOf = request.anyOfTraits ?? [];
   const classIds = new Map((row.classes ?? []).map((c) => [c.name, c.id]));
   const traitIdByName = new Map((row.traits ?? []).map((t) => [t.name, t.id]));
   classNames.forEach((name, i) => {
@@ -293,6 +315,10 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
   const k = Math.min(r.classIds.length, BOUND_CLASSES);
   const boundColumn = spread ? `p.spread_bounds[${k}]` : `p.pack_bounds[${k}]`;
   const walkKey = spread ? `(-(${boundColumn}))` : boundColumn;
+  // Trait and aggregate filters are planned for their values (a rare trait is better found
+  // through the GIN index than by the walk), so those statements are not prepared: a
+  // prepared statement may settle on one generic plan for all values.
+  const planStable = valueIndependentPlan(r);
   const found: Candidate[] = [];
   let frontier: { key: number; uuid: string } | null = null;
   let walked = 0;
@@ -336,7 +362,7 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
            LEFT JOIN ${fit} ON true
            LEFT JOIN cells c ON c.id = p.cell_id
           ORDER BY p.walk_key, p.uuid`;
-    const { rows } = await db.query<WalkRow>(sql, params.values);
+    const { rows } = await db.query<WalkRow>(planStable ? prepared(sql, params.values) : { text: sql, values: params.values });
     for (const row of rows) if (row.n === r.classIds.length) found.push(toCandidate(r, row));
     if (finish || rows.length < batch) break;
     walked += rows.length;
@@ -346,6 +372,12 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
     batch *= 4;
   }
   return found.sort(compareCandidates(options.weigher)).slice(0, options.limit);
+}
+
+/** Whether the search's best plan is the same whatever the values: no trait or aggregate filters. */
+function valueIndependentPlan(r: ResolvedRequest): boolean {
+  return r.requiredTraitIds.length === 0 && r.forbiddenTraitIds.length === 0 && r.anyOfTraitIds.length === 0 &&
+    r.memberOf.length === 0 && r.forbiddenAggregates.length === 0;
 }
 
 /**

@@ -12,7 +12,9 @@ import {
   parseHostSubsetSize,
   parsePlacementRequest,
   pickFromSubset,
-  resolveRequest,
+  requestLookup,
+  type RequestLookupRow,
+  resolvedFrom,
   searchCandidates,
   type Weigher,
 } from './candidates.js';
@@ -24,7 +26,7 @@ import {
   PlacementError,
   RetryLimitExceededError,
 } from './errors.js';
-import { defaultRetryPolicy, serializable, withClient, type Queryable, type RetryPolicy } from './transactions.js';
+import { defaultRetryPolicy, prepared, serializable, singleStatementSerializable, withClient, type Queryable, type RetryPolicy } from './transactions.js';
 import { externalId, int32, parseInput, referenceName, resourceAmount, uuidString } from './validation.js';
 
 /**
@@ -122,18 +124,24 @@ function hostRejected(error: unknown): boolean {
   return error instanceof CapacityExceededError || (error instanceof InvalidInputError && /^(minUnit|maxUnit|stepSize)/.test(error.rule));
 }
 
+interface StoredResult {
+  operation: string;
+  request_hash: string;
+  response: unknown;
+}
+
 async function replayed<T>(db: Queryable, key: string | null | undefined, operation: string, hash: string): Promise<T | null> {
   if (!key) return null;
-  const { rows } = await db.query<{ operation: string; request_hash: string; response: T }>(
-    'SELECT operation, request_hash, response FROM idempotency_keys WHERE key = $1',
-    [key],
-  );
-  const row = rows[0];
-  if (!row) return null;
+  const { rows } = await db.query<StoredResult>('SELECT operation, request_hash, response FROM idempotency_keys WHERE key = $1', [key]);
+  return rows[0] ? storedAnswer<T>(rows[0], operation, hash) : null;
+}
+
+/** The answer stored under a key, when the key was used for this same request. */
+function storedAnswer<T>(row: StoredResult, operation: string, hash: string): T {
   if (row.operation !== operation || row.request_hash !== hash) {
     throw new InvalidInputError('idempotencyKey', 'same-request', 'idempotencyKey: this key was used for a different request; use a new key');
   }
-  return row.response;
+  return row.response as T;
 }
 
 async function remember(db: Queryable, key: string | null | undefined, operation: string, hash: string, response: unknown): Promise<void> {
@@ -145,29 +153,71 @@ type HostAttempt = { claimed: true } | { rejected: true } | { busy: true } | { c
 
 type ClaimConsumer = z.output<typeof consumerSchema>;
 
+/** Where a host attempt runs: alone as its own transaction, or inside the caller's transaction. */
+type ClaimRunner =
+  | { alone: pg.Pool; policy: RetryPolicy; remember?: { key: string; hash: string; response: unknown } }
+  | { inside: Queryable };
+
 /**
  * The narrow claim, one statement: lock the host's providers (SKIP LOCKED: a host another
  * claimer holds right now is reported busy, not queued behind), re-check the shared fit
  * rule on every requested inventory, and only when all fit create the consumer, move the
- * usage counters, write the allocation rows and bump the providers' generations and
- * free-share bounds. All or nothing inside the statement, so a rejected host leaves nothing.
+ * usage counters, write the allocation rows, bump the providers' generations and
+ * free-share bounds and (alone, with a key) store the idempotent answer. All or nothing
+ * inside the statement, so a rejected host leaves nothing. Run alone it is a whole
+ * SERIALIZABLE transaction in one round trip.
  */
 async function claimOnHost(
-  db: Queryable,
+  runner: ClaimRunner,
   consumer: ClaimConsumer,
   allocations: AllocationRequest[],
   classIds: Map<string, number>,
   locks: 'skip' | 'wait' = 'skip',
 ): Promise<HostAttempt> {
-  const rows = allocations.flatMap((a) => a.resources.map((r) => ({ provider: a.providerUuid, classId: classIds.get(r.resourceClass)!, amount: r.amount })));
-  const providers = [...new Set(rows.map((r) => r.provider))];
-  const shareAfter = freeShareSql('i', 'coalesce(f.amount, 0)');
+  const providerUuids: string[] = [];
+  const rowClassIds: number[] = [];
+  const amounts: number[] = [];
+  for (const a of allocations) {
+    for (const r of a.resources) {
+      providerUuids.push(a.providerUuid);
+      rowClassIds.push(classIds.get(r.resourceClass)!);
+      amounts.push(r.amount);
+    }
+  }
+  const providers = [...new Set(providerUuids)];
+  const remember = 'alone' in runner ? runner.remember : undefined;
+  const values: unknown[] = [
+    providerUuids, rowClassIds, amounts, providers, amounts.length,
+    consumer.consumerUuid, consumer.projectId, consumer.userId, consumer.consumerType ?? null,
+  ];
+  if (remember) values.push(remember.key, remember.hash, JSON.stringify(remember.response));
+  const statement = prepared(claimStatement(locks, remember !== undefined), values);
   // The consumer's existence is not read here (a read would widen the transaction's
   // predicate locks): the unique index refuses a second insert, reported as consumerExists.
-  let result: { locked: number; fitting: number };
+  let result: ClaimRow;
   try {
-    const { rows: out } = await db.query<typeof result>(
-      `WITH req AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) AS r(provider_uuid, class_id, amount)),
+    result = 'alone' in runner
+      ? (await singleStatementSerializable<ClaimRow>(runner.alone, statement, runner.policy))[0]!
+      : (await runner.inside.query<ClaimRow>(statement)).rows[0]!;
+  } catch (error) {
+    // The consumer exists (created since the up-front check, e.g. by a replay of this call).
+    if ((error as { code?: string; constraint?: string }).constraint === 'consumers_uuid_key') return { consumerExists: true };
+    throw error;
+  }
+  if (result.fitting === amounts.length) return { claimed: true };
+  return result.locked < providers.length ? { busy: true } : { rejected: true };
+}
+
+interface ClaimRow {
+  locked: number;
+  fitting: number;
+  isolation: string;
+}
+
+/** The claim statement's text: one per lock mode and idempotency, so each is prepared once per connection. */
+function claimStatement(locks: 'skip' | 'wait', remember: boolean): string {
+  const shareAfter = freeShareSql('i', 'coalesce(f.amount, 0)');
+  return `WITH req AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) AS r(provider_uuid, class_id, amount)),
        locked AS (
          SELECT p.id, p.uuid FROM resource_providers p
           WHERE p.uuid = ANY($4::uuid[])
@@ -189,22 +239,14 @@ async function claimOnHost(
        -- the statement reads inventories as they were before it, so the bounds add the amounts
        bumped AS (
          UPDATE resource_providers p SET generation = p.generation + 1, ${shareBoundsSet(shareAfter, 'LEFT JOIN fitting f ON f.id = i.id')}
-           FROM complete WHERE complete.ok AND p.id IN (SELECT id FROM locked) RETURNING 1)
+           FROM complete WHERE complete.ok AND p.id IN (SELECT id FROM locked) RETURNING 1)${remember ? `,
+       remembered AS (
+         INSERT INTO idempotency_keys (key, operation, request_hash, response)
+         -- after the consumer's insert, so a concurrent replay trips on the consumer first
+         SELECT $10, 'claim', $11, $12::jsonb FROM consumer RETURNING 1)` : ''}
        SELECT (SELECT count(*)::int FROM locked) AS locked,
-              (SELECT count(*)::int FROM fitting) AS fitting`,
-      [
-        rows.map((r) => r.provider), rows.map((r) => r.classId), rows.map((r) => r.amount), providers, rows.length,
-        consumer.consumerUuid, consumer.projectId, consumer.userId, consumer.consumerType ?? null,
-      ],
-    );
-    result = out[0]!;
-  } catch (error) {
-    // The consumer exists (created since the up-front check, e.g. by a replay of this call).
-    if ((error as { code?: string; constraint?: string }).constraint === 'consumers_uuid_key') return { consumerExists: true };
-    throw error;
-  }
-  if (result.fitting === rows.length) return { claimed: true };
-  return result.locked < providers.length ? { busy: true } : { rejected: true };
+              (SELECT count(*)::int FROM fitting) AS fitting,
+              current_setting('transaction_isolation') AS isolation`;
 }
 
 function alternatesFrom(list: Candidate[], cellUuid: string | null, exclude: Set<string>, count: number): Alternate[] {
@@ -247,25 +289,32 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
   const hash = requestHash('claim', { ...input, request });
   const replay = () => withClient(pool, (db) => replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash));
 
-  const earlier = await replay();
-  if (earlier) return earlier;
   // Enough of the weighed list for every consumer, its alternates and some losers.
   const searchLimit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * (input.alternates + 1) + 10));
   const searched = await withClient(pool, async (db) => {
-    // Claims are for new consumers; say so before any search (the write re-checks it).
-    const { rows: existing } = await db.query<{ uuid: string; generation: number }>(
-      'SELECT uuid, generation FROM consumers WHERE uuid = ANY($1::uuid[])',
-      [input.consumers.map((c) => c.consumerUuid)],
+    // One round trip answers, in one snapshot: was this key used (a replay), does a consumer
+    // exist already (claims are for new consumers; the write re-checks it), and the names.
+    const lookup = requestLookup(request);
+    // One consumer (the usual claim) is looked up by `=`: with `= ANY(array)` the generic
+    // plan is costed for 10 elements and PostgreSQL would plan the statement on every call.
+    const single = input.consumers.length === 1;
+    const { rows } = await db.query<RequestLookupRow & { existing: { uuid: string; generation: number }[] | null; replay: StoredResult | null }>(
+      prepared(
+        `SELECT names.*,
+                (SELECT json_agg(json_build_object('uuid', uuid, 'generation', generation)) FROM consumers
+                  WHERE ${single ? 'uuid = $6::uuid' : 'uuid = ANY($6::uuid[])'}) AS existing,
+                (SELECT json_build_object('operation', operation, 'request_hash', request_hash, 'response', response) FROM idempotency_keys WHERE key = $7) AS replay
+           FROM (${lookup.sql}) names`,
+        [...lookup.values, single ? input.consumers[0]!.consumerUuid : input.consumers.map((c) => c.consumerUuid), input.idempotencyKey ?? null],
+      ),
     );
-    const generations = new Map(existing.map((c) => [c.uuid, c.generation]));
+    const row = rows[0]!;
+    // The key and the consumers commit together, so one snapshot sees both or neither.
+    if (row.replay) return { replayedNow: storedAnswer<Selection[]>(row.replay, 'claim', hash) };
+    const generations = new Map((row.existing ?? []).map((c) => [c.uuid, c.generation]));
     const first = input.consumers.find((c) => generations.has(c.consumerUuid));
-    if (first) {
-      // The same call with the same key may have committed a moment ago: answer as it did.
-      const replayedNow = await replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash);
-      if (replayedNow) return { replayedNow };
-      throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid)!);
-    }
-    const resolved = await resolveRequest(db, request);
+    if (first) throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid)!);
+    const resolved = resolvedFrom(request, row);
     return { resolved, list: await weighedList(db, resolved, input.candidates ?? null, weigher, searchLimit) };
   });
   if ('replayedNow' in searched) return searched.replayedNow!;
@@ -348,15 +397,15 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
       };
       let attempt: HostAttempt | { contended: true };
       try {
-        attempt = await serializable(pool, async (db) => {
-          // Second visit of a busy host: wait for its lock instead of skipping it again.
-          const outcome = await claimOnHost(db, consumer, selection.allocations, classIds, requeued.has(entry.uuid) ? 'wait' : 'skip');
-          if ('claimed' in outcome) await remember(db, input.idempotencyKey, 'claim', hash, [selection]);
-          return outcome;
-          // First visit: a few quick retries, then the host goes to the back of the walk.
-          // Second visit: the full retry budget, waiting for the lock (a host with room
-          // must not be given up while it only stays contended).
-        }, requeued.has(entry.uuid) ? policy : HOST_ATTEMPT_POLICY);
+        // Second visit of a busy host: wait for its lock instead of skipping it again, with
+        // the full retry budget (a host with room must not be given up while it only stays
+        // contended). First visit: a few quick retries, then the host goes to the back.
+        const secondVisit = requeued.has(entry.uuid);
+        const remember = input.idempotencyKey ? { key: input.idempotencyKey, hash, response: [selection] } : undefined;
+        attempt = await claimOnHost(
+          { alone: pool, policy: secondVisit ? policy : HOST_ATTEMPT_POLICY, remember },
+          consumer, selection.allocations, classIds, secondVisit ? 'wait' : 'skip',
+        );
       } catch (error) {
         if (!(error instanceof RetryLimitExceededError)) throw error;
         attempt = { contended: true };
@@ -394,7 +443,7 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
           if (!entry) break;
           if (!requeued.has(entry.uuid)) tried.push(entry.uuid);
           if (!entry.candidate) continue;
-          const attempt = await claimOnHost(db, consumer, allocationRequestOf(entry.candidate), classIds);
+          const attempt = await claimOnHost({ inside: db }, consumer, allocationRequestOf(entry.candidate), classIds);
           if ('claimed' in attempt) success = entry.candidate;
           else if ('consumerExists' in attempt) await consumerConflict(consumer);
           else if ('busy' in attempt && !requeued.has(entry.uuid)) {

@@ -1,4 +1,5 @@
-import type pg from 'pg';
+import { createHash } from 'node:crypto';
+import pg from 'pg';
 import { RetryLimitExceededError } from './errors.js';
 
 export type Queryable = pg.ClientBase;
@@ -29,6 +30,101 @@ export async function withClient<T>(pool: pg.Pool, work: (db: Queryable) => Prom
 
 export function isRetryable(error: unknown): boolean {
   return typeof error === 'object' && error !== null && RETRYABLE_SQLSTATES.has((error as { code?: string }).code ?? '');
+}
+
+/**
+ * Gives a statement whose text repeats a name, so each connection parses and plans it once
+ * and then only binds values (planning cost more than executing for the claim statement).
+ * Process-wide at most MAX_NAMED_STATEMENTS texts are named, which bounds what each
+ * connection keeps prepared; other texts run unnamed. Only statements whose best plan does
+ * not depend on the values should come here (a prepared statement may settle on a generic plan).
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `placement_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? { text, values } : { name, text, values };
+}
+const MAX_NAMED_STATEMENTS = 256;
+const statementNames = new Map<string, string>();
+
+/**
+ * A second pool on the same database whose connections default to SERIALIZABLE, so one
+ * statement sent alone is a whole SERIALIZABLE transaction: no BEGIN and COMMIT round trips.
+ * Created on first use for each pool and ended with it.
+ */
+function serializablePoolFor(pool: pg.Pool): pg.Pool {
+  let serializablePool = serializablePools.get(pool);
+  if (serializablePool) return serializablePool;
+  // `password` is kept off the enumerable options by pg-pool, so it is copied by hand.
+  const options = { ...pool.options, password: (pool.options as pg.PoolConfig).password } as pg.PoolConfig;
+  const created = new pg.Pool(options);
+  created.on('connect', (client) => {
+    // Queued before anything else the new connection runs. If it fails the connection is
+    // unusable anyway; the statement's own isolation check (see singleStatementSerializable)
+    // refuses to count on it. Claim statements touch a handful of rows by key whatever the
+    // values, so one generic plan serves them all; left to choose, PostgreSQL kept planning
+    // each one afresh (its generic cost estimate assumes 10-element arrays).
+    client
+      .query('SET default_transaction_isolation TO serializable; SET plan_cache_mode TO force_generic_plan')
+      .catch(() => client.end().catch(() => undefined));
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  created.on('error', () => undefined);
+  const end = pool.end.bind(pool);
+  pool.end = (async () => {
+    await created.end();
+    return end();
+  }) as typeof pool.end;
+  serializablePools.set(pool, created);
+  return created;
+}
+const serializablePools = new WeakMap<pg.Pool, pg.Pool>();
+
+/**
+ * Runs one statement as its own SERIALIZABLE transaction (a single round trip), retrying
+ * serialization failures and deadlocks like `serializable`. The statement must report the
+ * isolation it ran at as a column `isolation` (`current_setting('transaction_isolation')`):
+ * a result from any other level is refused rather than trusted.
+ */
+export async function singleStatementSerializable<Row extends { isolation: string }>(
+  pool: pg.Pool,
+  statement: pg.QueryConfig,
+  policy: RetryPolicy = defaultRetryPolicy,
+): Promise<Row[]> {
+  const serializablePool = serializablePoolFor(pool);
+  for (let attempt = 1; ; attempt++) {
+    // Not Pool#query: it throws a connection away after any error, and a serialization
+    // failure leaves the connection as good as before (the implicit transaction is over).
+    const client = await serializablePool.connect();
+    let broken = false;
+    try {
+      const { rows } = await client.query<Row>(statement);
+      for (const row of rows) {
+        if (row.isolation !== 'serializable') throw new Error(`statement ran at ${row.isolation}, not serializable`);
+      }
+      transactionStats.committed++;
+      return rows;
+    } catch (error) {
+      broken = !isServerError(error);
+      if (!isRetryable(error)) throw error;
+      if (attempt >= policy.maxAttempts) {
+        transactionStats.exhausted++;
+        throw new RetryLimitExceededError(attempt);
+      }
+      transactionStats.retried++;
+    } finally {
+      client.release(broken);
+    }
+    await sleep(backoffMs(policy, attempt));
+  }
+}
+
+/** An error PostgreSQL answered with (it has a severity): the connection itself is fine. */
+function isServerError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && typeof (error as { severity?: unknown }).severity === 'string';
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
