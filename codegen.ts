@@ -28,8 +28,9 @@ const config: CodegenConfig = {
         // ESM with NodeNext resolution needs explicit .js extensions.
         emitLegacyCommonJSImports: false,
         useTypeImports: true,
-        // Every union member gets a literal __typename, so results are discriminated unions.
-        nonOptionalTypename: true,
+        // Union results select __typename explicitly (client/operations), which makes it a
+        // required literal on every member: a discriminated union. Elsewhere it stays optional,
+        // because it is not selected and so not in the data.
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
         strictScalars: true,
         scalars: {

@@ -12,7 +12,7 @@ import {
   type SelectionFieldsFragment,
 } from '../../client/index.js';
 import { refusalFromTypedError, UsageError } from '../errors.js';
-import { decimal, plural, renderFields, renderTable } from '../format.js';
+import { plural, renderFields, renderTable } from '../format.js';
 import { groups, integer, list, positiveInteger, repeatable, resources, weigher } from '../parse.js';
 import { consumerGeneration, found, payload, Session } from '../session.js';
 import type { Program } from '../session.js';
@@ -191,7 +191,7 @@ export function addPlacementCommands(program: Program): void {
             { header: 'HOST', value: (c) => c.resourceProvider.name },
             { header: 'UUID', value: (c) => c.providerUuid },
             { header: 'CELL', value: (c) => c.cell?.name },
-            { header: 'WEIGHT', value: (c) => decimal(c.weight), align: 'right' },
+            { header: 'WEIGHT', value: (c) => c.weight.toFixed(3), align: 'right' },
             ...classColumns,
           ],
         );

@@ -262,24 +262,24 @@ export type Weigher =
   /** Most free first: highest mean free share (capacity − used) / capacity over the requested classes. */
   | 'SPREAD';
 
-export type ConsumerFieldsFragment = { __typename: 'Consumer', uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ __typename: 'Allocation', resourceClass: string, amount: number, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string } }> };
+export type ConsumerFieldsFragment = { uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ resourceClass: string, amount: number, resourceProvider: { uuid: string, name: string } }> };
 
-export type AllocationsResultFragment = { __typename: 'AllocationsPayload', consumers: Array<{ __typename: 'ConsumerWrite', consumerUuid: string, generation: number | null, consumer: { __typename: 'Consumer', uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ __typename: 'Allocation', resourceClass: string, amount: number, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string } }> } | null }> };
+export type AllocationsResultFragment = { consumers: Array<{ consumerUuid: string, generation: number | null, consumer: { uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ resourceClass: string, amount: number, resourceProvider: { uuid: string, name: string } }> } | null }> };
 
 export type GetConsumerQueryVariables = Exact<{
   uuid: string;
 }>;
 
 
-export type GetConsumerQuery = { __typename: 'Query', consumer: { __typename: 'Consumer', uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ __typename: 'Allocation', resourceClass: string, amount: number, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string } }> } | null };
+export type GetConsumerQuery = { consumer: { uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ resourceClass: string, amount: number, resourceProvider: { uuid: string, name: string } }> } | null };
 
 export type SetAllocationsMutationVariables = Exact<{
   input: SetAllocationsInput;
 }>;
 
 
-export type SetAllocationsMutation = { __typename: 'Mutation', setAllocations:
-    | { __typename: 'AllocationsPayload', consumers: Array<{ __typename: 'ConsumerWrite', consumerUuid: string, generation: number | null, consumer: { __typename: 'Consumer', uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ __typename: 'Allocation', resourceClass: string, amount: number, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string } }> } | null }> }
+export type SetAllocationsMutation = { setAllocations:
+    | { __typename: 'AllocationsPayload', consumers: Array<{ consumerUuid: string, generation: number | null, consumer: { uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ resourceClass: string, amount: number, resourceProvider: { uuid: string, name: string } }> } | null }> }
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -295,8 +295,8 @@ export type DeleteAllocationsMutationVariables = Exact<{
 }>;
 
 
-export type DeleteAllocationsMutation = { __typename: 'Mutation', deleteAllocations:
-    | { __typename: 'AllocationsPayload', consumers: Array<{ __typename: 'ConsumerWrite', consumerUuid: string, generation: number | null, consumer: { __typename: 'Consumer', uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ __typename: 'Allocation', resourceClass: string, amount: number, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string } }> } | null }> }
+export type DeleteAllocationsMutation = { deleteAllocations:
+    | { __typename: 'AllocationsPayload', consumers: Array<{ consumerUuid: string, generation: number | null, consumer: { uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ resourceClass: string, amount: number, resourceProvider: { uuid: string, name: string } }> } | null }> }
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -312,8 +312,8 @@ export type MoveAllocationsMutationVariables = Exact<{
 }>;
 
 
-export type MoveAllocationsMutation = { __typename: 'Mutation', moveAllocations:
-    | { __typename: 'AllocationsPayload', consumers: Array<{ __typename: 'ConsumerWrite', consumerUuid: string, generation: number | null, consumer: { __typename: 'Consumer', uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ __typename: 'Allocation', resourceClass: string, amount: number, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string } }> } | null }> }
+export type MoveAllocationsMutation = { moveAllocations:
+    | { __typename: 'AllocationsPayload', consumers: Array<{ consumerUuid: string, generation: number | null, consumer: { uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number, allocations: Array<{ resourceClass: string, amount: number, resourceProvider: { uuid: string, name: string } }> } | null }> }
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -331,7 +331,7 @@ export type UsagesQueryVariables = Exact<{
 }>;
 
 
-export type UsagesQuery = { __typename: 'Query', usages: { __typename: 'UsageReport', consumerCount: number, usages: Array<{ __typename: 'Usage', resourceClass: string, used: number }> } };
+export type UsagesQuery = { usages: { consumerCount: number, usages: Array<{ resourceClass: string, used: number }> } };
 
 export type ListTraitsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -340,14 +340,14 @@ export type ListTraitsQueryVariables = Exact<{
 }>;
 
 
-export type ListTraitsQuery = { __typename: 'Query', traits: { __typename: 'TraitConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ __typename: 'TraitEdge', node: { __typename: 'Trait', name: string, standard: boolean } }> } };
+export type ListTraitsQuery = { traits: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { name: string, standard: boolean } }> } };
 
 export type CreateTraitMutationVariables = Exact<{
   input: CreateTraitInput;
 }>;
 
 
-export type CreateTraitMutation = { __typename: 'Mutation', createTrait:
+export type CreateTraitMutation = { createTrait:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -356,7 +356,7 @@ export type CreateTraitMutation = { __typename: 'Mutation', createTrait:
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
-    | { __typename: 'TraitPayload', trait: { __typename: 'Trait', name: string, standard: boolean } }
+    | { __typename: 'TraitPayload', trait: { name: string, standard: boolean } }
    };
 
 export type DeleteTraitMutationVariables = Exact<{
@@ -364,7 +364,7 @@ export type DeleteTraitMutationVariables = Exact<{
 }>;
 
 
-export type DeleteTraitMutation = { __typename: 'Mutation', deleteTrait:
+export type DeleteTraitMutation = { deleteTrait:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -381,7 +381,7 @@ export type SetProviderTraitsMutationVariables = Exact<{
 }>;
 
 
-export type SetProviderTraitsMutation = { __typename: 'Mutation', setProviderTraits:
+export type SetProviderTraitsMutation = { setProviderTraits:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -389,7 +389,7 @@ export type SetProviderTraitsMutation = { __typename: 'Mutation', setProviderTra
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
-    | { __typename: 'ResourceProviderPayload', resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string, generation: number, traits: Array<string> } }
+    | { __typename: 'ResourceProviderPayload', resourceProvider: { uuid: string, name: string, generation: number, traits: Array<string> } }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
 
@@ -399,14 +399,14 @@ export type ListResourceClassesQueryVariables = Exact<{
 }>;
 
 
-export type ListResourceClassesQuery = { __typename: 'Query', resourceClasses: { __typename: 'ResourceClassConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ __typename: 'ResourceClassEdge', node: { __typename: 'ResourceClass', name: string, standard: boolean } }> } };
+export type ListResourceClassesQuery = { resourceClasses: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { name: string, standard: boolean } }> } };
 
 export type CreateResourceClassMutationVariables = Exact<{
   input: CreateResourceClassInput;
 }>;
 
 
-export type CreateResourceClassMutation = { __typename: 'Mutation', createResourceClass:
+export type CreateResourceClassMutation = { createResourceClass:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -414,7 +414,7 @@ export type CreateResourceClassMutation = { __typename: 'Mutation', createResour
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
-    | { __typename: 'ResourceClassPayload', createdResourceClass: { __typename: 'ResourceClass', name: string, standard: boolean } }
+    | { __typename: 'ResourceClassPayload', createdResourceClass: { name: string, standard: boolean } }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
 
@@ -423,7 +423,7 @@ export type DeleteResourceClassMutationVariables = Exact<{
 }>;
 
 
-export type DeleteResourceClassMutation = { __typename: 'Mutation', deleteResourceClass:
+export type DeleteResourceClassMutation = { deleteResourceClass:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -441,17 +441,17 @@ export type ListCellsQueryVariables = Exact<{
 }>;
 
 
-export type ListCellsQuery = { __typename: 'Query', cells: { __typename: 'CellConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ __typename: 'CellEdge', node: { __typename: 'Cell', uuid: string, name: string, providerCount: number, createdAt: string } }> } };
+export type ListCellsQuery = { cells: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { uuid: string, name: string, providerCount: number, createdAt: string } }> } };
 
 export type CreateCellMutationVariables = Exact<{
   input: CreateCellInput;
 }>;
 
 
-export type CreateCellMutation = { __typename: 'Mutation', createCell:
+export type CreateCellMutation = { createCell:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
-    | { __typename: 'CellPayload', cell: { __typename: 'Cell', uuid: string, name: string, providerCount: number, createdAt: string } }
+    | { __typename: 'CellPayload', cell: { uuid: string, name: string, providerCount: number, createdAt: string } }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
@@ -465,7 +465,7 @@ export type DeleteCellMutationVariables = Exact<{
 }>;
 
 
-export type DeleteCellMutation = { __typename: 'Mutation', deleteCell:
+export type DeleteCellMutation = { deleteCell:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -483,15 +483,15 @@ export type ListAggregatesQueryVariables = Exact<{
 }>;
 
 
-export type ListAggregatesQuery = { __typename: 'Query', aggregates: { __typename: 'AggregateConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ __typename: 'AggregateEdge', node: { __typename: 'Aggregate', uuid: string, name: string | null, providerCount: number } }> } };
+export type ListAggregatesQuery = { aggregates: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { uuid: string, name: string | null, providerCount: number } }> } };
 
 export type CreateAggregateMutationVariables = Exact<{
   input: CreateAggregateInput;
 }>;
 
 
-export type CreateAggregateMutation = { __typename: 'Mutation', createAggregate:
-    | { __typename: 'AggregatePayload', aggregate: { __typename: 'Aggregate', uuid: string, name: string | null, providerCount: number } }
+export type CreateAggregateMutation = { createAggregate:
+    | { __typename: 'AggregatePayload', aggregate: { uuid: string, name: string | null, providerCount: number } }
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -507,7 +507,7 @@ export type DeleteAggregateMutationVariables = Exact<{
 }>;
 
 
-export type DeleteAggregateMutation = { __typename: 'Mutation', deleteAggregate:
+export type DeleteAggregateMutation = { deleteAggregate:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -524,7 +524,7 @@ export type SetProviderAggregatesMutationVariables = Exact<{
 }>;
 
 
-export type SetProviderAggregatesMutation = { __typename: 'Mutation', setProviderAggregates:
+export type SetProviderAggregatesMutation = { setProviderAggregates:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -532,7 +532,7 @@ export type SetProviderAggregatesMutation = { __typename: 'Mutation', setProvide
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
-    | { __typename: 'ResourceProviderPayload', resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string, generation: number, aggregates: Array<{ __typename: 'Aggregate', uuid: string, name: string | null }> } }
+    | { __typename: 'ResourceProviderPayload', resourceProvider: { uuid: string, name: string, generation: number, aggregates: Array<{ uuid: string, name: string | null }> } }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
 
@@ -566,30 +566,30 @@ export type TypedErrorFragment =
   | TypedError_RetryLimitExceeded_Fragment
 ;
 
-export type PageInfoFieldsFragment = { __typename: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null };
+export type PageInfoFieldsFragment = { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null };
 
 export type ListInventoriesQueryVariables = Exact<{
   providerUuid: string;
 }>;
 
 
-export type ListInventoriesQuery = { __typename: 'Query', resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string, generation: number, inventories: Array<{ __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } | null };
+export type ListInventoriesQuery = { resourceProvider: { uuid: string, name: string, generation: number, inventories: Array<{ resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } | null };
 
-export type InventoriesResultFragment = { __typename: 'InventoriesPayload', warnings: Array<string>, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string, generation: number, inventories: Array<{ __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } };
+export type InventoriesResultFragment = { warnings: Array<string>, resourceProvider: { uuid: string, name: string, generation: number, inventories: Array<{ resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } };
 
 export type SetInventoriesMutationVariables = Exact<{
   input: SetInventoriesInput;
 }>;
 
 
-export type SetInventoriesMutation = { __typename: 'Mutation', setInventories:
+export type SetInventoriesMutation = { setInventories:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
-    | { __typename: 'InventoriesPayload', warnings: Array<string>, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string, generation: number, inventories: Array<{ __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } }
+    | { __typename: 'InventoriesPayload', warnings: Array<string>, resourceProvider: { uuid: string, name: string, generation: number, inventories: Array<{ resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
@@ -599,14 +599,14 @@ export type UpsertInventoryMutationVariables = Exact<{
 }>;
 
 
-export type UpsertInventoryMutation = { __typename: 'Mutation', upsertInventory:
+export type UpsertInventoryMutation = { upsertInventory:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
-    | { __typename: 'InventoriesPayload', warnings: Array<string>, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string, generation: number, inventories: Array<{ __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } }
+    | { __typename: 'InventoriesPayload', warnings: Array<string>, resourceProvider: { uuid: string, name: string, generation: number, inventories: Array<{ resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
@@ -616,23 +616,23 @@ export type DeleteInventoryMutationVariables = Exact<{
 }>;
 
 
-export type DeleteInventoryMutation = { __typename: 'Mutation', deleteInventory:
+export type DeleteInventoryMutation = { deleteInventory:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
-    | { __typename: 'InventoriesPayload', warnings: Array<string>, resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string, generation: number, inventories: Array<{ __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } }
+    | { __typename: 'InventoriesPayload', warnings: Array<string>, resourceProvider: { uuid: string, name: string, generation: number, inventories: Array<{ resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }> } }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
 
-export type AllocationRequestFieldsFragment = { __typename: 'ProviderAllocationRequest', providerUuid: string, resources: Array<{ __typename: 'ResourceAmount', resourceClass: string, amount: number }> };
+export type AllocationRequestFieldsFragment = { providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> };
 
-export type ExplanationFieldsFragment = { __typename: 'PlacementExplanation', providersConsidered: number, remaining: number, steps: Array<{ __typename: 'ExplanationStep', constraint: string, detail: string, eliminated: number }> };
+export type ExplanationFieldsFragment = { providersConsidered: number, remaining: number, steps: Array<{ constraint: string, detail: string, eliminated: number }> };
 
-export type SelectionFieldsFragment = { __typename: 'Selection', consumerUuid: string, consumerGeneration: number, providerUuid: string, cellUuid: string | null, hostsTried: number, resourceProvider: { __typename: 'ResourceProvider', name: string } | null, allocations: Array<{ __typename: 'ProviderAllocationRequest', providerUuid: string, resources: Array<{ __typename: 'ResourceAmount', resourceClass: string, amount: number }> }>, alternates: Array<{ __typename: 'Alternate', providerUuid: string, cellUuid: string | null, resourceProvider: { __typename: 'ResourceProvider', name: string } | null, allocationRequest: Array<{ __typename: 'ProviderAllocationRequest', providerUuid: string, resources: Array<{ __typename: 'ResourceAmount', resourceClass: string, amount: number }> }> }> };
+export type SelectionFieldsFragment = { consumerUuid: string, consumerGeneration: number, providerUuid: string, cellUuid: string | null, hostsTried: number, resourceProvider: { name: string } | null, allocations: Array<{ providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> }>, alternates: Array<{ providerUuid: string, cellUuid: string | null, resourceProvider: { name: string } | null, allocationRequest: Array<{ providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> }> }> };
 
 export type AllocationCandidatesQueryVariables = Exact<{
   request: PlacementRequest;
@@ -642,8 +642,8 @@ export type AllocationCandidatesQueryVariables = Exact<{
 }>;
 
 
-export type AllocationCandidatesQuery = { __typename: 'Query', allocationCandidates:
-    | { __typename: 'AllocationCandidates', candidates: Array<{ __typename: 'AllocationCandidate', providerUuid: string, cellUuid: string | null, weight: number, cell: { __typename: 'Cell', name: string } | null, resourceProvider: { __typename: 'ResourceProvider', name: string }, allocationRequest: Array<{ __typename: 'ProviderAllocationRequest', providerUuid: string, resources: Array<{ __typename: 'ResourceAmount', resourceClass: string, amount: number }> }>, summary: Array<{ __typename: 'CandidateSummary', resourceClass: string, providerUuid: string, capacity: number, used: number, free: number }> }> }
+export type AllocationCandidatesQuery = { allocationCandidates:
+    | { __typename: 'AllocationCandidates', candidates: Array<{ providerUuid: string, cellUuid: string | null, weight: number, cell: { name: string } | null, resourceProvider: { name: string }, allocationRequest: Array<{ providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> }>, summary: Array<{ resourceClass: string, providerUuid: string, capacity: number, used: number, free: number }> }> }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
    };
@@ -653,10 +653,10 @@ export type ExplainPlacementQueryVariables = Exact<{
 }>;
 
 
-export type ExplainPlacementQuery = { __typename: 'Query', explainPlacement:
+export type ExplainPlacementQuery = { explainPlacement:
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
-    | { __typename: 'PlacementExplanation', providersConsidered: number, remaining: number, steps: Array<{ __typename: 'ExplanationStep', constraint: string, detail: string, eliminated: number }> }
+    | { __typename: 'PlacementExplanation', providersConsidered: number, remaining: number, steps: Array<{ constraint: string, detail: string, eliminated: number }> }
    };
 
 export type ClaimMutationVariables = Exact<{
@@ -665,15 +665,15 @@ export type ClaimMutationVariables = Exact<{
 }>;
 
 
-export type ClaimMutation = { __typename: 'Mutation', claim:
+export type ClaimMutation = { claim:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
-    | { __typename: 'ClaimPayload', selections: Array<{ __typename: 'Selection', consumerUuid: string, consumerGeneration: number, providerUuid: string, cellUuid: string | null, hostsTried: number, resourceProvider: { __typename: 'ResourceProvider', name: string } | null, allocations: Array<{ __typename: 'ProviderAllocationRequest', providerUuid: string, resources: Array<{ __typename: 'ResourceAmount', resourceClass: string, amount: number }> }>, alternates: Array<{ __typename: 'Alternate', providerUuid: string, cellUuid: string | null, resourceProvider: { __typename: 'ResourceProvider', name: string } | null, allocationRequest: Array<{ __typename: 'ProviderAllocationRequest', providerUuid: string, resources: Array<{ __typename: 'ResourceAmount', resourceClass: string, amount: number }> }> }> }> }
+    | { __typename: 'ClaimPayload', selections: Array<{ consumerUuid: string, consumerGeneration: number, providerUuid: string, cellUuid: string | null, hostsTried: number, resourceProvider: { name: string } | null, allocations: Array<{ providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> }>, alternates: Array<{ providerUuid: string, cellUuid: string | null, resourceProvider: { name: string } | null, allocationRequest: Array<{ providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> }> }> }> }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
-    | { __typename: 'NoValidHost', consumerUuid: string, hostsTried: Array<string>, code: string, message: string, explanation?: { __typename: 'PlacementExplanation', providersConsidered: number, remaining: number, steps: Array<{ __typename: 'ExplanationStep', constraint: string, detail: string, eliminated: number }> } | null }
+    | { __typename: 'NoValidHost', consumerUuid: string, hostsTried: Array<string>, code: string, message: string, explanation?: { providersConsidered: number, remaining: number, steps: Array<{ constraint: string, detail: string, eliminated: number }> } | null }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
@@ -683,7 +683,7 @@ export type RescheduleMutationVariables = Exact<{
 }>;
 
 
-export type RescheduleMutation = { __typename: 'Mutation', reschedule:
+export type RescheduleMutation = { reschedule:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -692,15 +692,15 @@ export type RescheduleMutation = { __typename: 'Mutation', reschedule:
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
     | { __typename: 'NoValidHost', consumerUuid: string, hostsTried: Array<string>, code: string, message: string }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
-    | { __typename: 'ReschedulePayload', selection: { __typename: 'Selection', consumerUuid: string, consumerGeneration: number, providerUuid: string, cellUuid: string | null, hostsTried: number, resourceProvider: { __typename: 'ResourceProvider', name: string } | null, allocations: Array<{ __typename: 'ProviderAllocationRequest', providerUuid: string, resources: Array<{ __typename: 'ResourceAmount', resourceClass: string, amount: number }> }>, alternates: Array<{ __typename: 'Alternate', providerUuid: string, cellUuid: string | null, resourceProvider: { __typename: 'ResourceProvider', name: string } | null, allocationRequest: Array<{ __typename: 'ProviderAllocationRequest', providerUuid: string, resources: Array<{ __typename: 'ResourceAmount', resourceClass: string, amount: number }> }> }> } }
+    | { __typename: 'ReschedulePayload', selection: { consumerUuid: string, consumerGeneration: number, providerUuid: string, cellUuid: string | null, hostsTried: number, resourceProvider: { name: string } | null, allocations: Array<{ providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> }>, alternates: Array<{ providerUuid: string, cellUuid: string | null, resourceProvider: { name: string } | null, allocationRequest: Array<{ providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> }> }> } }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
 
-export type InventoryFieldsFragment = { __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number };
+export type InventoryFieldsFragment = { resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number };
 
-export type ProviderSummaryFragment = { __typename: 'ResourceProvider', uuid: string, name: string, generation: number, cell: { __typename: 'Cell', uuid: string, name: string } | null, parent: { __typename: 'ResourceProvider', uuid: string, name: string } | null };
+export type ProviderSummaryFragment = { uuid: string, name: string, generation: number, cell: { uuid: string, name: string } | null, parent: { uuid: string, name: string } | null };
 
-export type ProviderDetailFragment = { __typename: 'ResourceProvider', traits: Array<string>, uuid: string, name: string, generation: number, root: { __typename: 'ResourceProvider', uuid: string, name: string }, children: Array<{ __typename: 'ResourceProvider', uuid: string, name: string }>, inventories: Array<{ __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }>, aggregates: Array<{ __typename: 'Aggregate', uuid: string, name: string | null }>, cell: { __typename: 'Cell', uuid: string, name: string } | null, parent: { __typename: 'ResourceProvider', uuid: string, name: string } | null };
+export type ProviderDetailFragment = { traits: Array<string>, uuid: string, name: string, generation: number, root: { uuid: string, name: string }, children: Array<{ uuid: string, name: string }>, inventories: Array<{ resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }>, aggregates: Array<{ uuid: string, name: string | null }>, cell: { uuid: string, name: string } | null, parent: { uuid: string, name: string } | null };
 
 export type ListProvidersQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -709,14 +709,14 @@ export type ListProvidersQueryVariables = Exact<{
 }>;
 
 
-export type ListProvidersQuery = { __typename: 'Query', resourceProviders: { __typename: 'ResourceProviderConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ __typename: 'ResourceProviderEdge', node: { __typename: 'ResourceProvider', uuid: string, name: string, generation: number, inventories: Array<{ __typename: 'Inventory', resourceClass: string, capacity: number, used: number, free: number }>, cell: { __typename: 'Cell', uuid: string, name: string } | null, parent: { __typename: 'ResourceProvider', uuid: string, name: string } | null } }> } };
+export type ListProvidersQuery = { resourceProviders: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { uuid: string, name: string, generation: number, inventories: Array<{ resourceClass: string, capacity: number, used: number, free: number }>, cell: { uuid: string, name: string } | null, parent: { uuid: string, name: string } | null } }> } };
 
 export type GetProviderQueryVariables = Exact<{
   uuid: string;
 }>;
 
 
-export type GetProviderQuery = { __typename: 'Query', resourceProvider: { __typename: 'ResourceProvider', traits: Array<string>, uuid: string, name: string, generation: number, root: { __typename: 'ResourceProvider', uuid: string, name: string }, children: Array<{ __typename: 'ResourceProvider', uuid: string, name: string }>, inventories: Array<{ __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }>, aggregates: Array<{ __typename: 'Aggregate', uuid: string, name: string | null }>, cell: { __typename: 'Cell', uuid: string, name: string } | null, parent: { __typename: 'ResourceProvider', uuid: string, name: string } | null } | null };
+export type GetProviderQuery = { resourceProvider: { traits: Array<string>, uuid: string, name: string, generation: number, root: { uuid: string, name: string }, children: Array<{ uuid: string, name: string }>, inventories: Array<{ resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }>, aggregates: Array<{ uuid: string, name: string | null }>, cell: { uuid: string, name: string } | null, parent: { uuid: string, name: string } | null } | null };
 
 export type ListProviderAllocationsQueryVariables = Exact<{
   uuid: string;
@@ -725,14 +725,14 @@ export type ListProviderAllocationsQueryVariables = Exact<{
 }>;
 
 
-export type ListProviderAllocationsQuery = { __typename: 'Query', resourceProvider: { __typename: 'ResourceProvider', uuid: string, name: string, allocations: { __typename: 'ProviderAllocationConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ __typename: 'ProviderAllocationEdge', node: { __typename: 'Allocation', resourceClass: string, amount: number, consumer: { __typename: 'Consumer', uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number } } }> } } | null };
+export type ListProviderAllocationsQuery = { resourceProvider: { uuid: string, name: string, allocations: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { resourceClass: string, amount: number, consumer: { uuid: string, projectId: string, userId: string, consumerType: string | null, generation: number } } }> } } | null };
 
 export type CreateProviderMutationVariables = Exact<{
   input: CreateResourceProviderInput;
 }>;
 
 
-export type CreateProviderMutation = { __typename: 'Mutation', createResourceProvider:
+export type CreateProviderMutation = { createResourceProvider:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -740,7 +740,7 @@ export type CreateProviderMutation = { __typename: 'Mutation', createResourcePro
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
-    | { __typename: 'ResourceProviderPayload', resourceProvider: { __typename: 'ResourceProvider', traits: Array<string>, uuid: string, name: string, generation: number, root: { __typename: 'ResourceProvider', uuid: string, name: string }, children: Array<{ __typename: 'ResourceProvider', uuid: string, name: string }>, inventories: Array<{ __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }>, aggregates: Array<{ __typename: 'Aggregate', uuid: string, name: string | null }>, cell: { __typename: 'Cell', uuid: string, name: string } | null, parent: { __typename: 'ResourceProvider', uuid: string, name: string } | null } }
+    | { __typename: 'ResourceProviderPayload', resourceProvider: { traits: Array<string>, uuid: string, name: string, generation: number, root: { uuid: string, name: string }, children: Array<{ uuid: string, name: string }>, inventories: Array<{ resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }>, aggregates: Array<{ uuid: string, name: string | null }>, cell: { uuid: string, name: string } | null, parent: { uuid: string, name: string } | null } }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
 
@@ -749,7 +749,7 @@ export type UpdateProviderMutationVariables = Exact<{
 }>;
 
 
-export type UpdateProviderMutation = { __typename: 'Mutation', updateResourceProvider:
+export type UpdateProviderMutation = { updateResourceProvider:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
@@ -757,7 +757,7 @@ export type UpdateProviderMutation = { __typename: 'Mutation', updateResourcePro
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
     | { __typename: 'NotFound', resourceType: string, identifier: string, field: string, code: string, message: string }
-    | { __typename: 'ResourceProviderPayload', resourceProvider: { __typename: 'ResourceProvider', traits: Array<string>, uuid: string, name: string, generation: number, root: { __typename: 'ResourceProvider', uuid: string, name: string }, children: Array<{ __typename: 'ResourceProvider', uuid: string, name: string }>, inventories: Array<{ __typename: 'Inventory', resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }>, aggregates: Array<{ __typename: 'Aggregate', uuid: string, name: string | null }>, cell: { __typename: 'Cell', uuid: string, name: string } | null, parent: { __typename: 'ResourceProvider', uuid: string, name: string } | null } }
+    | { __typename: 'ResourceProviderPayload', resourceProvider: { traits: Array<string>, uuid: string, name: string, generation: number, root: { uuid: string, name: string }, children: Array<{ uuid: string, name: string }>, inventories: Array<{ resourceClass: string, total: number, reserved: number, minUnit: number, maxUnit: number, stepSize: number, allocationRatio: number, capacity: number, used: number, free: number, utilization: number }>, aggregates: Array<{ uuid: string, name: string | null }>, cell: { uuid: string, name: string } | null, parent: { uuid: string, name: string } | null } }
     | { __typename: 'RetryLimitExceeded', attempts: number, retryable: boolean, code: string, message: string }
    };
 
@@ -766,7 +766,7 @@ export type DeleteProviderMutationVariables = Exact<{
 }>;
 
 
-export type DeleteProviderMutation = { __typename: 'Mutation', deleteResourceProvider:
+export type DeleteProviderMutation = { deleteResourceProvider:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
