@@ -103,7 +103,10 @@ const allocationRequestSchema = z.array(
     providerUuid: uuidString,
     resources: z.array(resourceAmount).min(1).max(50),
   }),
-).min(1, { message: 'an alternate needs at least one allocation' });
+)
+  .min(1, { message: 'an alternate needs at least one allocation' })
+  // One allocation per serving provider, and a request has at most 50 classes.
+  .max(50, { message: 'at most 50 allocations per alternate' });
 
 const rescheduleSchema = z.object({
   consumerUuid: uuidString,
