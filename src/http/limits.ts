@@ -39,7 +39,22 @@ export function limitPlugins(limits: GatewayLimits, graphqlEndpoint: string): Pl
   });
   return [
     useInflightLimit({ max: limits.maxInflightRequests, endpoint: graphqlEndpoint }),
+    useCloseAfterTooLarge(),
     maxTokensPlugin({ n: limits.maxDocumentTokens, ...rejected('DOCUMENT_TOO_LARGE') }) as Plugin,
     maxAliasesPlugin({ n: limits.maxAliases, ...rejected('TOO_MANY_ALIASES') }) as Plugin,
   ];
+}
+
+/**
+ * A body refused as too large (413) is not read to its end: the connection is closed after
+ * the answer. Otherwise the HTTP server would keep reading and discarding whatever the client
+ * still streams (without bound for a chunked body), and the client's next request on that
+ * connection would be read from the middle of the old body.
+ */
+function useCloseAfterTooLarge(): Plugin {
+  return {
+    onResponse({ response }) {
+      if (response.status === 413) response.headers.set('connection', 'close');
+    },
+  };
 }
