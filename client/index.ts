@@ -98,19 +98,18 @@ interface GraphQLResponseBody<TResult> {
 export class PlacementClient {
   readonly url: string;
   readonly apiVersion = PLACEMENT_API_VERSION;
-  private readonly headers: Record<string, string>;
+  private readonly headers: Headers;
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number | undefined;
 
   constructor(options: PlacementClientOptions) {
     this.url = options.url;
-    this.headers = {
-      ...options.headers,
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json, application/json',
-      // Last, so a caller's headers cannot make the client speak a version it was not generated for.
-      [API_VERSION_HEADER]: PLACEMENT_API_VERSION,
-    };
+    // Headers.set replaces case-insensitively: a caller's headers cannot make the client speak
+    // a version it was not generated for, nor change how the body is encoded.
+    this.headers = new Headers(options.headers);
+    this.headers.set('content-type', 'application/json');
+    this.headers.set('accept', 'application/graphql-response+json, application/json');
+    this.headers.set(API_VERSION_HEADER, PLACEMENT_API_VERSION);
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.timeoutMs = options.timeoutMs;
   }

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTypedError, PLACEMENT_API_VERSION, PlacementClient, PlacementClientError } from '../client/index.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
+import { freePort } from './support/free-port.js';
+
+/**
+ * The typed client over real HTTP against a served gateway: what is returned (payloads and
+ * typed errors as discriminated unions), what is thrown (PlacementClientError), and the
+ * version header it sends whatever the caller passes.
+ */
+
+let env: TestEnv;
+let server: Server;
+let url: string;
+const versionHeaders: Array<string | undefined> = [];
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  server = createServer((request, response) => {
+    versionHeaders.push(request.headers['placement-api-version'] as string | undefined);
+    return env.gateway(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await env?.close();
+});
+
+describe('PlacementClient', () => {
+  it('returns payloads and typed errors as discriminated unions', async () => {
+    const client = new PlacementClient({ url });
+    const created = await client.createCell({ name: 'client-cell' });
+    expect(created.__typename).toBe('CellPayload');
+    if (created.__typename !== 'CellPayload') throw new Error('unreachable');
+    expect(created.cell.name).toBe('client-cell');
+
+    const duplicate = await client.createCell({ name: 'client-cell' });
+    expect(isTypedError(duplicate)).toBe(true);
+    expect(duplicate).toMatchObject({ __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', field: 'name', value: 'client-cell' });
+
+    const provider = await client.createProvider({ name: 'client-host', cellUuid: created.cell.uuid });
+    if (provider.__typename !== 'ResourceProviderPayload') throw new Error(`createProvider: ${provider.__typename}`);
+    const invalid = await client.setInventories({
+      providerUuid: provider.resourceProvider.uuid,
+      generation: provider.resourceProvider.generation,
+      inventories: [{ resourceClass: 'VCPU', total: 4, reserved: 5 }],
+    });
+    expect(invalid).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'inventories[0].reserved' });
+
+    expect(await client.getConsumer(randomUUID())).toBeNull();
+  });
+
+  it('speaks its generated version even when the caller passes another one', async () => {
+    const client = new PlacementClient({ url, headers: { 'placement-api-version': '1.0', 'x-request-id': 'test' } });
+    const before = versionHeaders.length;
+    // Inventory.utilization exists from 1.1 on: a 1.0 request could not select it.
+    const page = await client.listProviders({ first: 5 });
+    expect(page.edges.map((edge) => edge.node.name)).toEqual(['client-host']);
+    const inventories = await client.listInventories(page.edges[0]!.node.uuid);
+    expect(inventories?.inventories).toEqual([]);
+    expect(versionHeaders.slice(before)).toEqual([PLACEMENT_API_VERSION, PLACEMENT_API_VERSION]);
+  });
+
+  it('throws GraphQL errors with their code, field, rule and HTTP status', async () => {
+    const client = new PlacementClient({ url });
+    const error = await client.getProvider('not-a-uuid').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlacementClientError);
+    expect(error).toMatchObject({ kind: 'graphql', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' });
+    expect((error as PlacementClientError).status).toBeTypeOf('number');
+  });
+
+  it('throws network and non-GraphQL answers as their own kinds', async () => {
+    const down = await new PlacementClient({ url: `http://127.0.0.1:${await freePort()}/graphql` }).listCells().catch((e: unknown) => e);
+    expect(down).toMatchObject({ kind: 'network', status: undefined });
+    expect((down as Error).message).toContain('ECONNREFUSED');
+
+    const wrongPath = await new PlacementClient({ url: url.replace('/graphql', '/metrics') }).listCells().catch((e: unknown) => e);
+    expect(wrongPath).toBeInstanceOf(PlacementClientError);
+    expect(wrongPath).toMatchObject({ kind: 'http' });
+  });
+});
