@@ -25,7 +25,7 @@ beforeAll(async () => {
   // Room for every claim: an interrupted claim must never fail for capacity on retry.
   for (let i = 0; i < 6; i++) await hostWith(env, `kill-host-${i}`, { VCPU: 64, MEMORY_MB: 65536 });
   [victim, survivor] = await Promise.all([
-    // Two connections for forty concurrent claims: when the kill comes, some claims are inside
+    // Small pools for forty concurrent claims: when the kill comes, some claims are inside
     // a transaction, some are committing, the rest are queued in the gateway.
     startGatewayProcess({ databaseUrl: env.url, env: { DB_POOL_MAX: '2' } }),
     startGatewayProcess({ databaseUrl: env.url }),
