@@ -67,6 +67,7 @@ export function testEnvOn(url: string, poolMax = 4): TestEnv {
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
         body: JSON.stringify({ query, variables }),
       });
+      // Typed like harness.ts: the caller names the result shape.
       return (await response.json()) as ExecutionResult<any>;
     },
     async sql(text, params) {
