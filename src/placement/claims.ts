@@ -289,7 +289,8 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     if (seen.has(c.consumerUuid)) throw new InvalidInputError(`consumers[${i}].consumerUuid`, 'unique', `consumers[${i}].consumerUuid: listed twice`);
     seen.add(c.consumerUuid);
   });
-  const hash = requestHash('claim', { ...input, request });
+  // Only a keyed call is ever compared with a stored one (hashing costs a little on every claim).
+  const hash = input.idempotencyKey ? requestHash('claim', { ...input, request }) : '';
   const replay = () => withClient(pool, (db) => replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash));
 
   // Enough of the weighed list for every consumer, its alternates and some losers.
