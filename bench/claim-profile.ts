@@ -1,9 +1,12 @@
-// npx tsx bench/claim-profile.ts [--providers 10000 --seconds 5 --claimers 16 --runs engine,raw --statements]
-// A small in-process driver for finding where a claim's time goes: claims through the engine
-// (and the raw-SQL floor) against a persistent embedded PostgreSQL with pg_stat_statements,
-// printing throughput, round trips per claim, CPU seconds per claim in this Node process and
-// in the PostgreSQL backends, and (with --statements) the statements that cost most.
-// Run it under `node --cpu-prof --import tsx` for a Node profile. Prints figures, asserts nothing.
+// npx tsx bench/claim-profile.ts [--providers 10000 --seconds 5 --claimers 16 --runs engine,http,raw --statements --gateway-prof DIR]
+// A small driver for finding where a claim's time goes: claims through the engine in this
+// process, through HTTP on a gateway process, and the raw-SQL floor, against a persistent
+// embedded PostgreSQL with pg_stat_statements. Prints throughput, round trips per claim
+// (engine), CPU milliseconds per claim in this process, in the gateway and in the PostgreSQL
+// backends, and (with --statements) the statements that cost most. Run this file under
+// `node --cpu-prof --import tsx` for a profile of the engine; --gateway-prof writes one of
+// the gateway. Prints figures, asserts nothing.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -17,6 +20,7 @@ import { migrate } from '../src/migrate.js';
 import { claim } from '../src/placement/claims.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
+import { postJson } from './http-client.js';
 import { seed } from './seed.js';
 
 const { values: args } = parseArgs({
@@ -31,6 +35,9 @@ const { values: args } = parseArgs({
     reseed: { type: 'boolean', default: false },
     // an already running server on --data-dir (started with pg_stat_statements preloaded)
     port: { type: 'string' },
+    'gateway-prof': { type: 'string' },
+    // the HTTP run's client: fetch (undici) instead of node:http
+    fetch: { type: 'boolean', default: false },
   },
 });
 const providers = Number(args.providers);
@@ -45,6 +52,17 @@ pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
   roundTrips++;
   return clientQuery.apply(this, a);
 } as typeof pg.Client.prototype.query;
+
+/** CPU seconds (user + system) of one process. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 /** CPU seconds (user + system) of the postmaster's children: the backends serving us. */
 function postgresCpuSeconds(dataDir: string): number {
@@ -120,7 +138,50 @@ async function main() {
     const classIds = (await db.pool.query<{ id: number; name: string }>('SELECT id, name FROM resource_classes WHERE name = ANY($1)', [resources.map((r) => r.resourceClass)])).rows;
     const classIdList = resources.map((r) => classIds.find((c) => c.name === r.resourceClass)!.id);
 
+    // The gateway as its own process, as `npm run bench` starts it.
+    let gateway: { url: string; pid: number; stop(): Promise<void> } | null = null;
+    if (args.runs.split(',').includes('http')) {
+      const gatewayPort = await freePort();
+      const nodeArgs = args['gateway-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['gateway-prof']] : [];
+      const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+        cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'),
+        env: { ...process.env, DATABASE_URL: `${base}/${name}`, PORT: String(gatewayPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', DB_POOL_MAX: '32' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      const url = `http://127.0.0.1:${gatewayPort}`;
+      for (let i = 0; i < 300; i++) {
+        if (await fetch(`${url}/ready`).then((r) => r.ok, () => false)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      gateway = {
+        url,
+        pid: child.pid!,
+        stop: () => new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+      };
+    }
+    const CLAIM = `mutation($input: ClaimInput!) {
+      claim(input: $input) {
+        __typename
+        ... on ClaimPayload { selections { providerUuid hostsTried alternates { providerUuid } } }
+        ... on Error { code message }
+      }
+    }`;
+
     const runs: Record<string, () => Promise<boolean>> = {
+      http: async () => {
+        const claimBody = {
+          query: CLAIM,
+          variables: { input: { consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }], request: { resources, cell: pickCell() }, alternates: 3, hostSubsetSize: subset } },
+        };
+        const body = (args.fetch
+          ? await (await fetch(`${gateway!.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claimBody) })).json()
+          : await postJson(`${gateway!.url}/graphql`, claimBody)) as { data?: { claim?: { __typename: string } } };
+        if (body.data?.claim?.__typename !== 'ClaimPayload') throw new Error(JSON.stringify(body));
+        return true;
+      },
       engine: async () => {
         await claim(db.pool, {
           consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
@@ -169,6 +230,7 @@ async function main() {
       const retriedBefore = transactionStats.retried;
       const cpuBefore = process.cpuUsage();
       const pgBefore = postgresCpuSeconds(databaseDir);
+      const gatewayBefore = gateway ? processCpuSeconds(gateway.pid) : 0;
       let ok = 0;
       let failed = 0;
       const started = performance.now();
@@ -190,6 +252,7 @@ async function main() {
       const cpu = process.cpuUsage(cpuBefore);
       const nodeCpu = (cpu.user + cpu.system) / 1e6;
       const pgCpu = postgresCpuSeconds(databaseDir) - pgBefore;
+      const gatewayCpu = gateway && runName === 'http' ? processCpuSeconds(gateway.pid) - gatewayBefore : 0;
       const trips = roundTrips - tripsBefore;
       const done = ok + failed;
       console.log(runName, {
@@ -197,9 +260,10 @@ async function main() {
         claims: ok,
         failed,
         serializationRetries: transactionStats.retried - retriedBefore,
-        roundTripsPerClaim: Math.round((trips / Math.max(1, done)) * 100) / 100,
+        roundTripsPerClaim: runName === 'http' ? undefined : Math.round((trips / Math.max(1, done)) * 100) / 100,
         nodeCpuMsPerClaim: Math.round((nodeCpu / Math.max(1, done)) * 1e5) / 100,
         postgresCpuMsPerClaim: Math.round((pgCpu / Math.max(1, done)) * 1e5) / 100,
+        gatewayCpuMsPerClaim: runName === 'http' ? Math.round((gatewayCpu / Math.max(1, done)) * 1e5) / 100 : undefined,
         nodeCpuShare: Math.round((nodeCpu / elapsed) * 100) / 100,
         postgresCpuShare: Math.round((pgCpu / elapsed) * 100) / 100,
       });
@@ -213,6 +277,7 @@ async function main() {
         console.table(rows);
       }
     }
+    await gateway?.stop();
   } finally {
     await db.close();
     if (!args.port) await server.stop();

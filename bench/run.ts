@@ -16,6 +16,7 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../s
 import { migrate } from '../src/migrate.js';
 import { claim, NoValidHostError } from '../src/placement/claims.js';
 import { transactionStats } from '../src/placement/transactions.js';
+import { postJson } from './http-client.js';
 import { seed } from './seed.js';
 
 const { values: args } = parseArgs({
@@ -83,12 +84,7 @@ async function rssMiB(pid: number | undefined): Promise<number> {
 }
 
 async function gql(url: string, query: string, variables: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  const body = (await postJson(`${url}/graphql`, { query, variables })) as { data?: any; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
