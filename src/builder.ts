@@ -42,6 +42,8 @@ const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** Limits for one operation; documented in README ("Limits"). */
 export const queryLimits = { depth: 12, breadth: 300, complexity: 20000 };
 
+const QUERY_LIMIT_CODES = { depth: 'QUERY_TOO_DEEP', breadth: 'QUERY_TOO_BROAD', complexity: 'QUERY_TOO_COMPLEX' } as const;
+
 /** Connection page sizes are part of a version's behaviour (src/versions.ts); every connection spreads these. */
 export const versionedPageSize = {
   defaultSize: (_args: unknown, ctx: Context) => ctx.behaviour.defaultPageSize,
@@ -77,6 +79,18 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     decodeGlobalID: decodeNodeId,
+    nodesQueryOptions: {
+      // The cap is part of the version's behaviour (src/versions.ts); the body-size limit alone would allow ~14 000.
+      resolve: (_root, args, ctx, _info, resolveNodes) => {
+        const max = ctx.behaviour.maxNodeIds;
+        if (args.ids.length > max) {
+          throw new GraphQLError(`ids: at most ${max} per request (got ${args.ids.length})`, {
+            extensions: { code: 'INVALID_INPUT', field: 'ids', rule: `max:${max}` },
+          });
+        }
+        return resolveNodes(args.ids);
+      },
+    },
   },
   errors: {
     directResult: true,
@@ -84,5 +98,17 @@ export const builder = new SchemaBuilder<{
     defaultUnionOptions: { name: ({ fieldName }) => `${upperFirst(fieldName)}Result` },
     defaultResultOptions: { name: ({ fieldName }) => `${upperFirst(fieldName)}Success` },
   },
-  complexity: { defaultComplexity: 1, defaultListMultiplier: 5, limit: queryLimits },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 5,
+    limit: queryLimits,
+    // The plugin's own wording, plus a stable code and the numbers for clients.
+    complexityError: (kind, result) => {
+      const measure = kind.toLowerCase() as 'depth' | 'breadth' | 'complexity';
+      const max = queryLimits[measure];
+      return new GraphQLError(`Query exceeds maximum ${measure} (${measure}: ${result[measure]}, max: ${max})`, {
+        extensions: { code: QUERY_LIMIT_CODES[measure], limit: max, actual: result[measure] },
+      });
+    },
+  },
 });

@@ -81,6 +81,8 @@ export interface VersionBehaviour {
   /** allocationCandidates `limit`: default and maximum. */
   candidateDefaultLimit: number;
   candidateMaxLimit: number;
+  /** `nodes(ids:)`: most ids per request. */
+  maxNodeIds: number;
 }
 
 const BEHAVIOUR_1_0: VersionBehaviour = {
@@ -90,6 +92,7 @@ const BEHAVIOUR_1_0: VersionBehaviour = {
   maxPageSize: 100,
   candidateDefaultLimit: 50,
   candidateMaxLimit: 1000,
+  maxNodeIds: 500,
 };
 
 export const VERSION_BEHAVIOUR: Record<ApiVersion, VersionBehaviour> = {

@@ -74,7 +74,7 @@ describe('frozen versions', () => {
   it('the behaviour of released versions never changes (page sizes, candidate limits)', () => {
     // A released version's numbers are part of its contract: change them only in a new version.
     const released: Partial<Record<ApiVersion, unknown>> = Object.fromEntries(RELEASED_VERSIONS.map((v) => [v.version, VERSION_BEHAVIOUR[v.version]]));
-    const frozen = { catalogueDefaultPageSize: 100, catalogueMaxPageSize: 500, defaultPageSize: 20, maxPageSize: 100, candidateDefaultLimit: 50, candidateMaxLimit: 1000 };
+    const frozen = { catalogueDefaultPageSize: 100, catalogueMaxPageSize: 500, defaultPageSize: 20, maxPageSize: 100, candidateDefaultLimit: 50, candidateMaxLimit: 1000, maxNodeIds: 500 };
     expect(released).toEqual({ '1.0': frozen, '1.1': frozen });
   });
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLimits } from '../src/builder.js';
 import { loadConfig } from '../src/config.js';
+import { VERSION_BEHAVIOUR } from '../src/versions.js';
 import { defaultGatewayLimits } from '../src/http/limits.js';
 import { ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
 import { postGraphQL } from './support/gateway-process.js';
@@ -143,6 +144,7 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
   it('too deep → refused before any resolver runs', async () => {
     const result = await postGraphQL(base, `{ resourceProviders(first: 1) { edges { node { ${nested(queryLimits.depth, 'uuid')} } } } }`);
     expect(result.body.errors?.[0]?.message).toMatch(new RegExp(`^Query exceeds maximum depth \\(depth: \\d+, max: ${queryLimits.depth}\\)$`));
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: queryLimits.depth });
     expect(result.body.data).toBeNull();
   });
 
@@ -161,6 +163,7 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
     const fields = Array.from({ length: Math.ceil(queryLimits.breadth / 2) + 1 }, () => '... on Cell { uuid name }').join(' ');
     const result = await postGraphQL(base, `{ cells(first: 1) { edges { node { ${fields} } } } }`);
     expect(result.body.errors?.[0]?.message).toMatch(new RegExp(`^Query exceeds maximum breadth \\(breadth: \\d+, max: ${queryLimits.breadth}\\)$`));
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_BROAD', limit: queryLimits.breadth });
     expect(result.body.data).toBeNull();
   });
 
@@ -168,7 +171,21 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
     const children = (levels: number) => Array.from({ length: levels }, () => 'children {').join(' ') + ' inventories { total } ' + '}'.repeat(levels);
     const result = await postGraphQL(base, `{ resourceProviders(first: 100) { edges { node { ${children(5)} } } } }`);
     expect(result.body.errors?.[0]?.message).toMatch(new RegExp(`^Query exceeds maximum complexity \\(complexity: \\d+, max: ${queryLimits.complexity}\\)$`));
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: queryLimits.complexity });
     expect(result.body.data).toBeNull();
+  });
+
+  it(`nodes(ids:) takes at most ${VERSION_BEHAVIOUR['1.0'].maxNodeIds} ids; the cap itself is allowed`, async () => {
+    const max = VERSION_BEHAVIOUR['1.0'].maxNodeIds;
+    const id = Buffer.from(`ResourceProvider:${host.uuid}`).toString('base64');
+    const atCap = await postGraphQL(base, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array.from({ length: max }, () => id) });
+    expect(atCap.body.errors).toBeUndefined();
+    expect(atCap.body.data?.nodes).toHaveLength(max);
+    const over = await postGraphQL(base, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array.from({ length: max + 1 }, () => id) });
+    expect(over.body.errors?.[0]).toMatchObject({
+      message: `ids: at most ${max} per request (got ${max + 1})`,
+      extensions: { code: 'INVALID_INPUT', field: 'ids', rule: `max:${max}` },
+    });
   });
 });
 
