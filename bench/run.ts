@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50]
+// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50 --gateways 1]
 // Seeds N providers per size, starts the gateway as its own process, and prints candidate
 // latency through HTTP, claim throughput at low contention and on a 50-host hot spot, and
 // the same claims done in-process by the engine and as a raw-SQL transaction (baselines run
@@ -6,7 +6,7 @@
 // bench/results/<timestamp>.json. Benchmarks are not tests: nothing here asserts a target.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { freePort } from '../test/support/free-port.js';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,9 @@ const { values: args } = parseArgs({
     'candidate-requests': { type: 'string', default: '400' },
     // hostSubsetSize of the low-contention claims: each claimer picks among the best k
     subset: { type: 'string', default: '50' },
+    // gateway processes sharing the port (node:cluster); more than 1 is an additional
+    // figure, not the per-process one (server-side retry counts then come from one worker)
+    gateways: { type: 'string', default: '1' },
   },
 });
 const sizes = args.sizes.split(',').map(Number);
@@ -34,6 +37,7 @@ const seconds = Number(args.seconds);
 const claimers = Number(args.claimers);
 const candidateRequests = Number(args['candidate-requests']);
 const subset = Number(args.subset);
+const gateways = Number(args.gateways);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 
@@ -51,7 +55,8 @@ function summary(latencies: number[]) {
 /** The gateway as a separate process (so its memory is its own), on the bench database. */
 async function startGateway(databaseUrl: string): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const entry = gateways > 1 ? ['bench/cluster-gateway.ts', String(gateways)] : ['src/main.ts'];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', DB_POOL_MAX: '32' },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -76,10 +81,21 @@ async function startGateway(databaseUrl: string): Promise<{ url: string; process
   };
 }
 
+/** Resident memory of the gateway: its process and, with several gateways, its workers. */
 async function rssMiB(pid: number | undefined): Promise<number> {
   if (!pid) return NaN;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  const pids = [pid];
+  if (gateways > 1) {
+    for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+      const stat = /^\d+$/.test(entry) ? await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '') : '';
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) pids.push(Number(entry));
+    }
+  }
+  let kb = 0;
+  for (const p of pids) {
+    const status = await readFile(`/proc/${p}/status`, 'utf8').catch(() => '');
+    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
   return Math.round(kb / 1024);
 }
 
@@ -383,7 +399,7 @@ async function main() {
     adminUrl = embedded.url.replace(/\/placement$/, '/postgres');
   }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-  console.log('machine', machine, `claimers ${claimers}, ${seconds} s per claim phase, hostSubsetSize ${subset}`);
+  console.log('machine', machine, `claimers ${claimers}, ${seconds} s per claim phase, hostSubsetSize ${subset}, gateway processes ${gateways}`);
   const results = [];
   try {
     for (const size of sizes) results.push(await benchSize(adminUrl, size));
@@ -394,7 +410,7 @@ async function main() {
   const outDir = path.join(root, 'bench', 'results');
   await mkdir(outDir, { recursive: true });
   const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, results }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results }, null, 2)}\n`);
   console.log(`\nwritten to ${path.relative(root, file)}`);
 }
 
