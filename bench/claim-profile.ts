@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     // an already running server on --data-dir (started with pg_stat_statements preloaded)
     port: { type: 'string' },
     'gateway-prof': { type: 'string' },
+    // where to reach PostgreSQL: 127.0.0.1 (TCP) or a socket directory such as /tmp
+    host: { type: 'string', default: '127.0.0.1' },
     // the HTTP run's client: fetch (undici) instead of node:http
     fetch: { type: 'boolean', default: false },
   },
@@ -109,7 +111,7 @@ async function main() {
     if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
     await server.start();
   }
-  const base = `postgres://postgres:postgres@127.0.0.1:${port}`;
+  const base = `postgres://postgres:postgres@${encodeURIComponent(args.host)}:${port}`;
   const name = `claim_profile_${providers}`;
   await ensureDatabase(`${base}/postgres`, name);
   const db = openDatabase(`${base}/${name}`, 40);
