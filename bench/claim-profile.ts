@@ -17,7 +17,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db.js';
 import { ensureDatabase } from '../src/embedded-postgres.js';
 import { migrate } from '../src/migrate.js';
-import { claim } from '../src/placement/claims.js';
+import { claim, NoValidHostError } from '../src/placement/claims.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
 import { postJson } from './http-client.js';
@@ -193,6 +193,20 @@ async function main() {
         });
         return true;
       },
+      // the bench's hot spot: 50 hosts with CUSTOM_BENCH_HOT, no cell; NoValidHost once full
+      hot: async () => {
+        try {
+          await claim(db.pool, {
+            consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'hot' }],
+            request: { resources: [{ resourceClass: 'VCPU', amount: 8 }, { resourceClass: 'MEMORY_MB', amount: 8192 }], requiredTraits: ['CUSTOM_BENCH_HOT'] },
+            alternates: 2,
+          });
+          return true;
+        } catch (error) {
+          if (error instanceof NoValidHostError) return false;
+          throw error;
+        }
+      },
       raw: async () => {
         const client = await db.pool.connect();
         try {
@@ -242,6 +256,7 @@ async function main() {
           while (performance.now() < deadline) {
             try {
               if (await attempt()) ok++;
+              else if (runName === 'hot') return; // full: this claimer is done
               else failed++;
             } catch (error) {
               failed++;
