@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db.js';
+import { claimStatement } from '../src/placement/claims.js';
 import { RetryLimitExceededError } from '../src/placement/errors.js';
 import { prepared, singleStatementSerializable } from '../src/placement/transactions.js';
+import { hostWith, snapshot } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
 /**
@@ -84,6 +86,27 @@ describe('singleStatementSerializable', () => {
     await db.close();
     for (let i = 0; i < 50 && (await connections()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await connections()).toBe(0);
+  });
+});
+
+describe('the claim statement', () => {
+  it('writes nothing when it does not run at SERIALIZABLE, and says at which level it ran', async () => {
+    const host = await hostWith(env, 'claim-statement-host', { VCPU: 8 });
+    const [vcpu] = await env.sql<{ id: number }>(`SELECT id FROM resource_classes WHERE name = 'VCPU'`);
+    const values = [[host.uuid], [vcpu!.id], [2], [host.uuid], 1, randomUUID(), 'claim-statement', 'u', null];
+    const before = await snapshot(env);
+    // The shared pool's connections are at READ COMMITTED.
+    const [readCommitted] = await env.sql<{ locked: number; fitting: number; isolation: string }>(claimStatement('skip', false), values);
+    expect(readCommitted).toEqual({ locked: 1, fitting: 1, isolation: 'read committed' });
+    expect(await snapshot(env)).toBe(before);
+    // The same statement and values at SERIALIZABLE claim.
+    const [serializable] = await singleStatementSerializable<{ locked: number; fitting: number; isolation: string }>(env.db.pool, { text: claimStatement('skip', false), values });
+    expect(serializable).toEqual({ locked: 1, fitting: 1, isolation: 'serializable' });
+    const [usage] = await env.sql<{ used: number }>(
+      `SELECT i.used FROM inventories i JOIN resource_providers p ON p.id = i.provider_id WHERE p.uuid = $1`,
+      [host.uuid],
+    );
+    expect(usage!.used).toBe(2);
   });
 });
 

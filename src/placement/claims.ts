@@ -217,8 +217,14 @@ interface ClaimRow {
   isolation: string;
 }
 
-/** The claim statement's text: one per lock mode and idempotency, so each is prepared once per connection. */
-function claimStatement(locks: 'skip' | 'wait', remember: boolean): string {
+/**
+ * The claim statement's text: one per lock mode and idempotency, so each is prepared once
+ * per connection. Values: $1–$3 the rows (provider uuid, class id, amount), $4 the distinct
+ * provider uuids, $5 the row count, $6–$9 the consumer (uuid, project, user, type), with a
+ * key $10–$12 (key, request hash, answer). Exported for the test that runs it at another
+ * isolation level.
+ */
+export function claimStatement(locks: 'skip' | 'wait', remember: boolean): string {
   const shareAfter = freeShareSql('i', 'coalesce(f.amount, 0)');
   return `WITH req AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) AS r(provider_uuid, class_id, amount)),
        locked AS (
@@ -231,7 +237,8 @@ function claimStatement(locks: 'skip' | 'wait', remember: boolean): string {
            JOIN inventories i ON i.provider_id = locked.id AND i.resource_class_id = req.class_id
           WHERE ${fitsSql('i', 'req.amount')}
           FOR UPDATE OF i),
-       complete AS (SELECT count(*) = $5 AS ok FROM fitting),
+       -- writes happen only when every row fits, and only at SERIALIZABLE (the level is also reported)
+       complete AS (SELECT count(*) = $5 AND current_setting('transaction_isolation') = 'serializable' AS ok FROM fitting),
        consumer AS (
          INSERT INTO consumers (uuid, project_id, user_id, consumer_type, generation)
          SELECT $6, $7, $8, $9, 1 FROM complete WHERE complete.ok RETURNING id),

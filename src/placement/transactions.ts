@@ -85,9 +85,10 @@ const serializablePools = new WeakMap<pg.Pool, pg.Pool>();
 
 /**
  * Runs one statement as its own SERIALIZABLE transaction (a single round trip), retrying
- * serialization failures and deadlocks like `serializable`. The statement must report the
- * isolation it ran at as a column `isolation` (`current_setting('transaction_isolation')`):
- * a result from any other level is refused rather than trusted.
+ * serialization failures and deadlocks like `serializable`. The statement must write
+ * nothing unless `current_setting('transaction_isolation')` is 'serializable', and report
+ * that setting as a column `isolation`: a result from any other level is refused (an
+ * error), never trusted.
  */
 export async function singleStatementSerializable<Row extends { isolation: string }>(
   pool: pg.Pool,
