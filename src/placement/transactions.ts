@@ -59,7 +59,10 @@ function serializablePoolFor(pool: pg.Pool): pg.Pool {
   let serializablePool = serializablePools.get(pool);
   if (serializablePool) return serializablePool;
   // `password` is kept off the enumerable options by pg-pool, so it is copied by hand.
-  const options = { ...pool.options, password: (pool.options as pg.PoolConfig).password } as pg.PoolConfig;
+  // Idle connections are kept for minutes, not pg's 10 s: each new connection takes a fresh
+  // block of 500 consumer ids (see the consumer_id_blocks migration) and leaves the rest of
+  // its block unused when it closes, so churning connections would burn ids.
+  const options = { ...pool.options, password: (pool.options as pg.PoolConfig).password, idleTimeoutMillis: 300_000 } as pg.PoolConfig;
   const created = new pg.Pool(options);
   created.on('connect', (client) => {
     // Queued before anything else the new connection runs. If it fails the connection is
