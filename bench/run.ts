@@ -411,6 +411,26 @@ async function main() {
   await mkdir(outDir, { recursive: true });
   const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results }, null, 2)}\n`);
+  // One line per size: the figures the README's Performance section quotes.
+  console.log('\nsummary');
+  console.table(
+    Object.fromEntries(
+      results.map((r) => [
+        `${r.providers} providers`,
+        {
+          'candidates p50/p95/p99 ms': `${r.candidatesMs.p50} / ${r.candidatesMs.p95} / ${r.candidatesMs.p99}`,
+          'HTTP claims/s (p99 ms)': `${r.claimsLowContentionHttp.claimsPerSecond} (${r.claimsLowContentionHttp.latencyMs.p99})`,
+          'engine claims/s': r.claimsLowContentionEngine.claimsPerSecond,
+          'raw SQL claims/s': r.claimsRawSqlBaseline.claimsPerSecond,
+          'raw ÷ HTTP': r.ratioRawToHttp,
+          'engine ÷ HTTP': r.ratioEngineToHttp,
+          'hot spot claims/s, spurious NoValidHost': `${r.hotSpot.claimsPerSecond}, ${r.hotSpot.spuriousNoValidHost}`,
+          'gateway peak MiB': r.gatewayMemoryMiB.peakMiB,
+          'over-committed, drift': `${r.invariants.overcommitted}, ${r.invariants.drift}`,
+        },
+      ]),
+    ),
+  );
   console.log(`\nwritten to ${path.relative(root, file)}`);
 }
 
