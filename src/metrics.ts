@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { transactionStats } from './placement/transactions.js';
+import { claimPoolOf, transactionStats } from './placement/transactions.js';
 
 /**
  * Process-wide engine metrics. Each gateway serves them merged with its own HTTP/GraphQL
@@ -39,6 +39,18 @@ export function poolRegistry(pool: pg.Pool): Registry {
       this.set({ state: 'total' }, pool.totalCount);
       this.set({ state: 'idle' }, pool.idleCount);
       this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
+  new Gauge({
+    name: 'placement_db_claim_pool_connections',
+    help: 'Claim pool connections by state (SERIALIZABLE by default; created by the first claim, up to DB_POOL_MAX more)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const claimPool = claimPoolOf(pool);
+      this.set({ state: 'total' }, claimPool?.totalCount ?? 0);
+      this.set({ state: 'idle' }, claimPool?.idleCount ?? 0);
+      this.set({ state: 'waiting' }, claimPool?.waitingCount ?? 0);
     },
   });
   return registry;

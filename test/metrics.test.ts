@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_FIELDS } from './support/fixtures.js';
+import { randomUUID } from 'node:crypto';
+import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
 let env: TestEnv;
@@ -29,5 +30,15 @@ describe('Prometheus metrics', () => {
     expect(text).toMatch(/^placement_transactions\{outcome="committed"\} \d+/m);
     expect(text).toMatch(/^placement_db_pool_connections\{state="total"\} \d+/m);
     expect(text).toMatch(/graphql_yoga_http_duration/);
+  });
+
+  it('shows the claim pool once a claim has used it', async () => {
+    expect(sample(await metricsText(), /^placement_db_claim_pool_connections\{state="total"\}/)).toBe(0);
+    await hostWith(env, 'metrics-host', { VCPU: 4 });
+    const claimed = await env.gql(`mutation { claim(input: { consumers: [{ consumerUuid: "${randomUUID()}", projectId: "p", userId: "u" }],
+      request: { resources: [{ resourceClass: "VCPU", amount: 1 }] }, alternates: 0 }) { __typename } }`);
+    expect(claimed.errors).toBeUndefined();
+    expect(claimed.data?.claim.__typename).toBe('ClaimPayload');
+    expect(sample(await metricsText(), /^placement_db_claim_pool_connections\{state="total"\}/)).toBeGreaterThanOrEqual(1);
   });
 });

@@ -86,6 +86,11 @@ function serializablePoolFor(pool: pg.Pool): pg.Pool {
 }
 const serializablePools = new WeakMap<pg.Pool, pg.Pool>();
 
+/** The claim pool beside `pool`, once a claim has created it (for the pool gauges). */
+export function claimPoolOf(pool: pg.Pool): pg.Pool | undefined {
+  return serializablePools.get(pool);
+}
+
 /**
  * Runs one statement as its own SERIALIZABLE transaction (a single round trip), retrying
  * serialization failures and deadlocks like `serializable`. The statement must write
