@@ -104,7 +104,7 @@ export async function singleStatementSerializable<Row extends { isolation: strin
   policy: RetryPolicy = defaultRetryPolicy,
 ): Promise<Row[]> {
   const serializablePool = serializablePoolFor(pool);
-  for (let attempt = 1; ; attempt++) {
+  return retryingSerializationFailures(policy, async () => {
     // Not Pool#query: it throws a connection away after any error, and a serialization
     // failure leaves the connection as good as before (the implicit transaction is over).
     const client = await serializablePool.connect();
@@ -114,20 +114,36 @@ export async function singleStatementSerializable<Row extends { isolation: strin
       for (const row of rows) {
         if (row.isolation !== 'serializable') throw new Error(`statement ran at ${row.isolation}, not serializable`);
       }
-      transactionStats.committed++;
       return rows;
     } catch (error) {
       broken = !isServerError(error);
-      if (!isRetryable(error)) throw error;
-      if (attempt >= policy.maxAttempts) {
-        transactionStats.exhausted++;
-        throw new RetryLimitExceededError(attempt);
-      }
-      transactionStats.retried++;
+      throw error;
     } finally {
       client.release(broken);
     }
-    await sleep(backoffMs(policy, attempt));
+  });
+}
+
+/**
+ * Runs `attempt` until it succeeds, retrying serialization failures and deadlocks with
+ * jittered backoff up to the policy's cap; any other error propagates unchanged. Each
+ * attempt releases its connection before the backoff.
+ */
+async function retryingSerializationFailures<T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
+  for (let attempts = 1; ; attempts++) {
+    try {
+      const result = await attempt();
+      transactionStats.committed++;
+      return result;
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      if (attempts >= policy.maxAttempts) {
+        transactionStats.exhausted++;
+        throw new RetryLimitExceededError(attempts);
+      }
+      transactionStats.retried++;
+    }
+    await sleep(backoffMs(policy, attempts));
   }
 }
 
@@ -153,28 +169,21 @@ export async function serializable<T>(
   work: (client: Queryable) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  return retryingSerializationFailures(policy, async () => {
     const client = await pool.connect();
     let broken = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
       const result = await work(client);
       await client.query('COMMIT');
-      transactionStats.committed++;
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      if (!isRetryable(error)) throw error;
-      if (attempt >= policy.maxAttempts) {
-        transactionStats.exhausted++;
-        throw new RetryLimitExceededError(attempt);
-      }
-      transactionStats.retried++;
+      throw error;
     } finally {
       client.release(broken);
     }
-    await sleep(backoffMs(policy, attempt));
-  }
+  });
 }
