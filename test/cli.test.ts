@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +10,7 @@ import { PLACEMENT_API_VERSION } from '../client/index.js';
 import { openDatabase } from '../src/db.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
+import { runProcess, type ProcessResult } from './support/run-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
@@ -24,22 +24,10 @@ import { assertPlacementInvariants } from './support/invariants.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProcessResult;
 
 function run(command: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, PLACEMENT_URL: url, ...extraEnv } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(command, args, { cwd: root, env: { ...process.env, PLACEMENT_URL: url, ...extraEnv } });
 }
 
 const placement = (...args: string[]) => run(process.execPath, ['bin/placement.mjs', ...args]);

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type ProcessResult } from './support/run-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
@@ -16,25 +16,8 @@ import { assertNoOvercommit, assertPlacementInvariants } from './support/invaria
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runExample(url: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/scheduler-loop.ts', url], {
-      cwd: root,
-      env: { ...process.env, PLACEMENT_URL: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runExample(url: string): Promise<ProcessResult> {
+  return runProcess(process.execPath, ['--import', 'tsx', 'examples/scheduler-loop.ts', url], { cwd: root, env: { ...process.env, PLACEMENT_URL: '' } });
 }
 
 let env: TestEnv;
