@@ -21,6 +21,7 @@ import { claim, NoValidHostError } from '../src/placement/claims.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
 import { postJson } from './http-client.js';
+import { CLAIM_MUTATION } from './operations.js';
 import { seed } from './seed.js';
 
 const { values: args } = parseArgs({
@@ -164,18 +165,11 @@ async function main() {
         }),
       };
     }
-    const CLAIM = `mutation($input: ClaimInput!) {
-      claim(input: $input) {
-        __typename
-        ... on ClaimPayload { selections { providerUuid hostsTried alternates { providerUuid } } }
-        ... on Error { code message }
-      }
-    }`;
 
     const runs: Record<string, () => Promise<boolean>> = {
       http: async () => {
         const claimBody = {
-          query: CLAIM,
+          query: CLAIM_MUTATION,
           variables: { input: { consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }], request: { resources, cell: pickCell() }, alternates: 3, hostSubsetSize: subset } },
         };
         const body = (args.fetch

@@ -17,6 +17,7 @@ import { migrate } from '../src/migrate.js';
 import { claim, NoValidHostError } from '../src/placement/claims.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { postJson } from './http-client.js';
+import { CLAIM_MUTATION } from './operations.js';
 import { seed } from './seed.js';
 
 const { values: args } = parseArgs({
@@ -112,13 +113,6 @@ const CANDIDATES = `query($request: PlacementRequest!) {
   }
 }`;
 
-const CLAIM = `mutation($input: ClaimInput!) {
-  claim(input: $input) {
-    __typename
-    ... on ClaimPayload { selections { providerUuid hostsTried alternates { providerUuid } } }
-    ... on Error { code message }
-  }
-}`;
 
 const claimResources = [
   { resourceClass: 'VCPU', amount: 2 },
@@ -294,7 +288,7 @@ async function benchSize(adminUrl: string, providers: number) {
   // 2. claims at low contention: random cell, pick among the best 50, 3 alternates
   const retriedBefore = await metricValue(gateway.url, 'placement_transactions{outcome="retried"}');
   const lowContention = await runClaims(claimers, seconds * 1000, async () => {
-    const data = await gql(gateway.url, CLAIM, {
+    const data = await gql(gateway.url, CLAIM_MUTATION, {
       input: {
         consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
         request: { resources: claimResources, cell: pickCell() },
@@ -351,7 +345,7 @@ async function benchSize(adminUrl: string, providers: number) {
     claimers,
     Math.max(60, seconds * 6) * 1000,
     async () => {
-      const data = await gql(gateway.url, CLAIM, {
+      const data = await gql(gateway.url, CLAIM_MUTATION, {
         input: { consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'hot' }], request: hotRequest, alternates: 2 },
       }).catch(() => null);
       const type = data?.claim?.__typename;
