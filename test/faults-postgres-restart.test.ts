@@ -4,7 +4,8 @@ import { hostWith } from './support/fixtures.js';
 import { startGatewayProcess, postGraphQL, type GatewayProcess, type HttpResult } from './support/gateway-process.js';
 import type { TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
-import { startOwnPostgres, testEnvOn, type OwnPostgres } from './support/own-postgres.js';
+import { testEnvOn } from './support/harness.js';
+import { startOwnPostgres, type OwnPostgres } from './support/own-postgres.js';
 import { assertDatabaseMatchesAcknowledged, CLAIM, type SelectionOut } from './support/placement-ops.js';
 
 /**

@@ -41,6 +41,16 @@ export async function createTestEnv(poolMax = 20): Promise<TestEnv> {
   }
   await admin.end();
   const url = withDatabase(adminUrl, name);
+  return testEnvOn(url, poolMax, async () => {
+    const cleanup = new pg.Client({ connectionString: adminUrl });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await cleanup.end();
+  });
+}
+
+/** A TestEnv (in-process gateway, SQL) on any database; `afterClose` runs once its pool has ended. */
+export function testEnvOn(url: string, poolMax = 4, afterClose: () => Promise<void> = async () => undefined): TestEnv {
   const db = openDatabase(url, poolMax);
   const gateway = createGateway(db, createLogger('silent'));
   return {
@@ -60,10 +70,7 @@ export async function createTestEnv(poolMax = 20): Promise<TestEnv> {
     },
     async close() {
       await db.close();
-      const cleanup = new pg.Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
+      await afterClose();
     },
   };
 }

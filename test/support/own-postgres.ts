@@ -1,14 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ExecutionResult } from 'graphql';
 import { openDatabase } from '../../src/db.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/embedded-postgres.js';
-import { createGateway } from '../../src/gateway.js';
-import { createLogger } from '../../src/logger.js';
 import { migrate } from '../../src/migrate.js';
 import { freePort } from './free-port.js';
-import type { TestEnv } from './harness.js';
 
 /**
  * A PostgreSQL of the test's own (embedded, temporary data folder, free port), for tests
@@ -50,29 +46,5 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       server = undefined;
       await rm(dataDir, { recursive: true, force: true });
     },
-  };
-}
-
-/** A TestEnv (in-process gateway, SQL) on any database, for the shared fixtures and invariants. */
-export function testEnvOn(url: string, poolMax = 4): TestEnv {
-  const db = openDatabase(url, poolMax);
-  const gateway = createGateway(db, createLogger('silent'));
-  return {
-    db,
-    gateway,
-    url,
-    async gql(query, variables) {
-      const response = await gateway.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      // Typed like harness.ts: the caller names the result shape.
-      return (await response.json()) as ExecutionResult<any>;
-    },
-    async sql(text, params) {
-      return (await db.pool.query(text, params)).rows;
-    },
-    close: () => db.close(),
   };
 }
