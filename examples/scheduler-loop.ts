@@ -8,9 +8,11 @@
  *      that still fits, releasing the failed host in the same atomic write;
  *   5. show where the instance's allocations ended up.
  *
- * Run it against a service that has a few hosts with VCPU and MEMORY_MB:
+ * Run it against a service that has a few hosts with VCPU and MEMORY_MB, or add
+ * --demo-world to create a cell of three such hosts first (fixed uuids, so a second run
+ * reuses them):
  *
- *   npx tsx examples/scheduler-loop.ts [url]        (or PLACEMENT_URL; default localhost:4000)
+ *   npx tsx examples/scheduler-loop.ts [url] [--demo-world]   (or PLACEMENT_URL; default localhost:4000)
  *
  * Exit code 0 when the instance ends up on an alternate, 1 when the service refused a step
  * (e.g. no valid host), 3 when it cannot be reached.
@@ -25,7 +27,9 @@ import {
   type ResourceAmountInput,
 } from '../client/index.js';
 
-const url = process.argv[2] ?? process.env.PLACEMENT_URL ?? 'http://localhost:4000/graphql';
+const args = process.argv.slice(2);
+const demoWorld = args.includes('--demo-world');
+const url = args.find((a) => !a.startsWith('--')) ?? process.env.PLACEMENT_URL ?? 'http://localhost:4000/graphql';
 
 /** What one instance of a small flavor needs. */
 const request: PlacementRequest = {
@@ -100,8 +104,36 @@ async function schedule(client: PlacementClient): Promise<void> {
   log(`   on the failed host ${chosen}: ${leftOnFailedHost === 0 ? 'nothing (released)' : `${leftOnFailedHost} allocations`}`);
 }
 
+const DEMO_CELL = '5c0e1d2a-0000-4000-8000-00000000ce11';
+const DEMO_HOSTS = [1, 2, 3].map((n) => ({ name: `example-host-${n}`, uuid: `5c0e1d2a-0000-4000-8000-00000000000${n}` }));
+
+/** A cell with three hosts of 8 VCPU and 16 GiB, created once; later runs find them in place. */
+async function createDemoWorld(client: PlacementClient): Promise<void> {
+  const cell = await client.createCell({ name: 'example-cell', uuid: DEMO_CELL });
+  if (isTypedError(cell) && cell.code !== 'ALREADY_EXISTS') throw new StepRefused(`demo cell: ${cell.code}: ${cell.message}`);
+  for (const host of DEMO_HOSTS) {
+    const created = await client.createProvider({ ...host, cellUuid: DEMO_CELL });
+    if (isTypedError(created)) {
+      if (created.code === 'ALREADY_EXISTS') continue;
+      throw new StepRefused(`demo host ${host.name}: ${created.code}: ${created.message}`);
+    }
+    const stocked = await client.setInventories({
+      providerUuid: host.uuid,
+      generation: created.resourceProvider.generation,
+      inventories: [
+        { resourceClass: 'VCPU', total: 8 },
+        { resourceClass: 'MEMORY_MB', total: 16384 },
+      ],
+    });
+    if (isTypedError(stocked)) throw new StepRefused(`demo inventory ${host.name}: ${stocked.code}: ${stocked.message}`);
+  }
+  log(`demo world: cell example-cell with ${DEMO_HOSTS.map((h) => h.name).join(', ')} (8 VCPU, 16384 MEMORY_MB each)`);
+}
+
 try {
-  await schedule(new PlacementClient({ url, timeoutMs: 30_000 }));
+  const client = new PlacementClient({ url, timeoutMs: 30_000 });
+  if (demoWorld) await createDemoWorld(client);
+  await schedule(client);
 } catch (error) {
   if (error instanceof StepRefused) {
     process.stderr.write(`refused: ${error.message}\n`);

@@ -16,8 +16,8 @@ import { assertNoOvercommit, assertPlacementInvariants } from './support/invaria
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function runExample(url: string): Promise<ProcessResult> {
-  return runProcess(process.execPath, ['--import', 'tsx', 'examples/scheduler-loop.ts', url], { cwd: root, env: { ...process.env, PLACEMENT_URL: '' } });
+function runExample(url: string, ...flags: string[]): Promise<ProcessResult> {
+  return runProcess(process.execPath, ['--import', 'tsx', 'examples/scheduler-loop.ts', url, ...flags], { cwd: root, env: { ...process.env, PLACEMENT_URL: '' } });
 }
 
 let env: TestEnv;
@@ -99,5 +99,32 @@ describe('examples/scheduler-loop.ts', () => {
     expect(failedHostUsage).toEqual([{ used: 0 }]);
     await assertPlacementInvariants(env);
     await assertNoOvercommit(env);
+  });
+
+  it('--demo-world creates its cell and three hosts once, and a second run reuses them', async () => {
+    const demo = await createTestEnv();
+    const demoServer = createServer(demo.gateway);
+    await new Promise<void>((resolve) => demoServer.listen(0, '127.0.0.1', resolve));
+    const demoUrl = `http://127.0.0.1:${(demoServer.address() as AddressInfo).port}/graphql`;
+    try {
+      for (const round of [1, 2]) {
+        const run = await runExample(demoUrl, '--demo-world');
+        expect(run.stderr, `round ${round}`).toBe('');
+        expect(run.code, `round ${round}`).toBe(0);
+        expect(run.stdout).toContain('demo world: cell example-cell with example-host-1, example-host-2, example-host-3');
+        expect(run.stdout).toMatch(/^4\. rescheduled instance /m);
+      }
+      const world = await demo.sql(
+        `SELECT p.name, c.name AS cell, count(i.*)::int AS inventories FROM resource_providers p
+           JOIN cells c ON c.id = p.cell_id LEFT JOIN inventories i ON i.provider_id = p.id GROUP BY p.name, c.name ORDER BY p.name`,
+      );
+      expect(world).toEqual([1, 2, 3].map((n) => ({ name: `example-host-${n}`, cell: 'example-cell', inventories: 2 })));
+      expect(await demo.sql('SELECT count(*)::int AS n FROM consumers')).toEqual([{ n: 2 }]);
+      await assertPlacementInvariants(demo);
+      await assertNoOvercommit(demo);
+    } finally {
+      await new Promise<void>((resolve) => demoServer.close(() => resolve()));
+      await demo.close();
+    }
   });
 });
