@@ -191,6 +191,7 @@ describe(`${GATEWAYS} gateway processes on one database`, () => {
     await Promise.all(Array.from({ length: WORKERS }, () => worker()));
 
     const context = `seed ${seed} (RACE_SEED=${seed} replays the choices); outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`;
+    console.log(`[multi-gateway] ${context}`);
     expect(unexpected, context).toEqual([]);
     // The race was real: capacity ran out for some claims, and every kind of write got through.
     expect(outcomes.get('claim:NoValidHost') ?? 0, context).toBeGreaterThan(0);

@@ -540,32 +540,58 @@ async function weighedList(
  * fits, in order, in one transaction. When none fits the consumer is left with no
  * allocations and NoValidHost says what was tried.
  */
+/** An alternate that cannot take the consumer; thrown to roll its attempt back. */
+class AlternateRejected extends Error {}
+
+interface RescheduledConsumer {
+  consumerUuid: string;
+  projectId: string;
+  userId: string;
+  consumerType: string | null;
+}
+
+/** Locks the consumer and checks its generation; the identity its allocations are rewritten under. */
+async function lockConsumerForReschedule(db: Queryable, input: { consumerUuid: string; consumerGeneration: number }): Promise<RescheduledConsumer> {
+  const { rows } = await db.query<{ project_id: string; user_id: string; consumer_type: string | null; generation: number }>(
+    'SELECT project_id, user_id, consumer_type, generation FROM consumers WHERE uuid = $1 FOR UPDATE',
+    [input.consumerUuid],
+  );
+  const consumer = rows[0];
+  if (!consumer) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
+  if (consumer.generation !== input.consumerGeneration) {
+    throw new ConsumerGenerationConflictError(input.consumerUuid, input.consumerGeneration, consumer.generation);
+  }
+  return { consumerUuid: input.consumerUuid, projectId: consumer.project_id, userId: consumer.user_id, consumerType: consumer.consumer_type };
+}
+
+/**
+ * Tries the alternates in order, each in its own SERIALIZABLE transaction that releases the
+ * consumer's current allocations and writes the alternate's in one atomic step, as claims
+ * take one transaction per host. A transaction then reads only the consumer, its hosts and
+ * one alternate, so writers racing on the other alternates cannot make it fail
+ * serialization (one transaction over every alternate did, under contention). The consumer
+ * generation, checked in each attempt, keeps the sequence safe against other writers.
+ */
 export async function reschedule(pool: pg.Pool, raw: RescheduleInput, policy: RetryPolicy = defaultRetryPolicy): Promise<Selection> {
   const input = parseInput(rescheduleSchema, raw);
   const hash = requestHash('reschedule', input);
-  const outcome = await serializable<{ selection: Selection } | { failure: string[] }>(pool, async (db) => {
-    const previous = await replayed<Selection>(db, input.idempotencyKey, 'reschedule', hash);
-    if (previous) return { selection: previous };
-    const { rows } = await db.query<{ project_id: string; user_id: string; consumer_type: string | null; generation: number }>(
-      'SELECT project_id, user_id, consumer_type, generation FROM consumers WHERE uuid = $1 FOR UPDATE',
-      [input.consumerUuid],
-    );
-    const consumer = rows[0];
-    if (!consumer) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
-    if (consumer.generation !== input.consumerGeneration) {
-      throw new ConsumerGenerationConflictError(input.consumerUuid, input.consumerGeneration, consumer.generation);
-    }
-    const identity = { consumerUuid: input.consumerUuid, projectId: consumer.project_id, userId: consumer.user_id, consumerType: consumer.consumer_type };
-    const tried: string[] = [];
-    for (const [index, alternate] of input.alternates.entries()) {
-      tried.push(alternate.providerUuid);
-      await db.query('SAVEPOINT host_attempt');
-      try {
-        // Replacing the consumer's allocations releases the failed host in the same write.
-        const [written] = await replaceAllocations(db, {
-          consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: alternate.allocations }],
-        });
-        await db.query('RELEASE SAVEPOINT host_attempt');
+  const tried: string[] = [];
+  for (const [index, alternate] of input.alternates.entries()) {
+    tried.push(alternate.providerUuid);
+    try {
+      return await serializable(pool, async (db) => {
+        const previous = await replayed<Selection>(db, input.idempotencyKey, 'reschedule', hash);
+        if (previous) return previous;
+        const identity = await lockConsumerForReschedule(db, input);
+        let written;
+        try {
+          [written] = await replaceAllocations(db, {
+            consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: alternate.allocations }],
+          });
+        } catch (error) {
+          if (hostRejected(error) || error instanceof NotFoundError) throw new AlternateRejected();
+          throw error;
+        }
         const remaining = input.alternates.slice(index + 1);
         const cells = await cellsOf(db, [alternate.providerUuid, ...remaining.map((a) => a.providerUuid)]);
         const selection: Selection = {
@@ -578,25 +604,27 @@ export async function reschedule(pool: pg.Pool, raw: RescheduleInput, policy: Re
           hostsTried: tried.length,
         };
         await remember(db, input.idempotencyKey, 'reschedule', hash, selection);
-        return { selection };
-      } catch (error) {
-        if (!(hostRejected(error) || error instanceof NotFoundError)) throw error;
-        await db.query('ROLLBACK TO SAVEPOINT host_attempt');
-      }
+        return selection;
+      }, policy);
+    } catch (error) {
+      if (!(error instanceof AlternateRejected)) throw error;
     }
-    // Every alternate failed: the consumer ends with nothing claimed.
-    await replaceAllocations(db, { consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: [] }] });
-    return { failure: tried };
-  }, policy);
-  if ('failure' in outcome) {
-    throw new NoValidHostError(
-      input.consumerUuid,
-      outcome.failure,
-      null,
-      outcome.failure.length === 0
-        ? `no alternates were given; consumer ${input.consumerUuid} now holds no allocations`
-        : `none of the ${outcome.failure.length} alternates could take consumer ${input.consumerUuid}; it now holds no allocations`,
-    );
   }
-  return outcome.selection;
+  // Every alternate failed: the consumer ends with nothing claimed.
+  const previous = await serializable(pool, async (db) => {
+    const replay = await replayed<Selection>(db, input.idempotencyKey, 'reschedule', hash);
+    if (replay) return replay;
+    const identity = await lockConsumerForReschedule(db, input);
+    await replaceAllocations(db, { consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: [] }] });
+    return null;
+  }, policy);
+  if (previous) return previous;
+  throw new NoValidHostError(
+    input.consumerUuid,
+    tried,
+    null,
+    tried.length === 0
+      ? `no alternates were given; consumer ${input.consumerUuid} now holds no allocations`
+      : `none of the ${tried.length} alternates could take consumer ${input.consumerUuid}; it now holds no allocations`,
+  );
 }
