@@ -535,11 +535,6 @@ async function weighedList(
   return [...new Set(callerList)].map((uuid) => ({ uuid, candidate: byUuid.get(uuid) ?? null }));
 }
 
-/**
- * reschedule: release the consumer's allocations and claim the first alternate that still
- * fits, in order, in one transaction. When none fits the consumer is left with no
- * allocations and NoValidHost says what was tried.
- */
 /** An alternate that cannot take the consumer; thrown to roll its attempt back. */
 class AlternateRejected extends Error {}
 
@@ -570,7 +565,8 @@ async function lockConsumerForReschedule(db: Queryable, input: { consumerUuid: s
  * take one transaction per host. A transaction then reads only the consumer, its hosts and
  * one alternate, so writers racing on the other alternates cannot make it fail
  * serialization (one transaction over every alternate did, under contention). The consumer
- * generation, checked in each attempt, keeps the sequence safe against other writers.
+ * generation, checked in each attempt, keeps the sequence safe against other writers. When
+ * none fits the consumer is left with no allocations and NoValidHost says what was tried.
  */
 export async function reschedule(pool: pg.Pool, raw: RescheduleInput, policy: RetryPolicy = defaultRetryPolicy): Promise<Selection> {
   const input = parseInput(rescheduleSchema, raw);
