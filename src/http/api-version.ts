@@ -2,6 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { deprecatedUsage, type DeprecationNotice } from '../schema/deprecated-usage.js';
 import { deprecatedUsageCounter } from '../metrics.js';
+import { earlyErrorResponse } from './early-error.js';
 import {
   LATEST_VERSION,
   OLDEST_VERSION,
@@ -26,23 +27,21 @@ export function versionContext(request: Request): Pick<Context, 'apiVersion' | '
   return { apiVersion, behaviour: VERSION_BEHAVIOUR[apiVersion] };
 }
 
-function unsupportedVersionBody(requested: string, reason: 'malformed' | 'unsupported') {
+function unsupportedVersionResponse(fetchAPI: { Response: typeof Response }, requested: string, reason: 'malformed' | 'unsupported'): Response {
   const what = reason === 'malformed' ? 'is not a version (expected MAJOR.MINOR, e.g. 1.1)' : 'is not served here';
-  return {
-    errors: [
-      {
-        message: `${VERSION_HEADER}: "${requested}" ${what}; supported versions are ${SERVED_VERSIONS.join(', ')} (min ${OLDEST_VERSION}, max ${LATEST_VERSION})`,
-        extensions: {
-          code: 'UNSUPPORTED_API_VERSION',
-          requested,
-          reason,
-          minVersion: OLDEST_VERSION,
-          maxVersion: LATEST_VERSION,
-          supportedVersions: SERVED_VERSIONS,
-        },
-      },
-    ],
-  };
+  return earlyErrorResponse(
+    fetchAPI,
+    400,
+    `${VERSION_HEADER}: "${requested}" ${what}; supported versions are ${SERVED_VERSIONS.join(', ')} (min ${OLDEST_VERSION}, max ${LATEST_VERSION})`,
+    {
+      code: 'UNSUPPORTED_API_VERSION',
+      requested,
+      reason,
+      minVersion: OLDEST_VERSION,
+      maxVersion: LATEST_VERSION,
+      supportedVersions: SERVED_VERSIONS,
+    },
+  );
 }
 
 /** RFC 9745 `Deprecation: @<seconds>` (when it was deprecated) and RFC 8594 `Sunset` (earliest removal). */
@@ -71,12 +70,7 @@ export function useApiVersions(graphqlEndpoint: string): Plugin<Context> {
       if (url.pathname !== graphqlEndpoint) return;
       const selection = selectVersion(request.headers.get(VERSION_HEADER));
       if (!selection.ok) {
-        endResponse(
-          new fetchAPI.Response(JSON.stringify(unsupportedVersionBody(selection.requested, selection.reason)), {
-            status: 400,
-            headers: { 'content-type': 'application/json; charset=utf-8' },
-          }),
-        );
+        endResponse(unsupportedVersionResponse(fetchAPI, selection.requested, selection.reason));
         return;
       }
       servedBy.set(request, selection.version);

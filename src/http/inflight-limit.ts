@@ -1,5 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import { RETRY_AFTER_SECONDS } from './database-errors.js';
+import { earlyErrorResponse } from './early-error.js';
 
 export interface InflightLimitOptions {
   /** Requests to `endpoint` served at once; one more is refused at once with 503. */
@@ -17,23 +18,23 @@ export interface InflightLimitOptions {
  * Hand-written: yoga and envelop have rate limiters (per field, per identity) but no
  * concurrency bound.
  */
-export function useInflightLimit({ max, endpoint }: InflightLimitOptions): Plugin & { inflight(): number } {
+export function useInflightLimit({ max, endpoint }: InflightLimitOptions): Plugin {
   let inflight = 0;
   // A request is released exactly once, from whichever comes first: its handler settling
   // (covers handlers that throw) or its response (covers responses ended early by a later hook).
   const releases = new WeakMap<Request, () => void>();
   return {
-    inflight: () => inflight,
     onRequest({ request, url, endResponse, requestHandler, setRequestHandler, fetchAPI }) {
       if (url.pathname !== endpoint) return;
       if (inflight >= max) {
         // Unread request bodies are discarded by the HTTP server; nothing was parsed or run.
         endResponse(
-          new fetchAPI.Response(
-            JSON.stringify({
-              errors: [{ message: `The gateway is at its limit of ${max} requests in flight; retry shortly.`, extensions: { code: 'SERVER_BUSY', retryable: true } }],
-            }),
-            { status: 503, headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(RETRY_AFTER_SECONDS) } },
+          earlyErrorResponse(
+            fetchAPI,
+            503,
+            `The gateway is at its limit of ${max} requests in flight; retry shortly.`,
+            { code: 'SERVER_BUSY', retryable: true },
+            { 'retry-after': String(RETRY_AFTER_SECONDS) },
           ),
         );
         return;
