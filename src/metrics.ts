@@ -27,32 +27,32 @@ new Gauge({
   },
 });
 
-/** Per-gateway pool gauges (each gateway has its own pool). */
+/** A gauge of one pool's connections by state; a pool not created yet reads 0. */
+function poolGauge(registry: Registry, name: string, help: string, poolOf: () => pg.Pool | undefined): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const pool = poolOf();
+      this.set({ state: 'total' }, pool?.totalCount ?? 0);
+      this.set({ state: 'idle' }, pool?.idleCount ?? 0);
+      this.set({ state: 'waiting' }, pool?.waitingCount ?? 0);
+    },
+  });
+}
+
+/** Per-gateway pool gauges (each gateway has its own pools). */
 export function poolRegistry(pool: pg.Pool): Registry {
   const registry = new Registry();
-  new Gauge({
-    name: 'placement_db_pool_connections',
-    help: 'Database pool connections by state',
-    labelNames: ['state'],
-    registers: [registry],
-    collect() {
-      this.set({ state: 'total' }, pool.totalCount);
-      this.set({ state: 'idle' }, pool.idleCount);
-      this.set({ state: 'waiting' }, pool.waitingCount);
-    },
-  });
-  new Gauge({
-    name: 'placement_db_claim_pool_connections',
-    help: 'Claim pool connections by state (SERIALIZABLE by default; created by the first claim, up to DB_POOL_MAX more)',
-    labelNames: ['state'],
-    registers: [registry],
-    collect() {
-      const claimPool = claimPoolOf(pool);
-      this.set({ state: 'total' }, claimPool?.totalCount ?? 0);
-      this.set({ state: 'idle' }, claimPool?.idleCount ?? 0);
-      this.set({ state: 'waiting' }, claimPool?.waitingCount ?? 0);
-    },
-  });
+  poolGauge(registry, 'placement_db_pool_connections', 'Database pool connections by state', () => pool);
+  poolGauge(
+    registry,
+    'placement_db_claim_pool_connections',
+    'Claim pool connections by state (SERIALIZABLE by default; created by the first claim, up to DB_POOL_MAX more)',
+    () => claimPoolOf(pool),
+  );
   return registry;
 }
 
