@@ -18,7 +18,6 @@ const envSchema = z.object({
   MAX_DOCUMENT_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(defaultGatewayLimits.maxDocumentTokens),
   MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(defaultGatewayLimits.maxAliases),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  SERIALIZABLE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 export type Config = z.infer<typeof envSchema>;
