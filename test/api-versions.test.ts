@@ -296,5 +296,11 @@ describe('version metadata on a small schema', () => {
     );
     expect(viaVariables.map((n) => n.member)).toEqual(['Filter.legacyName', 'Size.MEDIUM']);
     expect(deprecatedUsage(v11, parse(`query($s: [Size]) { things(sizes: $s) }`), { s: ['SMALL'] })).toEqual([]);
+    // One parsed document (as yoga's cache hands back) with other variables: its own part is
+    // reused, the variables' part is not.
+    const reused = parse(`query($s: [Size]) { things(order: "x", sizes: $s) }`);
+    expect(deprecatedUsage(v11, reused, { s: ['MEDIUM'] }).map((n) => n.member)).toEqual(['Query.things(order)', 'Size.MEDIUM']);
+    expect(deprecatedUsage(v11, reused, { s: ['SMALL'] }).map((n) => n.member)).toEqual(['Query.things(order)']);
+    expect(deprecatedUsage(applyVersionMetadata(full, '1.0'), reused, { s: ['MEDIUM'] }).map((n) => n.member)).toEqual(['Query.things(order)']);
   });
 });

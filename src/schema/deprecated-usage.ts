@@ -7,6 +7,7 @@ import {
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
+  Kind,
   TypeInfo,
   typeFromAST,
   visit,
@@ -66,15 +67,15 @@ function walkValue(type: GraphQLInputType, value: unknown, found: Map<string, De
   }
 }
 
-/**
- * Every deprecated field, argument, input field and enum value the operation touches, in the
- * document or in its variables. The document has already passed validation against `schema`.
- */
-export function deprecatedUsage(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Readonly<Record<string, unknown>> | null | undefined,
-): DeprecationNotice[] {
+/** What each document touches as written, per schema; yoga hands back the same parsed document for the same text. */
+const literalUsageCache = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, DeprecationNotice>>>();
+
+/** Deprecated members the document names as written (fields, arguments, literal inputs and enum values). */
+function literalUsage(schema: GraphQLSchema, document: DocumentNode): Map<string, DeprecationNotice> {
+  let bySchema = literalUsageCache.get(schema);
+  if (!bySchema) literalUsageCache.set(schema, (bySchema = new WeakMap()));
+  const cached = bySchema.get(document);
+  if (cached) return cached;
   const found = new Map<string, DeprecationNotice>();
   const add = (n: DeprecationNotice | null) => {
     if (n) found.set(n.member, n);
@@ -106,12 +107,30 @@ export function deprecatedUsage(
         const enumType = getNamedType(typeInfo.getInputType());
         if (value && enumType) add(notice(`${enumType.name}.${node.value}`, value));
       },
-      VariableDefinition(node) {
-        const type = typeFromAST(schema, node.type);
-        const value = variables?.[node.variable.name.value];
-        if (type && value !== undefined) walkValue(type as GraphQLInputType, value, found);
-      },
     }),
   );
+  bySchema.set(document, found);
+  return found;
+}
+
+/**
+ * Every deprecated field, argument, input field and enum value the operation touches, in the
+ * document or in its variables. The document has already passed validation against `schema`.
+ * The document's own part is computed once per document; variables are walked per request.
+ */
+export function deprecatedUsage(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): DeprecationNotice[] {
+  const found = new Map(literalUsage(schema, document));
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const variable of definition.variableDefinitions ?? []) {
+      const type = typeFromAST(schema, variable.type);
+      const value = variables?.[variable.variable.name.value];
+      if (type && value !== undefined) walkValue(type as GraphQLInputType, value, found);
+    }
+  }
   return [...found.values()].sort((a, b) => a.member.localeCompare(b.member));
 }
