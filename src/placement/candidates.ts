@@ -51,10 +51,16 @@ export function parsePlacementRequest(raw: unknown, prefix = 'request'): Placeme
   return parseInput(placementRequestSchema, raw, prefix);
 }
 
-export function parseLimit(limit: number | null | undefined, field = 'limit'): number {
-  if (limit == null) return DEFAULT_LIMIT;
+/** `bounds` narrows the engine's default and maximum (an API version's own numbers). */
+export function parseLimit(
+  limit: number | null | undefined,
+  field = 'limit',
+  bounds: { defaultLimit: number; maxLimit: number } = { defaultLimit: DEFAULT_LIMIT, maxLimit: MAX_LIMIT },
+): number {
+  if (limit == null) return bounds.defaultLimit;
+  const max = Math.min(bounds.maxLimit, MAX_LIMIT);
   if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError(field, 'min:1', `${field}: must be at least 1`);
-  if (limit > MAX_LIMIT) throw new InvalidInputError(field, `max:${MAX_LIMIT}`, `${field}: must be at most ${MAX_LIMIT}`);
+  if (limit > max) throw new InvalidInputError(field, `max:${max}`, `${field}: must be at most ${max}`);
   return limit;
 }
 

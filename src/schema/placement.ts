@@ -2,6 +2,7 @@ import { builder } from '../builder.js';
 import {
   allocationCandidates,
   explainPlacement,
+  parseLimit,
   type Candidate,
   type Explanation,
 } from '../placement/candidates.js';
@@ -130,11 +131,9 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       // The default and the cap are part of the request's API version.
-      const { candidateDefaultLimit, candidateMaxLimit } = ctx.behaviour;
-      if (args.limit != null && args.limit > candidateMaxLimit) {
-        throw new InvalidInputError('limit', `max:${candidateMaxLimit}`, `limit: must be at most ${candidateMaxLimit}`);
-      }
-      return { candidates: await allocationCandidates(ctx.db.pool, { ...args, limit: args.limit ?? candidateDefaultLimit }) };
+      const { candidateDefaultLimit: defaultLimit, candidateMaxLimit: maxLimit } = ctx.behaviour;
+      const limit = parseLimit(args.limit, 'limit', { defaultLimit, maxLimit });
+      return { candidates: await allocationCandidates(ctx.db.pool, { ...args, limit }) };
     },
   }),
   explainPlacement: t.field({
