@@ -103,8 +103,18 @@ async function main() {
     onLog: () => undefined,
     onError: () => undefined,
     postgresFlags: [
-      '-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'pg_stat_statements.track_planning=on',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'pg_stat_statements.track=all',
+      '-c',
+      'pg_stat_statements.track_planning=on',
     ],
   });
   if (process.getuid?.() === 0) await import('node:fs/promises').then((fs) => fs.chmod(dataDir, 0o755));
@@ -119,26 +129,39 @@ async function main() {
   try {
     await migrate(db.pool);
     await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    const existing = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM resource_providers')).rows[0]!.n;
+    const existing = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM resource_providers')).rows[0]!
+      .n;
     if (existing !== providers || args.reseed) {
-      await db.pool.query('TRUNCATE resource_providers, consumers, allocations, inventories, provider_traits, provider_aggregates, aggregates, cells, idempotency_keys RESTART IDENTITY CASCADE');
+      await db.pool.query(
+        'TRUNCATE resource_providers, consumers, allocations, inventories, provider_traits, provider_aggregates, aggregates, cells, idempotency_keys RESTART IDENTITY CASCADE',
+      );
       await db.pool.query(`DELETE FROM traits WHERE name LIKE 'CUSTOM_BENCH_%'`);
       await seed(db.pool, { providers, cells: 10, traits: 50, hotSpot: 50 });
     } else {
       // Earlier runs filled hosts: give the room back so every run starts alike.
       await db.pool.query(`DELETE FROM consumers WHERE project_id IN ('bench', 'bench-raw')`);
-      await db.pool.query(`UPDATE inventories i SET used = coalesce((SELECT sum(a.used) FROM allocations a WHERE a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id), 0)`);
-      await db.pool.query(`UPDATE resource_providers p SET ${(await import('../src/placement/fit.js')).shareBoundsSet()}`);
+      await db.pool.query(
+        `UPDATE inventories i SET used = coalesce((SELECT sum(a.used) FROM allocations a WHERE a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id), 0)`,
+      );
+      await db.pool.query(
+        `UPDATE resource_providers p SET ${(await import('../src/placement/fit.js')).shareBoundsSet()}`,
+      );
       await db.pool.query('VACUUM ANALYZE');
     }
-    const cells = (await db.pool.query<{ uuid: string }>('SELECT uuid FROM cells ORDER BY name')).rows.map((r) => r.uuid);
+    const cells = (await db.pool.query<{ uuid: string }>('SELECT uuid FROM cells ORDER BY name')).rows.map(
+      (r) => r.uuid,
+    );
     const pickCell = () => cells[Math.floor(Math.random() * cells.length)]!;
     const resources = [
       { resourceClass: 'VCPU', amount: 2 },
       { resourceClass: 'MEMORY_MB', amount: 4096 },
       { resourceClass: 'DISK_GB', amount: 40 },
     ];
-    const classIds = (await db.pool.query<{ id: number; name: string }>('SELECT id, name FROM resource_classes WHERE name = ANY($1)', [resources.map((r) => r.resourceClass)])).rows;
+    const classIds = (
+      await db.pool.query<{ id: number; name: string }>('SELECT id, name FROM resource_classes WHERE name = ANY($1)', [
+        resources.map((r) => r.resourceClass),
+      ])
+    ).rows;
     const classIdList = resources.map((r) => classIds.find((c) => c.name === r.resourceClass)!.id);
 
     // The gateway as its own process, as `npm run bench` starts it.
@@ -148,21 +171,36 @@ async function main() {
       const nodeArgs = args['gateway-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['gateway-prof']] : [];
       const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
         cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'),
-        env: { ...process.env, DATABASE_URL: `${base}/${name}`, PORT: String(gatewayPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', DB_POOL_MAX: '32' },
+        env: {
+          ...process.env,
+          DATABASE_URL: `${base}/${name}`,
+          PORT: String(gatewayPort),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          NODE_ENV: 'production',
+          DB_POOL_MAX: '32',
+        },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       const url = `http://127.0.0.1:${gatewayPort}`;
       for (let i = 0; i < 300; i++) {
-        if (await fetch(`${url}/ready`).then((r) => r.ok, () => false)) break;
+        if (
+          await fetch(`${url}/ready`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 100));
       }
       gateway = {
         url,
         pid: child.pid!,
-        stop: () => new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
+        stop: () =>
+          new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
       };
     }
 
@@ -170,11 +208,26 @@ async function main() {
       http: async () => {
         const claimBody = {
           query: CLAIM_MUTATION,
-          variables: { input: { consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }], request: { resources, cell: pickCell() }, alternates: 3, hostSubsetSize: subset } },
+          variables: {
+            input: {
+              consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
+              request: { resources, cell: pickCell() },
+              alternates: 3,
+              hostSubsetSize: subset,
+            },
+          },
         };
-        const body = (args.fetch
-          ? await (await fetch(`${gateway!.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claimBody) })).json()
-          : await postJson(`${gateway!.url}/graphql`, claimBody)) as { data?: { claim?: { __typename: string } } };
+        const body = (
+          args.fetch
+            ? await (
+                await fetch(`${gateway!.url}/graphql`, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json' },
+                  body: JSON.stringify(claimBody),
+                })
+              ).json()
+            : await postJson(`${gateway!.url}/graphql`, claimBody)
+        ) as { data?: { claim?: { __typename: string } } };
         if (body.data?.claim?.__typename !== 'ClaimPayload') throw new Error(JSON.stringify(body));
         return true;
       },
@@ -192,7 +245,13 @@ async function main() {
         try {
           await claim(db.pool, {
             consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'hot' }],
-            request: { resources: [{ resourceClass: 'VCPU', amount: 8 }, { resourceClass: 'MEMORY_MB', amount: 8192 }], requiredTraits: ['CUSTOM_BENCH_HOT'] },
+            request: {
+              resources: [
+                { resourceClass: 'VCPU', amount: 8 },
+                { resourceClass: 'MEMORY_MB', amount: 8192 },
+              ],
+              requiredTraits: ['CUSTOM_BENCH_HOT'],
+            },
             alternates: 2,
           });
           return true;
@@ -215,8 +274,14 @@ async function main() {
             await client.query('ROLLBACK');
             return false;
           }
-          const consumer = await client.query<{ id: number }>(`INSERT INTO consumers (uuid, project_id, user_id, generation) VALUES ($1, 'bench-raw', 'bench', 1) RETURNING id`, [randomUUID()]);
-          await client.query(`INSERT INTO allocations (consumer_id, provider_id, resource_class_id, used) SELECT $1, $2, unnest($3::int[]), unnest($4::int[])`, [consumer.rows[0]!.id, hostId, classIdList, resources.map((r) => r.amount)]);
+          const consumer = await client.query<{ id: number }>(
+            `INSERT INTO consumers (uuid, project_id, user_id, generation) VALUES ($1, 'bench-raw', 'bench', 1) RETURNING id`,
+            [randomUUID()],
+          );
+          await client.query(
+            `INSERT INTO allocations (consumer_id, provider_id, resource_class_id, used) SELECT $1, $2, unnest($3::int[]), unnest($4::int[])`,
+            [consumer.rows[0]!.id, hostId, classIdList, resources.map((r) => r.amount)],
+          );
           await client.query('UPDATE resource_providers SET generation = generation + 1 WHERE id = $1', [hostId]);
           await client.query('COMMIT');
           return true;
@@ -250,7 +315,8 @@ async function main() {
           while (performance.now() < deadline) {
             try {
               if (await attempt()) ok++;
-              else if (runName === 'hot') return; // full: this claimer is done
+              else if (runName === 'hot')
+                return; // full: this claimer is done
               else failed++;
             } catch (error) {
               failed++;

@@ -4,18 +4,18 @@
 // the same claims done in-process by the engine and as a raw-SQL transaction (baselines run
 // in this same process, so the ratios show what HTTP + GraphQL cost). Results also go to
 // bench/results/<timestamp>.json. Benchmarks are not tests: nothing here asserts a target.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { freePort } from '../test/support/free-port.js';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabase, type Database } from '../src/db.js';
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../src/embedded-postgres.js';
+import { type Database, openDatabase } from '../src/db.js';
+import { type EmbeddedServer, ensureDatabase, startEmbeddedPostgres } from '../src/embedded-postgres.js';
 import { migrate } from '../src/migrate.js';
 import { claim, NoValidHostError } from '../src/placement/claims.js';
 import { transactionStats } from '../src/placement/transactions.js';
+import { freePort } from '../test/support/free-port.js';
 import { postJson } from './http-client.js';
 import { CLAIM_MUTATION } from './operations.js';
 import { seed } from './seed.js';
@@ -41,7 +41,6 @@ const subset = Number(args.subset);
 const gateways = Number(args.gateways);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -50,16 +49,32 @@ function percentile(sorted: number[], p: number): number {
 function summary(latencies: number[]) {
   const sorted = [...latencies].sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { count: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? NaN) };
+  return {
+    count: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? NaN),
+  };
 }
 
 /** The gateway as a separate process (so its memory is its own), on the bench database. */
-async function startGateway(databaseUrl: string): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
+async function startGateway(
+  databaseUrl: string,
+): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const entry = gateways > 1 ? ['bench/cluster-gateway.ts', String(gateways)] : ['src/main.ts'];
   const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', DB_POOL_MAX: '32' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      DB_POOL_MAX: '32',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -112,7 +127,6 @@ const CANDIDATES = `query($request: PlacementRequest!) {
     ... on Error { code message }
   }
 }`;
-
 
 const claimResources = [
   { resourceClass: 'VCPU', amount: 2 },
@@ -245,7 +259,9 @@ async function benchSize(adminUrl: string, providers: number) {
   const existing = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM resource_providers')).rows[0]!.n;
   let seedSeconds = 0;
   if (existing !== providers) {
-    await db.pool.query('TRUNCATE resource_providers, consumers, allocations, inventories, provider_traits, provider_aggregates, aggregates, cells, idempotency_keys RESTART IDENTITY CASCADE');
+    await db.pool.query(
+      'TRUNCATE resource_providers, consumers, allocations, inventories, provider_traits, provider_aggregates, aggregates, cells, idempotency_keys RESTART IDENTITY CASCADE',
+    );
     await db.pool.query(`DELETE FROM traits WHERE name LIKE 'CUSTOM_BENCH_%'`);
     const t = performance.now();
     await seed(db.pool, { providers, cells: 10, traits: 50, hotSpot: 50 });
@@ -275,7 +291,10 @@ async function benchSize(adminUrl: string, providers: number) {
     candidateLatencies.push(performance.now() - t);
     candidatesReturned += data.allocationCandidates.candidates?.length ?? 0;
   }
-  const candidates = { ...summary(candidateLatencies), meanCandidates: Math.round(candidatesReturned / candidateRequests) };
+  const candidates = {
+    ...summary(candidateLatencies),
+    meanCandidates: Math.round(candidatesReturned / candidateRequests),
+  };
   const unfiltered: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t = performance.now();
@@ -297,7 +316,13 @@ async function benchSize(adminUrl: string, providers: number) {
       },
     }).catch(() => null);
     const type = data?.claim?.__typename;
-    return type === 'ClaimPayload' ? 'ok' : type === 'NoValidHost' ? 'nvh' : type === 'RetryLimitExceeded' ? 'retry' : 'error';
+    return type === 'ClaimPayload'
+      ? 'ok'
+      : type === 'NoValidHost'
+        ? 'nvh'
+        : type === 'RetryLimitExceeded'
+          ? 'retry'
+          : 'error';
   });
   const retriedLow = (await metricValue(gateway.url, 'placement_transactions{outcome="retried"}')) - retriedBefore;
   console.log('claims via HTTP, low contention', { ...lowContention, serializationRetries: retriedLow });
@@ -314,13 +339,24 @@ async function benchSize(adminUrl: string, providers: number) {
       });
       return 'ok';
     } catch (error) {
-      return error instanceof NoValidHostError ? 'nvh' : (error as { code?: string }).code === 'RETRY_LIMIT_EXCEEDED' ? 'retry' : 'error';
+      return error instanceof NoValidHostError
+        ? 'nvh'
+        : (error as { code?: string }).code === 'RETRY_LIMIT_EXCEEDED'
+          ? 'retry'
+          : 'error';
     }
   });
-  console.log('claims in-process engine, low contention', { ...engineLow, serializationRetries: transactionStats.retried - engineRetriedBefore });
+  console.log('claims in-process engine, low contention', {
+    ...engineLow,
+    serializationRetries: transactionStats.retried - engineRetriedBefore,
+  });
 
   // 4. raw-SQL baseline: the minimal claim transaction on a random host (no search)
-  const classIds = (await db.pool.query<{ id: number; name: string }>(`SELECT id, name FROM resource_classes WHERE name = ANY($1)`, [claimResources.map((r) => r.resourceClass)])).rows;
+  const classIds = (
+    await db.pool.query<{ id: number; name: string }>(`SELECT id, name FROM resource_classes WHERE name = ANY($1)`, [
+      claimResources.map((r) => r.resourceClass),
+    ])
+  ).rows;
   const classIdList = claimResources.map((r) => classIds.find((c) => c.name === r.resourceClass)!.id);
   const amountList = claimResources.map((r) => r.amount);
   const raw = await runClaims(claimers, seconds * 1000, async () => {
@@ -330,7 +366,13 @@ async function benchSize(adminUrl: string, providers: number) {
   console.log('claims raw SQL baseline (random host, no search)', raw);
 
   // 5. hot spot: 50 hosts carry CUSTOM_BENCH_HOT; everyone claims there until it is full
-  const hotRequest = { resources: [{ resourceClass: 'VCPU', amount: 8 }, { resourceClass: 'MEMORY_MB', amount: 8192 }], requiredTraits: ['CUSTOM_BENCH_HOT'] };
+  const hotRequest = {
+    resources: [
+      { resourceClass: 'VCPU', amount: 8 },
+      { resourceClass: 'MEMORY_MB', amount: 8192 },
+    ],
+    requiredTraits: ['CUSTOM_BENCH_HOT'],
+  };
   const hotRoomLeft = async () => {
     const { rows } = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM resource_providers p
@@ -346,16 +388,30 @@ async function benchSize(adminUrl: string, providers: number) {
     Math.max(60, seconds * 6) * 1000,
     async () => {
       const data = await gql(gateway.url, CLAIM_MUTATION, {
-        input: { consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'hot' }], request: hotRequest, alternates: 2 },
+        input: {
+          consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'hot' }],
+          request: hotRequest,
+          alternates: 2,
+        },
       }).catch(() => null);
       const type = data?.claim?.__typename;
-      return type === 'ClaimPayload' ? 'ok' : type === 'NoValidHost' ? 'nvh' : type === 'RetryLimitExceeded' ? 'retry' : 'error';
+      return type === 'ClaimPayload'
+        ? 'ok'
+        : type === 'NoValidHost'
+          ? 'nvh'
+          : type === 'RetryLimitExceeded'
+            ? 'retry'
+            : 'error';
     },
     { untilFull: true, roomLeft: hotRoomLeft },
   );
   const retriedHot = (await metricValue(gateway.url, 'placement_transactions{outcome="retried"}')) - retriedHotBefore;
   const hotFull = !(await hotRoomLeft());
-  console.log('claims via HTTP, 50-host hot spot until full', { ...hot, serializationRetries: retriedHot, hotSpotFull: hotFull });
+  console.log('claims via HTTP, 50-host hot spot until full', {
+    ...hot,
+    serializationRetries: retriedHot,
+    hotSpotFull: hotFull,
+  });
 
   clearInterval(sampler);
   memory.peakMiB = Math.max(memory.peakMiB, await rssMiB(gateway.process.pid));
@@ -392,8 +448,17 @@ async function main() {
     embedded = await startEmbeddedPostgres({ dataDir, port: await freePort() });
     adminUrl = embedded.url.replace(/\/placement$/, '/postgres');
   }
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-  console.log('machine', machine, `claimers ${claimers}, ${seconds} s per claim phase, hostSubsetSize ${subset}, gateway processes ${gateways}`);
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  console.log(
+    'machine',
+    machine,
+    `claimers ${claimers}, ${seconds} s per claim phase, hostSubsetSize ${subset}, gateway processes ${gateways}`,
+  );
   const results = [];
   try {
     for (const size of sizes) results.push(await benchSize(adminUrl, size));
@@ -404,7 +469,10 @@ async function main() {
   const outDir = path.join(root, 'bench', 'results');
   await mkdir(outDir, { recursive: true });
   const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results }, null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results }, null, 2)}\n`,
+  );
   // One line per size: the figures the README's Performance section quotes.
   console.log('\nsummary');
   console.table(

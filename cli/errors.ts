@@ -36,7 +36,12 @@ export class Refusal extends Error {
 
   constructor(
     message: string,
-    options: { detail?: ReadonlyArray<readonly [string, string]>; result?: unknown; extra?: string; retryable?: boolean } = {},
+    options: {
+      detail?: ReadonlyArray<readonly [string, string]>;
+      result?: unknown;
+      extra?: string;
+      retryable?: boolean;
+    } = {},
   ) {
     super(message);
     this.detail = options.detail ?? [];
@@ -55,11 +60,17 @@ function words(fieldName: string): string {
 }
 
 /** A typed error (any member of a result union with `code` and `message`) in plain words. */
-export function refusalFromTypedError(error: { __typename: string; code: string; message: string }, extra?: string): Refusal {
+export function refusalFromTypedError(
+  error: { __typename: string; code: string; message: string },
+  extra?: string,
+): Refusal {
   const detail: Array<readonly [string, string]> = [];
   for (const [key, value] of Object.entries(error)) {
     if (NOT_DETAIL.has(key) || value === undefined) continue;
-    detail.push([words(key), Array.isArray(value) ? value.join(', ') || '(none)' : value === null ? 'none' : String(value)]);
+    detail.push([
+      words(key),
+      Array.isArray(value) ? value.join(', ') || '(none)' : value === null ? 'none' : String(value),
+    ]);
   }
   // RetryLimitExceeded says retryable: nothing was written and the same call can succeed later.
   const retryable = 'retryable' in error && error.retryable === true;

@@ -3,7 +3,12 @@ import { PLACEMENT_API_VERSION } from '../client/index.js';
 import { addAllocationsCommands, addUsagesCommand } from './commands/allocations.js';
 import { addClassesCommands, addTraitsCommands } from './commands/catalogue.js';
 import { addPlacementCommands } from './commands/placement.js';
-import { addAggregatesCommands, addCellsCommands, addInventoryCommands, addProvidersCommands } from './commands/providers.js';
+import {
+  addAggregatesCommands,
+  addCellsCommands,
+  addInventoryCommands,
+  addProvidersCommands,
+} from './commands/providers.js';
 import { describeFailure, EXIT, Refusal } from './errors.js';
 import { positiveInteger } from './parse.js';
 import { DEFAULT_URL, type Program } from './session.js';
@@ -14,7 +19,9 @@ function buildProgram(): Program {
     .version(`placement CLI, API ${PLACEMENT_API_VERSION}`, '-V, --version')
     .addOption(new Option('--url <url>', 'GraphQL endpoint of the service').env('PLACEMENT_URL').default(DEFAULT_URL))
     .option('--json', 'print results as JSON (for scripts)', false)
-    .addOption(new Option('--timeout <ms>', 'give up on a request after this long').argParser(positiveInteger).default(30_000))
+    .addOption(
+      new Option('--timeout <ms>', 'give up on a request after this long').argParser(positiveInteger).default(30_000),
+    )
     .showHelpAfterError('(add --help for usage)')
     // Throw instead of exiting, so every failure goes through one exit-code mapping; set
     // before the commands are added, which inherit it.

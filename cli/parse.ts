@@ -26,7 +26,10 @@ export function decimalNumber(value: string): number {
 
 /** `A,B,C` → [A, B, C]; repeating the option adds to the list. */
 export function list(value: string, previous: string[] = []): string[] {
-  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list.');
   return [...previous, ...items];
 }
@@ -55,8 +58,12 @@ export function resources(value: string): ResourceAmountInput[] {
 /** `<provider uuid>=VCPU:2,MEMORY_MB:4096`; repeating the option adds providers. */
 export function providerAllocation(value: string, previous: ProviderAllocationInput[] = []): ProviderAllocationInput[] {
   const separator = value.indexOf('=');
-  if (separator <= 0) throw new InvalidArgumentError(`"${value}" is not PROVIDER=CLASS:AMOUNT,… (e.g. <uuid>=VCPU:2,MEMORY_MB:4096).`);
-  return [...previous, { providerUuid: value.slice(0, separator).trim(), resources: resources(value.slice(separator + 1)) }];
+  if (separator <= 0)
+    throw new InvalidArgumentError(`"${value}" is not PROVIDER=CLASS:AMOUNT,… (e.g. <uuid>=VCPU:2,MEMORY_MB:4096).`);
+  return [
+    ...previous,
+    { providerUuid: value.slice(0, separator).trim(), resources: resources(value.slice(separator + 1)) },
+  ];
 }
 
 export function weigher(value: string): 'SPREAD' | 'PACK' {

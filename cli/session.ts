@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { isTypedError, PlacementClient, type PayloadOf } from '../client/index.js';
+import { isTypedError, type PayloadOf, PlacementClient } from '../client/index.js';
 import { Refusal, refusalFromTypedError } from './errors.js';
 
 export const DEFAULT_URL = 'http://localhost:4000/graphql';
@@ -76,14 +76,22 @@ export async function collectPages<Node>(
  * The provider's current generation, for writes where the operator gave none: the write then
  * applies to the state just read, and a concurrent change still fails as GenerationConflict.
  */
-export async function providerGeneration(session: Session, providerUuid: string, given: number | undefined): Promise<number> {
+export async function providerGeneration(
+  session: Session,
+  providerUuid: string,
+  given: number | undefined,
+): Promise<number> {
   if (given !== undefined) return given;
   const provider = await session.client.listInventories(providerUuid);
   return found(provider, `provider ${providerUuid} not found`).generation;
 }
 
 /** The consumer's current generation, or null when it holds nothing (a new consumer). */
-export async function consumerGeneration(session: Session, consumerUuid: string, given: number | undefined): Promise<number | null> {
+export async function consumerGeneration(
+  session: Session,
+  consumerUuid: string,
+  given: number | undefined,
+): Promise<number | null> {
   if (given !== undefined) return given;
   const consumer = await session.client.getConsumer(consumerUuid);
   return consumer?.generation ?? null;

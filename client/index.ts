@@ -57,7 +57,12 @@ export class PlacementClientError extends Error {
   constructor(
     kind: PlacementClientErrorKind,
     message: string,
-    details: { status?: number; errors?: readonly GraphQLErrorBody[]; retryAfterSeconds?: number; cause?: unknown } = {},
+    details: {
+      status?: number;
+      errors?: readonly GraphQLErrorBody[];
+      retryAfterSeconds?: number;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.kind = kind;
@@ -153,7 +158,9 @@ export class PlacementClient {
       });
     }
     if (body.data == null) {
-      throw new PlacementClientError('http', `${this.url} answered HTTP ${response.status} with no data`, { status: response.status });
+      throw new PlacementClientError('http', `${this.url} answered HTTP ${response.status} with no data`, {
+        status: response.status,
+      });
     }
     return body.data;
   }

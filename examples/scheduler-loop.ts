@@ -19,10 +19,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  type AlternateInput,
   isTypedError,
   PlacementClient,
   PlacementClientError,
-  type AlternateInput,
   type PlacementRequest,
   type ResourceAmountInput,
 } from '../client/index.js';
@@ -40,7 +40,8 @@ const request: PlacementRequest = {
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const amounts = (resources: readonly ResourceAmountInput[]) => resources.map((r) => `${r.resourceClass}:${r.amount}`).join(',');
+const amounts = (resources: readonly ResourceAmountInput[]) =>
+  resources.map((r) => `${r.resourceClass}:${r.amount}`).join(',');
 
 /** Stops the loop at a step the service refused, saying which and why. */
 class StepRefused extends Error {}
@@ -70,8 +71,12 @@ async function schedule(client: PlacementClient): Promise<void> {
   if (isTypedError(claimed)) throw new StepRefused(`claim: ${claimed.code}: ${claimed.message}`);
   const selection = claimed.selections[0]!;
   const chosen = selection.resourceProvider?.name ?? selection.providerUuid;
-  log(`2. claimed instance ${instance} on ${chosen} ${selection.providerUuid} (consumer generation ${selection.consumerGeneration})`);
-  log(`   alternates: ${selection.alternates.map((a) => a.resourceProvider?.name ?? a.providerUuid).join(', ') || 'none'}`);
+  log(
+    `2. claimed instance ${instance} on ${chosen} ${selection.providerUuid} (consumer generation ${selection.consumerGeneration})`,
+  );
+  log(
+    `   alternates: ${selection.alternates.map((a) => a.resourceProvider?.name ?? a.providerUuid).join(', ') || 'none'}`,
+  );
 
   // 3. The build on the chosen host fails (simulated: a real scheduler would call the compute host here).
   log(`3. build failed on ${chosen} (simulated)`);
@@ -85,32 +90,48 @@ async function schedule(client: PlacementClient): Promise<void> {
       resources: part.resources.map(({ resourceClass, amount }) => ({ resourceClass, amount })),
     })),
   }));
-  const moved = await client.reschedule({ consumerUuid: instance, consumerGeneration: selection.consumerGeneration, alternates });
+  const moved = await client.reschedule({
+    consumerUuid: instance,
+    consumerGeneration: selection.consumerGeneration,
+    alternates,
+  });
   if (isTypedError(moved)) {
     // NoValidHost here means no alternate still fitted; the instance then holds nothing.
     throw new StepRefused(`reschedule: ${moved.code}: ${moved.message}`);
   }
   const final = moved.selection;
-  log(`4. rescheduled instance ${instance} to ${final.resourceProvider?.name ?? final.providerUuid} ${final.providerUuid} (consumer generation ${final.consumerGeneration})`);
+  log(
+    `4. rescheduled instance ${instance} to ${final.resourceProvider?.name ?? final.providerUuid} ${final.providerUuid} (consumer generation ${final.consumerGeneration})`,
+  );
 
   // 5. Where the instance's allocations are now, and what the failed host holds for it.
   const consumer = await client.getConsumer(instance);
   if (!consumer) throw new StepRefused(`instance ${instance} holds no allocations`);
   log(`5. final allocations of instance ${instance}:`);
   for (const allocation of consumer.allocations) {
-    log(`   ${allocation.resourceProvider.name} ${allocation.resourceProvider.uuid} ${allocation.resourceClass} ${allocation.amount}`);
+    log(
+      `   ${allocation.resourceProvider.name} ${allocation.resourceProvider.uuid} ${allocation.resourceClass} ${allocation.amount}`,
+    );
   }
-  const leftOnFailedHost = consumer.allocations.filter((a) => a.resourceProvider.uuid === selection.providerUuid).length;
-  log(`   on the failed host ${chosen}: ${leftOnFailedHost === 0 ? 'nothing (released)' : `${leftOnFailedHost} allocations`}`);
+  const leftOnFailedHost = consumer.allocations.filter(
+    (a) => a.resourceProvider.uuid === selection.providerUuid,
+  ).length;
+  log(
+    `   on the failed host ${chosen}: ${leftOnFailedHost === 0 ? 'nothing (released)' : `${leftOnFailedHost} allocations`}`,
+  );
 }
 
 const DEMO_CELL = '5c0e1d2a-0000-4000-8000-00000000ce11';
-const DEMO_HOSTS = [1, 2, 3].map((n) => ({ name: `example-host-${n}`, uuid: `5c0e1d2a-0000-4000-8000-00000000000${n}` }));
+const DEMO_HOSTS = [1, 2, 3].map((n) => ({
+  name: `example-host-${n}`,
+  uuid: `5c0e1d2a-0000-4000-8000-00000000000${n}`,
+}));
 
 /** A cell with three hosts of 8 VCPU and 16 GiB, created once; later runs find them in place. */
 async function createDemoWorld(client: PlacementClient): Promise<void> {
   const cell = await client.createCell({ name: 'example-cell', uuid: DEMO_CELL });
-  if (isTypedError(cell) && cell.code !== 'ALREADY_EXISTS') throw new StepRefused(`demo cell: ${cell.code}: ${cell.message}`);
+  if (isTypedError(cell) && cell.code !== 'ALREADY_EXISTS')
+    throw new StepRefused(`demo cell: ${cell.code}: ${cell.message}`);
   for (const host of DEMO_HOSTS) {
     const created = await client.createProvider({ ...host, cellUuid: DEMO_CELL });
     if (isTypedError(created)) {
@@ -125,7 +146,8 @@ async function createDemoWorld(client: PlacementClient): Promise<void> {
         { resourceClass: 'MEMORY_MB', total: 16384 },
       ],
     });
-    if (isTypedError(stocked)) throw new StepRefused(`demo inventory ${host.name}: ${stocked.code}: ${stocked.message}`);
+    if (isTypedError(stocked))
+      throw new StepRefused(`demo inventory ${host.name}: ${stocked.code}: ${stocked.message}`);
   }
   log(`demo world: cell example-cell with ${DEMO_HOSTS.map((h) => h.name).join(', ')} (8 VCPU, 16384 MEMORY_MB each)`);
 }

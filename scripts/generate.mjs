@@ -10,5 +10,8 @@ env.PRISMA_SCHEMA_ENGINE_BINARY ??= fileURLToPath(new URL('../package.json', imp
 env.PRISMA_HIDE_UPDATE_MESSAGE = '1';
 // The pothos generator is a bin of @pothos/plugin-prisma.
 env.PATH = [fileURLToPath(new URL('../node_modules/.bin', import.meta.url)), env.PATH].join(path.delimiter);
-const result = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'generate'], { stdio: 'inherit', env });
+const result = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'generate'], {
+  stdio: 'inherit',
+  env,
+});
 process.exit(result.status ?? 1);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { printSortedSchema } from '../src/schema/index.js';
-import { API_VERSIONS, RELEASED_VERSIONS, type ApiVersion } from '../src/versions.js';
+import { API_VERSIONS, type ApiVersion, RELEASED_VERSIONS } from '../src/versions.js';
 
 const { values } = parseArgs({ options: { check: { type: 'boolean' }, freeze: { type: 'string' } } });
 const headFile = new URL('../schema.graphql', import.meta.url);

@@ -3,7 +3,7 @@
 //   npm run schema:diff -- 1.0 1.1      any two frozen versions (or "head")
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
+import { type Change, CriticalityLevel, diff } from '@graphql-inspector/core';
 import { buildSchema } from 'graphql';
 import { LATEST_VERSION } from '../src/versions.js';
 
@@ -31,8 +31,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [from = LATEST_VERSION, to = 'head'] = process.argv.slice(2);
   const changes = await classifySchemaChanges(schemaText(from), schemaText(to));
   for (const [label, list] of Object.entries(changes)) {
-    for (const change of list as Change[]) process.stdout.write(`${label.padEnd(9)} ${change.path ?? ''}: ${change.message}\n`);
+    for (const change of list as Change[])
+      process.stdout.write(`${label.padEnd(9)} ${change.path ?? ''}: ${change.message}\n`);
   }
-  process.stdout.write(`${from} → ${to}: ${changes.breaking.length} breaking, ${changes.dangerous.length} dangerous, ${changes.safe.length} safe\n`);
+  process.stdout.write(
+    `${from} → ${to}: ${changes.breaking.length} breaking, ${changes.dangerous.length} dangerous, ${changes.safe.length} safe\n`,
+  );
   if (changes.breaking.length > 0) process.exit(1);
 }

@@ -42,7 +42,11 @@ const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** Limits for one operation; documented in README ("Limits"). */
 export const queryLimits = { depth: 12, breadth: 300, complexity: 20000 };
 
-const QUERY_LIMIT_CODES = { depth: 'QUERY_TOO_DEEP', breadth: 'QUERY_TOO_BROAD', complexity: 'QUERY_TOO_COMPLEX' } as const;
+const QUERY_LIMIT_CODES = {
+  depth: 'QUERY_TOO_DEEP',
+  breadth: 'QUERY_TOO_BROAD',
+  complexity: 'QUERY_TOO_COMPLEX',
+} as const;
 
 /** Connection page sizes are part of a version's behaviour (src/versions.ts); every connection spreads these. */
 export const versionedPageSize = {

@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
 
 // BIGINT columns (capacity, used, allocation ids) stay below 2^53 by the inventory rules
@@ -35,7 +35,12 @@ export interface Database {
  * @param statementTimeoutMs PostgreSQL cancels any statement running longer (SQLSTATE 57014,
  *   the transaction rolls back); 0 = no limit
  */
-export function openDatabase(connectionString: string, poolMax = 20, acquireTimeoutMs = 10_000, statementTimeoutMs = 0): Database {
+export function openDatabase(
+  connectionString: string,
+  poolMax = 20,
+  acquireTimeoutMs = 10_000,
+  statementTimeoutMs = 0,
+): Database {
   const pool = new pg.Pool({
     connectionString,
     max: poolMax,

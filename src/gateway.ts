@@ -1,15 +1,15 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
-import type { Logger } from './logger.js';
-import { engineRegistry, poolRegistry } from './metrics.js';
 import { useApiVersions, versionContext, versionOf } from './http/api-version.js';
 import { maskGatewayError } from './http/database-errors.js';
-import { defaultGatewayLimits, limitPlugins, type GatewayLimits } from './http/limits.js';
+import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { useDatabaseReadiness } from './http/readiness.js';
+import type { Logger } from './logger.js';
+import { engineRegistry, poolRegistry } from './metrics.js';
 import { schemas } from './schema/index.js';
 import { LATEST_VERSION, VERSION_HEADER } from './versions.js';
 
@@ -29,7 +29,11 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     landingPage: false,
     context: ({ request }) => ({ db, ...versionContext(request) }),
     // The playground speaks the newest version; clients without the header get the oldest.
-    graphiql: { title: 'placement-gateway', defaultQuery: DEFAULT_QUERY, headers: JSON.stringify({ [VERSION_HEADER]: LATEST_VERSION }) },
+    graphiql: {
+      title: 'placement-gateway',
+      defaultQuery: DEFAULT_QUERY,
+      headers: JSON.stringify({ [VERSION_HEADER]: LATEST_VERSION }),
+    },
     renderGraphiQL,
     // Unexpected errors are masked; typed errors travel in the result unions; database
     // faults become retryable errors (src/http/database-errors.ts).
@@ -60,7 +64,6 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     ],
   });
 }
-
 
 const DEFAULT_QUERY = `# placement-gateway: try a query, e.g.
 query Providers {

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import pg from 'pg';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from './embedded-postgres.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
@@ -32,7 +32,12 @@ async function main(): Promise<void> {
   } finally {
     await migrationPool.end();
   }
-  const db = openDatabase(databaseUrl, config.DB_POOL_MAX, config.DB_ACQUIRE_TIMEOUT_MS, config.DB_STATEMENT_TIMEOUT_MS);
+  const db = openDatabase(
+    databaseUrl,
+    config.DB_POOL_MAX,
+    config.DB_ACQUIRE_TIMEOUT_MS,
+    config.DB_STATEMENT_TIMEOUT_MS,
+  );
 
   const gateway = createGateway(db, logger, {
     maxInflightRequests: config.MAX_INFLIGHT_REQUESTS,
@@ -63,7 +68,9 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(`placement-gateway failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(
+    `placement-gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   // Do not leave an embedded server running behind a failed start.
   await embedded?.stop().catch(() => undefined);
   process.exit(1);

@@ -48,7 +48,9 @@ export async function migrate(pool: pg.Pool): Promise<MigrationResult> {
       const previous = doneByName.get(name);
       if (previous !== undefined) {
         if (previous !== checksum) {
-          throw new Error(`migration ${name} was changed after it was applied (checksum differs); add a new migration instead`);
+          throw new Error(
+            `migration ${name} was changed after it was applied (checksum differs); add a new migration instead`,
+          );
         }
         continue;
       }

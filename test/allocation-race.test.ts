@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { transactionStats } from '../src/placement/transactions.js';
-import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
-import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
+import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 
 /**
  * Real races: a node:http server on the gateway, many concurrent POSTs over real sockets,
@@ -52,7 +52,10 @@ async function post(query: string, input: unknown, field: string): Promise<any> 
   return body.data![field];
 }
 
-interface Outcome { payload: any; retryLimitHits: number }
+interface Outcome {
+  payload: any;
+  retryLimitHits: number;
+}
 
 /**
  * Posts, and re-posts while the server answers RetryLimitExceeded (a typed error that says
@@ -94,12 +97,22 @@ async function allocationRows(consumerUuid: string): Promise<{ name: string; use
   );
 }
 
-const newConsumer = (consumerUuid: string, providerUuid: string, resources: Record<string, number>, consumerGeneration: number | null = null) => ({
+const newConsumer = (
+  consumerUuid: string,
+  providerUuid: string,
+  resources: Record<string, number>,
+  consumerGeneration: number | null = null,
+) => ({
   consumerUuid,
   consumerGeneration,
   projectId: 'race-project',
   userId: 'race-user',
-  allocations: [{ providerUuid, resources: Object.entries(resources).map(([resourceClass, amount]) => ({ resourceClass, amount })) }],
+  allocations: [
+    {
+      providerUuid,
+      resources: Object.entries(resources).map(([resourceClass, amount]) => ({ resourceClass, amount })),
+    },
+  ],
 });
 
 describe('allocation races over HTTP', () => {
@@ -107,28 +120,48 @@ describe('allocation races over HTTP', () => {
     const host = await hostWith(env, `race-${randomUUID().slice(0, 8)}`, { VCPU: 10, MEMORY_MB: 1000 });
     const consumers = Array.from({ length: 40 }, () => randomUUID());
     const retriedBefore = transactionStats.retried;
-    const outcomes = await Promise.all(consumers.map((uuid) => postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: 1, MEMORY_MB: 100 }), 'setAllocations')));
+    const outcomes = await Promise.all(
+      consumers.map((uuid) =>
+        postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: 1, MEMORY_MB: 100 }), 'setAllocations'),
+      ),
+    );
     const serverRetries = transactionStats.retried - retriedBefore;
     const counts = tally(outcomes);
-    console.info(`[race] 40 × (1 VCPU, 100 MB) on 10/1000: ${JSON.stringify(counts)}, server-side serialization retries: ${serverRetries}`);
+    console.info(
+      `[race] 40 × (1 VCPU, 100 MB) on 10/1000: ${JSON.stringify(counts)}, server-side serialization retries: ${serverRetries}`,
+    );
 
     expect(counts.AllocationsPayload).toBe(10);
     expect(counts.CapacityExceeded).toBe(30);
     expect(Object.keys(counts).sort()).toEqual(['AllocationsPayload', 'CapacityExceeded', 'retryLimitHits']);
 
-    expect(await usageOf(host.uuid)).toEqual({ VCPU: { used: 10, capacity: 10 }, MEMORY_MB: { used: 1000, capacity: 1000 } });
+    expect(await usageOf(host.uuid)).toEqual({
+      VCPU: { used: 10, capacity: 10 },
+      MEMORY_MB: { used: 1000, capacity: 1000 },
+    });
     for (const [index, { payload }] of outcomes.entries()) {
       const rows = await allocationRows(consumers[index]!);
       if (payload.__typename === 'AllocationsPayload') {
         expect(payload.consumers).toEqual([{ consumerUuid: consumers[index], generation: 1 }]);
-        expect(rows).toEqual([{ name: 'MEMORY_MB', used: 100 }, { name: 'VCPU', used: 1 }]);
+        expect(rows).toEqual([
+          { name: 'MEMORY_MB', used: 100 },
+          { name: 'VCPU', used: 1 },
+        ]);
       } else {
-        expect(payload).toMatchObject({ code: 'CAPACITY_EXCEEDED', providerUuid: host.uuid, requested: expect.any(Number), capacity: expect.any(Number) });
+        expect(payload).toMatchObject({
+          code: 'CAPACITY_EXCEEDED',
+          providerUuid: host.uuid,
+          requested: expect.any(Number),
+          capacity: expect.any(Number),
+        });
         expect(payload.used + payload.requested).toBeGreaterThan(payload.capacity);
         expect(rows).toEqual([]);
       }
     }
-    const [{ n }] = (await env.sql<{ n: number }>(`SELECT count(*)::int AS n FROM consumers WHERE uuid = ANY($1::uuid[])`, [consumers])) as [{ n: number }];
+    const [{ n }] = (await env.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM consumers WHERE uuid = ANY($1::uuid[])`,
+      [consumers],
+    )) as [{ n: number }];
     expect(n).toBe(10);
   });
 
@@ -143,21 +176,35 @@ describe('allocation races over HTTP', () => {
     }));
     const outcomes = await Promise.all(
       requests.map((r) =>
-        postRetrying(SET, {
-          consumerUuid: r.uuid,
-          consumerGeneration: null,
-          projectId: 'race-project',
-          userId: 'race-user',
-          allocations: [
-            { providerUuid: a.uuid, resources: [{ resourceClass: 'VCPU', amount: r.vcpu }, { resourceClass: 'MEMORY_MB', amount: r.memory }] },
-            { providerUuid: b.uuid, resources: [{ resourceClass: 'DISK_GB', amount: r.disk }] },
-          ],
-        }, 'setAllocations'),
+        postRetrying(
+          SET,
+          {
+            consumerUuid: r.uuid,
+            consumerGeneration: null,
+            projectId: 'race-project',
+            userId: 'race-user',
+            allocations: [
+              {
+                providerUuid: a.uuid,
+                resources: [
+                  { resourceClass: 'VCPU', amount: r.vcpu },
+                  { resourceClass: 'MEMORY_MB', amount: r.memory },
+                ],
+              },
+              { providerUuid: b.uuid, resources: [{ resourceClass: 'DISK_GB', amount: r.disk }] },
+            ],
+          },
+          'setAllocations',
+        ),
       ),
     );
     const counts = tally(outcomes);
     console.info(`[race] 60 mixed requests on 16 VCPU / 4096 MB / 100 GB: ${JSON.stringify(counts)}`);
-    expect(Object.keys(counts).filter((k) => k !== 'retryLimitHits').sort()).toEqual(['AllocationsPayload', 'CapacityExceeded']);
+    expect(
+      Object.keys(counts)
+        .filter((k) => k !== 'retryLimitHits')
+        .sort(),
+    ).toEqual(['AllocationsPayload', 'CapacityExceeded']);
 
     const won = requests.filter((_, i) => outcomes[i]!.payload.__typename === 'AllocationsPayload');
     const finalUsage = { ...(await usageOf(a.uuid)), ...(await usageOf(b.uuid)) };
@@ -168,13 +215,19 @@ describe('allocation races over HTTP', () => {
       const { payload } = outcomes[index]!;
       const rows = await allocationRows(r.uuid);
       if (payload.__typename === 'AllocationsPayload') {
-        expect(rows).toEqual([{ name: 'DISK_GB', used: r.disk }, { name: 'MEMORY_MB', used: r.memory }, { name: 'VCPU', used: r.vcpu }]);
+        expect(rows).toEqual([
+          { name: 'DISK_GB', used: r.disk },
+          { name: 'MEMORY_MB', used: r.memory },
+          { name: 'VCPU', used: r.vcpu },
+        ]);
         continue;
       }
       expect(rows).toEqual([]);
       // Usage only grew during the race, so a request refused then must still not fit now
       // on the class it was refused for: no false rejections.
-      const amount = { VCPU: r.vcpu, MEMORY_MB: r.memory, DISK_GB: r.disk }[payload.resourceClass as 'VCPU' | 'MEMORY_MB' | 'DISK_GB'];
+      const amount = { VCPU: r.vcpu, MEMORY_MB: r.memory, DISK_GB: r.disk }[
+        payload.resourceClass as 'VCPU' | 'MEMORY_MB' | 'DISK_GB'
+      ];
       expect(payload.requested).toBe(amount);
       const final = finalUsage[payload.resourceClass]!;
       expect(final.used + amount).toBeGreaterThan(final.capacity);
@@ -188,7 +241,9 @@ describe('allocation races over HTTP', () => {
     expect(created.consumers).toEqual([{ consumerUuid: uuid, generation: 1 }]);
 
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: i + 2 }, 1), 'setAllocations')),
+      Array.from({ length: 20 }, (_, i) =>
+        postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: i + 2 }, 1), 'setAllocations'),
+      ),
     );
     const counts = tally(outcomes);
     console.info(`[race] 20 replace-writes at generation 1: ${JSON.stringify(counts)}`);
@@ -198,7 +253,12 @@ describe('allocation races over HTTP', () => {
     expect(outcomes[winner]!.payload.consumers).toEqual([{ consumerUuid: uuid, generation: 2 }]);
     for (const { payload } of outcomes) {
       if (payload.__typename === 'ConsumerGenerationConflict') {
-        expect(payload).toMatchObject({ code: 'CONSUMER_GENERATION_CONFLICT', consumerUuid: uuid, expectedConsumerGeneration: 1, actualConsumerGeneration: 2 });
+        expect(payload).toMatchObject({
+          code: 'CONSUMER_GENERATION_CONFLICT',
+          consumerUuid: uuid,
+          expectedConsumerGeneration: 1,
+          actualConsumerGeneration: 2,
+        });
       }
     }
     expect(await allocationRows(uuid)).toEqual([{ name: 'VCPU', used: winner + 2 }]);
@@ -211,7 +271,9 @@ describe('allocation races over HTTP', () => {
     const host = await hostWith(env, `create-${randomUUID().slice(0, 8)}`, { VCPU: 100 });
     const uuid = randomUUID();
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: i + 1 }), 'setAllocations')),
+      Array.from({ length: 20 }, (_, i) =>
+        postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: i + 1 }), 'setAllocations'),
+      ),
     );
     const counts = tally(outcomes);
     console.info(`[race] 20 creates of one consumer: ${JSON.stringify(counts)}`);
@@ -231,7 +293,11 @@ describe('allocation races over HTTP', () => {
     const host = await hostWith(env, `delete-${randomUUID().slice(0, 8)}`, { VCPU: 10 });
     const uuid = randomUUID();
     await post(SET, newConsumer(uuid, host.uuid, { VCPU: 4 }), 'setAllocations');
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => postRetrying(DELETE, { consumerUuid: uuid, consumerGeneration: 1 }, 'deleteAllocations')));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        postRetrying(DELETE, { consumerUuid: uuid, consumerGeneration: 1 }, 'deleteAllocations'),
+      ),
+    );
     const counts = tally(outcomes);
     console.info(`[race] 10 deletes of one consumer: ${JSON.stringify(counts)}`);
     expect(counts.AllocationsPayload).toBe(1);
@@ -245,14 +311,23 @@ describe('allocation races over HTTP', () => {
     const host = await hostWith(env, `inv-${randomUUID().slice(0, 8)}`, { VCPU: 10 });
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        post(UPSERT, { providerUuid: host.uuid, generation: host.generation, inventory: { resourceClass: 'VCPU', total: 11 + i } }, 'upsertInventory'),
+        post(
+          UPSERT,
+          { providerUuid: host.uuid, generation: host.generation, inventory: { resourceClass: 'VCPU', total: 11 + i } },
+          'upsertInventory',
+        ),
       ),
     );
     const won = outcomes.filter((p) => p.__typename === 'InventoriesPayload');
     expect(won).toHaveLength(1);
     expect(won[0].resourceProvider.generation).toBe(host.generation + 1);
     for (const p of outcomes) {
-      if (p.__typename !== 'InventoriesPayload') expect(p).toMatchObject({ __typename: 'GenerationConflict', expected: host.generation, actual: host.generation + 1 });
+      if (p.__typename !== 'InventoriesPayload')
+        expect(p).toMatchObject({
+          __typename: 'GenerationConflict',
+          expected: host.generation,
+          actual: host.generation + 1,
+        });
     }
     const winner = outcomes.findIndex((p) => p.__typename === 'InventoriesPayload');
     expect((await usageOf(host.uuid)).VCPU!.capacity).toBe(11 + winner);
@@ -268,61 +343,87 @@ describe('allocation races over HTTP', () => {
       for (const total of [35, 30, 25, 20, 40]) {
         for (;;) {
           const [row] = await env.sql('SELECT generation FROM resource_providers WHERE uuid = $1', [host.uuid]);
-          const payload = await post(UPSERT, { providerUuid: host.uuid, generation: row!.generation, inventory: { resourceClass: 'VCPU', total } }, 'upsertInventory');
-          if (payload.__typename === 'InventoriesPayload') { results.push(`total ${total}`); break; }
+          const payload = await post(
+            UPSERT,
+            { providerUuid: host.uuid, generation: row!.generation, inventory: { resourceClass: 'VCPU', total } },
+            'upsertInventory',
+          );
+          if (payload.__typename === 'InventoriesPayload') {
+            results.push(`total ${total}`);
+            break;
+          }
           expect(payload.__typename).toBe('GenerationConflict');
         }
       }
       return results;
     })();
-    const outcomes = await Promise.all(consumers.map((uuid) => postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: 2 }), 'setAllocations')));
+    const outcomes = await Promise.all(
+      consumers.map((uuid) => postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: 2 }), 'setAllocations')),
+    );
     expect(await shrinker).toHaveLength(5);
     const counts = tally(outcomes);
     console.info(`[race] 30 × 2 VCPU vs shrinking inventory 40→20: ${JSON.stringify(counts)}`);
-    expect(Object.keys(counts).filter((k) => k !== 'retryLimitHits').every((k) => k === 'AllocationsPayload' || k === 'CapacityExceeded')).toBe(true);
+    expect(
+      Object.keys(counts)
+        .filter((k) => k !== 'retryLimitHits')
+        .every((k) => k === 'AllocationsPayload' || k === 'CapacityExceeded'),
+    ).toBe(true);
     const usage = (await usageOf(host.uuid)).VCPU!;
     expect(usage.used).toBe(2 * (counts.AllocationsPayload ?? 0));
     // Every success fitted the capacity in force when it committed, which was at most 40.
     expect(usage.used).toBeLessThanOrEqual(40);
     for (const [index, uuid] of consumers.entries()) {
-      expect((await allocationRows(uuid)).length).toBe(outcomes[index]!.payload.__typename === 'AllocationsPayload' ? 1 : 0);
+      expect((await allocationRows(uuid)).length).toBe(
+        outcomes[index]!.payload.__typename === 'AllocationsPayload' ? 1 : 0,
+      );
     }
   });
 
-  it.each([{ removerFirst: true }, { removerFirst: false }])('removing a class while allocations for it race in (remover first: $removerFirst): the removal or the allocations win, never both', async ({ removerFirst }) => {
-    const host = await hostWith(env, `remove-${randomUUID().slice(0, 8)}`, { VCPU: 20, MEMORY_MB: 1000 });
-    const consumers = Array.from({ length: 10 }, () => randomUUID());
-    const remove = async () => {
-      for (;;) {
-        const [row] = await env.sql('SELECT generation FROM resource_providers WHERE uuid = $1', [host.uuid]);
-        const payload = await post(
-          `mutation($input: DeleteInventoryInput!) { deleteInventory(input: $input) { ${ERROR_FIELDS} ... on InventoriesPayload { warnings } } }`,
-          { providerUuid: host.uuid, generation: row!.generation, resourceClass: 'VCPU' },
-          'deleteInventory',
-        );
-        if (payload.__typename !== 'GenerationConflict') return payload;
+  it.each([{ removerFirst: true }, { removerFirst: false }])(
+    'removing a class while allocations for it race in (remover first: $removerFirst): the removal or the allocations win, never both',
+    async ({ removerFirst }) => {
+      const host = await hostWith(env, `remove-${randomUUID().slice(0, 8)}`, { VCPU: 20, MEMORY_MB: 1000 });
+      const consumers = Array.from({ length: 10 }, () => randomUUID());
+      const remove = async () => {
+        for (;;) {
+          const [row] = await env.sql('SELECT generation FROM resource_providers WHERE uuid = $1', [host.uuid]);
+          const payload = await post(
+            `mutation($input: DeleteInventoryInput!) { deleteInventory(input: $input) { ${ERROR_FIELDS} ... on InventoriesPayload { warnings } } }`,
+            { providerUuid: host.uuid, generation: row!.generation, resourceClass: 'VCPU' },
+            'deleteInventory',
+          );
+          if (payload.__typename !== 'GenerationConflict') return payload;
+        }
+      };
+      const remover = removerFirst ? remove() : undefined;
+      const allocating = Promise.all(
+        consumers.map((uuid) =>
+          postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: 1, MEMORY_MB: 10 }), 'setAllocations'),
+        ),
+      );
+      const removal = await (remover ?? remove());
+      const outcomes = await allocating;
+      const counts = tally(outcomes);
+      console.info(
+        `[race] 10 allocations vs deleteInventory(VCPU): removal ${removal.__typename}, allocations ${JSON.stringify(counts)}`,
+      );
+      const won = counts.AllocationsPayload ?? 0;
+      if (removal.__typename === 'InventoriesPayload') {
+        // An allocation committed before the removal would have made it InUse; so all came
+        // after it, and found no VCPU inventory.
+        expect(won).toBe(0);
+        expect(
+          outcomes.every((o) => o.payload.__typename === 'InvalidInput' && o.payload.rule === 'inventory-exists'),
+        ).toBe(true);
+        expect(await usageOf(host.uuid)).toEqual({ MEMORY_MB: { used: 0, capacity: 1000 } });
+      } else {
+        expect(removal).toMatchObject({ __typename: 'InUse', code: 'IN_USE', identifier: `${host.uuid}/VCPU` });
+        // The removal was refused, so VCPU stayed throughout and all 10 fit (capacity 20).
+        expect(won).toBe(10);
+        expect((await usageOf(host.uuid)).VCPU!.used).toBe(10);
       }
-    };
-    const remover = removerFirst ? remove() : undefined;
-    const allocating = Promise.all(consumers.map((uuid) => postRetrying(SET, newConsumer(uuid, host.uuid, { VCPU: 1, MEMORY_MB: 10 }), 'setAllocations')));
-    const removal = await (remover ?? remove());
-    const outcomes = await allocating;
-    const counts = tally(outcomes);
-    console.info(`[race] 10 allocations vs deleteInventory(VCPU): removal ${removal.__typename}, allocations ${JSON.stringify(counts)}`);
-    const won = counts.AllocationsPayload ?? 0;
-    if (removal.__typename === 'InventoriesPayload') {
-      // An allocation committed before the removal would have made it InUse; so all came
-      // after it, and found no VCPU inventory.
-      expect(won).toBe(0);
-      expect(outcomes.every((o) => o.payload.__typename === 'InvalidInput' && o.payload.rule === 'inventory-exists')).toBe(true);
-      expect(await usageOf(host.uuid)).toEqual({ MEMORY_MB: { used: 0, capacity: 1000 } });
-    } else {
-      expect(removal).toMatchObject({ __typename: 'InUse', code: 'IN_USE', identifier: `${host.uuid}/VCPU` });
-      // The removal was refused, so VCPU stayed throughout and all 10 fit (capacity 20).
-      expect(won).toBe(10);
-      expect((await usageOf(host.uuid)).VCPU!.used).toBe(10);
-    }
-  });
+    },
+  );
 
   it('none of the races above deadlocked (lock order: consumers, providers, inventories)', async () => {
     // Backends publish their statistics shortly after going idle.

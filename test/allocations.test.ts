@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertPlacementInvariants } from './support/invariants.js';
-import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
+import { assertPlacementInvariants } from './support/invariants.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -12,7 +12,8 @@ afterAll(async () => env?.close());
 
 afterEach(() => assertPlacementInvariants(env));
 
-const CONSUMER_FIELDS = 'uuid generation projectId userId consumerType allocations { resourceClass amount resourceProvider { uuid } }';
+const CONSUMER_FIELDS =
+  'uuid generation projectId userId consumerType allocations { resourceClass amount resourceProvider { uuid } }';
 const PAYLOAD = `${ERROR_FIELDS} ... on RetryLimitExceeded { attempts retryable }
   ... on AllocationsPayload { consumers { consumerUuid generation consumer { ${CONSUMER_FIELDS} } } }`;
 const SET = `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { ${PAYLOAD} } }`;
@@ -23,7 +24,12 @@ const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 type Resources = Record<string, number>;
 
 /** A SetAllocationsInput; `on` maps provider uuid → class → amount. */
-function consumerInput(consumerUuid: string, consumerGeneration: number | null | undefined, on: Record<string, Resources>, extra: Record<string, unknown> = {}) {
+function consumerInput(
+  consumerUuid: string,
+  consumerGeneration: number | null | undefined,
+  on: Record<string, Resources>,
+  extra: Record<string, unknown> = {},
+) {
   const input: Record<string, unknown> = {
     consumerUuid,
     projectId: 'project-a',
@@ -95,12 +101,18 @@ describe('setAllocations: writes and reads back', () => {
   it('creates a consumer, moves usage counters, bumps the provider generation, reads back everywhere', async () => {
     const host = await hostWith(env, uniqueName('basic'), { VCPU: 8, MEMORY_MB: 4096, DISK_GB: 100 });
     const uuid = randomUUID();
-    const written = await setOk(consumerInput(uuid, null, { [host.uuid]: { VCPU: 2, MEMORY_MB: 1024 } }, { consumerType: 'INSTANCE' }));
+    const written = await setOk(
+      consumerInput(uuid, null, { [host.uuid]: { VCPU: 2, MEMORY_MB: 1024 } }, { consumerType: 'INSTANCE' }),
+    );
     expect(written).toEqual({
       consumerUuid: uuid,
       generation: 1,
       consumer: {
-        uuid, generation: 1, projectId: 'project-a', userId: 'user-a', consumerType: 'INSTANCE',
+        uuid,
+        generation: 1,
+        projectId: 'project-a',
+        userId: 'user-a',
+        consumerType: 'INSTANCE',
         allocations: [
           { resourceClass: 'MEMORY_MB', amount: 1024, resourceProvider: { uuid: host.uuid } },
           { resourceClass: 'VCPU', amount: 2, resourceProvider: { uuid: host.uuid } },
@@ -110,8 +122,17 @@ describe('setAllocations: writes and reads back', () => {
     expect(await consumer(uuid)).toEqual(written.consumer);
     const p = await provider(host.uuid);
     expect(p.generation).toBe(host.generation + 1);
-    expect(p.usages).toEqual([{ resourceClass: 'DISK_GB', used: 0 }, { resourceClass: 'MEMORY_MB', used: 1024 }, { resourceClass: 'VCPU', used: 2 }]);
-    expect(p.inventories.find((i: any) => i.resourceClass === 'VCPU')).toEqual({ resourceClass: 'VCPU', capacity: 8, used: 2, free: 6 });
+    expect(p.usages).toEqual([
+      { resourceClass: 'DISK_GB', used: 0 },
+      { resourceClass: 'MEMORY_MB', used: 1024 },
+      { resourceClass: 'VCPU', used: 2 },
+    ]);
+    expect(p.inventories.find((i: any) => i.resourceClass === 'VCPU')).toEqual({
+      resourceClass: 'VCPU',
+      capacity: 8,
+      used: 2,
+      free: 6,
+    });
 
     const listed = await env.gql(
       `query($uuid: String!) { resourceProvider(uuid: $uuid) { allocations(first: 10) { totalCount edges { node { resourceClass amount consumer { uuid } resourceProvider { uuid } } } } } }`,
@@ -120,7 +141,9 @@ describe('setAllocations: writes and reads back', () => {
     expect(listed.errors).toBeUndefined();
     const connection = listed.data?.resourceProvider.allocations;
     expect(connection.totalCount).toBe(2);
-    expect(connection.edges.map((e: any) => e.node).sort((a: any, b: any) => a.resourceClass.localeCompare(b.resourceClass))).toEqual([
+    expect(
+      connection.edges.map((e: any) => e.node).sort((a: any, b: any) => a.resourceClass.localeCompare(b.resourceClass)),
+    ).toEqual([
       { resourceClass: 'MEMORY_MB', amount: 1024, consumer: { uuid }, resourceProvider: { uuid: host.uuid } },
       { resourceClass: 'VCPU', amount: 2, consumer: { uuid }, resourceProvider: { uuid: host.uuid } },
     ]);
@@ -129,7 +152,9 @@ describe('setAllocations: writes and reads back', () => {
   it('accepts a dashless upper-case consumer uuid and stores it lower-case dashed', async () => {
     const host = await hostWith(env, uniqueName('dashless'), { VCPU: 4 });
     const uuid = randomUUID();
-    const written = await setOk(consumerInput(uuid.replace(/-/g, '').toUpperCase(), null, { [host.uuid.replace(/-/g, '')]: { VCPU: 1 } }));
+    const written = await setOk(
+      consumerInput(uuid.replace(/-/g, '').toUpperCase(), null, { [host.uuid.replace(/-/g, '')]: { VCPU: 1 } }),
+    );
     expect(written).toMatchObject({ consumerUuid: uuid, generation: 1 });
     expect((await consumer(uuid.toUpperCase()))?.uuid).toBe(uuid);
     expect((await consumer(uuid.replace(/-/g, '')))?.uuid).toBe(uuid);
@@ -149,7 +174,9 @@ describe('setAllocations: writes and reads back', () => {
     expect(await usedOn(a.uuid)).toEqual({ VCPU: 2, MEMORY_MB: 512 });
     expect(await usedOn(b.uuid)).toEqual({ VCPU: 1, MEMORY_MB: 0 });
 
-    const second = await setOk(consumerInput(uuid, 1, { [b.uuid]: { VCPU: 4, MEMORY_MB: 1024 } }, { projectId: 'project-b', userId: 'user-b' }));
+    const second = await setOk(
+      consumerInput(uuid, 1, { [b.uuid]: { VCPU: 4, MEMORY_MB: 1024 } }, { projectId: 'project-b', userId: 'user-b' }),
+    );
     expect(second.generation).toBe(2);
     expect(second.consumer).toMatchObject({ generation: 2, projectId: 'project-b', userId: 'user-b' });
     expect(second.consumer.allocations).toEqual([
@@ -169,7 +196,10 @@ describe('setAllocations: writes and reads back', () => {
     const uuid = randomUUID();
     await setOk(consumerInput(uuid, null, { [host.uuid]: { VCPU: 1 } }, { consumerType: 'INSTANCE' }));
     expect((await setOk(consumerInput(uuid, 1, { [host.uuid]: { VCPU: 2 } }))).consumer.consumerType).toBe('INSTANCE');
-    expect((await setOk(consumerInput(uuid, 2, { [host.uuid]: { VCPU: 2 } }, { consumerType: 'MIGRATION' }))).consumer.consumerType).toBe('MIGRATION');
+    expect(
+      (await setOk(consumerInput(uuid, 2, { [host.uuid]: { VCPU: 2 } }, { consumerType: 'MIGRATION' }))).consumer
+        .consumerType,
+    ).toBe('MIGRATION');
   });
 
   it('an empty allocations list removes the consumer; writing it again starts from null', async () => {
@@ -182,7 +212,11 @@ describe('setAllocations: writes and reads back', () => {
     expect(await usedOn(host.uuid)).toEqual({ VCPU: 0 });
     expect((await provider(host.uuid)).generation).toBe(host.generation + 2);
     const stale = await rejected(SET, consumerInput(uuid, 1, { [host.uuid]: { VCPU: 1 } }), 'setAllocations');
-    expect(stale).toMatchObject({ __typename: 'ConsumerGenerationConflict', expectedConsumerGeneration: 1, actualConsumerGeneration: null });
+    expect(stale).toMatchObject({
+      __typename: 'ConsumerGenerationConflict',
+      expectedConsumerGeneration: 1,
+      actualConsumerGeneration: null,
+    });
     expect(await setOk(consumerInput(uuid, null, { [host.uuid]: { VCPU: 1 } }))).toMatchObject({ generation: 1 });
   });
 
@@ -190,7 +224,11 @@ describe('setAllocations: writes and reads back', () => {
     const host = await hostWith(env, uniqueName('noop'), { VCPU: 8 });
     const uuid = randomUUID();
     const before = await snapshot(env);
-    expect(await setOk(consumerInput(uuid, null, {}))).toEqual({ consumerUuid: uuid, generation: null, consumer: null });
+    expect(await setOk(consumerInput(uuid, null, {}))).toEqual({
+      consumerUuid: uuid,
+      generation: null,
+      consumer: null,
+    });
     expect(await snapshot(env)).toBe(before);
     expect((await provider(host.uuid)).generation).toBe(host.generation);
   });
@@ -200,9 +238,18 @@ describe('setAllocations: writes and reads back', () => {
     const uuid = randomUUID();
     await setOk(consumerInput(uuid, null, { [host.uuid]: { VCPU: 8, MEMORY_MB: 512 } }));
     const generation = (await provider(host.uuid)).generation;
-    const shrunk = await run(`mutation($input: SetInventoriesInput!) { setInventories(input: $input) { ${ERROR_FIELDS} ... on InventoriesPayload { warnings } } }`, {
-      providerUuid: host.uuid, generation, inventories: [{ resourceClass: 'VCPU', total: 4 }, { resourceClass: 'MEMORY_MB', total: 1024 }],
-    }, 'setInventories');
+    const shrunk = await run(
+      `mutation($input: SetInventoriesInput!) { setInventories(input: $input) { ${ERROR_FIELDS} ... on InventoriesPayload { warnings } } }`,
+      {
+        providerUuid: host.uuid,
+        generation,
+        inventories: [
+          { resourceClass: 'VCPU', total: 4 },
+          { resourceClass: 'MEMORY_MB', total: 1024 },
+        ],
+      },
+      'setInventories',
+    );
     expect(shrunk.warnings).toHaveLength(1);
 
     // 8 → 6 on VCPU (still above capacity 4): allowed. MEMORY_MB unchanged.
@@ -213,24 +260,66 @@ describe('setAllocations: writes and reads back', () => {
     await setOk(consumerInput(uuid, 2, { [host.uuid]: { VCPU: 5, MEMORY_MB: 1024 } }));
     expect(await usedOn(host.uuid)).toEqual({ VCPU: 5, MEMORY_MB: 1024 });
 
-    const grow = await rejected(SET, consumerInput(uuid, 3, { [host.uuid]: { VCPU: 6, MEMORY_MB: 1024 } }), 'setAllocations');
-    expect(grow).toMatchObject({ __typename: 'CapacityExceeded', code: 'CAPACITY_EXCEEDED', providerUuid: host.uuid, resourceClass: 'VCPU', requested: 1, used: 5, capacity: 4 });
-    const other = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }), 'setAllocations');
-    expect(other).toMatchObject({ __typename: 'CapacityExceeded', resourceClass: 'VCPU', requested: 1, used: 5, capacity: 4 });
+    const grow = await rejected(
+      SET,
+      consumerInput(uuid, 3, { [host.uuid]: { VCPU: 6, MEMORY_MB: 1024 } }),
+      'setAllocations',
+    );
+    expect(grow).toMatchObject({
+      __typename: 'CapacityExceeded',
+      code: 'CAPACITY_EXCEEDED',
+      providerUuid: host.uuid,
+      resourceClass: 'VCPU',
+      requested: 1,
+      used: 5,
+      capacity: 4,
+    });
+    const other = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }),
+      'setAllocations',
+    );
+    expect(other).toMatchObject({
+      __typename: 'CapacityExceeded',
+      resourceClass: 'VCPU',
+      requested: 1,
+      used: 5,
+      capacity: 4,
+    });
   });
 
   it('fills a provider exactly to capacity (with allocation ratio), then refuses one more', async () => {
     const host = await hostWith(env, uniqueName('fill'), { VCPU: { total: 4, allocationRatio: 2.5 } });
     await setOk(consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 6 } }));
     await setOk(consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 4 } }));
-    expect((await provider(host.uuid)).inventories[0]).toEqual({ resourceClass: 'VCPU', capacity: 10, used: 10, free: 0 });
-    const error = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }), 'setAllocations');
-    expect(error).toMatchObject({ __typename: 'CapacityExceeded', providerUuid: host.uuid, resourceClass: 'VCPU', requested: 1, used: 10, capacity: 10 });
+    expect((await provider(host.uuid)).inventories[0]).toEqual({
+      resourceClass: 'VCPU',
+      capacity: 10,
+      used: 10,
+      free: 0,
+    });
+    const error = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }),
+      'setAllocations',
+    );
+    expect(error).toMatchObject({
+      __typename: 'CapacityExceeded',
+      providerUuid: host.uuid,
+      resourceClass: 'VCPU',
+      requested: 1,
+      used: 10,
+      capacity: 10,
+    });
   });
 
   it('allocates a custom class', async () => {
     const name = `CUSTOM_ALLOC_${randomUUID().slice(0, 8).toUpperCase()}`;
-    const created = await run(`mutation($input: CreateResourceClassInput!) { createResourceClass(input: $input) { __typename } }`, { name }, 'createResourceClass');
+    const created = await run(
+      `mutation($input: CreateResourceClassInput!) { createResourceClass(input: $input) { __typename } }`,
+      { name },
+      'createResourceClass',
+    );
     expect(created.__typename).toBe('ResourceClassPayload');
     const host = await hostWith(env, uniqueName('custom'), { [name]: 2 });
     await setOk(consumerInput(randomUUID(), null, { [host.uuid]: { [name]: 2 } }));
@@ -243,7 +332,12 @@ describe('setAllocations: bad input → typed error, nothing changed', () => {
     const host = await hostWith(env, uniqueName('bad-consumer'), { VCPU: 4 });
     for (const bad of ['not-a-uuid', '', '1234', `${randomUUID()}0`, 'g'.repeat(32)]) {
       const error = await rejected(SET, consumerInput(bad, null, { [host.uuid]: { VCPU: 1 } }), 'setAllocations');
-      expect(error).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'consumerUuid', rule: 'uuid' });
+      expect(error).toMatchObject({
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'consumerUuid',
+        rule: 'uuid',
+      });
     }
   });
 
@@ -254,42 +348,106 @@ describe('setAllocations: bad input → typed error, nothing changed', () => {
     { amount: 2147483648, rule: 'max:2147483647' },
   ])('amount $amount → InvalidInput $rule', async ({ amount, rule }) => {
     const host = await hostWith(env, uniqueName('bad-amount'), { VCPU: 4, MEMORY_MB: 1024 });
-    const error = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { MEMORY_MB: 128, VCPU: amount } }), 'setAllocations');
-    expect(error).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'allocations[0].resources[1].amount', rule });
+    const error = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { MEMORY_MB: 128, VCPU: amount } }),
+      'setAllocations',
+    );
+    expect(error).toMatchObject({
+      __typename: 'InvalidInput',
+      code: 'INVALID_INPUT',
+      field: 'allocations[0].resources[1].amount',
+      rule,
+    });
     expect(error.message).toContain('allocations[0].resources[1].amount');
   });
 
   it('malformed or unknown provider', async () => {
     const host = await hostWith(env, uniqueName('unknown-provider'), { VCPU: 4 });
     const missing = randomUUID();
-    const error = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 }, [missing]: { VCPU: 1 } }), 'setAllocations');
-    expect(error).toMatchObject({ __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'ResourceProvider', identifier: missing, field: 'allocations[1].providerUuid' });
-    const bad = await rejected(SET, consumerInput(randomUUID(), null, { 'not-a-provider': { VCPU: 1 } }), 'setAllocations');
+    const error = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 }, [missing]: { VCPU: 1 } }),
+      'setAllocations',
+    );
+    expect(error).toMatchObject({
+      __typename: 'NotFound',
+      code: 'NOT_FOUND',
+      resourceType: 'ResourceProvider',
+      identifier: missing,
+      field: 'allocations[1].providerUuid',
+    });
+    const bad = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { 'not-a-provider': { VCPU: 1 } }),
+      'setAllocations',
+    );
     expect(bad).toMatchObject({ __typename: 'InvalidInput', field: 'allocations[0].providerUuid', rule: 'uuid' });
   });
 
   it('unknown class → NotFound naming the entry; malformed class → InvalidInput', async () => {
     const host = await hostWith(env, uniqueName('unknown-class'), { VCPU: 4 });
-    const error = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1, CUSTOM_NEVER_DEFINED: 1 } }), 'setAllocations');
-    expect(error).toMatchObject({ __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'ResourceClass', identifier: 'CUSTOM_NEVER_DEFINED', field: 'allocations[0].resources[1].resourceClass' });
-    const bad = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { 'vcpu': 1 } }), 'setAllocations');
+    const error = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1, CUSTOM_NEVER_DEFINED: 1 } }),
+      'setAllocations',
+    );
+    expect(error).toMatchObject({
+      __typename: 'NotFound',
+      code: 'NOT_FOUND',
+      resourceType: 'ResourceClass',
+      identifier: 'CUSTOM_NEVER_DEFINED',
+      field: 'allocations[0].resources[1].resourceClass',
+    });
+    const bad = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { vcpu: 1 } }), 'setAllocations');
     expect(bad).toMatchObject({ __typename: 'InvalidInput', field: 'allocations[0].resources[0].resourceClass' });
   });
 
   it('class without inventory on that provider → InvalidInput inventory-exists', async () => {
     const a = await hostWith(env, uniqueName('no-inv-a'), { VCPU: 4, DISK_GB: 10 });
     const b = await hostWith(env, uniqueName('no-inv-b'), { VCPU: 4 });
-    const error = await rejected(SET, consumerInput(randomUUID(), null, { [a.uuid]: { DISK_GB: 5 }, [b.uuid]: { VCPU: 1, DISK_GB: 5 } }), 'setAllocations');
-    expect(error).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'allocations[1].resources[1].resourceClass', rule: 'inventory-exists' });
+    const error = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [a.uuid]: { DISK_GB: 5 }, [b.uuid]: { VCPU: 1, DISK_GB: 5 } }),
+      'setAllocations',
+    );
+    expect(error).toMatchObject({
+      __typename: 'InvalidInput',
+      code: 'INVALID_INPUT',
+      field: 'allocations[1].resources[1].resourceClass',
+      rule: 'inventory-exists',
+    });
   });
 
   it('over capacity → CapacityExceeded with requested, used and capacity', async () => {
     const host = await hostWith(env, uniqueName('over'), { VCPU: 4, MEMORY_MB: 1024 });
     await setOk(consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 3, MEMORY_MB: 100 } }));
-    const error = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { MEMORY_MB: 100, VCPU: 2 } }), 'setAllocations');
-    expect(error).toMatchObject({ __typename: 'CapacityExceeded', code: 'CAPACITY_EXCEEDED', providerUuid: host.uuid, resourceClass: 'VCPU', requested: 2, used: 3, capacity: 4 });
-    const huge = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { MEMORY_MB: 5000 } }), 'setAllocations');
-    expect(huge).toMatchObject({ __typename: 'CapacityExceeded', resourceClass: 'MEMORY_MB', requested: 5000, used: 100, capacity: 1024 });
+    const error = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { MEMORY_MB: 100, VCPU: 2 } }),
+      'setAllocations',
+    );
+    expect(error).toMatchObject({
+      __typename: 'CapacityExceeded',
+      code: 'CAPACITY_EXCEEDED',
+      providerUuid: host.uuid,
+      resourceClass: 'VCPU',
+      requested: 2,
+      used: 3,
+      capacity: 4,
+    });
+    const huge = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { MEMORY_MB: 5000 } }),
+      'setAllocations',
+    );
+    expect(huge).toMatchObject({
+      __typename: 'CapacityExceeded',
+      resourceClass: 'MEMORY_MB',
+      requested: 5000,
+      used: 100,
+      capacity: 1024,
+    });
   });
 
   it.each([
@@ -299,12 +457,23 @@ describe('setAllocations: bad input → typed error, nothing changed', () => {
     { amount: 7, rule: 'stepSize:2' },
   ])('amount $amount breaks a unit rule → InvalidInput $rule', async ({ amount, rule }) => {
     const host = await hostWith(env, uniqueName('units'), { VCPU: { total: 64, minUnit: 2, maxUnit: 8, stepSize: 2 } });
-    const error = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: amount } }), 'setAllocations');
-    expect(error).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'allocations[0].resources[0].amount', rule });
+    const error = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: amount } }),
+      'setAllocations',
+    );
+    expect(error).toMatchObject({
+      __typename: 'InvalidInput',
+      code: 'INVALID_INPUT',
+      field: 'allocations[0].resources[0].amount',
+      rule,
+    });
   });
 
   it('amounts on the unit grid are accepted', async () => {
-    const host = await hostWith(env, uniqueName('units-ok'), { VCPU: { total: 64, minUnit: 2, maxUnit: 8, stepSize: 2 } });
+    const host = await hostWith(env, uniqueName('units-ok'), {
+      VCPU: { total: 64, minUnit: 2, maxUnit: 8, stepSize: 2 },
+    });
     for (const amount of [2, 4, 8]) await setOk(consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: amount } }));
     expect(await usedOn(host.uuid)).toEqual({ VCPU: 14 });
   });
@@ -317,7 +486,11 @@ describe('setAllocations: bad input → typed error, nothing changed', () => {
       { providerUuid: host.uuid, resources: [{ resourceClass: 'VCPU', amount: 1 }] },
     ];
     const error = await rejected(SET, input, 'setAllocations');
-    expect(error).toMatchObject({ __typename: 'InvalidInput', field: 'allocations[1].resources[0].resourceClass', rule: 'unique' });
+    expect(error).toMatchObject({
+      __typename: 'InvalidInput',
+      field: 'allocations[1].resources[0].resourceClass',
+      rule: 'unique',
+    });
   });
 
   it('empty resources list for a provider → InvalidInput', async () => {
@@ -328,9 +501,17 @@ describe('setAllocations: bad input → typed error, nothing changed', () => {
 
   it('empty projectId / userId → InvalidInput', async () => {
     const host = await hostWith(env, uniqueName('ids'), { VCPU: 4 });
-    const noProject = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }, { projectId: '' }), 'setAllocations');
+    const noProject = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }, { projectId: '' }),
+      'setAllocations',
+    );
     expect(noProject).toMatchObject({ __typename: 'InvalidInput', field: 'projectId', rule: 'minLength:1' });
-    const noUser = await rejected(SET, consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }, { userId: '' }), 'setAllocations');
+    const noUser = await rejected(
+      SET,
+      consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }, { userId: '' }),
+      'setAllocations',
+    );
     expect(noUser).toMatchObject({ __typename: 'InvalidInput', field: 'userId', rule: 'minLength:1' });
   });
 });
@@ -338,22 +519,53 @@ describe('setAllocations: bad input → typed error, nothing changed', () => {
 describe('consumer generation', () => {
   it('missing consumerGeneration (field omitted) → InvalidInput required', async () => {
     const host = await hostWith(env, uniqueName('gen-missing'), { VCPU: 4 });
-    const fresh = await rejected(SET, consumerInput(randomUUID(), undefined, { [host.uuid]: { VCPU: 1 } }), 'setAllocations');
-    expect(fresh).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'consumerGeneration', rule: 'required' });
+    const fresh = await rejected(
+      SET,
+      consumerInput(randomUUID(), undefined, { [host.uuid]: { VCPU: 1 } }),
+      'setAllocations',
+    );
+    expect(fresh).toMatchObject({
+      __typename: 'InvalidInput',
+      code: 'INVALID_INPUT',
+      field: 'consumerGeneration',
+      rule: 'required',
+    });
     const uuid = randomUUID();
     await setOk(consumerInput(uuid, null, { [host.uuid]: { VCPU: 1 } }));
-    const existing = await rejected(SET, consumerInput(uuid, undefined, { [host.uuid]: { VCPU: 2 } }), 'setAllocations');
+    const existing = await rejected(
+      SET,
+      consumerInput(uuid, undefined, { [host.uuid]: { VCPU: 2 } }),
+      'setAllocations',
+    );
     expect(existing).toMatchObject({ __typename: 'InvalidInput', field: 'consumerGeneration', rule: 'required' });
-    const inMove = await rejected(MOVE, { consumers: [consumerInput(uuid, 1, { [host.uuid]: { VCPU: 2 } }), consumerInput(randomUUID(), undefined, {})] }, 'moveAllocations');
-    expect(inMove).toMatchObject({ __typename: 'InvalidInput', field: 'consumers[1].consumerGeneration', rule: 'required' });
+    const inMove = await rejected(
+      MOVE,
+      { consumers: [consumerInput(uuid, 1, { [host.uuid]: { VCPU: 2 } }), consumerInput(randomUUID(), undefined, {})] },
+      'moveAllocations',
+    );
+    expect(inMove).toMatchObject({
+      __typename: 'InvalidInput',
+      field: 'consumers[1].consumerGeneration',
+      rule: 'required',
+    });
   });
 
   it('non-null generation for a new consumer → ConsumerGenerationConflict (actual null)', async () => {
     const host = await hostWith(env, uniqueName('gen-new'), { VCPU: 4 });
     const uuid = randomUUID();
     for (const generation of [0, 1, 5]) {
-      const error = await rejected(SET, consumerInput(uuid, generation, { [host.uuid]: { VCPU: 1 } }), 'setAllocations');
-      expect(error).toMatchObject({ __typename: 'ConsumerGenerationConflict', code: 'CONSUMER_GENERATION_CONFLICT', consumerUuid: uuid, expectedConsumerGeneration: generation, actualConsumerGeneration: null });
+      const error = await rejected(
+        SET,
+        consumerInput(uuid, generation, { [host.uuid]: { VCPU: 1 } }),
+        'setAllocations',
+      );
+      expect(error).toMatchObject({
+        __typename: 'ConsumerGenerationConflict',
+        code: 'CONSUMER_GENERATION_CONFLICT',
+        consumerUuid: uuid,
+        expectedConsumerGeneration: generation,
+        actualConsumerGeneration: null,
+      });
     }
   });
 
@@ -362,9 +574,18 @@ describe('consumer generation', () => {
     const uuid = randomUUID();
     await setOk(consumerInput(uuid, null, { [host.uuid]: { VCPU: 1 } }));
     const error = await rejected(SET, consumerInput(uuid, null, { [host.uuid]: { VCPU: 2 } }), 'setAllocations');
-    expect(error).toMatchObject({ __typename: 'ConsumerGenerationConflict', consumerUuid: uuid, expectedConsumerGeneration: null, actualConsumerGeneration: 1 });
+    expect(error).toMatchObject({
+      __typename: 'ConsumerGenerationConflict',
+      consumerUuid: uuid,
+      expectedConsumerGeneration: null,
+      actualConsumerGeneration: 1,
+    });
     const emptying = await rejected(SET, consumerInput(uuid, null, {}), 'setAllocations');
-    expect(emptying).toMatchObject({ __typename: 'ConsumerGenerationConflict', expectedConsumerGeneration: null, actualConsumerGeneration: 1 });
+    expect(emptying).toMatchObject({
+      __typename: 'ConsumerGenerationConflict',
+      expectedConsumerGeneration: null,
+      actualConsumerGeneration: 1,
+    });
   });
 
   it('stale generation → ConsumerGenerationConflict; each write bumps it by 1', async () => {
@@ -375,7 +596,12 @@ describe('consumer generation', () => {
     expect((await setOk(consumerInput(uuid, 2, { [host.uuid]: { VCPU: 2 } }))).generation).toBe(3);
     for (const stale of [0, 1, 2, 4]) {
       const error = await rejected(SET, consumerInput(uuid, stale, { [host.uuid]: { VCPU: 3 } }), 'setAllocations');
-      expect(error).toMatchObject({ __typename: 'ConsumerGenerationConflict', consumerUuid: uuid, expectedConsumerGeneration: stale, actualConsumerGeneration: 3 });
+      expect(error).toMatchObject({
+        __typename: 'ConsumerGenerationConflict',
+        consumerUuid: uuid,
+        expectedConsumerGeneration: stale,
+        actualConsumerGeneration: 3,
+      });
     }
     const negative = await rejected(SET, consumerInput(uuid, -1, { [host.uuid]: { VCPU: 3 } }), 'setAllocations');
     expect(negative).toMatchObject({ __typename: 'InvalidInput', field: 'consumerGeneration', rule: 'min:0' });
@@ -390,11 +616,19 @@ describe('deleteAllocations', () => {
     await setOk(consumerInput(uuid, null, { [a.uuid]: { VCPU: 2, MEMORY_MB: 256 }, [b.uuid]: { DISK_GB: 20 } }));
     await setOk(consumerInput(uuid, 1, { [a.uuid]: { VCPU: 3, MEMORY_MB: 256 }, [b.uuid]: { DISK_GB: 20 } }));
     const stale = await rejected(DELETE, { consumerUuid: uuid, consumerGeneration: 1 }, 'deleteAllocations');
-    expect(stale).toMatchObject({ __typename: 'ConsumerGenerationConflict', consumerUuid: uuid, expectedConsumerGeneration: 1, actualConsumerGeneration: 2 });
+    expect(stale).toMatchObject({
+      __typename: 'ConsumerGenerationConflict',
+      consumerUuid: uuid,
+      expectedConsumerGeneration: 1,
+      actualConsumerGeneration: 2,
+    });
     const generations = [(await provider(a.uuid)).generation, (await provider(b.uuid)).generation];
 
     const payload = await run(DELETE, { consumerUuid: uuid, consumerGeneration: 2 }, 'deleteAllocations');
-    expect(payload).toEqual({ __typename: 'AllocationsPayload', consumers: [{ consumerUuid: uuid, generation: null, consumer: null }] });
+    expect(payload).toEqual({
+      __typename: 'AllocationsPayload',
+      consumers: [{ consumerUuid: uuid, generation: null, consumer: null }],
+    });
     expect(await consumer(uuid)).toBeNull();
     expect(await usedOn(a.uuid)).toEqual({ VCPU: 0, MEMORY_MB: 0 });
     expect(await usedOn(b.uuid)).toEqual({ DISK_GB: 0 });
@@ -406,12 +640,20 @@ describe('deleteAllocations', () => {
     const host = await hostWith(env, uniqueName('del-missing'), { VCPU: 8 });
     const missing = randomUUID();
     const error = await rejected(DELETE, { consumerUuid: missing, consumerGeneration: 1 }, 'deleteAllocations');
-    expect(error).toMatchObject({ __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'Consumer', identifier: missing, field: 'consumerUuid' });
+    expect(error).toMatchObject({
+      __typename: 'NotFound',
+      code: 'NOT_FOUND',
+      resourceType: 'Consumer',
+      identifier: missing,
+      field: 'consumerUuid',
+    });
     const bad = await rejected(DELETE, { consumerUuid: 'nope', consumerGeneration: 1 }, 'deleteAllocations');
     expect(bad).toMatchObject({ __typename: 'InvalidInput', field: 'consumerUuid', rule: 'uuid' });
     const uuid = randomUUID();
     await setOk(consumerInput(uuid, null, { [host.uuid]: { VCPU: 1 } }));
-    expect((await run(DELETE, { consumerUuid: uuid, consumerGeneration: 1 }, 'deleteAllocations')).__typename).toBe('AllocationsPayload');
+    expect((await run(DELETE, { consumerUuid: uuid, consumerGeneration: 1 }, 'deleteAllocations')).__typename).toBe(
+      'AllocationsPayload',
+    );
     const again = await rejected(DELETE, { consumerUuid: uuid, consumerGeneration: 1 }, 'deleteAllocations');
     expect(again).toMatchObject({ __typename: 'NotFound', resourceType: 'Consumer' });
   });
@@ -423,20 +665,37 @@ describe('moveAllocations', () => {
     const dest = await hostWith(env, uniqueName('dst'), { VCPU: 4, MEMORY_MB: 2048 });
     const instance = randomUUID();
     const migration = randomUUID();
-    await setOk(consumerInput(instance, null, { [source.uuid]: { VCPU: 4, MEMORY_MB: 2048 } }, { consumerType: 'INSTANCE' }));
+    await setOk(
+      consumerInput(instance, null, { [source.uuid]: { VCPU: 4, MEMORY_MB: 2048 } }, { consumerType: 'INSTANCE' }),
+    );
     const sourceGeneration = (await provider(source.uuid)).generation;
 
     // Source is full: the migration consumer can only take the source allocations in the
     // same write that frees them from the instance.
-    const payload = await run(MOVE, {
-      consumers: [
-        consumerInput(instance, 1, { [dest.uuid]: { VCPU: 4, MEMORY_MB: 2048 } }),
-        consumerInput(migration, null, { [source.uuid]: { VCPU: 4, MEMORY_MB: 2048 } }, { consumerType: 'MIGRATION' }),
-      ],
-    }, 'moveAllocations');
+    const payload = await run(
+      MOVE,
+      {
+        consumers: [
+          consumerInput(instance, 1, { [dest.uuid]: { VCPU: 4, MEMORY_MB: 2048 } }),
+          consumerInput(
+            migration,
+            null,
+            { [source.uuid]: { VCPU: 4, MEMORY_MB: 2048 } },
+            { consumerType: 'MIGRATION' },
+          ),
+        ],
+      },
+      'moveAllocations',
+    );
     expect(payload.__typename, JSON.stringify(payload)).toBe('AllocationsPayload');
-    expect(payload.consumers.map((c: any) => [c.consumerUuid, c.generation])).toEqual([[instance, 2], [migration, 1]]);
-    expect((await consumer(instance)).allocations.map((a: any) => a.resourceProvider.uuid)).toEqual([dest.uuid, dest.uuid]);
+    expect(payload.consumers.map((c: any) => [c.consumerUuid, c.generation])).toEqual([
+      [instance, 2],
+      [migration, 1],
+    ]);
+    expect((await consumer(instance)).allocations.map((a: any) => a.resourceProvider.uuid)).toEqual([
+      dest.uuid,
+      dest.uuid,
+    ]);
     expect(await consumer(migration)).toMatchObject({ consumerType: 'MIGRATION', generation: 1 });
     expect(await usedOn(source.uuid)).toEqual({ VCPU: 4, MEMORY_MB: 2048 });
     expect(await usedOn(dest.uuid)).toEqual({ VCPU: 4, MEMORY_MB: 2048 });
@@ -456,34 +715,73 @@ describe('moveAllocations', () => {
     const dest = await hostWith(env, uniqueName('dst-fail'), { VCPU: 2 });
     const instance = randomUUID();
     await setOk(consumerInput(instance, null, { [source.uuid]: { VCPU: 4 } }));
-    const error = await rejected(MOVE, {
-      consumers: [consumerInput(randomUUID(), null, { [source.uuid]: { VCPU: 4 } }), consumerInput(instance, 1, { [dest.uuid]: { VCPU: 4 } })],
-    }, 'moveAllocations');
-    expect(error).toMatchObject({ __typename: 'CapacityExceeded', providerUuid: dest.uuid, requested: 4, used: 0, capacity: 2 });
-    const conflict = await rejected(MOVE, {
-      consumers: [consumerInput(instance, 1, { [dest.uuid]: { VCPU: 2 } }), consumerInput(randomUUID(), 3, { [source.uuid]: { VCPU: 4 } })],
-    }, 'moveAllocations');
-    expect(conflict).toMatchObject({ __typename: 'ConsumerGenerationConflict', expectedConsumerGeneration: 3, actualConsumerGeneration: null });
+    const error = await rejected(
+      MOVE,
+      {
+        consumers: [
+          consumerInput(randomUUID(), null, { [source.uuid]: { VCPU: 4 } }),
+          consumerInput(instance, 1, { [dest.uuid]: { VCPU: 4 } }),
+        ],
+      },
+      'moveAllocations',
+    );
+    expect(error).toMatchObject({
+      __typename: 'CapacityExceeded',
+      providerUuid: dest.uuid,
+      requested: 4,
+      used: 0,
+      capacity: 2,
+    });
+    const conflict = await rejected(
+      MOVE,
+      {
+        consumers: [
+          consumerInput(instance, 1, { [dest.uuid]: { VCPU: 2 } }),
+          consumerInput(randomUUID(), 3, { [source.uuid]: { VCPU: 4 } }),
+        ],
+      },
+      'moveAllocations',
+    );
+    expect(conflict).toMatchObject({
+      __typename: 'ConsumerGenerationConflict',
+      expectedConsumerGeneration: 3,
+      actualConsumerGeneration: null,
+    });
   });
 
   it('several consumers whose sum exceeds capacity → CapacityExceeded on the sum', async () => {
     const host = await hostWith(env, uniqueName('sum'), { VCPU: 10, MEMORY_MB: 1000 });
     await setOk(consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }));
-    const error = await rejected(MOVE, {
-      consumers: [
-        consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 5, MEMORY_MB: 100 } }),
-        consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 4, MEMORY_MB: 100 } }),
-        consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }),
-      ],
-    }, 'moveAllocations');
-    expect(error).toMatchObject({ __typename: 'CapacityExceeded', providerUuid: host.uuid, resourceClass: 'VCPU', requested: 10, used: 1, capacity: 10 });
+    const error = await rejected(
+      MOVE,
+      {
+        consumers: [
+          consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 5, MEMORY_MB: 100 } }),
+          consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 4, MEMORY_MB: 100 } }),
+          consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 1 } }),
+        ],
+      },
+      'moveAllocations',
+    );
+    expect(error).toMatchObject({
+      __typename: 'CapacityExceeded',
+      providerUuid: host.uuid,
+      resourceClass: 'VCPU',
+      requested: 10,
+      used: 1,
+      capacity: 10,
+    });
     // Each alone fits, and the sum minus one fits.
-    const ok = await run(MOVE, {
-      consumers: [
-        consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 5, MEMORY_MB: 100 } }),
-        consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 4, MEMORY_MB: 100 } }),
-      ],
-    }, 'moveAllocations');
+    const ok = await run(
+      MOVE,
+      {
+        consumers: [
+          consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 5, MEMORY_MB: 100 } }),
+          consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 4, MEMORY_MB: 100 } }),
+        ],
+      },
+      'moveAllocations',
+    );
     expect(ok.__typename).toBe('AllocationsPayload');
     expect(await usedOn(host.uuid)).toEqual({ VCPU: 10, MEMORY_MB: 200 });
   });
@@ -492,12 +790,34 @@ describe('moveAllocations', () => {
     const host = await hostWith(env, uniqueName('move-bad'), { VCPU: { total: 8, stepSize: 2 } });
     const ok = consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 2 } });
     const cases: [Record<string, unknown>, Record<string, unknown>][] = [
-      [consumerInput('nope', null, { [host.uuid]: { VCPU: 2 } }), { __typename: 'InvalidInput', field: 'consumers[1].consumerUuid', rule: 'uuid' }],
-      [consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 0 } }), { __typename: 'InvalidInput', field: 'consumers[1].allocations[0].resources[0].amount', rule: 'min:1' }],
-      [consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 3 } }), { __typename: 'InvalidInput', field: 'consumers[1].allocations[0].resources[0].amount', rule: 'stepSize:2' }],
-      [consumerInput(randomUUID(), null, { [host.uuid]: { DISK_GB: 2 } }), { __typename: 'InvalidInput', field: 'consumers[1].allocations[0].resources[0].resourceClass', rule: 'inventory-exists' }],
-      [consumerInput(randomUUID(), null, { [host.uuid]: { CUSTOM_NOT_THERE: 2 } }), { __typename: 'NotFound', field: 'consumers[1].allocations[0].resources[0].resourceClass' }],
-      [consumerInput(ok.consumerUuid as string, null, {}), { __typename: 'InvalidInput', field: 'consumers[1].consumerUuid', rule: 'unique' }],
+      [
+        consumerInput('nope', null, { [host.uuid]: { VCPU: 2 } }),
+        { __typename: 'InvalidInput', field: 'consumers[1].consumerUuid', rule: 'uuid' },
+      ],
+      [
+        consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 0 } }),
+        { __typename: 'InvalidInput', field: 'consumers[1].allocations[0].resources[0].amount', rule: 'min:1' },
+      ],
+      [
+        consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 3 } }),
+        { __typename: 'InvalidInput', field: 'consumers[1].allocations[0].resources[0].amount', rule: 'stepSize:2' },
+      ],
+      [
+        consumerInput(randomUUID(), null, { [host.uuid]: { DISK_GB: 2 } }),
+        {
+          __typename: 'InvalidInput',
+          field: 'consumers[1].allocations[0].resources[0].resourceClass',
+          rule: 'inventory-exists',
+        },
+      ],
+      [
+        consumerInput(randomUUID(), null, { [host.uuid]: { CUSTOM_NOT_THERE: 2 } }),
+        { __typename: 'NotFound', field: 'consumers[1].allocations[0].resources[0].resourceClass' },
+      ],
+      [
+        consumerInput(ok.consumerUuid as string, null, {}),
+        { __typename: 'InvalidInput', field: 'consumers[1].consumerUuid', rule: 'unique' },
+      ],
     ];
     for (const [second, expected] of cases) {
       const error = await rejected(MOVE, { consumers: [ok, second] }, 'moveAllocations');
@@ -513,13 +833,27 @@ describe('usages', () => {
     const host = await hostWith(env, uniqueName('usage'), { VCPU: 64, MEMORY_MB: 65536, DISK_GB: 1000 });
     const project = `project-${randomUUID()}`;
     const write = (user: string, type: string | null, resources: Resources) =>
-      setOk(consumerInput(randomUUID(), null, { [host.uuid]: resources }, { projectId: project, userId: user, ...(type ? { consumerType: type } : {}) }));
+      setOk(
+        consumerInput(
+          randomUUID(),
+          null,
+          { [host.uuid]: resources },
+          { projectId: project, userId: user, ...(type ? { consumerType: type } : {}) },
+        ),
+      );
     await write('alice', 'INSTANCE', { VCPU: 2, MEMORY_MB: 2048 });
     await write('alice', 'INSTANCE', { VCPU: 4, MEMORY_MB: 4096, DISK_GB: 40 });
     await write('alice', 'MIGRATION', { VCPU: 1 });
     await write('bob', 'INSTANCE', { VCPU: 8, MEMORY_MB: 1024 });
     await write('bob', null, { DISK_GB: 10 });
-    await setOk(consumerInput(randomUUID(), null, { [host.uuid]: { VCPU: 16 } }, { projectId: `other-${randomUUID()}`, userId: 'alice' }));
+    await setOk(
+      consumerInput(
+        randomUUID(),
+        null,
+        { [host.uuid]: { VCPU: 16 } },
+        { projectId: `other-${randomUUID()}`, userId: 'alice' },
+      ),
+    );
 
     const query = `query($projectId: String!, $userId: String, $consumerType: String) {
       usages(projectId: $projectId, userId: $userId, consumerType: $consumerType) { consumerCount usages { resourceClass used } } }`;
@@ -530,19 +864,35 @@ describe('usages', () => {
     };
     expect(await usages({})).toEqual({
       consumerCount: 5,
-      usages: [{ resourceClass: 'DISK_GB', used: 50 }, { resourceClass: 'MEMORY_MB', used: 7168 }, { resourceClass: 'VCPU', used: 15 }],
+      usages: [
+        { resourceClass: 'DISK_GB', used: 50 },
+        { resourceClass: 'MEMORY_MB', used: 7168 },
+        { resourceClass: 'VCPU', used: 15 },
+      ],
     });
     expect(await usages({ userId: 'alice' })).toEqual({
       consumerCount: 3,
-      usages: [{ resourceClass: 'DISK_GB', used: 40 }, { resourceClass: 'MEMORY_MB', used: 6144 }, { resourceClass: 'VCPU', used: 7 }],
+      usages: [
+        { resourceClass: 'DISK_GB', used: 40 },
+        { resourceClass: 'MEMORY_MB', used: 6144 },
+        { resourceClass: 'VCPU', used: 7 },
+      ],
     });
     expect(await usages({ userId: 'alice', consumerType: 'INSTANCE' })).toEqual({
       consumerCount: 2,
-      usages: [{ resourceClass: 'DISK_GB', used: 40 }, { resourceClass: 'MEMORY_MB', used: 6144 }, { resourceClass: 'VCPU', used: 6 }],
+      usages: [
+        { resourceClass: 'DISK_GB', used: 40 },
+        { resourceClass: 'MEMORY_MB', used: 6144 },
+        { resourceClass: 'VCPU', used: 6 },
+      ],
     });
     expect(await usages({ consumerType: 'INSTANCE' })).toEqual({
       consumerCount: 3,
-      usages: [{ resourceClass: 'DISK_GB', used: 40 }, { resourceClass: 'MEMORY_MB', used: 7168 }, { resourceClass: 'VCPU', used: 14 }],
+      usages: [
+        { resourceClass: 'DISK_GB', used: 40 },
+        { resourceClass: 'MEMORY_MB', used: 7168 },
+        { resourceClass: 'VCPU', used: 14 },
+      ],
     });
     expect(await usages({ userId: 'carol' })).toEqual({ consumerCount: 0, usages: [] });
     expect(await usages({ projectId: `nobody-${randomUUID()}` })).toEqual({ consumerCount: 0, usages: [] });

@@ -12,11 +12,18 @@ import {
   printSchema,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifySchemaChanges, schemaText } from '../scripts/schema-diff.js';
 import { deprecatedUsage } from '../src/schema/deprecated-usage.js';
 import { printSortedSchema } from '../src/schema/index.js';
 import { applyVersionMetadata, deprecatedFrom, enumValueIn } from '../src/schema/versioning.js';
-import { HEAD_VERSION, LATEST_VERSION, RELEASED_VERSIONS, selectVersion, VERSION_BEHAVIOUR, type ApiVersion } from '../src/versions.js';
-import { classifySchemaChanges, schemaText } from '../scripts/schema-diff.js';
+import {
+  type ApiVersion,
+  HEAD_VERSION,
+  LATEST_VERSION,
+  RELEASED_VERSIONS,
+  selectVersion,
+  VERSION_BEHAVIOUR,
+} from '../src/versions.js';
 import { hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
@@ -44,25 +51,41 @@ afterAll(async () => {
 interface Reply {
   status: number;
   headers: Headers;
-  body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
+  body: {
+    data?: Record<string, any> | null;
+    errors?: { message: string; extensions?: Record<string, any> }[];
+    extensions?: Record<string, any>;
+  };
 }
 
 async function post(query: string, version?: string, variables?: Record<string, unknown>): Promise<Reply> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/graphql-response+json',
+  };
   if (version !== undefined) headers['Placement-API-Version'] = version;
-  const response = await fetch(`${base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Reply['body'] };
 }
 
 const PROVIDERS_QUERY = `{ resourceProviders(first: 5) { totalCount edges { node { name generation inventories { resourceClass total used free } } } } }`;
 
 describe('frozen versions', () => {
-  it.each(RELEASED_VERSIONS.map((v) => v.version))('the live %s schema printed sorted equals its frozen file byte for byte', (version) => {
-    expect(readFileSync(new URL(`${version}.graphql`, versionsDir), 'utf8')).toBe(printSortedSchema(version));
-  });
+  it.each(RELEASED_VERSIONS.map((v) => v.version))(
+    'the live %s schema printed sorted equals its frozen file byte for byte',
+    (version) => {
+      expect(readFileSync(new URL(`${version}.graphql`, versionsDir), 'utf8')).toBe(printSortedSchema(version));
+    },
+  );
 
   it('every frozen file is a released version, and every released version has one', () => {
-    const files = readdirSync(versionsDir).filter((f) => f.endsWith('.graphql')).sort();
+    const files = readdirSync(versionsDir)
+      .filter((f) => f.endsWith('.graphql'))
+      .sort();
     expect(files).toEqual(RELEASED_VERSIONS.map((v) => `${v.version}.graphql`).sort());
   });
 
@@ -73,8 +96,18 @@ describe('frozen versions', () => {
 
   it('the behaviour of released versions never changes (page sizes, candidate limits)', () => {
     // A released version's numbers are part of its contract: change them only in a new version.
-    const released: Partial<Record<ApiVersion, unknown>> = Object.fromEntries(RELEASED_VERSIONS.map((v) => [v.version, VERSION_BEHAVIOUR[v.version]]));
-    const frozen = { catalogueDefaultPageSize: 100, catalogueMaxPageSize: 500, defaultPageSize: 20, maxPageSize: 100, candidateDefaultLimit: 50, candidateMaxLimit: 1000, maxNodeIds: 500 };
+    const released: Partial<Record<ApiVersion, unknown>> = Object.fromEntries(
+      RELEASED_VERSIONS.map((v) => [v.version, VERSION_BEHAVIOUR[v.version]]),
+    );
+    const frozen = {
+      catalogueDefaultPageSize: 100,
+      catalogueMaxPageSize: 500,
+      defaultPageSize: 20,
+      maxPageSize: 100,
+      candidateDefaultLimit: 50,
+      candidateMaxLimit: 1000,
+      maxNodeIds: 500,
+    };
     expect(released).toEqual({ '1.0': frozen, '1.1': frozen });
   });
 });
@@ -89,7 +122,10 @@ describe('breaking-change check (graphql-inspector)', () => {
     const versions = RELEASED_VERSIONS.map((v) => v.version);
     for (let i = 1; i < versions.length; i++) {
       const changes = await classifySchemaChanges(schemaText(versions[i - 1]!), schemaText(versions[i]!));
-      expect(changes.breaking.map((c) => c.message), `${versions[i - 1]} → ${versions[i]}`).toEqual([]);
+      expect(
+        changes.breaking.map((c) => c.message),
+        `${versions[i - 1]} → ${versions[i]}`,
+      ).toEqual([]);
     }
   });
 
@@ -125,7 +161,10 @@ describe('version selection over HTTP', () => {
     [HEAD_VERSION, 'unsupported'],
   ])('header %j is refused before any work, listing what is supported (%s)', async (version, reason) => {
     const before = await env.sql('SELECT count(*)::int AS n FROM resource_providers');
-    const reply = await post(`mutation { createResourceProvider(input: { name: "should-not-exist" }) { __typename } }`, version);
+    const reply = await post(
+      `mutation { createResourceProvider(input: { name: "should-not-exist" }) { __typename } }`,
+      version,
+    );
     expect(reply.status).toBe(400);
     expect(reply.body.data).toBeUndefined();
     const error = reply.body.errors?.[0];
@@ -157,7 +196,8 @@ describe('version selection over HTTP', () => {
 
   it('introspection answers with the requested version only', async () => {
     const query = `{ __type(name: "Inventory") { fields { name } } }`;
-    const names = async (version: string) => ((await post(query, version)).body.data?.__type.fields as { name: string }[]).map((f) => f.name);
+    const names = async (version: string) =>
+      ((await post(query, version)).body.data?.__type.fields as { name: string }[]).map((f) => f.name);
     expect(await names('1.0')).not.toContain('utilization');
     expect(await names('1.1')).toContain('utilization');
   });
@@ -181,10 +221,19 @@ describe('version selection over HTTP', () => {
     const { catalogueDefaultPageSize, catalogueMaxPageSize } = VERSION_BEHAVIOUR['1.0'];
     const count = async (query: string) => ((await post(query, '1.0')).body.data?.traits.edges as unknown[]).length;
     expect(await count('{ traits { edges { node { name } } } }')).toBe(catalogueDefaultPageSize);
-    expect(await count(`{ traits(first: ${catalogueMaxPageSize + 50}) { edges { node { name } } } }`)).toBeLessThanOrEqual(catalogueMaxPageSize);
-    const tooMany = await post(`{ allocationCandidates(request: { resources: [{ resourceClass: "VCPU", amount: 1 }] }, limit: 1001) {
-      __typename ... on InvalidInput { field rule } } }`, '1.0');
-    expect(tooMany.body.data?.allocationCandidates).toEqual({ __typename: 'InvalidInput', field: 'limit', rule: 'max:1000' });
+    expect(
+      await count(`{ traits(first: ${catalogueMaxPageSize + 50}) { edges { node { name } } } }`),
+    ).toBeLessThanOrEqual(catalogueMaxPageSize);
+    const tooMany = await post(
+      `{ allocationCandidates(request: { resources: [{ resourceClass: "VCPU", amount: 1 }] }, limit: 1001) {
+      __typename ... on InvalidInput { field rule } } }`,
+      '1.0',
+    );
+    expect(tooMany.body.data?.allocationCandidates).toEqual({
+      __typename: 'InvalidInput',
+      field: 'limit',
+      rule: 'max:1000',
+    });
   });
 });
 
@@ -198,7 +247,8 @@ describe('deprecation notices', () => {
     expect(reply.body.extensions?.deprecations).toEqual([
       {
         member: 'ResourceProvider.usages',
-        reason: 'Use `inventories { resourceClass used }` instead. Deprecated in 1.1; removed in 2.0, not before 2027-11-24.',
+        reason:
+          'Use `inventories { resourceClass used }` instead. Deprecated in 1.1; removed in 2.0, not before 2027-11-24.',
         since: '1.1',
         removedIn: '2.0',
         removalDate: '2027-11-24',
@@ -224,7 +274,9 @@ describe('deprecation notices', () => {
   it('counts each use per version and member in /metrics', async () => {
     const metric = async () => {
       const text = await (await fetch(`${base}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith('placement_deprecated_usage_total{version="1.1",member="ResourceProvider.usages"}'));
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('placement_deprecated_usage_total{version="1.1",member="ResourceProvider.usages"}'));
       return line ? Number(line.split(' ').at(-1)) : 0;
     };
     const before = await metric();
@@ -252,7 +304,10 @@ describe('version metadata on a small schema', () => {
     name: 'Filter',
     fields: {
       size: { type: Size },
-      legacyName: { type: GraphQLString, ...deprecatedFrom({ since: '1.1', replacement: '`name`', removedIn: '2.0', removalDate: '2027-11-24' }) },
+      legacyName: {
+        type: GraphQLString,
+        ...deprecatedFrom({ since: '1.1', replacement: '`name`', removedIn: '2.0', removalDate: '2027-11-24' }),
+      },
     },
   });
   const full = new GraphQLSchema({
@@ -264,7 +319,10 @@ describe('version metadata on a small schema', () => {
           args: {
             filter: { type: Filter },
             sizes: { type: new GraphQLList(Size) },
-            order: { type: GraphQLString, ...deprecatedFrom({ since: '1.0', replacement: '`sort`', removedIn: '1.2', removalDate: '2027-05-24' }) },
+            order: {
+              type: GraphQLString,
+              ...deprecatedFrom({ since: '1.0', replacement: '`sort`', removedIn: '1.2', removalDate: '2027-05-24' }),
+            },
           },
         },
       },
@@ -277,7 +335,9 @@ describe('version metadata on a small schema', () => {
     expect(v10).toContain('TINY');
     expect(v10).not.toContain('HUGE');
     expect(v10).not.toContain('legacyName: String @deprecated');
-    expect(v10).toContain('order: String @deprecated(reason: "Use `sort` instead. Deprecated in 1.0; removed in 1.2, not before 2027-05-24.")');
+    expect(v10).toContain(
+      'order: String @deprecated(reason: "Use `sort` instead. Deprecated in 1.0; removed in 1.2, not before 2027-05-24.")',
+    );
     expect(v11).toContain('HUGE');
     expect(v11).not.toContain('TINY');
     expect(v11).toContain('MEDIUM @deprecated(reason: "Use `LARGE` instead.');
@@ -287,7 +347,11 @@ describe('version metadata on a small schema', () => {
 
   it('finds deprecated arguments, input fields and enum values in literals and in variables', () => {
     const v11 = applyVersionMetadata(full, '1.1');
-    const literal = deprecatedUsage(v11, parse(`{ things(order: "x", filter: { legacyName: "a", size: MEDIUM }) }`), {});
+    const literal = deprecatedUsage(
+      v11,
+      parse(`{ things(order: "x", filter: { legacyName: "a", size: MEDIUM }) }`),
+      {},
+    );
     expect(literal.map((n) => n.member)).toEqual(['Filter.legacyName', 'Query.things(order)', 'Size.MEDIUM']);
     const viaVariables = deprecatedUsage(
       v11,
@@ -299,8 +363,13 @@ describe('version metadata on a small schema', () => {
     // One parsed document (as yoga's cache hands back) with other variables: its own part is
     // reused, the variables' part is not.
     const reused = parse(`query($s: [Size]) { things(order: "x", sizes: $s) }`);
-    expect(deprecatedUsage(v11, reused, { s: ['MEDIUM'] }).map((n) => n.member)).toEqual(['Query.things(order)', 'Size.MEDIUM']);
+    expect(deprecatedUsage(v11, reused, { s: ['MEDIUM'] }).map((n) => n.member)).toEqual([
+      'Query.things(order)',
+      'Size.MEDIUM',
+    ]);
     expect(deprecatedUsage(v11, reused, { s: ['SMALL'] }).map((n) => n.member)).toEqual(['Query.things(order)']);
-    expect(deprecatedUsage(applyVersionMetadata(full, '1.0'), reused, { s: ['MEDIUM'] }).map((n) => n.member)).toEqual(['Query.things(order)']);
+    expect(deprecatedUsage(applyVersionMetadata(full, '1.0'), reused, { s: ['MEDIUM'] }).map((n) => n.member)).toEqual([
+      'Query.things(order)',
+    ]);
   });
 });

@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAllocations } from '../src/placement/allocations.js';
 import { parsePlacementRequest, resolveRequest, searchCandidates } from '../src/placement/candidates.js';
 import { setInventories } from '../src/placement/inventories.js';
-import { createCell, createResourceClass, createTrait, setProviderAggregates, setProviderTraits } from '../src/placement/names.js';
+import {
+  createCell,
+  createResourceClass,
+  createTrait,
+  setProviderAggregates,
+  setProviderTraits,
+} from '../src/placement/names.js';
 import { createProvider } from '../src/placement/providers.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
@@ -104,32 +110,47 @@ const inventoryArb = (cls: number): fc.Arbitrary<InventorySpec> =>
       { weight: 1, arbitrary: fc.constant<'all'>('all') },
       { weight: 2, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) },
     ),
-    minUnit: fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) }),
-    maxUnit: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }) }),
+    minUnit: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(1) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) },
+    ),
+    maxUnit: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }) },
+    ),
     stepSize: fc.constantFrom(1, 1, 1, 1, 1, 2, 3),
     allocationRatio: fc.constantFrom(1, 1, 1, 1.5, 2, 0.5, 16),
   });
 
 /** A provider; `childWeight` in 3 + childWeight of them are children. */
-const providerArb = (childWeight: number): fc.Arbitrary<ProviderSpec> => fc.record({
-  parent: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: childWeight, arbitrary: fc.nat(1000) }),
-  cell: maybe(fc.nat(10), 4, 1),
-  traits: fc.subarray([0, 1, 2, 3, 4]),
-  sharing: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
-  aggregates: fc.uniqueArray(fc.nat(3), { maxLength: 2 }),
-  // each class with probability 3/4
-  inventories: fc
-    .tuple(...[0, 1, 2, 3].map((cls) => maybe(inventoryArb(cls), 3, 1)))
-    .map((invs) => invs.filter((inv): inv is InventorySpec => inv !== null)),
-}).map((p) => p as ProviderSpec);
+const providerArb = (childWeight: number): fc.Arbitrary<ProviderSpec> =>
+  fc
+    .record({
+      parent: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: childWeight, arbitrary: fc.nat(1000) }),
+      cell: maybe(fc.nat(10), 4, 1),
+      traits: fc.subarray([0, 1, 2, 3, 4]),
+      sharing: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+      aggregates: fc.uniqueArray(fc.nat(3), { maxLength: 2 }),
+      // each class with probability 3/4
+      inventories: fc
+        .tuple(...[0, 1, 2, 3].map((cls) => maybe(inventoryArb(cls), 3, 1)))
+        .map((invs) => invs.filter((inv): inv is InventorySpec => inv !== null)),
+    })
+    .map((p) => p as ProviderSpec);
 
-const worldArb = (providers: { min: number; max: number; childWeight: number }, consumers: number): fc.Arbitrary<WorldSpec> =>
+const worldArb = (
+  providers: { min: number; max: number; childWeight: number },
+  consumers: number,
+): fc.Arbitrary<WorldSpec> =>
   fc.record({
     cells: fc.integer({ min: 2, max: 4 }),
     aggregates: fc.integer({ min: 1, max: 4 }),
     providers: fc.array(providerArb(providers.childWeight), { minLength: providers.min, maxLength: providers.max }),
     consumers: fc.array(
-      fc.array(fc.record({ provider: fc.nat(1000), cls: fc.nat(3), pick: fc.double({ min: 0, max: 1, noNaN: true }) }), { minLength: 1, maxLength: 3 }),
+      fc.array(
+        fc.record({ provider: fc.nat(1000), cls: fc.nat(3), pick: fc.double({ min: 0, max: 1, noNaN: true }) }),
+        { minLength: 1, maxLength: 3 },
+      ),
       { maxLength: consumers },
     ),
     shrink: fc.array(fc.record({ provider: fc.nat(1000), cls: fc.nat(3) }), { maxLength: 2 }),
@@ -142,29 +163,56 @@ const requestArb: fc.Arbitrary<RequestSpec> = fc
         ...classes.map((cls) =>
           fc.record({
             cls: fc.constant(cls),
-            amount: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 }) }),
+            amount: fc.oneof(
+              { weight: 3, arbitrary: fc.integer({ min: 1, max: 4 }) },
+              { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 }) },
+            ),
           }),
         ),
       ),
     ),
-    required: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray([0, 1, 2, 3, 4, 5], { maxLength: 2 }) }),
-    forbidden: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray([0, 1, 2, 3, 4, 5], { maxLength: 2 }) }),
+    required: fc.oneof(
+      { weight: 3, arbitrary: fc.constant([]) },
+      { weight: 1, arbitrary: fc.subarray([0, 1, 2, 3, 4, 5], { maxLength: 2 }) },
+    ),
+    forbidden: fc.oneof(
+      { weight: 3, arbitrary: fc.constant([]) },
+      { weight: 1, arbitrary: fc.subarray([0, 1, 2, 3, 4, 5], { maxLength: 2 }) },
+    ),
     anyOf: fc.oneof(
       { weight: 3, arbitrary: fc.constant([]) },
-      { weight: 1, arbitrary: fc.array(fc.uniqueArray(fc.nat(5), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 2 }) },
+      {
+        weight: 1,
+        arbitrary: fc.array(fc.uniqueArray(fc.nat(5), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 2 }),
+      },
     ),
     memberOf: fc.oneof(
       { weight: 3, arbitrary: fc.constant([]) },
-      { weight: 1, arbitrary: fc.array(fc.uniqueArray(fc.integer({ min: -1, max: 3 }), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 }) },
+      {
+        weight: 1,
+        arbitrary: fc.array(fc.uniqueArray(fc.integer({ min: -1, max: 3 }), { minLength: 1, maxLength: 2 }), {
+          minLength: 1,
+          maxLength: 2,
+        }),
+      },
     ),
-    forbiddenAggregates: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.uniqueArray(fc.nat(3), { minLength: 1, maxLength: 2 }) }),
+    forbiddenAggregates: fc.oneof(
+      { weight: 3, arbitrary: fc.constant([]) },
+      { weight: 1, arbitrary: fc.uniqueArray(fc.nat(3), { minLength: 1, maxLength: 2 }) },
+    ),
     cell: maybe(fc.nat(10), 1, 3),
     inTree: maybe(fc.nat(1000), 1, 6),
     limit: maybe(fc.integer({ min: 1, max: 6 }), 1, 1),
     weigher: fc.constantFrom<'SPREAD' | 'PACK' | null>('SPREAD', 'PACK', null),
   })
   // A trait both required and forbidden is an input error, covered by the example tests.
-  .map((r) => ({ ...r, forbidden: (r.forbidden as number[]).filter((t) => !(r.required as number[]).includes(t)) }) as RequestSpec);
+  .map(
+    (r) =>
+      ({
+        ...r,
+        forbidden: (r.forbidden as number[]).filter((t) => !(r.required as number[]).includes(t)),
+      }) as RequestSpec,
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Writing a world through the engine's own write functions.
@@ -175,10 +223,12 @@ interface Built {
   providers: string[];
 }
 
-const TABLES = 'allocations, consumers, inventories, provider_traits, provider_aggregates, resource_providers, aggregates, cells, idempotency_keys';
+const TABLES =
+  'allocations, consumers, inventories, provider_traits, provider_aggregates, resource_providers, aggregates, cells, idempotency_keys';
 
 function inventoryInput(spec: InventorySpec) {
-  const reserved = spec.reserved === 'none' ? 0 : spec.reserved === 'all' ? spec.total : Math.floor(spec.reserved * spec.total);
+  const reserved =
+    spec.reserved === 'none' ? 0 : spec.reserved === 'all' ? spec.total : Math.floor(spec.reserved * spec.total);
   return {
     resourceClass: CLASSES[spec.cls]!,
     total: spec.total,
@@ -205,10 +255,13 @@ async function buildWorld(world: WorldSpec): Promise<Built> {
     let generation = row.generation;
     const invs = spec.inventories.map(inventoryInput);
     inventories.push(invs);
-    if (invs.length) generation = (await setInventories(pool, { providerUuid: row.uuid, generation, inventories: invs })).provider.generation;
+    if (invs.length)
+      generation = (await setInventories(pool, { providerUuid: row.uuid, generation, inventories: invs })).provider
+        .generation;
     const traits = spec.traits.map((t) => CUSTOM_TRAITS[t]!);
     if (spec.sharing) traits.push(SHARING);
-    if (traits.length) generation = (await setProviderTraits(pool, { providerUuid: row.uuid, generation, traits })).generation;
+    if (traits.length)
+      generation = (await setProviderTraits(pool, { providerUuid: row.uuid, generation, traits })).generation;
     const aggs = [...new Set(spec.aggregates.map((a) => aggregates[a % aggregates.length]!))];
     if (aggs.length) await setProviderAggregates(pool, { providerUuid: row.uuid, generation, aggregates: aggs });
     providers.push(row.uuid);
@@ -230,7 +283,10 @@ async function buildWorld(world: WorldSpec): Promise<Built> {
       if (amounts.length === 0) continue;
       const amount = amounts[Math.min(amounts.length - 1, Math.floor(u.pick * amounts.length))]!;
       used.set(key, (used.get(key) ?? 0) + amount);
-      allocations.set(providers[p]!, [...(allocations.get(providers[p]!) ?? []), { resourceClass: inv.resourceClass, amount }]);
+      allocations.set(providers[p]!, [
+        ...(allocations.get(providers[p]!) ?? []),
+        { resourceClass: inv.resourceClass, amount },
+      ]);
     }
     if (allocations.size === 0) continue;
     await writeAllocations(pool, {
@@ -252,7 +308,9 @@ async function buildWorld(world: WorldSpec): Promise<Built> {
     const target = invs.find((x) => x.resourceClass === CLASSES[s.cls]);
     if (!target || !(used.get(`${p}/${target.resourceClass}`) ?? 0)) continue;
     target.reserved = target.total;
-    const [row] = await env.sql<{ generation: number }>('SELECT generation FROM resource_providers WHERE uuid = $1', [providers[p]]);
+    const [row] = await env.sql<{ generation: number }>('SELECT generation FROM resource_providers WHERE uuid = $1', [
+      providers[p],
+    ]);
     await setInventories(pool, { providerUuid: providers[p]!, generation: row!.generation, inventories: invs });
   }
   return { cells, aggregates, providers };
@@ -287,7 +345,16 @@ async function takeSnapshot(): Promise<SnapProvider[]> {
   );
   const byId = new Map<number, SnapProvider>();
   for (const r of rows) {
-    byId.set(r.id, { id: r.id, uuid: r.uuid, parentId: r.parent, rootId: r.root, cell: r.cell, traits: new Set(), aggregates: new Set(), inventories: new Map() });
+    byId.set(r.id, {
+      id: r.id,
+      uuid: r.uuid,
+      parentId: r.parent,
+      rootId: r.root,
+      cell: r.cell,
+      traits: new Set(),
+      aggregates: new Set(),
+      inventories: new Map(),
+    });
   }
   // The root, computed by walking parents, must be the stored root.
   for (const p of byId.values()) {
@@ -296,10 +363,14 @@ async function takeSnapshot(): Promise<SnapProvider[]> {
     expect(p.rootId).toBe(top.id);
     expect(p.cell).toBe(top.cell);
   }
-  for (const r of await env.sql<{ provider_id: number; name: string }>('SELECT pt.provider_id, t.name FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id')) {
+  for (const r of await env.sql<{ provider_id: number; name: string }>(
+    'SELECT pt.provider_id, t.name FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id',
+  )) {
     byId.get(r.provider_id)!.traits.add(r.name);
   }
-  for (const r of await env.sql<{ provider_id: number; uuid: string }>('SELECT pa.provider_id, a.uuid FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id')) {
+  for (const r of await env.sql<{ provider_id: number; uuid: string }>(
+    'SELECT pa.provider_id, a.uuid FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id',
+  )) {
     byId.get(r.provider_id)!.aggregates.add(r.uuid);
   }
   const inventories = await env.sql<{
@@ -324,7 +395,13 @@ async function takeSnapshot(): Promise<SnapProvider[]> {
     const capacity = Math.floor((r.total - r.reserved) * r.allocation_ratio);
     expect(Number(r.capacity)).toBe(capacity);
     expect(Number(r.used)).toBe(r.allocated);
-    byId.get(r.provider_id)!.inventories.set(r.name, { capacity, used: r.allocated, minUnit: r.min_unit, maxUnit: r.max_unit, stepSize: r.step_size });
+    byId.get(r.provider_id)!.inventories.set(r.name, {
+      capacity,
+      used: r.allocated,
+      minUnit: r.min_unit,
+      maxUnit: r.max_unit,
+      stepSize: r.step_size,
+    });
   }
   return [...byId.values()];
 }
@@ -341,11 +418,14 @@ interface GqlRequest {
 }
 
 function toRequest(spec: RequestSpec, built: Built): GqlRequest {
-  const request: GqlRequest = { resources: spec.resources.map((r) => ({ resourceClass: CLASSES[r.cls]!, amount: r.amount })) };
+  const request: GqlRequest = {
+    resources: spec.resources.map((r) => ({ resourceClass: CLASSES[r.cls]!, amount: r.amount })),
+  };
   if (spec.required.length) request.requiredTraits = spec.required.map((t) => REQUEST_TRAITS[t]!);
   if (spec.forbidden.length) request.forbiddenTraits = spec.forbidden.map((t) => REQUEST_TRAITS[t]!);
   if (spec.anyOf.length) request.anyOfTraits = spec.anyOf.map((g) => g.map((t) => REQUEST_TRAITS[t]!));
-  const agg = (a: number) => (a < 0 ? '00000000-0000-4000-8000-000000000000' : built.aggregates[a % built.aggregates.length]!);
+  const agg = (a: number) =>
+    a < 0 ? '00000000-0000-4000-8000-000000000000' : built.aggregates[a % built.aggregates.length]!;
   if (spec.memberOf.length) request.memberOf = spec.memberOf.map((g) => [...new Set(g.map(agg))]);
   if (spec.forbiddenAggregates.length) request.forbiddenAggregates = [...new Set(spec.forbiddenAggregates.map(agg))];
   if (spec.cell !== null) request.cell = built.cells[spec.cell % built.cells.length]!;
@@ -378,21 +458,33 @@ interface RefStep {
 }
 
 /** The root filters in explain's order, each a predicate on the root. */
-function rootChecks(request: GqlRequest, world: SnapProvider[]): { constraint: string; ok: (root: SnapProvider) => boolean }[] {
+function rootChecks(
+  request: GqlRequest,
+  world: SnapProvider[],
+): { constraint: string; ok: (root: SnapProvider) => boolean }[] {
   const checks: { constraint: string; ok: (root: SnapProvider) => boolean }[] = [];
   if (request.cell) checks.push({ constraint: 'WRONG_CELL', ok: (root) => root.cell === request.cell });
   if (request.inTree) {
     const target = world.find((p) => p.uuid === request.inTree)!;
     checks.push({ constraint: 'NOT_IN_TREE', ok: (root) => root.id === target.rootId });
   }
-  for (const t of request.requiredTraits ?? []) checks.push({ constraint: 'MISSING_REQUIRED_TRAIT', ok: (root) => root.traits.has(t) });
+  for (const t of request.requiredTraits ?? [])
+    checks.push({ constraint: 'MISSING_REQUIRED_TRAIT', ok: (root) => root.traits.has(t) });
   if (request.forbiddenTraits?.length) {
-    checks.push({ constraint: 'HAS_FORBIDDEN_TRAIT', ok: (root) => !request.forbiddenTraits!.some((t) => root.traits.has(t)) });
+    checks.push({
+      constraint: 'HAS_FORBIDDEN_TRAIT',
+      ok: (root) => !request.forbiddenTraits!.some((t) => root.traits.has(t)),
+    });
   }
-  for (const group of request.anyOfTraits ?? []) checks.push({ constraint: 'NO_ANY_OF_TRAIT', ok: (root) => group.some((t) => root.traits.has(t)) });
-  for (const group of request.memberOf ?? []) checks.push({ constraint: 'NOT_MEMBER_OF', ok: (root) => group.some((a) => root.aggregates.has(a)) });
+  for (const group of request.anyOfTraits ?? [])
+    checks.push({ constraint: 'NO_ANY_OF_TRAIT', ok: (root) => group.some((t) => root.traits.has(t)) });
+  for (const group of request.memberOf ?? [])
+    checks.push({ constraint: 'NOT_MEMBER_OF', ok: (root) => group.some((a) => root.aggregates.has(a)) });
   if (request.forbiddenAggregates?.length) {
-    checks.push({ constraint: 'IN_FORBIDDEN_AGGREGATE', ok: (root) => !request.forbiddenAggregates!.some((a) => root.aggregates.has(a)) });
+    checks.push({
+      constraint: 'IN_FORBIDDEN_AGGREGATE',
+      ok: (root) => !request.forbiddenAggregates!.some((a) => root.aggregates.has(a)),
+    });
   }
   return checks;
 }
@@ -414,16 +506,26 @@ function best(providers: SnapProvider[], cls: string, amount: number): SnapProvi
   return fitting[0];
 }
 
-function reference(request: GqlRequest, world: SnapProvider[]): { candidates: RefCandidate[]; steps: RefStep[]; roots: number; walkable: number } {
+function reference(
+  request: GqlRequest,
+  world: SnapProvider[],
+): { candidates: RefCandidate[]; steps: RefStep[]; roots: number; walkable: number } {
   const roots = world.filter((p) => p.parentId === null);
   const checks = rootChecks(request, world);
   const classSteps: { constraint: string; ok: (root: SnapProvider) => boolean }[] = [];
-  const servers = (root: SnapProvider) => world.filter((p) => p.rootId === root.id || (p.traits.has(SHARING) && sharesAggregate(p, root)));
+  const servers = (root: SnapProvider) =>
+    world.filter((p) => p.rootId === root.id || (p.traits.has(SHARING) && sharesAggregate(p, root)));
   for (const { resourceClass, amount } of request.resources) {
-    classSteps.push({ constraint: 'NO_INVENTORY', ok: (root) => servers(root).some((p) => p.inventories.has(resourceClass)) });
+    classSteps.push({
+      constraint: 'NO_INVENTORY',
+      ok: (root) => servers(root).some((p) => p.inventories.has(resourceClass)),
+    });
     classSteps.push({
       constraint: 'NOT_ENOUGH_CAPACITY',
-      ok: (root) => servers(root).some((p) => p.inventories.has(resourceClass) && fitsRef(p.inventories.get(resourceClass)!, amount)),
+      ok: (root) =>
+        servers(root).some(
+          (p) => p.inventories.has(resourceClass) && fitsRef(p.inventories.get(resourceClass)!, amount),
+        ),
     });
   }
   const allChecks = [...checks, ...classSteps];
@@ -440,7 +542,10 @@ function reference(request: GqlRequest, world: SnapProvider[]): { candidates: Re
     const serving: RefServing[] = [];
     let sum = 0;
     for (const { resourceClass, amount } of request.resources) {
-      const server = best([root], resourceClass, amount) ?? best(descendants, resourceClass, amount) ?? best(sharing, resourceClass, amount);
+      const server =
+        best([root], resourceClass, amount) ??
+        best(descendants, resourceClass, amount) ??
+        best(sharing, resourceClass, amount);
       // every class has a fitting server: the NOT_ENOUGH_CAPACITY steps passed
       expect(server).toBeDefined();
       const inv = server!.inventories.get(resourceClass)!;
@@ -450,8 +555,15 @@ function reference(request: GqlRequest, world: SnapProvider[]): { candidates: Re
     candidates.push({ uuid: root.uuid, cell: root.cell, score: sum / request.resources.length, serving });
   }
   // roots the flat walk visits: past the root filters, with some inventory of capacity > 0
-  const walkable = roots.filter((root) => checks.every((c) => c.ok(root)) && [...root.inventories.values()].some((i) => i.capacity > 0)).length;
-  return { candidates, steps: allChecks.map((c, i) => ({ constraint: c.constraint, eliminated: eliminated[i]! })), roots: roots.length, walkable };
+  const walkable = roots.filter(
+    (root) => checks.every((c) => c.ok(root)) && [...root.inventories.values()].some((i) => i.capacity > 0),
+  ).length;
+  return {
+    candidates,
+    steps: allChecks.map((c, i) => ({ constraint: c.constraint, eliminated: eliminated[i]! })),
+    roots: roots.length,
+    walkable,
+  };
 }
 
 /** Weighed order; scores within 1e-12 are ties (float rounding of the mean), broken on uuid. */
@@ -464,7 +576,11 @@ function weigh(candidates: RefCandidate[], weigher: 'SPREAD' | 'PACK'): RefCandi
 
 function allocationRequestRef(c: RefCandidate) {
   const byProvider = new Map<string, { resourceClass: string; amount: number }[]>();
-  for (const s of c.serving) byProvider.set(s.providerUuid, [...(byProvider.get(s.providerUuid) ?? []), { resourceClass: s.resourceClass, amount: s.amount }]);
+  for (const s of c.serving)
+    byProvider.set(s.providerUuid, [
+      ...(byProvider.get(s.providerUuid) ?? []),
+      { resourceClass: s.resourceClass, amount: s.amount },
+    ]);
   return [...byProvider].map(([providerUuid, resources]) => ({ providerUuid, resources }));
 }
 
@@ -505,20 +621,50 @@ async function budgetedSearch(request: GqlRequest, limit: number, weigher: 'SPRE
 
 function expectSameList(actual: any[], expected: RefCandidate[], label: string): void {
   const shown = `${label}\nactual: ${JSON.stringify(actual.map((c) => [c.providerUuid, c.weight]))}\nexpected: ${JSON.stringify(expected.map((c) => [c.uuid, c.score]))}`;
-  expect(actual.map((c) => c.providerUuid), shown).toEqual(expected.map((c) => c.uuid));
+  expect(
+    actual.map((c) => c.providerUuid),
+    shown,
+  ).toEqual(expected.map((c) => c.uuid));
   actual.forEach((c, i) => {
     const e = expected[i]!;
     expect(c.weight, `${label} weight of ${e.uuid}`).toBeCloseTo(e.score, 11);
     expect(c.cellUuid, label).toBe(e.cell);
     expect(c.allocationRequest, label).toEqual(allocationRequestRef(e));
     expect(c.summary, label).toEqual(
-      e.serving.map((s) => ({ providerUuid: s.providerUuid, resourceClass: s.resourceClass, capacity: s.capacity, used: s.used, free: Math.max(0, s.capacity - s.used) })),
+      e.serving.map((s) => ({
+        providerUuid: s.providerUuid,
+        resourceClass: s.resourceClass,
+        capacity: s.capacity,
+        used: s.used,
+        free: Math.max(0, s.capacity - s.used),
+      })),
     );
   });
 }
 
-type Stats = Record<'worlds' | 'requests' | 'nonEmpty' | 'viaDescendant' | 'viaSharing' | 'cut' | 'roundingTies' | 'multiBatch' | 'earlyStop', number>;
-const newStats = (): Stats => ({ worlds: 0, requests: 0, nonEmpty: 0, viaDescendant: 0, viaSharing: 0, cut: 0, roundingTies: 0, multiBatch: 0, earlyStop: 0 });
+type Stats = Record<
+  | 'worlds'
+  | 'requests'
+  | 'nonEmpty'
+  | 'viaDescendant'
+  | 'viaSharing'
+  | 'cut'
+  | 'roundingTies'
+  | 'multiBatch'
+  | 'earlyStop',
+  number
+>;
+const newStats = (): Stats => ({
+  worlds: 0,
+  requests: 0,
+  nonEmpty: 0,
+  viaDescendant: 0,
+  viaSharing: 0,
+  cut: 0,
+  roundingTies: 0,
+  multiBatch: 0,
+  earlyStop: 0,
+});
 
 /** Builds the world, then checks every request against the reference. */
 async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stats, unlimited: boolean): Promise<void> {
@@ -555,14 +701,25 @@ async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stat
     }
     expect(explanation.remaining, label).toBe(ordered.length);
     expect(explanation.providersConsidered, label).toBe(ref.roots);
-    expect(explanation.steps.map((s: any) => ({ constraint: s.constraint, eliminated: s.eliminated })), label).toEqual(ref.steps);
+    expect(
+      explanation.steps.map((s: any) => ({ constraint: s.constraint, eliminated: s.eliminated })),
+      label,
+    ).toEqual(ref.steps);
     stats.requests++;
     if (ordered.length) stats.nonEmpty++;
     if (ordered.length > limit) stats.cut++;
     // mathematically equal means whose float sums differ in the last bits (ordered as ties)
-    stats.roundingTies += ordered.filter((c, i) => i > 0 && c.score !== ordered[i - 1]!.score && Math.abs(c.score - ordered[i - 1]!.score) <= 1e-12).length;
+    stats.roundingTies += ordered.filter(
+      (c, i) => i > 0 && c.score !== ordered[i - 1]!.score && Math.abs(c.score - ordered[i - 1]!.score) <= 1e-12,
+    ).length;
     const served = (kind: 'tree' | 'sharing') =>
-      ordered.some((c) => c.serving.some((s) => (kind === 'tree' ? s.providerUuid !== c.uuid && rootOf.get(s.providerUuid) === idOf.get(c.uuid) : rootOf.get(s.providerUuid) !== idOf.get(c.uuid))));
+      ordered.some((c) =>
+        c.serving.some((s) =>
+          kind === 'tree'
+            ? s.providerUuid !== c.uuid && rootOf.get(s.providerUuid) === idOf.get(c.uuid)
+            : rootOf.get(s.providerUuid) !== idOf.get(c.uuid),
+        ),
+      );
     if (served('tree')) stats.viaDescendant++;
     if (served('sharing')) stats.viaSharing++;
   }
@@ -581,8 +738,10 @@ describe('allocationCandidates against a brute-force reference', () => {
   it('agrees on small random worlds and random requests: set, order, allocation request, summary, weight, explain', async () => {
     const stats = newStats();
     await fc.assert(
-      fc.asyncProperty(worldArb({ min: 5, max: 25, childWeight: 2 }, 20), fc.array(requestArb, { minLength: 10, maxLength: 10 }), (world, requests) =>
-        checkWorld(world, requests, stats, true),
+      fc.asyncProperty(
+        worldArb({ min: 5, max: 25, childWeight: 2 }, 20),
+        fc.array(requestArb, { minLength: 10, maxLength: 10 }),
+        (world, requests) => checkWorld(world, requests, stats, true),
       ),
       { numRuns: 40, ...runOptions },
     );
@@ -598,10 +757,14 @@ describe('allocationCandidates against a brute-force reference', () => {
 
   it('agrees on larger worlds (more hosts than one search batch) with small limits', async () => {
     const stats = newStats();
-    const limited = requestArb.chain((r) => fc.integer({ min: 1, max: 32 }).map((limit) => ({ ...r, inTree: null, limit })));
+    const limited = requestArb.chain((r) =>
+      fc.integer({ min: 1, max: 32 }).map((limit) => ({ ...r, inTree: null, limit })),
+    );
     await fc.assert(
-      fc.asyncProperty(worldArb({ min: 180, max: 240, childWeight: 1 }, 200), fc.array(limited, { minLength: 12, maxLength: 12 }), (world, requests) =>
-        checkWorld(world, requests, stats, false),
+      fc.asyncProperty(
+        worldArb({ min: 180, max: 240, childWeight: 1 }, 200),
+        fc.array(limited, { minLength: 12, maxLength: 12 }),
+        (world, requests) => checkWorld(world, requests, stats, false),
       ),
       { numRuns: 4, ...runOptions },
     );

@@ -4,15 +4,17 @@
  * request fed back into setAllocations, and every bad request as a typed error.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertPlacementInvariants } from './support/invariants.js';
+import { createProvider, ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { ERROR_FIELDS, createProvider, hostWith } from './support/fixtures.js';
+import { assertPlacementInvariants } from './support/invariants.js';
 
 let env: TestEnv;
 beforeAll(async () => {
   env = await createTestEnv();
   for (const name of ['CUSTOM_GOLD', 'CUSTOM_SILVER', 'CUSTOM_BRONZE']) {
-    const created = await env.gql(`mutation($input: CreateTraitInput!) { createTrait(input: $input) { __typename } }`, { input: { name } });
+    const created = await env.gql(`mutation($input: CreateTraitInput!) { createTrait(input: $input) { __typename } }`, {
+      input: { name },
+    });
     expect(created.errors).toBeUndefined();
   }
 });
@@ -20,7 +22,9 @@ afterAll(async () => env?.close());
 afterEach(() => assertPlacementInvariants(env));
 // Every test starts from an empty world (the seeded catalogue and the custom traits stay).
 beforeEach(async () => {
-  await env.sql('TRUNCATE allocations, consumers, inventories, provider_traits, provider_aggregates, resource_providers, aggregates, cells, idempotency_keys CASCADE');
+  await env.sql(
+    'TRUNCATE allocations, consumers, inventories, provider_traits, provider_aggregates, resource_providers, aggregates, cells, idempotency_keys CASCADE',
+  );
 });
 
 const SHARING = 'MISC_SHARES_VIA_AGGREGATE';
@@ -67,7 +71,11 @@ async function explainRaw(request: Request): Promise<any> {
   return result.data!.explainPlacement;
 }
 
-async function explain(request: Request): Promise<{ providersConsidered: number; remaining: number; steps: { constraint: string; detail: string; eliminated: number }[] }> {
+async function explain(request: Request): Promise<{
+  providersConsidered: number;
+  remaining: number;
+  steps: { constraint: string; detail: string; eliminated: number }[];
+}> {
   const { __typename, ...explanation } = await explainRaw(request);
   expect(__typename, JSON.stringify(explanation)).toBe('PlacementExplanation');
   return explanation;
@@ -82,12 +90,19 @@ async function mutate(query: string, field: string, input: Record<string, unknow
 }
 
 async function createCell(name: string): Promise<string> {
-  const payload = await mutate(`mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`, 'createCell', { name }, 'CellPayload');
+  const payload = await mutate(
+    `mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`,
+    'createCell',
+    { name },
+    'CellPayload',
+  );
   return payload.cell.uuid;
 }
 
 async function generationOf(uuid: string): Promise<number> {
-  const [row] = await env.sql<{ generation: number }>('SELECT generation FROM resource_providers WHERE uuid = $1', [uuid]);
+  const [row] = await env.sql<{ generation: number }>('SELECT generation FROM resource_providers WHERE uuid = $1', [
+    uuid,
+  ]);
   return row!.generation;
 }
 
@@ -114,17 +129,34 @@ const SET_ALLOCATIONS = `mutation($input: SetAllocationsInput!) { setAllocations
   ${ERROR_FIELDS} ... on AllocationsPayload { consumers { consumerUuid generation } } } }`;
 
 /** A new consumer holding `allocations` (provider → class → amount). */
-async function allocate(allocations: { providerUuid: string; resources: { resourceClass: string; amount: number }[] }[]): Promise<string> {
+async function allocate(
+  allocations: { providerUuid: string; resources: { resourceClass: string; amount: number }[] }[],
+): Promise<string> {
   const consumerUuid = `c0000000-0000-4000-8000-${(++consumerCounter).toString(16).padStart(12, '0')}`;
-  await mutate(SET_ALLOCATIONS, 'setAllocations', { consumerUuid, consumerGeneration: null, projectId: 'p', userId: 'u', allocations }, 'AllocationsPayload');
+  await mutate(
+    SET_ALLOCATIONS,
+    'setAllocations',
+    { consumerUuid, consumerGeneration: null, projectId: 'p', userId: 'u', allocations },
+    'AllocationsPayload',
+  );
   return consumerUuid;
 }
 
 const use = (providerUuid: string, resources: Record<string, number>) =>
-  allocate([{ providerUuid, resources: Object.entries(resources).map(([resourceClass, amount]) => ({ resourceClass, amount })) }]);
+  allocate([
+    {
+      providerUuid,
+      resources: Object.entries(resources).map(([resourceClass, amount]) => ({ resourceClass, amount })),
+    },
+  ]);
 
 /** A child provider with inventories. */
-async function childWith(name: string, parent: string, inventories: Record<string, number>, uuid?: string): Promise<string> {
+async function childWith(
+  name: string,
+  parent: string,
+  inventories: Record<string, number>,
+  uuid?: string,
+): Promise<string> {
   return (await hostWith(env, name, inventories, { parentProviderUuid: parent, ...(uuid ? { uuid } : {}) })).uuid;
 }
 
@@ -134,12 +166,22 @@ describe('flat hosts', () => {
   it('returns each fitting host with its allocation request, summary and weight (fast path: root serves every class)', async () => {
     const cell = await createCell('c1');
     const a = await hostWith(env, 'a', { VCPU: 8, MEMORY_MB: 1024 }, { uuid: u(1), cellUuid: cell });
-    const b = await hostWith(env, 'b', { VCPU: { total: 16, allocationRatio: 2 }, MEMORY_MB: { total: 2048, reserved: 1024 } }, { uuid: u(2) });
+    const b = await hostWith(
+      env,
+      'b',
+      { VCPU: { total: 16, allocationRatio: 2 }, MEMORY_MB: { total: 2048, reserved: 1024 } },
+      { uuid: u(2) },
+    );
     await hostWith(env, 'too-small', { VCPU: 1, MEMORY_MB: 1024 }, { uuid: u(3) });
     await hostWith(env, 'no-memory', { VCPU: 8 }, { uuid: u(4) });
     await use(a.uuid, { VCPU: 4, MEMORY_MB: 256 });
 
-    const found = await search({ resources: [{ resourceClass: 'MEMORY_MB', amount: 512 }, { resourceClass: 'VCPU', amount: 2 }] });
+    const found = await search({
+      resources: [
+        { resourceClass: 'MEMORY_MB', amount: 512 },
+        { resourceClass: 'VCPU', amount: 2 },
+      ],
+    });
     // a: free shares 768/1024 and 4/8 → 0.625; b: 1024/1024 and 32/32 → 1
     expect(found).toEqual([
       {
@@ -147,7 +189,15 @@ describe('flat hosts', () => {
         cellUuid: null,
         weight: 1,
         resourceProvider: { name: 'b' },
-        allocationRequest: [{ providerUuid: b.uuid, resources: [{ resourceClass: 'MEMORY_MB', amount: 512 }, { resourceClass: 'VCPU', amount: 2 }] }],
+        allocationRequest: [
+          {
+            providerUuid: b.uuid,
+            resources: [
+              { resourceClass: 'MEMORY_MB', amount: 512 },
+              { resourceClass: 'VCPU', amount: 2 },
+            ],
+          },
+        ],
         summary: [
           { providerUuid: b.uuid, resourceClass: 'MEMORY_MB', capacity: 1024, used: 0, free: 1024 },
           { providerUuid: b.uuid, resourceClass: 'VCPU', capacity: 32, used: 0, free: 32 },
@@ -158,7 +208,15 @@ describe('flat hosts', () => {
         cellUuid: cell,
         weight: 0.625,
         resourceProvider: { name: 'a' },
-        allocationRequest: [{ providerUuid: a.uuid, resources: [{ resourceClass: 'MEMORY_MB', amount: 512 }, { resourceClass: 'VCPU', amount: 2 }] }],
+        allocationRequest: [
+          {
+            providerUuid: a.uuid,
+            resources: [
+              { resourceClass: 'MEMORY_MB', amount: 512 },
+              { resourceClass: 'VCPU', amount: 2 },
+            ],
+          },
+        ],
         summary: [
           { providerUuid: a.uuid, resourceClass: 'MEMORY_MB', capacity: 1024, used: 256, free: 768 },
           { providerUuid: a.uuid, resourceClass: 'VCPU', capacity: 8, used: 4, free: 4 },
@@ -170,7 +228,8 @@ describe('flat hosts', () => {
   it('applies minUnit, maxUnit and stepSize like allocation writes do', async () => {
     const unit = await hostWith(env, 'unit', { VCPU: { total: 64, minUnit: 2, maxUnit: 8, stepSize: 2 } });
     const plain = await hostWith(env, 'plain', { VCPU: 64 });
-    const fitting = async (amount: number) => uuids(await search({ resources: [{ resourceClass: 'VCPU', amount }] })).sort();
+    const fitting = async (amount: number) =>
+      uuids(await search({ resources: [{ resourceClass: 'VCPU', amount }] })).sort();
     expect(await fitting(1)).toEqual([plain.uuid]); // below minUnit
     expect(await fitting(3)).toEqual([plain.uuid]); // not a multiple of stepSize
     expect(await fitting(10)).toEqual([plain.uuid]); // above maxUnit
@@ -182,7 +241,9 @@ describe('flat hosts', () => {
     await hostWith(env, 'small', { VCPU: 2 });
     expect(await search({ resources: [{ resourceClass: 'VCPU', amount: 3 }] })).toEqual([]);
     expect(await search({ resources: [{ resourceClass: 'VGPU', amount: 1 }] })).toEqual([]);
-    expect(await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }], requiredTraits: ['CUSTOM_GOLD'] })).toEqual([]);
+    expect(
+      await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }], requiredTraits: ['CUSTOM_GOLD'] }),
+    ).toEqual([]);
   });
 
   it('an inventory with reserved = total (capacity 0) or used above a shrunk capacity never fits and does not break the search', async () => {
@@ -194,12 +255,21 @@ describe('flat hosts', () => {
     await mutate(
       `mutation($input: SetInventoriesInput!) { setInventories(input: $input) { ${ERROR_FIELDS} ... on InventoriesPayload { resourceProvider { generation } } } }`,
       'setInventories',
-      { providerUuid: shrunk.uuid, generation: await generationOf(shrunk.uuid), inventories: [{ resourceClass: 'VCPU', total: 4 }, { resourceClass: 'MEMORY_MB', total: 100 }] },
+      {
+        providerUuid: shrunk.uuid,
+        generation: await generationOf(shrunk.uuid),
+        inventories: [
+          { resourceClass: 'VCPU', total: 4 },
+          { resourceClass: 'MEMORY_MB', total: 100 },
+        ],
+      },
       'InventoriesPayload',
     );
     expect(uuids(await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }] }))).toEqual([ok.uuid]);
     // MEMORY only: all three, the drained and shrunk hosts are fine for it
-    expect(uuids(await search({ resources: [{ resourceClass: 'MEMORY_MB', amount: 1 }] })).sort()).toEqual([drained.uuid, shrunk.uuid, ok.uuid].sort());
+    expect(uuids(await search({ resources: [{ resourceClass: 'MEMORY_MB', amount: 1 }] })).sort()).toEqual(
+      [drained.uuid, shrunk.uuid, ok.uuid].sort(),
+    );
   });
 });
 
@@ -210,7 +280,12 @@ describe('nested trees and sharing providers', () => {
     await hostWith(env, 'no-gpu', { VCPU: 8 }, { uuid: u(12) });
     await use(gpu, { VGPU: 1 });
 
-    const found = await search({ resources: [{ resourceClass: 'VCPU', amount: 2 }, { resourceClass: 'VGPU', amount: 2 }] });
+    const found = await search({
+      resources: [
+        { resourceClass: 'VCPU', amount: 2 },
+        { resourceClass: 'VGPU', amount: 2 },
+      ],
+    });
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({
       providerUuid: root.uuid,
@@ -233,7 +308,12 @@ describe('nested trees and sharing providers', () => {
     const numa0 = await childWith('numa0', root.uuid, { MEMORY_MB: 100 }, u(23));
     const numa1 = await childWith('numa1', root.uuid, { MEMORY_MB: 100 }, u(22));
     const pf = await childWith('pf', numa0, { SRIOV_NET_VF: 8 }, u(24));
-    const request = { resources: [{ resourceClass: 'MEMORY_MB', amount: 10 }, { resourceClass: 'SRIOV_NET_VF', amount: 1 }] };
+    const request = {
+      resources: [
+        { resourceClass: 'MEMORY_MB', amount: 10 },
+        { resourceClass: 'SRIOV_NET_VF', amount: 1 },
+      ],
+    };
     let [c] = await search(request);
     // equal free share: the lower uuid (numa1)
     expect(c.allocationRequest).toEqual([
@@ -242,7 +322,13 @@ describe('nested trees and sharing providers', () => {
     ]);
     await use(numa1, { MEMORY_MB: 50 });
     [c] = await search(request);
-    expect(c.summary[0]).toEqual({ providerUuid: numa0, resourceClass: 'MEMORY_MB', capacity: 100, used: 0, free: 100 });
+    expect(c.summary[0]).toEqual({
+      providerUuid: numa0,
+      resourceClass: 'MEMORY_MB',
+      capacity: 100,
+      used: 0,
+      free: 100,
+    });
     // equal free share again (50 each): the lower uuid; then numa0 (49 free) cannot fit 50
     await use(numa0, { MEMORY_MB: 50 });
     [c] = await search({ resources: [{ resourceClass: 'MEMORY_MB', amount: 50 }] });
@@ -256,11 +342,29 @@ describe('nested trees and sharing providers', () => {
     const root = await hostWith(env, 'r', { VCPU: 8, MEMORY_MB: 1000 });
     const child = await childWith('r-child', root.uuid, { MEMORY_MB: 1000 });
     await use(root.uuid, { MEMORY_MB: 900 });
-    let [c] = await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'MEMORY_MB', amount: 100 }] });
-    expect(c.allocationRequest).toEqual([{ providerUuid: root.uuid, resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'MEMORY_MB', amount: 100 }] }]);
+    let [c] = await search({
+      resources: [
+        { resourceClass: 'VCPU', amount: 1 },
+        { resourceClass: 'MEMORY_MB', amount: 100 },
+      ],
+    });
+    expect(c.allocationRequest).toEqual([
+      {
+        providerUuid: root.uuid,
+        resources: [
+          { resourceClass: 'VCPU', amount: 1 },
+          { resourceClass: 'MEMORY_MB', amount: 100 },
+        ],
+      },
+    ]);
     expect(c.weight).toBeCloseTo((1 + 0.1) / 2, 11);
     // when the root no longer fits, the child serves
-    [c] = await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'MEMORY_MB', amount: 101 }] });
+    [c] = await search({
+      resources: [
+        { resourceClass: 'VCPU', amount: 1 },
+        { resourceClass: 'MEMORY_MB', amount: 101 },
+      ],
+    });
     expect(c.allocationRequest).toEqual([
       { providerUuid: root.uuid, resources: [{ resourceClass: 'VCPU', amount: 1 }] },
       { providerUuid: child, resources: [{ resourceClass: 'MEMORY_MB', amount: 101 }] },
@@ -283,7 +387,12 @@ describe('nested trees and sharing providers', () => {
     await setAggregates(notShared.uuid, [a2]); // same aggregate as h2, but no sharing trait
     await use(storage.uuid, { DISK_GB: 250 });
 
-    const found = await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'DISK_GB', amount: 100 }] });
+    const found = await search({
+      resources: [
+        { resourceClass: 'VCPU', amount: 1 },
+        { resourceClass: 'DISK_GB', amount: 100 },
+      ],
+    });
     expect(uuids(found)).toEqual([h1.uuid, h2.uuid]);
     for (const c of found) {
       expect(c.weight).toBeCloseTo((1 + 0.75) / 2, 11);
@@ -291,12 +400,29 @@ describe('nested trees and sharing providers', () => {
         { providerUuid: c.providerUuid, resources: [{ resourceClass: 'VCPU', amount: 1 }] },
         { providerUuid: storage.uuid, resources: [{ resourceClass: 'DISK_GB', amount: 100 }] },
       ]);
-      expect(c.summary[1]).toEqual({ providerUuid: storage.uuid, resourceClass: 'DISK_GB', capacity: 1000, used: 250, free: 750 });
+      expect(c.summary[1]).toEqual({
+        providerUuid: storage.uuid,
+        resourceClass: 'DISK_GB',
+        capacity: 1000,
+        used: 250,
+        free: 750,
+      });
     }
     // a request for DISK_GB alone also offers the roots that own it (storage, not-shared)
-    expect(uuids(await search({ resources: [{ resourceClass: 'DISK_GB', amount: 1 }] })).sort()).toEqual([h1.uuid, h2.uuid, storage.uuid, notShared.uuid].sort());
+    expect(uuids(await search({ resources: [{ resourceClass: 'DISK_GB', amount: 1 }] })).sort()).toEqual(
+      [h1.uuid, h2.uuid, storage.uuid, notShared.uuid].sort(),
+    );
     // too big for the sharing provider: nobody but the owner of a big enough disk
-    expect(uuids(await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'DISK_GB', amount: 751 }] }))).toEqual([]);
+    expect(
+      uuids(
+        await search({
+          resources: [
+            { resourceClass: 'VCPU', amount: 1 },
+            { resourceClass: 'DISK_GB', amount: 751 },
+          ],
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('a descendant is preferred over a sharing provider; the sharing provider with most free share (then lower uuid) wins', async () => {
@@ -309,8 +435,14 @@ describe('nested trees and sharing providers', () => {
       await setAggregates(s.uuid, [a]);
       await setTraits(s.uuid, [SHARING]);
     }
-    const request = { resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'DISK_GB', amount: 10 }] };
-    const diskServer = async () => (await search(request)).find((c) => c.providerUuid === host.uuid)!.summary[1].providerUuid;
+    const request = {
+      resources: [
+        { resourceClass: 'VCPU', amount: 1 },
+        { resourceClass: 'DISK_GB', amount: 10 },
+      ],
+    };
+    const diskServer = async () =>
+      (await search(request)).find((c) => c.providerUuid === host.uuid)!.summary[1].providerUuid;
     expect(await diskServer()).toBe(s2.uuid); // tie: lower uuid
     await use(s2.uuid, { DISK_GB: 1 });
     expect(await diskServer()).toBe(s1.uuid); // more free
@@ -335,22 +467,44 @@ describe('weighers and ordering', () => {
     const [h0, h1, h2] = await threeHosts();
     const request = { resources: [{ resourceClass: 'VCPU', amount: 1 }] };
     const spread = await search(request);
-    expect(spread.map((c) => [c.providerUuid, c.weight])).toEqual([[h0, 0.75], [h2, 0.5], [h1, 0.25]]);
+    expect(spread.map((c) => [c.providerUuid, c.weight])).toEqual([
+      [h0, 0.75],
+      [h2, 0.5],
+      [h1, 0.25],
+    ]);
     expect(uuids(await search(request, { weigher: 'SPREAD' }))).toEqual([h0, h2, h1]);
-    expect((await search(request, { weigher: 'PACK' })).map((c) => [c.providerUuid, c.weight])).toEqual([[h1, 0.25], [h2, 0.5], [h0, 0.75]]);
+    expect((await search(request, { weigher: 'PACK' })).map((c) => [c.providerUuid, c.weight])).toEqual([
+      [h1, 0.25],
+      [h2, 0.5],
+      [h0, 0.75],
+    ]);
   });
 
   it('the weight is the mean free share over the requested classes only', async () => {
     const h = await hostWith(env, 'h', { VCPU: 10, MEMORY_MB: 10, DISK_GB: 10 });
     await use(h.uuid, { VCPU: 5, MEMORY_MB: 8, DISK_GB: 10 });
     expect((await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }] }))[0].weight).toBe(0.5);
-    expect((await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'MEMORY_MB', amount: 1 }] }))[0].weight).toBeCloseTo(0.35, 11);
+    expect(
+      (
+        await search({
+          resources: [
+            { resourceClass: 'VCPU', amount: 1 },
+            { resourceClass: 'MEMORY_MB', amount: 1 },
+          ],
+        })
+      )[0].weight,
+    ).toBeCloseTo(0.35, 11);
   });
 
   it('ties break on the host uuid, for both weighers, and identical calls give identical results', async () => {
     const order = [u(0x65), u(0x61), u(0x64), u(0x62), u(0x63)];
     for (const [i, uuid] of order.entries()) await hostWith(env, `t${i}`, { VCPU: 4, MEMORY_MB: 64 }, { uuid });
-    const request = { resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'MEMORY_MB', amount: 1 }] };
+    const request = {
+      resources: [
+        { resourceClass: 'VCPU', amount: 1 },
+        { resourceClass: 'MEMORY_MB', amount: 1 },
+      ],
+    };
     const sorted = [...order].sort();
     const first = await search(request);
     expect(uuids(first)).toEqual(sorted);
@@ -363,7 +517,12 @@ describe('weighers and ordering', () => {
     const tree = await hostWith(env, 'tree', { VCPU: 4 }, { uuid: u(0x71) });
     await childWith('tree-mem', tree.uuid, { MEMORY_MB: 64 });
     const flat2 = await hostWith(env, 'flat2', { VCPU: 4, MEMORY_MB: 64 }, { uuid: u(0x70) });
-    const request = { resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'MEMORY_MB', amount: 1 }] };
+    const request = {
+      resources: [
+        { resourceClass: 'VCPU', amount: 1 },
+        { resourceClass: 'MEMORY_MB', amount: 1 },
+      ],
+    };
     expect(uuids(await search(request))).toEqual([flat2.uuid, tree.uuid, flat.uuid]);
     expect(uuids(await search(request, { weigher: 'PACK' }))).toEqual([flat2.uuid, tree.uuid, flat.uuid]);
   });
@@ -423,12 +582,18 @@ describe('limit and hostSubsetSize', () => {
       const first = found[0]!;
       expect(hosts.slice(0, 3)).toContain(first);
       // the rest: the weighed list without the picked one, in order
-      expect(found.slice(1)).toEqual(hosts.slice(0, 6).filter((h) => h !== first).slice(0, 5));
+      expect(found.slice(1)).toEqual(
+        hosts
+          .slice(0, 6)
+          .filter((h) => h !== first)
+          .slice(0, 5),
+      );
       firsts.add(first);
     }
     expect(firsts.size).toBeGreaterThan(1);
     // k = 1 is the deterministic order
-    for (let i = 0; i < 5; i++) expect(uuids(await search(request, { hostSubsetSize: 1, limit: 6 }))).toEqual(hosts.slice(0, 6));
+    for (let i = 0; i < 5; i++)
+      expect(uuids(await search(request, { hostSubsetSize: 1, limit: 6 }))).toEqual(hosts.slice(0, 6));
     // k larger than the list: any of them may come first, none is lost
     const all = uuids(await search(request, { hostSubsetSize: 100, limit: 4 }));
     expect([...all].sort()).toEqual(hosts.slice(0, 4));
@@ -457,7 +622,8 @@ describe('filters', () => {
     const grandchild = await childWith('grandchild', child, { DISK_GB: 10 });
     await hostWith(env, 'other', { VCPU: 4, MEMORY_MB: 64 });
     const request = { resources: [{ resourceClass: 'VCPU', amount: 1 }] };
-    for (const member of [root.uuid, child, grandchild]) expect(uuids(await search({ ...request, inTree: member }))).toEqual([root.uuid]);
+    for (const member of [root.uuid, child, grandchild])
+      expect(uuids(await search({ ...request, inTree: member }))).toEqual([root.uuid]);
     expect(await search({ resources: [{ resourceClass: 'VCPU', amount: 5 }], inTree: child })).toEqual([]);
   });
 
@@ -479,7 +645,14 @@ describe('filters', () => {
     const found = async (extra: Request) => uuids(await search({ ...base, ...extra }));
     expect(await found({ memberOf: [[A, B]] })).toEqual([hA.uuid, hB.uuid, hAB.uuid]);
     expect(await found({ memberOf: [[A], [B]] })).toEqual([hAB.uuid]);
-    expect(await found({ memberOf: [[A, C], [B, C]] })).toEqual([hAB.uuid, hC.uuid]);
+    expect(
+      await found({
+        memberOf: [
+          [A, C],
+          [B, C],
+        ],
+      }),
+    ).toEqual([hAB.uuid, hC.uuid]);
     expect(await found({ memberOf: [[A.replace(/-/g, '').toUpperCase()]] })).toEqual([hA.uuid, hAB.uuid]);
     expect(await found({ memberOf: [[agg(99)]] })).toEqual([]);
     expect(await found({ forbiddenAggregates: [A] })).toEqual([hB.uuid, hC.uuid, hNone.uuid]);
@@ -508,9 +681,15 @@ describe('filters', () => {
     expect(await found({ requiredTraits: ['CUSTOM_GOLD', 'HW_CPU_X86_AVX2'] })).toEqual([gold.uuid]);
     expect(await found({ forbiddenTraits: ['CUSTOM_GOLD'] })).toEqual([silver.uuid, bronze.uuid, plain.uuid]);
     expect(await found({ forbiddenTraits: ['CUSTOM_GOLD', 'CUSTOM_BRONZE'] })).toEqual([silver.uuid, plain.uuid]);
-    expect(await found({ anyOfTraits: [['CUSTOM_GOLD', 'CUSTOM_BRONZE']] })).toEqual([gold.uuid, both.uuid, bronze.uuid]);
+    expect(await found({ anyOfTraits: [['CUSTOM_GOLD', 'CUSTOM_BRONZE']] })).toEqual([
+      gold.uuid,
+      both.uuid,
+      bronze.uuid,
+    ]);
     expect(await found({ anyOfTraits: [['CUSTOM_GOLD'], ['CUSTOM_SILVER', 'CUSTOM_BRONZE']] })).toEqual([both.uuid]);
-    expect(await found({ anyOfTraits: [['CUSTOM_GOLD', 'CUSTOM_SILVER']], forbiddenTraits: ['CUSTOM_SILVER'] })).toEqual([gold.uuid]);
+    expect(
+      await found({ anyOfTraits: [['CUSTOM_GOLD', 'CUSTOM_SILVER']], forbiddenTraits: ['CUSTOM_SILVER'] }),
+    ).toEqual([gold.uuid]);
     // a forbidden trait that no host carries forbids nothing
     expect(await found({ forbiddenTraits: ['COMPUTE_STATUS_DISABLED'] })).toHaveLength(5);
     // traits change: the search follows (the in-row trait copy is kept in step)
@@ -520,7 +699,7 @@ describe('filters', () => {
 });
 
 describe('allocation request round trip', () => {
-  it('feeding a candidate\'s allocationRequest back into setAllocations claims exactly what the summary promised', async () => {
+  it("feeding a candidate's allocationRequest back into setAllocations claims exactly what the summary promised", async () => {
     const a = agg(7);
     const host = await hostWith(env, 'host', { VCPU: 8 });
     const numa = await childWith('host-numa', host.uuid, { MEMORY_MB: 4096 });
@@ -528,7 +707,13 @@ describe('allocation request round trip', () => {
     await setAggregates(host.uuid, [a]);
     await setAggregates(storage.uuid, [a]);
     await setTraits(storage.uuid, [SHARING]);
-    const request = { resources: [{ resourceClass: 'DISK_GB', amount: 100 }, { resourceClass: 'VCPU', amount: 2 }, { resourceClass: 'MEMORY_MB', amount: 1024 }] };
+    const request = {
+      resources: [
+        { resourceClass: 'DISK_GB', amount: 100 },
+        { resourceClass: 'VCPU', amount: 2 },
+        { resourceClass: 'MEMORY_MB', amount: 1024 },
+      ],
+    };
     const [candidate] = await search(request);
     expect(candidate.providerUuid).toBe(host.uuid);
     expect(candidate.allocationRequest).toEqual([
@@ -564,48 +749,148 @@ describe('allocation request round trip', () => {
 describe('bad requests are typed errors naming the field', () => {
   const vcpu = [{ resourceClass: 'VCPU', amount: 1 }];
   const cases: { name: string; request: Request; options?: Options; expected: Record<string, unknown> }[] = [
-    { name: 'empty resources', request: { resources: [] }, expected: { __typename: 'InvalidInput', field: 'request.resources', rule: 'min:1' } },
-    { name: 'amount 0', request: { resources: [{ resourceClass: 'VCPU', amount: 0 }] }, expected: { __typename: 'InvalidInput', field: 'request.resources[0].amount', rule: 'min:1' } },
+    {
+      name: 'empty resources',
+      request: { resources: [] },
+      expected: { __typename: 'InvalidInput', field: 'request.resources', rule: 'min:1' },
+    },
+    {
+      name: 'amount 0',
+      request: { resources: [{ resourceClass: 'VCPU', amount: 0 }] },
+      expected: { __typename: 'InvalidInput', field: 'request.resources[0].amount', rule: 'min:1' },
+    },
     {
       name: 'negative amount',
-      request: { resources: [{ resourceClass: 'MEMORY_MB', amount: 1 }, { resourceClass: 'VCPU', amount: -2 }] },
+      request: {
+        resources: [
+          { resourceClass: 'MEMORY_MB', amount: 1 },
+          { resourceClass: 'VCPU', amount: -2 },
+        ],
+      },
       expected: { __typename: 'InvalidInput', field: 'request.resources[1].amount', rule: 'min:1' },
     },
     {
       name: 'unknown class',
-      request: { resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'CUSTOM_NOPE', amount: 1 }] },
-      expected: { __typename: 'NotFound', field: 'request.resources[1].resourceClass', resourceType: 'ResourceClass', identifier: 'CUSTOM_NOPE' },
+      request: {
+        resources: [
+          { resourceClass: 'VCPU', amount: 1 },
+          { resourceClass: 'CUSTOM_NOPE', amount: 1 },
+        ],
+      },
+      expected: {
+        __typename: 'NotFound',
+        field: 'request.resources[1].resourceClass',
+        resourceType: 'ResourceClass',
+        identifier: 'CUSTOM_NOPE',
+      },
     },
     {
       name: 'malformed class name',
       request: { resources: [{ resourceClass: 'vcpu', amount: 1 }] },
-      expected: { __typename: 'InvalidInput', field: 'request.resources[0].resourceClass', rule: 'pattern:^[A-Z0-9_]+$' },
+      expected: {
+        __typename: 'InvalidInput',
+        field: 'request.resources[0].resourceClass',
+        rule: 'pattern:^[A-Z0-9_]+$',
+      },
     },
     {
       name: 'class listed twice',
-      request: { resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'VCPU', amount: 2 }] },
+      request: {
+        resources: [
+          { resourceClass: 'VCPU', amount: 1 },
+          { resourceClass: 'VCPU', amount: 2 },
+        ],
+      },
       expected: { __typename: 'InvalidInput', field: 'request.resources[1].resourceClass', rule: 'unique' },
     },
-    { name: 'unknown required trait', request: { resources: vcpu, requiredTraits: ['CUSTOM_GOLD', 'CUSTOM_NOPE'] }, expected: { __typename: 'NotFound', field: 'request.requiredTraits[1]', identifier: 'CUSTOM_NOPE' } },
-    { name: 'unknown forbidden trait', request: { resources: vcpu, forbiddenTraits: ['CUSTOM_NOPE'] }, expected: { __typename: 'NotFound', field: 'request.forbiddenTraits[0]', identifier: 'CUSTOM_NOPE' } },
-    { name: 'unknown any-of trait', request: { resources: vcpu, anyOfTraits: [['CUSTOM_GOLD'], ['CUSTOM_SILVER', 'CUSTOM_NOPE']] }, expected: { __typename: 'NotFound', field: 'request.anyOfTraits[1][1]', identifier: 'CUSTOM_NOPE' } },
-    { name: 'empty any-of group', request: { resources: vcpu, anyOfTraits: [[]] }, expected: { __typename: 'InvalidInput', field: 'request.anyOfTraits[0]' } },
+    {
+      name: 'unknown required trait',
+      request: { resources: vcpu, requiredTraits: ['CUSTOM_GOLD', 'CUSTOM_NOPE'] },
+      expected: { __typename: 'NotFound', field: 'request.requiredTraits[1]', identifier: 'CUSTOM_NOPE' },
+    },
+    {
+      name: 'unknown forbidden trait',
+      request: { resources: vcpu, forbiddenTraits: ['CUSTOM_NOPE'] },
+      expected: { __typename: 'NotFound', field: 'request.forbiddenTraits[0]', identifier: 'CUSTOM_NOPE' },
+    },
+    {
+      name: 'unknown any-of trait',
+      request: { resources: vcpu, anyOfTraits: [['CUSTOM_GOLD'], ['CUSTOM_SILVER', 'CUSTOM_NOPE']] },
+      expected: { __typename: 'NotFound', field: 'request.anyOfTraits[1][1]', identifier: 'CUSTOM_NOPE' },
+    },
+    {
+      name: 'empty any-of group',
+      request: { resources: vcpu, anyOfTraits: [[]] },
+      expected: { __typename: 'InvalidInput', field: 'request.anyOfTraits[0]' },
+    },
     {
       name: 'trait both required and forbidden',
-      request: { resources: vcpu, requiredTraits: ['CUSTOM_GOLD', 'CUSTOM_SILVER'], forbiddenTraits: ['CUSTOM_BRONZE', 'CUSTOM_SILVER'] },
+      request: {
+        resources: vcpu,
+        requiredTraits: ['CUSTOM_GOLD', 'CUSTOM_SILVER'],
+        forbiddenTraits: ['CUSTOM_BRONZE', 'CUSTOM_SILVER'],
+      },
       expected: { __typename: 'InvalidInput', field: 'request.forbiddenTraits[1]', rule: 'not-also-required' },
     },
-    { name: 'limit 0', request: { resources: vcpu }, options: { limit: 0 }, expected: { __typename: 'InvalidInput', field: 'limit', rule: 'min:1' } },
-    { name: 'negative limit', request: { resources: vcpu }, options: { limit: -5 }, expected: { __typename: 'InvalidInput', field: 'limit', rule: 'min:1' } },
-    { name: 'limit above 1000', request: { resources: vcpu }, options: { limit: 1001 }, expected: { __typename: 'InvalidInput', field: 'limit', rule: 'max:1000' } },
-    { name: 'hostSubsetSize 0', request: { resources: vcpu }, options: { hostSubsetSize: 0 }, expected: { __typename: 'InvalidInput', field: 'hostSubsetSize', rule: 'min:1' } },
-    { name: 'non-uuid memberOf aggregate', request: { resources: vcpu, memberOf: [[agg(1), 'not-a-uuid']] }, expected: { __typename: 'InvalidInput', field: 'request.memberOf[0][1]', rule: 'uuid' } },
-    { name: 'empty memberOf group', request: { resources: vcpu, memberOf: [[]] }, expected: { __typename: 'InvalidInput', field: 'request.memberOf[0]' } },
-    { name: 'non-uuid forbidden aggregate', request: { resources: vcpu, forbiddenAggregates: ['1234'] }, expected: { __typename: 'InvalidInput', field: 'request.forbiddenAggregates[0]', rule: 'uuid' } },
-    { name: 'non-uuid cell', request: { resources: vcpu, cell: 'cell-1' }, expected: { __typename: 'InvalidInput', field: 'request.cell', rule: 'uuid' } },
-    { name: 'unknown cell', request: { resources: vcpu, cell: u(0xdead) }, expected: { __typename: 'NotFound', field: 'request.cell', resourceType: 'Cell' } },
-    { name: 'non-uuid inTree', request: { resources: vcpu, inTree: 'x' }, expected: { __typename: 'InvalidInput', field: 'request.inTree', rule: 'uuid' } },
-    { name: 'unknown inTree', request: { resources: vcpu, inTree: u(0xdead) }, expected: { __typename: 'NotFound', field: 'request.inTree', resourceType: 'ResourceProvider' } },
+    {
+      name: 'limit 0',
+      request: { resources: vcpu },
+      options: { limit: 0 },
+      expected: { __typename: 'InvalidInput', field: 'limit', rule: 'min:1' },
+    },
+    {
+      name: 'negative limit',
+      request: { resources: vcpu },
+      options: { limit: -5 },
+      expected: { __typename: 'InvalidInput', field: 'limit', rule: 'min:1' },
+    },
+    {
+      name: 'limit above 1000',
+      request: { resources: vcpu },
+      options: { limit: 1001 },
+      expected: { __typename: 'InvalidInput', field: 'limit', rule: 'max:1000' },
+    },
+    {
+      name: 'hostSubsetSize 0',
+      request: { resources: vcpu },
+      options: { hostSubsetSize: 0 },
+      expected: { __typename: 'InvalidInput', field: 'hostSubsetSize', rule: 'min:1' },
+    },
+    {
+      name: 'non-uuid memberOf aggregate',
+      request: { resources: vcpu, memberOf: [[agg(1), 'not-a-uuid']] },
+      expected: { __typename: 'InvalidInput', field: 'request.memberOf[0][1]', rule: 'uuid' },
+    },
+    {
+      name: 'empty memberOf group',
+      request: { resources: vcpu, memberOf: [[]] },
+      expected: { __typename: 'InvalidInput', field: 'request.memberOf[0]' },
+    },
+    {
+      name: 'non-uuid forbidden aggregate',
+      request: { resources: vcpu, forbiddenAggregates: ['1234'] },
+      expected: { __typename: 'InvalidInput', field: 'request.forbiddenAggregates[0]', rule: 'uuid' },
+    },
+    {
+      name: 'non-uuid cell',
+      request: { resources: vcpu, cell: 'cell-1' },
+      expected: { __typename: 'InvalidInput', field: 'request.cell', rule: 'uuid' },
+    },
+    {
+      name: 'unknown cell',
+      request: { resources: vcpu, cell: u(0xdead) },
+      expected: { __typename: 'NotFound', field: 'request.cell', resourceType: 'Cell' },
+    },
+    {
+      name: 'non-uuid inTree',
+      request: { resources: vcpu, inTree: 'x' },
+      expected: { __typename: 'InvalidInput', field: 'request.inTree', rule: 'uuid' },
+    },
+    {
+      name: 'unknown inTree',
+      request: { resources: vcpu, inTree: u(0xdead) },
+      expected: { __typename: 'NotFound', field: 'request.inTree', resourceType: 'ResourceProvider' },
+    },
   ];
 
   it.each(cases)('allocationCandidates: $name', async ({ request, options, expected }) => {
@@ -633,7 +918,10 @@ describe('explainPlacement', () => {
   it('counts, constraint by constraint, the hosts each one eliminated, and what remains', async () => {
     const [good, bad] = [await createCell('good'), await createCell('bad')];
     const request = {
-      resources: [{ resourceClass: 'VCPU', amount: 4 }, { resourceClass: 'MEMORY_MB', amount: 512 }],
+      resources: [
+        { resourceClass: 'VCPU', amount: 4 },
+        { resourceClass: 'MEMORY_MB', amount: 512 },
+      ],
       requiredTraits: ['CUSTOM_GOLD'],
       cell: good,
     };
@@ -676,7 +964,9 @@ describe('explainPlacement', () => {
       ],
     });
     // every host is accounted for exactly once
-    expect(explanation.steps.reduce((sum, s) => sum + s.eliminated, 0) + explanation.remaining).toBe(explanation.providersConsidered);
+    expect(explanation.steps.reduce((sum, s) => sum + s.eliminated, 0) + explanation.remaining).toBe(
+      explanation.providersConsidered,
+    );
     // remaining is what an unlimited search returns
     expect(await search(request, { limit: 1000 })).toHaveLength(3);
   });
@@ -684,7 +974,16 @@ describe('explainPlacement', () => {
   it('reports every filter kind, in order, and sharing providers count as serving', async () => {
     const [A, B] = [agg(1), agg(2)];
     const hosts: Record<string, string> = {};
-    for (const name of ['t1', 't2', 'forbidden-trait', 'no-any-of', 'not-member', 'forbidden-agg', 'fits', 'shared-disk']) {
+    for (const name of [
+      't1',
+      't2',
+      'forbidden-trait',
+      'no-any-of',
+      'not-member',
+      'forbidden-agg',
+      'fits',
+      'shared-disk',
+    ]) {
       hosts[name] = (await hostWith(env, name, { VCPU: 4, ...(name === 'shared-disk' ? {} : { DISK_GB: 10 }) })).uuid;
     }
     const tree = await hostWith(env, 'other-tree', { VCPU: 4, DISK_GB: 10 });
@@ -692,12 +991,23 @@ describe('explainPlacement', () => {
     await setTraits(storage.uuid, [SHARING, 'CUSTOM_GOLD']);
     await setAggregates(storage.uuid, [A]);
     for (const name of Object.keys(hosts)) {
-      if (name !== 't1' && name !== 't2') await setTraits(hosts[name]!, name === 'forbidden-trait' ? ['CUSTOM_GOLD', 'CUSTOM_BRONZE'] : name === 'no-any-of' ? ['CUSTOM_GOLD'] : ['CUSTOM_GOLD', 'CUSTOM_SILVER']);
+      if (name !== 't1' && name !== 't2')
+        await setTraits(
+          hosts[name]!,
+          name === 'forbidden-trait'
+            ? ['CUSTOM_GOLD', 'CUSTOM_BRONZE']
+            : name === 'no-any-of'
+              ? ['CUSTOM_GOLD']
+              : ['CUSTOM_GOLD', 'CUSTOM_SILVER'],
+        );
       if (name === 'forbidden-agg') await setAggregates(hosts[name]!, [A, B]);
       else if (name !== 'not-member' && name !== 't1' && name !== 't2') await setAggregates(hosts[name]!, [A]);
     }
     const request = {
-      resources: [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'DISK_GB', amount: 5 }],
+      resources: [
+        { resourceClass: 'VCPU', amount: 1 },
+        { resourceClass: 'DISK_GB', amount: 5 },
+      ],
       inTree: hosts.fits,
       requiredTraits: ['CUSTOM_GOLD'],
     };

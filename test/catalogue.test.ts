@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProvider, ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { ERROR_FIELDS, createProvider, hostWith, snapshot } from './support/fixtures.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -11,15 +11,37 @@ afterAll(async () => env?.close());
 
 // The fixed list of PLACEMENT-SEMANTICS.md, in its order; written out here as an independent oracle.
 const STANDARD_CLASSES = [
-  'VCPU', 'MEMORY_MB', 'DISK_GB', 'PCI_DEVICE', 'SRIOV_NET_VF', 'NUMA_SOCKET', 'NUMA_CORE', 'NUMA_THREAD',
-  'NUMA_MEMORY_MB', 'IPV4_ADDRESS', 'VGPU', 'VGPU_DISPLAY_HEAD', 'NET_BW_EGR_KILOBIT_PER_SEC',
-  'NET_BW_IGR_KILOBIT_PER_SEC', 'PCPU', 'MEM_ENCRYPTION_CONTEXT', 'FPGA', 'PGPU',
-  'NET_PACKET_RATE_KILOPACKET_PER_SEC', 'NET_PACKET_RATE_EGR_KILOPACKET_PER_SEC',
+  'VCPU',
+  'MEMORY_MB',
+  'DISK_GB',
+  'PCI_DEVICE',
+  'SRIOV_NET_VF',
+  'NUMA_SOCKET',
+  'NUMA_CORE',
+  'NUMA_THREAD',
+  'NUMA_MEMORY_MB',
+  'IPV4_ADDRESS',
+  'VGPU',
+  'VGPU_DISPLAY_HEAD',
+  'NET_BW_EGR_KILOBIT_PER_SEC',
+  'NET_BW_IGR_KILOBIT_PER_SEC',
+  'PCPU',
+  'MEM_ENCRYPTION_CONTEXT',
+  'FPGA',
+  'PGPU',
+  'NET_PACKET_RATE_KILOPACKET_PER_SEC',
+  'NET_PACKET_RATE_EGR_KILOPACKET_PER_SEC',
   'NET_PACKET_RATE_IGR_KILOPACKET_PER_SEC',
 ];
 const NAMED_STANDARD_TRAITS = [
-  'HW_CPU_X86_AVX2', 'HW_CPU_X86_SSE', 'STORAGE_DISK_SSD', 'STORAGE_DISK_HDD', 'COMPUTE_VOLUME_MULTI_ATTACH',
-  'HW_NIC_SRIOV', 'MISC_SHARES_VIA_AGGREGATE', 'COMPUTE_STATUS_DISABLED',
+  'HW_CPU_X86_AVX2',
+  'HW_CPU_X86_SSE',
+  'STORAGE_DISK_SSD',
+  'STORAGE_DISK_HDD',
+  'COMPUTE_VOLUME_MULTI_ATTACH',
+  'HW_NIC_SRIOV',
+  'MISC_SHARES_VIA_AGGREGATE',
+  'COMPUTE_STATUS_DISABLED',
 ];
 
 const CUSTOM_PATTERN_RULE = /^pattern:\/?\^CUSTOM_\[A-Z0-9_\]\+\$\/?$/;
@@ -52,7 +74,12 @@ async function mutate(query: string, field: string, input: Record<string, unknow
   return result.data![field];
 }
 
-async function rejected(query: string, field: string, input: Record<string, unknown>, expected: Record<string, unknown>): Promise<any> {
+async function rejected(
+  query: string,
+  field: string,
+  input: Record<string, unknown>,
+  expected: Record<string, unknown>,
+): Promise<any> {
   const before = await snapshot(env);
   const payload = await mutate(query, field, input);
   expect(payload).toMatchObject(expected);
@@ -69,7 +96,10 @@ async function createName(kind: Kind, name: string): Promise<{ id: string; name:
 }
 
 async function deleteName(kind: Kind, name: string): Promise<void> {
-  expect(await mutate(ops[kind].delete, ops[kind].deleteField, { name })).toEqual({ __typename: 'DeletedNamePayload', deletedName: name });
+  expect(await mutate(ops[kind].delete, ops[kind].deleteField, { name })).toEqual({
+    __typename: 'DeletedNamePayload',
+    deletedName: name,
+  });
 }
 
 async function setTraits(providerUuid: string, generation: number, traits: string[]): Promise<any> {
@@ -83,7 +113,11 @@ async function setTraits(providerUuid: string, generation: number, traits: strin
 
 const SET_TRAITS = `mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) { ${ERROR_FIELDS} ... on ResourceProviderPayload { resourceProvider { generation } } } }`;
 
-async function allNames(query: 'resourceClasses' | 'traits', filter?: Record<string, unknown>, pageSize = 7): Promise<{ names: string[]; totalCount: number }> {
+async function allNames(
+  query: 'resourceClasses' | 'traits',
+  filter?: Record<string, unknown>,
+  pageSize = 7,
+): Promise<{ names: string[]; totalCount: number }> {
   const names: string[] = [];
   let after: string | null = null;
   let totalCount = -1;
@@ -116,7 +150,9 @@ describe('the seeded standard catalogue', () => {
     const names = connection.edges.map((e: any) => e.node.name);
     expect([...names].sort()).toEqual([...STANDARD_CLASSES].sort());
     expect(connection.edges.every((e: any) => e.node.standard === true)).toBe(true);
-    const dbOrder = (await env.sql<{ name: string }>('SELECT name FROM resource_classes ORDER BY name')).map((r) => r.name);
+    const dbOrder = (await env.sql<{ name: string }>('SELECT name FROM resource_classes ORDER BY name')).map(
+      (r) => r.name,
+    );
     expect(names).toEqual(dbOrder);
   });
 
@@ -151,11 +187,24 @@ describe.each(KINDS)('%s names', (kind) => {
     const name255 = `CUSTOM_${'X'.repeat(248)}`;
     expect(name255).toHaveLength(255);
     expect(await createName(kind, name255)).toMatchObject({ name: name255, standard: false });
-    await rejected(op.create, op.createField, { name: `${name255}Y` }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'maxLength:255',
-    });
+    await rejected(
+      op.create,
+      op.createField,
+      { name: `${name255}Y` },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'name',
+        rule: 'maxLength:255',
+      },
+    );
     // far over the limit, and not even a custom name
-    await rejected(op.create, op.createField, { name: 'x'.repeat(1000) }, { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name' });
+    await rejected(
+      op.create,
+      op.createField,
+      { name: 'x'.repeat(1000) },
+      { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name' },
+    );
   });
 
   it.each([
@@ -174,44 +223,105 @@ describe.each(KINDS)('%s names', (kind) => {
     'XCUSTOM_A',
     '',
   ])('rejects the name %j', async (name) => {
-    await rejected(op.create, op.createField, { name }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: expect.stringMatching(CUSTOM_PATTERN_RULE),
-    });
+    await rejected(
+      op.create,
+      op.createField,
+      { name },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'name',
+        rule: expect.stringMatching(CUSTOM_PATTERN_RULE),
+      },
+    );
   });
 
   it('rejects creating a standard name', async () => {
     const standard = kind === 'Trait' ? 'HW_CPU_X86_AVX2' : 'VCPU';
-    await rejected(op.create, op.createField, { name: standard }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: expect.stringMatching(CUSTOM_PATTERN_RULE),
-    });
+    await rejected(
+      op.create,
+      op.createField,
+      { name: standard },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'name',
+        rule: expect.stringMatching(CUSTOM_PATTERN_RULE),
+      },
+    );
   });
 
   it('rejects a duplicate', async () => {
     await createName(kind, 'CUSTOM_TWICE');
-    await rejected(op.create, op.createField, { name: 'CUSTOM_TWICE' }, {
-      __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', resourceType: kind, field: 'name', value: 'CUSTOM_TWICE',
-    });
+    await rejected(
+      op.create,
+      op.createField,
+      { name: 'CUSTOM_TWICE' },
+      {
+        __typename: 'AlreadyExists',
+        code: 'ALREADY_EXISTS',
+        resourceType: kind,
+        field: 'name',
+        value: 'CUSTOM_TWICE',
+      },
+    );
   });
 
   it('refuses to delete a standard one', async () => {
-    const standards = kind === 'Trait' ? ['HW_CPU_X86_AVX2', 'MISC_SHARES_VIA_AGGREGATE'] : ['VCPU', 'NET_PACKET_RATE_IGR_KILOPACKET_PER_SEC'];
+    const standards =
+      kind === 'Trait'
+        ? ['HW_CPU_X86_AVX2', 'MISC_SHARES_VIA_AGGREGATE']
+        : ['VCPU', 'NET_PACKET_RATE_IGR_KILOPACKET_PER_SEC'];
     for (const name of standards) {
-      await rejected(op.delete, op.deleteField, { name }, {
-        __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'standard-immutable',
-      });
+      await rejected(
+        op.delete,
+        op.deleteField,
+        { name },
+        {
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'name',
+          rule: 'standard-immutable',
+        },
+      );
     }
   });
 
   it('rejects deleting an unknown or malformed name', async () => {
-    await rejected(op.delete, op.deleteField, { name: 'CUSTOM_NEVER_MADE' }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: kind, identifier: 'CUSTOM_NEVER_MADE', field: 'name',
-    });
-    await rejected(op.delete, op.deleteField, { name: 'custom_lower' }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: expect.stringMatching(NAME_PATTERN_RULE),
-    });
-    await rejected(op.delete, op.deleteField, { name: `CUSTOM_${'Z'.repeat(249)}` }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'maxLength:255',
-    });
+    await rejected(
+      op.delete,
+      op.deleteField,
+      { name: 'CUSTOM_NEVER_MADE' },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: kind,
+        identifier: 'CUSTOM_NEVER_MADE',
+        field: 'name',
+      },
+    );
+    await rejected(
+      op.delete,
+      op.deleteField,
+      { name: 'custom_lower' },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'name',
+        rule: expect.stringMatching(NAME_PATTERN_RULE),
+      },
+    );
+    await rejected(
+      op.delete,
+      op.deleteField,
+      { name: `CUSTOM_${'Z'.repeat(249)}` },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'name',
+        rule: 'maxLength:255',
+      },
+    );
   });
 });
 
@@ -219,12 +329,28 @@ describe('deleting names in use', () => {
   it('refuses to delete a custom resource class some inventory uses; allows it once the inventory is gone', async () => {
     await createName('ResourceClass', 'CUSTOM_BAREMETAL');
     const host = await hostWith(env, 'rc-in-use', { CUSTOM_BAREMETAL: 1, VCPU: 2 });
-    await rejected(ops.ResourceClass.delete, 'deleteResourceClass', { name: 'CUSTOM_BAREMETAL' }, {
-      __typename: 'InUse', code: 'IN_USE', resourceType: 'ResourceClass', identifier: 'CUSTOM_BAREMETAL', reason: expect.stringContaining('inventory'),
-    });
-    const removed = await env.gql(`mutation($input: SetInventoriesInput!) { setInventories(input: $input) { __typename } }`, {
-      input: { providerUuid: host.uuid, generation: host.generation, inventories: [{ resourceClass: 'VCPU', total: 2 }] },
-    });
+    await rejected(
+      ops.ResourceClass.delete,
+      'deleteResourceClass',
+      { name: 'CUSTOM_BAREMETAL' },
+      {
+        __typename: 'InUse',
+        code: 'IN_USE',
+        resourceType: 'ResourceClass',
+        identifier: 'CUSTOM_BAREMETAL',
+        reason: expect.stringContaining('inventory'),
+      },
+    );
+    const removed = await env.gql(
+      `mutation($input: SetInventoriesInput!) { setInventories(input: $input) { __typename } }`,
+      {
+        input: {
+          providerUuid: host.uuid,
+          generation: host.generation,
+          inventories: [{ resourceClass: 'VCPU', total: 2 }],
+        },
+      },
+    );
     expect(removed.data?.setInventories.__typename).toBe('InventoriesPayload');
     await deleteName('ResourceClass', 'CUSTOM_BAREMETAL');
   });
@@ -233,9 +359,18 @@ describe('deleting names in use', () => {
     await createName('Trait', 'CUSTOM_RACK_7');
     const rp = await createProvider(env, { name: 'trait-in-use' });
     expect((await setTraits(rp.uuid, rp.generation, ['CUSTOM_RACK_7'])).__typename).toBe('ResourceProviderPayload');
-    await rejected(ops.Trait.delete, 'deleteTrait', { name: 'CUSTOM_RACK_7' }, {
-      __typename: 'InUse', code: 'IN_USE', resourceType: 'Trait', identifier: 'CUSTOM_RACK_7', reason: expect.stringContaining('carry'),
-    });
+    await rejected(
+      ops.Trait.delete,
+      'deleteTrait',
+      { name: 'CUSTOM_RACK_7' },
+      {
+        __typename: 'InUse',
+        code: 'IN_USE',
+        resourceType: 'Trait',
+        identifier: 'CUSTOM_RACK_7',
+        reason: expect.stringContaining('carry'),
+      },
+    );
     expect((await setTraits(rp.uuid, rp.generation + 1, [])).__typename).toBe('ResourceProviderPayload');
     await deleteName('Trait', 'CUSTOM_RACK_7');
   });
@@ -250,10 +385,21 @@ describe('traits(filter:) and the catalogue connections', () => {
   });
 
   it('namePrefix selects by prefix; an underscore in it matches only an underscore', async () => {
-    expect(await allNames('traits', { namePrefix: 'CUSTOM_F_' })).toEqual({ names: ['CUSTOM_F_A1', 'CUSTOM_F_A2', 'CUSTOM_F_B1'], totalCount: 3 });
-    expect(await allNames('traits', { namePrefix: 'CUSTOM_F_A' })).toEqual({ names: ['CUSTOM_F_A1', 'CUSTOM_F_A2'], totalCount: 2 });
+    expect(await allNames('traits', { namePrefix: 'CUSTOM_F_' })).toEqual({
+      names: ['CUSTOM_F_A1', 'CUSTOM_F_A2', 'CUSTOM_F_B1'],
+      totalCount: 3,
+    });
+    expect(await allNames('traits', { namePrefix: 'CUSTOM_F_A' })).toEqual({
+      names: ['CUSTOM_F_A1', 'CUSTOM_F_A2'],
+      totalCount: 2,
+    });
     // `_` must not act as a LIKE wildcard: CUSTOM_FXA3 does not start with CUSTOM_F_
-    expect((await allNames('traits', { namePrefix: 'CUSTOM_F' })).names).toEqual(['CUSTOM_FXA3', 'CUSTOM_F_A1', 'CUSTOM_F_A2', 'CUSTOM_F_B1']);
+    expect((await allNames('traits', { namePrefix: 'CUSTOM_F' })).names).toEqual([
+      'CUSTOM_FXA3',
+      'CUSTOM_F_A1',
+      'CUSTOM_F_A2',
+      'CUSTOM_F_B1',
+    ]);
     expect(await allNames('traits', { namePrefix: 'CUSTOM_NOTHING' })).toEqual({ names: [], totalCount: 0 });
     const avx = await allNames('traits', { namePrefix: 'HW_CPU_X86_AVX' });
     expect(avx.names.length).toBeGreaterThan(1);
@@ -262,7 +408,10 @@ describe('traits(filter:) and the catalogue connections', () => {
   });
 
   it('associated selects traits some provider carries (true) or none does (false); it combines with namePrefix', async () => {
-    expect(await allNames('traits', { associated: true })).toEqual({ names: ['CUSTOM_F_A1', 'HW_CPU_X86_AVX2'], totalCount: 2 });
+    expect(await allNames('traits', { associated: true })).toEqual({
+      names: ['CUSTOM_F_A1', 'HW_CPU_X86_AVX2'],
+      totalCount: 2,
+    });
     expect(await allNames('traits', { namePrefix: 'CUSTOM_F', associated: false })).toEqual({
       names: ['CUSTOM_FXA3', 'CUSTOM_F_A2', 'CUSTOM_F_B1'],
       totalCount: 3,
@@ -273,16 +422,21 @@ describe('traits(filter:) and the catalogue connections', () => {
     expect(unassociated.names).not.toContain('HW_CPU_X86_AVX2');
   });
 
-  it('pages deterministically in the database\'s name order; pages concatenate to the whole list', async () => {
+  it("pages deterministically in the database's name order; pages concatenate to the whole list", async () => {
     const dbTraits = (await env.sql<{ name: string }>('SELECT name FROM traits ORDER BY name')).map((r) => r.name);
     for (const size of [1, 7, 50]) {
       const paged = await allNames('traits', undefined, size);
       expect(paged).toEqual({ names: dbTraits, totalCount: dbTraits.length });
     }
-    const dbClasses = (await env.sql<{ name: string }>('SELECT name FROM resource_classes ORDER BY name')).map((r) => r.name);
+    const dbClasses = (await env.sql<{ name: string }>('SELECT name FROM resource_classes ORDER BY name')).map(
+      (r) => r.name,
+    );
     expect(await allNames('resourceClasses', undefined, 4)).toEqual({ names: dbClasses, totalCount: dbClasses.length });
     // a filtered connection pages and counts within the filter
-    expect(await allNames('traits', { namePrefix: 'CUSTOM_F' }, 1)).toEqual({ names: ['CUSTOM_FXA3', 'CUSTOM_F_A1', 'CUSTOM_F_A2', 'CUSTOM_F_B1'], totalCount: 4 });
+    expect(await allNames('traits', { namePrefix: 'CUSTOM_F' }, 1)).toEqual({
+      names: ['CUSTOM_FXA3', 'CUSTOM_F_A1', 'CUSTOM_F_A2', 'CUSTOM_F_B1'],
+      totalCount: 4,
+    });
   });
 
   it('a malformed namePrefix is a query error with code INVALID_INPUT, whether or not totalCount is selected', async () => {
@@ -290,7 +444,11 @@ describe('traits(filter:) and the catalogue connections', () => {
       const result = await env.gql(`{ traits(filter: {namePrefix: "hw_cpu"}) { ${selection} } }`);
       expect(result.errors?.length).toBeGreaterThan(0);
       for (const error of result.errors!) {
-        expect(error.extensions).toMatchObject({ code: 'INVALID_INPUT', field: 'filter.namePrefix', rule: expect.stringMatching(NAME_PATTERN_RULE) });
+        expect(error.extensions).toMatchObject({
+          code: 'INVALID_INPUT',
+          field: 'filter.namePrefix',
+          rule: expect.stringMatching(NAME_PATTERN_RULE),
+        });
       }
     }
   });
@@ -300,8 +458,20 @@ describe('setProviderTraits', () => {
   it('replaces the set, sorts it, drops duplicates, and bumps the generation by exactly 1 each time', async () => {
     await createName('Trait', 'CUSTOM_SET_1');
     const rp = await createProvider(env, { name: 'set-traits' });
-    const first = await setTraits(rp.uuid, 0, ['STORAGE_DISK_SSD', 'CUSTOM_SET_1', 'HW_CPU_X86_AVX2', 'STORAGE_DISK_SSD']);
-    expect(first).toEqual({ __typename: 'ResourceProviderPayload', resourceProvider: { uuid: rp.uuid, generation: 1, traits: ['CUSTOM_SET_1', 'HW_CPU_X86_AVX2', 'STORAGE_DISK_SSD'] } });
+    const first = await setTraits(rp.uuid, 0, [
+      'STORAGE_DISK_SSD',
+      'CUSTOM_SET_1',
+      'HW_CPU_X86_AVX2',
+      'STORAGE_DISK_SSD',
+    ]);
+    expect(first).toEqual({
+      __typename: 'ResourceProviderPayload',
+      resourceProvider: {
+        uuid: rp.uuid,
+        generation: 1,
+        traits: ['CUSTOM_SET_1', 'HW_CPU_X86_AVX2', 'STORAGE_DISK_SSD'],
+      },
+    });
     const second = await setTraits(rp.uuid.replace(/-/g, ''), 1, ['HW_NIC_SRIOV']);
     expect(second.resourceProvider).toEqual({ uuid: rp.uuid, generation: 2, traits: ['HW_NIC_SRIOV'] });
     const cleared = await setTraits(rp.uuid, 2, []);
@@ -315,40 +485,108 @@ describe('setProviderTraits', () => {
     const rp = await createProvider(env, { name: 'set-traits-stale' });
     await setTraits(rp.uuid, 0, ['HW_CPU_X86_SSE']);
     for (const generation of [0, 2]) {
-      await rejected(SET_TRAITS, 'setProviderTraits', { providerUuid: rp.uuid, generation, traits: ['HW_CPU_X86_AVX'] }, {
-        __typename: 'GenerationConflict', code: 'GENERATION_CONFLICT', providerUuid: rp.uuid, expected: generation, actual: 1,
-      });
+      await rejected(
+        SET_TRAITS,
+        'setProviderTraits',
+        { providerUuid: rp.uuid, generation, traits: ['HW_CPU_X86_AVX'] },
+        {
+          __typename: 'GenerationConflict',
+          code: 'GENERATION_CONFLICT',
+          providerUuid: rp.uuid,
+          expected: generation,
+          actual: 1,
+        },
+      );
     }
   });
 
   it('rejects an unknown trait with the field path of the offending entry', async () => {
     const rp = await createProvider(env, { name: 'set-traits-unknown' });
-    await rejected(SET_TRAITS, 'setProviderTraits', { providerUuid: rp.uuid, generation: 0, traits: ['HW_CPU_X86_AVX2', 'CUSTOM_NO_SUCH'] }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'Trait', identifier: 'CUSTOM_NO_SUCH', field: 'traits[1]',
-    });
-    await rejected(SET_TRAITS, 'setProviderTraits', { providerUuid: rp.uuid, generation: 0, traits: ['HW_CPU_X86_AVX2', 'HW_CPU_X86_AVX2', 'NOPE_2'] }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'Trait', identifier: 'NOPE_2', field: 'traits[2]',
-    });
+    await rejected(
+      SET_TRAITS,
+      'setProviderTraits',
+      { providerUuid: rp.uuid, generation: 0, traits: ['HW_CPU_X86_AVX2', 'CUSTOM_NO_SUCH'] },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'Trait',
+        identifier: 'CUSTOM_NO_SUCH',
+        field: 'traits[1]',
+      },
+    );
+    await rejected(
+      SET_TRAITS,
+      'setProviderTraits',
+      { providerUuid: rp.uuid, generation: 0, traits: ['HW_CPU_X86_AVX2', 'HW_CPU_X86_AVX2', 'NOPE_2'] },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'Trait',
+        identifier: 'NOPE_2',
+        field: 'traits[2]',
+      },
+    );
   });
 
   it('rejects malformed names, a malformed or unknown provider uuid and a negative generation', async () => {
     const rp = await createProvider(env, { name: 'set-traits-bad' });
-    await rejected(SET_TRAITS, 'setProviderTraits', { providerUuid: rp.uuid, generation: 0, traits: ['HW_CPU_X86_AVX2', 'hw_cpu_x86_sse'] }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'traits[1]', rule: expect.stringMatching(NAME_PATTERN_RULE),
-    });
-    await rejected(SET_TRAITS, 'setProviderTraits', { providerUuid: rp.uuid, generation: 0, traits: [`CUSTOM_${'A'.repeat(249)}`] }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'traits[0]', rule: 'maxLength:255',
-    });
-    await rejected(SET_TRAITS, 'setProviderTraits', { providerUuid: 'not-a-uuid', generation: 0, traits: [] }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'providerUuid', rule: 'uuid',
-    });
-    await rejected(SET_TRAITS, 'setProviderTraits', { providerUuid: rp.uuid, generation: -1, traits: [] }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'generation', rule: 'min:0',
-    });
+    await rejected(
+      SET_TRAITS,
+      'setProviderTraits',
+      { providerUuid: rp.uuid, generation: 0, traits: ['HW_CPU_X86_AVX2', 'hw_cpu_x86_sse'] },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'traits[1]',
+        rule: expect.stringMatching(NAME_PATTERN_RULE),
+      },
+    );
+    await rejected(
+      SET_TRAITS,
+      'setProviderTraits',
+      { providerUuid: rp.uuid, generation: 0, traits: [`CUSTOM_${'A'.repeat(249)}`] },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'traits[0]',
+        rule: 'maxLength:255',
+      },
+    );
+    await rejected(
+      SET_TRAITS,
+      'setProviderTraits',
+      { providerUuid: 'not-a-uuid', generation: 0, traits: [] },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'providerUuid',
+        rule: 'uuid',
+      },
+    );
+    await rejected(
+      SET_TRAITS,
+      'setProviderTraits',
+      { providerUuid: rp.uuid, generation: -1, traits: [] },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'generation',
+        rule: 'min:0',
+      },
+    );
     const ghost = randomUUID();
-    await rejected(SET_TRAITS, 'setProviderTraits', { providerUuid: ghost, generation: 0, traits: ['HW_CPU_X86_AVX2'] }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'ResourceProvider', identifier: ghost, field: 'providerUuid',
-    });
+    await rejected(
+      SET_TRAITS,
+      'setProviderTraits',
+      { providerUuid: ghost, generation: 0, traits: ['HW_CPU_X86_AVX2'] },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'ResourceProvider',
+        identifier: ghost,
+        field: 'providerUuid',
+      },
+    );
   });
 });
 
@@ -356,13 +594,19 @@ describe('relay', () => {
   it('node(id:) and nodes(ids:) resolve resource classes and traits by global id; unknown ids are null', async () => {
     const created = await createName('Trait', 'CUSTOM_RELAY');
     const vcpu = Buffer.from('ResourceClass:VCPU').toString('base64');
-    const one = await env.gql(`query($id: ID!) { node(id: $id) { __typename id ... on ResourceClass { name standard } } }`, { id: vcpu });
+    const one = await env.gql(
+      `query($id: ID!) { node(id: $id) { __typename id ... on ResourceClass { name standard } } }`,
+      { id: vcpu },
+    );
     expect(one.errors).toBeUndefined();
     expect(one.data?.node).toEqual({ __typename: 'ResourceClass', id: vcpu, name: 'VCPU', standard: true });
     const missing = Buffer.from('Trait:CUSTOM_NOT_THERE').toString('base64');
-    const many = await env.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on Trait { name standard } ... on ResourceClass { name } } }`, {
-      ids: [created.id, missing, vcpu, Buffer.from('Trait:MISC_SHARES_VIA_AGGREGATE').toString('base64')],
-    });
+    const many = await env.gql(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on Trait { name standard } ... on ResourceClass { name } } }`,
+      {
+        ids: [created.id, missing, vcpu, Buffer.from('Trait:MISC_SHARES_VIA_AGGREGATE').toString('base64')],
+      },
+    );
     expect(many.errors).toBeUndefined();
     expect(many.data?.nodes).toEqual([
       { __typename: 'Trait', name: 'CUSTOM_RELAY', standard: false },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProvider, ERROR_FIELDS, setInventories, snapshot } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { ERROR_FIELDS, createProvider, setInventories, snapshot } from './support/fixtures.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -27,7 +27,12 @@ async function mutate(e: TestEnv, query: string, field: string, input: Record<st
   return result.data![field];
 }
 
-async function rejected(query: string, field: string, input: Record<string, unknown>, expected: Record<string, unknown>): Promise<any> {
+async function rejected(
+  query: string,
+  field: string,
+  input: Record<string, unknown>,
+  expected: Record<string, unknown>,
+): Promise<any> {
   const before = await snapshot(env);
   const payload = await mutate(env, query, field, input);
   expect(payload).toMatchObject(expected);
@@ -36,19 +41,30 @@ async function rejected(query: string, field: string, input: Record<string, unkn
   return payload;
 }
 
-async function createCell(e: TestEnv, input: Record<string, unknown>): Promise<{ id: string; uuid: string; name: string; providerCount: number }> {
+async function createCell(
+  e: TestEnv,
+  input: Record<string, unknown>,
+): Promise<{ id: string; uuid: string; name: string; providerCount: number }> {
   const payload = await mutate(e, CREATE_CELL, 'createCell', input);
   expect(payload.__typename, JSON.stringify(payload)).toBe('CellPayload');
   return payload.cell;
 }
 
-async function createAggregate(e: TestEnv, input: Record<string, unknown>): Promise<{ id: string; uuid: string; name: string | null; providerCount: number }> {
+async function createAggregate(
+  e: TestEnv,
+  input: Record<string, unknown>,
+): Promise<{ id: string; uuid: string; name: string | null; providerCount: number }> {
   const payload = await mutate(e, CREATE_AGG, 'createAggregate', input);
   expect(payload.__typename, JSON.stringify(payload)).toBe('AggregatePayload');
   return payload.aggregate;
 }
 
-async function setAggregates(e: TestEnv, providerUuid: string, generation: number, aggregates: string[]): Promise<{ uuid: string; generation: number; aggregates: { uuid: string; name: string | null }[] }> {
+async function setAggregates(
+  e: TestEnv,
+  providerUuid: string,
+  generation: number,
+  aggregates: string[],
+): Promise<{ uuid: string; generation: number; aggregates: { uuid: string; name: string | null }[] }> {
   const payload = await mutate(e, SET_AGGS, 'setProviderAggregates', { providerUuid, generation, aggregates });
   expect(payload.__typename, JSON.stringify(payload)).toBe('ResourceProviderPayload');
   return payload.resourceProvider;
@@ -71,27 +87,73 @@ describe('cells', () => {
     const unicode = await createCell(env, { name: '🚀'.repeat(255) });
     expect(unicode.name).toBe('🚀'.repeat(255));
 
-    const result = await env.gql(`{ cells(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { uuid name } } } }`);
+    const result = await env.gql(
+      `{ cells(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { uuid name } } } }`,
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data!.cells).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true }, edges: [{ node: { uuid, name: 'cell-a' } }, { node: { name: 'cell-b' } }] });
-    const rest = await env.gql(`query($after: String) { cells(first: 2, after: $after) { totalCount pageInfo { hasNextPage } edges { node { name } } } }`, {
-      after: result.data!.cells.pageInfo.endCursor,
+    expect(result.data!.cells).toMatchObject({
+      totalCount: 3,
+      pageInfo: { hasNextPage: true },
+      edges: [{ node: { uuid, name: 'cell-a' } }, { node: { name: 'cell-b' } }],
     });
-    expect(rest.data!.cells).toEqual({ totalCount: 3, pageInfo: { hasNextPage: false }, edges: [{ node: { name: '🚀'.repeat(255) } }] });
+    const rest = await env.gql(
+      `query($after: String) { cells(first: 2, after: $after) { totalCount pageInfo { hasNextPage } edges { node { name } } } }`,
+      {
+        after: result.data!.cells.pageInfo.endCursor,
+      },
+    );
+    expect(rest.data!.cells).toEqual({
+      totalCount: 3,
+      pageInfo: { hasNextPage: false },
+      edges: [{ node: { name: '🚀'.repeat(255) } }],
+    });
   });
 
   it('rejects an empty or over-long name, a malformed uuid and duplicates (uuid also dashless)', async () => {
     const existing = await createCell(env, { name: 'cell-dup' });
-    await rejected(CREATE_CELL, 'createCell', { name: '' }, { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'minLength:1' });
-    await rejected(CREATE_CELL, 'createCell', { name: 'c'.repeat(256) }, { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'maxLength:255' });
-    await rejected(CREATE_CELL, 'createCell', { name: 'cell-bad-uuid', uuid: 'cell-1' }, { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' });
-    await rejected(CREATE_CELL, 'createCell', { name: 'cell-dup' }, {
-      __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', resourceType: 'Cell', field: 'name', value: 'cell-dup',
-    });
+    await rejected(
+      CREATE_CELL,
+      'createCell',
+      { name: '' },
+      { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'minLength:1' },
+    );
+    await rejected(
+      CREATE_CELL,
+      'createCell',
+      { name: 'c'.repeat(256) },
+      { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'maxLength:255' },
+    );
+    await rejected(
+      CREATE_CELL,
+      'createCell',
+      { name: 'cell-bad-uuid', uuid: 'cell-1' },
+      { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' },
+    );
+    await rejected(
+      CREATE_CELL,
+      'createCell',
+      { name: 'cell-dup' },
+      {
+        __typename: 'AlreadyExists',
+        code: 'ALREADY_EXISTS',
+        resourceType: 'Cell',
+        field: 'name',
+        value: 'cell-dup',
+      },
+    );
     for (const form of [existing.uuid, dashless(existing.uuid).toUpperCase()]) {
-      await rejected(CREATE_CELL, 'createCell', { name: 'cell-dup-2', uuid: form }, {
-        __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', resourceType: 'Cell', field: 'uuid', value: existing.uuid,
-      });
+      await rejected(
+        CREATE_CELL,
+        'createCell',
+        { name: 'cell-dup-2', uuid: form },
+        {
+          __typename: 'AlreadyExists',
+          code: 'ALREADY_EXISTS',
+          resourceType: 'Cell',
+          field: 'uuid',
+          value: existing.uuid,
+        },
+      );
     }
   });
 
@@ -101,24 +163,56 @@ describe('cells', () => {
     const child = await createProvider(env, { name: 'cell-busy-child', parentProviderUuid: root.uuid });
     const count = await env.gql(`query($id: ID!) { node(id: $id) { ... on Cell { providerCount } } }`, { id: cell.id });
     expect(count.data?.node).toEqual({ providerCount: 2 });
-    await rejected(DELETE_CELL, 'deleteCell', { uuid: cell.uuid }, {
-      __typename: 'InUse', code: 'IN_USE', resourceType: 'Cell', identifier: cell.uuid, reason: expect.any(String),
-    });
+    await rejected(
+      DELETE_CELL,
+      'deleteCell',
+      { uuid: cell.uuid },
+      {
+        __typename: 'InUse',
+        code: 'IN_USE',
+        resourceType: 'Cell',
+        identifier: cell.uuid,
+        reason: expect.any(String),
+      },
+    );
     // moving the tree out empties the cell
-    const moved = await mutate(env, `mutation($input: UpdateResourceProviderInput!) { updateResourceProvider(input: $input) { __typename } }`, 'updateResourceProvider', {
-      uuid: root.uuid,
-      cellUuid: null,
-    });
+    const moved = await mutate(
+      env,
+      `mutation($input: UpdateResourceProviderInput!) { updateResourceProvider(input: $input) { __typename } }`,
+      'updateResourceProvider',
+      {
+        uuid: root.uuid,
+        cellUuid: null,
+      },
+    );
     expect(moved.__typename).toBe('ResourceProviderPayload');
-    expect(await env.sql('SELECT count(*)::int AS n FROM resource_providers WHERE uuid = ANY($1::uuid[]) AND cell_id IS NULL', [[root.uuid, child.uuid]])).toEqual([{ n: 2 }]);
-    expect(await mutate(env, DELETE_CELL, 'deleteCell', { uuid: dashless(cell.uuid) })).toEqual({ __typename: 'DeletedUuidPayload', deletedUuid: cell.uuid });
+    expect(
+      await env.sql(
+        'SELECT count(*)::int AS n FROM resource_providers WHERE uuid = ANY($1::uuid[]) AND cell_id IS NULL',
+        [[root.uuid, child.uuid]],
+      ),
+    ).toEqual([{ n: 2 }]);
+    expect(await mutate(env, DELETE_CELL, 'deleteCell', { uuid: dashless(cell.uuid) })).toEqual({
+      __typename: 'DeletedUuidPayload',
+      deletedUuid: cell.uuid,
+    });
     expect(await env.sql('SELECT count(*)::int AS n FROM cells WHERE uuid = $1', [cell.uuid])).toEqual([{ n: 0 }]);
   });
 
   it('rejects deleting an unknown cell or a malformed uuid', async () => {
     const ghost = randomUUID();
-    await rejected(DELETE_CELL, 'deleteCell', { uuid: ghost }, { __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'Cell', identifier: ghost, field: 'uuid' });
-    await rejected(DELETE_CELL, 'deleteCell', { uuid: 'ghost' }, { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' });
+    await rejected(
+      DELETE_CELL,
+      'deleteCell',
+      { uuid: ghost },
+      { __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'Cell', identifier: ghost, field: 'uuid' },
+    );
+    await rejected(
+      DELETE_CELL,
+      'deleteCell',
+      { uuid: 'ghost' },
+      { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' },
+    );
   });
 });
 
@@ -140,15 +234,48 @@ describe('aggregates', () => {
 
   it('rejects an empty or over-long name, a malformed uuid and duplicates', async () => {
     const existing = await createAggregate(env, { name: 'agg-dup' });
-    await rejected(CREATE_AGG, 'createAggregate', { name: '' }, { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'minLength:1' });
-    await rejected(CREATE_AGG, 'createAggregate', { name: 'a'.repeat(256) }, { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'maxLength:255' });
-    await rejected(CREATE_AGG, 'createAggregate', { name: 'agg-x', uuid: '123' }, { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' });
-    await rejected(CREATE_AGG, 'createAggregate', { name: 'agg-dup' }, {
-      __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', resourceType: 'Aggregate', field: 'name', value: 'agg-dup',
-    });
-    await rejected(CREATE_AGG, 'createAggregate', { name: 'agg-dup-2', uuid: existing.uuid.toUpperCase() }, {
-      __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', resourceType: 'Aggregate', field: 'uuid', value: existing.uuid,
-    });
+    await rejected(
+      CREATE_AGG,
+      'createAggregate',
+      { name: '' },
+      { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'minLength:1' },
+    );
+    await rejected(
+      CREATE_AGG,
+      'createAggregate',
+      { name: 'a'.repeat(256) },
+      { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'maxLength:255' },
+    );
+    await rejected(
+      CREATE_AGG,
+      'createAggregate',
+      { name: 'agg-x', uuid: '123' },
+      { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' },
+    );
+    await rejected(
+      CREATE_AGG,
+      'createAggregate',
+      { name: 'agg-dup' },
+      {
+        __typename: 'AlreadyExists',
+        code: 'ALREADY_EXISTS',
+        resourceType: 'Aggregate',
+        field: 'name',
+        value: 'agg-dup',
+      },
+    );
+    await rejected(
+      CREATE_AGG,
+      'createAggregate',
+      { name: 'agg-dup-2', uuid: existing.uuid.toUpperCase() },
+      {
+        __typename: 'AlreadyExists',
+        code: 'ALREADY_EXISTS',
+        resourceType: 'Aggregate',
+        field: 'uuid',
+        value: existing.uuid,
+      },
+    );
   });
 
   it('refuses deleting an aggregate with members; deletes it once empty; rejects unknown and malformed uuids', async () => {
@@ -156,16 +283,40 @@ describe('aggregates', () => {
     const rp = await createProvider(env, { name: 'agg-busy-member' });
     const set = await setAggregates(env, rp.uuid, rp.generation, [agg.uuid]);
     expect(set.aggregates).toEqual([{ uuid: agg.uuid, name: 'agg-busy' }]);
-    const count = await env.gql(`query($id: ID!) { node(id: $id) { ... on Aggregate { providerCount } } }`, { id: agg.id });
-    expect(count.data?.node).toEqual({ providerCount: 1 });
-    await rejected(DELETE_AGG, 'deleteAggregate', { uuid: agg.uuid }, {
-      __typename: 'InUse', code: 'IN_USE', resourceType: 'Aggregate', identifier: agg.uuid, reason: expect.any(String),
+    const count = await env.gql(`query($id: ID!) { node(id: $id) { ... on Aggregate { providerCount } } }`, {
+      id: agg.id,
     });
+    expect(count.data?.node).toEqual({ providerCount: 1 });
+    await rejected(
+      DELETE_AGG,
+      'deleteAggregate',
+      { uuid: agg.uuid },
+      {
+        __typename: 'InUse',
+        code: 'IN_USE',
+        resourceType: 'Aggregate',
+        identifier: agg.uuid,
+        reason: expect.any(String),
+      },
+    );
     await setAggregates(env, rp.uuid, set.generation, []);
-    expect(await mutate(env, DELETE_AGG, 'deleteAggregate', { uuid: agg.uuid })).toEqual({ __typename: 'DeletedUuidPayload', deletedUuid: agg.uuid });
+    expect(await mutate(env, DELETE_AGG, 'deleteAggregate', { uuid: agg.uuid })).toEqual({
+      __typename: 'DeletedUuidPayload',
+      deletedUuid: agg.uuid,
+    });
     const ghost = randomUUID();
-    await rejected(DELETE_AGG, 'deleteAggregate', { uuid: ghost }, { __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'Aggregate', identifier: ghost, field: 'uuid' });
-    await rejected(DELETE_AGG, 'deleteAggregate', { uuid: 'x' }, { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' });
+    await rejected(
+      DELETE_AGG,
+      'deleteAggregate',
+      { uuid: ghost },
+      { __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'Aggregate', identifier: ghost, field: 'uuid' },
+    );
+    await rejected(
+      DELETE_AGG,
+      'deleteAggregate',
+      { uuid: 'x' },
+      { __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' },
+    );
   });
 });
 
@@ -180,12 +331,16 @@ describe('setProviderAggregates', () => {
     expect(first.aggregates.map((a) => a.uuid)).toEqual(sortedUuids(fresh1, fresh2, named.uuid));
     expect(first.aggregates.find((a) => a.uuid === fresh1)?.name).toBeNull();
     expect(first.aggregates.find((a) => a.uuid === named.uuid)?.name).toBe('spa-named');
-    expect(await env.sql('SELECT count(*)::int AS n FROM aggregates WHERE uuid = ANY($1::uuid[])', [[fresh1, fresh2]])).toEqual([{ n: 2 }]);
+    expect(
+      await env.sql('SELECT count(*)::int AS n FROM aggregates WHERE uuid = ANY($1::uuid[])', [[fresh1, fresh2]]),
+    ).toEqual([{ n: 2 }]);
 
     const second = await setAggregates(env, dashless(rp.uuid), 1, [fresh2]);
     expect(second).toEqual({ uuid: rp.uuid, generation: 2, aggregates: [{ uuid: fresh2, name: null }] });
     // the aggregates it left are kept (only the links go)
-    expect(await env.sql('SELECT count(*)::int AS n FROM aggregates WHERE uuid = ANY($1::uuid[])', [[fresh1, named.uuid]])).toEqual([{ n: 2 }]);
+    expect(
+      await env.sql('SELECT count(*)::int AS n FROM aggregates WHERE uuid = ANY($1::uuid[])', [[fresh1, named.uuid]]),
+    ).toEqual([{ n: 2 }]);
     const cleared = await setAggregates(env, rp.uuid, 2, []);
     expect(cleared).toEqual({ uuid: rp.uuid, generation: 3, aggregates: [] });
   });
@@ -194,29 +349,71 @@ describe('setProviderAggregates', () => {
     const rp = await createProvider(env, { name: 'spa-stale' });
     await setAggregates(env, rp.uuid, 0, [randomUUID()]);
     for (const generation of [0, 7]) {
-      await rejected(SET_AGGS, 'setProviderAggregates', { providerUuid: rp.uuid, generation, aggregates: [randomUUID()] }, {
-        __typename: 'GenerationConflict', code: 'GENERATION_CONFLICT', providerUuid: rp.uuid, expected: generation, actual: 1,
-      });
+      await rejected(
+        SET_AGGS,
+        'setProviderAggregates',
+        { providerUuid: rp.uuid, generation, aggregates: [randomUUID()] },
+        {
+          __typename: 'GenerationConflict',
+          code: 'GENERATION_CONFLICT',
+          providerUuid: rp.uuid,
+          expected: generation,
+          actual: 1,
+        },
+      );
     }
   });
 
   it('rejects a malformed aggregate uuid with its field path, and a malformed or unknown provider', async () => {
     const rp = await createProvider(env, { name: 'spa-bad' });
     for (const bad of ['not-a-uuid', '', `${randomUUID()}-0`]) {
-      await rejected(SET_AGGS, 'setProviderAggregates', { providerUuid: rp.uuid, generation: 0, aggregates: [randomUUID(), bad] }, {
-        __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'aggregates[1]', rule: 'uuid',
-      });
+      await rejected(
+        SET_AGGS,
+        'setProviderAggregates',
+        { providerUuid: rp.uuid, generation: 0, aggregates: [randomUUID(), bad] },
+        {
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'aggregates[1]',
+          rule: 'uuid',
+        },
+      );
     }
-    await rejected(SET_AGGS, 'setProviderAggregates', { providerUuid: 'nope', generation: 0, aggregates: [] }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'providerUuid', rule: 'uuid',
-    });
-    await rejected(SET_AGGS, 'setProviderAggregates', { providerUuid: rp.uuid, generation: -3, aggregates: [] }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'generation', rule: 'min:0',
-    });
+    await rejected(
+      SET_AGGS,
+      'setProviderAggregates',
+      { providerUuid: 'nope', generation: 0, aggregates: [] },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'providerUuid',
+        rule: 'uuid',
+      },
+    );
+    await rejected(
+      SET_AGGS,
+      'setProviderAggregates',
+      { providerUuid: rp.uuid, generation: -3, aggregates: [] },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'generation',
+        rule: 'min:0',
+      },
+    );
     const ghost = randomUUID();
-    await rejected(SET_AGGS, 'setProviderAggregates', { providerUuid: ghost, generation: 0, aggregates: [randomUUID()] }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'ResourceProvider', identifier: ghost, field: 'providerUuid',
-    });
+    await rejected(
+      SET_AGGS,
+      'setProviderAggregates',
+      { providerUuid: ghost, generation: 0, aggregates: [randomUUID()] },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'ResourceProvider',
+        identifier: ghost,
+        field: 'providerUuid',
+      },
+    );
   });
 });
 
@@ -235,7 +432,10 @@ describe('resourceProviders filters', () => {
     cellA = (await createCell(fenv, { name: 'cell-A' })).uuid;
     cellB = (await createCell(fenv, { name: 'cell-B' })).uuid;
     for (const name of ['CUSTOM_FAST', 'CUSTOM_GPU']) {
-      const created = await fenv.gql(`mutation($input: CreateTraitInput!) { createTrait(input: $input) { __typename } }`, { input: { name } });
+      const created = await fenv.gql(
+        `mutation($input: CreateTraitInput!) { createTrait(input: $input) { __typename } }`,
+        { input: { name } },
+      );
       expect(created.data?.createTrait.__typename).toBe('TraitPayload');
     }
     const spec: {
@@ -256,13 +456,29 @@ describe('resourceProviders filters', () => {
         traits: ['CUSTOM_FAST'],
         aggregates: [g1],
       },
-      { name: 'hostA-numa0', parent: 'hostA', inventories: [{ resourceClass: 'VCPU', total: 4 }], traits: ['CUSTOM_FAST', 'CUSTOM_GPU'], aggregates: [g2] },
+      {
+        name: 'hostA-numa0',
+        parent: 'hostA',
+        inventories: [{ resourceClass: 'VCPU', total: 4 }],
+        traits: ['CUSTOM_FAST', 'CUSTOM_GPU'],
+        aggregates: [g2],
+      },
       { name: 'hostA-numa1', parent: 'hostA' },
-      { name: 'hostB', cell: cellB, inventories: [{ resourceClass: 'VCPU', total: 10, reserved: 2, allocationRatio: 2 }], traits: ['CUSTOM_GPU'], aggregates: [g1, g3] },
+      {
+        name: 'hostB',
+        cell: cellB,
+        inventories: [{ resourceClass: 'VCPU', total: 10, reserved: 2, allocationRatio: 2 }],
+        traits: ['CUSTOM_GPU'],
+        aggregates: [g1, g3],
+      },
       { name: 'hostC', inventories: [{ resourceClass: 'VCPU', total: 2 }], aggregates: [g2, g3] },
     ];
     for (const p of spec) {
-      const created = await createProvider(fenv, { name: p.name, cellUuid: p.cell, parentProviderUuid: p.parent ? uuid[p.parent] : undefined });
+      const created = await createProvider(fenv, {
+        name: p.name,
+        cellUuid: p.cell,
+        parentProviderUuid: p.parent ? uuid[p.parent] : undefined,
+      });
       uuid[p.name] = created.uuid;
       let generation = created.generation;
       if (p.inventories) generation = (await setInventories(fenv, created.uuid, generation, p.inventories)).generation;
@@ -270,15 +486,18 @@ describe('resourceProviders filters', () => {
       if (p.aggregates) await setAggregates(fenv, created.uuid, generation, p.aggregates);
     }
     // hostA uses 6 of its 8 VCPU
-    const alloc = await fenv.gql(`mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { __typename } }`, {
-      input: {
-        consumerUuid: randomUUID(),
-        consumerGeneration: null,
-        projectId: 'p',
-        userId: 'u',
-        allocations: [{ providerUuid: uuid.hostA, resources: [{ resourceClass: 'VCPU', amount: 6 }] }],
+    const alloc = await fenv.gql(
+      `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { __typename } }`,
+      {
+        input: {
+          consumerUuid: randomUUID(),
+          consumerGeneration: null,
+          projectId: 'p',
+          userId: 'u',
+          allocations: [{ providerUuid: uuid.hostA, resources: [{ resourceClass: 'VCPU', amount: 6 }] }],
+        },
       },
-    });
+    );
     expect(alloc.data?.setAllocations.__typename).toBe('AllocationsPayload');
   });
   afterAll(async () => fenv?.close());
@@ -356,10 +575,20 @@ describe('resourceProviders filters', () => {
     expect(await names({ memberOf: [] })).toEqual(['hostA', 'hostA-numa0', 'hostA-numa1', 'hostB', 'hostC']);
   });
 
-  it('resources applies the fit rule to each provider\'s own inventory: used + amount ≤ capacity', async () => {
+  it("resources applies the fit rule to each provider's own inventory: used + amount ≤ capacity", async () => {
     // hostA: VCPU 6 of 8 used; numa0: 0 of 4; hostB: capacity (10 − 2) × 2 = 16; hostC: 0 of 2
-    expect(await names({ resources: [{ resourceClass: 'VCPU', amount: 1 }] })).toEqual(['hostA', 'hostA-numa0', 'hostB', 'hostC']);
-    expect(await names({ resources: [{ resourceClass: 'VCPU', amount: 2 }] })).toEqual(['hostA', 'hostA-numa0', 'hostB', 'hostC']);
+    expect(await names({ resources: [{ resourceClass: 'VCPU', amount: 1 }] })).toEqual([
+      'hostA',
+      'hostA-numa0',
+      'hostB',
+      'hostC',
+    ]);
+    expect(await names({ resources: [{ resourceClass: 'VCPU', amount: 2 }] })).toEqual([
+      'hostA',
+      'hostA-numa0',
+      'hostB',
+      'hostC',
+    ]);
     expect(await names({ resources: [{ resourceClass: 'VCPU', amount: 3 }] })).toEqual(['hostA-numa0', 'hostB']);
     expect(await names({ resources: [{ resourceClass: 'VCPU', amount: 16 }] })).toEqual(['hostB']);
     expect(await names({ resources: [{ resourceClass: 'VCPU', amount: 17 }] })).toEqual([]);
@@ -377,10 +606,36 @@ describe('resourceProviders filters', () => {
   });
 
   it('resources needs every listed class to fit, and combines with the other filters', async () => {
-    expect(await names({ resources: [{ resourceClass: 'VCPU', amount: 2 }, { resourceClass: 'MEMORY_MB', amount: 512 }] })).toEqual(['hostA']);
-    expect(await names({ resources: [{ resourceClass: 'VCPU', amount: 3 }, { resourceClass: 'MEMORY_MB', amount: 512 }] })).toEqual([]);
-    expect(await names({ cellUuid: cellA, requiredTraits: ['CUSTOM_FAST'], resources: [{ resourceClass: 'VCPU', amount: 3 }] })).toEqual(['hostA-numa0']);
-    expect(await names({ memberOf: [[g1, g2]], forbiddenTraits: ['CUSTOM_FAST'], resources: [{ resourceClass: 'VCPU', amount: 2 }] })).toEqual(['hostB', 'hostC']);
+    expect(
+      await names({
+        resources: [
+          { resourceClass: 'VCPU', amount: 2 },
+          { resourceClass: 'MEMORY_MB', amount: 512 },
+        ],
+      }),
+    ).toEqual(['hostA']);
+    expect(
+      await names({
+        resources: [
+          { resourceClass: 'VCPU', amount: 3 },
+          { resourceClass: 'MEMORY_MB', amount: 512 },
+        ],
+      }),
+    ).toEqual([]);
+    expect(
+      await names({
+        cellUuid: cellA,
+        requiredTraits: ['CUSTOM_FAST'],
+        resources: [{ resourceClass: 'VCPU', amount: 3 }],
+      }),
+    ).toEqual(['hostA-numa0']);
+    expect(
+      await names({
+        memberOf: [[g1, g2]],
+        forbiddenTraits: ['CUSTOM_FAST'],
+        resources: [{ resourceClass: 'VCPU', amount: 2 }],
+      }),
+    ).toEqual(['hostB', 'hostC']);
   });
 
   it('pages with first/after (and last/before); totalCount counts the whole filtered set on every page', async () => {
@@ -402,9 +657,21 @@ describe('resourceProviders filters', () => {
 
     const filtered: any = await fenv.gql(LIST, { filter: { memberOf: [[g1, g2]] }, first: 3 });
     expect(filtered.data.resourceProviders).toMatchObject({ totalCount: 4, pageInfo: { hasNextPage: true } });
-    expect(filtered.data.resourceProviders.edges.map((e: any) => e.node.name)).toEqual(['hostA', 'hostA-numa0', 'hostB']);
-    const next: any = await fenv.gql(LIST, { filter: { memberOf: [[g1, g2]] }, first: 3, after: filtered.data.resourceProviders.pageInfo.endCursor });
-    expect(next.data.resourceProviders).toMatchObject({ totalCount: 4, pageInfo: { hasNextPage: false }, edges: [{ node: { name: 'hostC' } }] });
+    expect(filtered.data.resourceProviders.edges.map((e: any) => e.node.name)).toEqual([
+      'hostA',
+      'hostA-numa0',
+      'hostB',
+    ]);
+    const next: any = await fenv.gql(LIST, {
+      filter: { memberOf: [[g1, g2]] },
+      first: 3,
+      after: filtered.data.resourceProviders.pageInfo.endCursor,
+    });
+    expect(next.data.resourceProviders).toMatchObject({
+      totalCount: 4,
+      pageInfo: { hasNextPage: false },
+      edges: [{ node: { name: 'hostC' } }],
+    });
 
     const tail: any = await fenv.gql(LIST, { last: 2 });
     expect(tail.data.resourceProviders).toMatchObject({ totalCount: 5, pageInfo: { hasPreviousPage: true } });
@@ -415,13 +682,22 @@ describe('resourceProviders filters', () => {
 
   it('an unknown trait is a query error NOT_FOUND naming the filter field', async () => {
     expect(await queryError({ requiredTraits: ['CUSTOM_FAST', 'CUSTOM_NOPE'] })).toMatchObject({
-      code: 'NOT_FOUND', resourceType: 'Trait', identifier: 'CUSTOM_NOPE', field: 'filter.requiredTraits[1]',
+      code: 'NOT_FOUND',
+      resourceType: 'Trait',
+      identifier: 'CUSTOM_NOPE',
+      field: 'filter.requiredTraits[1]',
     });
     expect(await queryError({ forbiddenTraits: ['CUSTOM_NOPE'] })).toMatchObject({
-      code: 'NOT_FOUND', resourceType: 'Trait', identifier: 'CUSTOM_NOPE', field: 'filter.forbiddenTraits[0]',
+      code: 'NOT_FOUND',
+      resourceType: 'Trait',
+      identifier: 'CUSTOM_NOPE',
+      field: 'filter.forbiddenTraits[0]',
     });
     expect(await queryError({ resources: [{ resourceClass: 'CUSTOM_NOPE', amount: 1 }] })).toMatchObject({
-      code: 'NOT_FOUND', resourceType: 'ResourceClass', identifier: 'CUSTOM_NOPE', field: 'filter.resources[0].resourceClass',
+      code: 'NOT_FOUND',
+      resourceType: 'ResourceClass',
+      identifier: 'CUSTOM_NOPE',
+      field: 'filter.resources[0].resourceClass',
     });
   });
 
@@ -475,7 +751,9 @@ describe('resourceProviders filters', () => {
       null,
       null,
     ]);
-    const cell = await fenv.gql(`query($id: ID!) { node(id: $id) { __typename ... on Cell { uuid name } } }`, { id: gid('Cell', cellA) });
+    const cell = await fenv.gql(`query($id: ID!) { node(id: $id) { __typename ... on Cell { uuid name } } }`, {
+      id: gid('Cell', cellA),
+    });
     expect(cell).toEqual({ data: { node: { __typename: 'Cell', uuid: cellA, name: 'cell-A' } } });
     // ids read back from the connection resolve to the same providers
     const listed = await fenv.gql(`{ resourceProviders(filter: {name: "hostC"}) { edges { node { id } } } }`);

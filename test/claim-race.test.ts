@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 import { transactionStats } from '../src/placement/transactions.js';
-import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
+import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 
 /**
  * Real claim races: a node:http server on the gateway, concurrent claimers POSTing `claim`
@@ -43,15 +43,23 @@ async function startRace(hostCount: number, cellCount: number): Promise<Race> {
   const env = await createTestEnv(40);
   const cells: string[] = [];
   for (let c = 0; c < cellCount; c++) {
-    const result = await env.gql(`mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`, {
-      input: { name: `race-cell-${c}` },
-    });
+    const result = await env.gql(
+      `mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`,
+      {
+        input: { name: `race-cell-${c}` },
+      },
+    );
     cells.push(result.data!.createCell.cell.uuid);
   }
   const hosts: Race['hosts'] = [];
   for (let h = 0; h < hostCount; h++) {
     const cell = cells[h % cellCount]!;
-    const host = await hostWith(env, `race-host-${h}`, { VCPU: VCPU_PER_HOST, MEMORY_MB: MEMORY_PER_HOST }, { cellUuid: cell });
+    const host = await hostWith(
+      env,
+      `race-host-${h}`,
+      { VCPU: VCPU_PER_HOST, MEMORY_MB: MEMORY_PER_HOST },
+      { cellUuid: cell },
+    );
     hosts.push({ uuid: host.uuid, cell });
   }
   const server = createServer(env.gateway);
@@ -109,7 +117,16 @@ interface RaceResult {
 }
 
 async function runClaimers(race: Race, options: RaceOptions): Promise<RaceResult> {
-  const result: RaceResult = { successes: [], noValidHost: [], spuriousNoValidHost: [], retryLimitExceeded: 0, unexpected: [], abandoned: [], serverRetries: 0, durationMs: 0 };
+  const result: RaceResult = {
+    successes: [],
+    noValidHost: [],
+    spuriousNoValidHost: [],
+    retryLimitExceeded: 0,
+    unexpected: [],
+    abandoned: [],
+    serverRetries: 0,
+    durationMs: 0,
+  };
   const retriedBefore = transactionStats.retried;
   const started = Date.now();
   const deadline = started + TIME_CAP_MS;
@@ -119,14 +136,23 @@ async function runClaimers(race: Race, options: RaceOptions): Promise<RaceResult
       const consumerUuid = randomUUID();
       const input = {
         consumers: [{ consumerUuid, projectId: 'race-project', userId: 'race-user' }],
-        request: { resources: [{ resourceClass: 'VCPU', amount: VCPU_PER_CLAIM }, { resourceClass: 'MEMORY_MB', amount: MEMORY_PER_CLAIM }] },
+        request: {
+          resources: [
+            { resourceClass: 'VCPU', amount: VCPU_PER_CLAIM },
+            { resourceClass: 'MEMORY_MB', amount: MEMORY_PER_CLAIM },
+          ],
+        },
         alternates: options.alternates ?? ALTERNATES,
         ...(options.weigher ? { weigher: options.weigher } : {}),
         ...(options.hostSubsetSize ? { hostSubsetSize: options.hostSubsetSize } : {}),
       };
       // Retry the same consumer while the server says RetryLimitExceeded (typed, retryable).
       let payload = await postClaim(race.endpoint, input);
-      while (payload.__typename === 'RetryLimitExceeded' && retryLimitHits < MAX_RETRY_LIMIT_PER_CLAIMER && Date.now() < deadline) {
+      while (
+        payload.__typename === 'RetryLimitExceeded' &&
+        retryLimitHits < MAX_RETRY_LIMIT_PER_CLAIMER &&
+        Date.now() < deadline
+      ) {
         expect(payload).toMatchObject({ code: 'RETRY_LIMIT_EXCEEDED', retryable: true });
         result.retryLimitExceeded++;
         retryLimitHits++;
@@ -199,10 +225,22 @@ async function assertAfterRace(race: Race, result: RaceResult): Promise<void> {
     expect(selection.hostsTried).toBeGreaterThanOrEqual(1);
     expect(selection.cellUuid).toBe(hostCell.get(selection.providerUuid));
     expect(selection.allocations).toEqual([
-      { providerUuid: selection.providerUuid, resources: [{ resourceClass: 'VCPU', amount: VCPU_PER_CLAIM }, { resourceClass: 'MEMORY_MB', amount: MEMORY_PER_CLAIM }] },
+      {
+        providerUuid: selection.providerUuid,
+        resources: [
+          { resourceClass: 'VCPU', amount: VCPU_PER_CLAIM },
+          { resourceClass: 'MEMORY_MB', amount: MEMORY_PER_CLAIM },
+        ],
+      },
     ]);
     expect(byConsumer.get(consumerUuid)).toEqual([
-      { consumer: consumerUuid, provider: selection.providerUuid, name: 'MEMORY_MB', used: MEMORY_PER_CLAIM, generation: 1 },
+      {
+        consumer: consumerUuid,
+        provider: selection.providerUuid,
+        name: 'MEMORY_MB',
+        used: MEMORY_PER_CLAIM,
+        generation: 1,
+      },
       { consumer: consumerUuid, provider: selection.providerUuid, name: 'VCPU', used: VCPU_PER_CLAIM, generation: 1 },
     ]);
     // Alternates: at most N, same cell as the chosen host, never the chosen host, no repeats.
@@ -215,7 +253,13 @@ async function assertAfterRace(race: Race, result: RaceResult): Promise<void> {
       expect(alternate.cellUuid).toBe(selection.cellUuid);
       expect(hostCell.get(alternate.providerUuid)).toBe(selection.cellUuid);
       expect(alternate.allocationRequest).toEqual([
-        { providerUuid: alternate.providerUuid, resources: [{ resourceClass: 'VCPU', amount: VCPU_PER_CLAIM }, { resourceClass: 'MEMORY_MB', amount: MEMORY_PER_CLAIM }] },
+        {
+          providerUuid: alternate.providerUuid,
+          resources: [
+            { resourceClass: 'VCPU', amount: VCPU_PER_CLAIM },
+            { resourceClass: 'MEMORY_MB', amount: MEMORY_PER_CLAIM },
+          ],
+        },
       ]);
     }
   }
@@ -227,7 +271,8 @@ async function assertAfterRace(race: Race, result: RaceResult): Promise<void> {
   expect(failed).toEqual([]);
   // Each host is full: exactly SLOTS_PER_HOST claims landed on it.
   const perHost = new Map<string, number>();
-  for (const { selection } of result.successes) perHost.set(selection.providerUuid, (perHost.get(selection.providerUuid) ?? 0) + 1);
+  for (const { selection } of result.successes)
+    perHost.set(selection.providerUuid, (perHost.get(selection.providerUuid) ?? 0) + 1);
   expect([...perHost.values()].every((count) => count === SLOTS_PER_HOST)).toBe(true);
   expect(perHost.size).toBe(hosts.length);
 }
@@ -281,6 +326,11 @@ describe('claim races over HTTP', () => {
 
   it('no claim in the races above answered RetryLimitExceeded', () => {
     expect(Object.keys(retryLimitByScenario)).toHaveLength(4);
-    expect(retryLimitByScenario).toEqual({ SPREAD: 0, 'hot spot, hostSubsetSize 5': 0, PACK: 0, 'SPREAD, 40 hosts, page of 11': 0 });
+    expect(retryLimitByScenario).toEqual({
+      SPREAD: 0,
+      'hot spot, hostSubsetSize 5': 0,
+      PACK: 0,
+      'SPREAD, 40 hosts, page of 11': 0,
+    });
   });
 });

@@ -39,12 +39,16 @@ describe('singleStatementSerializable', () => {
       text: `SELECT current_setting('transaction_isolation') AS isolation`,
     });
     expect(row).toEqual({ isolation: 'serializable' });
-    const [shared] = await env.sql<{ isolation: string }>(`SELECT current_setting('transaction_isolation') AS isolation`);
+    const [shared] = await env.sql<{ isolation: string }>(
+      `SELECT current_setting('transaction_isolation') AS isolation`,
+    );
     expect(shared!.isolation).toBe('read committed');
   });
 
   it('refuses a result that says it ran at another isolation level', async () => {
-    await expect(singleStatementSerializable(env.db.pool, { text: `SELECT 'read committed' AS isolation` })).rejects.toThrow(/not serializable/);
+    await expect(
+      singleStatementSerializable(env.db.pool, { text: `SELECT 'read committed' AS isolation` }),
+    ).rejects.toThrow(/not serializable/);
   });
 
   it('retries serialization failures on the same connection and returns the first success', async () => {
@@ -63,25 +67,41 @@ describe('singleStatementSerializable', () => {
     expect(row!.pid).toBe(counters!.failed_pid);
   });
 
-  it('gives up with RetryLimitExceeded after the policy\'s attempts', async () => {
+  it("gives up with RetryLimitExceeded after the policy's attempts", async () => {
     await env.sql(`SELECT setval('test_attempts', 1, false)`);
-    const attempt = singleStatementSerializable(env.db.pool, { text: 'SELECT test_fail_first(100) AS isolation' }, policy);
+    const attempt = singleStatementSerializable(
+      env.db.pool,
+      { text: 'SELECT test_fail_first(100) AS isolation' },
+      policy,
+    );
     await expect(attempt).rejects.toBeInstanceOf(RetryLimitExceededError);
     const [counters] = await env.sql<{ attempts: number }>(`SELECT last_value::int AS attempts FROM test_attempts`);
     expect(counters!.attempts).toBe(policy.maxAttempts);
   });
 
   it('does not retry other errors', async () => {
-    await expect(singleStatementSerializable(env.db.pool, { text: 'SELECT 1 / 0 AS isolation' }, policy)).rejects.toMatchObject({ code: '22012' });
+    await expect(
+      singleStatementSerializable(env.db.pool, { text: 'SELECT 1 / 0 AS isolation' }, policy),
+    ).rejects.toMatchObject({ code: '22012' });
   });
 
   it('closes its connections when the database is closed', async () => {
     const connections = async () =>
-      (await env.sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'claim-transactions-test'`))[0]!.n;
+      (
+        await env.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'claim-transactions-test'`,
+        )
+      )[0]!.n;
     const url = new URL(env.url);
     url.searchParams.set('application_name', 'claim-transactions-test');
     const db = openDatabase(url.toString(), 2);
-    await Promise.all([1, 2].map(() => singleStatementSerializable(db.pool, { text: `SELECT current_setting('transaction_isolation') AS isolation, pg_sleep(0.05)` })));
+    await Promise.all(
+      [1, 2].map(() =>
+        singleStatementSerializable(db.pool, {
+          text: `SELECT current_setting('transaction_isolation') AS isolation, pg_sleep(0.05)`,
+        }),
+      ),
+    );
     expect(await connections()).toBeGreaterThanOrEqual(2);
     await db.close();
     for (let i = 0; i < 50 && (await connections()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
@@ -96,11 +116,17 @@ describe('the claim statement', () => {
     const values = [[host.uuid], [vcpu!.id], [2], [host.uuid], 1, randomUUID(), 'claim-statement', 'u', null];
     const before = await snapshot(env);
     // The shared pool's connections are at READ COMMITTED.
-    const [readCommitted] = await env.sql<{ locked: number; fitting: number; isolation: string }>(claimStatement('skip', false), values);
+    const [readCommitted] = await env.sql<{ locked: number; fitting: number; isolation: string }>(
+      claimStatement('skip', false),
+      values,
+    );
     expect(readCommitted).toEqual({ locked: 1, fitting: 1, isolation: 'read committed' });
     expect(await snapshot(env)).toBe(before);
     // The same statement and values at SERIALIZABLE claim.
-    const [serializable] = await singleStatementSerializable<{ locked: number; fitting: number; isolation: string }>(env.db.pool, { text: claimStatement('skip', false), values });
+    const [serializable] = await singleStatementSerializable<{ locked: number; fitting: number; isolation: string }>(
+      env.db.pool,
+      { text: claimStatement('skip', false), values },
+    );
     expect(serializable).toEqual({ locked: 1, fitting: 1, isolation: 'serializable' });
     const [usage] = await env.sql<{ used: number }>(
       `SELECT i.used FROM inventories i JOIN resource_providers p ON p.id = i.provider_id WHERE p.uuid = $1`,
@@ -139,7 +165,10 @@ describe('consumer ids', () => {
     await Promise.all(clients.map((c) => c.connect()));
     try {
       const insert = (client: pg.Client) =>
-        client.query<{ id: number }>(`INSERT INTO consumers (uuid, project_id, user_id, generation) VALUES ($1, 'p', 'u', 1) RETURNING id`, [randomUUID()]);
+        client.query<{ id: number }>(
+          `INSERT INTO consumers (uuid, project_id, user_id, generation) VALUES ($1, 'p', 'u', 1) RETURNING id`,
+          [randomUUID()],
+        );
       const [a1, b1, a2] = [await insert(clients[0]!), await insert(clients[1]!), await insert(clients[0]!)];
       // The same connection continues its block; the other connection's block is 500 further on.
       expect(a2.rows[0]!.id).toBe(a1.rows[0]!.id + 1);

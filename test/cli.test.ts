@@ -10,11 +10,11 @@ import { PLACEMENT_API_VERSION } from '../client/index.js';
 import { openDatabase } from '../src/db.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
-import { runProcess, type ProcessResult } from './support/run-process.js';
-import { createTestEnv, type TestEnv } from './support/harness.js';
 import { hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertPlacementInvariants } from './support/invariants.js';
+import { type ProcessResult, runProcess } from './support/run-process.js';
 
 /**
  * The real `placement` CLI (bin/placement.mjs, a child process) against a real gateway
@@ -49,7 +49,12 @@ function column(table: string, header: string): string[] {
   const [head, ...rows] = table.trimEnd().split('\n');
   const start = head!.indexOf(header);
   expect(start, `column ${header} in ${head}`).toBeGreaterThanOrEqual(0);
-  return rows.map((row) => row.slice(start).split(/\s{2,}/)[0]!.trim());
+  return rows.map((row) =>
+    row
+      .slice(start)
+      .split(/\s{2,}/)[0]!
+      .trim(),
+  );
 }
 
 let env: TestEnv;
@@ -62,7 +67,8 @@ beforeAll(async () => {
   env = await createTestEnv();
   // The gateway itself, served as `npm start` serves it; the wrapper only records the version header.
   server = createServer((request, response) => {
-    if (request.url?.startsWith('/graphql')) versionHeaders.push(request.headers['placement-api-version'] as string | undefined);
+    if (request.url?.startsWith('/graphql'))
+      versionHeaders.push(request.headers['placement-api-version'] as string | undefined);
     return env.gateway(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -82,7 +88,19 @@ describe('placement CLI', () => {
 
   it('prints help and its API version, exit 0', async () => {
     const help = await ok('--help');
-    for (const command of ['providers', 'inventory', 'traits', 'aggregates', 'cells', 'allocations', 'usages', 'candidates', 'explain', 'claim', 'reschedule']) {
+    for (const command of [
+      'providers',
+      'inventory',
+      'traits',
+      'aggregates',
+      'cells',
+      'allocations',
+      'usages',
+      'candidates',
+      'explain',
+      'claim',
+      'reschedule',
+    ]) {
       expect(help).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(await ok('--version')).toBe(`placement CLI, API ${PLACEMENT_API_VERSION}\n`);
@@ -91,7 +109,13 @@ describe('placement CLI', () => {
   it('builds a world: cells, providers, inventories, traits, aggregates (written as asked, checked in SQL)', async () => {
     expect(await ok('cells', 'create', 'cell-a')).toMatch(/^created cell cell-a [0-9a-f-]{36}\n$/);
     world.cell = (await json<{ cells: Array<{ uuid: string; name: string }> }>('cells', 'list')).cells[0]!.uuid;
-    const created = await json<{ uuid: string; name: string; generation: number }>('providers', 'create', 'host-1', '--cell', world.cell);
+    const created = await json<{ uuid: string; name: string; generation: number }>(
+      'providers',
+      'create',
+      'host-1',
+      '--cell',
+      world.cell,
+    );
     expect(created).toMatchObject({ name: 'host-1', generation: 0 });
     world.hosts['host-1'] = created.uuid;
     await ok('inventory', 'set', created.uuid, 'VCPU', '--total', '8', '--ratio', '2');
@@ -99,13 +123,20 @@ describe('placement CLI', () => {
     expect(memory.split('\n')[0]).toBe('host-1 (generation 2)');
     // The other hosts are the same shape; made through the API directly to keep this file quick.
     for (const name of ['host-2', 'host-3']) {
-      const host = await hostWith(env, name, { VCPU: { total: 8, allocationRatio: 2 }, MEMORY_MB: { total: 16384, reserved: 1024 } }, { cellUuid: world.cell });
+      const host = await hostWith(
+        env,
+        name,
+        { VCPU: { total: 8, allocationRatio: 2 }, MEMORY_MB: { total: 16384, reserved: 1024 } },
+        { cellUuid: world.cell },
+      );
       world.hosts[name] = host.uuid;
     }
     const traits = await ok('traits', 'set', world.hosts['host-1']!, 'HW_CPU_X86_AVX2', 'STORAGE_DISK_SSD');
     expect(traits).toBe('host-1 (generation 3) has HW_CPU_X86_AVX2, STORAGE_DISK_SSD\n');
     const aggregate = randomUUID();
-    expect(await ok('aggregates', 'set', world.hosts['host-2']!, aggregate)).toBe(`host-2 (generation 2) is in ${aggregate}\n`);
+    expect(await ok('aggregates', 'set', world.hosts['host-2']!, aggregate)).toBe(
+      `host-2 (generation 2) is in ${aggregate}\n`,
+    );
 
     const inventories = await env.sql(
       `SELECT p.name, rc.name AS class, i.total, i.reserved, i.allocation_ratio::float AS ratio
@@ -150,9 +181,19 @@ describe('placement CLI', () => {
     expect(table.trimEnd().endsWith('1 candidate')).toBe(true);
 
     const all = await json<{ candidates: Array<{ providerUuid: string; weight: number }> }>(
-      'candidates', '--resources', 'VCPU:2', '--forbidden', 'HW_CPU_X86_AVX2', '--cell', world.cell, '--limit', '5',
+      'candidates',
+      '--resources',
+      'VCPU:2',
+      '--forbidden',
+      'HW_CPU_X86_AVX2',
+      '--cell',
+      world.cell,
+      '--limit',
+      '5',
     );
-    expect(all.candidates.map((c) => c.providerUuid).sort()).toEqual([world.hosts['host-2'], world.hosts['host-3']].sort());
+    expect(all.candidates.map((c) => c.providerUuid).sort()).toEqual(
+      [world.hosts['host-2'], world.hosts['host-3']].sort(),
+    );
     expect(all.candidates.every((c) => c.weight === 1)).toBe(true);
   });
 
@@ -167,8 +208,22 @@ describe('placement CLI', () => {
   it('claims with alternates, reschedules from the claim JSON, and the database agrees', async () => {
     const claimFile = path.join(tmp, 'claim.json');
     const claimed = await ok(
-      '--json', 'claim', '--consumer', instance, '--project', 'proj', '--user', 'ops', '--type', 'INSTANCE',
-      '--resources', 'VCPU:2,MEMORY_MB:4096', '--alternates', '2', '--idempotency-key', `cli-${instance}`,
+      '--json',
+      'claim',
+      '--consumer',
+      instance,
+      '--project',
+      'proj',
+      '--user',
+      'ops',
+      '--type',
+      'INSTANCE',
+      '--resources',
+      'VCPU:2,MEMORY_MB:4096',
+      '--alternates',
+      '2',
+      '--idempotency-key',
+      `cli-${instance}`,
     );
     await writeFile(claimFile, claimed);
     const selection = JSON.parse(claimed).selections[0];
@@ -208,11 +263,23 @@ describe('placement CLI', () => {
     const consumer = randomUUID();
     const host = world.hosts['host-3']!;
     const written = await json<{ consumers: Array<{ generation: number }> }>(
-      'allocations', 'set', consumer, '--project', 'proj', '--user', 'ops', '--allocation', `${host}=VCPU:1,MEMORY_MB:512`,
+      'allocations',
+      'set',
+      consumer,
+      '--project',
+      'proj',
+      '--user',
+      'ops',
+      '--allocation',
+      `${host}=VCPU:1,MEMORY_MB:512`,
     );
     expect(written.consumers[0]!.generation).toBe(1);
     await ok('allocations', 'set', consumer, '--project', 'proj', '--user', 'ops', '--allocation', `${host}=VCPU:3`);
-    expect(await env.sql('SELECT a.used FROM allocations a JOIN consumers c ON c.id = a.consumer_id WHERE c.uuid = $1', [consumer])).toEqual([{ used: 3 }]);
+    expect(
+      await env.sql('SELECT a.used FROM allocations a JOIN consumers c ON c.id = a.consumer_id WHERE c.uuid = $1', [
+        consumer,
+      ]),
+    ).toEqual([{ used: 3 }]);
     expect(await ok('allocations', 'delete', consumer)).toBe(`deleted the allocations of consumer ${consumer}\n`);
     expect(await env.sql('SELECT 1 FROM consumers WHERE uuid = $1', [consumer])).toEqual([]);
   });
@@ -225,7 +292,12 @@ describe('placement CLI', () => {
     expect(invalid.stderr).toMatch(/^error: .* \[INVALID_INPUT\]$/m);
     expect(invalid.stderr).toContain('  field: inventory.total\n');
     expect(invalid.stderr).toContain('  rule: min:1\n');
-    expect(await env.sql(`SELECT i.total FROM inventories i JOIN resource_providers p ON p.id = i.provider_id JOIN resource_classes rc ON rc.id = i.resource_class_id WHERE p.uuid = $1 AND rc.name = 'VCPU'`, [host])).toEqual([{ total: 8 }]);
+    expect(
+      await env.sql(
+        `SELECT i.total FROM inventories i JOIN resource_providers p ON p.id = i.provider_id JOIN resource_classes rc ON rc.id = i.resource_class_id WHERE p.uuid = $1 AND rc.name = 'VCPU'`,
+        [host],
+      ),
+    ).toEqual([{ total: 8 }]);
 
     const conflict = await placement('traits', 'set', host, 'HW_CPU_X86_SSE', '--generation', '0');
     expect(conflict.code).toBe(1);
@@ -256,7 +328,12 @@ describe('placement CLI', () => {
   it('prints the typed error as JSON on stdout too with --json', async () => {
     const result = await placement('--json', 'cells', 'create', 'cell-a');
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toMatchObject({ __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', field: 'name', value: 'cell-a' });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      __typename: 'AlreadyExists',
+      code: 'ALREADY_EXISTS',
+      field: 'name',
+      value: 'cell-a',
+    });
     expect(result.stderr).toMatch(/\[ALREADY_EXISTS\]/);
   });
 
@@ -294,7 +371,9 @@ describe('placement CLI', () => {
     const down = await placement('--url', `http://127.0.0.1:${await freePort()}/graphql`, 'cells', 'list');
     expect(down.code).toBe(3);
     expect(down.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:\d+\/graphql: ECONNREFUSED/);
-    const wrongPath = await run(process.execPath, ['bin/placement.mjs', 'cells', 'list'], { PLACEMENT_URL: url.replace('/graphql', '/nope') });
+    const wrongPath = await run(process.execPath, ['bin/placement.mjs', 'cells', 'list'], {
+      PLACEMENT_URL: url.replace('/graphql', '/nope'),
+    });
     expect(wrongPath.code).toBe(3);
     expect(wrongPath.stderr).toContain('answered HTTP 404');
   });
@@ -324,7 +403,9 @@ describe('placement CLI', () => {
 
   it('runs as `npx placement` and `npm run placement --` from the repository', async () => {
     // Offline: the bin must come from this package, never from a registry.
-    const viaNpx = await run('npx', ['--offline', 'placement', '--json', 'cells', 'list'], { npm_config_offline: 'true' });
+    const viaNpx = await run('npx', ['--offline', 'placement', '--json', 'cells', 'list'], {
+      npm_config_offline: 'true',
+    });
     expect(viaNpx.code, viaNpx.stderr).toBe(0);
     expect(JSON.parse(viaNpx.stdout).cells[0].name).toBe('cell-a');
     const viaScript = await run('npm', ['run', '--silent', 'placement', '--', '--version']);

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '@graphql-codegen/cli';
 import { describe, expect, it } from 'vitest';
-import config, { CLIENT_API_VERSION, CLIENT_SCHEMA_FILE } from '../codegen.js';
 import { PLACEMENT_API_VERSION } from '../client/index.js';
+import config, { CLIENT_API_VERSION, CLIENT_SCHEMA_FILE } from '../codegen.js';
 
 /**
  * The checked-in client must be exactly what codegen makes from the frozen schema and the
@@ -18,7 +18,10 @@ const generatedDir = path.join(root, 'client/generated');
 describe('generated client', () => {
   it('is current: codegen in memory equals client/generated/ byte for byte', async () => {
     // Typed by hand: generate() returns `any` because watch mode returns nothing.
-    const outputs: Array<{ filename: string; content: string }> = await generate({ ...config, cwd: root, silent: true, verbose: false }, false);
+    const outputs: Array<{ filename: string; content: string }> = await generate(
+      { ...config, cwd: root, silent: true, verbose: false },
+      false,
+    );
     const expected = new Map(outputs.map((output) => [path.resolve(root, output.filename), output.content]));
     expect(expected.size).toBeGreaterThan(0);
 
@@ -29,7 +32,9 @@ describe('generated client', () => {
       if (current !== content) stale.push(path.relative(root, file));
     }
     const extra = onDisk.filter((file) => !expected.has(file)).map((file) => path.relative(root, file));
-    expect({ stale, extra }, 'client/generated/ is stale: run `npm run client:generate` and commit the result').toEqual({ stale: [], extra: [] });
+    expect({ stale, extra }, 'client/generated/ is stale: run `npm run client:generate` and commit the result').toEqual(
+      { stale: [], extra: [] },
+    );
   });
 
   it('speaks the version named by the frozen schema file it is generated from', () => {

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTypedError, PLACEMENT_API_VERSION, PlacementClient, PlacementClientError } from '../client/index.js';
-import { createTestEnv, type TestEnv } from './support/harness.js';
 import { freePort } from './support/free-port.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
 
 /**
  * The typed client over real HTTP against a served gateway: what is returned (payloads and
@@ -42,7 +42,12 @@ describe('PlacementClient', () => {
 
     const duplicate = await client.createCell({ name: 'client-cell' });
     expect(isTypedError(duplicate)).toBe(true);
-    expect(duplicate).toMatchObject({ __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', field: 'name', value: 'client-cell' });
+    expect(duplicate).toMatchObject({
+      __typename: 'AlreadyExists',
+      code: 'ALREADY_EXISTS',
+      field: 'name',
+      value: 'client-cell',
+    });
 
     const provider = await client.createProvider({ name: 'client-host', cellUuid: created.cell.uuid });
     if (provider.__typename !== 'ResourceProviderPayload') throw new Error(`createProvider: ${provider.__typename}`);
@@ -51,7 +56,11 @@ describe('PlacementClient', () => {
       generation: provider.resourceProvider.generation,
       inventories: [{ resourceClass: 'VCPU', total: 4, reserved: 5 }],
     });
-    expect(invalid).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'inventories[0].reserved' });
+    expect(invalid).toMatchObject({
+      __typename: 'InvalidInput',
+      code: 'INVALID_INPUT',
+      field: 'inventories[0].reserved',
+    });
 
     expect(await client.getConsumer(randomUUID())).toBeNull();
   });
@@ -76,11 +85,15 @@ describe('PlacementClient', () => {
   });
 
   it('throws network and non-GraphQL answers as their own kinds', async () => {
-    const down = await new PlacementClient({ url: `http://127.0.0.1:${await freePort()}/graphql` }).listCells().catch((e: unknown) => e);
+    const down = await new PlacementClient({ url: `http://127.0.0.1:${await freePort()}/graphql` })
+      .listCells()
+      .catch((e: unknown) => e);
     expect(down).toMatchObject({ kind: 'network', status: undefined });
     expect((down as Error).message).toContain('ECONNREFUSED');
 
-    const wrongPath = await new PlacementClient({ url: url.replace('/graphql', '/metrics') }).listCells().catch((e: unknown) => e);
+    const wrongPath = await new PlacementClient({ url: url.replace('/graphql', '/metrics') })
+      .listCells()
+      .catch((e: unknown) => e);
     expect(wrongPath).toBeInstanceOf(PlacementClientError);
     expect(wrongPath).toMatchObject({ kind: 'http' });
   });

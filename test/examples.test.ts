@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProcess, type ProcessResult } from './support/run-process.js';
-import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
+import { type ProcessResult, runProcess } from './support/run-process.js';
 
 /**
  * examples/scheduler-loop.ts as a user runs it: its own process, over HTTP, against a real
@@ -17,7 +17,10 @@ import { assertNoOvercommit, assertPlacementInvariants } from './support/invaria
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function runExample(url: string, ...flags: string[]): Promise<ProcessResult> {
-  return runProcess(process.execPath, ['--import', 'tsx', 'examples/scheduler-loop.ts', url, ...flags], { cwd: root, env: { ...process.env, PLACEMENT_URL: '' } });
+  return runProcess(process.execPath, ['--import', 'tsx', 'examples/scheduler-loop.ts', url, ...flags], {
+    cwd: root,
+    env: { ...process.env, PLACEMENT_URL: '' },
+  });
 }
 
 let env: TestEnv;
@@ -51,7 +54,9 @@ describe('examples/scheduler-loop.ts', () => {
   });
 
   it('claims, fails the build, reschedules to an alternate, and shows the final allocations', async () => {
-    const cell = await env.gql(`mutation { createCell(input: { name: "example-cell" }) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`);
+    const cell = await env.gql(
+      `mutation { createCell(input: { name: "example-cell" }) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`,
+    );
     const cellUuid: string = cell.data!.createCell.cell.uuid;
     const hosts = new Map<string, string>();
     for (const name of ['example-1', 'example-2', 'example-3']) {
@@ -111,14 +116,18 @@ describe('examples/scheduler-loop.ts', () => {
         const run = await runExample(demoUrl, '--demo-world');
         expect(run.stderr, `round ${round}`).toBe('');
         expect(run.code, `round ${round}`).toBe(0);
-        expect(run.stdout).toContain('demo world: cell example-cell with example-host-1, example-host-2, example-host-3');
+        expect(run.stdout).toContain(
+          'demo world: cell example-cell with example-host-1, example-host-2, example-host-3',
+        );
         expect(run.stdout).toMatch(/^4\. rescheduled instance /m);
       }
       const world = await demo.sql(
         `SELECT p.name, c.name AS cell, count(i.*)::int AS inventories FROM resource_providers p
            JOIN cells c ON c.id = p.cell_id LEFT JOIN inventories i ON i.provider_id = p.id GROUP BY p.name, c.name ORDER BY p.name`,
       );
-      expect(world).toEqual([1, 2, 3].map((n) => ({ name: `example-host-${n}`, cell: 'example-cell', inventories: 2 })));
+      expect(world).toEqual(
+        [1, 2, 3].map((n) => ({ name: `example-host-${n}`, cell: 'example-cell', inventories: 2 })),
+      );
       expect(await demo.sql('SELECT count(*)::int AS n FROM consumers')).toEqual([{ n: 2 }]);
       await assertPlacementInvariants(demo);
       await assertNoOvercommit(demo);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWith } from './support/fixtures.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess, type HttpResult } from './support/gateway-process.js';
+import { type GatewayProcess, type HttpResult, postGraphQL, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 import { CLAIM, type SelectionOut } from './support/placement-ops.js';
@@ -84,7 +84,12 @@ function expectRetryable(result: HttpResult, code: string, what: string): void {
 }
 
 function claimInput(key: string) {
-  return { consumers: [{ consumerUuid: randomUUID(), projectId: 'slow', userId: 'slow' }], request: { resources: [{ resourceClass: 'VCPU', amount: 1 }] }, alternates: 0, idempotencyKey: key };
+  return {
+    consumers: [{ consumerUuid: randomUUID(), projectId: 'slow', userId: 'slow' }],
+    request: { resources: [{ resourceClass: 'VCPU', amount: 1 }] },
+    alternates: 0,
+    idempotencyKey: key,
+  };
 }
 
 describe('statement timeout (DB_STATEMENT_TIMEOUT_MS)', () => {
@@ -97,7 +102,10 @@ describe('statement timeout (DB_STATEMENT_TIMEOUT_MS)', () => {
     try {
       timedOut = await postGraphQL(slow.url, CLAIM, { input });
       // A Prisma-served read (a provider's allocations) is cancelled the same way.
-      const read = await postGraphQL(slow.url, '{ resourceProviders(first: 1) { edges { node { allocations(first: 1) { totalCount } } } } }');
+      const read = await postGraphQL(
+        slow.url,
+        '{ resourceProviders(first: 1) { edges { node { allocations(first: 1) { totalCount } } } } }',
+      );
       expectRetryable(read, 'DATABASE_TIMEOUT', 'a Prisma read behind the lock');
     } finally {
       await lock.release();
@@ -107,7 +115,9 @@ describe('statement timeout (DB_STATEMENT_TIMEOUT_MS)', () => {
     expect(await env.sql('SELECT 1 FROM consumers WHERE uuid = $1', [consumerUuid])).toEqual([]);
     expect(await env.sql('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).toEqual([]);
 
-    const retried = await postGraphQL<{ claim: { __typename: string; selections?: SelectionOut[] } }>(slow.url, CLAIM, { input });
+    const retried = await postGraphQL<{ claim: { __typename: string; selections?: SelectionOut[] } }>(slow.url, CLAIM, {
+      input,
+    });
     expect(retried.body.data?.claim.__typename, JSON.stringify(retried.body)).toBe('ClaimPayload');
     await assertNoOvercommit(env);
     await assertPlacementInvariants(env);
@@ -169,12 +179,17 @@ describe('in-flight bound (MAX_INFLIGHT_REQUESTS)', () => {
     } finally {
       await lock.release();
     }
-    for (const result of await Promise.all(stuck)) expect(result.body).toEqual({ data: { usages: { consumerCount: 0 } } });
+    for (const result of await Promise.all(stuck))
+      expect(result.body).toEqual({ data: { usages: { consumerCount: 0 } } });
   });
 
   it('every way a request can end gives its place back: the bound admits exactly three again afterwards', async () => {
     const post = (body: string) =>
-      fetch(`${bounded.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body });
+      fetch(`${bounded.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body,
+      });
     const requests = [
       () => post('{"query": "{ __typename }"'), // malformed JSON
       () => post(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1_100_000) } })), // too large

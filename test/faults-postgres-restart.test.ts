@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWith } from './support/fixtures.js';
-import { startGatewayProcess, postGraphQL, type GatewayProcess, type HttpResult } from './support/gateway-process.js';
+import { type GatewayProcess, type HttpResult, postGraphQL, startGatewayProcess } from './support/gateway-process.js';
 import type { TestEnv } from './support/harness.js';
-import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 import { testEnvOn } from './support/harness.js';
-import { startOwnPostgres, type OwnPostgres } from './support/own-postgres.js';
+import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
+import { type OwnPostgres, startOwnPostgres } from './support/own-postgres.js';
 import { assertDatabaseMatchesAcknowledged, CLAIM, type SelectionOut } from './support/placement-ops.js';
 
 /**
@@ -27,7 +27,10 @@ beforeAll(async () => {
   postgres = await startOwnPostgres();
   env = testEnvOn(postgres.url);
   for (let i = 0; i < 4; i++) await hostWith(env, `restart-host-${i}`, { VCPU: 1_000_000 });
-  gateway = await startGatewayProcess({ databaseUrl: postgres.url, env: { DB_POOL_MAX: '4', DB_ACQUIRE_TIMEOUT_MS: '2000' } });
+  gateway = await startGatewayProcess({
+    databaseUrl: postgres.url,
+    env: { DB_POOL_MAX: '4', DB_ACQUIRE_TIMEOUT_MS: '2000' },
+  });
 });
 
 afterAll(async () => {
@@ -54,7 +57,16 @@ interface Attempt {
 function claimInput(): { key: string; consumerUuid: string; input: Record<string, unknown> } {
   const consumerUuid = randomUUID();
   const key = `restart-${consumerUuid}`;
-  return { key, consumerUuid, input: { consumers: [{ consumerUuid, projectId: 'restart', userId: 'restart' }], request: { resources: RESOURCES }, alternates: 0, idempotencyKey: key } };
+  return {
+    key,
+    consumerUuid,
+    input: {
+      consumers: [{ consumerUuid, projectId: 'restart', userId: 'restart' }],
+      request: { resources: RESOURCES },
+      alternates: 0,
+      idempotencyKey: key,
+    },
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,7 +102,11 @@ describe('PostgreSQL restarted under load', () => {
       while (loadRunning) {
         const planned = claimInput();
         const sent = phase;
-        const result = await postGraphQL<{ claim: { __typename: string; selections?: SelectionOut[] } }>(gateway.url, CLAIM, { input: planned.input });
+        const result = await postGraphQL<{ claim: { __typename: string; selections?: SelectionOut[] } }>(
+          gateway.url,
+          CLAIM,
+          { input: planned.input },
+        );
         const error = result.body.errors?.[0];
         attempts.push({
           ...planned,
@@ -98,8 +114,11 @@ describe('PostgreSQL restarted under load', () => {
           answered: phase,
           status: result.status,
           retryAfter: result.headers.get('retry-after'),
-          selection: result.body.data?.claim?.__typename === 'ClaimPayload' ? result.body.data.claim.selections![0] : undefined,
-          error: error ? { message: error.message, code: error.extensions?.code, retryable: error.extensions?.retryable } : undefined,
+          selection:
+            result.body.data?.claim?.__typename === 'ClaimPayload' ? result.body.data.claim.selections![0] : undefined,
+          error: error
+            ? { message: error.message, code: error.extensions?.code, retryable: error.extensions?.retryable }
+            : undefined,
         });
         // While the database is away, failures come back at once; do not spin.
         if (error) await sleep(20);
@@ -115,9 +134,15 @@ describe('PostgreSQL restarted under load', () => {
     // Readiness reports the fault; new claims and queries fail retryably, with 503 + Retry-After.
     const notReady = await readyBecomes(503, 10_000);
     expect(JSON.parse(notReady)).toEqual({ ready: false, code: 'DATABASE_UNAVAILABLE' });
-    expectRetryableDatabaseError(await postGraphQL(gateway.url, CLAIM, { input: claimInput().input }), 'a claim while the database is down');
+    expectRetryableDatabaseError(
+      await postGraphQL(gateway.url, CLAIM, { input: claimInput().input }),
+      'a claim while the database is down',
+    );
     // A Prisma-served query takes the other driver path; it must be recognised too.
-    expectRetryableDatabaseError(await postGraphQL(gateway.url, '{ cells(first: 1) { totalCount } }'), 'a query while the database is down');
+    expectRetryableDatabaseError(
+      await postGraphQL(gateway.url, '{ cells(first: 1) { totalCount } }'),
+      'a query while the database is down',
+    );
     await sleep(1_000); // load keeps hitting the stopped database
 
     phase = 'restarting';
@@ -139,12 +164,27 @@ describe('PostgreSQL restarted under load', () => {
       }, {}),
     );
     // Every answer is a claim or a retryable database error: nothing masked, nothing else.
-    const unclear = attempts.filter((a) => !a.selection && !(DATABASE_FAULTS.includes(String(a.error?.code)) && a.error?.retryable === true && a.status === 503 && a.retryAfter === '1'));
-    expect(unclear.map((a) => ({ sent: a.sent, status: a.status, error: a.error })), summary).toEqual([]);
+    const unclear = attempts.filter(
+      (a) =>
+        !a.selection &&
+        !(
+          DATABASE_FAULTS.includes(String(a.error?.code)) &&
+          a.error?.retryable === true &&
+          a.status === 503 &&
+          a.retryAfter === '1'
+        ),
+    );
+    expect(
+      unclear.map((a) => ({ sent: a.sent, status: a.status, error: a.error })),
+      summary,
+    ).toEqual([]);
     // Requests sent while the database was down all failed; claims succeeded before and after.
     const sentWhileDown = attempts.filter((a) => a.sent === 'down' && a.answered === 'down');
     expect(sentWhileDown.length, summary).toBeGreaterThan(0);
-    expect(sentWhileDown.filter((a) => a.selection), summary).toEqual([]);
+    expect(
+      sentWhileDown.filter((a) => a.selection),
+      summary,
+    ).toEqual([]);
     expect(attempts.filter((a) => a.sent === 'up' && a.selection).length, summary).toBeGreaterThan(0);
     expect(attempts.filter((a) => a.sent === 'back' && a.selection).length, summary).toBeGreaterThan(0);
 
@@ -153,7 +193,11 @@ describe('PostgreSQL restarted under load', () => {
     for (const attempt of attempts) {
       let selection = attempt.selection;
       if (!selection) {
-        const retried = await postGraphQL<{ claim: { __typename: string; selections?: SelectionOut[] } }>(gateway.url, CLAIM, { input: attempt.input });
+        const retried = await postGraphQL<{ claim: { __typename: string; selections?: SelectionOut[] } }>(
+          gateway.url,
+          CLAIM,
+          { input: attempt.input },
+        );
         expect(retried.body.data?.claim?.__typename, JSON.stringify(retried.body)).toBe('ClaimPayload');
         selection = retried.body.data!.claim.selections![0]!;
       }
@@ -161,7 +205,9 @@ describe('PostgreSQL restarted under load', () => {
     }
     await assertDatabaseMatchesAcknowledged(
       env,
-      new Map([...claimed].map(([uuid, s]) => [uuid, { generation: s.consumerGeneration, allocations: s.allocations }])),
+      new Map(
+        [...claimed].map(([uuid, s]) => [uuid, { generation: s.consumerGeneration, allocations: s.allocations }]),
+      ),
       [],
     );
     await assertNoOvercommit(env);

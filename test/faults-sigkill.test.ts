@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWith } from './support/fixtures.js';
-import { startGatewayProcess, postGraphQL, type GatewayProcess } from './support/gateway-process.js';
+import { type GatewayProcess, postGraphQL, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
-import { allocationLines, assertDatabaseMatchesAcknowledged, CLAIM, type SelectionOut } from './support/placement-ops.js';
+import {
+  allocationLines,
+  assertDatabaseMatchesAcknowledged,
+  CLAIM,
+  type SelectionOut,
+} from './support/placement-ops.js';
 
 /**
  * A gateway process killed with SIGKILL while claims are in flight through it: no
@@ -14,7 +19,10 @@ import { allocationLines, assertDatabaseMatchesAcknowledged, CLAIM, type Selecti
  */
 
 const CLAIMS = 40;
-const RESOURCES = [{ resourceClass: 'VCPU', amount: 1 }, { resourceClass: 'MEMORY_MB', amount: 512 }];
+const RESOURCES = [
+  { resourceClass: 'VCPU', amount: 1 },
+  { resourceClass: 'MEMORY_MB', amount: 512 },
+];
 
 let env: TestEnv;
 let victim: GatewayProcess;
@@ -50,7 +58,11 @@ let victimKilled: Promise<void> | undefined;
 
 async function claimVia(gateway: GatewayProcess, claim: PlannedClaim): Promise<ClaimOutcome> {
   try {
-    const result = await postGraphQL<{ claim: { __typename: string; selections?: SelectionOut[] } }>(gateway.url, CLAIM, { input: claim.input });
+    const result = await postGraphQL<{ claim: { __typename: string; selections?: SelectionOut[] } }>(
+      gateway.url,
+      CLAIM,
+      { input: claim.input },
+    );
     const payload = result.body.data?.claim;
     if (payload?.__typename !== 'ClaimPayload') throw new Error(`claim ${claim.key}: ${JSON.stringify(result.body)}`);
     return { acknowledged: payload.selections![0]! };
@@ -67,7 +79,16 @@ describe('a gateway killed with SIGKILL mid-claims', () => {
     const planned: PlannedClaim[] = Array.from({ length: CLAIMS }, (_, i) => {
       const consumerUuid = randomUUID();
       const key = `sigkill-${i}-${randomUUID()}`;
-      return { key, consumerUuid, input: { consumers: [{ consumerUuid, projectId: 'kill', userId: 'kill' }], request: { resources: RESOURCES }, alternates: 1, idempotencyKey: key } };
+      return {
+        key,
+        consumerUuid,
+        input: {
+          consumers: [{ consumerUuid, projectId: 'kill', userId: 'kill' }],
+          request: { resources: RESOURCES },
+          alternates: 1,
+          idempotencyKey: key,
+        },
+      };
     });
 
     // All claims go to the victim at once; it is killed as soon as the third is answered.
@@ -112,9 +133,12 @@ describe('a gateway killed with SIGKILL mid-claims', () => {
       `SELECT key, response -> 0 ->> 'consumerUuid' AS consumer FROM idempotency_keys WHERE key = ANY($1) ORDER BY key COLLATE "C"`,
       [planned.map((c) => c.key)],
     );
-    expect(keys).toEqual(planned.map((c) => ({ key: c.key, consumer: c.consumerUuid })).sort((a, b) => (a.key < b.key ? -1 : 1)));
+    expect(keys).toEqual(
+      planned.map((c) => ({ key: c.key, consumer: c.consumerUuid })).sort((a, b) => (a.key < b.key ? -1 : 1)),
+    );
     // Each consumer holds exactly one claim's allocations (not two), and no other consumer exists.
-    for (const selection of final.values()) expect(allocationLines(selection.allocations)).toHaveLength(RESOURCES.length);
+    for (const selection of final.values())
+      expect(allocationLines(selection.allocations)).toHaveLength(RESOURCES.length);
     await assertDatabaseMatchesAcknowledged(
       env,
       new Map([...final].map(([uuid, s]) => [uuid, { generation: s.consumerGeneration, allocations: s.allocations }])),

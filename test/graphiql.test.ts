@@ -11,9 +11,21 @@ import { createTestEnv, type TestEnv } from './support/harness.js';
  */
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-const CDN_HOSTS = /\b(unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|esm\.sh|cdn\.skypack\.dev|fonts\.googleapis\.com|fonts\.gstatic\.com|raw\.githubusercontent\.com)\b/gi;
+const CDN_HOSTS =
+  /\b(unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|esm\.sh|cdn\.skypack\.dev|fonts\.googleapis\.com|fonts\.gstatic\.com|raw\.githubusercontent\.com)\b/gi;
 // Attributes through which a browser fetches something; <a href> is navigation, not a load.
-const LOADING_ATTRIBUTES = new Set(['src', 'href', 'srcset', 'poster', 'data', 'action', 'formaction', 'background', 'manifest', 'icon']);
+const LOADING_ATTRIBUTES = new Set([
+  'src',
+  'href',
+  'srcset',
+  'poster',
+  'data',
+  'action',
+  'formaction',
+  'background',
+  'manifest',
+  'icon',
+]);
 
 interface Load {
   where: string;
@@ -44,7 +56,7 @@ function cssLoads(css: string, where: string): Load[] {
 
 function parseAttributes(source: string): Map<string, string> {
   const attributes = new Map<string, string>();
-  for (const match of source.matchAll(/([^\s"'>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
+  for (const match of source.matchAll(/([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
     attributes.set(match[1]!.toLowerCase(), match[2] ?? match[3] ?? match[4] ?? '');
   }
   return attributes;
@@ -88,7 +100,9 @@ function documentLoads(html: string): { loads: Load[]; tags: string[]; inlineScr
     i = end + 1;
     for (const [attribute, value] of attributes) {
       if (LOADING_ATTRIBUTES.has(attribute) && name !== 'a') {
-        for (const url of attribute === 'srcset' ? value.split(',').map((s) => s.trim().split(/\s+/)[0] ?? '') : [value]) {
+        for (const url of attribute === 'srcset'
+          ? value.split(',').map((s) => s.trim().split(/\s+/)[0] ?? '')
+          : [value]) {
           loads.push({ where: `<${name} ${attribute}>`, url });
         }
       }
@@ -190,7 +204,11 @@ describe('the check itself', () => {
       <script src='https://unpkg.com/graphiql/graphiql.min.js'></script>
       <script>const ns = "http://www.w3.org/2000/svg"; document.body.innerHTML = '<img src="https://in-a-string.example/">';</script>
       </head><body><a href="https://github.com/">docs</a><div style="background:url(//cdn.example/b.png)"></div></body></html>`;
-    expect(remoteLoads(page).map((l) => `${l.where} ${l.url}`).sort()).toEqual(
+    expect(
+      remoteLoads(page)
+        .map((l) => `${l.where} ${l.url}`)
+        .sort(),
+    ).toEqual(
       [
         '<div style> url() //cdn.example/b.png',
         '<link href> //example.org/favicon.ico',

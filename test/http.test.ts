@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openDatabase, type Database } from '../src/db.js';
+import { type Database, openDatabase } from '../src/db.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
@@ -64,7 +64,9 @@ describe('GraphQL over HTTP audits (graphql-http serverAudits)', () => {
         } catch {
           body = '(body already read)';
         }
-        expect.fail(`${result.status.toUpperCase()} ${audit.name} (${audit.id}): ${result.reason}\nresponse ${result.response.status}: ${body.slice(0, 500)}`);
+        expect.fail(
+          `${result.status.toUpperCase()} ${audit.name} (${audit.id}): ${result.reason}\nresponse ${result.response.status}: ${body.slice(0, 500)}`,
+        );
       }
       expect(result.status).toBe('ok');
     });
@@ -109,7 +111,10 @@ describe('transport edges', () => {
   it('an unknown field → GRAPHQL_VALIDATION_FAILED, 400 for graphql-response+json, nothing executed', async () => {
     const response = await post(JSON.stringify({ query: '{ noSuchField }' }));
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { data?: unknown; errors: { message: string; extensions?: { code?: string } }[] };
+    const body = (await response.json()) as {
+      data?: unknown;
+      errors: { message: string; extensions?: { code?: string } }[];
+    };
     expect(body.data).toBeUndefined();
     expect(body.errors[0]!.message).toMatch(/Cannot query field "noSuchField" on type "Query"/);
     expect(body.errors[0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -131,7 +136,9 @@ describe('transport edges', () => {
 
   it('a mutation over GET is refused with 405 and Allow: POST', async () => {
     const query = encodeURIComponent('mutation { createTrait(input: {name: "CUSTOM_VIA_GET"}) { __typename } }');
-    const response = await fetch(`${graphqlUrl}?query=${query}`, { headers: { accept: 'application/graphql-response+json' } });
+    const response = await fetch(`${graphqlUrl}?query=${query}`, {
+      headers: { accept: 'application/graphql-response+json' },
+    });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toMatch(/POST/);
     expect(await env.sql(`SELECT 1 FROM traits WHERE name = 'CUSTOM_VIA_GET'`)).toEqual([]);
@@ -139,7 +146,9 @@ describe('transport edges', () => {
 
   it('a query over GET works', async () => {
     const query = encodeURIComponent('{ __typename }');
-    const response = await fetch(`${graphqlUrl}?query=${query}`, { headers: { accept: 'application/graphql-response+json' } });
+    const response = await fetch(`${graphqlUrl}?query=${query}`, {
+      headers: { accept: 'application/graphql-response+json' },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
@@ -179,7 +188,10 @@ describe('gateway whose database is unreachable', () => {
       body: JSON.stringify({ query: '{ resourceProviders(first: 1) { totalCount } }' }),
     });
     const text = await response.text();
-    const body = JSON.parse(text) as { data?: unknown; errors: { message: string; extensions?: Record<string, unknown> }[] };
+    const body = JSON.parse(text) as {
+      data?: unknown;
+      errors: { message: string; extensions?: Record<string, unknown> }[];
+    };
     expect(body.errors.length).toBeGreaterThan(0);
     expect(body.errors[0]!.message).toBe('Unexpected error.');
     // The real cause (database "<name>" does not exist) must not reach the client.
@@ -191,7 +203,9 @@ describe('gateway whose database is unreachable', () => {
     const response = await fetch(`${brokenBase}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-      body: JSON.stringify({ query: 'mutation { createTrait(input: {name: "CUSTOM_MASKED"}) { __typename ... on Error { code message } } }' }),
+      body: JSON.stringify({
+        query: 'mutation { createTrait(input: {name: "CUSTOM_MASKED"}) { __typename ... on Error { code message } } }',
+      }),
     });
     const text = await response.text();
     const body = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };

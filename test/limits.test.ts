@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLimits } from '../src/builder.js';
 import { loadConfig } from '../src/config.js';
-import { VERSION_BEHAVIOUR } from '../src/versions.js';
 import { defaultGatewayLimits } from '../src/http/limits.js';
+import { VERSION_BEHAVIOUR } from '../src/versions.js';
 import { ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
 import { postGraphQL } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
@@ -45,7 +45,8 @@ function postRaw(body: BodyInit, headers: Record<string, string> = {}): Promise<
 }
 
 const CREATE_TRAIT = (name: string) => `mutation { createTrait(input: { name: "${name}" }) { __typename } }`;
-const traitExists = async (name: string) => (await env.sql('SELECT 1 FROM traits WHERE name = $1', [name])).length === 1;
+const traitExists = async (name: string) =>
+  (await env.sql('SELECT 1 FROM traits WHERE name = $1', [name])).length === 1;
 
 /** Runs `attempt` and proves it left every table as it was. */
 async function changesNothing(attempt: () => Promise<void>): Promise<void> {
@@ -67,12 +68,17 @@ describe('request body', () => {
 
   it(`a body over MAX_REQUEST_BYTES (${defaultGatewayLimits.maxRequestBytes}) with Content-Length → 413 REQUEST_ENTITY_TOO_LARGE, nothing executed`, async () => {
     await changesNothing(async () => {
-      const body = JSON.stringify({ query: CREATE_TRAIT('CUSTOM_TOO_LARGE'), variables: { pad: 'x'.repeat(defaultGatewayLimits.maxRequestBytes) } });
+      const body = JSON.stringify({
+        query: CREATE_TRAIT('CUSTOM_TOO_LARGE'),
+        variables: { pad: 'x'.repeat(defaultGatewayLimits.maxRequestBytes) },
+      });
       const response = await postRaw(body);
       expect(response.status).toBe(413);
       // The rest of a refused body is not read: the connection is closed after the answer.
       expect(response.headers.get('connection')).toBe('close');
-      expect(await response.json()).toEqual({ errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] });
+      expect(await response.json()).toEqual({
+        errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
+      });
     });
   });
 
@@ -83,7 +89,12 @@ describe('request body', () => {
       let sent = 0;
       const stream = new ReadableStream<Uint8Array>({
         pull(controller) {
-          if (sent === 0) controller.enqueue(new TextEncoder().encode(`{"query": ${JSON.stringify(CREATE_TRAIT('CUSTOM_CHUNKED'))}, "extensions": {"pad": "`));
+          if (sent === 0)
+            controller.enqueue(
+              new TextEncoder().encode(
+                `{"query": ${JSON.stringify(CREATE_TRAIT('CUSTOM_CHUNKED'))}, "extensions": {"pad": "`,
+              ),
+            );
           else if (sent <= chunks) controller.enqueue(chunk);
           else {
             controller.enqueue(new TextEncoder().encode('"}}'));
@@ -95,13 +106,17 @@ describe('request body', () => {
       const response = await postRaw(stream);
       expect(response.status).toBe(413);
       expect(response.headers.get('connection')).toBe('close');
-      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+      expect(
+        ((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+      ).toBe('REQUEST_ENTITY_TOO_LARGE');
     });
   });
 
   it('a body just under the limit is served', async () => {
     const padding = defaultGatewayLimits.maxRequestBytes - 1_000;
-    const response = await postRaw(JSON.stringify({ query: CREATE_TRAIT('CUSTOM_JUST_UNDER'), variables: { pad: 'x'.repeat(padding) } }));
+    const response = await postRaw(
+      JSON.stringify({ query: CREATE_TRAIT('CUSTOM_JUST_UNDER'), variables: { pad: 'x'.repeat(padding) } }),
+    );
     expect(response.status).toBe(200);
     expect(await traitExists('CUSTOM_JUST_UNDER')).toBe(true);
   });
@@ -111,9 +126,14 @@ describe('document size', () => {
   it(`a document over MAX_DOCUMENT_TOKENS (${defaultGatewayLimits.maxDocumentTokens}) → 400 DOCUMENT_TOO_LARGE, nothing executed`, async () => {
     const padding = Array.from({ length: defaultGatewayLimits.maxDocumentTokens }, () => '__typename').join(' ');
     await changesNothing(async () => {
-      const result = await postGraphQL(base, `mutation { createTrait(input: { name: "CUSTOM_TOKENS" }) { __typename ${padding} } }`);
+      const result = await postGraphQL(
+        base,
+        `mutation { createTrait(input: { name: "CUSTOM_TOKENS" }) { __typename ${padding} } }`,
+      );
       expect(result.status).toBe(400);
-      expect(result.body.errors?.[0]?.message).toBe(`Syntax Error: Token limit of ${defaultGatewayLimits.maxDocumentTokens} exceeded.`);
+      expect(result.body.errors?.[0]?.message).toBe(
+        `Syntax Error: Token limit of ${defaultGatewayLimits.maxDocumentTokens} exceeded.`,
+      );
       expect(result.body.errors?.[0]?.extensions?.code).toBe('DOCUMENT_TOO_LARGE');
       expect(result.body.data).toBeUndefined();
     });
@@ -139,11 +159,17 @@ describe('document size', () => {
 });
 
 describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth}, complexity ${queryLimits.complexity})`, () => {
-  const nested = (levels: number, leaf: string) => Array.from({ length: levels }, () => 'parent {').join(' ') + ` ${leaf} ` + '}'.repeat(levels);
+  const nested = (levels: number, leaf: string) =>
+    Array.from({ length: levels }, () => 'parent {').join(' ') + ` ${leaf} ` + '}'.repeat(levels);
 
   it('too deep → refused before any resolver runs', async () => {
-    const result = await postGraphQL(base, `{ resourceProviders(first: 1) { edges { node { ${nested(queryLimits.depth, 'uuid')} } } } }`);
-    expect(result.body.errors?.[0]?.message).toMatch(new RegExp(`^Query exceeds maximum depth \\(depth: \\d+, max: ${queryLimits.depth}\\)$`));
+    const result = await postGraphQL(
+      base,
+      `{ resourceProviders(first: 1) { edges { node { ${nested(queryLimits.depth, 'uuid')} } } } }`,
+    );
+    expect(result.body.errors?.[0]?.message).toMatch(
+      new RegExp(`^Query exceeds maximum depth \\(depth: \\d+, max: ${queryLimits.depth}\\)$`),
+    );
     expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: queryLimits.depth });
     expect(result.body.data).toBeNull();
   });
@@ -160,28 +186,43 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
   });
 
   it('too broad (more fields than the breadth limit) → refused', async () => {
-    const fields = Array.from({ length: Math.ceil(queryLimits.breadth / 2) + 1 }, () => '... on Cell { uuid name }').join(' ');
+    const fields = Array.from(
+      { length: Math.ceil(queryLimits.breadth / 2) + 1 },
+      () => '... on Cell { uuid name }',
+    ).join(' ');
     const result = await postGraphQL(base, `{ cells(first: 1) { edges { node { ${fields} } } } }`);
-    expect(result.body.errors?.[0]?.message).toMatch(new RegExp(`^Query exceeds maximum breadth \\(breadth: \\d+, max: ${queryLimits.breadth}\\)$`));
+    expect(result.body.errors?.[0]?.message).toMatch(
+      new RegExp(`^Query exceeds maximum breadth \\(breadth: \\d+, max: ${queryLimits.breadth}\\)$`),
+    );
     expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_BROAD', limit: queryLimits.breadth });
     expect(result.body.data).toBeNull();
   });
 
   it('too costly (nested lists multiply) → refused', async () => {
-    const children = (levels: number) => Array.from({ length: levels }, () => 'children {').join(' ') + ' inventories { total } ' + '}'.repeat(levels);
+    const children = (levels: number) =>
+      Array.from({ length: levels }, () => 'children {').join(' ') + ' inventories { total } ' + '}'.repeat(levels);
     const result = await postGraphQL(base, `{ resourceProviders(first: 100) { edges { node { ${children(5)} } } } }`);
-    expect(result.body.errors?.[0]?.message).toMatch(new RegExp(`^Query exceeds maximum complexity \\(complexity: \\d+, max: ${queryLimits.complexity}\\)$`));
-    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: queryLimits.complexity });
+    expect(result.body.errors?.[0]?.message).toMatch(
+      new RegExp(`^Query exceeds maximum complexity \\(complexity: \\d+, max: ${queryLimits.complexity}\\)$`),
+    );
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: queryLimits.complexity,
+    });
     expect(result.body.data).toBeNull();
   });
 
   it(`nodes(ids:) takes at most ${VERSION_BEHAVIOUR['1.0'].maxNodeIds} ids; the cap itself is allowed`, async () => {
     const max = VERSION_BEHAVIOUR['1.0'].maxNodeIds;
     const id = Buffer.from(`ResourceProvider:${host.uuid}`).toString('base64');
-    const atCap = await postGraphQL(base, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array.from({ length: max }, () => id) });
+    const atCap = await postGraphQL(base, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+      ids: Array.from({ length: max }, () => id),
+    });
     expect(atCap.body.errors).toBeUndefined();
     expect(atCap.body.data?.nodes).toHaveLength(max);
-    const over = await postGraphQL(base, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array.from({ length: max + 1 }, () => id) });
+    const over = await postGraphQL(base, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+      ids: Array.from({ length: max + 1 }, () => id),
+    });
     expect(over.body.errors?.[0]).toMatchObject({
       message: `ids: at most ${max} per request (got ${max + 1})`,
       extensions: { code: 'INVALID_INPUT', field: 'ids', rule: `max:${max}` },
@@ -200,96 +241,143 @@ describe('input lists have documented maximums', () => {
       resources: Array.from({ length: resources }, (_, i) => ({ resourceClass: `CUSTOM_R${i}`, amount: 1 })),
     })),
   });
-  const distinctClasses = (n: number) => Array.from({ length: n }, (_, i) => ({ resourceClass: `CUSTOM_R${i}`, amount: 1 }));
+  const distinctClasses = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ resourceClass: `CUSTOM_R${i}`, amount: 1 }));
 
-  const cases: { name: string; mutation: string; inputType: string; input: () => Record<string, unknown>; field: string; rule: string }[] = [
+  const cases: {
+    name: string;
+    mutation: string;
+    inputType: string;
+    input: () => Record<string, unknown>;
+    field: string;
+    rule: string;
+  }[] = [
     {
       name: 'setInventories: 1001 inventories',
-      mutation: 'setInventories', inputType: 'SetInventoriesInput',
-      input: () => ({ providerUuid: host.uuid, generation: host.generation, inventories: Array.from({ length: 1001 }, (_, i) => ({ resourceClass: `CUSTOM_INV_${i}`, total: 1 })) }),
+      mutation: 'setInventories',
+      inputType: 'SetInventoriesInput',
+      input: () => ({
+        providerUuid: host.uuid,
+        generation: host.generation,
+        inventories: Array.from({ length: 1001 }, (_, i) => ({ resourceClass: `CUSTOM_INV_${i}`, total: 1 })),
+      }),
       field: 'inventories',
       rule: 'max:1000',
     },
     {
       name: 'setProviderTraits: 1001 traits',
-      mutation: 'setProviderTraits', inputType: 'SetProviderTraitsInput',
-      input: () => ({ providerUuid: host.uuid, generation: host.generation, traits: Array.from({ length: 1001 }, (_, i) => `CUSTOM_TRAIT_${i}`) }),
+      mutation: 'setProviderTraits',
+      inputType: 'SetProviderTraitsInput',
+      input: () => ({
+        providerUuid: host.uuid,
+        generation: host.generation,
+        traits: Array.from({ length: 1001 }, (_, i) => `CUSTOM_TRAIT_${i}`),
+      }),
       field: 'traits',
       rule: 'max:1000',
     },
     {
       name: 'setProviderAggregates: 1001 aggregates',
-      mutation: 'setProviderAggregates', inputType: 'SetProviderAggregatesInput',
+      mutation: 'setProviderAggregates',
+      inputType: 'SetProviderAggregatesInput',
       input: () => ({ providerUuid: host.uuid, generation: host.generation, aggregates: uuids(1001) }),
       field: 'aggregates',
       rule: 'max:1000',
     },
     {
       name: 'setAllocations: 1001 allocations',
-      mutation: 'setAllocations', inputType: 'SetAllocationsInput',
-      input: () => ({ ...consumer(), consumerGeneration: null, allocations: uuids(1001).map((providerUuid) => ({ providerUuid, resources: vcpu })) }),
+      mutation: 'setAllocations',
+      inputType: 'SetAllocationsInput',
+      input: () => ({
+        ...consumer(),
+        consumerGeneration: null,
+        allocations: uuids(1001).map((providerUuid) => ({ providerUuid, resources: vcpu })),
+      }),
       field: 'allocations',
       rule: 'max:1000',
     },
     {
       name: 'setAllocations: 101 resources on one provider',
-      mutation: 'setAllocations', inputType: 'SetAllocationsInput',
-      input: () => ({ ...consumer(), consumerGeneration: null, allocations: [{ providerUuid: host.uuid, resources: distinctClasses(101) }] }),
+      mutation: 'setAllocations',
+      inputType: 'SetAllocationsInput',
+      input: () => ({
+        ...consumer(),
+        consumerGeneration: null,
+        allocations: [{ providerUuid: host.uuid, resources: distinctClasses(101) }],
+      }),
       field: 'allocations[0].resources',
       rule: 'max:100',
     },
     {
       name: 'moveAllocations: 1001 consumers',
-      mutation: 'moveAllocations', inputType: 'MoveAllocationsInput',
-      input: () => ({ consumers: Array.from({ length: 1001 }, () => ({ ...consumer(), consumerGeneration: null, allocations: [] })) }),
+      mutation: 'moveAllocations',
+      inputType: 'MoveAllocationsInput',
+      input: () => ({
+        consumers: Array.from({ length: 1001 }, () => ({ ...consumer(), consumerGeneration: null, allocations: [] })),
+      }),
       field: 'consumers',
       rule: 'max:1000',
     },
     {
       name: 'claim: 101 consumers',
-      mutation: 'claim', inputType: 'ClaimInput',
+      mutation: 'claim',
+      inputType: 'ClaimInput',
       input: () => ({ consumers: Array.from({ length: 101 }, consumer), request: { resources: vcpu }, alternates: 0 }),
       field: 'consumers',
       rule: 'max:100',
     },
     {
       name: 'claim: 1001 candidates',
-      mutation: 'claim', inputType: 'ClaimInput',
+      mutation: 'claim',
+      inputType: 'ClaimInput',
       input: () => ({ consumers: [consumer()], request: { resources: vcpu }, alternates: 0, candidates: uuids(1001) }),
       field: 'candidates',
       rule: 'max:1000',
     },
     {
       name: 'claim: 51 requested classes',
-      mutation: 'claim', inputType: 'ClaimInput',
+      mutation: 'claim',
+      inputType: 'ClaimInput',
       input: () => ({ consumers: [consumer()], request: { resources: distinctClasses(51) }, alternates: 0 }),
       field: 'request.resources',
       rule: 'max:50',
     },
     {
       name: 'claim: 101 required traits',
-      mutation: 'claim', inputType: 'ClaimInput',
-      input: () => ({ consumers: [consumer()], request: { resources: vcpu, requiredTraits: Array.from({ length: 101 }, (_, i) => `CUSTOM_T${i}`) }, alternates: 0 }),
+      mutation: 'claim',
+      inputType: 'ClaimInput',
+      input: () => ({
+        consumers: [consumer()],
+        request: { resources: vcpu, requiredTraits: Array.from({ length: 101 }, (_, i) => `CUSTOM_T${i}`) },
+        alternates: 0,
+      }),
       field: 'request.requiredTraits',
       rule: 'max:100',
     },
     {
       name: 'reschedule: 101 alternates',
-      mutation: 'reschedule', inputType: 'RescheduleInput',
-      input: () => ({ consumerUuid: randomUUID(), consumerGeneration: 1, alternates: Array.from({ length: 101 }, () => alternate(1)) }),
+      mutation: 'reschedule',
+      inputType: 'RescheduleInput',
+      input: () => ({
+        consumerUuid: randomUUID(),
+        consumerGeneration: 1,
+        alternates: Array.from({ length: 101 }, () => alternate(1)),
+      }),
       field: 'alternates',
       rule: 'max:100',
     },
     {
       name: 'reschedule: an alternate with 51 allocations',
-      mutation: 'reschedule', inputType: 'RescheduleInput',
+      mutation: 'reschedule',
+      inputType: 'RescheduleInput',
       input: () => ({ consumerUuid: randomUUID(), consumerGeneration: 1, alternates: [alternate(51)] }),
       field: 'alternates[0].allocations',
       rule: 'max:50',
     },
     {
       name: 'reschedule: an allocation with 51 resources',
-      mutation: 'reschedule', inputType: 'RescheduleInput',
+      mutation: 'reschedule',
+      inputType: 'RescheduleInput',
       input: () => ({ consumerUuid: randomUUID(), consumerGeneration: 1, alternates: [alternate(1, 51)] }),
       field: 'alternates[0].allocations[0].resources',
       rule: 'max:50',
@@ -299,22 +387,39 @@ describe('input lists have documented maximums', () => {
   for (const c of cases) {
     it(`${c.name} → InvalidInput { field: ${c.field}, rule: ${c.rule} }, nothing changed`, async () => {
       await changesNothing(async () => {
-        const result = await env.gql(`mutation($input: ${c.inputType}!) { ${c.mutation}(input: $input) { ${ERROR_FIELDS} } }`, { input: c.input() });
+        const result = await env.gql(
+          `mutation($input: ${c.inputType}!) { ${c.mutation}(input: $input) { ${ERROR_FIELDS} } }`,
+          { input: c.input() },
+        );
         expect(result.errors).toBeUndefined();
-        expect(result.data?.[c.mutation]).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: c.field, rule: c.rule });
+        expect(result.data?.[c.mutation]).toMatchObject({
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: c.field,
+          rule: c.rule,
+        });
       });
     });
   }
 
   it('allocationCandidates: 51 requested classes → InvalidInput max:50', async () => {
-    const result = await env.gql(`{ allocationCandidates(request: { resources: ${JSON.stringify(distinctClasses(51)).replace(/"(\w+)":/g, '$1:')} }) { __typename ... on InvalidInput { field rule } } }`);
-    expect(result.data?.allocationCandidates).toEqual({ __typename: 'InvalidInput', field: 'request.resources', rule: 'max:50' });
+    const result = await env.gql(
+      `{ allocationCandidates(request: { resources: ${JSON.stringify(distinctClasses(51)).replace(/"(\w+)":/g, '$1:')} }) { __typename ... on InvalidInput { field rule } } }`,
+    );
+    expect(result.data?.allocationCandidates).toEqual({
+      __typename: 'InvalidInput',
+      field: 'request.resources',
+      rule: 'max:50',
+    });
   });
 
   it('resourceProviders filter: 101 required traits → INVALID_INPUT error naming field and rule', async () => {
-    const result = await env.gql('query($traits: [String!]) { resourceProviders(first: 1, filter: { requiredTraits: $traits }) { totalCount } }', {
-      traits: Array.from({ length: 101 }, (_, i) => `CUSTOM_T${i}`),
-    });
+    const result = await env.gql(
+      'query($traits: [String!]) { resourceProviders(first: 1, filter: { requiredTraits: $traits }) { totalCount } }',
+      {
+        traits: Array.from({ length: 101 }, (_, i) => `CUSTOM_T${i}`),
+      },
+    );
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_INPUT', rule: 'max:100' });
     expect(String(result.errors?.[0]?.extensions?.field)).toMatch(/requiredTraits$/);
   });
@@ -329,9 +434,27 @@ describe('limit settings', () => {
       MAX_REQUEST_BYTES: defaults.MAX_REQUEST_BYTES,
       MAX_DOCUMENT_TOKENS: defaults.MAX_DOCUMENT_TOKENS,
       MAX_ALIASES: defaults.MAX_ALIASES,
-    }).toEqual({ DB_STATEMENT_TIMEOUT_MS: 30_000, MAX_INFLIGHT_REQUESTS: 200, MAX_REQUEST_BYTES: 1_048_576, MAX_DOCUMENT_TOKENS: 2_000, MAX_ALIASES: 20 });
-    const set = loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0', MAX_INFLIGHT_REQUESTS: '7', MAX_REQUEST_BYTES: '4096', MAX_DOCUMENT_TOKENS: '500', MAX_ALIASES: '3' });
-    expect([set.DB_STATEMENT_TIMEOUT_MS, set.MAX_INFLIGHT_REQUESTS, set.MAX_REQUEST_BYTES, set.MAX_DOCUMENT_TOKENS, set.MAX_ALIASES]).toEqual([0, 7, 4096, 500, 3]);
+    }).toEqual({
+      DB_STATEMENT_TIMEOUT_MS: 30_000,
+      MAX_INFLIGHT_REQUESTS: 200,
+      MAX_REQUEST_BYTES: 1_048_576,
+      MAX_DOCUMENT_TOKENS: 2_000,
+      MAX_ALIASES: 20,
+    });
+    const set = loadConfig({
+      DB_STATEMENT_TIMEOUT_MS: '0',
+      MAX_INFLIGHT_REQUESTS: '7',
+      MAX_REQUEST_BYTES: '4096',
+      MAX_DOCUMENT_TOKENS: '500',
+      MAX_ALIASES: '3',
+    });
+    expect([
+      set.DB_STATEMENT_TIMEOUT_MS,
+      set.MAX_INFLIGHT_REQUESTS,
+      set.MAX_REQUEST_BYTES,
+      set.MAX_DOCUMENT_TOKENS,
+      set.MAX_ALIASES,
+    ]).toEqual([0, 7, 4096, 500, 3]);
   });
 
   it('a nonsensical value stops start-up with a message naming the setting', () => {

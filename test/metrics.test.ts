@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
@@ -35,10 +35,13 @@ describe('Prometheus metrics', () => {
   it('shows the claim pool once a claim has used it', async () => {
     expect(sample(await metricsText(), /^placement_db_claim_pool_connections\{state="total"\}/)).toBe(0);
     await hostWith(env, 'metrics-host', { VCPU: 4 });
-    const claimed = await env.gql(`mutation { claim(input: { consumers: [{ consumerUuid: "${randomUUID()}", projectId: "p", userId: "u" }],
+    const claimed =
+      await env.gql(`mutation { claim(input: { consumers: [{ consumerUuid: "${randomUUID()}", projectId: "p", userId: "u" }],
       request: { resources: [{ resourceClass: "VCPU", amount: 1 }] }, alternates: 0 }) { __typename } }`);
     expect(claimed.errors).toBeUndefined();
     expect(claimed.data?.claim.__typename).toBe('ClaimPayload');
-    expect(sample(await metricsText(), /^placement_db_claim_pool_connections\{state="total"\}/)).toBeGreaterThanOrEqual(1);
+    expect(sample(await metricsText(), /^placement_db_claim_pool_connections\{state="total"\}/)).toBeGreaterThanOrEqual(
+      1,
+    );
   });
 });

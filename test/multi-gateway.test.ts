@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWith } from './support/fixtures.js';
-import { startGatewayProcesses, postGraphQL, type GatewayProcess } from './support/gateway-process.js';
+import { type GatewayProcess, postGraphQL, startGatewayProcesses } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 import {
+  type AlternateOut,
   assertDatabaseMatchesAcknowledged,
   CLAIM,
+  type ProviderAllocation,
   RESCHEDULE,
   SET_ALLOCATIONS,
-  type AlternateOut,
-  type ProviderAllocation,
   type SelectionOut,
 } from './support/placement-ops.js';
 
@@ -25,14 +25,17 @@ const GATEWAYS = 3;
 const HOSTS = 5;
 // Each host takes 8 claims of 2 VCPU + 2048 MB: 40 in all, fewer than the first wave asks for.
 const HOST_INVENTORY = { VCPU: 16, MEMORY_MB: 16384 };
-const CLAIM_RESOURCES = [{ resourceClass: 'VCPU', amount: 2 }, { resourceClass: 'MEMORY_MB', amount: 2048 }];
+const CLAIM_RESOURCES = [
+  { resourceClass: 'VCPU', amount: 2 },
+  { resourceClass: 'MEMORY_MB', amount: 2048 },
+];
 const WORKERS = 12;
 const FIRST_WAVE_CLAIMS = 4; // per worker: 48 claims for 40 places
 const MIXED_OPS = 20; // per worker, after the first wave
 
 let env: TestEnv;
 let gateways: GatewayProcess[] = [];
-let hosts: string[] = [];
+const hosts: string[] = [];
 
 beforeAll(async () => {
   env = await createTestEnv(4);
@@ -76,13 +79,19 @@ describe(`${GATEWAYS} gateway processes on one database`, () => {
     const count = (what: string) => outcomes.set(what, (outcomes.get(what) ?? 0) + 1);
 
     /** One mutation through the next gateway; anything but a typed answer is unexpected here (no faults). */
-    async function mutate<T>(query: string, input: Record<string, unknown>, field: string): Promise<T & { __typename: string; code?: string }> {
+    async function mutate<T>(
+      query: string,
+      input: Record<string, unknown>,
+      field: string,
+    ): Promise<T & { __typename: string; code?: string }> {
       const gateway = gateways[turn++ % gateways.length]!;
       served.set(gateway.url, (served.get(gateway.url) ?? 0) + 1);
       const result = await postGraphQL(gateway.url, query, { input }, { signal: AbortSignal.timeout(30_000) });
       const payload = result.body.data?.[field] as (T & { __typename: string; code?: string }) | undefined;
       if (result.status !== 200 || result.body.errors || !payload) {
-        throw new Error(`${field} via ${gateway.url}: HTTP ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`);
+        throw new Error(
+          `${field} via ${gateway.url}: HTTP ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`,
+        );
       }
       return payload;
     }
@@ -91,13 +100,21 @@ describe(`${GATEWAYS} gateway processes on one database`, () => {
       const consumerUuid = randomUUID();
       const answer = await mutate<{ selections?: SelectionOut[] }>(
         CLAIM,
-        { consumers: [{ consumerUuid, projectId: 'race', userId: 'race' }], request: { resources: CLAIM_RESOURCES }, alternates: 2 },
+        {
+          consumers: [{ consumerUuid, projectId: 'race', userId: 'race' }],
+          request: { resources: CLAIM_RESOURCES },
+          alternates: 2,
+        },
         'claim',
       );
       count(`claim:${answer.__typename}`);
       if (answer.__typename === 'ClaimPayload') {
         const selection = answer.selections![0]!;
-        live.set(consumerUuid, { generation: selection.consumerGeneration, allocations: selection.allocations, alternates: selection.alternates });
+        live.set(consumerUuid, {
+          generation: selection.consumerGeneration,
+          allocations: selection.allocations,
+          alternates: selection.alternates,
+        });
         owned.push(consumerUuid);
       } else if (answer.__typename === 'NoValidHost' || answer.__typename === 'RetryLimitExceeded') {
         absent.add(consumerUuid);
@@ -131,7 +148,9 @@ describe(`${GATEWAYS} gateway processes on one database`, () => {
         ? []
         : current.allocations.map((a) => ({
             providerUuid: a.providerUuid,
-            resources: a.resources.map((r) => (r.resourceClass === 'VCPU' ? { resourceClass: 'VCPU', amount: vcpu } : r)),
+            resources: a.resources.map((r) =>
+              r.resourceClass === 'VCPU' ? { resourceClass: 'VCPU', amount: vcpu } : r,
+            ),
           }));
       const answer = await mutate<{ consumers?: { generation: number | null }[] }>(
         SET_ALLOCATIONS,
@@ -158,14 +177,21 @@ describe(`${GATEWAYS} gateway processes on one database`, () => {
         {
           consumerUuid,
           consumerGeneration: current.generation,
-          alternates: current.alternates.map((a) => ({ providerUuid: a.providerUuid, allocations: a.allocationRequest })),
+          alternates: current.alternates.map((a) => ({
+            providerUuid: a.providerUuid,
+            allocations: a.allocationRequest,
+          })),
         },
         'reschedule',
       );
       count(`reschedule:${answer.__typename}`);
       if (answer.__typename === 'ReschedulePayload') {
         const selection = answer.selection!;
-        live.set(consumerUuid, { generation: selection.consumerGeneration, allocations: selection.allocations, alternates: selection.alternates });
+        live.set(consumerUuid, {
+          generation: selection.consumerGeneration,
+          allocations: selection.allocations,
+          alternates: selection.alternates,
+        });
       } else if (answer.__typename === 'NoValidHost') {
         live.delete(consumerUuid);
         absent.add(consumerUuid);
@@ -195,7 +221,12 @@ describe(`${GATEWAYS} gateway processes on one database`, () => {
     expect(unexpected, context).toEqual([]);
     // The race was real: capacity ran out for some claims, and every kind of write got through.
     expect(outcomes.get('claim:NoValidHost') ?? 0, context).toBeGreaterThan(0);
-    for (const kind of ['claim:ClaimPayload', 'reschedule:ReschedulePayload', 'resize:AllocationsPayload', 'create:AllocationsPayload']) {
+    for (const kind of [
+      'claim:ClaimPayload',
+      'reschedule:ReschedulePayload',
+      'resize:AllocationsPayload',
+      'create:AllocationsPayload',
+    ]) {
       expect(outcomes.get(kind) ?? 0, `${kind}; ${context}`).toBeGreaterThan(0);
     }
     // Every gateway took its share, and none fell over.

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { getDatamodel } from '../src/generated/pothos-types.js';
 import { openDatabase } from '../src/db.js';
+import { getDatamodel } from '../src/generated/pothos-types.js';
 import { migrate } from '../src/migrate.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
@@ -110,11 +110,19 @@ const parsed = parsePrismaSchema(schemaText);
 
 let env: TestEnv;
 let columns: ColumnRow[];
-const columnsOf = (table: string) => new Map(columns.filter((c) => c.table_name === table).map((c) => [c.column_name, c]));
+const columnsOf = (table: string) =>
+  new Map(columns.filter((c) => c.table_name === table).map((c) => [c.column_name, c]));
 
 /** Constraint columns (in key order) by constraint type, from the catalog. */
-async function constraints(type: 'p' | 'u' | 'f'): Promise<{ table: string; columns: string[]; target: string | null; targetColumns: string[] }[]> {
-  const rows = await env.sql<{ table: string; columns: string[]; target: string | null; target_columns: string[] | null }>(
+async function constraints(
+  type: 'p' | 'u' | 'f',
+): Promise<{ table: string; columns: string[]; target: string | null; targetColumns: string[] }[]> {
+  const rows = await env.sql<{
+    table: string;
+    columns: string[];
+    target: string | null;
+    target_columns: string[] | null;
+  }>(
     `SELECT c.conrelid::regclass::text AS table,
             array(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i)::text[] AS columns,
@@ -125,7 +133,12 @@ async function constraints(type: 'p' | 'u' | 'f'): Promise<{ table: string; colu
       WHERE n.nspname = 'public' AND c.contype = $1`,
     [type],
   );
-  return rows.map((r) => ({ table: r.table.replace(/"/g, ''), columns: r.columns, target: r.target?.replace(/"/g, '') ?? null, targetColumns: r.target_columns ?? [] }));
+  return rows.map((r) => ({
+    table: r.table.replace(/"/g, ''),
+    columns: r.columns,
+    target: r.target?.replace(/"/g, '') ?? null,
+    targetColumns: r.target_columns ?? [],
+  }));
 }
 
 /** Unique indexes (including those backing constraints), columns in key order. */
@@ -152,7 +165,9 @@ describe('schema.prisma ↔ generated DMMF', () => {
   it('the generated Pothos datamodel is current with schema.prisma (same models, same fields)', () => {
     expect([...parsed.keys()].sort()).toEqual(Object.keys(datamodel).sort());
     for (const [name, model] of Object.entries(datamodel)) {
-      expect([...parsed.get(name)!.fields.keys()], `fields of ${name} (run \`npm run generate\`)`).toEqual(model.fields.map((f) => f.name));
+      expect([...parsed.get(name)!.fields.keys()], `fields of ${name} (run \`npm run generate\`)`).toEqual(
+        model.fields.map((f) => f.name),
+      );
     }
   });
 });
@@ -188,18 +203,35 @@ describe('schema.prisma ↔ migrated database', () => {
         checked++;
         if (field.isList) {
           // A scalar list is a PostgreSQL array of the element's type (udt_name is `_` + element type).
-          const element: Record<string, string> = { Int: '_int4', BigInt: '_int8', String: '_text', Boolean: '_bool', Float: '_float8' };
+          const element: Record<string, string> = {
+            Int: '_int4',
+            BigInt: '_int8',
+            String: '_text',
+            Boolean: '_bool',
+            Float: '_float8',
+          };
           if (col.data_type !== 'ARRAY' || col.udt_name !== element[field.type]) {
-            problems.push(`${where}: ${field.type}[] expects an ARRAY of ${element[field.type] ?? '?'}, column is ${col.data_type} ${col.udt_name}`);
+            problems.push(
+              `${where}: ${field.type}[] expects an ARRAY of ${element[field.type] ?? '?'}, column is ${col.data_type} ${col.udt_name}`,
+            );
           }
         } else {
           const expected = field.kind === 'enum' ? 'USER-DEFINED' : expectedDataType(field.type, nativeType);
-          if (col.data_type !== expected) problems.push(`${where}: ${field.type}${nativeType ? ` @db.${nativeType}` : ''} expects ${expected}, column is ${col.data_type}`);
+          if (col.data_type !== expected)
+            problems.push(
+              `${where}: ${field.type}${nativeType ? ` @db.${nativeType}` : ''} expects ${expected}, column is ${col.data_type}`,
+            );
         }
         const nullable = col.is_nullable === 'YES';
-        if (nullable === field.isRequired) problems.push(`${where}: Prisma says ${field.isRequired ? 'required' : 'optional'}, column is ${nullable ? 'NULL' : 'NOT NULL'}`);
+        if (nullable === field.isRequired)
+          problems.push(
+            `${where}: Prisma says ${field.isRequired ? 'required' : 'optional'}, column is ${nullable ? 'NULL' : 'NOT NULL'}`,
+          );
         const dbHasDefault = col.column_default !== null || col.is_generated === 'ALWAYS';
-        if (field.hasDefaultValue !== dbHasDefault) problems.push(`${where}: Prisma @default ${field.hasDefaultValue ? 'present' : 'absent'}, database default ${dbHasDefault ? 'present' : 'absent'}`);
+        if (field.hasDefaultValue !== dbHasDefault)
+          problems.push(
+            `${where}: Prisma @default ${field.hasDefaultValue ? 'present' : 'absent'}, database default ${dbHasDefault ? 'present' : 'absent'}`,
+          );
       }
     }
     expect(problems).toEqual([]);
@@ -238,7 +270,9 @@ describe('schema.prisma ↔ migrated database', () => {
       const idFields = model.primaryKey?.fields ?? model.fields.filter((f) => f.isId).map((f) => f.name);
       const pk = primaryKeys.find((p) => p.table === info.table);
       if (!pk || key(pk.table, pk.columns) !== key(info.table, idFields.map(col))) {
-        problems.push(`${modelName}: primary key ${key(info.table, idFields.map(col))}, database has ${pk ? key(pk.table, pk.columns) : 'none'}`);
+        problems.push(
+          `${modelName}: primary key ${key(info.table, idFields.map(col))}, database has ${pk ? key(pk.table, pk.columns) : 'none'}`,
+        );
       }
       // @unique fields and @@unique groups
       const uniqueGroups = [
@@ -246,7 +280,8 @@ describe('schema.prisma ↔ migrated database', () => {
         ...model.uniqueIndexes.map((u) => [...u.fields]),
       ];
       for (const group of uniqueGroups) {
-        if (!uniqueSet.has(key(info.table, group.map(col)))) problems.push(`${modelName}: no unique index on ${key(info.table, group.map(col))}`);
+        if (!uniqueSet.has(key(info.table, group.map(col))))
+          problems.push(`${modelName}: no unique index on ${key(info.table, group.map(col))}`);
       }
       // relations that own the foreign key: relationFromFields → FK to the target model's table
       for (const field of model.fields) {
@@ -254,9 +289,12 @@ describe('schema.prisma ↔ migrated database', () => {
         relations++;
         const target = parsed.get(field.type)!.table;
         const fromColumns = field.relationFromFields.map(col);
-        const fk = foreignKeys.find((f) => f.table === info.table && key(f.table, f.columns) === key(info.table, fromColumns));
+        const fk = foreignKeys.find(
+          (f) => f.table === info.table && key(f.table, f.columns) === key(info.table, fromColumns),
+        );
         if (!fk) problems.push(`${modelName}.${field.name}: no foreign key on ${key(info.table, fromColumns)}`);
-        else if (fk.target !== target) problems.push(`${modelName}.${field.name}: foreign key points at ${fk.target}, expected ${target}`);
+        else if (fk.target !== target)
+          problems.push(`${modelName}.${field.name}: foreign key points at ${fk.target}, expected ${target}`);
       }
     }
     expect(problems).toEqual([]);
@@ -275,11 +313,19 @@ describe('migrations', () => {
   it('folders follow Prisma layout: <timestamp>_<name>/migration.sql', () => {
     expect(folders.length).toBeGreaterThan(0);
     for (const name of folders) expect(name).toMatch(/^\d{14}_\w+$/);
-    expect(readFileSync(path.join(migrationsDir, 'migration_lock.toml'), 'utf8')).toMatch(/provider\s*=\s*"postgresql"/);
+    expect(readFileSync(path.join(migrationsDir, 'migration_lock.toml'), 'utf8')).toMatch(
+      /provider\s*=\s*"postgresql"/,
+    );
   });
 
   it('_prisma_migrations has one finished row per folder with the sha256 of its migration.sql', async () => {
-    const rows = await env.sql<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null; applied_steps_count: number }>(
+    const rows = await env.sql<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+      applied_steps_count: number;
+    }>(
       `SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name`,
     );
     expect(rows.map((r) => r.migration_name)).toEqual(folders);
@@ -309,7 +355,10 @@ describe('migrations', () => {
       await expect(migrate(env.db.pool)).rejects.toThrow(/was changed after it was applied/);
     } finally {
       const sql = readFileSync(path.join(migrationsDir, name, 'migration.sql'));
-      await env.sql(`UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1`, [name, createHash('sha256').update(sql).digest('hex')]);
+      await env.sql(`UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1`, [
+        name,
+        createHash('sha256').update(sql).digest('hex'),
+      ]);
     }
     expect((await migrate(env.db.pool)).applied).toEqual([]);
   });

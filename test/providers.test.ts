@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -55,7 +55,12 @@ async function get(uuid: string): Promise<Provider | null> {
 }
 
 /** Runs a write that must be refused: returns the typed error and proves nothing changed. */
-async function rejected(query: string, field: string, input: Record<string, unknown>, expected: Record<string, unknown>): Promise<any> {
+async function rejected(
+  query: string,
+  field: string,
+  input: Record<string, unknown>,
+  expected: Record<string, unknown>,
+): Promise<any> {
   const before = await snapshot(env);
   const payload = await mutate(query, field, input);
   expect(payload).toMatchObject(expected);
@@ -66,15 +71,23 @@ async function rejected(query: string, field: string, input: Record<string, unkn
 }
 
 async function createCell(name: string): Promise<string> {
-  const result = await env.gql(`mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`, {
-    input: { name },
-  });
+  const result = await env.gql(
+    `mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`,
+    {
+      input: { name },
+    },
+  );
   const uuid = result.data?.createCell?.cell?.uuid;
   if (!uuid) throw new Error(`createCell failed: ${JSON.stringify(result)}`);
   return uuid;
 }
 
-async function allocate(consumerUuid: string, providerUuid: string, resources: Record<string, number>, consumerGeneration: number | null = null): Promise<number | null> {
+async function allocate(
+  consumerUuid: string,
+  providerUuid: string,
+  resources: Record<string, number>,
+  consumerGeneration: number | null = null,
+): Promise<number | null> {
   const result = await env.gql(
     `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) {
        ${ERROR_FIELDS} ... on AllocationsPayload { consumers { consumerUuid generation } } } }`,
@@ -84,7 +97,12 @@ async function allocate(consumerUuid: string, providerUuid: string, resources: R
         consumerGeneration,
         projectId: 'project-1',
         userId: 'user-1',
-        allocations: [{ providerUuid, resources: Object.entries(resources).map(([resourceClass, amount]) => ({ resourceClass, amount })) }],
+        allocations: [
+          {
+            providerUuid,
+            resources: Object.entries(resources).map(([resourceClass, amount]) => ({ resourceClass, amount })),
+          },
+        ],
       },
     },
   );
@@ -101,7 +119,14 @@ describe('createResourceProvider', () => {
   it('creates a root provider: generated lower-case dashed uuid, generation 0, its own root, no parent, no cell', async () => {
     const rp = await create({ name: 'root-plain' });
     expect(rp.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(rp).toMatchObject({ name: 'root-plain', generation: 0, cell: null, parent: null, root: { uuid: rp.uuid }, children: [] });
+    expect(rp).toMatchObject({
+      name: 'root-plain',
+      generation: 0,
+      cell: null,
+      parent: null,
+      root: { uuid: rp.uuid },
+      children: [],
+    });
     expect(await get(rp.uuid)).toEqual(rp);
   });
 
@@ -127,18 +152,36 @@ describe('createResourceProvider', () => {
 
   it('rejects a duplicate name', async () => {
     await create({ name: 'dup-name' });
-    await rejected(CREATE, 'createResourceProvider', { name: 'dup-name' }, {
-      __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', resourceType: 'ResourceProvider', field: 'name', value: 'dup-name',
-    });
+    await rejected(
+      CREATE,
+      'createResourceProvider',
+      { name: 'dup-name' },
+      {
+        __typename: 'AlreadyExists',
+        code: 'ALREADY_EXISTS',
+        resourceType: 'ResourceProvider',
+        field: 'name',
+        value: 'dup-name',
+      },
+    );
   });
 
   it('rejects a duplicate uuid given dashed, dashless, upper-case and dashless upper-case', async () => {
     const uuid = randomUUID();
     await create({ name: 'dup-uuid-original', uuid });
     for (const form of [uuid, dashless(uuid), uuid.toUpperCase(), dashless(uuid).toUpperCase()]) {
-      await rejected(CREATE, 'createResourceProvider', { name: unique('dup-uuid-copy'), uuid: form }, {
-        __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', resourceType: 'ResourceProvider', field: 'uuid', value: uuid,
-      });
+      await rejected(
+        CREATE,
+        'createResourceProvider',
+        { name: unique('dup-uuid-copy'), uuid: form },
+        {
+          __typename: 'AlreadyExists',
+          code: 'ALREADY_EXISTS',
+          resourceType: 'ResourceProvider',
+          field: 'uuid',
+          value: uuid,
+        },
+      );
     }
   });
 
@@ -152,51 +195,124 @@ describe('createResourceProvider', () => {
 
   it('rejects a name of 201 characters, ASCII or multi-byte', async () => {
     for (const name of ['b'.repeat(201), 'é'.repeat(201), '🚀'.repeat(201)]) {
-      await rejected(CREATE, 'createResourceProvider', { name }, {
-        __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'length:1..200',
-      });
+      await rejected(
+        CREATE,
+        'createResourceProvider',
+        { name },
+        {
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'name',
+          rule: 'length:1..200',
+        },
+      );
     }
   });
 
   it('rejects an empty name', async () => {
-    await rejected(CREATE, 'createResourceProvider', { name: '' }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'length:1..200',
-    });
+    await rejected(
+      CREATE,
+      'createResourceProvider',
+      { name: '' },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'name',
+        rule: 'length:1..200',
+      },
+    );
   });
 
   it('rejects a malformed uuid, parent uuid or cell uuid', async () => {
-    const bad = ['not-a-uuid', '1234', `${randomUUID()}0`, dashless(randomUUID()).slice(1), randomUUID().replace(/^./, 'g'), ''];
+    const bad = [
+      'not-a-uuid',
+      '1234',
+      `${randomUUID()}0`,
+      dashless(randomUUID()).slice(1),
+      randomUUID().replace(/^./, 'g'),
+      '',
+    ];
     for (const value of bad) {
-      await rejected(CREATE, 'createResourceProvider', { name: unique('bad-uuid'), uuid: value }, {
-        __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid',
-      });
+      await rejected(
+        CREATE,
+        'createResourceProvider',
+        { name: unique('bad-uuid'), uuid: value },
+        {
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'uuid',
+          rule: 'uuid',
+        },
+      );
     }
-    await rejected(CREATE, 'createResourceProvider', { name: unique('bad-parent'), parentProviderUuid: 'nope' }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'parentProviderUuid', rule: 'uuid',
-    });
-    await rejected(CREATE, 'createResourceProvider', { name: unique('bad-cell'), cellUuid: 'nope' }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'cellUuid', rule: 'uuid',
-    });
+    await rejected(
+      CREATE,
+      'createResourceProvider',
+      { name: unique('bad-parent'), parentProviderUuid: 'nope' },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'parentProviderUuid',
+        rule: 'uuid',
+      },
+    );
+    await rejected(
+      CREATE,
+      'createResourceProvider',
+      { name: unique('bad-cell'), cellUuid: 'nope' },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'cellUuid',
+        rule: 'uuid',
+      },
+    );
   });
 
   it('rejects itself as parent, also when the parent uuid is given in another form', async () => {
     const uuid = randomUUID();
     for (const parent of [uuid, dashless(uuid).toUpperCase()]) {
-      await rejected(CREATE, 'createResourceProvider', { name: 'self-parent', uuid, parentProviderUuid: parent }, {
-        __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'parentProviderUuid', rule: 'not-self',
-      });
+      await rejected(
+        CREATE,
+        'createResourceProvider',
+        { name: 'self-parent', uuid, parentProviderUuid: parent },
+        {
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'parentProviderUuid',
+          rule: 'not-self',
+        },
+      );
     }
   });
 
   it('rejects an unknown parent and an unknown cell', async () => {
     const parent = randomUUID();
-    await rejected(CREATE, 'createResourceProvider', { name: 'orphan', parentProviderUuid: dashless(parent) }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'ResourceProvider', identifier: parent, field: 'parentProviderUuid',
-    });
+    await rejected(
+      CREATE,
+      'createResourceProvider',
+      { name: 'orphan', parentProviderUuid: dashless(parent) },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'ResourceProvider',
+        identifier: parent,
+        field: 'parentProviderUuid',
+      },
+    );
     const cell = randomUUID();
-    await rejected(CREATE, 'createResourceProvider', { name: 'cell-less', cellUuid: cell }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'Cell', identifier: cell, field: 'cellUuid',
-    });
+    await rejected(
+      CREATE,
+      'createResourceProvider',
+      { name: 'cell-less', cellUuid: cell },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'Cell',
+        identifier: cell,
+        field: 'cellUuid',
+      },
+    );
   });
 });
 
@@ -208,7 +324,11 @@ describe('trees', () => {
     const leafA = await create({ name: 'tree-leaf-a', parentProviderUuid: mid.uuid });
     expect(mid).toMatchObject({ parent: { uuid: root.uuid }, root: { uuid: root.uuid }, generation: 0 });
     expect(leafA).toMatchObject({ parent: { uuid: mid.uuid }, root: { uuid: root.uuid }, children: [] });
-    expect(await get(root.uuid)).toMatchObject({ parent: null, root: { uuid: root.uuid }, children: [{ uuid: mid.uuid, name: 'tree-mid' }] });
+    expect(await get(root.uuid)).toMatchObject({
+      parent: null,
+      root: { uuid: root.uuid },
+      children: [{ uuid: mid.uuid, name: 'tree-mid' }],
+    });
     // children are ordered by name
     expect((await get(mid.uuid))?.children).toEqual([
       { uuid: leafA.uuid, name: 'tree-leaf-a' },
@@ -216,7 +336,10 @@ describe('trees', () => {
     ]);
     // adding children does not touch the parent's generation
     expect((await get(root.uuid))?.generation).toBe(0);
-    const nested = await env.gql(`query($uuid: String!) { resourceProvider(uuid: $uuid) { children { children { name root { name } parent { name } } } } }`, { uuid: root.uuid });
+    const nested = await env.gql(
+      `query($uuid: String!) { resourceProvider(uuid: $uuid) { children { children { name root { name } parent { name } } } } }`,
+      { uuid: root.uuid },
+    );
     expect(nested.data?.resourceProvider.children[0].children).toEqual([
       { name: 'tree-leaf-a', root: { name: 'tree-root' }, parent: { name: 'tree-mid' } },
       { name: 'tree-leaf-b', root: { name: 'tree-root' }, parent: { name: 'tree-mid' } },
@@ -262,15 +385,28 @@ describe('trees', () => {
     const root = await create({ name: 'keep-root' });
     const child = await create({ name: 'keep-child', parentProviderUuid: root.uuid });
     const renamed = await update({ uuid: child.uuid, name: 'keep-child-renamed' });
-    expect(renamed).toMatchObject({ name: 'keep-child-renamed', parent: { uuid: root.uuid }, root: { uuid: root.uuid }, generation: 1 });
+    expect(renamed).toMatchObject({
+      name: 'keep-child-renamed',
+      parent: { uuid: root.uuid },
+      root: { uuid: root.uuid },
+      generation: 1,
+    });
   });
 
   it('rejects itself as parent on update, also in another uuid form', async () => {
     const rp = await create({ name: 'self-update' });
     for (const parent of [rp.uuid, dashless(rp.uuid).toUpperCase()]) {
-      await rejected(UPDATE, 'updateResourceProvider', { uuid: rp.uuid, parentProviderUuid: parent }, {
-        __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'parentProviderUuid', rule: 'not-self',
-      });
+      await rejected(
+        UPDATE,
+        'updateResourceProvider',
+        { uuid: rp.uuid, parentProviderUuid: parent },
+        {
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'parentProviderUuid',
+          rule: 'not-self',
+        },
+      );
     }
   });
 
@@ -279,27 +415,52 @@ describe('trees', () => {
     const b = await create({ name: 'loop-b', parentProviderUuid: a.uuid });
     const c = await create({ name: 'loop-c', parentProviderUuid: b.uuid });
     for (const target of [c, b]) {
-      await rejected(UPDATE, 'updateResourceProvider', { uuid: a.uuid, parentProviderUuid: target.uuid }, {
-        __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'parentProviderUuid', rule: 'no-loop',
-      });
+      await rejected(
+        UPDATE,
+        'updateResourceProvider',
+        { uuid: a.uuid, parentProviderUuid: target.uuid },
+        {
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'parentProviderUuid',
+          rule: 'no-loop',
+        },
+      );
     }
     // B under C is a loop too (C is B's child)
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: b.uuid, parentProviderUuid: c.uuid }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'parentProviderUuid', rule: 'no-loop',
-    });
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: b.uuid, parentProviderUuid: c.uuid },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'parentProviderUuid',
+        rule: 'no-loop',
+      },
+    );
   });
 
   it('rejects an unknown parent on update', async () => {
     const rp = await create({ name: 'update-unknown-parent' });
     const parent = randomUUID();
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: rp.uuid, parentProviderUuid: parent }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'ResourceProvider', identifier: parent, field: 'parentProviderUuid',
-    });
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: rp.uuid, parentProviderUuid: parent },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'ResourceProvider',
+        identifier: parent,
+        field: 'parentProviderUuid',
+      },
+    );
   });
 });
 
 describe('cells', () => {
-  it('a child follows its parent\'s cell; naming the same cell is fine; a different one is refused', async () => {
+  it("a child follows its parent's cell; naming the same cell is fine; a different one is refused", async () => {
     const c1 = await createCell('cell-rules-1');
     const c2 = await createCell('cell-rules-2');
     const root = await create({ name: 'cell-root', cellUuid: dashless(c1) });
@@ -309,28 +470,69 @@ describe('cells', () => {
     const explicit = await create({ name: 'cell-child-explicit', parentProviderUuid: root.uuid, cellUuid: c1 });
     expect(explicit.cell).toEqual({ uuid: c1 });
 
-    await rejected(CREATE, 'createResourceProvider', { name: 'cell-child-wrong', parentProviderUuid: root.uuid, cellUuid: c2 }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'cellUuid', rule: 'same-cell-as-parent',
-    });
+    await rejected(
+      CREATE,
+      'createResourceProvider',
+      { name: 'cell-child-wrong', parentProviderUuid: root.uuid, cellUuid: c2 },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'cellUuid',
+        rule: 'same-cell-as-parent',
+      },
+    );
     // a parent without a cell: a child cannot pick one either
     const cellless = await create({ name: 'cell-less-root' });
-    await rejected(CREATE, 'createResourceProvider', { name: 'cell-child-wrong-2', parentProviderUuid: cellless.uuid, cellUuid: c1 }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'cellUuid', rule: 'same-cell-as-parent',
-    });
+    await rejected(
+      CREATE,
+      'createResourceProvider',
+      { name: 'cell-child-wrong-2', parentProviderUuid: cellless.uuid, cellUuid: c1 },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'cellUuid',
+        rule: 'same-cell-as-parent',
+      },
+    );
     // on update, a child can neither move to another cell nor leave its parent's cell
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: child.uuid, cellUuid: c2 }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'cellUuid', rule: 'same-cell-as-parent',
-    });
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: child.uuid, cellUuid: null }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'cellUuid', rule: 'same-cell-as-parent',
-    });
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: child.uuid, cellUuid: c2 },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'cellUuid',
+        rule: 'same-cell-as-parent',
+      },
+    );
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: child.uuid, cellUuid: null },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'cellUuid',
+        rule: 'same-cell-as-parent',
+      },
+    );
     const unknownCell = randomUUID();
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: root.uuid, cellUuid: unknownCell }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'Cell', identifier: unknownCell, field: 'cellUuid',
-    });
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: root.uuid, cellUuid: unknownCell },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'Cell',
+        identifier: unknownCell,
+        field: 'cellUuid',
+      },
+    );
   });
 
-  it('moving a root\'s cell moves its whole tree; null takes the tree out of any cell', async () => {
+  it("moving a root's cell moves its whole tree; null takes the tree out of any cell", async () => {
     const c1 = await createCell('cell-move-1');
     const c2 = await createCell('cell-move-2');
     const root = await create({ name: 'move-root', cellUuid: c1 });
@@ -347,7 +549,7 @@ describe('cells', () => {
     for (const p of [root, mid, leaf]) expect((await get(p.uuid))?.cell).toBeNull();
   });
 
-  it('re-parenting into another tree takes the new tree\'s cell for the whole subtree', async () => {
+  it("re-parenting into another tree takes the new tree's cell for the whole subtree", async () => {
     const c1 = await createCell('cell-reparent-1');
     const c2 = await createCell('cell-reparent-2');
     const r1 = await create({ name: 'cr-r1', cellUuid: c1 });
@@ -358,9 +560,17 @@ describe('cells', () => {
     await update({ uuid: a.uuid, parentProviderUuid: r2.uuid, cellUuid: c2 });
     for (const p of [a, b]) expect(await get(p.uuid)).toMatchObject({ cell: { uuid: c2 }, root: { uuid: r2.uuid } });
     // re-parent while naming the old cell: refused, nothing changes
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: a.uuid, parentProviderUuid: r1.uuid, cellUuid: c2 }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'cellUuid', rule: 'same-cell-as-parent',
-    });
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: a.uuid, parentProviderUuid: r1.uuid, cellUuid: c2 },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'cellUuid',
+        rule: 'same-cell-as-parent',
+      },
+    );
     // detach into a root of its own cell
     await update({ uuid: a.uuid, parentProviderUuid: null, cellUuid: c1 });
     for (const p of [a, b]) expect(await get(p.uuid)).toMatchObject({ cell: { uuid: c1 }, root: { uuid: a.uuid } });
@@ -383,51 +593,120 @@ describe('updateResourceProvider', () => {
     const rp = await create({ name: 'upd-stale' });
     await update({ uuid: rp.uuid, name: 'upd-stale-2' });
     for (const generation of [0, 2, 99]) {
-      await rejected(UPDATE, 'updateResourceProvider', { uuid: rp.uuid, generation, name: 'upd-stale-3' }, {
-        __typename: 'GenerationConflict', code: 'GENERATION_CONFLICT', providerUuid: rp.uuid, expected: generation, actual: 1,
-      });
+      await rejected(
+        UPDATE,
+        'updateResourceProvider',
+        { uuid: rp.uuid, generation, name: 'upd-stale-3' },
+        {
+          __typename: 'GenerationConflict',
+          code: 'GENERATION_CONFLICT',
+          providerUuid: rp.uuid,
+          expected: generation,
+          actual: 1,
+        },
+      );
     }
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: rp.uuid, generation: -1 }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'generation', rule: 'min:0',
-    });
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: rp.uuid, generation: -1 },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'generation',
+        rule: 'min:0',
+      },
+    );
   });
 
   it('rejects a rename to a taken name, a 201-character name and an empty name', async () => {
     await create({ name: 'upd-taken' });
     const rp = await create({ name: 'upd-renamer' });
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: rp.uuid, name: 'upd-taken' }, {
-      __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', resourceType: 'ResourceProvider', field: 'name', value: 'upd-taken',
-    });
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: rp.uuid, name: 'x'.repeat(201) }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'length:1..200',
-    });
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: rp.uuid, name: '' }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'name', rule: 'length:1..200',
-    });
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: rp.uuid, name: 'upd-taken' },
+      {
+        __typename: 'AlreadyExists',
+        code: 'ALREADY_EXISTS',
+        resourceType: 'ResourceProvider',
+        field: 'name',
+        value: 'upd-taken',
+      },
+    );
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: rp.uuid, name: 'x'.repeat(201) },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'name',
+        rule: 'length:1..200',
+      },
+    );
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: rp.uuid, name: '' },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'name',
+        rule: 'length:1..200',
+      },
+    );
   });
 
   it('rejects an unknown or malformed provider uuid', async () => {
     const uuid = randomUUID();
-    await rejected(UPDATE, 'updateResourceProvider', { uuid, name: 'ghost' }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'ResourceProvider', identifier: uuid, field: 'uuid',
-    });
-    await rejected(UPDATE, 'updateResourceProvider', { uuid: 'xyz', name: 'ghost' }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid',
-    });
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid, name: 'ghost' },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'ResourceProvider',
+        identifier: uuid,
+        field: 'uuid',
+      },
+    );
+    await rejected(
+      UPDATE,
+      'updateResourceProvider',
+      { uuid: 'xyz', name: 'ghost' },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'uuid',
+        rule: 'uuid',
+      },
+    );
   });
 });
 
 describe('deleteResourceProvider', () => {
   it('deletes a provider and its inventories, trait and aggregate links, but not the traits or aggregates themselves', async () => {
     const host = await hostWith(env, 'del-full', { VCPU: 4, MEMORY_MB: 1024 });
-    const traits = await env.gql(`mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) { __typename } }`, {
-      input: { providerUuid: host.uuid, generation: host.generation, traits: ['HW_CPU_X86_AVX2', 'STORAGE_DISK_SSD'] },
-    });
+    const traits = await env.gql(
+      `mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) { __typename } }`,
+      {
+        input: {
+          providerUuid: host.uuid,
+          generation: host.generation,
+          traits: ['HW_CPU_X86_AVX2', 'STORAGE_DISK_SSD'],
+        },
+      },
+    );
     expect(traits.data?.setProviderTraits.__typename).toBe('ResourceProviderPayload');
     const aggregate = randomUUID();
-    const aggs = await env.gql(`mutation($input: SetProviderAggregatesInput!) { setProviderAggregates(input: $input) { __typename } }`, {
-      input: { providerUuid: host.uuid, generation: host.generation + 1, aggregates: [aggregate] },
-    });
+    const aggs = await env.gql(
+      `mutation($input: SetProviderAggregatesInput!) { setProviderAggregates(input: $input) { __typename } }`,
+      {
+        input: { providerUuid: host.uuid, generation: host.generation + 1, aggregates: [aggregate] },
+      },
+    );
     expect(aggs.data?.setProviderAggregates.__typename).toBe('ResourceProviderPayload');
     const id = (await env.sql<{ id: number }>('SELECT id FROM resource_providers WHERE uuid = $1', [host.uuid]))[0]!.id;
     const counts = async () =>
@@ -442,12 +721,17 @@ describe('deleteResourceProvider', () => {
       )[0];
     expect(await counts()).toEqual({ inventories: 2, traits: 2, aggregates: 1, providers: 1 });
 
-    const payload = await mutate(DELETE, 'deleteResourceProvider', { uuid: dashless(host.uuid).toUpperCase(), generation: host.generation + 2 });
+    const payload = await mutate(DELETE, 'deleteResourceProvider', {
+      uuid: dashless(host.uuid).toUpperCase(),
+      generation: host.generation + 2,
+    });
     expect(payload).toEqual({ __typename: 'DeleteResourceProviderPayload', deletedUuid: host.uuid });
     expect(await counts()).toEqual({ inventories: 0, traits: 0, aggregates: 0, providers: 0 });
     expect(await get(host.uuid)).toBeNull();
     expect(await env.sql('SELECT count(*)::int AS n FROM aggregates WHERE uuid = $1', [aggregate])).toEqual([{ n: 1 }]);
-    expect(await env.sql(`SELECT count(*)::int AS n FROM traits WHERE name IN ('HW_CPU_X86_AVX2', 'STORAGE_DISK_SSD')`)).toEqual([{ n: 2 }]);
+    expect(
+      await env.sql(`SELECT count(*)::int AS n FROM traits WHERE name IN ('HW_CPU_X86_AVX2', 'STORAGE_DISK_SSD')`),
+    ).toEqual([{ n: 2 }]);
     // the name is free again
     await create({ name: 'del-full' });
   });
@@ -457,12 +741,24 @@ describe('deleteResourceProvider', () => {
     const consumer = randomUUID();
     const generation = await allocate(consumer, host.uuid, { VCPU: 2 });
     expect(generation).not.toBeNull();
-    await rejected(DELETE, 'deleteResourceProvider', { uuid: host.uuid }, {
-      __typename: 'InUse', code: 'IN_USE', resourceType: 'ResourceProvider', identifier: host.uuid, reason: expect.stringContaining('allocations'),
-    });
-    const removed = await env.gql(`mutation($input: DeleteAllocationsInput!) { deleteAllocations(input: $input) { __typename } }`, {
-      input: { consumerUuid: consumer, consumerGeneration: generation },
-    });
+    await rejected(
+      DELETE,
+      'deleteResourceProvider',
+      { uuid: host.uuid },
+      {
+        __typename: 'InUse',
+        code: 'IN_USE',
+        resourceType: 'ResourceProvider',
+        identifier: host.uuid,
+        reason: expect.stringContaining('allocations'),
+      },
+    );
+    const removed = await env.gql(
+      `mutation($input: DeleteAllocationsInput!) { deleteAllocations(input: $input) { __typename } }`,
+      {
+        input: { consumerUuid: consumer, consumerGeneration: generation },
+      },
+    );
     expect(removed.data?.deleteAllocations.__typename).toBe('AllocationsPayload');
     const payload = await mutate(DELETE, 'deleteResourceProvider', { uuid: host.uuid });
     expect(payload).toEqual({ __typename: 'DeleteResourceProviderPayload', deletedUuid: host.uuid });
@@ -473,31 +769,78 @@ describe('deleteResourceProvider', () => {
     const child = await create({ name: 'del-tree-child', parentProviderUuid: root.uuid });
     const grandchild = await create({ name: 'del-tree-grandchild', parentProviderUuid: child.uuid });
     for (const p of [root, child]) {
-      await rejected(DELETE, 'deleteResourceProvider', { uuid: p.uuid }, {
-        __typename: 'InUse', code: 'IN_USE', resourceType: 'ResourceProvider', identifier: p.uuid, reason: expect.stringContaining('child'),
-      });
+      await rejected(
+        DELETE,
+        'deleteResourceProvider',
+        { uuid: p.uuid },
+        {
+          __typename: 'InUse',
+          code: 'IN_USE',
+          resourceType: 'ResourceProvider',
+          identifier: p.uuid,
+          reason: expect.stringContaining('child'),
+        },
+      );
     }
     for (const p of [grandchild, child, root]) {
-      expect(await mutate(DELETE, 'deleteResourceProvider', { uuid: p.uuid })).toEqual({ __typename: 'DeleteResourceProviderPayload', deletedUuid: p.uuid });
+      expect(await mutate(DELETE, 'deleteResourceProvider', { uuid: p.uuid })).toEqual({
+        __typename: 'DeleteResourceProviderPayload',
+        deletedUuid: p.uuid,
+      });
     }
-    expect(await env.sql(`SELECT count(*)::int AS n FROM resource_providers WHERE name LIKE 'del-tree-%'`)).toEqual([{ n: 0 }]);
+    expect(await env.sql(`SELECT count(*)::int AS n FROM resource_providers WHERE name LIKE 'del-tree-%'`)).toEqual([
+      { n: 0 },
+    ]);
   });
 
   it('rejects a stale generation, an unknown provider and a malformed uuid', async () => {
     const rp = await create({ name: 'del-checks' });
-    await rejected(DELETE, 'deleteResourceProvider', { uuid: rp.uuid, generation: 5 }, {
-      __typename: 'GenerationConflict', code: 'GENERATION_CONFLICT', providerUuid: rp.uuid, expected: 5, actual: 0,
-    });
+    await rejected(
+      DELETE,
+      'deleteResourceProvider',
+      { uuid: rp.uuid, generation: 5 },
+      {
+        __typename: 'GenerationConflict',
+        code: 'GENERATION_CONFLICT',
+        providerUuid: rp.uuid,
+        expected: 5,
+        actual: 0,
+      },
+    );
     const ghost = randomUUID();
-    await rejected(DELETE, 'deleteResourceProvider', { uuid: ghost }, {
-      __typename: 'NotFound', code: 'NOT_FOUND', resourceType: 'ResourceProvider', identifier: ghost, field: 'uuid',
+    await rejected(
+      DELETE,
+      'deleteResourceProvider',
+      { uuid: ghost },
+      {
+        __typename: 'NotFound',
+        code: 'NOT_FOUND',
+        resourceType: 'ResourceProvider',
+        identifier: ghost,
+        field: 'uuid',
+      },
+    );
+    await rejected(
+      DELETE,
+      'deleteResourceProvider',
+      { uuid: 'ghost' },
+      {
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'uuid',
+        rule: 'uuid',
+      },
+    );
+    expect(await mutate(DELETE, 'deleteResourceProvider', { uuid: rp.uuid, generation: 0 })).toMatchObject({
+      deletedUuid: rp.uuid,
     });
-    await rejected(DELETE, 'deleteResourceProvider', { uuid: 'ghost' }, {
-      __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid',
-    });
-    expect(await mutate(DELETE, 'deleteResourceProvider', { uuid: rp.uuid, generation: 0 })).toMatchObject({ deletedUuid: rp.uuid });
     // deleting again: it is gone
-    await rejected(DELETE, 'deleteResourceProvider', { uuid: rp.uuid }, { __typename: 'NotFound', code: 'NOT_FOUND', identifier: rp.uuid });
+    await rejected(
+      DELETE,
+      'deleteResourceProvider',
+      { uuid: rp.uuid },
+      { __typename: 'NotFound', code: 'NOT_FOUND', identifier: rp.uuid },
+    );
   });
 });
 
@@ -506,12 +849,28 @@ describe('relay', () => {
     const root = await create({ name: 'relay-root' });
     const child = await create({ name: 'relay-child', parentProviderUuid: root.uuid });
     expect(Buffer.from(root.id, 'base64').toString()).toBe(`ResourceProvider:${root.uuid}`);
-    const one = await env.gql(`query($id: ID!) { node(id: $id) { __typename id ... on ResourceProvider { uuid name root { name } } } }`, { id: child.id });
+    const one = await env.gql(
+      `query($id: ID!) { node(id: $id) { __typename id ... on ResourceProvider { uuid name root { name } } } }`,
+      { id: child.id },
+    );
     expect(one.errors).toBeUndefined();
-    expect(one.data?.node).toEqual({ __typename: 'ResourceProvider', id: child.id, uuid: child.uuid, name: 'relay-child', root: { name: 'relay-root' } });
+    expect(one.data?.node).toEqual({
+      __typename: 'ResourceProvider',
+      id: child.id,
+      uuid: child.uuid,
+      name: 'relay-child',
+      root: { name: 'relay-root' },
+    });
     const gone = Buffer.from(`ResourceProvider:${randomUUID()}`).toString('base64');
-    const many = await env.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on ResourceProvider { name } } }`, { ids: [root.id, gone, child.id] });
+    const many = await env.gql(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on ResourceProvider { name } } }`,
+      { ids: [root.id, gone, child.id] },
+    );
     expect(many.errors).toBeUndefined();
-    expect(many.data?.nodes).toEqual([{ __typename: 'ResourceProvider', name: 'relay-root' }, null, { __typename: 'ResourceProvider', name: 'relay-child' }]);
+    expect(many.data?.nodes).toEqual([
+      { __typename: 'ResourceProvider', name: 'relay-root' },
+      null,
+      { __typename: 'ResourceProvider', name: 'relay-child' },
+    ]);
   });
 });

@@ -15,10 +15,14 @@ describe('global IDs', () => {
     const provider = await createProvider(env, { name: 'relay-host' });
     const id = b64(`ResourceProvider:${provider.uuid}`);
     const missing = b64('ResourceProvider:00000000-0000-4000-8000-000000000000');
-    const result = await env.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { id ... on ResourceProvider { name } } }`, { ids: [id, missing] });
+    const result = await env.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { id ... on ResourceProvider { name } } }`, {
+      ids: [id, missing],
+    });
     expect(result.errors).toBeUndefined();
     expect(result.data?.nodes).toEqual([{ id, name: 'relay-host' }, null]);
-    const consumer = await env.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: b64('Consumer:00000000-0000-4000-8000-000000000001') });
+    const consumer = await env.gql(`query($id: ID!) { node(id: $id) { id } }`, {
+      id: b64('Consumer:00000000-0000-4000-8000-000000000001'),
+    });
     expect(consumer).toEqual({ data: { node: null } });
   });
 

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import {
   assertValidSchema,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
   getNamedType,
   getNullableType,
   isInputObjectType,
   isInterfaceType,
-  isNonNullType,
   isLeafType,
+  isNonNullType,
   isUnionType,
   parse,
   validate,
-  type GraphQLInterfaceType,
-  type GraphQLObjectType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { printSortedSchema, schema } from '../src/schema/index.js';
@@ -102,7 +102,8 @@ describe('schema contract', () => {
       const union = getNamedType(field.type);
       if (!isUnionType(union)) continue;
       for (const member of union.getTypes()) {
-        if ('code' in member.getFields()) expect(names.has(member.name), `${union.name} member ${member.name}`).toBe(true);
+        if ('code' in member.getFields())
+          expect(names.has(member.name), `${union.name} member ${member.name}`).toBe(true);
       }
     }
   });
@@ -120,8 +121,14 @@ describe('schema contract', () => {
           return `... on ${member.name} { ${selection.join(' ') || '__typename'} }`;
         })
         .join(' ');
-      const errors = validate(schema, parse(`mutation($input: ${field.args[0]!.type.toString()}) { ${field.name}(input: $input) { ${spreads} } }`));
-      expect(errors.map((e) => e.message), field.name).toEqual([]);
+      const errors = validate(
+        schema,
+        parse(`mutation($input: ${field.args[0]!.type.toString()}) { ${field.name}(input: $input) { ${spreads} } }`),
+      );
+      expect(
+        errors.map((e) => e.message),
+        field.name,
+      ).toEqual([]);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, type TestEnv } from './support/harness.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -10,8 +10,14 @@ afterAll(async () => env?.close());
 
 describe('smoke', () => {
   it('creates a provider with inventory and reads capacity, used and free', async () => {
-    const host = await hostWith(env, 'host-a', { VCPU: { total: 8, allocationRatio: 2 }, MEMORY_MB: { total: 4096, reserved: 512 } });
-    const result = await env.gql(`query($uuid: String!) { resourceProvider(uuid: $uuid) { name generation inventories { resourceClass total capacity used free } } }`, { uuid: host.uuid });
+    const host = await hostWith(env, 'host-a', {
+      VCPU: { total: 8, allocationRatio: 2 },
+      MEMORY_MB: { total: 4096, reserved: 512 },
+    });
+    const result = await env.gql(
+      `query($uuid: String!) { resourceProvider(uuid: $uuid) { name generation inventories { resourceClass total capacity used free } } }`,
+      { uuid: host.uuid },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?.resourceProvider).toEqual({
       name: 'host-a',
@@ -22,6 +28,10 @@ describe('smoke', () => {
       ],
     });
     const bad = await env.gql(`mutation { createResourceProvider(input: {name: "host-a"}) { ${ERROR_FIELDS} } }`);
-    expect(bad.data?.createResourceProvider).toMatchObject({ __typename: 'AlreadyExists', code: 'ALREADY_EXISTS', field: 'name' });
+    expect(bad.data?.createResourceProvider).toMatchObject({
+      __typename: 'AlreadyExists',
+      code: 'ALREADY_EXISTS',
+      field: 'name',
+    });
   });
 });

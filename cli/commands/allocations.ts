@@ -2,8 +2,8 @@ import type { ConsumerFieldsFragment } from '../../client/index.js';
 import { UsageError } from '../errors.js';
 import { plural, renderFields, renderTable } from '../format.js';
 import { integer, providerAllocation } from '../parse.js';
-import { consumerGeneration, found, payload, Session } from '../session.js';
 import type { Program } from '../session.js';
+import { consumerGeneration, found, payload, Session } from '../session.js';
 
 export function renderConsumer(consumer: ConsumerFieldsFragment): string {
   return [
@@ -33,7 +33,10 @@ export function addAllocationsCommands(program: Program): void {
     .argument('<consumer>', 'consumer uuid')
     .action(async (consumerUuid, _options, command) => {
       const session = Session.of(command);
-      const consumer = found(await session.client.getConsumer(consumerUuid), `consumer ${consumerUuid} not found (a consumer exists while it holds allocations)`);
+      const consumer = found(
+        await session.client.getConsumer(consumerUuid),
+        `consumer ${consumerUuid} not found (a consumer exists while it holds allocations)`,
+      );
       session.output(consumer, () => renderConsumer(consumer));
     });
 
@@ -49,7 +52,11 @@ export function addAllocationsCommands(program: Program): void {
       'what to hold on one provider, e.g. <uuid>=VCPU:2,MEMORY_MB:4096 (repeat for more providers)',
       providerAllocation,
     )
-    .option('--generation <n>', "the consumer's generation (default: its current one; none for a new consumer)", integer)
+    .option(
+      '--generation <n>',
+      "the consumer's generation (default: its current one; none for a new consumer)",
+      integer,
+    )
     .option('--new', 'the consumer must not exist yet (consumer generation null)')
     .action(async (consumerUuid, options, command) => {
       const session = Session.of(command);
@@ -67,7 +74,9 @@ export function addAllocationsCommands(program: Program): void {
       );
       const written = result.consumers[0];
       session.output(result, () =>
-        written?.consumer ? `wrote allocations (consumer generation ${written.generation})\n${renderConsumer(written.consumer)}` : 'wrote allocations',
+        written?.consumer
+          ? `wrote allocations (consumer generation ${written.generation})\n${renderConsumer(written.consumer)}`
+          : 'wrote allocations',
       );
     });
 
@@ -96,12 +105,18 @@ export function addUsagesCommand(program: Program): void {
     .option('--type <type>', 'consumer type, e.g. INSTANCE')
     .action(async (options, command) => {
       const session = Session.of(command);
-      const report = await session.client.usages({ projectId: options.project, userId: options.user, consumerType: options.type });
-      session.output(report, () =>
-        `${plural(report.consumerCount, 'consumer')}\n${renderTable(report.usages, [
-          { header: 'CLASS', value: (u) => u.resourceClass },
-          { header: 'USED', value: (u) => u.used, align: 'right' },
-        ])}`,
+      const report = await session.client.usages({
+        projectId: options.project,
+        userId: options.user,
+        consumerType: options.type,
+      });
+      session.output(
+        report,
+        () =>
+          `${plural(report.consumerCount, 'consumer')}\n${renderTable(report.usages, [
+            { header: 'CLASS', value: (u) => u.resourceClass },
+            { header: 'USED', value: (u) => u.used, align: 'right' },
+          ])}`,
       );
     });
 }

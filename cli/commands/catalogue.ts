@@ -1,12 +1,17 @@
 import { plural, renderTable } from '../format.js';
 import { integer } from '../parse.js';
-import { collectPages, payload, providerGeneration, Session } from '../session.js';
 import type { Program } from '../session.js';
+import { collectPages, payload, providerGeneration, Session } from '../session.js';
 
 /** Page size of the catalogue listings: the service's maximum for traits and classes. */
 const CATALOGUE_PAGE = 500;
 
-function renderCatalogue(nodes: ReadonlyArray<{ name: string; standard: boolean }>, totalCount: number, noun: string, nouns?: string): string {
+function renderCatalogue(
+  nodes: ReadonlyArray<{ name: string; standard: boolean }>,
+  totalCount: number,
+  noun: string,
+  nouns?: string,
+): string {
   const table = renderTable(nodes, [
     { header: 'NAME', value: (n) => n.name },
     { header: 'KIND', value: (n) => (n.standard ? 'standard' : 'custom') },
@@ -15,7 +20,9 @@ function renderCatalogue(nodes: ReadonlyArray<{ name: string; standard: boolean 
 }
 
 export function addTraitsCommands(program: Program): void {
-  const traits = program.command('traits').description('qualitative capabilities; standard ones are fixed, custom ones are CUSTOM_*');
+  const traits = program
+    .command('traits')
+    .description('qualitative capabilities; standard ones are fixed, custom ones are CUSTOM_*');
 
   traits
     .command('list')
@@ -27,7 +34,10 @@ export function addTraitsCommands(program: Program): void {
       const session = Session.of(command);
       const associated: boolean | undefined = options.associated ? true : options.unassociated ? false : undefined;
       const filter = { namePrefix: options.prefix, associated };
-      const { nodes, totalCount } = await collectPages((first, after) => session.client.listTraits({ first, after, filter }), CATALOGUE_PAGE);
+      const { nodes, totalCount } = await collectPages(
+        (first, after) => session.client.listTraits({ first, after, filter }),
+        CATALOGUE_PAGE,
+      );
       session.output({ totalCount, traits: nodes }, () => renderCatalogue(nodes, totalCount, 'trait'));
     });
 
@@ -60,8 +70,13 @@ export function addTraitsCommands(program: Program): void {
     .action(async (providerUuid, names, options, command) => {
       const session = Session.of(command);
       const generation = await providerGeneration(session, providerUuid, options.generation);
-      const { resourceProvider: p } = payload(await session.client.setProviderTraits({ providerUuid, generation, traits: names }));
-      session.output(p, () => `${p.name} (generation ${p.generation}) has ${p.traits.length === 0 ? 'no traits' : p.traits.join(', ')}`);
+      const { resourceProvider: p } = payload(
+        await session.client.setProviderTraits({ providerUuid, generation, traits: names }),
+      );
+      session.output(
+        p,
+        () => `${p.name} (generation ${p.generation}) has ${p.traits.length === 0 ? 'no traits' : p.traits.join(', ')}`,
+      );
     });
 }
 
@@ -76,8 +91,13 @@ export function addClassesCommands(program: Program): void {
     .description('resource classes ordered by name')
     .action(async (_options, command) => {
       const session = Session.of(command);
-      const { nodes, totalCount } = await collectPages((first, after) => session.client.listResourceClasses({ first, after }), CATALOGUE_PAGE);
-      session.output({ totalCount, resourceClasses: nodes }, () => renderCatalogue(nodes, totalCount, 'resource class', 'resource classes'));
+      const { nodes, totalCount } = await collectPages(
+        (first, after) => session.client.listResourceClasses({ first, after }),
+        CATALOGUE_PAGE,
+      );
+      session.output({ totalCount, resourceClasses: nodes }, () =>
+        renderCatalogue(nodes, totalCount, 'resource class', 'resource classes'),
+      );
     });
 
   classes

@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { z } from 'zod';
 import {
-  isTypedError,
   type AlternateInput,
   type ExplanationFieldsFragment,
+  isTypedError,
   type PlacementRequest,
   type ProviderAllocationInput,
   type ResourceAmountInput,
@@ -14,8 +14,8 @@ import {
 import { refusalFromTypedError, UsageError } from '../errors.js';
 import { plural, renderFields, renderTable } from '../format.js';
 import { groups, integer, list, positiveInteger, repeatable, resources, weigher } from '../parse.js';
-import { consumerGeneration, found, payload, Session } from '../session.js';
 import type { Program } from '../session.js';
+import { consumerGeneration, found, payload, Session } from '../session.js';
 
 interface RequestOptions {
   resources: ResourceAmountInput[];
@@ -56,7 +56,10 @@ function requestFrom(options: RequestOptions): PlacementRequest {
   };
 }
 
-type AllocationRequest = ReadonlyArray<{ providerUuid: string; resources: ReadonlyArray<{ resourceClass: string; amount: number }> }>;
+type AllocationRequest = ReadonlyArray<{
+  providerUuid: string;
+  resources: ReadonlyArray<{ resourceClass: string; amount: number }>;
+}>;
 
 /** `VCPU:2,MEMORY_MB:4096`, prefixed with the provider when it is not the host itself. */
 function describeAllocation(host: string, request: AllocationRequest): string {
@@ -84,7 +87,10 @@ function renderExplanation(explanation: ExplanationFieldsFragment): string {
 }
 
 /** `headline` says what happened, e.g. "claimed … on" or "moved … to". */
-export function renderSelection(selection: SelectionFieldsFragment, headline: (consumer: string, host: string) => string): string {
+export function renderSelection(
+  selection: SelectionFieldsFragment,
+  headline: (consumer: string, host: string) => string,
+): string {
   const host = `${selection.resourceProvider?.name ?? selection.providerUuid} (${selection.providerUuid})`;
   const lines = [
     headline(selection.consumerUuid, host),
@@ -123,7 +129,10 @@ function toAllocationInputs(request: AllocationRequest): ProviderAllocationInput
 }
 
 const allocationRequestSchema = z.array(
-  z.object({ providerUuid: z.string(), resources: z.array(z.object({ resourceClass: z.string(), amount: z.number().int() })) }),
+  z.object({
+    providerUuid: z.string(),
+    resources: z.array(z.object({ resourceClass: z.string(), amount: z.number().int() })),
+  }),
 );
 const alternateSchema = z.object({ providerUuid: z.string(), allocationRequest: allocationRequestSchema });
 const selectionSchema = z.object({ consumerUuid: z.string(), alternates: z.array(alternateSchema) });
@@ -154,7 +163,10 @@ async function alternatesFromFile(path: string, consumerUuid: string): Promise<A
     if (!selection) throw new UsageError(`--alternates-file ${path} has no selection for consumer ${consumerUuid}`);
     alternates = selection.alternates;
   }
-  return alternates.map((a) => ({ providerUuid: a.providerUuid, allocations: toAllocationInputs(a.allocationRequest) }));
+  return alternates.map((a) => ({
+    providerUuid: a.providerUuid,
+    allocations: toAllocationInputs(a.allocationRequest),
+  }));
 }
 
 async function readStdin(): Promise<string> {
@@ -173,7 +185,12 @@ export function addPlacementCommands(program: Program): void {
       const session = Session.of(command);
       const request = requestFrom(options);
       const result = payload(
-        await session.client.allocationCandidates({ request, limit: options.limit, weigher: options.weigher, hostSubsetSize: options.subset }),
+        await session.client.allocationCandidates({
+          request,
+          limit: options.limit,
+          weigher: options.weigher,
+          hostSubsetSize: options.subset,
+        }),
       );
       session.output(result, () => {
         const classColumns = request.resources.map((wanted, index) => ({
@@ -209,7 +226,11 @@ export function addPlacementCommands(program: Program): void {
 
   withRequestOptions(program.command('claim'))
     .description('claim capacity for new consumers on the best fitting hosts, with same-cell alternates')
-    .option('--consumer <uuid>', 'a new consumer (repeat to place several, all or none; default: one generated uuid)', repeatable)
+    .option(
+      '--consumer <uuid>',
+      'a new consumer (repeat to place several, all or none; default: one generated uuid)',
+      repeatable,
+    )
     .requiredOption('--project <id>', 'project id of the consumers')
     .requiredOption('--user <id>', 'user id of the consumers')
     .option('--type <type>', 'consumer type, e.g. INSTANCE')
@@ -224,7 +245,12 @@ export function addPlacementCommands(program: Program): void {
       const consumers: string[] = options.consumer ?? [randomUUID()];
       const result = await session.client.claim(
         {
-          consumers: consumers.map((consumerUuid) => ({ consumerUuid, projectId: options.project, userId: options.user, consumerType: options.type })),
+          consumers: consumers.map((consumerUuid) => ({
+            consumerUuid,
+            projectId: options.project,
+            userId: options.user,
+            consumerType: options.type,
+          })),
           request: requestFrom(options),
           alternates: options.alternates,
           weigher: options.weigher,
@@ -235,17 +261,28 @@ export function addPlacementCommands(program: Program): void {
         { explain: options.explain },
       );
       if (isTypedError(result)) {
-        const explanation = result.__typename === 'NoValidHost' && result.explanation ? renderExplanation(result.explanation) : undefined;
+        const explanation =
+          result.__typename === 'NoValidHost' && result.explanation ? renderExplanation(result.explanation) : undefined;
         throw refusalFromTypedError(result, explanation);
       }
-      session.output(result, () => result.selections.map((selection) => renderSelection(selection, (consumer, host) => `claimed consumer ${consumer} on ${host}`)).join('\n\n'));
+      session.output(result, () =>
+        result.selections
+          .map((selection) => renderSelection(selection, (consumer, host) => `claimed consumer ${consumer} on ${host}`))
+          .join('\n\n'),
+      );
     });
 
   program
     .command('reschedule')
-    .description("move a consumer whose build failed to the first alternate that still fits (its current claim is released)")
+    .description(
+      'move a consumer whose build failed to the first alternate that still fits (its current claim is released)',
+    )
     .argument('<consumer>', 'consumer uuid')
-    .option('--alternate <host>', 'an alternate host, claimed with --resources on the host itself (repeatable, tried in order)', repeatable)
+    .option(
+      '--alternate <host>',
+      'an alternate host, claimed with --resources on the host itself (repeatable, tried in order)',
+      repeatable,
+    )
     .option('--resources <amounts>', 'what to claim on each --alternate host, e.g. VCPU:2,MEMORY_MB:4096', resources)
     .option('--alternates-file <path>', 'alternates from the JSON of "placement --json claim" (or "-" for stdin)')
     .option('--generation <n>', "the consumer's generation (default: its current one)", integer)
@@ -259,17 +296,28 @@ export function addPlacementCommands(program: Program): void {
         if (hosts.length > 0) throw new UsageError('give --alternate or --alternates-file, not both');
         alternates = await alternatesFromFile(options.alternatesFile, consumerUuid);
       } else {
-        if (hosts.length === 0) throw new UsageError('give the alternates: --alternate <host> --resources … or --alternates-file <path>');
+        if (hosts.length === 0)
+          throw new UsageError('give the alternates: --alternate <host> --resources … or --alternates-file <path>');
         if (!perHost) throw new UsageError('--alternate needs --resources (what to claim on each host)');
-        alternates = hosts.map((host) => ({ providerUuid: host, allocations: [{ providerUuid: host, resources: perHost }] }));
+        alternates = hosts.map((host) => ({
+          providerUuid: host,
+          allocations: [{ providerUuid: host, resources: perHost }],
+        }));
       }
       const generation = found(
         await consumerGeneration(session, consumerUuid, options.generation),
         `consumer ${consumerUuid} not found (a consumer exists while it holds allocations)`,
       );
       const result = payload(
-        await session.client.reschedule({ consumerUuid, consumerGeneration: generation, alternates, idempotencyKey: options.idempotencyKey }),
+        await session.client.reschedule({
+          consumerUuid,
+          consumerGeneration: generation,
+          alternates,
+          idempotencyKey: options.idempotencyKey,
+        }),
       );
-      session.output(result, () => renderSelection(result.selection, (consumer, host) => `moved consumer ${consumer} to ${host}`));
+      session.output(result, () =>
+        renderSelection(result.selection, (consumer, host) => `moved consumer ${consumer} to ${host}`),
+      );
     });
 }

@@ -2,8 +2,8 @@ import { Option } from '@commander-js/extra-typings';
 import type { InventoryFieldsFragment, ResourceProviderFilter } from '../../client/index.js';
 import { decimal, percent, plural, renderFields, renderTable } from '../format.js';
 import { decimalNumber, groups, integer, list, positiveInteger, resources } from '../parse.js';
-import { collectPages, found, payload, providerGeneration, Session } from '../session.js';
 import type { Program } from '../session.js';
+import { collectPages, found, payload, providerGeneration, Session } from '../session.js';
 
 /** Page size of provider listings: the service's maximum for this connection. */
 const PROVIDER_PAGE = 100;
@@ -37,7 +37,11 @@ export function addProvidersCommands(program: Program): void {
     .option('--required <traits>', 'carrying all of these traits (comma-separated, repeatable)', list)
     .option('--forbidden <traits>', 'carrying none of these traits', list)
     .option('--member-of <aggregates>', 'in any of these aggregates; repeat to AND groups', groups)
-    .option('--resources <amounts>', 'whose own inventory fits these amounts now, e.g. VCPU:2,MEMORY_MB:4096', resources)
+    .option(
+      '--resources <amounts>',
+      'whose own inventory fits these amounts now, e.g. VCPU:2,MEMORY_MB:4096',
+      resources,
+    )
     .option('--limit <n>', 'at most this many providers (default: all)', positiveInteger)
     .action(async (options, command) => {
       const session = Session.of(command);
@@ -62,9 +66,13 @@ export function addProvidersCommands(program: Program): void {
           { header: 'GEN', value: (p) => p.generation, align: 'right' },
           { header: 'CELL', value: (p) => p.cell?.name },
           { header: 'PARENT', value: (p) => p.parent?.name },
-          { header: 'USAGE (used/capacity)', value: (p) => p.inventories.map((i) => `${i.resourceClass} ${i.used}/${i.capacity}`).join(', ') },
+          {
+            header: 'USAGE (used/capacity)',
+            value: (p) => p.inventories.map((i) => `${i.resourceClass} ${i.used}/${i.capacity}`).join(', '),
+          },
         ]);
-        const shown = nodes.length < totalCount ? `${nodes.length} of ${totalCount} providers` : plural(totalCount, 'provider');
+        const shown =
+          nodes.length < totalCount ? `${nodes.length} of ${totalCount} providers` : plural(totalCount, 'provider');
         return `${table}\n${shown}`;
       });
     });
@@ -103,11 +111,18 @@ export function addProvidersCommands(program: Program): void {
     .action(async (uuid, options, command) => {
       const session = Session.of(command);
       let name = uuid;
-      const { nodes, totalCount } = await collectPages(async (first, after) => {
-        const provider = found(await session.client.listProviderAllocations({ uuid, first, after }), `provider ${uuid} not found`);
-        name = provider.name;
-        return provider.allocations;
-      }, PROVIDER_PAGE, options.limit);
+      const { nodes, totalCount } = await collectPages(
+        async (first, after) => {
+          const provider = found(
+            await session.client.listProviderAllocations({ uuid, first, after }),
+            `provider ${uuid} not found`,
+          );
+          name = provider.name;
+          return provider.allocations;
+        },
+        PROVIDER_PAGE,
+        options.limit,
+      );
       session.output({ totalCount, allocations: nodes }, () =>
         [
           `${name}: ${plural(totalCount, 'allocation')}`,
@@ -133,7 +148,12 @@ export function addProvidersCommands(program: Program): void {
     .action(async (name, options, command) => {
       const session = Session.of(command);
       const { resourceProvider: p } = payload(
-        await session.client.createProvider({ name, uuid: options.uuid, cellUuid: options.cell, parentProviderUuid: options.parent }),
+        await session.client.createProvider({
+          name,
+          uuid: options.uuid,
+          cellUuid: options.cell,
+          parentProviderUuid: options.parent,
+        }),
       );
       session.output(p, () => `created provider ${p.name} ${p.uuid} (generation ${p.generation})`);
     });
@@ -154,7 +174,13 @@ export function addProvidersCommands(program: Program): void {
       const cellUuid: string | null | undefined = options.cell === false ? null : options.cell;
       const parentProviderUuid: string | null | undefined = options.parent === false ? null : options.parent;
       const { resourceProvider: p } = payload(
-        await session.client.updateProvider({ uuid, name: options.name, cellUuid, parentProviderUuid, generation: options.generation }),
+        await session.client.updateProvider({
+          uuid,
+          name: options.name,
+          cellUuid,
+          parentProviderUuid,
+          generation: options.generation,
+        }),
       );
       session.output(p, () => `updated provider ${p.name} ${p.uuid} (generation ${p.generation})`);
     });
@@ -169,7 +195,6 @@ export function addProvidersCommands(program: Program): void {
       const result = payload(await session.client.deleteProvider({ uuid, generation: options.generation }));
       session.output(result, () => `deleted provider ${result.deletedUuid}`);
     });
-
 }
 
 export function addInventoryCommands(program: Program): void {
@@ -182,7 +207,10 @@ export function addInventoryCommands(program: Program): void {
     .action(async (providerUuid, _options, command) => {
       const session = Session.of(command);
       const provider = found(await session.client.listInventories(providerUuid), `provider ${providerUuid} not found`);
-      session.output(provider, () => `${provider.name} (generation ${provider.generation})\n${renderInventories(provider.inventories)}`);
+      session.output(
+        provider,
+        () => `${provider.name} (generation ${provider.generation})\n${renderInventories(provider.inventories)}`,
+      );
     });
 
   inventory
@@ -234,29 +262,37 @@ export function addInventoryCommands(program: Program): void {
       const session = Session.of(command);
       const generation = await providerGeneration(session, providerUuid, options.generation);
       const result = payload(await session.client.deleteInventory({ providerUuid, generation, resourceClass }));
-      session.output(result, () =>
-        `deleted ${resourceClass} from ${result.resourceProvider.name} (generation ${result.resourceProvider.generation})\n` +
-        renderInventories(result.resourceProvider.inventories),
+      session.output(
+        result,
+        () =>
+          `deleted ${resourceClass} from ${result.resourceProvider.name} (generation ${result.resourceProvider.generation})\n` +
+          renderInventories(result.resourceProvider.inventories),
       );
     });
-
 }
 
 export function addAggregatesCommands(program: Program): void {
-  const aggregates = program.command('aggregates').description('groups of providers (memberOf filters, sharing providers)');
+  const aggregates = program
+    .command('aggregates')
+    .description('groups of providers (memberOf filters, sharing providers)');
 
   aggregates
     .command('list')
     .description('aggregates ordered by uuid')
     .action(async (_options, command) => {
       const session = Session.of(command);
-      const { nodes, totalCount } = await collectPages((first, after) => session.client.listAggregates({ first, after }), PROVIDER_PAGE);
-      session.output({ totalCount, aggregates: nodes }, () =>
-        `${renderTable(nodes, [
-          { header: 'UUID', value: (a) => a.uuid },
-          { header: 'NAME', value: (a) => a.name },
-          { header: 'PROVIDERS', value: (a) => a.providerCount, align: 'right' },
-        ])}\n${plural(totalCount, 'aggregate')}`,
+      const { nodes, totalCount } = await collectPages(
+        (first, after) => session.client.listAggregates({ first, after }),
+        PROVIDER_PAGE,
+      );
+      session.output(
+        { totalCount, aggregates: nodes },
+        () =>
+          `${renderTable(nodes, [
+            { header: 'UUID', value: (a) => a.uuid },
+            { header: 'NAME', value: (a) => a.name },
+            { header: 'PROVIDERS', value: (a) => a.providerCount, align: 'right' },
+          ])}\n${plural(totalCount, 'aggregate')}`,
       );
     });
 
@@ -290,30 +326,40 @@ export function addAggregatesCommands(program: Program): void {
     .action(async (providerUuid, uuids, options, command) => {
       const session = Session.of(command);
       const generation = await providerGeneration(session, providerUuid, options.generation);
-      const { resourceProvider: p } = payload(await session.client.setProviderAggregates({ providerUuid, generation, aggregates: uuids }));
-      session.output(p, () =>
-        `${p.name} (generation ${p.generation}) is in ${p.aggregates.length === 0 ? 'no aggregate' : p.aggregates.map((a) => a.name ?? a.uuid).join(', ')}`,
+      const { resourceProvider: p } = payload(
+        await session.client.setProviderAggregates({ providerUuid, generation, aggregates: uuids }),
+      );
+      session.output(
+        p,
+        () =>
+          `${p.name} (generation ${p.generation}) is in ${p.aggregates.length === 0 ? 'no aggregate' : p.aggregates.map((a) => a.name ?? a.uuid).join(', ')}`,
       );
     });
-
 }
 
 export function addCellsCommands(program: Program): void {
-  const cells = program.command('cells').description('failure and scale domains; claims and alternates stay inside one');
+  const cells = program
+    .command('cells')
+    .description('failure and scale domains; claims and alternates stay inside one');
 
   cells
     .command('list')
     .description('cells ordered by name')
     .action(async (_options, command) => {
       const session = Session.of(command);
-      const { nodes, totalCount } = await collectPages((first, after) => session.client.listCells({ first, after }), PROVIDER_PAGE);
-      session.output({ totalCount, cells: nodes }, () =>
-        `${renderTable(nodes, [
-          { header: 'NAME', value: (c) => c.name },
-          { header: 'UUID', value: (c) => c.uuid },
-          { header: 'PROVIDERS', value: (c) => c.providerCount, align: 'right' },
-          { header: 'CREATED', value: (c) => c.createdAt },
-        ])}\n${plural(totalCount, 'cell')}`,
+      const { nodes, totalCount } = await collectPages(
+        (first, after) => session.client.listCells({ first, after }),
+        PROVIDER_PAGE,
+      );
+      session.output(
+        { totalCount, cells: nodes },
+        () =>
+          `${renderTable(nodes, [
+            { header: 'NAME', value: (c) => c.name },
+            { header: 'UUID', value: (c) => c.uuid },
+            { header: 'PROVIDERS', value: (c) => c.providerCount, align: 'right' },
+            { header: 'CREATED', value: (c) => c.createdAt },
+          ])}\n${plural(totalCount, 'cell')}`,
       );
     });
 
@@ -337,5 +383,4 @@ export function addCellsCommands(program: Program): void {
       const result = payload(await session.client.deleteCell({ uuid }));
       session.output(result, () => `deleted cell ${result.deletedUuid}`);
     });
-
 }

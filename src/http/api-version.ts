@@ -1,9 +1,9 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { deprecatedUsage, type DeprecationNotice } from '../schema/deprecated-usage.js';
 import { deprecatedUsageCounter } from '../metrics.js';
-import { earlyErrorResponse } from './early-error.js';
+import { type DeprecationNotice, deprecatedUsage } from '../schema/deprecated-usage.js';
 import {
+  type ApiVersion,
   LATEST_VERSION,
   OLDEST_VERSION,
   RELEASED_VERSIONS,
@@ -11,8 +11,8 @@ import {
   selectVersion,
   VERSION_BEHAVIOUR,
   VERSION_HEADER,
-  type ApiVersion,
 } from '../versions.js';
+import { earlyErrorResponse } from './early-error.js';
 
 const servedBy = new WeakMap<Request, ApiVersion>();
 const noticesOf = new WeakMap<Request, DeprecationNotice[]>();
@@ -27,7 +27,11 @@ export function versionContext(request: Request): Pick<Context, 'apiVersion' | '
   return { apiVersion, behaviour: VERSION_BEHAVIOUR[apiVersion] };
 }
 
-function unsupportedVersionResponse(fetchAPI: { Response: typeof Response }, requested: string, reason: 'malformed' | 'unsupported'): Response {
+function unsupportedVersionResponse(
+  fetchAPI: { Response: typeof Response },
+  requested: string,
+  reason: 'malformed' | 'unsupported',
+): Response {
   const what = reason === 'malformed' ? 'is not a version (expected MAJOR.MINOR, e.g. 1.1)' : 'is not served here';
   return earlyErrorResponse(
     fetchAPI,
@@ -50,7 +54,10 @@ function deprecationHeaders(notices: DeprecationNotice[]): Record<string, string
     .map((n) => RELEASED_VERSIONS.find((v) => v.version === n.since)?.released)
     .filter((d): d is string => d !== undefined)
     .sort()[0];
-  const removal = notices.map((n) => n.removalDate).filter((d): d is string => d !== undefined).sort()[0];
+  const removal = notices
+    .map((n) => n.removalDate)
+    .filter((d): d is string => d !== undefined)
+    .sort()[0];
   const headers: Record<string, string> = {
     Deprecation: deprecatedOn ? `@${Math.floor(Date.parse(`${deprecatedOn}T00:00:00Z`) / 1000)}` : '@0',
   };
@@ -94,7 +101,8 @@ export function useApiVersions(graphqlEndpoint: string): Plugin<Context> {
       if (!version) return;
       response.headers.set(VERSION_HEADER, version);
       const notices = noticesOf.get(request);
-      if (notices) for (const [name, value] of Object.entries(deprecationHeaders(notices))) response.headers.set(name, value);
+      if (notices)
+        for (const [name, value] of Object.entries(deprecationHeaders(notices))) response.headers.set(name, value);
     },
   };
 }

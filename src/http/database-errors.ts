@@ -16,11 +16,21 @@ const MESSAGES: Record<DatabaseFault, string> = {
   DATABASE_UNAVAILABLE:
     'The database is unavailable; retry shortly. A mutation interrupted this way may or may not have been applied: retry it with the same idempotencyKey or generation, which makes the retry safe.',
   DATABASE_BUSY: 'The database is busy (no connection free in time); retry shortly.',
-  DATABASE_TIMEOUT: 'A database statement ran past its time limit and was cancelled; nothing was written. Retry shortly.',
+  DATABASE_TIMEOUT:
+    'A database statement ran past its time limit and was cancelled; nothing was written. Retry shortly.',
 };
 
 // Socket errors from node:net while connecting or talking to PostgreSQL.
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 // SQLSTATE 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up / shutting down).
 const SERVER_GOING_AWAY = new Set(['57P01', '57P02', '57P03']);
 // Prisma's own codes for the same faults: can't reach, timed out reaching, server closed the connection / pool timeout, too many connections.
@@ -51,7 +61,8 @@ interface ErrorLike {
 function classifyOne(error: ErrorLike): DatabaseFault | null {
   const codes = [error.code, error.originalCode].filter((c): c is string => typeof c === 'string');
   for (const code of codes) {
-    if (SOCKET_CODES.has(code) || SERVER_GOING_AWAY.has(code) || code.startsWith('08') || PRISMA_UNAVAILABLE.has(code)) return 'DATABASE_UNAVAILABLE';
+    if (SOCKET_CODES.has(code) || SERVER_GOING_AWAY.has(code) || code.startsWith('08') || PRISMA_UNAVAILABLE.has(code))
+      return 'DATABASE_UNAVAILABLE';
     if (code === '53300' || PRISMA_BUSY.has(code)) return 'DATABASE_BUSY'; // 53300: too_many_connections
     if (code === '57014') return 'DATABASE_TIMEOUT'; // query_canceled: statement_timeout (or a cancel by an operator)
   }

@@ -1,5 +1,5 @@
+import { type Plugin, useReadinessCheck } from 'graphql-yoga';
 import type pg from 'pg';
-import { useReadinessCheck, type Plugin } from 'graphql-yoga';
 import { classifyDatabaseError, RETRY_AFTER_SECONDS } from './database-errors.js';
 
 /**

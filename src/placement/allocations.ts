@@ -1,16 +1,10 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import {
-  CapacityExceededError,
-  ConsumerGenerationConflictError,
-  InvalidInputError,
-  NotFoundError,
-} from './errors.js';
-import { capacityViolation, shareBoundsSet, unitViolation, type InventoryState } from './fit.js';
+import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from './errors.js';
+import { capacityViolation, type InventoryState, shareBoundsSet, unitViolation } from './fit.js';
 import { resourceClassIds } from './lookups.js';
-import { serializable, type Queryable, type RetryPolicy, defaultRetryPolicy } from './transactions.js';
+import { defaultRetryPolicy, type Queryable, type RetryPolicy, serializable } from './transactions.js';
 import { externalId, int32, parseInput, referenceName, resourceAmount, uuidString } from './validation.js';
-
 
 const providerAllocation = z.object({
   providerUuid: uuidString,
@@ -61,7 +55,11 @@ function assertNoDuplicates(input: Validated, path: ConsumerPath): void {
   const consumers = new Set<string>();
   input.consumers.forEach((consumer, c) => {
     if (consumers.has(consumer.consumerUuid)) {
-      throw new InvalidInputError(`${path(c)}consumerUuid`, 'unique', `${path(c)}consumerUuid: consumer ${consumer.consumerUuid} is listed twice`);
+      throw new InvalidInputError(
+        `${path(c)}consumerUuid`,
+        'unique',
+        `${path(c)}consumerUuid: consumer ${consumer.consumerUuid} is listed twice`,
+      );
     }
     consumers.add(consumer.consumerUuid);
     const pairs = new Set<string>();
@@ -149,13 +147,23 @@ export async function replaceAllocations(
   const classIdByName = await resourceClassIds(db, classNames, (index) => classFieldByName.get(classNames[index]!)!);
   const classNameById = new Map([...classIdByName].map(([name, id]) => [id, name]));
 
-  interface Row { consumerIndex: number; providerId: number; classId: number; amount: number; field: string }
+  interface Row {
+    consumerIndex: number;
+    providerId: number;
+    classId: number;
+    amount: number;
+    field: string;
+  }
   const newRows: Row[] = [];
   input.consumers.forEach((consumer, c) => {
     consumer.allocations.forEach((allocation, a) => {
       const providerId = providerIdByUuid.get(allocation.providerUuid);
       if (providerId === undefined) {
-        throw new NotFoundError('ResourceProvider', allocation.providerUuid, `${path(c)}allocations[${a}].providerUuid`);
+        throw new NotFoundError(
+          'ResourceProvider',
+          allocation.providerUuid,
+          `${path(c)}allocations[${a}].providerUuid`,
+        );
       }
       allocation.resources.forEach((resource, r) => {
         newRows.push({
@@ -208,18 +216,32 @@ export async function replaceAllocations(
     const className = classNameById.get(row.classId)!;
     const providerUuid = providerUuidById.get(row.providerId)!;
     if (!inventory) {
-      throw new InvalidInputError(`${row.field}.resourceClass`, 'inventory-exists', `${row.field}.resourceClass: provider ${providerUuid} has no ${className} inventory`);
+      throw new InvalidInputError(
+        `${row.field}.resourceClass`,
+        'inventory-exists',
+        `${row.field}.resourceClass: provider ${providerUuid} has no ${className} inventory`,
+      );
     }
     const violation = unitViolation(inventory, row.amount);
     if (violation) {
-      throw new InvalidInputError(`${row.field}.amount`, `${violation.rule}:${violation.limit}`, `${row.field}.amount: ${row.amount} ${className} breaks ${violation.rule} ${violation.limit} on provider ${providerUuid}`);
+      throw new InvalidInputError(
+        `${row.field}.amount`,
+        `${violation.rule}:${violation.limit}`,
+        `${row.field}.amount: ${row.amount} ${className} breaks ${violation.rule} ${violation.limit} on provider ${providerUuid}`,
+      );
     }
   }
   for (const pair of pairs) {
     if (pair.change === 0) continue;
     const inventory = inventoryByPair.get(pairKey(pair.providerId, pair.classId))!;
     if (capacityViolation(inventory, pair.change)) {
-      throw new CapacityExceededError(providerUuidById.get(pair.providerId)!, classNameById.get(pair.classId)!, pair.change, inventory.used, inventory.capacity);
+      throw new CapacityExceededError(
+        providerUuidById.get(pair.providerId)!,
+        classNameById.get(pair.classId)!,
+        pair.change,
+        inventory.used,
+        inventory.capacity,
+      );
     }
   }
   const changed = pairs.filter((p) => p.change !== 0);
@@ -275,20 +297,42 @@ export async function replaceAllocations(
 
   // 6. every provider the write touched (old or new rows) moves to a new generation
   if (touched.length > 0) {
-    await db.query(`UPDATE resource_providers p SET generation = generation + 1, ${shareBoundsSet()} WHERE id = ANY($1::int[])`, [touched]);
+    await db.query(
+      `UPDATE resource_providers p SET generation = generation + 1, ${shareBoundsSet()} WHERE id = ANY($1::int[])`,
+      [touched],
+    );
   }
   return results;
 }
 
 /** Removes all of a consumer's allocations (and so the consumer), generation-checked. */
-export async function deleteAllocations(pool: pg.Pool, raw: z.input<typeof deleteAllocationsInput>): Promise<ConsumerWriteResult> {
+export async function deleteAllocations(
+  pool: pg.Pool,
+  raw: z.input<typeof deleteAllocationsInput>,
+): Promise<ConsumerWriteResult> {
   const input = parseInput(deleteAllocationsInput, raw);
   return serializable(pool, async (db) => {
-    const { rows } = await db.query<{ project_id: string; user_id: string }>('SELECT project_id, user_id FROM consumers WHERE uuid = $1', [input.consumerUuid]);
+    const { rows } = await db.query<{ project_id: string; user_id: string }>(
+      'SELECT project_id, user_id FROM consumers WHERE uuid = $1',
+      [input.consumerUuid],
+    );
     if (!rows[0]) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
-    const [result] = await replaceAllocations(db, {
-      consumers: [{ consumerUuid: input.consumerUuid, consumerGeneration: input.consumerGeneration, projectId: rows[0].project_id, userId: rows[0].user_id, consumerType: null, allocations: [] }],
-    }, singlePath);
+    const [result] = await replaceAllocations(
+      db,
+      {
+        consumers: [
+          {
+            consumerUuid: input.consumerUuid,
+            consumerGeneration: input.consumerGeneration,
+            projectId: rows[0].project_id,
+            userId: rows[0].user_id,
+            consumerType: null,
+            allocations: [],
+          },
+        ],
+      },
+      singlePath,
+    );
     return result!;
   });
 }

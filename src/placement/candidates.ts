@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { STANDARD_TRAIT_SHARING } from './catalogue.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { BOUND_CLASSES, fitsSql, freeShareSql } from './fit.js';
-import { STANDARD_TRAIT_SHARING } from './catalogue.js';
-import { prepared, withClient, type Queryable } from './transactions.js';
+import { prepared, type Queryable, withClient } from './transactions.js';
 import { distinctResourceAmounts, parseInput, referenceName, uuidString } from './validation.js';
 
 /**
@@ -29,8 +29,14 @@ const placementRequestSchema = z
     resources: distinctResourceAmounts(50),
     requiredTraits: z.array(referenceName('trait')).max(100).nullish(),
     forbiddenTraits: z.array(referenceName('trait')).max(100).nullish(),
-    anyOfTraits: z.array(z.array(referenceName('trait')).min(1, { message: 'an any-of group needs at least one trait' }).max(100)).max(20).nullish(),
-    memberOf: z.array(z.array(uuidString).min(1, { message: 'a memberOf group needs at least one aggregate' }).max(100)).max(20).nullish(),
+    anyOfTraits: z
+      .array(z.array(referenceName('trait')).min(1, { message: 'an any-of group needs at least one trait' }).max(100))
+      .max(20)
+      .nullish(),
+    memberOf: z
+      .array(z.array(uuidString).min(1, { message: 'a memberOf group needs at least one aggregate' }).max(100))
+      .max(20)
+      .nullish(),
     forbiddenAggregates: z.array(uuidString).max(100).nullish(),
     inTree: uuidString.nullish(),
     cell: uuidString.nullish(),
@@ -39,7 +45,12 @@ const placementRequestSchema = z
     const required = new Set(request.requiredTraits ?? []);
     (request.forbiddenTraits ?? []).forEach((t, i) => {
       if (required.has(t)) {
-        ctx.addIssue({ code: 'custom', path: ['forbiddenTraits', i], message: `${t} is both required and forbidden`, params: { rule: 'not-also-required' } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['forbiddenTraits', i],
+          message: `${t} is both required and forbidden`,
+          params: { rule: 'not-also-required' },
+        });
       }
     });
   });
@@ -59,7 +70,8 @@ export function parseLimit(
 ): number {
   if (limit == null) return bounds.defaultLimit;
   const max = Math.min(bounds.maxLimit, MAX_LIMIT);
-  if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError(field, 'min:1', `${field}: must be at least 1`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new InvalidInputError(field, 'min:1', `${field}: must be at least 1`);
   if (limit > max) throw new InvalidInputError(field, `max:${max}`, `${field}: must be at most ${max}`);
   return limit;
 }
@@ -67,7 +79,8 @@ export function parseLimit(
 export function parseHostSubsetSize(size: number | null | undefined, field = 'hostSubsetSize'): number {
   if (size == null) return 1;
   if (!Number.isInteger(size) || size < 1) throw new InvalidInputError(field, 'min:1', `${field}: must be at least 1`);
-  if (size > MAX_LIMIT) throw new InvalidInputError(field, `max:${MAX_LIMIT}`, `${field}: must be at most ${MAX_LIMIT}`);
+  if (size > MAX_LIMIT)
+    throw new InvalidInputError(field, `max:${MAX_LIMIT}`, `${field}: must be at most ${MAX_LIMIT}`);
   return size;
 }
 
@@ -110,7 +123,13 @@ export function requestLookup(request: PlacementRequest): { sql: string; values:
   const traitNames = [...new Set([...required, ...forbidden, ...anyOf.flat(), STANDARD_TRAIT_SHARING])];
   return {
     sql: REQUEST_LOOKUP_SQL,
-    values: [request.resources.map((r) => r.resourceClass), traitNames, request.cell ?? null, request.inTree ?? null, STANDARD_TRAIT_SHARING],
+    values: [
+      request.resources.map((r) => r.resourceClass),
+      traitNames,
+      request.cell ?? null,
+      request.inTree ?? null,
+      STANDARD_TRAIT_SHARING,
+    ],
   };
 }
 
@@ -122,7 +141,11 @@ const REQUEST_LOOKUP_SQL = `SELECT (SELECT json_agg(json_build_object('id', id, 
               OR EXISTS (SELECT 1 FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = $5) AS nested`;
 
 /** Resolves every name in one round trip; the first unknown one is a NotFound naming its field. */
-export async function resolveRequest(db: Queryable, request: PlacementRequest, prefix = 'request'): Promise<ResolvedRequest> {
+export async function resolveRequest(
+  db: Queryable,
+  request: PlacementRequest,
+  prefix = 'request',
+): Promise<ResolvedRequest> {
   const lookup = requestLookup(request);
   const { rows } = await db.query<RequestLookupRow>(prepared(lookup.sql, lookup.values));
   return resolvedFrom(request, rows[0]!, prefix);
@@ -148,7 +171,8 @@ export function resolvedFrom(request: PlacementRequest, row: RequestLookupRow, p
   const forbiddenTraitIds = forbidden.map((t, i) => traitId(t, `${prefix}.forbiddenTraits[${i}]`));
   const anyOfTraitIds = anyOf.map((group, g) => group.map((t, i) => traitId(t, `${prefix}.anyOfTraits[${g}][${i}]`)));
   if (request.cell && row.cell === null) throw new NotFoundError('Cell', request.cell, `${prefix}.cell`);
-  if (request.inTree && row.root === null) throw new NotFoundError('ResourceProvider', request.inTree, `${prefix}.inTree`);
+  if (request.inTree && row.root === null)
+    throw new NotFoundError('ResourceProvider', request.inTree, `${prefix}.inTree`);
   return {
     request,
     classIds: classNames.map((n) => classIds.get(n)!),
@@ -182,17 +206,32 @@ interface RootCondition {
   sql: string;
 }
 
-function rootConditions(r: ResolvedRequest, params: Params, names: { traits: Map<number, string> }, explainEachTrait = false): RootCondition[] {
+function rootConditions(
+  r: ResolvedRequest,
+  params: Params,
+  names: { traits: Map<number, string> },
+  explainEachTrait = false,
+): RootCondition[] {
   const out: RootCondition[] = [];
-  if (r.cellId !== null) out.push({ label: 'cell', constraint: 'WRONG_CELL', sql: `p.cell_id = ${params.add(r.cellId)}` });
-  if (r.inTreeRootId !== null) out.push({ label: 'inTree', constraint: 'NOT_IN_TREE', sql: `p.id = ${params.add(r.inTreeRootId)}` });
+  if (r.cellId !== null)
+    out.push({ label: 'cell', constraint: 'WRONG_CELL', sql: `p.cell_id = ${params.add(r.cellId)}` });
+  if (r.inTreeRootId !== null)
+    out.push({ label: 'inTree', constraint: 'NOT_IN_TREE', sql: `p.id = ${params.add(r.inTreeRootId)}` });
   // Trait tests read the provider's trait_ids array (kept in step with provider_traits).
   if (explainEachTrait) {
     for (const traitId of r.requiredTraitIds) {
-      out.push({ label: names.traits.get(traitId) ?? String(traitId), constraint: 'MISSING_REQUIRED_TRAIT', sql: `p.trait_ids @> ARRAY[${params.add(traitId)}::int]` });
+      out.push({
+        label: names.traits.get(traitId) ?? String(traitId),
+        constraint: 'MISSING_REQUIRED_TRAIT',
+        sql: `p.trait_ids @> ARRAY[${params.add(traitId)}::int]`,
+      });
     }
   } else if (r.requiredTraitIds.length > 0) {
-    out.push({ label: 'required', constraint: 'MISSING_REQUIRED_TRAIT', sql: `p.trait_ids @> ${params.add(r.requiredTraitIds)}::int[]` });
+    out.push({
+      label: 'required',
+      constraint: 'MISSING_REQUIRED_TRAIT',
+      sql: `p.trait_ids @> ${params.add(r.requiredTraitIds)}::int[]`,
+    });
   }
   if (r.forbiddenTraitIds.length > 0) {
     out.push({
@@ -265,7 +304,6 @@ function toCandidate(r: ResolvedRequest, row: CandidateRow): Candidate {
     })),
   };
 }
-
 
 export interface SearchOptions {
   limit: number;
@@ -365,7 +403,10 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
       ...rootConditions(r, params, { traits: new Map() }).map((c) => c.sql),
       ...extraRootFilters(options, params),
     ];
-    if (frontier) conditions.push(`(${walkKey}, p.uuid) > (${params.add(frontier.key)}::float8, ${params.add(frontier.uuid)}::uuid)`);
+    if (frontier)
+      conditions.push(
+        `(${walkKey}, p.uuid) > (${params.add(frontier.key)}::float8, ${params.add(frontier.uuid)}::uuid)`,
+      );
     // The root serves every class here, so each serving inventory travels as a [capacity,
     // used] pair in request order (cheaper to build than a JSON object per class, and JSON
     // parses faster in Node than PostgreSQL's array text).
@@ -380,7 +421,8 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
     // remaining host is scored and the best `limit` kept. The limits are written into the
     // text (integers from this code, a few distinct values): a prepared statement's generic
     // plan then knows them, and PostgreSQL keeps that plan instead of planning every call.
-    if (!Number.isInteger(batch) || !Number.isInteger(options.limit)) throw new Error('batch and limit must be integers');
+    if (!Number.isInteger(batch) || !Number.isInteger(options.limit))
+      throw new Error('batch and limit must be integers');
     const sql = finish
       ? `SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, ${walkKey} AS walk_key, fit.n, fit.score, fit.inventories
            FROM resource_providers p CROSS JOIN ${fit}
@@ -396,7 +438,9 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
            LEFT JOIN ${fit} ON true
            LEFT JOIN cells c ON c.id = p.cell_id
           ORDER BY p.walk_key, p.uuid`;
-    const { rows } = await db.query<WalkRow>(planStable ? prepared(sql, params.values) : { text: sql, values: params.values });
+    const { rows } = await db.query<WalkRow>(
+      planStable ? prepared(sql, params.values) : { text: sql, values: params.values },
+    );
     for (const row of rows) if (row.n === r.classIds.length) found.push(flatCandidate(r, row));
     if (finish || rows.length < batch) break;
     walked += rows.length;
@@ -410,8 +454,13 @@ async function flatCandidates(db: Queryable, r: ResolvedRequest, options: Search
 
 /** Whether the search's best plan is the same whatever the values: no trait or aggregate filters. */
 function valueIndependentPlan(r: ResolvedRequest): boolean {
-  return r.requiredTraitIds.length === 0 && r.forbiddenTraitIds.length === 0 && r.anyOfTraitIds.length === 0 &&
-    r.memberOf.length === 0 && r.forbiddenAggregates.length === 0;
+  return (
+    r.requiredTraitIds.length === 0 &&
+    r.forbiddenTraitIds.length === 0 &&
+    r.anyOfTraitIds.length === 0 &&
+    r.memberOf.length === 0 &&
+    r.forbiddenAggregates.length === 0
+  );
 }
 
 /**
@@ -419,14 +468,18 @@ function valueIndependentPlan(r: ResolvedRequest): boolean {
  * unseen root has bound ≤ frontier bound (SPREAD; ≥ for PACK) and its score lies within
  * its bound; at an equal bound it comes after the frontier's uuid.
  */
-function walkIsDone(found: Candidate[], options: SearchOptions, frontier: { key: number; uuid: string }, spread: boolean): boolean {
+function walkIsDone(
+  found: Candidate[],
+  options: SearchOptions,
+  frontier: { key: number; uuid: string },
+  spread: boolean,
+): boolean {
   const kth = [...found].sort(compareCandidates(options.weigher))[options.limit - 1]!;
   const bound = spread ? -frontier.key : frontier.key;
   const margin = spread ? kth.score - bound : bound - kth.score;
   if (margin > SCORE_EPSILON) return true;
   return margin >= -SCORE_EPSILON && kth.rootUuid <= frontier.uuid;
 }
-
 
 /**
  * Candidates in which at least one class is served by a descendant or a sharing provider
@@ -482,7 +535,11 @@ export function compareCandidates(weigher: Weigher) {
 }
 
 /** The best `limit` candidates in weighed order. */
-export async function searchCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
+export async function searchCandidates(
+  db: Queryable,
+  r: ResolvedRequest,
+  options: SearchOptions,
+): Promise<Candidate[]> {
   const flat = await flatCandidates(db, r, options);
   if (!r.nested) return flat;
   const trees = await treeCandidates(db, r, options);

@@ -2,18 +2,17 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
 import { replaceAllocations } from './allocations.js';
-import { fitsSql, freeShareSql, shareBoundsSet } from './fit.js';
 import {
   type Candidate,
   type Explanation,
-  type ResolvedRequest,
   explainPlacement,
   MAX_LIMIT,
   parseHostSubsetSize,
   parsePlacementRequest,
   pickFromSubset,
-  requestLookup,
   type RequestLookupRow,
+  type ResolvedRequest,
+  requestLookup,
   resolvedFrom,
   searchCandidates,
   type Weigher,
@@ -26,7 +25,16 @@ import {
   PlacementError,
   RetryLimitExceededError,
 } from './errors.js';
-import { defaultRetryPolicy, prepared, serializable, singleStatementSerializable, withClient, type Queryable, type RetryPolicy } from './transactions.js';
+import { fitsSql, freeShareSql, shareBoundsSet } from './fit.js';
+import {
+  defaultRetryPolicy,
+  prepared,
+  type Queryable,
+  type RetryPolicy,
+  serializable,
+  singleStatementSerializable,
+  withClient,
+} from './transactions.js';
 import { externalId, int32, parseInput, referenceName, resourceAmount, uuidString } from './validation.js';
 
 /**
@@ -85,25 +93,36 @@ const consumerSchema = z.object({
   consumerType: referenceName('consumer type').nullish(),
 });
 
-const idempotencyKey = z.string().min(1, { message: 'must not be empty' }).max(255, { message: 'at most 255 characters' });
+const idempotencyKey = z
+  .string()
+  .min(1, { message: 'must not be empty' })
+  .max(255, { message: 'at most 255 characters' });
 
 const claimSchema = z.object({
-  consumers: z.array(consumerSchema).min(1, { message: 'list at least one consumer' }).max(100, { message: 'at most 100 consumers per claim' }),
+  consumers: z
+    .array(consumerSchema)
+    .min(1, { message: 'list at least one consumer' })
+    .max(100, { message: 'at most 100 consumers per claim' }),
   request: z.unknown(),
   alternates: int32(0).max(100, { message: 'at most 100 alternates' }),
-  candidates: z.array(uuidString).min(1, { message: 'an explicit candidate list needs at least one provider' }).max(MAX_LIMIT).nullish(),
+  candidates: z
+    .array(uuidString)
+    .min(1, { message: 'an explicit candidate list needs at least one provider' })
+    .max(MAX_LIMIT)
+    .nullish(),
   weigher: z.enum(['SPREAD', 'PACK']).nullish(),
   hostSubsetSize: z.number().nullish(),
   idempotencyKey: idempotencyKey.nullish(),
 });
 export type ClaimInput = z.input<typeof claimSchema>;
 
-const allocationRequestSchema = z.array(
-  z.object({
-    providerUuid: uuidString,
-    resources: z.array(resourceAmount).min(1).max(50),
-  }),
-)
+const allocationRequestSchema = z
+  .array(
+    z.object({
+      providerUuid: uuidString,
+      resources: z.array(resourceAmount).min(1).max(50),
+    }),
+  )
   .min(1, { message: 'an alternate needs at least one allocation' })
   // One allocation per serving provider, and a request has at most 50 classes.
   .max(50, { message: 'at most 50 allocations per alternate' });
@@ -124,7 +143,10 @@ function requestHash(operation: string, input: unknown): string {
 
 /** Failures that mean "this host cannot take it now": discard it and try the next. */
 function hostRejected(error: unknown): boolean {
-  return error instanceof CapacityExceededError || (error instanceof InvalidInputError && /^(minUnit|maxUnit|stepSize)/.test(error.rule));
+  return (
+    error instanceof CapacityExceededError ||
+    (error instanceof InvalidInputError && /^(minUnit|maxUnit|stepSize)/.test(error.rule))
+  );
 }
 
 interface StoredResult {
@@ -133,23 +155,46 @@ interface StoredResult {
   response: unknown;
 }
 
-async function replayed<T>(db: Queryable, key: string | null | undefined, operation: string, hash: string): Promise<T | null> {
+async function replayed<T>(
+  db: Queryable,
+  key: string | null | undefined,
+  operation: string,
+  hash: string,
+): Promise<T | null> {
   if (!key) return null;
-  const { rows } = await db.query<StoredResult>('SELECT operation, request_hash, response FROM idempotency_keys WHERE key = $1', [key]);
+  const { rows } = await db.query<StoredResult>(
+    'SELECT operation, request_hash, response FROM idempotency_keys WHERE key = $1',
+    [key],
+  );
   return rows[0] ? storedAnswer<T>(rows[0], operation, hash) : null;
 }
 
 /** The answer stored under a key, when the key was used for this same request. */
 function storedAnswer<T>(row: StoredResult, operation: string, hash: string): T {
   if (row.operation !== operation || row.request_hash !== hash) {
-    throw new InvalidInputError('idempotencyKey', 'same-request', 'idempotencyKey: this key was used for a different request; use a new key');
+    throw new InvalidInputError(
+      'idempotencyKey',
+      'same-request',
+      'idempotencyKey: this key was used for a different request; use a new key',
+    );
   }
   return row.response as T;
 }
 
-async function remember(db: Queryable, key: string | null | undefined, operation: string, hash: string, response: unknown): Promise<void> {
+async function remember(
+  db: Queryable,
+  key: string | null | undefined,
+  operation: string,
+  hash: string,
+  response: unknown,
+): Promise<void> {
   if (!key) return;
-  await db.query('INSERT INTO idempotency_keys (key, operation, request_hash, response) VALUES ($1, $2, $3, $4)', [key, operation, hash, JSON.stringify(response)]);
+  await db.query('INSERT INTO idempotency_keys (key, operation, request_hash, response) VALUES ($1, $2, $3, $4)', [
+    key,
+    operation,
+    hash,
+    JSON.stringify(response),
+  ]);
 }
 
 type HostAttempt = { claimed: true } | { rejected: true } | { busy: true } | { consumerExists: true };
@@ -190,8 +235,15 @@ async function claimOnHost(
   const providers = [...new Set(providerUuids)];
   const remember = 'alone' in runner ? runner.remember : undefined;
   const values: unknown[] = [
-    providerUuids, rowClassIds, amounts, providers, amounts.length,
-    consumer.consumerUuid, consumer.projectId, consumer.userId, consumer.consumerType ?? null,
+    providerUuids,
+    rowClassIds,
+    amounts,
+    providers,
+    amounts.length,
+    consumer.consumerUuid,
+    consumer.projectId,
+    consumer.userId,
+    consumer.consumerType ?? null,
   ];
   if (remember) values.push(remember.key, remember.hash, JSON.stringify(remember.response));
   const statement = prepared(claimStatement(locks, remember !== undefined), values);
@@ -199,12 +251,14 @@ async function claimOnHost(
   // predicate locks): the unique index refuses a second insert, reported as consumerExists.
   let result: ClaimRow;
   try {
-    result = 'alone' in runner
-      ? (await singleStatementSerializable<ClaimRow>(runner.alone, statement, runner.policy))[0]!
-      : (await runner.inside.query<ClaimRow>(statement)).rows[0]!;
+    result =
+      'alone' in runner
+        ? (await singleStatementSerializable<ClaimRow>(runner.alone, statement, runner.policy))[0]!
+        : (await runner.inside.query<ClaimRow>(statement)).rows[0]!;
   } catch (error) {
     // The consumer exists (created since the up-front check, e.g. by a replay of this call).
-    if ((error as { code?: string; constraint?: string }).constraint === 'consumers_uuid_key') return { consumerExists: true };
+    if ((error as { code?: string; constraint?: string }).constraint === 'consumers_uuid_key')
+      return { consumerExists: true };
     throw error;
   }
   if (result.fitting === amounts.length) return { claimed: true };
@@ -249,11 +303,15 @@ export function claimStatement(locks: 'skip' | 'wait', remember: boolean): strin
        -- the statement reads inventories as they were before it, so the bounds add the amounts
        bumped AS (
          UPDATE resource_providers p SET generation = p.generation + 1, ${shareBoundsSet(shareAfter, 'LEFT JOIN fitting f ON f.id = i.id')}
-           FROM complete WHERE complete.ok AND p.id IN (SELECT id FROM locked) RETURNING 1)${remember ? `,
+           FROM complete WHERE complete.ok AND p.id IN (SELECT id FROM locked) RETURNING 1)${
+             remember
+               ? `,
        remembered AS (
          INSERT INTO idempotency_keys (key, operation, request_hash, response)
          -- after the consumer's insert, so a concurrent replay trips on the consumer first
-         SELECT $10, 'claim', $11, $12::jsonb FROM consumer RETURNING 1)` : ''}
+         SELECT $10, 'claim', $11, $12::jsonb FROM consumer RETURNING 1)`
+               : ''
+           }
        SELECT (SELECT count(*)::int FROM locked) AS locked,
               (SELECT count(*)::int FROM fitting) AS fitting,
               current_setting('transaction_isolation') AS isolation`;
@@ -265,7 +323,6 @@ function alternatesFrom(list: Candidate[], cellUuid: string | null, exclude: Set
     .slice(0, count)
     .map((c) => ({ providerUuid: c.rootUuid, cellUuid: c.cellUuid, allocations: allocationRequestOf(c) }));
 }
-
 
 /** One entry of the walk: a host that fits now, or one the caller listed that does not. */
 type WalkEntry = { uuid: string; candidate: Candidate | null };
@@ -286,14 +343,23 @@ const HOST_ATTEMPT_POLICY: RetryPolicy = { ...defaultRetryPolicy, maxAttempts: 3
  * claimed is the answer NoValidHost, and only when contention, not capacity, stopped every
  * attempt is it the retryable RetryLimitExceeded.
  */
-export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy = defaultRetryPolicy): Promise<Selection[]> {
+export async function claim(
+  pool: pg.Pool,
+  raw: ClaimInput,
+  policy: RetryPolicy = defaultRetryPolicy,
+): Promise<Selection[]> {
   const input = parseInput(claimSchema, raw);
   const request = parsePlacementRequest(input.request);
   const subset = parseHostSubsetSize(input.hostSubsetSize);
   const weigher: Weigher = input.weigher ?? 'SPREAD';
   const seen = new Set<string>();
   input.consumers.forEach((c, i) => {
-    if (seen.has(c.consumerUuid)) throw new InvalidInputError(`consumers[${i}].consumerUuid`, 'unique', `consumers[${i}].consumerUuid: listed twice`);
+    if (seen.has(c.consumerUuid))
+      throw new InvalidInputError(
+        `consumers[${i}].consumerUuid`,
+        'unique',
+        `consumers[${i}].consumerUuid: listed twice`,
+      );
     seen.add(c.consumerUuid);
   });
   // Only a keyed call is ever compared with a stored one (hashing costs a little on every claim).
@@ -309,14 +375,20 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     // One consumer (the usual claim) is looked up by `=`: with `= ANY(array)` the generic
     // plan is costed for 10 elements and PostgreSQL would plan the statement on every call.
     const single = input.consumers.length === 1;
-    const { rows } = await db.query<RequestLookupRow & { existing: { uuid: string; generation: number }[] | null; replay: StoredResult | null }>(
+    const { rows } = await db.query<
+      RequestLookupRow & { existing: { uuid: string; generation: number }[] | null; replay: StoredResult | null }
+    >(
       prepared(
         `SELECT names.*,
                 (SELECT json_agg(json_build_object('uuid', uuid, 'generation', generation)) FROM consumers
                   WHERE ${single ? 'uuid = $6::uuid' : 'uuid = ANY($6::uuid[])'}) AS existing,
                 (SELECT json_build_object('operation', operation, 'request_hash', request_hash, 'response', response) FROM idempotency_keys WHERE key = $7) AS replay
            FROM (${lookup.sql}) names`,
-        [...lookup.values, single ? input.consumers[0]!.consumerUuid : input.consumers.map((c) => c.consumerUuid), input.idempotencyKey ?? null],
+        [
+          ...lookup.values,
+          single ? input.consumers[0]!.consumerUuid : input.consumers.map((c) => c.consumerUuid),
+          input.idempotencyKey ?? null,
+        ],
       ),
     );
     const row = rows[0]!;
@@ -324,7 +396,8 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     if (row.replay) return { replayedNow: storedAnswer<Selection[]>(row.replay, 'claim', hash) };
     const generations = new Map((row.existing ?? []).map((c) => [c.uuid, c.generation]));
     const first = input.consumers.find((c) => generations.has(c.consumerUuid));
-    if (first) throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid)!);
+    if (first)
+      throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid)!);
     const resolved = resolvedFrom(request, row);
     return { resolved, list: await weighedList(db, resolved, input.candidates ?? null, weigher, searchLimit) };
   });
@@ -339,11 +412,15 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     const fromList = alternatesFrom(fitting, candidate.cellUuid, exclude, input.alternates);
     if (fromList.length >= input.alternates || input.candidates) return fromList;
     const more = await withClient(pool, async (db) =>
-      searchCandidates(db, { ...resolved, cellId: await cellIdOf(db, candidate.cellUuid) }, {
-        limit: input.alternates + exclude.size,
-        weigher,
-        excludeRoots: [...exclude],
-      }),
+      searchCandidates(
+        db,
+        { ...resolved, cellId: await cellIdOf(db, candidate.cellUuid) },
+        {
+          limit: input.alternates + exclude.size,
+          weigher,
+          excludeRoots: [...exclude],
+        },
+      ),
     );
     return alternatesFrom(more, candidate.cellUuid, exclude, input.alternates);
   };
@@ -356,7 +433,9 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
   let pageWasFull = !input.candidates && list.length >= searchLimit;
   const nextPage = async (seenHosts: Iterable<string>): Promise<WalkEntry[]> => {
     if (!pageWasFull) return [];
-    const more = await withClient(pool, (db) => searchCandidates(db, resolved, { limit: searchLimit, weigher, excludeRoots: [...seenHosts] }));
+    const more = await withClient(pool, (db) =>
+      searchCandidates(db, resolved, { limit: searchLimit, weigher, excludeRoots: [...seenHosts] }),
+    );
     pageWasFull = more.length >= searchLimit;
     fitting.push(...more);
     return more.map((c) => ({ uuid: c.rootUuid, candidate: c }));
@@ -366,7 +445,9 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
     // A replayed key whose first call is just committing lands here: answer as the first call did.
     const replayedNow = await replay();
     if (replayedNow) throw new ReplayedResult(replayedNow);
-    const { rows } = await pool.query<{ generation: number }>('SELECT generation FROM consumers WHERE uuid = $1', [consumer.consumerUuid]);
+    const { rows } = await pool.query<{ generation: number }>('SELECT generation FROM consumers WHERE uuid = $1', [
+      consumer.consumerUuid,
+    ]);
     throw new ConsumerGenerationConflictError(consumer.consumerUuid, null, rows[0]?.generation ?? null);
   };
 
@@ -379,7 +460,12 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
   } catch (error) {
     if (error instanceof ReplayedResult) return error.selections;
     if (error instanceof NoValidHostError) {
-      throw new NoValidHostError(error.consumerUuid, error.hostsTried, () => explainPlacement(pool, request), error.message);
+      throw new NoValidHostError(
+        error.consumerUuid,
+        error.hostsTried,
+        () => explainPlacement(pool, request),
+        error.message,
+      );
     }
     throw error;
   }
@@ -415,7 +501,10 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
         const remember = input.idempotencyKey ? { key: input.idempotencyKey, hash, response: [selection] } : undefined;
         attempt = await claimOnHost(
           { alone: pool, policy: secondVisit ? policy : HOST_ATTEMPT_POLICY, remember },
-          consumer, selection.allocations, classIds, secondVisit ? 'wait' : 'skip',
+          consumer,
+          selection.allocations,
+          classIds,
+          secondVisit ? 'wait' : 'skip',
         );
       } catch (error) {
         if (!(error instanceof RetryLimitExceededError)) throw error;
@@ -438,54 +527,58 @@ export async function claim(pool: pg.Pool, raw: ClaimInput, policy: RetryPolicy 
   /** Several consumers: one transaction, so they are all placed or none is. */
   async function claimAll(): Promise<Selection[]> {
     const orderings = input.consumers.map(() => pickFromSubset(list, subset));
-    return serializable(pool, async (db) => {
-      const previous = await replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash);
-      if (previous) return previous;
-      const chosen = new Set<string>();
-      const placed: { consumer: ClaimConsumer; candidate: Candidate; tried: string[] }[] = [];
-      for (const [index, consumer] of input.consumers.entries()) {
-        const queue = orderings[index]!.filter((e) => !chosen.has(e.uuid));
-        const tried: string[] = [];
-        const requeued = new Set<string>();
-        let success: Candidate | null = null;
-        while (!success) {
-          if (queue.length === 0) queue.push(...(await nextPage([...chosen, ...tried])));
-          const entry = queue.shift();
-          if (!entry) break;
-          if (!requeued.has(entry.uuid)) tried.push(entry.uuid);
-          if (!entry.candidate) continue;
-          const attempt = await claimOnHost({ inside: db }, consumer, allocationRequestOf(entry.candidate), classIds);
-          if ('claimed' in attempt) success = entry.candidate;
-          else if ('consumerExists' in attempt) await consumerConflict(consumer);
-          else if ('busy' in attempt && !requeued.has(entry.uuid)) {
-            requeued.add(entry.uuid);
-            queue.push(entry);
-          } else if ('busy' in attempt) {
-            // Still busy: restart the call with a fresh snapshot rather than give up on a host with room.
-            throw Object.assign(new Error(`host ${entry.uuid} stayed busy`), { code: '40001' });
+    return serializable(
+      pool,
+      async (db) => {
+        const previous = await replayed<Selection[]>(db, input.idempotencyKey, 'claim', hash);
+        if (previous) return previous;
+        const chosen = new Set<string>();
+        const placed: { consumer: ClaimConsumer; candidate: Candidate; tried: string[] }[] = [];
+        for (const [index, consumer] of input.consumers.entries()) {
+          const queue = orderings[index]!.filter((e) => !chosen.has(e.uuid));
+          const tried: string[] = [];
+          const requeued = new Set<string>();
+          let success: Candidate | null = null;
+          while (!success) {
+            if (queue.length === 0) queue.push(...(await nextPage([...chosen, ...tried])));
+            const entry = queue.shift();
+            if (!entry) break;
+            if (!requeued.has(entry.uuid)) tried.push(entry.uuid);
+            if (!entry.candidate) continue;
+            const attempt = await claimOnHost({ inside: db }, consumer, allocationRequestOf(entry.candidate), classIds);
+            if ('claimed' in attempt) success = entry.candidate;
+            else if ('consumerExists' in attempt) await consumerConflict(consumer);
+            else if ('busy' in attempt && !requeued.has(entry.uuid)) {
+              requeued.add(entry.uuid);
+              queue.push(entry);
+            } else if ('busy' in attempt) {
+              // Still busy: restart the call with a fresh snapshot rather than give up on a host with room.
+              throw Object.assign(new Error(`host ${entry.uuid} stayed busy`), { code: '40001' });
+            }
           }
+          // The transaction rolls back: nothing this call claimed survives.
+          if (!success) throw noValidHost(consumer, tried);
+          chosen.add(success.rootUuid);
+          placed.push({ consumer, candidate: success, tried });
         }
-        // The transaction rolls back: nothing this call claimed survives.
-        if (!success) throw noValidHost(consumer, tried);
-        chosen.add(success.rootUuid);
-        placed.push({ consumer, candidate: success, tried });
-      }
-      const result: Selection[] = [];
-      for (const { consumer, candidate, tried } of placed) {
-        result.push({
-          consumerUuid: consumer.consumerUuid,
-          consumerGeneration: 1,
-          providerUuid: candidate.rootUuid,
-          cellUuid: candidate.cellUuid,
-          allocations: allocationRequestOf(candidate),
-          // Read-only lookups on the pool, not on this transaction: they would widen its reads.
-          alternates: await alternatesFor(candidate, new Set([...chosen, ...tried])),
-          hostsTried: tried.length,
-        });
-      }
-      await remember(db, input.idempotencyKey, 'claim', hash, result);
-      return result;
-    }, policy);
+        const result: Selection[] = [];
+        for (const { consumer, candidate, tried } of placed) {
+          result.push({
+            consumerUuid: consumer.consumerUuid,
+            consumerGeneration: 1,
+            providerUuid: candidate.rootUuid,
+            cellUuid: candidate.cellUuid,
+            allocations: allocationRequestOf(candidate),
+            // Read-only lookups on the pool, not on this transaction: they would widen its reads.
+            alternates: await alternatesFor(candidate, new Set([...chosen, ...tried])),
+            hostsTried: tried.length,
+          });
+        }
+        await remember(db, input.idempotencyKey, 'claim', hash, result);
+        return result;
+      },
+      policy,
+    );
   }
 }
 
@@ -529,7 +622,8 @@ async function weighedList(
   weigher: Weigher,
   limit: number,
 ): Promise<WalkEntry[]> {
-  if (!callerList) return (await searchCandidates(db, resolved, { limit, weigher })).map((c) => ({ uuid: c.rootUuid, candidate: c }));
+  if (!callerList)
+    return (await searchCandidates(db, resolved, { limit, weigher })).map((c) => ({ uuid: c.rootUuid, candidate: c }));
   const found = await searchCandidates(db, resolved, { limit: callerList.length, weigher, onlyRoots: callerList });
   const byUuid = new Map(found.map((c) => [c.rootUuid, c]));
   return [...new Set(callerList)].map((uuid) => ({ uuid, candidate: byUuid.get(uuid) ?? null }));
@@ -546,17 +640,29 @@ interface RescheduledConsumer {
 }
 
 /** Locks the consumer and checks its generation; the identity its allocations are rewritten under. */
-async function lockConsumerForReschedule(db: Queryable, input: { consumerUuid: string; consumerGeneration: number }): Promise<RescheduledConsumer> {
-  const { rows } = await db.query<{ project_id: string; user_id: string; consumer_type: string | null; generation: number }>(
-    'SELECT project_id, user_id, consumer_type, generation FROM consumers WHERE uuid = $1 FOR UPDATE',
-    [input.consumerUuid],
-  );
+async function lockConsumerForReschedule(
+  db: Queryable,
+  input: { consumerUuid: string; consumerGeneration: number },
+): Promise<RescheduledConsumer> {
+  const { rows } = await db.query<{
+    project_id: string;
+    user_id: string;
+    consumer_type: string | null;
+    generation: number;
+  }>('SELECT project_id, user_id, consumer_type, generation FROM consumers WHERE uuid = $1 FOR UPDATE', [
+    input.consumerUuid,
+  ]);
   const consumer = rows[0];
   if (!consumer) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
   if (consumer.generation !== input.consumerGeneration) {
     throw new ConsumerGenerationConflictError(input.consumerUuid, input.consumerGeneration, consumer.generation);
   }
-  return { consumerUuid: input.consumerUuid, projectId: consumer.project_id, userId: consumer.user_id, consumerType: consumer.consumer_type };
+  return {
+    consumerUuid: input.consumerUuid,
+    projectId: consumer.project_id,
+    userId: consumer.user_id,
+    consumerType: consumer.consumer_type,
+  };
 }
 
 /**
@@ -568,52 +674,72 @@ async function lockConsumerForReschedule(db: Queryable, input: { consumerUuid: s
  * generation, checked in each attempt, keeps the sequence safe against other writers. When
  * none fits the consumer is left with no allocations and NoValidHost says what was tried.
  */
-export async function reschedule(pool: pg.Pool, raw: RescheduleInput, policy: RetryPolicy = defaultRetryPolicy): Promise<Selection> {
+export async function reschedule(
+  pool: pg.Pool,
+  raw: RescheduleInput,
+  policy: RetryPolicy = defaultRetryPolicy,
+): Promise<Selection> {
   const input = parseInput(rescheduleSchema, raw);
   const hash = requestHash('reschedule', input);
   const tried: string[] = [];
   for (const [index, alternate] of input.alternates.entries()) {
     tried.push(alternate.providerUuid);
     try {
-      return await serializable(pool, async (db) => {
-        const previous = await replayed<Selection>(db, input.idempotencyKey, 'reschedule', hash);
-        if (previous) return previous;
-        const identity = await lockConsumerForReschedule(db, input);
-        let written;
-        try {
-          [written] = await replaceAllocations(db, {
-            consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: alternate.allocations }],
-          });
-        } catch (error) {
-          if (hostRejected(error) || error instanceof NotFoundError) throw new AlternateRejected();
-          throw error;
-        }
-        const remaining = input.alternates.slice(index + 1);
-        const cells = await cellsOf(db, [alternate.providerUuid, ...remaining.map((a) => a.providerUuid)]);
-        const selection: Selection = {
-          consumerUuid: input.consumerUuid,
-          consumerGeneration: written!.generation!,
-          providerUuid: alternate.providerUuid,
-          cellUuid: cells.get(alternate.providerUuid) ?? null,
-          allocations: alternate.allocations,
-          alternates: remaining.map((a) => ({ providerUuid: a.providerUuid, cellUuid: cells.get(a.providerUuid) ?? null, allocations: a.allocations })),
-          hostsTried: tried.length,
-        };
-        await remember(db, input.idempotencyKey, 'reschedule', hash, selection);
-        return selection;
-      }, policy);
+      return await serializable(
+        pool,
+        async (db) => {
+          const previous = await replayed<Selection>(db, input.idempotencyKey, 'reschedule', hash);
+          if (previous) return previous;
+          const identity = await lockConsumerForReschedule(db, input);
+          let written;
+          try {
+            [written] = await replaceAllocations(db, {
+              consumers: [
+                { ...identity, consumerGeneration: input.consumerGeneration, allocations: alternate.allocations },
+              ],
+            });
+          } catch (error) {
+            if (hostRejected(error) || error instanceof NotFoundError) throw new AlternateRejected();
+            throw error;
+          }
+          const remaining = input.alternates.slice(index + 1);
+          const cells = await cellsOf(db, [alternate.providerUuid, ...remaining.map((a) => a.providerUuid)]);
+          const selection: Selection = {
+            consumerUuid: input.consumerUuid,
+            consumerGeneration: written!.generation!,
+            providerUuid: alternate.providerUuid,
+            cellUuid: cells.get(alternate.providerUuid) ?? null,
+            allocations: alternate.allocations,
+            alternates: remaining.map((a) => ({
+              providerUuid: a.providerUuid,
+              cellUuid: cells.get(a.providerUuid) ?? null,
+              allocations: a.allocations,
+            })),
+            hostsTried: tried.length,
+          };
+          await remember(db, input.idempotencyKey, 'reschedule', hash, selection);
+          return selection;
+        },
+        policy,
+      );
     } catch (error) {
       if (!(error instanceof AlternateRejected)) throw error;
     }
   }
   // Every alternate failed: the consumer ends with nothing claimed.
-  const previous = await serializable(pool, async (db) => {
-    const replay = await replayed<Selection>(db, input.idempotencyKey, 'reschedule', hash);
-    if (replay) return replay;
-    const identity = await lockConsumerForReschedule(db, input);
-    await replaceAllocations(db, { consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: [] }] });
-    return null;
-  }, policy);
+  const previous = await serializable(
+    pool,
+    async (db) => {
+      const replay = await replayed<Selection>(db, input.idempotencyKey, 'reschedule', hash);
+      if (replay) return replay;
+      const identity = await lockConsumerForReschedule(db, input);
+      await replaceAllocations(db, {
+        consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations: [] }],
+      });
+      return null;
+    },
+    policy,
+  );
   if (previous) return previous;
   throw new NoValidHostError(
     input.consumerUuid,

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { InUseError, InvalidInputError, NotFoundError } from './errors.js';
-import { checkAndBumpGeneration, resourceClassIds, type ProviderRow } from './lookups.js';
 import { shareBoundsSet } from './fit.js';
-import { serializable, type Queryable } from './transactions.js';
+import { checkAndBumpGeneration, type ProviderRow, resourceClassIds } from './lookups.js';
+import { type Queryable, serializable } from './transactions.js';
 import { int32, MAX_ALLOCATION_RATIO, parseInput, referenceName, uuidString } from './validation.js';
 
 const inventoryFields = z
@@ -23,10 +23,20 @@ const inventoryFields = z
   })
   .superRefine((inv, ctx) => {
     if (inv.reserved > inv.total) {
-      ctx.addIssue({ code: 'custom', path: ['reserved'], message: 'must not exceed total', params: { rule: 'reserved<=total' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reserved'],
+        message: 'must not exceed total',
+        params: { rule: 'reserved<=total' },
+      });
     }
     if (inv.minUnit > inv.maxUnit) {
-      ctx.addIssue({ code: 'custom', path: ['minUnit'], message: 'must not exceed maxUnit', params: { rule: 'minUnit<=maxUnit' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minUnit'],
+        message: 'must not exceed maxUnit',
+        params: { rule: 'minUnit<=maxUnit' },
+      });
     }
   });
 export type InventoryInput = z.input<typeof inventoryFields>;
@@ -38,7 +48,11 @@ const setInventoriesInput = z.object({
   inventories: z.array(inventoryFields).max(1000, { message: 'at most 1000 inventories' }),
 });
 const upsertInventoryInput = z.object({ providerUuid: uuidString, generation: int32(0), inventory: inventoryFields });
-const deleteInventoryInput = z.object({ providerUuid: uuidString, generation: int32(0), resourceClass: referenceName('resource class') });
+const deleteInventoryInput = z.object({
+  providerUuid: uuidString,
+  generation: int32(0),
+  resourceClass: referenceName('resource class'),
+});
 
 export interface InventoryWriteResult {
   provider: ProviderRow;
@@ -77,27 +91,52 @@ async function removeInventories(db: Queryable, provider: ProviderRow, classIds:
     [provider.id, classIds],
   );
   if (inUse.rows[0]) {
-    throw new InUseError('Inventory', `${provider.uuid}/${inUse.rows[0].name}`, `${inUse.rows[0].name} has allocations on this provider`);
+    throw new InUseError(
+      'Inventory',
+      `${provider.uuid}/${inUse.rows[0].name}`,
+      `${inUse.rows[0].name} has allocations on this provider`,
+    );
   }
-  await db.query('DELETE FROM inventories WHERE provider_id = $1 AND resource_class_id = ANY($2::int[])', [provider.id, classIds]);
+  await db.query('DELETE FROM inventories WHERE provider_id = $1 AND resource_class_id = ANY($2::int[])', [
+    provider.id,
+    classIds,
+  ]);
 }
 
 /** Replaces all of a provider's inventories; classes left out are removed (refused while allocated). */
-export async function setInventories(pool: pg.Pool, raw: z.input<typeof setInventoriesInput>): Promise<InventoryWriteResult> {
+export async function setInventories(
+  pool: pg.Pool,
+  raw: z.input<typeof setInventoriesInput>,
+): Promise<InventoryWriteResult> {
   const input = parseInput(setInventoriesInput, raw);
   const seen = new Set<string>();
   input.inventories.forEach((inv, i) => {
     if (seen.has(inv.resourceClass)) {
-      throw new InvalidInputError(`inventories[${i}].resourceClass`, 'unique', `inventories[${i}].resourceClass: ${inv.resourceClass} is listed twice`);
+      throw new InvalidInputError(
+        `inventories[${i}].resourceClass`,
+        'unique',
+        `inventories[${i}].resourceClass: ${inv.resourceClass} is listed twice`,
+      );
     }
     seen.add(inv.resourceClass);
   });
   return serializable(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
-    const classIds = await resourceClassIds(db, input.inventories.map((i) => i.resourceClass), (i) => `inventories[${i}].resourceClass`);
-    const { rows: existing } = await db.query<{ resource_class_id: number }>('SELECT resource_class_id FROM inventories WHERE provider_id = $1', [provider.id]);
+    const classIds = await resourceClassIds(
+      db,
+      input.inventories.map((i) => i.resourceClass),
+      (i) => `inventories[${i}].resourceClass`,
+    );
+    const { rows: existing } = await db.query<{ resource_class_id: number }>(
+      'SELECT resource_class_id FROM inventories WHERE provider_id = $1',
+      [provider.id],
+    );
     const kept = new Set(classIds.values());
-    await removeInventories(db, provider, existing.map((r) => r.resource_class_id).filter((id) => !kept.has(id)));
+    await removeInventories(
+      db,
+      provider,
+      existing.map((r) => r.resource_class_id).filter((id) => !kept.has(id)),
+    );
     const warnings: string[] = [];
     for (const inv of input.inventories) {
       const overUsed = await writeInventory(db, provider.id, classIds.get(inv.resourceClass)!, inv);
@@ -109,25 +148,39 @@ export async function setInventories(pool: pg.Pool, raw: z.input<typeof setInven
 }
 
 /** Adds or replaces the inventory of one class. */
-export async function upsertInventory(pool: pg.Pool, raw: z.input<typeof upsertInventoryInput>): Promise<InventoryWriteResult> {
+export async function upsertInventory(
+  pool: pg.Pool,
+  raw: z.input<typeof upsertInventoryInput>,
+): Promise<InventoryWriteResult> {
   const input = parseInput(upsertInventoryInput, raw);
   return serializable(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(db, [input.inventory.resourceClass], () => 'inventory.resourceClass');
-    const overUsed = await writeInventory(db, provider.id, classIds.get(input.inventory.resourceClass)!, input.inventory);
+    const overUsed = await writeInventory(
+      db,
+      provider.id,
+      classIds.get(input.inventory.resourceClass)!,
+      input.inventory,
+    );
     await refreshShareBounds(db, provider.id);
     return { provider, warnings: overUsed >= 0 ? [shrinkWarning(input.inventory.resourceClass, overUsed)] : [] };
   });
 }
 
 /** Removes the inventory of one class; refused while that class is allocated here. */
-export async function deleteInventory(pool: pg.Pool, raw: z.input<typeof deleteInventoryInput>): Promise<InventoryWriteResult> {
+export async function deleteInventory(
+  pool: pg.Pool,
+  raw: z.input<typeof deleteInventoryInput>,
+): Promise<InventoryWriteResult> {
   const input = parseInput(deleteInventoryInput, raw);
   return serializable(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(db, [input.resourceClass], () => 'resourceClass');
     const classId = classIds.get(input.resourceClass)!;
-    const found = await db.query('SELECT 1 FROM inventories WHERE provider_id = $1 AND resource_class_id = $2', [provider.id, classId]);
+    const found = await db.query('SELECT 1 FROM inventories WHERE provider_id = $1 AND resource_class_id = $2', [
+      provider.id,
+      classId,
+    ]);
     if (!found.rowCount) {
       throw new NotFoundError('Inventory', `${provider.uuid}/${input.resourceClass}`, 'resourceClass');
     }

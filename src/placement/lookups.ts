@@ -1,4 +1,4 @@
-import { AlreadyExistsError, GenerationConflictError, NotFoundError } from './errors.js';
+import { type AlreadyExistsError, GenerationConflictError, NotFoundError } from './errors.js';
 import type { Queryable } from './transactions.js';
 
 export interface ProviderRow {
@@ -25,7 +25,9 @@ export async function lockProvider(db: Queryable, uuid: string, field: string): 
 }
 
 export async function findProvider(db: Queryable, uuid: string, field: string): Promise<ProviderRow> {
-  const { rows } = await db.query<ProviderRow>(`SELECT ${PROVIDER_COLUMNS} FROM resource_providers WHERE uuid = $1`, [uuid]);
+  const { rows } = await db.query<ProviderRow>(`SELECT ${PROVIDER_COLUMNS} FROM resource_providers WHERE uuid = $1`, [
+    uuid,
+  ]);
   if (!rows[0]) throw new NotFoundError('ResourceProvider', uuid, field);
   return rows[0];
 }
@@ -36,7 +38,9 @@ export async function checkAndBumpGeneration(db: Queryable, uuid: string, expect
   if (provider.generation !== expected) {
     throw new GenerationConflictError(provider.uuid, expected, provider.generation);
   }
-  await db.query('UPDATE resource_providers SET generation = generation + 1, updated_at = now() WHERE id = $1', [provider.id]);
+  await db.query('UPDATE resource_providers SET generation = generation + 1, updated_at = now() WHERE id = $1', [
+    provider.id,
+  ]);
   return { ...provider, generation: provider.generation + 1 };
 }
 
@@ -68,7 +72,10 @@ export async function traitIds(
   names: readonly string[],
   fieldOf: (index: number) => string,
 ): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ id: number; name: string }>('SELECT id, name FROM traits WHERE name = ANY($1::text[])', [names]);
+  const { rows } = await db.query<{ id: number; name: string }>(
+    'SELECT id, name FROM traits WHERE name = ANY($1::text[])',
+    [names],
+  );
   const ids = new Map(rows.map((r) => [r.name, r.id]));
   names.forEach((name, index) => {
     if (!ids.has(name)) throw new NotFoundError('Trait', name, fieldOf(index));

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
 import { AlreadyExistsError, GenerationConflictError, InUseError, InvalidInputError } from './errors.js';
-import { findCellId, findProvider, lockProvider, uniqueViolationAs, type ProviderRow } from './lookups.js';
-import { serializable, type Queryable } from './transactions.js';
+import { findCellId, findProvider, lockProvider, type ProviderRow, uniqueViolationAs } from './lookups.js';
+import { type Queryable, serializable } from './transactions.js';
 import { int32, parseInput, providerName, uuidString } from './validation.js';
 
 const createProviderInput = z.object({
@@ -33,7 +33,10 @@ const providerUniques = (name: string, uuid: string) => ({
 });
 
 async function assertNameFree(db: Queryable, name: string, exceptId: number | null): Promise<void> {
-  const { rowCount } = await db.query('SELECT 1 FROM resource_providers WHERE name = $1 AND id IS DISTINCT FROM $2', [name, exceptId]);
+  const { rowCount } = await db.query('SELECT 1 FROM resource_providers WHERE name = $1 AND id IS DISTINCT FROM $2', [
+    name,
+    exceptId,
+  ]);
   if (rowCount) throw new AlreadyExistsError('ResourceProvider', 'name', name);
 }
 
@@ -42,7 +45,11 @@ export async function createProvider(pool: pg.Pool, raw: CreateProviderInput): P
   const input = parseInput(createProviderInput, raw);
   const uuid = input.uuid ?? randomUUID();
   if (input.parentProviderUuid && input.parentProviderUuid === uuid) {
-    throw new InvalidInputError('parentProviderUuid', 'not-self', 'parentProviderUuid: a provider cannot be its own parent');
+    throw new InvalidInputError(
+      'parentProviderUuid',
+      'not-self',
+      'parentProviderUuid: a provider cannot be its own parent',
+    );
   }
   return serializable(pool, async (db) => {
     const { rowCount } = await db.query('SELECT 1 FROM resource_providers WHERE uuid = $1', [uuid]);
@@ -53,7 +60,11 @@ export async function createProvider(pool: pg.Pool, raw: CreateProviderInput): P
     if (input.parentProviderUuid) {
       parent = await findProvider(db, input.parentProviderUuid, 'parentProviderUuid');
       if (input.cellUuid && cellId !== parent.cellId) {
-        throw new InvalidInputError('cellUuid', 'same-cell-as-parent', 'cellUuid: a child provider is always in its parent\'s cell');
+        throw new InvalidInputError(
+          'cellUuid',
+          'same-cell-as-parent',
+          "cellUuid: a child provider is always in its parent's cell",
+        );
       }
       cellId = parent.cellId;
     }
@@ -107,11 +118,19 @@ export async function updateProvider(pool: pg.Pool, raw: UpdateProviderInput): P
         rootId = provider.id;
       } else {
         if (input.parentProviderUuid === provider.uuid) {
-          throw new InvalidInputError('parentProviderUuid', 'not-self', 'parentProviderUuid: a provider cannot be its own parent');
+          throw new InvalidInputError(
+            'parentProviderUuid',
+            'not-self',
+            'parentProviderUuid: a provider cannot be its own parent',
+          );
         }
         const parent = await findProvider(db, input.parentProviderUuid, 'parentProviderUuid');
         if (subtree.includes(parent.id)) {
-          throw new InvalidInputError('parentProviderUuid', 'no-loop', 'parentProviderUuid: the new parent is a descendant of this provider; that would make a loop');
+          throw new InvalidInputError(
+            'parentProviderUuid',
+            'no-loop',
+            'parentProviderUuid: the new parent is a descendant of this provider; that would make a loop',
+          );
         }
         parentId = parent.id;
         rootId = parent.rootId;
@@ -121,7 +140,11 @@ export async function updateProvider(pool: pg.Pool, raw: UpdateProviderInput): P
     if (input.cellUuid !== undefined) {
       const requested = input.cellUuid === null ? null : await findCellId(db, input.cellUuid, 'cellUuid');
       if (parentId !== null && requested !== cellId) {
-        throw new InvalidInputError('cellUuid', 'same-cell-as-parent', 'cellUuid: only a root provider chooses the cell; children follow it');
+        throw new InvalidInputError(
+          'cellUuid',
+          'same-cell-as-parent',
+          'cellUuid: only a root provider chooses the cell; children follow it',
+        );
       }
       cellId = requested;
     }
@@ -135,7 +158,11 @@ export async function updateProvider(pool: pg.Pool, raw: UpdateProviderInput): P
       uniqueViolationAs(error, providerUniques(name, provider.uuid));
     }
     // The whole subtree follows its (possibly new) root and that root's cell.
-    await db.query('UPDATE resource_providers SET root_provider_id = $2, cell_id = $3 WHERE id = ANY($1::int[])', [subtree, rootId, cellId]);
+    await db.query('UPDATE resource_providers SET root_provider_id = $2, cell_id = $3 WHERE id = ANY($1::int[])', [
+      subtree,
+      rootId,
+      cellId,
+    ]);
     return { ...provider, name, parentId, rootId, cellId, generation: provider.generation + 1 };
   });
 }
@@ -148,12 +175,15 @@ export async function deleteProvider(pool: pg.Pool, raw: DeleteProviderInput): P
     if (input.generation != null && input.generation !== provider.generation) {
       throw new GenerationConflictError(provider.uuid, input.generation, provider.generation);
     }
-    const children = await db.query('SELECT 1 FROM resource_providers WHERE parent_provider_id = $1 LIMIT 1', [provider.id]);
-    if (children.rowCount) throw new InUseError('ResourceProvider', provider.uuid, 'it has child providers; delete them first');
+    const children = await db.query('SELECT 1 FROM resource_providers WHERE parent_provider_id = $1 LIMIT 1', [
+      provider.id,
+    ]);
+    if (children.rowCount)
+      throw new InUseError('ResourceProvider', provider.uuid, 'it has child providers; delete them first');
     const allocations = await db.query('SELECT 1 FROM allocations WHERE provider_id = $1 LIMIT 1', [provider.id]);
-    if (allocations.rowCount) throw new InUseError('ResourceProvider', provider.uuid, 'it has allocations; remove them first');
+    if (allocations.rowCount)
+      throw new InUseError('ResourceProvider', provider.uuid, 'it has allocations; remove them first');
     await db.query('DELETE FROM resource_providers WHERE id = $1', [provider.id]);
     return provider;
   });
 }
-

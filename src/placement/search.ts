@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { fitsSql } from './fit.js';
-import { withClient } from './transactions.js';
 import { resourceClassIds, traitIds } from './lookups.js';
+import { withClient } from './transactions.js';
 import { distinctResourceAmounts, parseInput, referenceName, uuidString } from './validation.js';
 
 export const providerFilterSchema = z.object({
@@ -12,7 +12,10 @@ export const providerFilterSchema = z.object({
   inTree: uuidString.nullish(),
   requiredTraits: z.array(referenceName('trait')).max(100).nullish(),
   forbiddenTraits: z.array(referenceName('trait')).max(100).nullish(),
-  memberOf: z.array(z.array(uuidString).min(1, { message: 'each memberOf list needs at least one aggregate' }).max(100)).max(20).nullish(),
+  memberOf: z
+    .array(z.array(uuidString).min(1, { message: 'each memberOf list needs at least one aggregate' }).max(100))
+    .max(20)
+    .nullish(),
   resources: distinctResourceAmounts(100).nullish(),
 });
 export type ProviderFilter = z.output<typeof providerFilterSchema>;

@@ -29,7 +29,9 @@ export async function withClient<T>(pool: pg.Pool, work: (db: Queryable) => Prom
 }
 
 export function isRetryable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && RETRYABLE_SQLSTATES.has((error as { code?: string }).code ?? '');
+  return (
+    typeof error === 'object' && error !== null && RETRYABLE_SQLSTATES.has((error as { code?: string }).code ?? '')
+  );
 }
 
 /**
@@ -56,13 +58,17 @@ const statementNames = new Map<string, string>();
  * Created on first use for each pool and ended with it.
  */
 function serializablePoolFor(pool: pg.Pool): pg.Pool {
-  let serializablePool = serializablePools.get(pool);
+  const serializablePool = serializablePools.get(pool);
   if (serializablePool) return serializablePool;
   // `password` is kept off the enumerable options by pg-pool, so it is copied by hand.
   // Idle connections are kept for minutes, not pg's 10 s: each new connection takes a fresh
   // block of 500 consumer ids (see the consumer_id_blocks migration) and leaves the rest of
   // its block unused when it closes, so churning connections would burn ids.
-  const options = { ...pool.options, password: (pool.options as pg.PoolConfig).password, idleTimeoutMillis: 300_000 } as pg.PoolConfig;
+  const options = {
+    ...pool.options,
+    password: (pool.options as pg.PoolConfig).password,
+    idleTimeoutMillis: 300_000,
+  } as pg.PoolConfig;
   const created = new pg.Pool(options);
   created.on('connect', (client) => {
     // Queued before anything else the new connection runs. If it fails the connection is

@@ -23,7 +23,10 @@ export function normalizeUuid(value: string): string | null {
 // Each rule carries a stable `rule` name in its params; InvalidInput reports it.
 export const uuidString = z
   .string()
-  .refine((v) => normalizeUuid(v) !== null, { message: 'must be a UUID (dashed or 32 hex digits)', params: { rule: 'uuid' } })
+  .refine((v) => normalizeUuid(v) !== null, {
+    message: 'must be a UUID (dashed or 32 hex digits)',
+    params: { rule: 'uuid' },
+  })
   .transform((v) => normalizeUuid(v) as string);
 
 export const int32 = (min: number) =>
@@ -36,7 +39,10 @@ export const int32 = (min: number) =>
 export const providerName = z
   .string()
   .refine((v) => [...v].length >= 1, { message: 'must not be empty', params: { rule: 'length:1..200' } })
-  .refine((v) => [...v].length <= 200, { message: 'must be at most 200 characters', params: { rule: 'length:1..200' } });
+  .refine((v) => [...v].length <= 200, {
+    message: 'must be at most 200 characters',
+    params: { rule: 'length:1..200' },
+  });
 
 export const customName = (kind: string) =>
   z
@@ -64,7 +70,12 @@ export const distinctResourceAmounts = (max: number) =>
       const seen = new Set<string>();
       resources.forEach((r, i) => {
         if (seen.has(r.resourceClass)) {
-          ctx.addIssue({ code: 'custom', path: [i, 'resourceClass'], message: `${r.resourceClass} is listed twice`, params: { rule: 'unique' } });
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'resourceClass'],
+            message: `${r.resourceClass} is listed twice`,
+            params: { rule: 'unique' },
+          });
         }
         seen.add(r.resourceClass);
       });
@@ -95,7 +106,9 @@ function ruleOf(issue: z.core.$ZodIssue): string {
       return issue.origin === 'string' ? `maxLength:${issue.maximum}` : `max:${issue.maximum}`;
     case 'invalid_format':
       // zod reports the pattern as /…/; the rule names it bare, e.g. pattern:^CUSTOM_[A-Z0-9_]+$
-      return issue.format === 'regex' ? `pattern:${String((issue as { pattern?: string }).pattern ?? '').replace(/^\/(.*)\/[a-z]*$/, '$1')}` : issue.format;
+      return issue.format === 'regex'
+        ? `pattern:${String((issue as { pattern?: string }).pattern ?? '').replace(/^\/(.*)\/[a-z]*$/, '$1')}`
+        : issue.format;
     case 'invalid_type':
       return issue.input === undefined || issue.input === null ? 'required' : `type:${issue.expected}`;
     default:

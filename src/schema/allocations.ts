@@ -1,9 +1,14 @@
 import { builder } from '../builder.js';
-import { deleteAllocations, writeAllocations, writeConsumerAllocations, type ConsumerWriteResult } from '../placement/allocations.js';
+import {
+  type ConsumerWriteResult,
+  deleteAllocations,
+  writeAllocations,
+  writeConsumerAllocations,
+} from '../placement/allocations.js';
 import { usages } from '../placement/usages.js';
+import { normalizeUuid } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
-import { normalizeUuid } from '../placement/validation.js';
 
 builder.prismaNode('Consumer', {
   id: { field: 'uuid' },
@@ -15,8 +20,10 @@ builder.prismaNode('Consumer', {
     projectId: t.exposeString('projectId'),
     userId: t.exposeString('userId'),
     consumerType: t.exposeString('consumerType', { nullable: true }),
-    generation: t.exposeInt('generation', { description: 'Concurrency token for this consumer\'s allocations.' }),
-    allocations: t.relation('allocations', { query: { orderBy: [{ providerId: 'asc' }, { resourceClass: { name: 'asc' } }] } }),
+    generation: t.exposeInt('generation', { description: "Concurrency token for this consumer's allocations." }),
+    allocations: t.relation('allocations', {
+      query: { orderBy: [{ providerId: 'asc' }, { resourceClass: { name: 'asc' } }] },
+    }),
   }),
 });
 
@@ -25,7 +32,10 @@ builder.prismaObject('Allocation', {
   fields: (t) => ({
     consumer: t.relation('consumer'),
     resourceProvider: t.relation('provider'),
-    resourceClass: t.string({ select: { resourceClass: { select: { name: true } } }, resolve: (a) => a.resourceClass.name }),
+    resourceClass: t.string({
+      select: { resourceClass: { select: { name: true } } },
+      resolve: (a) => a.resourceClass.name,
+    }),
     amount: t.exposeInt('used'),
   }),
 });
@@ -33,12 +43,18 @@ builder.prismaObject('Allocation', {
 const UsageRow = builder.objectRef<{ resourceClass: string; used: number }>('Usage').implement({
   fields: (t) => ({ resourceClass: t.exposeString('resourceClass'), used: t.expose('used', { type: 'SafeInt' }) }),
 });
-const UsageReport = builder.objectRef<{ consumerCount: number; usages: { resourceClass: string; used: number }[] }>('UsageReport').implement({
-  fields: (t) => ({
-    consumerCount: t.exposeInt('consumerCount'),
-    usages: t.field({ type: [UsageRow], resolve: (r) => r.usages, description: 'Per resource class, sorted by name.' }),
-  }),
-});
+const UsageReport = builder
+  .objectRef<{ consumerCount: number; usages: { resourceClass: string; used: number }[] }>('UsageReport')
+  .implement({
+    fields: (t) => ({
+      consumerCount: t.exposeInt('consumerCount'),
+      usages: t.field({
+        type: [UsageRow],
+        resolve: (r) => r.usages,
+        description: 'Per resource class, sorted by name.',
+      }),
+    }),
+  });
 
 builder.queryFields((t) => ({
   consumer: t.prismaField({
@@ -78,21 +94,33 @@ const consumerAllocationsFields = (name: string, description: string) =>
     fields: (t) => ({
       consumerUuid: t.string({ required: true }),
       consumerGeneration: t.int({
-        description: 'Required: the consumer\'s current generation, or explicit null when the consumer must not exist yet.',
+        description:
+          "Required: the consumer's current generation, or explicit null when the consumer must not exist yet.",
       }),
       projectId: t.string({ required: true }),
       userId: t.string({ required: true }),
       consumerType: t.string({ description: 'E.g. INSTANCE, MIGRATION; kept when omitted.' }),
-      allocations: t.field({ type: [ProviderAllocationInput], required: true, description: 'The complete new set; empty removes them all.' }),
+      allocations: t.field({
+        type: [ProviderAllocationInput],
+        required: true,
+        description: 'The complete new set; empty removes them all.',
+      }),
     }),
   });
 
-const SetAllocationsInput = consumerAllocationsFields('SetAllocationsInput', 'Replace one consumer\'s allocations.');
-const ConsumerAllocationsInput = consumerAllocationsFields('ConsumerAllocationsInput', 'One consumer\'s allocations inside moveAllocations.');
+const SetAllocationsInput = consumerAllocationsFields('SetAllocationsInput', "Replace one consumer's allocations.");
+const ConsumerAllocationsInput = consumerAllocationsFields(
+  'ConsumerAllocationsInput',
+  "One consumer's allocations inside moveAllocations.",
+);
 
 const MoveAllocationsInput = builder.inputType('MoveAllocationsInput', {
   fields: (t) => ({
-    consumers: t.field({ type: [ConsumerAllocationsInput], required: true, description: 'Every listed consumer is rewritten in one atomic write.' }),
+    consumers: t.field({
+      type: [ConsumerAllocationsInput],
+      required: true,
+      description: 'Every listed consumer is rewritten in one atomic write.',
+    }),
   }),
 });
 
@@ -106,7 +134,10 @@ const DeleteAllocationsInput = builder.inputType('DeleteAllocationsInput', {
 const ConsumerWrite = builder.objectRef<ConsumerWriteResult>('ConsumerWrite').implement({
   fields: (t) => ({
     consumerUuid: t.expose('consumerUuid', { type: 'UUID' }),
-    generation: t.exposeInt('generation', { nullable: true, description: 'null: the consumer has no allocations left and is gone.' }),
+    generation: t.exposeInt('generation', {
+      nullable: true,
+      description: 'null: the consumer has no allocations left and is gone.',
+    }),
     consumer: t.prismaField({
       type: 'Consumer',
       nullable: true,
@@ -129,21 +160,25 @@ builder.mutationFields((t) => ({
   setAllocations: t.field({
     type: AllocationsPayload,
     errors: mutationErrors,
-    description: 'Replaces one consumer\'s allocations atomically (consumer-generation-checked).',
+    description: "Replaces one consumer's allocations atomically (consumer-generation-checked).",
     args: { input: t.arg({ type: SetAllocationsInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ consumers: [await writeConsumerAllocations(ctx.db.pool, withRequiredGeneration(input))] }),
+    resolve: async (_root, { input }, ctx) => ({
+      consumers: [await writeConsumerAllocations(ctx.db.pool, withRequiredGeneration(input))],
+    }),
   }),
   moveAllocations: t.field({
     type: AllocationsPayload,
     errors: mutationErrors,
-    description: 'Rewrites several consumers\' allocations in one atomic write, e.g. instance → migration consumer.',
+    description: "Rewrites several consumers' allocations in one atomic write, e.g. instance → migration consumer.",
     args: { input: t.arg({ type: MoveAllocationsInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ consumers: await writeAllocations(ctx.db.pool, { consumers: input.consumers.map(withRequiredGeneration) }) }),
+    resolve: async (_root, { input }, ctx) => ({
+      consumers: await writeAllocations(ctx.db.pool, { consumers: input.consumers.map(withRequiredGeneration) }),
+    }),
   }),
   deleteAllocations: t.field({
     type: AllocationsPayload,
     errors: mutationErrors,
-    description: 'Removes all of a consumer\'s allocations (and the consumer).',
+    description: "Removes all of a consumer's allocations (and the consumer).",
     args: { input: t.arg({ type: DeleteAllocationsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({ consumers: [await deleteAllocations(ctx.db.pool, input)] }),
   }),

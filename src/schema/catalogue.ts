@@ -1,10 +1,16 @@
+import { z } from 'zod';
 import { builder } from '../builder.js';
-import { createResourceClass, createTrait, deleteResourceClass, deleteTrait, setProviderTraits } from '../placement/names.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import {
+  createResourceClass,
+  createTrait,
+  deleteResourceClass,
+  deleteTrait,
+  setProviderTraits,
+} from '../placement/names.js';
+import { parseInput, referenceName } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceProviderPayload } from './providers.js';
-import type { Prisma } from '../generated/prisma/client.js';
-import { parseInput, referenceName } from '../placement/validation.js';
-import { z } from 'zod';
 
 builder.prismaNode('ResourceClass', {
   id: { field: 'name' },
@@ -19,7 +25,8 @@ builder.prismaNode('ResourceClass', {
 builder.prismaNode('Trait', {
   id: { field: 'name' },
   nullable: true,
-  description: 'A qualitative capability a provider has or lacks. Standard traits are fixed; custom ones are named CUSTOM_*.',
+  description:
+    'A qualitative capability a provider has or lacks. Standard traits are fixed; custom ones are named CUSTOM_*.',
   fields: (t) => ({
     name: t.exposeString('name'),
     standard: t.exposeBoolean('standard'),
@@ -29,34 +36,50 @@ builder.prismaNode('Trait', {
 const TraitFilter = builder.inputType('TraitFilter', {
   fields: (t) => ({
     namePrefix: t.string({ description: 'Only names starting with this, e.g. HW_CPU_ or CUSTOM_.' }),
-    associated: t.boolean({ description: 'true: only traits some provider carries; false: only traits no provider carries.' }),
+    associated: t.boolean({
+      description: 'true: only traits some provider carries; false: only traits no provider carries.',
+    }),
   }),
 });
 
 builder.queryFields((t) => ({
-  resourceClasses: t.prismaConnection({
-    type: 'ResourceClass',
-    cursor: 'name',
-    totalCount: (_connection, _args, ctx) => ctx.db.prisma.resourceClass.count(),
-    defaultSize: (_args, ctx) => ctx.behaviour.catalogueDefaultPageSize,
-    maxSize: (_args, ctx) => ctx.behaviour.catalogueMaxPageSize,
-    description: 'Resource classes ordered by name.',
-    resolve: (query, _root, _args, ctx) => ctx.db.prisma.resourceClass.findMany({ ...query, orderBy: { name: 'asc' } }),
-  }, { name: 'ResourceClassConnection' }, { name: 'ResourceClassEdge' }),
-  traits: t.prismaConnection({
-    type: 'Trait',
-    cursor: 'name',
-    totalCount: (_connection, args, ctx) => asQueryError(async () => ctx.db.prisma.trait.count({ where: traitWhere(args.filter) })),
-    defaultSize: (_args, ctx) => ctx.behaviour.catalogueDefaultPageSize,
-    maxSize: (_args, ctx) => ctx.behaviour.catalogueMaxPageSize,
-    description: 'Traits ordered by name.',
-    args: { filter: t.arg({ type: TraitFilter }) },
-    resolve: (query, _root, args, ctx) =>
-      asQueryError(async () => ctx.db.prisma.trait.findMany({ ...query, where: traitWhere(args.filter), orderBy: { name: 'asc' } })),
-  }, { name: 'TraitConnection' }, { name: 'TraitEdge' }),
+  resourceClasses: t.prismaConnection(
+    {
+      type: 'ResourceClass',
+      cursor: 'name',
+      totalCount: (_connection, _args, ctx) => ctx.db.prisma.resourceClass.count(),
+      defaultSize: (_args, ctx) => ctx.behaviour.catalogueDefaultPageSize,
+      maxSize: (_args, ctx) => ctx.behaviour.catalogueMaxPageSize,
+      description: 'Resource classes ordered by name.',
+      resolve: (query, _root, _args, ctx) =>
+        ctx.db.prisma.resourceClass.findMany({ ...query, orderBy: { name: 'asc' } }),
+    },
+    { name: 'ResourceClassConnection' },
+    { name: 'ResourceClassEdge' },
+  ),
+  traits: t.prismaConnection(
+    {
+      type: 'Trait',
+      cursor: 'name',
+      totalCount: (_connection, args, ctx) =>
+        asQueryError(async () => ctx.db.prisma.trait.count({ where: traitWhere(args.filter) })),
+      defaultSize: (_args, ctx) => ctx.behaviour.catalogueDefaultPageSize,
+      maxSize: (_args, ctx) => ctx.behaviour.catalogueMaxPageSize,
+      description: 'Traits ordered by name.',
+      args: { filter: t.arg({ type: TraitFilter }) },
+      resolve: (query, _root, args, ctx) =>
+        asQueryError(async () =>
+          ctx.db.prisma.trait.findMany({ ...query, where: traitWhere(args.filter), orderBy: { name: 'asc' } }),
+        ),
+    },
+    { name: 'TraitConnection' },
+    { name: 'TraitEdge' },
+  ),
 }));
 
-function traitWhere(filter: { namePrefix?: string | null; associated?: boolean | null } | null | undefined): Prisma.TraitWhereInput {
+function traitWhere(
+  filter: { namePrefix?: string | null; associated?: boolean | null } | null | undefined,
+): Prisma.TraitWhereInput {
   const where: Prisma.TraitWhereInput = {};
   if (filter?.namePrefix) {
     parseInput(z.object({ namePrefix: referenceName('trait') }), { namePrefix: filter.namePrefix }, 'filter');
@@ -81,7 +104,8 @@ const ResourceClassPayload = builder.objectRef<{ id: number; name: string }>('Re
     createdResourceClass: t.prismaField({
       description: 'Named so that it never clashes with `CapacityExceeded.resourceClass: String` in one selection.',
       type: 'ResourceClass',
-      resolve: (query, payload, _args, ctx) => ctx.db.prisma.resourceClass.findUniqueOrThrow({ ...query, where: { id: payload.id } }),
+      resolve: (query, payload, _args, ctx) =>
+        ctx.db.prisma.resourceClass.findUniqueOrThrow({ ...query, where: { id: payload.id } }),
     }),
   }),
 });
@@ -89,7 +113,8 @@ const TraitPayload = builder.objectRef<{ id: number; name: string }>('TraitPaylo
   fields: (t) => ({
     trait: t.prismaField({
       type: 'Trait',
-      resolve: (query, payload, _args, ctx) => ctx.db.prisma.trait.findUniqueOrThrow({ ...query, where: { id: payload.id } }),
+      resolve: (query, payload, _args, ctx) =>
+        ctx.db.prisma.trait.findUniqueOrThrow({ ...query, where: { id: payload.id } }),
     }),
   }),
 });
@@ -133,7 +158,7 @@ builder.mutationFields((t) => ({
   setProviderTraits: t.field({
     type: ResourceProviderPayload,
     errors: mutationErrors,
-    description: 'Replaces a provider\'s traits (generation-checked).',
+    description: "Replaces a provider's traits (generation-checked).",
     args: { input: t.arg({ type: SetProviderTraitsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({ providerId: (await setProviderTraits(ctx.db.pool, input)).id }),
   }),

@@ -6,7 +6,8 @@ import { ResourceProviderPayload } from './providers.js';
 builder.prismaNode('Cell', {
   id: { field: 'uuid' },
   nullable: true,
-  description: 'A failure and scale domain. A provider tree is in at most one cell; claims and alternates stay inside one.',
+  description:
+    'A failure and scale domain. A provider tree is in at most one cell; claims and alternates stay inside one.',
   fields: (t) => ({
     uuid: t.expose('uuid', { type: 'UUID' }),
     name: t.exposeString('name'),
@@ -38,22 +39,30 @@ builder.prismaObjectField('ResourceProvider', 'aggregates', (t) =>
 );
 
 builder.queryFields((t) => ({
-  cells: t.prismaConnection({
-    type: 'Cell',
-    cursor: 'name',
-    totalCount: (_connection, _args, ctx) => ctx.db.prisma.cell.count(),
-    ...versionedPageSize,
-    description: 'Cells ordered by name.',
-    resolve: (query, _root, _args, ctx) => ctx.db.prisma.cell.findMany({ ...query, orderBy: { name: 'asc' } }),
-  }, { name: 'CellConnection' }, { name: 'CellEdge' }),
-  aggregates: t.prismaConnection({
-    type: 'Aggregate',
-    cursor: 'uuid',
-    totalCount: (_connection, _args, ctx) => ctx.db.prisma.aggregate.count(),
-    ...versionedPageSize,
-    description: 'Aggregates ordered by uuid.',
-    resolve: (query, _root, _args, ctx) => ctx.db.prisma.aggregate.findMany({ ...query, orderBy: { uuid: 'asc' } }),
-  }, { name: 'AggregateConnection' }, { name: 'AggregateEdge' }),
+  cells: t.prismaConnection(
+    {
+      type: 'Cell',
+      cursor: 'name',
+      totalCount: (_connection, _args, ctx) => ctx.db.prisma.cell.count(),
+      ...versionedPageSize,
+      description: 'Cells ordered by name.',
+      resolve: (query, _root, _args, ctx) => ctx.db.prisma.cell.findMany({ ...query, orderBy: { name: 'asc' } }),
+    },
+    { name: 'CellConnection' },
+    { name: 'CellEdge' },
+  ),
+  aggregates: t.prismaConnection(
+    {
+      type: 'Aggregate',
+      cursor: 'uuid',
+      totalCount: (_connection, _args, ctx) => ctx.db.prisma.aggregate.count(),
+      ...versionedPageSize,
+      description: 'Aggregates ordered by uuid.',
+      resolve: (query, _root, _args, ctx) => ctx.db.prisma.aggregate.findMany({ ...query, orderBy: { uuid: 'asc' } }),
+    },
+    { name: 'AggregateConnection' },
+    { name: 'AggregateEdge' },
+  ),
 }));
 
 const CreateNamedInput = (name: string) =>
@@ -63,13 +72,15 @@ const CreateNamedInput = (name: string) =>
       uuid: t.string({ description: 'Generated when omitted.' }),
     }),
   });
-const UuidInput = (name: string) => builder.inputType(name, { fields: (t) => ({ uuid: t.string({ required: true }) }) });
+const UuidInput = (name: string) =>
+  builder.inputType(name, { fields: (t) => ({ uuid: t.string({ required: true }) }) });
 
 const CellPayload = builder.objectRef<{ id: number }>('CellPayload').implement({
   fields: (t) => ({
     cell: t.prismaField({
       type: 'Cell',
-      resolve: (query, payload, _args, ctx) => ctx.db.prisma.cell.findUniqueOrThrow({ ...query, where: { id: payload.id } }),
+      resolve: (query, payload, _args, ctx) =>
+        ctx.db.prisma.cell.findUniqueOrThrow({ ...query, where: { id: payload.id } }),
     }),
   }),
 });
@@ -77,7 +88,8 @@ const AggregatePayload = builder.objectRef<{ id: number }>('AggregatePayload').i
   fields: (t) => ({
     aggregate: t.prismaField({
       type: 'Aggregate',
-      resolve: (query, payload, _args, ctx) => ctx.db.prisma.aggregate.findUniqueOrThrow({ ...query, where: { id: payload.id } }),
+      resolve: (query, payload, _args, ctx) =>
+        ctx.db.prisma.aggregate.findUniqueOrThrow({ ...query, where: { id: payload.id } }),
     }),
   }),
 });
@@ -89,7 +101,10 @@ const SetProviderAggregatesInput = builder.inputType('SetProviderAggregatesInput
   fields: (t) => ({
     providerUuid: t.string({ required: true }),
     generation: t.int({ required: true }),
-    aggregates: t.stringList({ required: true, description: 'The complete new set of aggregate UUIDs; unknown ones are created.' }),
+    aggregates: t.stringList({
+      required: true,
+      description: 'The complete new set of aggregate UUIDs; unknown ones are created.',
+    }),
   }),
 });
 
@@ -123,7 +138,7 @@ builder.mutationFields((t) => ({
   setProviderAggregates: t.field({
     type: ResourceProviderPayload,
     errors: mutationErrors,
-    description: 'Replaces a provider\'s aggregates (generation-checked).',
+    description: "Replaces a provider's aggregates (generation-checked).",
     args: { input: t.arg({ type: SetProviderAggregatesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({ providerId: (await setProviderAggregates(ctx.db.pool, input)).id }),
   }),

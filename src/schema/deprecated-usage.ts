@@ -1,12 +1,12 @@
 import {
+  type DocumentNode,
+  type GraphQLInputType,
+  type GraphQLSchema,
   getNamedType,
   isEnumType,
   isInputObjectType,
   isListType,
   isNonNullType,
-  type DocumentNode,
-  type GraphQLInputType,
-  type GraphQLSchema,
   Kind,
   TypeInfo,
   typeFromAST,
@@ -36,7 +36,11 @@ function notice(member: string, def: DeprecatableMember): DeprecationNotice | nu
   return {
     member,
     reason: def.deprecationReason,
-    ...(structured && { since: structured.since, removedIn: structured.removedIn, removalDate: structured.removalDate }),
+    ...(structured && {
+      since: structured.since,
+      removedIn: structured.removedIn,
+      removalDate: structured.removalDate,
+    }),
   };
 }
 

@@ -47,7 +47,9 @@ builder.objectType(InvalidInputError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof InvalidInputError,
   fields: (t) => ({
-    field: t.exposeString('field', { description: 'Path of the offending field inside `input`, e.g. `inventories[1].total`.' }),
+    field: t.exposeString('field', {
+      description: 'Path of the offending field inside `input`, e.g. `inventories[1].total`.',
+    }),
     rule: t.exposeString('rule', { description: 'The rule broken, e.g. `min:1`, `uuid`, `reserved<=total`.' }),
   }),
 });
@@ -69,8 +71,14 @@ builder.objectType(ConsumerGenerationConflictError, {
   isTypeOf: (value) => value instanceof ConsumerGenerationConflictError,
   fields: (t) => ({
     consumerUuid: t.expose('consumerUuid', { type: 'UUID' }),
-    expectedConsumerGeneration: t.exposeInt('expected', { nullable: true, description: 'null: the request said the consumer must not exist yet.' }),
-    actualConsumerGeneration: t.exposeInt('actual', { nullable: true, description: 'null: the consumer does not exist.' }),
+    expectedConsumerGeneration: t.exposeInt('expected', {
+      nullable: true,
+      description: 'null: the request said the consumer must not exist yet.',
+    }),
+    actualConsumerGeneration: t.exposeInt('actual', {
+      nullable: true,
+      description: 'null: the consumer does not exist.',
+    }),
   }),
 });
 

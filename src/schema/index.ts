@@ -1,6 +1,6 @@
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from '../builder.js';
-import { API_VERSIONS, HEAD_VERSION, type ApiVersion } from '../versions.js';
+import { API_VERSIONS, type ApiVersion, HEAD_VERSION } from '../versions.js';
 import { applyVersionMetadata } from './versioning.js';
 import './scalars.js';
 import './errors.js';
@@ -16,7 +16,10 @@ builder.mutationType({ description: 'Every mutation takes one `input` and return
 
 /** One executable schema per version, all from this one code base. */
 export const schemas = Object.fromEntries(
-  API_VERSIONS.map((version) => [version, applyVersionMetadata(builder.toSchema({ subGraph: version, sortSchema: true }), version)]),
+  API_VERSIONS.map((version) => [
+    version,
+    applyVersionMetadata(builder.toSchema({ subGraph: version, sortSchema: true }), version),
+  ]),
 ) as Record<ApiVersion, GraphQLSchema>;
 
 /** The unreleased head (schema.graphql). */

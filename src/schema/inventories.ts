@@ -1,11 +1,16 @@
 import { builder } from '../builder.js';
-import { deleteInventory, setInventories, upsertInventory, type InventoryWriteResult } from '../placement/inventories.js';
+import {
+  deleteInventory,
+  type InventoryWriteResult,
+  setInventories,
+  upsertInventory,
+} from '../placement/inventories.js';
 import { utilization } from '../placement/usages.js';
 import { since } from '../versions.js';
 import { mutationErrors } from './errors.js';
 
 builder.prismaObject('Inventory', {
-  description: 'A provider\'s inventory of one resource class. capacity = floor((total − reserved) × allocationRatio).',
+  description: "A provider's inventory of one resource class. capacity = floor((total − reserved) × allocationRatio).",
   fields: (t) => ({
     resourceClass: t.string({
       select: { resourceClass: { select: { name: true } } },
@@ -27,7 +32,8 @@ builder.prismaObject('Inventory', {
     }),
     utilization: t.float({
       subGraphs: since('1.1'),
-      description: 'used ÷ capacity: 0 when nothing is used or capacity is 0; above 1 when used exceeds a shrunk capacity. Since 1.1.',
+      description:
+        'used ÷ capacity: 0 when nothing is used or capacity is 0; above 1 when used exceeds a shrunk capacity. Since 1.1.',
       select: { capacity: true, used: true },
       resolve: (i) => utilization(Number(i.used), Number(i.capacity)),
     }),
@@ -35,7 +41,8 @@ builder.prismaObject('Inventory', {
 });
 
 const InventoryInput = builder.inputType('InventoryInput', {
-  description: 'Integers are SafeInt on the wire so that out-of-range values get a typed InvalidInput; the rules are those of Placement.',
+  description:
+    'Integers are SafeInt on the wire so that out-of-range values get a typed InvalidInput; the rules are those of Placement.',
   fields: (t) => ({
     resourceClass: t.string({ required: true }),
     total: t.field({ type: 'SafeInt', required: true, description: '1 … 2147483647' }),
@@ -50,8 +57,12 @@ const InventoryInput = builder.inputType('InventoryInput', {
 const SetInventoriesInput = builder.inputType('SetInventoriesInput', {
   fields: (t) => ({
     providerUuid: t.string({ required: true }),
-    generation: t.int({ required: true, description: 'The provider\'s current generation.' }),
-    inventories: t.field({ type: [InventoryInput], required: true, description: 'The complete new set; classes left out are removed.' }),
+    generation: t.int({ required: true, description: "The provider's current generation." }),
+    inventories: t.field({
+      type: [InventoryInput],
+      required: true,
+      description: 'The complete new set; classes left out are removed.',
+    }),
   }),
 });
 
@@ -75,14 +86,25 @@ const InventoriesPayload = builder.objectRef<InventoryWriteResult>('InventoriesP
   fields: (t) => ({
     resourceProvider: t.prismaField({
       type: 'ResourceProvider',
-      resolve: (query, payload, _args, ctx) => ctx.db.prisma.resourceProvider.findUniqueOrThrow({ ...query, where: { id: payload.provider.id } }),
+      resolve: (query, payload, _args, ctx) =>
+        ctx.db.prisma.resourceProvider.findUniqueOrThrow({ ...query, where: { id: payload.provider.id } }),
     }),
-    warnings: t.exposeStringList('warnings', { description: 'E.g. capacity now below current usage: allowed, but new allocations will not fit.' }),
+    warnings: t.exposeStringList('warnings', {
+      description: 'E.g. capacity now below current usage: allowed, but new allocations will not fit.',
+    }),
   }),
 });
 
 const optional = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
-function inventoryArgs(inv: { resourceClass: string; total: number; reserved?: number | null; minUnit?: number | null; maxUnit?: number | null; stepSize?: number | null; allocationRatio?: number | null }) {
+function inventoryArgs(inv: {
+  resourceClass: string;
+  total: number;
+  reserved?: number | null;
+  minUnit?: number | null;
+  maxUnit?: number | null;
+  stepSize?: number | null;
+  allocationRatio?: number | null;
+}) {
   return {
     resourceClass: inv.resourceClass,
     total: inv.total,
@@ -100,14 +122,16 @@ builder.mutationFields((t) => ({
     errors: mutationErrors,
     description: 'Replaces all inventories of a provider (generation-checked). Removing an allocated class is refused.',
     args: { input: t.arg({ type: SetInventoriesInput, required: true }) },
-    resolve: (_root, { input }, ctx) => setInventories(ctx.db.pool, { ...input, inventories: input.inventories.map(inventoryArgs) }),
+    resolve: (_root, { input }, ctx) =>
+      setInventories(ctx.db.pool, { ...input, inventories: input.inventories.map(inventoryArgs) }),
   }),
   upsertInventory: t.field({
     type: InventoriesPayload,
     errors: mutationErrors,
     description: 'Adds or replaces the inventory of one class (generation-checked).',
     args: { input: t.arg({ type: UpsertInventoryInput, required: true }) },
-    resolve: (_root, { input }, ctx) => upsertInventory(ctx.db.pool, { ...input, inventory: inventoryArgs(input.inventory) }),
+    resolve: (_root, { input }, ctx) =>
+      upsertInventory(ctx.db.pool, { ...input, inventory: inventoryArgs(input.inventory) }),
   }),
   deleteInventory: t.field({
     type: InventoriesPayload,

@@ -1,33 +1,53 @@
 import { builder } from '../builder.js';
 import {
   allocationCandidates,
-  explainPlacement,
-  parseLimit,
   type Candidate,
   type Explanation,
+  explainPlacement,
+  parseLimit,
 } from '../placement/candidates.js';
-import { claim, NoValidHostError, reschedule, allocationRequestOf, type AllocationRequest, type Alternate, type Selection } from '../placement/claims.js';
+import {
+  type AllocationRequest,
+  type Alternate,
+  allocationRequestOf,
+  claim,
+  NoValidHostError,
+  reschedule,
+  type Selection,
+} from '../placement/claims.js';
 import { InvalidInputError, NotFoundError } from '../placement/errors.js';
+import { ProviderAllocationInput } from './allocations.js';
 import { ErrorInterface, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
-import { ProviderAllocationInput } from './allocations.js';
 
 const WeigherEnum = builder.enumType('Weigher', {
   values: {
-    SPREAD: { description: 'Most free first: highest mean free share (capacity − used) / capacity over the requested classes.' },
+    SPREAD: {
+      description: 'Most free first: highest mean free share (capacity − used) / capacity over the requested classes.',
+    },
     PACK: { description: 'Least free first: lowest mean free share over the requested classes.' },
   } as const,
 });
 
 export const PlacementRequestInput = builder.inputType('PlacementRequest', {
   description:
-    'What a host must offer. Traits and aggregates are checked on the candidate\'s root provider (the host); each class is served by one provider of its tree or a sharing provider.',
+    "What a host must offer. Traits and aggregates are checked on the candidate's root provider (the host); each class is served by one provider of its tree or a sharing provider.",
   fields: (t) => ({
-    resources: t.field({ type: [ResourceAmountInput], required: true, description: 'At least one; class names must exist.' }),
+    resources: t.field({
+      type: [ResourceAmountInput],
+      required: true,
+      description: 'At least one; class names must exist.',
+    }),
     requiredTraits: t.stringList({ description: 'The host carries all of these.' }),
     forbiddenTraits: t.stringList({ description: 'The host carries none of these.' }),
-    anyOfTraits: t.field({ type: t.listRef(t.listRef('String')), description: 'Each inner list: the host carries at least one.' }),
-    memberOf: t.field({ type: t.listRef(t.listRef('String')), description: 'Each inner list (aggregate UUIDs) is any-of; the lists are ANDed.' }),
+    anyOfTraits: t.field({
+      type: t.listRef(t.listRef('String')),
+      description: 'Each inner list: the host carries at least one.',
+    }),
+    memberOf: t.field({
+      type: t.listRef(t.listRef('String')),
+      description: 'Each inner list (aggregate UUIDs) is any-of; the lists are ANDed.',
+    }),
     forbiddenAggregates: t.stringList({ description: 'The host is in none of these aggregates.' }),
     inTree: t.string({ description: 'Only the tree containing this provider.' }),
     cell: t.string({ description: 'Only hosts in this cell (UUID).' }),
@@ -39,7 +59,8 @@ const ResourceAmount = builder.objectRef<{ resourceClass: string; amount: number
 });
 
 const ProviderAllocationRequest = builder.objectRef<AllocationRequest>('ProviderAllocationRequest').implement({
-  description: 'Part of an allocation request: what to claim on one provider. Feed it back to claim, reschedule or setAllocations as is.',
+  description:
+    'Part of an allocation request: what to claim on one provider. Feed it back to claim, reschedule or setAllocations as is.',
   fields: (t) => ({
     providerUuid: t.expose('providerUuid', { type: 'UUID' }),
     resources: t.field({ type: [ResourceAmount], resolve: (a) => a.resources }),
@@ -63,17 +84,25 @@ const AllocationCandidate = builder.objectRef<Candidate>('AllocationCandidate').
     providerUuid: t.expose('rootUuid', { type: 'UUID' }),
     resourceProvider: t.prismaField({
       type: 'ResourceProvider',
-      resolve: (query, c, _args, ctx) => ctx.db.prisma.resourceProvider.findUniqueOrThrow({ ...query, where: { uuid: c.rootUuid } }),
+      resolve: (query, c, _args, ctx) =>
+        ctx.db.prisma.resourceProvider.findUniqueOrThrow({ ...query, where: { uuid: c.rootUuid } }),
     }),
     cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
     cell: t.prismaField({
       type: 'Cell',
       nullable: true,
-      resolve: (query, c, _args, ctx) => (c.cellUuid ? ctx.db.prisma.cell.findUnique({ ...query, where: { uuid: c.cellUuid } }) : null),
+      resolve: (query, c, _args, ctx) =>
+        c.cellUuid ? ctx.db.prisma.cell.findUnique({ ...query, where: { uuid: c.cellUuid } }) : null,
     }),
-    weight: t.exposeFloat('score', { description: 'Mean free share over the requested classes, 0…1; the weigher orders by it.' }),
+    weight: t.exposeFloat('score', {
+      description: 'Mean free share over the requested classes, 0…1; the weigher orders by it.',
+    }),
     allocationRequest: t.field({ type: [ProviderAllocationRequest], resolve: (c) => allocationRequestOf(c) }),
-    summary: t.field({ type: [CandidateSummary], resolve: (c) => c.serving, description: 'One entry per requested class, in request order.' }),
+    summary: t.field({
+      type: [CandidateSummary],
+      resolve: (c) => c.serving,
+      description: 'One entry per requested class, in request order.',
+    }),
   }),
 });
 
@@ -84,9 +113,12 @@ const AllocationCandidates = builder.objectRef<{ candidates: Candidate[] }>('All
 const ExplanationStep = builder.objectRef<Explanation['steps'][number]>('ExplanationStep').implement({
   fields: (t) => ({
     constraint: t.exposeString('constraint', {
-      description: 'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY',
+      description:
+        'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY',
     }),
-    detail: t.exposeString('detail', { description: 'The trait, aggregate list or class (class:amount) this step checked.' }),
+    detail: t.exposeString('detail', {
+      description: 'The trait, aggregate list or class (class:amount) this step checked.',
+    }),
     eliminated: t.exposeInt('eliminated', { description: 'Hosts still in the running that this step removed.' }),
   }),
 });
@@ -96,7 +128,9 @@ const PlacementExplanation = builder.objectRef<Explanation>('PlacementExplanatio
   fields: (t) => ({
     providersConsidered: t.exposeInt('providersConsidered', { description: 'Root providers (hosts) in the database.' }),
     steps: t.field({ type: [ExplanationStep], resolve: (e) => e.steps }),
-    remaining: t.exposeInt('remaining', { description: 'Hosts that pass every constraint: the candidates an unlimited search returns.' }),
+    remaining: t.exposeInt('remaining', {
+      description: 'Hosts that pass every constraint: the candidates an unlimited search returns.',
+    }),
   }),
 });
 
@@ -127,7 +161,9 @@ builder.queryFields((t) => ({
       request: t.arg({ type: PlacementRequestInput, required: true }),
       limit: t.arg.int({ description: '1…1000, default 50.' }),
       weigher: t.arg({ type: WeigherEnum, defaultValue: 'SPREAD' }),
-      hostSubsetSize: t.arg.int({ description: 'k > 1 puts one of the best k first, chosen at random (non-deterministic by design).' }),
+      hostSubsetSize: t.arg.int({
+        description: 'k > 1 puts one of the best k first, chosen at random (non-deterministic by design).',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       // The default and the cap are part of the request's API version.
@@ -146,13 +182,14 @@ builder.queryFields((t) => ({
 }));
 
 const Alternate = builder.objectRef<Alternate>('Alternate').implement({
-  description: 'A host of the chosen host\'s cell that could take the request (not claimed).',
+  description: "A host of the chosen host's cell that could take the request (not claimed).",
   fields: (t) => ({
     providerUuid: t.expose('providerUuid', { type: 'UUID' }),
     resourceProvider: t.prismaField({
       type: 'ResourceProvider',
       nullable: true,
-      resolve: (query, a, _args, ctx) => ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: a.providerUuid } }),
+      resolve: (query, a, _args, ctx) =>
+        ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: a.providerUuid } }),
     }),
     cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
     allocationRequest: t.field({ type: [ProviderAllocationRequest], resolve: (a) => a.allocations }),
@@ -168,17 +205,27 @@ const SelectionRef = builder.objectRef<Selection>('Selection').implement({
       type: 'Consumer',
       nullable: true,
       description: 'The consumer as it is now (null once its allocations are gone).',
-      resolve: (query, s, _args, ctx) => ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid: s.consumerUuid } }),
+      resolve: (query, s, _args, ctx) =>
+        ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid: s.consumerUuid } }),
     }),
     providerUuid: t.expose('providerUuid', { type: 'UUID' }),
     resourceProvider: t.prismaField({
       type: 'ResourceProvider',
       nullable: true,
-      resolve: (query, s, _args, ctx) => ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: s.providerUuid } }),
+      resolve: (query, s, _args, ctx) =>
+        ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: s.providerUuid } }),
     }),
     cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
-    allocations: t.field({ type: [ProviderAllocationRequest], resolve: (s) => s.allocations, description: 'What was claimed.' }),
-    alternates: t.field({ type: [Alternate], resolve: (s) => s.alternates, description: 'In weighed order, all in the chosen host\'s cell.' }),
+    allocations: t.field({
+      type: [ProviderAllocationRequest],
+      resolve: (s) => s.allocations,
+      description: 'What was claimed.',
+    }),
+    alternates: t.field({
+      type: [Alternate],
+      resolve: (s) => s.alternates,
+      description: "In weighed order, all in the chosen host's cell.",
+    }),
     hostsTried: t.exposeInt('hostsTried', { description: 'Hosts attempted before (and including) the chosen one.' }),
   }),
 });
@@ -194,20 +241,35 @@ const ClaimConsumerInput = builder.inputType('ClaimConsumerInput', {
 
 const ClaimInput = builder.inputType('ClaimInput', {
   fields: (t) => ({
-    consumers: t.field({ type: [ClaimConsumerInput], required: true, description: 'One or more; all are placed or none.' }),
+    consumers: t.field({
+      type: [ClaimConsumerInput],
+      required: true,
+      description: 'One or more; all are placed or none.',
+    }),
     request: t.field({ type: PlacementRequestInput, required: true, description: 'What each consumer needs.' }),
-    alternates: t.int({ required: true, description: 'How many alternates (same cell as the chosen host) to return per consumer, 0…100.' }),
-    candidates: t.stringList({ description: 'A weighed host list the caller already has; otherwise the server searches.' }),
+    alternates: t.int({
+      required: true,
+      description: 'How many alternates (same cell as the chosen host) to return per consumer, 0…100.',
+    }),
+    candidates: t.stringList({
+      description: 'A weighed host list the caller already has; otherwise the server searches.',
+    }),
     weigher: t.field({ type: WeigherEnum, description: 'Default SPREAD.' }),
     hostSubsetSize: t.int({ description: 'Pick the first host at random among the best k.' }),
-    idempotencyKey: t.string({ description: 'Replaying the same key returns the original result and claims nothing new.' }),
+    idempotencyKey: t.string({
+      description: 'Replaying the same key returns the original result and claims nothing new.',
+    }),
   }),
 });
 
 const AlternateInput = builder.inputType('AlternateInput', {
   fields: (t) => ({
     providerUuid: t.string({ required: true }),
-    allocations: t.field({ type: [ProviderAllocationInput], required: true, description: 'The alternate\'s allocationRequest, as returned.' }),
+    allocations: t.field({
+      type: [ProviderAllocationInput],
+      required: true,
+      description: "The alternate's allocationRequest, as returned.",
+    }),
   }),
 });
 
@@ -221,7 +283,13 @@ const RescheduleInput = builder.inputType('RescheduleInput', {
 });
 
 const ClaimPayload = builder.objectRef<{ selections: Selection[] }>('ClaimPayload').implement({
-  fields: (t) => ({ selections: t.field({ type: [SelectionRef], resolve: (p) => p.selections, description: 'One per consumer, in input order.' }) }),
+  fields: (t) => ({
+    selections: t.field({
+      type: [SelectionRef],
+      resolve: (p) => p.selections,
+      description: 'One per consumer, in input order.',
+    }),
+  }),
 });
 const ReschedulePayload = builder.objectRef<{ selection: Selection }>('ReschedulePayload').implement({
   fields: (t) => ({ selection: t.field({ type: SelectionRef, resolve: (p) => p.selection }) }),
@@ -240,7 +308,8 @@ builder.mutationFields((t) => ({
   reschedule: t.field({
     type: ReschedulePayload,
     errors: claimErrors,
-    description: 'Release the consumer\'s claim and claim the first alternate that still fits; when none does, the consumer holds nothing.',
+    description:
+      "Release the consumer's claim and claim the first alternate that still fits; when none does, the consumer holds nothing.",
     args: { input: t.arg({ type: RescheduleInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({ selection: await reschedule(ctx.db.pool, input) }),
   }),

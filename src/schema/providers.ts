@@ -1,13 +1,13 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { builder, versionedPageSize } from '../builder.js';
-import { deprecatedFrom } from './versioning.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { createProvider, deleteProvider, updateProvider } from '../placement/providers.js';
 import { assertTraitsExist, parseProviderFilter, providerIdsWithRoomFor } from '../placement/search.js';
 import { parseInput, uuidString } from '../placement/validation.js';
-import { z } from 'zod';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
+import { deprecatedFrom } from './versioning.js';
 
 builder.prismaNode('ResourceProvider', {
   id: { field: 'uuid' },
@@ -18,11 +18,12 @@ builder.prismaNode('ResourceProvider', {
     uuid: t.expose('uuid', { type: 'UUID' }),
     name: t.exposeString('name'),
     generation: t.exposeInt('generation', {
-      description: 'Concurrency token guarding inventories, traits and aggregates; bumped by every write to them and by allocation writes.',
+      description:
+        'Concurrency token guarding inventories, traits and aggregates; bumped by every write to them and by allocation writes.',
     }),
     cell: t.relation('cell', { nullable: true }),
     parent: t.relation('parent', { nullable: true }),
-    root: t.relation('root', { description: 'Top of this provider\'s tree (itself for a root).' }),
+    root: t.relation('root', { description: "Top of this provider's tree (itself for a root)." }),
     children: t.relation('children', { query: { orderBy: { name: 'asc' } } }),
     inventories: t.relation('inventories', { query: { orderBy: { resourceClass: { name: 'asc' } } } }),
     traits: t.stringList({
@@ -34,16 +35,32 @@ builder.prismaNode('ResourceProvider', {
       type: [ProviderUsage],
       description: 'Usage per class with inventory (0 when unused), sorted by class name.',
       // Duplicates inventories' `used`; kept for 1.0 clients until its removal version.
-      ...deprecatedFrom({ since: '1.1', replacement: '`inventories { resourceClass used }`', removedIn: '2.0', removalDate: '2027-11-24' }),
-      select: { inventories: { select: { used: true, resourceClass: { select: { name: true } } }, orderBy: { resourceClass: { name: 'asc' } } } },
-      resolve: (provider) => provider.inventories.map((i) => ({ resourceClass: i.resourceClass.name, used: Number(i.used) })),
+      ...deprecatedFrom({
+        since: '1.1',
+        replacement: '`inventories { resourceClass used }`',
+        removedIn: '2.0',
+        removalDate: '2027-11-24',
+      }),
+      select: {
+        inventories: {
+          select: { used: true, resourceClass: { select: { name: true } } },
+          orderBy: { resourceClass: { name: 'asc' } },
+        },
+      },
+      resolve: (provider) =>
+        provider.inventories.map((i) => ({ resourceClass: i.resourceClass.name, used: Number(i.used) })),
     }),
-    allocations: t.relatedConnection('allocations', {
-      cursor: 'id',
-      totalCount: true,
-      ...versionedPageSize,
-      query: { orderBy: { id: 'asc' } },
-    }, { name: 'ProviderAllocationConnection' }, { name: 'ProviderAllocationEdge' }),
+    allocations: t.relatedConnection(
+      'allocations',
+      {
+        cursor: 'id',
+        totalCount: true,
+        ...versionedPageSize,
+        query: { orderBy: { id: 'asc' } },
+      },
+      { name: 'ProviderAllocationConnection' },
+      { name: 'ProviderAllocationEdge' },
+    ),
   }),
 });
 
@@ -67,21 +84,37 @@ const ResourceProviderFilter = builder.inputType('ResourceProviderFilter', {
       type: t.listRef(t.listRef('String')),
       description: 'Each inner list is any-of (aggregate UUIDs); the lists are ANDed.',
     }),
-    resources: t.field({ type: [ResourceAmountInput], description: 'Providers whose own inventory can take all these amounts now (the fit rule).' }),
+    resources: t.field({
+      type: [ResourceAmountInput],
+      description: 'Providers whose own inventory can take all these amounts now (the fit rule).',
+    }),
   }),
 });
 
 builder.queryFields((t) => ({
-  resourceProviders: t.prismaConnection({
-    type: 'ResourceProvider',
-    cursor: 'name',
-    description: 'Providers ordered by name.',
-    ...versionedPageSize,
-    totalCount: (_connection, args, ctx) => asQueryError(async () => ctx.db.prisma.resourceProvider.count({ where: await providerWhere(ctx.db.pool, args) })),
-    args: { filter: t.arg({ type: ResourceProviderFilter, required: false }) },
-    resolve: (query, _root, args, ctx) =>
-      asQueryError(async () => ctx.db.prisma.resourceProvider.findMany({ ...query, where: await providerWhere(ctx.db.pool, args), orderBy: { name: 'asc' } })),
-  }, { name: 'ResourceProviderConnection' }, { name: 'ResourceProviderEdge' }),
+  resourceProviders: t.prismaConnection(
+    {
+      type: 'ResourceProvider',
+      cursor: 'name',
+      description: 'Providers ordered by name.',
+      ...versionedPageSize,
+      totalCount: (_connection, args, ctx) =>
+        asQueryError(async () =>
+          ctx.db.prisma.resourceProvider.count({ where: await providerWhere(ctx.db.pool, args) }),
+        ),
+      args: { filter: t.arg({ type: ResourceProviderFilter, required: false }) },
+      resolve: (query, _root, args, ctx) =>
+        asQueryError(async () =>
+          ctx.db.prisma.resourceProvider.findMany({
+            ...query,
+            where: await providerWhere(ctx.db.pool, args),
+            orderBy: { name: 'asc' },
+          }),
+        ),
+    },
+    { name: 'ResourceProviderConnection' },
+    { name: 'ResourceProviderEdge' },
+  ),
   resourceProvider: t.prismaField({
     type: 'ResourceProvider',
     nullable: true,
@@ -115,7 +148,8 @@ async function buildProviderWhere(pool: pg.Pool, raw: unknown): Promise<Prisma.R
   if (filter.cellUuid != null) and.push({ cell: { uuid: filter.cellUuid } });
   if (filter.inTree != null) and.push({ root: { treeMembers: { some: { uuid: filter.inTree } } } });
   for (const name of filter.requiredTraits ?? []) and.push({ traits: { some: { trait: { name } } } });
-  if (filter.forbiddenTraits?.length) and.push({ traits: { none: { trait: { name: { in: filter.forbiddenTraits } } } } });
+  if (filter.forbiddenTraits?.length)
+    and.push({ traits: { none: { trait: { name: { in: filter.forbiddenTraits } } } } });
   for (const anyOf of filter.memberOf ?? []) and.push({ aggregates: { some: { aggregate: { uuid: { in: anyOf } } } } });
   if (filter.resources?.length) and.push({ id: { in: await providerIdsWithRoomFor(pool, filter.resources) } });
   return { AND: and };
@@ -125,8 +159,8 @@ const CreateResourceProviderInput = builder.inputType('CreateResourceProviderInp
   fields: (t) => ({
     name: t.string({ required: true, description: '1–200 characters, unique.' }),
     uuid: t.string({ description: 'Generated when omitted. Dashed or dashless; stored lower-case dashed.' }),
-    parentProviderUuid: t.string({ description: 'Makes this provider a child in the parent\'s tree (and cell).' }),
-    cellUuid: t.string({ description: 'Cell of a root provider; children always share their parent\'s cell.' }),
+    parentProviderUuid: t.string({ description: "Makes this provider a child in the parent's tree (and cell)." }),
+    cellUuid: t.string({ description: "Cell of a root provider; children always share their parent's cell." }),
   }),
 });
 
@@ -136,7 +170,9 @@ const UpdateResourceProviderInput = builder.inputType('UpdateResourceProviderInp
     generation: t.int({ description: 'When given, the update applies only at this generation.' }),
     name: t.string(),
     parentProviderUuid: t.string({ description: 'New parent; explicit null makes the provider a root. Omit to keep.' }),
-    cellUuid: t.string({ description: 'New cell of a root provider and its whole tree; explicit null removes it. Omit to keep.' }),
+    cellUuid: t.string({
+      description: 'New cell of a root provider and its whole tree; explicit null removes it. Omit to keep.',
+    }),
   }),
 });
 
@@ -151,7 +187,8 @@ export const ResourceProviderPayload = builder.objectRef<{ providerId: number }>
   fields: (t) => ({
     resourceProvider: t.prismaField({
       type: 'ResourceProvider',
-      resolve: (query, payload, _args, ctx) => ctx.db.prisma.resourceProvider.findUniqueOrThrow({ ...query, where: { id: payload.providerId } }),
+      resolve: (query, payload, _args, ctx) =>
+        ctx.db.prisma.resourceProvider.findUniqueOrThrow({ ...query, where: { id: payload.providerId } }),
     }),
   }),
 });
@@ -176,7 +213,8 @@ builder.mutationFields((t) => ({
   deleteResourceProvider: t.field({
     type: DeleteResourceProviderPayload,
     errors: mutationErrors,
-    description: 'Refused while the provider has allocations or children; removes its inventories, trait and aggregate links.',
+    description:
+      'Refused while the provider has allocations or children; removes its inventories, trait and aggregate links.',
     args: { input: t.arg({ type: DeleteResourceProviderInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({ uuid: (await deleteProvider(ctx.db.pool, input)).uuid }),
   }),

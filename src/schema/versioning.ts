@@ -1,6 +1,6 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
-import { isAtLeast, type ApiVersion } from '../versions.js';
+import { type ApiVersion, isAtLeast } from '../versions.js';
 
 /**
  * Per-version metadata the sub-graph plugin does not cover: deprecations (a member is

@@ -10,7 +10,10 @@ export const ERROR_FIELDS = `__typename ... on Error { code message }
   ... on InUse { resourceType identifier reason }
   ... on CapacityExceeded { providerUuid resourceClass requested used capacity }`;
 
-export async function createProvider(env: TestEnv, input: Record<string, unknown>): Promise<{ uuid: string; generation: number }> {
+export async function createProvider(
+  env: TestEnv,
+  input: Record<string, unknown>,
+): Promise<{ uuid: string; generation: number }> {
   const result = await env.gql(
     `mutation($input: CreateResourceProviderInput!) { createResourceProvider(input: $input) {
        ${ERROR_FIELDS} ... on ResourceProviderPayload { resourceProvider { uuid generation } } } }`,
@@ -54,7 +57,18 @@ export async function hostWith(
 
 /** Snapshot of all mutable state, to prove a rejected write changed nothing. */
 export async function snapshot(env: TestEnv): Promise<string> {
-  const tables = ['cells', 'resource_providers', 'resource_classes', 'traits', 'provider_traits', 'aggregates', 'provider_aggregates', 'inventories', 'consumers', 'allocations'];
+  const tables = [
+    'cells',
+    'resource_providers',
+    'resource_classes',
+    'traits',
+    'provider_traits',
+    'aggregates',
+    'provider_aggregates',
+    'inventories',
+    'consumers',
+    'allocations',
+  ];
   const parts: Record<string, unknown> = {};
   for (const table of tables) {
     parts[table] = await env.sql(`SELECT * FROM ${table} ORDER BY 1, 2`);

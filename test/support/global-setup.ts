@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { freePort } from './free-port.js';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/embedded-postgres.js';
 import { migrate } from '../../src/migrate.js';
+import { freePort } from './free-port.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,7 +14,6 @@ declare module 'vitest' {
     templateDatabase: string;
   }
 }
-
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);

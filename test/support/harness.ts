@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ExecutionResult } from 'graphql';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openDatabase, type Database } from '../../src/db.js';
+import { type Database, openDatabase } from '../../src/db.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 

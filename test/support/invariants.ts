@@ -22,7 +22,9 @@ export async function assertPlacementInvariants(env: TestEnv): Promise<void> {
       WHERE i.id IS NULL`,
   );
   expect(orphans, 'no allocation without inventory').toEqual([]);
-  const empty = await env.sql('SELECT c.uuid FROM consumers c WHERE NOT EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_id = c.id)');
+  const empty = await env.sql(
+    'SELECT c.uuid FROM consumers c WHERE NOT EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_id = c.id)',
+  );
   expect(empty, 'no consumer without allocations').toEqual([]);
   const staleTraits = await env.sql(
     `SELECT p.uuid FROM resource_providers p
@@ -35,15 +37,20 @@ export async function assertPlacementInvariants(env: TestEnv): Promise<void> {
             COALESCE((SELECT array_agg((i.capacity - i.used)::float8 / i.capacity) FROM inventories i WHERE i.provider_id = p.id AND i.capacity > 0), '{}') AS shares
        FROM resource_providers p`,
   );
-  const prefixMeans = (sorted: number[]) => sorted.slice(0, 3).map((_, k) => sorted.slice(0, k + 1).reduce((x, y) => x + y, 0) / (k + 1));
+  const prefixMeans = (sorted: number[]) =>
+    sorted.slice(0, 3).map((_, k) => sorted.slice(0, k + 1).reduce((x, y) => x + y, 0) / (k + 1));
   const close = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => Math.abs(x - b[i]!) <= 1e-12);
   const staleBounds = bounds.filter(
-    (p) => !close(p.spread, prefixMeans([...p.shares].sort((x, y) => y - x))) || !close(p.pack, prefixMeans([...p.shares].sort((x, y) => x - y))),
+    (p) =>
+      !close(p.spread, prefixMeans([...p.shares].sort((x, y) => y - x))) ||
+      !close(p.pack, prefixMeans([...p.shares].sort((x, y) => x - y))),
   );
   expect(staleBounds, 'free-share bounds equal their inventories').toEqual([]);
 }
 
 /** No inventory holds more than its capacity (true whenever no inventory was shrunk below usage). */
 export async function assertNoOvercommit(env: TestEnv): Promise<void> {
-  expect(await env.sql('SELECT id, used, capacity FROM inventories WHERE used > capacity'), 'no over-commit').toEqual([]);
+  expect(await env.sql('SELECT id, used, capacity FROM inventories WHERE used > capacity'), 'no over-commit').toEqual(
+    [],
+  );
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../src/db.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/embedded-postgres.js';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/embedded-postgres.js';
 import { migrate } from '../../src/migrate.js';
 import { freePort } from './free-port.js';
 

@@ -44,7 +44,9 @@ export function allocationLines(allocations: ProviderAllocation[]): string[] {
 }
 
 /** Every consumer in the database with its generation and allocation lines. */
-export async function consumersInDatabase(env: Pick<TestEnv, 'sql'>): Promise<Map<string, { generation: number; lines: string[] }>> {
+export async function consumersInDatabase(
+  env: Pick<TestEnv, 'sql'>,
+): Promise<Map<string, { generation: number; lines: string[] }>> {
   const rows = await env.sql<{ consumer: string; generation: number; provider: string; class: string; used: number }>(
     `SELECT c.uuid::text AS consumer, c.generation, p.uuid::text AS provider, rc.name AS class, a.used
        FROM consumers c
@@ -74,7 +76,10 @@ export async function assertDatabaseMatchesAcknowledged(
 ): Promise<void> {
   const stored = await consumersInDatabase(env);
   for (const [uuid, expected] of live) {
-    expect(stored.get(uuid), `acknowledged consumer ${uuid}`).toEqual({ generation: expected.generation, lines: allocationLines(expected.allocations) });
+    expect(stored.get(uuid), `acknowledged consumer ${uuid}`).toEqual({
+      generation: expected.generation,
+      lines: allocationLines(expected.allocations),
+    });
   }
   for (const uuid of absent) {
     expect(stored.has(uuid), `consumer ${uuid} whose write failed or which was removed`).toBe(false);
