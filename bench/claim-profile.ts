@@ -17,7 +17,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db.js';
 import { ensureDatabase } from '../src/embedded-postgres.js';
 import { migrate } from '../src/migrate.js';
-import { claim, NoValidHostError } from '../src/placement/claims.js';
+import { claim, NoValidHostError } from '../src/placement/claims/index.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
 import { postJson } from './http-client.js';
@@ -232,7 +232,7 @@ async function main() {
         return true;
       },
       engine: async () => {
-        await claim(db.pool, {
+        await claim(db, {
           consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
           request: { resources, cell: pickCell() },
           alternates: 3,
@@ -243,7 +243,7 @@ async function main() {
       // the bench's hot spot: 50 hosts with CUSTOM_BENCH_HOT, no cell; NoValidHost once full
       hot: async () => {
         try {
-          await claim(db.pool, {
+          await claim(db, {
             consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'hot' }],
             request: {
               resources: [

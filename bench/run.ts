@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { type Database, openDatabase } from '../src/db.js';
 import { type EmbeddedServer, ensureDatabase, startEmbeddedPostgres } from '../src/embedded-postgres.js';
 import { migrate } from '../src/migrate.js';
-import { claim, NoValidHostError } from '../src/placement/claims.js';
+import { claim, NoValidHostError } from '../src/placement/claims/index.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
 import { postJson } from './http-client.js';
@@ -331,7 +331,7 @@ async function benchSize(adminUrl: string, providers: number) {
   const engineRetriedBefore = transactionStats.retried;
   const engineLow = await runClaims(claimers, seconds * 1000, async () => {
     try {
-      await claim(db.pool, {
+      await claim(db, {
         consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
         request: { resources: claimResources, cell: pickCell() },
         alternates: 3,

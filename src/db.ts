@@ -11,8 +11,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
  * (PostgreSQL restarted: 57P01), and pg-pool listens only while a client is idle; on a
  * checked-out client that event is unhandled and kills the process. This client always has
  * a listener. It is then marked not queryable: its next query fails (answered as
- * DATABASE_UNAVAILABLE) and the pool drops it on release. Being a pool option, it also
- * reaches any pool built from this pool's options.
+ * DATABASE_UNAVAILABLE) and the pool drops it on release.
  */
 class ResilientClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
@@ -21,12 +20,22 @@ class ResilientClient extends pg.Client {
   }
 }
 
-/** One pg pool per database; Prisma runs on the same pool through the pg adapter. */
+/**
+ * The database handle: two pg pools on one database, and Prisma on the first.
+ * - `pool`: reads, Prisma and every multi-statement transaction (READ COMMITTED by default).
+ * - `claimPool`: connections whose default isolation is SERIALIZABLE, so one claim
+ *   statement sent alone is a whole SERIALIZABLE transaction (no BEGIN/COMMIT round trips).
+ * Each holds up to `poolMax` connections; `close` ends both.
+ */
 export interface Database {
   pool: pg.Pool;
+  claimPool: pg.Pool;
   prisma: PrismaClient;
   close(): Promise<void>;
 }
+
+/** The two pools a claim needs (a `Database` is one). */
+export type ClaimPools = Pick<Database, 'pool' | 'claimPool'>;
 
 /**
  * @param acquireTimeoutMs   how long a request waits for a pooled connection (or for a new
@@ -41,23 +50,48 @@ export function openDatabase(
   acquireTimeoutMs = 10_000,
   statementTimeoutMs = 0,
 ): Database {
-  const pool = new pg.Pool({
+  const options: pg.PoolConfig = {
     connectionString,
     max: poolMax,
     connectionTimeoutMillis: acquireTimeoutMs,
     Client: ResilientClient,
     // Sent as a session setting when each connection opens, so it covers Prisma's queries too.
     ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-  });
+  };
+  const pool = new pg.Pool(options);
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  const claimPool = openClaimPool(options);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     pool,
+    claimPool,
     prisma,
     async close() {
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), claimPool.end()]);
     },
   };
+}
+
+/**
+ * The claim pool. pg opens no connection until the first claim. Idle connections are kept
+ * for minutes, not pg's 10 s: each new connection takes a fresh block of consumer ids (see
+ * the consumer_id_blocks migration) and leaves the rest of its block unused when it closes,
+ * so churning connections would burn ids.
+ */
+function openClaimPool(options: pg.PoolConfig): pg.Pool {
+  const claimPool = new pg.Pool({ ...options, idleTimeoutMillis: 300_000 });
+  claimPool.on('connect', (client) => {
+    // Queued before anything else the new connection runs. If it fails the connection is
+    // unusable anyway; the claim statement's own isolation check (singleStatementSerializable)
+    // refuses to count on it. Claim statements touch a handful of rows by key whatever the
+    // values, so one generic plan serves them all; left to choose, PostgreSQL kept planning
+    // each one afresh (its generic cost estimate assumes 10-element arrays).
+    client
+      .query('SET default_transaction_isolation TO serializable; SET plan_cache_mode TO force_generic_plan')
+      .catch(() => client.end().catch(() => undefined));
+  });
+  claimPool.on('error', () => undefined);
+  return claimPool;
 }

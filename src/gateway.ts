@@ -20,7 +20,6 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
  * PostgreSQL. GraphiQL is rendered from the bundled assets (works offline).
  */
 export function createGateway(db: Database, logger: Logger, limits: GatewayLimits = defaultGatewayLimits): Gateway {
-  const pool = db.pool;
   return createYoga<Record<string, unknown>, Context>({
     // Each request is validated and executed against its API version's schema only.
     schema: ({ request }) => schemas[versionOf(request)],
@@ -50,7 +49,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
       useApiVersions('/graphql'),
       usePrometheus({
         endpoint: '/metrics',
-        registry: Registry.merge([engineRegistry, poolRegistry(pool)]),
+        registry: Registry.merge([engineRegistry, poolRegistry(db)]),
         metrics: {
           graphql_yoga_http_duration: true,
           graphql_envelop_request_duration: true,

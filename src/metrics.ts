@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { claimPoolOf, transactionStats } from './placement/transactions.js';
+import type { ClaimPools } from './db.js';
+import { transactionStats } from './placement/transactions.js';
 
 /**
  * Process-wide engine metrics. Each gateway serves them merged with its own HTTP/GraphQL
@@ -15,43 +16,45 @@ export const typedErrors = new Counter({
   registers: [engineRegistry],
 });
 
-new Gauge({
+// A counter read from transactionStats at scrape time (the engine's hot path only bumps a number).
+new Counter({
   name: 'placement_transactions',
-  help: 'SERIALIZABLE transactions: committed, retried after a serialization failure or deadlock, and given up after the retry cap',
+  help: 'SERIALIZABLE transactions: committed, retried after a serialization failure or deadlock, retried because a host stayed busy (host_busy), and given up after the retry cap',
   labelNames: ['outcome'],
   registers: [engineRegistry],
   collect() {
-    this.set({ outcome: 'committed' }, transactionStats.committed);
-    this.set({ outcome: 'retried' }, transactionStats.retried);
-    this.set({ outcome: 'exhausted' }, transactionStats.exhausted);
+    this.reset();
+    this.inc({ outcome: 'committed' }, transactionStats.committed);
+    this.inc({ outcome: 'retried' }, transactionStats.retried);
+    this.inc({ outcome: 'host_busy' }, transactionStats.hostBusy);
+    this.inc({ outcome: 'exhausted' }, transactionStats.exhausted);
   },
 });
 
-/** A gauge of one pool's connections by state; a pool not created yet reads 0. */
-function poolGauge(registry: Registry, name: string, help: string, poolOf: () => pg.Pool | undefined): void {
+/** A gauge of one pool's connections by state. */
+function poolGauge(registry: Registry, name: string, help: string, pool: pg.Pool): void {
   new Gauge({
     name,
     help,
     labelNames: ['state'],
     registers: [registry],
     collect() {
-      const pool = poolOf();
-      this.set({ state: 'total' }, pool?.totalCount ?? 0);
-      this.set({ state: 'idle' }, pool?.idleCount ?? 0);
-      this.set({ state: 'waiting' }, pool?.waitingCount ?? 0);
+      this.set({ state: 'total' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
     },
   });
 }
 
 /** Per-gateway pool gauges (each gateway has its own pools). */
-export function poolRegistry(pool: pg.Pool): Registry {
+export function poolRegistry(db: ClaimPools): Registry {
   const registry = new Registry();
-  poolGauge(registry, 'placement_db_pool_connections', 'Database pool connections by state', () => pool);
+  poolGauge(registry, 'placement_db_pool_connections', 'Database pool connections by state', db.pool);
   poolGauge(
     registry,
     'placement_db_claim_pool_connections',
-    'Claim pool connections by state (SERIALIZABLE by default; created by the first claim, up to DB_POOL_MAX more)',
-    () => claimPoolOf(pool),
+    'Claim pool connections by state (SERIALIZABLE by default; opened by claims, up to DB_POOL_MAX more)',
+    db.claimPool,
   );
   return registry;
 }

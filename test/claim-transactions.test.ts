@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db.js';
-import { claimStatement } from '../src/placement/claims.js';
+import { claimStatement } from '../src/placement/claims/index.js';
 import { RetryLimitExceededError } from '../src/placement/errors.js';
 import { prepared, singleStatementSerializable } from '../src/placement/transactions.js';
 import { hostWith, snapshot } from './support/fixtures.js';
@@ -35,7 +35,7 @@ const policy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
 
 describe('singleStatementSerializable', () => {
   it('runs the statement as its own SERIALIZABLE transaction, and leaves the shared pool at its default', async () => {
-    const [row] = await singleStatementSerializable<{ isolation: string }>(env.db.pool, {
+    const [row] = await singleStatementSerializable<{ isolation: string }>(env.db.claimPool, {
       text: `SELECT current_setting('transaction_isolation') AS isolation`,
     });
     expect(row).toEqual({ isolation: 'serializable' });
@@ -47,14 +47,14 @@ describe('singleStatementSerializable', () => {
 
   it('refuses a result that says it ran at another isolation level', async () => {
     await expect(
-      singleStatementSerializable(env.db.pool, { text: `SELECT 'read committed' AS isolation` }),
+      singleStatementSerializable(env.db.claimPool, { text: `SELECT 'read committed' AS isolation` }),
     ).rejects.toThrow(/not serializable/);
   });
 
   it('retries serialization failures on the same connection and returns the first success', async () => {
     await env.sql(`SELECT setval('test_attempts', 1, false)`);
     const [row] = await singleStatementSerializable<{ isolation: string; pid: number }>(
-      env.db.pool,
+      env.db.claimPool,
       { text: 'SELECT test_fail_first(2) AS isolation, pg_backend_pid() AS pid' },
       policy,
     );
@@ -70,7 +70,7 @@ describe('singleStatementSerializable', () => {
   it("gives up with RetryLimitExceeded after the policy's attempts", async () => {
     await env.sql(`SELECT setval('test_attempts', 1, false)`);
     const attempt = singleStatementSerializable(
-      env.db.pool,
+      env.db.claimPool,
       { text: 'SELECT test_fail_first(100) AS isolation' },
       policy,
     );
@@ -81,7 +81,7 @@ describe('singleStatementSerializable', () => {
 
   it('does not retry other errors', async () => {
     await expect(
-      singleStatementSerializable(env.db.pool, { text: 'SELECT 1 / 0 AS isolation' }, policy),
+      singleStatementSerializable(env.db.claimPool, { text: 'SELECT 1 / 0 AS isolation' }, policy),
     ).rejects.toMatchObject({ code: '22012' });
   });
 
@@ -97,7 +97,7 @@ describe('singleStatementSerializable', () => {
     const db = openDatabase(url.toString(), 2);
     await Promise.all(
       [1, 2].map(() =>
-        singleStatementSerializable(db.pool, {
+        singleStatementSerializable(db.claimPool, {
           text: `SELECT current_setting('transaction_isolation') AS isolation, pg_sleep(0.05)`,
         }),
       ),
@@ -124,7 +124,7 @@ describe('the claim statement', () => {
     expect(await snapshot(env)).toBe(before);
     // The same statement and values at SERIALIZABLE claim.
     const [serializable] = await singleStatementSerializable<{ locked: number; fitting: number; isolation: string }>(
-      env.db.pool,
+      env.db.claimPool,
       { text: claimStatement('skip', false), values },
     );
     expect(serializable).toEqual({ locked: 1, fitting: 1, isolation: 'serializable' });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
 import { RetryLimitExceededError } from './errors.js';
 
 export type Queryable = pg.ClientBase;
@@ -15,8 +16,19 @@ export interface RetryPolicy {
 
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 100 };
 
-/** Counters the metrics endpoint and the benchmark read. */
-export const transactionStats = { committed: 0, retried: 0, exhausted: 0 };
+/**
+ * Counters the metrics endpoint (placement_transactions), the benchmark and tests read:
+ * committed; retried after a serialization failure or deadlock; retried because a host
+ * stayed busy (`RetryableContention`); given up after the retry cap.
+ */
+export const transactionStats = { committed: 0, retried: 0, hostBusy: 0, exhausted: 0 };
+
+/**
+ * Thrown from a transaction's work when it met contention PostgreSQL did not report as a
+ * serialization failure (e.g. a host whose rows another claimer kept locked): the whole
+ * transaction runs again, within the same retry cap, and is counted apart.
+ */
+export abstract class RetryableContention extends Error {}
 
 /** Runs `work` on a pooled connection outside any explicit transaction (read committed). */
 export async function withClient<T>(pool: pg.Pool, work: (db: Queryable) => Promise<T>): Promise<T> {
@@ -28,6 +40,7 @@ export async function withClient<T>(pool: pg.Pool, work: (db: Queryable) => Prom
   }
 }
 
+/** A serialization failure or deadlock reported by PostgreSQL. */
 export function isRetryable(error: unknown): boolean {
   return (
     typeof error === 'object' && error !== null && RETRYABLE_SQLSTATES.has((error as { code?: string }).code ?? '')
@@ -53,67 +66,22 @@ const MAX_NAMED_STATEMENTS = 256;
 const statementNames = new Map<string, string>();
 
 /**
- * A second pool on the same database whose connections default to SERIALIZABLE, so one
- * statement sent alone is a whole SERIALIZABLE transaction: no BEGIN and COMMIT round trips.
- * Created on first use for each pool and ended with it.
- */
-function serializablePoolFor(pool: pg.Pool): pg.Pool {
-  const serializablePool = serializablePools.get(pool);
-  if (serializablePool) return serializablePool;
-  // `password` is kept off the enumerable options by pg-pool, so it is copied by hand.
-  // Idle connections are kept for minutes, not pg's 10 s: each new connection takes a fresh
-  // block of 500 consumer ids (see the consumer_id_blocks migration) and leaves the rest of
-  // its block unused when it closes, so churning connections would burn ids.
-  const options = {
-    ...pool.options,
-    password: (pool.options as pg.PoolConfig).password,
-    idleTimeoutMillis: 300_000,
-  } as pg.PoolConfig;
-  const created = new pg.Pool(options);
-  created.on('connect', (client) => {
-    // Queued before anything else the new connection runs. If it fails the connection is
-    // unusable anyway; the statement's own isolation check (see singleStatementSerializable)
-    // refuses to count on it. Claim statements touch a handful of rows by key whatever the
-    // values, so one generic plan serves them all; left to choose, PostgreSQL kept planning
-    // each one afresh (its generic cost estimate assumes 10-element arrays).
-    client
-      .query('SET default_transaction_isolation TO serializable; SET plan_cache_mode TO force_generic_plan')
-      .catch(() => client.end().catch(() => undefined));
-  });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  created.on('error', () => undefined);
-  const end = pool.end.bind(pool);
-  pool.end = (async () => {
-    await created.end();
-    return end();
-  }) as typeof pool.end;
-  serializablePools.set(pool, created);
-  return created;
-}
-const serializablePools = new WeakMap<pg.Pool, pg.Pool>();
-
-/** The claim pool beside `pool`, once a claim has created it (for the pool gauges). */
-export function claimPoolOf(pool: pg.Pool): pg.Pool | undefined {
-  return serializablePools.get(pool);
-}
-
-/**
- * Runs one statement as its own SERIALIZABLE transaction (a single round trip), retrying
- * serialization failures and deadlocks like `serializable`. The statement must write
+ * Runs one statement as its own SERIALIZABLE transaction (a single round trip) on the
+ * database's claim pool (`Database.claimPool`, whose connections default to SERIALIZABLE),
+ * retrying serialization failures and deadlocks like `serializable`. The statement must write
  * nothing unless `current_setting('transaction_isolation')` is 'serializable', and report
  * that setting as a column `isolation`: a result from any other level is refused (an
  * error), never trusted.
  */
 export async function singleStatementSerializable<Row extends { isolation: string }>(
-  pool: pg.Pool,
+  claimPool: pg.Pool,
   statement: pg.QueryConfig,
   policy: RetryPolicy = defaultRetryPolicy,
 ): Promise<Row[]> {
-  const serializablePool = serializablePoolFor(pool);
   return retryingSerializationFailures(policy, async () => {
     // Not Pool#query: it throws a connection away after any error, and a serialization
     // failure leaves the connection as good as before (the implicit transaction is over).
-    const client = await serializablePool.connect();
+    const client = await claimPool.connect();
     let broken = false;
     try {
       const { rows } = await client.query<Row>(statement);
@@ -131,8 +99,8 @@ export async function singleStatementSerializable<Row extends { isolation: strin
 }
 
 /**
- * Runs `attempt` until it succeeds, retrying serialization failures and deadlocks with
- * jittered backoff up to the policy's cap; any other error propagates unchanged. Each
+ * Runs `attempt` until it succeeds, retrying serialization failures, deadlocks and
+ * `RetryableContention` with jittered backoff up to the policy's cap; any other error propagates unchanged. Each
  * attempt releases its connection before the backoff.
  */
 async function retryingSerializationFailures<T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
@@ -142,12 +110,14 @@ async function retryingSerializationFailures<T>(policy: RetryPolicy, attempt: ()
       transactionStats.committed++;
       return result;
     } catch (error) {
-      if (!isRetryable(error)) throw error;
+      const contention = error instanceof RetryableContention;
+      if (!contention && !isRetryable(error)) throw error;
       if (attempts >= policy.maxAttempts) {
         transactionStats.exhausted++;
         throw new RetryLimitExceededError(attempts);
       }
-      transactionStats.retried++;
+      if (contention) transactionStats.hostBusy++;
+      else transactionStats.retried++;
     }
     await sleep(backoffMs(policy, attempts));
   }
@@ -158,8 +128,6 @@ function isServerError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && typeof (error as { severity?: unknown }).severity === 'string';
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Full jitter: uniform in [0, min(cap, base·2^attempt)], so racing retries spread apart. */
 function backoffMs(policy: RetryPolicy, attempt: number): number {
   return Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
@@ -167,7 +135,8 @@ function backoffMs(policy: RetryPolicy, attempt: number): number {
 
 /**
  * Runs `work` in a SERIALIZABLE transaction on its own pooled connection, retrying
- * serialization failures and deadlocks with jittered backoff. Any other error rolls back
+ * serialization failures, deadlocks and `RetryableContention` with jittered backoff; each
+ * retry calls `work` afresh, so state built inside it starts over. Any other error rolls back
  * and propagates unchanged, so typed engine errors leave nothing written.
  */
 export async function serializable<T>(

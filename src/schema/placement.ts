@@ -14,7 +14,7 @@ import {
   NoValidHostError,
   reschedule,
   type Selection,
-} from '../placement/claims.js';
+} from '../placement/claims/index.js';
 import { InvalidInputError, NotFoundError } from '../placement/errors.js';
 import { ProviderAllocationInput } from './allocations.js';
 import { ErrorInterface, mutationErrors } from './errors.js';
@@ -303,7 +303,7 @@ builder.mutationFields((t) => ({
     errors: claimErrors,
     description: 'Claim capacity for one or more new consumers on the first fitting hosts, with same-cell alternates.',
     args: { input: t.arg({ type: ClaimInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ selections: await claim(ctx.db.pool, input) }),
+    resolve: async (_root, { input }, ctx) => ({ selections: await claim(ctx.db, input) }),
   }),
   reschedule: t.field({
     type: ReschedulePayload,

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type pg from 'pg';
+import { InvalidInputError } from '../errors.js';
+import type { Queryable } from '../transactions.js';
+
+/**
+ * Idempotency keys: a keyed claim or reschedule stores its answer under the key in the
+ * transaction that makes the change, and a replay of the same request answers it again.
+ * Keys are kept for a retention period (IDEMPOTENCY_RETENTION_HOURS), then purged; a
+ * replay of a purged key runs as a new request.
+ */
+export type Operation = 'claim' | 'reschedule';
+
+export interface StoredResult {
+  operation: string;
+  request_hash: string;
+  response: unknown;
+}
+
+export function requestHash(operation: Operation, input: unknown): string {
+  return createHash('sha256').update(operation).update(JSON.stringify(input)).digest('hex');
+}
+
+/** The answer stored under a key, when the key was used for this same request. */
+export function storedAnswer<T>(row: StoredResult, operation: Operation, hash: string): T {
+  if (row.operation !== operation || row.request_hash !== hash) {
+    throw new InvalidInputError(
+      'idempotencyKey',
+      'same-request',
+      'idempotencyKey: this key was used for a different request; use a new key',
+    );
+  }
+  return row.response as T;
+}
+
+export async function replayed<T>(
+  db: Queryable | pg.Pool,
+  key: string | null | undefined,
+  operation: Operation,
+  hash: string,
+): Promise<T | null> {
+  if (!key) return null;
+  const { rows } = await db.query<StoredResult>(
+    'SELECT operation, request_hash, response FROM idempotency_keys WHERE key = $1',
+    [key],
+  );
+  return rows[0] ? storedAnswer<T>(rows[0], operation, hash) : null;
+}
+
+export async function remember(
+  db: Queryable,
+  key: string | null | undefined,
+  operation: Operation,
+  hash: string,
+  response: unknown,
+): Promise<void> {
+  if (!key) return;
+  await db.query('INSERT INTO idempotency_keys (key, operation, request_hash, response) VALUES ($1, $2, $3, $4)', [
+    key,
+    operation,
+    hash,
+    JSON.stringify(response),
+  ]);
+}
+
+/** A write tripped on a key stored since this call looked (a concurrent replay, or a reuse). */
+export function isKeyTaken(error: unknown): boolean {
+  return (error as { constraint?: string } | null)?.constraint === 'idempotency_keys_pkey';
+}
+
+export const DEFAULT_RETENTION_HOURS = 24;
+const PURGE_BATCH = 500;
+
+/**
+ * One purge batch: deletes up to `batch` keys older than the retention, oldest first (the
+ * created_at index), skipping rows someone holds. Its own short statement, so it holds row
+ * locks on expired keys only and only for one batch; it reads and writes no row a claim of a
+ * live key touches. Exported for the test that holds a batch open beside a claim.
+ */
+export const PURGE_BATCH_SQL = `DELETE FROM idempotency_keys WHERE key IN (
+    SELECT key FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)
+     ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
+/** Deletes every key older than `retentionHours`, in batches; returns how many. */
+export async function purgeExpiredKeys(pool: pg.Pool, retentionHours: number, batch = PURGE_BATCH): Promise<number> {
+  let purged = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(PURGE_BATCH_SQL, [retentionHours * 3600, batch]);
+    purged += rowCount ?? 0;
+    if ((rowCount ?? 0) < batch) return purged;
+    await yieldToEventLoop(); // let requests in between batches
+  }
+}
+
+export interface PurgeSchedule {
+  /** Runs a purge now (after any that is running); resolves to how many keys it deleted. */
+  runNow(): Promise<number>;
+  /** Stops the timer and waits for a running purge. */
+  stop(): Promise<void>;
+}
+
+export interface PurgeOptions {
+  retentionHours: number;
+  /** Time between purges; default 10 minutes. */
+  intervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Purges expired keys in this process: once now, then every `intervalMs`. The timer is unref'd (it never
+ * keeps the process alive); `stop` before closing the pool. Several gateways may each run
+ * one: SKIP LOCKED keeps their batches apart.
+ */
+export function scheduleKeyPurge(pool: pg.Pool, options: PurgeOptions): PurgeSchedule {
+  let running: Promise<number> = Promise.resolve(0);
+  let stopped = false;
+  const runNow = () => {
+    running = running.catch(() => 0).then(() => (stopped ? 0 : purgeExpiredKeys(pool, options.retentionHours)));
+    return running;
+  };
+  const run = () => {
+    runNow().catch((error: unknown) => options.onError?.(error));
+  };
+  // Once at start (a gateway restarted more often than the interval still purges), then on the interval.
+  run();
+  const timer = setInterval(run, options.intervalMs ?? 600_000);
+  timer.unref();
+  return {
+    runNow,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running.catch(() => undefined);
+    },
+  };
+}
