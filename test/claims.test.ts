@@ -970,6 +970,89 @@ describe('reschedule', () => {
   });
 
   it.each([
+    ['one allocation listing the class twice', [[1, 1]], 'alternates[0].allocations[0].resources[1].resourceClass'],
+    ['two allocations on the same provider', [[1], [1]], 'alternates[0].allocations[1].resources[0].resourceClass'],
+  ])(
+    'an alternate with a (provider, class) listed twice (%s) → InvalidInput naming it, nothing changed',
+    async (_label, shape, field) => {
+      const w = await world();
+      const { consumer } = await claimed(w, 2, 1);
+      const before = await snapshot(env);
+      const allocations = shape.map((amounts) => ({
+        providerUuid: w.id(2),
+        resources: amounts.map((amount) => ({ resourceClass: w.cls, amount })),
+      }));
+      const payload = await rescheduleOf({
+        consumerUuid: consumer.consumerUuid,
+        consumerGeneration: 1,
+        alternates: [{ providerUuid: w.id(2), allocations }],
+      });
+      expect(payload).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field, rule: 'unique' });
+      expect(await snapshot(env)).toBe(before);
+      expect(await rowsOf(consumer.consumerUuid)).toEqual([{ provider: w.id(1), name: w.cls, used: 2 }]);
+    },
+  );
+
+  it('an alternate without inventory of a requested class is skipped like a full one, and the next alternate is tried', async () => {
+    const w = await world();
+    const { cell, consumer, selection } = await claimed(w, 3, 2);
+    // Host 2 has no VCPU inventory at all; host 3 takes the plain request.
+    const lacking = {
+      providerUuid: w.id(2),
+      allocations: [
+        {
+          providerUuid: w.id(2),
+          resources: [
+            { resourceClass: w.cls, amount: 2 },
+            { resourceClass: 'VCPU', amount: 1 },
+          ],
+        },
+      ],
+    };
+    const payload = await rescheduleOf({
+      consumerUuid: consumer.consumerUuid,
+      consumerGeneration: 1,
+      alternates: [lacking, asInput(selection.alternates[1])],
+    });
+    expect(payload.__typename).toBe('ReschedulePayload');
+    expect(payload.selection).toMatchObject({
+      providerUuid: w.id(3),
+      cellUuid: cell,
+      consumerGeneration: 2,
+      hostsTried: 2,
+      alternates: [],
+    });
+    expect(await rowsOf(consumer.consumerUuid)).toEqual([{ provider: w.id(3), name: w.cls, used: 2 }]);
+    expect(await used(w.id(2), w.cls)).toBe(0);
+  });
+
+  it('a keyed reschedule replayed after NoValidHost answers NoValidHost again, and changes nothing', async () => {
+    const w = await world();
+    const { consumer, selection } = await claimed(w, 3, 2);
+    await fill(w.id(2), w.cls, 3);
+    await fill(w.id(3), w.cls, 4);
+    const input = {
+      consumerUuid: consumer.consumerUuid,
+      consumerGeneration: 1,
+      alternates: selection.alternates.map(asInput),
+      idempotencyKey: `resched-nvh-${w.tag}`,
+    };
+    const first = await rescheduleOf(input);
+    expect(first).toMatchObject({
+      __typename: 'NoValidHost',
+      consumerUuid: consumer.consumerUuid,
+      hostsTried: [w.id(2), w.id(3)],
+    });
+    expect(await consumerRow(consumer.consumerUuid)).toBeUndefined();
+    const before = await snapshot(env);
+    // The first call committed (it released the consumer): its retry answers what it did.
+    const { explanation: _first, ...firstAnswer } = first;
+    const { explanation: _again, ...again } = await rescheduleOf(input);
+    expect(again).toEqual(firstAnswer);
+    expect(await snapshot(env)).toBe(before);
+  });
+
+  it.each([
     ['a non-uuid consumer', { consumerUuid: 'x', consumerGeneration: 1, alternates: [] }, 'consumerUuid'],
     [
       'a negative generation',
