@@ -17,6 +17,7 @@ const envSchema = z.object({
   MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(defaultGatewayLimits.maxRequestBytes),
   MAX_DOCUMENT_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(defaultGatewayLimits.maxDocumentTokens),
   MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(defaultGatewayLimits.maxAliases),
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1).max(8760).default(24),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -6,6 +6,7 @@ import { type EmbeddedServer, startEmbeddedPostgres } from './embedded-postgres.
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
+import { scheduleKeyPurge } from './placement/claims/index.js';
 
 let embedded: EmbeddedServer | undefined;
 
@@ -38,6 +39,10 @@ async function main(): Promise<void> {
     config.DB_ACQUIRE_TIMEOUT_MS,
     config.DB_STATEMENT_TIMEOUT_MS,
   );
+  const purge = scheduleKeyPurge(db.pool, {
+    retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
+    onError: (error) => logger.warn('idempotency key purge failed', { error: String(error) }),
+  });
 
   const gateway = createGateway(db, logger, {
     maxInflightRequests: config.MAX_INFLIGHT_REQUESTS,
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal });
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await purge.stop();
     await db.close();
     await embedded?.stop();
     logger.info('stopped');
