@@ -334,3 +334,51 @@ describe('claim races over HTTP', () => {
     });
   });
 });
+
+describe('claims of several consumers racing over HTTP', () => {
+  it('8 claimers each placing 2 consumers per claim on their own 2 hosts (nothing shared): 4 claims each, then NoValidHost; zero RetryLimitExceeded', async () => {
+    const race = await startRace(16, 2);
+    try {
+      const owned = Array.from({ length: 8 }, (_, i) => race.hosts.slice(2 * i, 2 * i + 2).map((h) => h.uuid));
+      const claimsPerClaimer = SLOTS_PER_HOST; // each claim takes one slot on each of the 2 hosts
+      const answers = await Promise.all(
+        owned.map(async (candidates) => {
+          const got: string[] = [];
+          for (let i = 0; i <= claimsPerClaimer; i++) {
+            const consumers = [randomUUID(), randomUUID()].map((consumerUuid) => ({
+              consumerUuid,
+              projectId: 'race-project',
+              userId: 'race-user',
+            }));
+            const payload = await postClaim(race.endpoint, {
+              consumers,
+              request: {
+                resources: [
+                  { resourceClass: 'VCPU', amount: VCPU_PER_CLAIM },
+                  { resourceClass: 'MEMORY_MB', amount: MEMORY_PER_CLAIM },
+                ],
+              },
+              alternates: 1,
+              candidates,
+            });
+            got.push(payload.__typename);
+            if (payload.__typename === 'ClaimPayload')
+              expect(new Set(payload.selections.map((s: { providerUuid: string }) => s.providerUuid))).toEqual(
+                new Set(candidates),
+              );
+          }
+          return got;
+        }),
+      );
+      const expected = [...Array.from({ length: claimsPerClaimer }, () => 'ClaimPayload'), 'NoValidHost'];
+      expect(answers).toEqual(owned.map(() => expected));
+      expect(await hostsWithRoom(race.env)).toBe(0);
+      await assertNoOvercommit(race.env);
+      await assertPlacementInvariants(race.env);
+      const [consumers] = await race.env.sql<{ n: number }>('SELECT count(*)::int AS n FROM consumers');
+      expect(consumers?.n).toBe(race.hosts.length * SLOTS_PER_HOST);
+    } finally {
+      await stopRace(race);
+    }
+  });
+});
