@@ -8,6 +8,7 @@ import { useApiVersions, versionContext, versionOf } from './http/api-version.js
 import { maskGatewayError } from './http/database-errors.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { useDatabaseReadiness } from './http/readiness.js';
+import { useVersionHints } from './http/version-hints.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
 import { schemas } from './schema/index.js';
@@ -48,6 +49,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     plugins: [
       ...limitPlugins(limits, '/graphql'),
       useApiVersions('/graphql'),
+      useVersionHints(),
       usePrometheus({
         endpoint: '/metrics',
         registry: Registry.merge([engineRegistry, poolRegistry(pool)]),
