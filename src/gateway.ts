@@ -8,6 +8,7 @@ import { useApiVersions, versionContext, versionOf } from './http/api-version.js
 import { maskGatewayError } from './http/database-errors.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { useDatabaseReadiness } from './http/readiness.js';
+import { useVersionHints } from './http/version-hints.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
 import { schemas } from './schema/index.js';
@@ -47,6 +48,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     plugins: [
       ...limitPlugins(limits, '/graphql'),
       useApiVersions('/graphql'),
+      useVersionHints(),
       usePrometheus({
         endpoint: '/metrics',
         registry: Registry.merge([engineRegistry, poolRegistry(db)]),
@@ -64,19 +66,52 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
   });
 }
 
-const DEFAULT_QUERY = `# placement-gateway: try a query, e.g.
-query Providers {
+// GraphiQL's first document: the tour's two questions (what do the hosts have, where does a request fit), valid
+// for the version GraphiQL sends (test/graphiql.test.ts checks it). Operations run with the ▶ button's menu.
+const DEFAULT_QUERY = `# placement-gateway speaks API version ${LATEST_VERSION} here (see the Headers tab).
+# Press ▶ and pick an operation. The README's "Five-minute tour" creates a cell,
+# two hosts and a claim to look at; docs/ explains the model.
+
+# The hosts (resource providers): what they have, what is taken, and per project.
+query Hosts {
   resourceProviders(first: 10) {
     totalCount
     edges {
       node {
-        uuid
         name
+        uuid
         generation
-        inventories { resourceClass total capacity used free }
+        cell { name }
         traits
+        inventories { resourceClass capacity used free utilization }
       }
     }
+  }
+  usages(projectId: "demo") { consumerCount usages { resourceClass used } }
+}
+
+# Where would 2 VCPU and 4 GiB fit? The best hosts first (SPREAD: the emptiest),
+# each with the allocationRequest that claim, reschedule and setAllocations take back.
+query Candidates {
+  allocationCandidates(
+    limit: 5
+    request: { resources: [{ resourceClass: "VCPU", amount: 2 }, { resourceClass: "MEMORY_MB", amount: 4096 }] }
+  ) {
+    ... on AllocationCandidates {
+      candidates {
+        resourceProvider { name }
+        providerUuid
+        weight
+        allocationRequest { providerUuid resources { resourceClass amount } }
+        summary { resourceClass capacity used free }
+      }
+    }
+    ... on Error { code message }
+  }
+  # When nothing fits: how many hosts each constraint eliminated.
+  explainPlacement(request: { resources: [{ resourceClass: "VCPU", amount: 2 }, { resourceClass: "MEMORY_MB", amount: 4096 }] }) {
+    ... on PlacementExplanation { providersConsidered remaining steps { constraint detail eliminated } }
+    ... on Error { code message }
   }
 }
 `;

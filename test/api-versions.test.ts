@@ -180,11 +180,13 @@ describe('version selection over HTTP', () => {
     expect(await env.sql('SELECT count(*)::int AS n FROM resource_providers')).toEqual(before);
   });
 
-  it('a 1.1 field is unknown to a 1.0 request, exactly as a 1.0 server answers', async () => {
+  it('a 1.1 field is unknown to a 1.0 request, with a hint naming the version that has it', async () => {
     const query = `{ resourceProviders { edges { node { inventories { resourceClass utilization } } } } }`;
     const old = await post(query, '1.0');
     expect(old.status).toBe(400);
-    expect(old.body.errors?.map((e) => e.message)).toEqual(['Cannot query field "utilization" on type "Inventory".']);
+    expect(old.body.errors?.map((e) => e.message)).toEqual([
+      'Cannot query field "utilization" on type "Inventory" in API version 1.0; `utilization` exists from 1.1; send `Placement-API-Version: 1.1`',
+    ]);
     const current = await post(query, '1.1');
     expect(current.status).toBe(200);
     const inventories = current.body.data?.resourceProviders.edges[0].node.inventories;

@@ -1,6 +1,9 @@
+import { Kind, parse, validate } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../src/schema/index.js';
+import { schema, schemas } from '../src/schema/index.js';
+import { LATEST_VERSION, SERVED_VERSIONS, VERSION_HEADER } from '../src/versions.js';
+import { hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
 /**
@@ -179,6 +182,59 @@ describe('GraphiQL page', () => {
     expect(html).toContain('URL.createObjectURL');
     expect(html).toMatch(/getWorkerUrl:\s*function\s*\(moduleId, label\)\s*\{\s*return workers\[label\];/);
     expect(html).not.toMatch(/importScripts\(\s*["'`]https?:/);
+  });
+});
+
+/** The options the page hands to GraphiQL (defaultQuery, headers), as the browser would read them. */
+function graphiqlOptions(page: string): { defaultQuery: string; headers: string } {
+  const match = /renderYogaGraphiQL\(\s*window\.document\.querySelector\('#root'\),\s*(\{.*\}),\s*\);/.exec(page);
+  if (!match) throw new Error('the page does not call renderYogaGraphiQL with an options object');
+  return JSON.parse(match[1]!) as { defaultQuery: string; headers: string };
+}
+
+describe('the document GraphiQL opens with', () => {
+  it('is valid against the schema of the version GraphiQL sends', () => {
+    const { defaultQuery, headers } = graphiqlOptions(html);
+    const version = (JSON.parse(headers) as Record<string, string>)[VERSION_HEADER];
+    expect(version).toBe(LATEST_VERSION);
+    expect(validate(schemas[LATEST_VERSION], parse(defaultQuery))).toEqual([]);
+  });
+
+  it('is a tour starter: hosts with inventories and usage, candidates and an explanation', () => {
+    const document = parse(graphiqlOptions(html).defaultQuery);
+    const operations = document.definitions.flatMap((d) =>
+      d.kind === Kind.OPERATION_DEFINITION
+        ? [[d.name?.value, d.selectionSet.selections.map((s) => s.kind === Kind.FIELD && s.name.value)]]
+        : [],
+    );
+    expect(operations).toEqual([
+      ['Hosts', ['resourceProviders', 'usages']],
+      ['Candidates', ['allocationCandidates', 'explainPlacement']],
+    ]);
+    expect(graphiqlOptions(html).defaultQuery).toMatch(/^# /); // opens with a comment that explains what to do
+  });
+
+  it('runs: each operation answers data and no errors, with the headers GraphiQL sends', async () => {
+    await hostWith(env, 'graphiql-host', { VCPU: 8, MEMORY_MB: 8192 });
+    const { defaultQuery, headers } = graphiqlOptions(html);
+    for (const operationName of ['Hosts', 'Candidates']) {
+      const response = await env.gateway.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(JSON.parse(headers) as Record<string, string>) },
+        body: JSON.stringify({ query: defaultQuery, operationName }),
+      });
+      const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+      expect(body.errors, operationName).toBeUndefined();
+      expect(JSON.stringify(body.data), operationName).toContain('graphiql-host');
+    }
+  });
+
+  it('is not valid against an older version (it shows 1.1 fields), which is why GraphiQL sends the header', () => {
+    const older = SERVED_VERSIONS.filter((v) => v !== LATEST_VERSION);
+    for (const version of older)
+      expect(validate(schemas[version], parse(graphiqlOptions(html).defaultQuery)).map((e) => e.message)).toEqual([
+        expect.stringContaining('utilization'),
+      ]);
   });
 });
 
