@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isTypedError, PLACEMENT_API_VERSION, PlacementClient, PlacementClientError } from '@placement-gateway/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTypedError, PLACEMENT_API_VERSION, PlacementClient, PlacementClientError } from '../client/index.js';
 import { freePort } from './support/free-port.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
