@@ -13,11 +13,14 @@ import { type ProcessResult, runProcess } from './run-process.js';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * The environment without npm's own variables: `npm test` exports npm_config_local_prefix and
- * friends, which would make an npm started in the outside project act on this repository.
+ * The environment of an integrator's shell, not of this test run: without npm's variables
+ * (`npm test` exports npm_config_local_prefix and friends, which would make an npm started in
+ * the outside project act on this repository) and vitest's (NODE_ENV=test silences codegen).
  */
 export function outsideEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(npm_|vitest)/i.test(key) && key !== 'NODE_ENV'),
+  );
   return { ...env, ...extra };
 }
 
