@@ -63,7 +63,8 @@ beforeAll(async () => {
     ),
   );
   await npmInstall(project, [packed['@placement-gateway/client']!, ...versions]);
-}, 240_000);
+  // npm install from the cache and npm pack: tens of seconds, minutes on a busy shared machine.
+}, 420_000);
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));

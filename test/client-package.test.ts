@@ -80,7 +80,8 @@ beforeAll(async () => {
     `typescript@${await installedVersion('typescript')}`,
     `@types/node@${await installedVersion('@types/node')}`,
   ]);
-}, 240_000);
+  // npm install from the cache and npm pack: tens of seconds, minutes on a busy shared machine.
+}, 420_000);
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
