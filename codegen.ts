@@ -1,22 +1,27 @@
-import path from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import type { Types } from '@graphql-codegen/plugin-helpers';
 
 /**
- * The typed client is generated from one frozen API version, never from the moving head
- * (schema.graphql): what the client selects is then guaranteed to exist, unchanged, on
- * every server that serves this version. `npm run client:generate` rewrites
- * client/generated/; test/client-codegen.test.ts fails when it is stale.
+ * The API versions the typed client speaks (docs/CLIENT.md, "Compatibility"). Each one is
+ * generated from its frozen schema (schema/versions/<v>.graphql), never from the moving head
+ * (schema.graphql): what the client selects is then guaranteed to exist, unchanged, on every
+ * server that serves that version. The last one is the package's default entry.
+ * `npm run client:generate` rewrites client/generated/; test/client-codegen.test.ts fails when
+ * it is stale.
  */
-export const CLIENT_SCHEMA_FILE = 'schema/versions/1.1.graphql';
-/** The version the client speaks, sent as `Placement-API-Version` on every request. */
-export const CLIENT_API_VERSION = path.basename(CLIENT_SCHEMA_FILE, '.graphql');
+export const CLIENT_API_VERSIONS = ['1.0', '1.1'] as const;
 
-const config: CodegenConfig = {
-  schema: CLIENT_SCHEMA_FILE,
-  documents: ['client/operations/*.graphql'],
-  ignoreNoDocuments: false,
-  generates: {
-    'client/generated/': {
+export type ClientApiVersion = (typeof CLIENT_API_VERSIONS)[number];
+
+export const clientSchemaFile = (version: ClientApiVersion) => `schema/versions/${version}.graphql`;
+
+/** The generated typed documents and types of one version. */
+function versionOutputs(version: ClientApiVersion): Record<string, Types.ConfiguredOutput> {
+  const schema = clientSchemaFile(version);
+  return {
+    [`client/generated/${version}/`]: {
+      schema,
+      documents: [`client/operations/${version}/*.graphql`],
       preset: 'client',
       presetConfig: {
         // Results are plain data for scripts and the CLI, not components: no masking.
@@ -40,20 +45,30 @@ const config: CodegenConfig = {
         },
       },
     },
-    'client/generated/version.ts': {
+    [`client/generated/${version}/version.ts`]: {
+      schema,
       plugins: [
         {
           add: {
             content: [
               '/* eslint-disable */',
-              `/** The API version this client was generated from (${CLIENT_SCHEMA_FILE}); sent as Placement-API-Version. */`,
-              `export const PLACEMENT_API_VERSION = '${CLIENT_API_VERSION}' as const;`,
+              `/** The API version these documents were generated from (${schema}); sent as Placement-API-Version. */`,
+              `export const PLACEMENT_API_VERSION = '${version}' as const;`,
             ].join('\n'),
           },
         },
       ],
     },
-  },
+  };
+}
+
+// Each version's fragments keep their names (InventoryFieldsFragment …), so graphql-tag, which
+// codegen uses inside, warns "fragment with name InventoryFields already exists" when the second
+// version is generated. It is only a warning: each output is built from its own documents
+// (test/client-codegen.test.ts and the 1.0 client test would catch a mix-up).
+const config: CodegenConfig = {
+  ignoreNoDocuments: false,
+  generates: Object.assign({}, ...CLIENT_API_VERSIONS.map(versionOutputs)),
 };
 
 export default config;

@@ -1,4 +1,4 @@
-import { PlacementClientError } from '../client/index.js';
+import { PlacementClientError } from '@placement-gateway/client';
 
 /**
  * Exit codes, documented in docs/CLIENT.md. Scripts branch on them, so they never change

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { PLACEMENT_API_VERSION } from '../client/index.js';
+import { PLACEMENT_API_VERSION } from '@placement-gateway/client';
 import { addAllocationsCommands, addUsagesCommand } from './commands/allocations.js';
 import { addClassesCommands, addTraitsCommands } from './commands/catalogue.js';
 import { addPlacementCommands } from './commands/placement.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
-import type { ProviderAllocationInput, ResourceAmountInput } from '../client/index.js';
+import type { ProviderAllocationInput, ResourceAmountInput } from '@placement-gateway/client';
 
 /**
  * Option-value parsers. They throw commander's InvalidArgumentError, which commander reports

@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { isTypedError, type PayloadOf, PlacementClient } from '../client/index.js';
+import { isTypedError, type PayloadOf, PlacementClient } from '@placement-gateway/client';
 import { Refusal, refusalFromTypedError } from './errors.js';
 
 export const DEFAULT_URL = 'http://localhost:4000/graphql';

@@ -25,7 +25,7 @@ import {
   PlacementClientError,
   type PlacementRequest,
   type ResourceAmountInput,
-} from '../client/index.js';
+} from '@placement-gateway/client';
 
 const args = process.argv.slice(2);
 const demoWorld = args.includes('--demo-world');

@@ -8,6 +8,7 @@ import { useApiVersions, versionContext, versionOf } from './http/api-version.js
 import { maskGatewayError } from './http/database-errors.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { useDatabaseReadiness } from './http/readiness.js';
+import { useSchemaDownload } from './http/schema-download.js';
 import { useVersionHints } from './http/version-hints.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
@@ -62,6 +63,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
         },
       }),
       useDatabaseReadiness(db.pool, '/ready'),
+      useSchemaDownload('/schema/'),
     ],
   });
 }

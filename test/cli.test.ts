@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PLACEMENT_API_VERSION } from '@placement-gateway/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLACEMENT_API_VERSION } from '../client/index.js';
 import { openDatabase } from '../src/db.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
@@ -17,7 +18,8 @@ import { assertPlacementInvariants } from './support/invariants.js';
 import { type ProcessResult, runProcess } from './support/run-process.js';
 
 /**
- * The real `placement` CLI (bin/placement.mjs, a child process) against a real gateway
+ * The real `placement` CLI, compiled (the bin of cli/package.json, a child process; vitest's
+ * global setup builds it first) against a real gateway
  * served over node:http on a fresh database: tables, --json, errors on stderr, exit codes.
  * What the CLI wrote is checked in SQL, not only through its own output.
  */
@@ -30,7 +32,17 @@ function run(command: string, args: readonly string[], extraEnv: Record<string, 
   return runProcess(command, args, { cwd: root, env: { ...process.env, PLACEMENT_URL: url, ...extraEnv } });
 }
 
-const placement = (...args: string[]) => run(process.execPath, ['bin/placement.mjs', ...args]);
+/** The bin that `npm install` links as `placement`: plain JavaScript running the compiled CLI. */
+const bin = path.join(
+  root,
+  'cli',
+  (JSON.parse(readFileSync(path.join(root, 'cli/package.json'), 'utf8')) as CliPackage).bin.placement,
+);
+interface CliPackage {
+  bin: { placement: string };
+}
+
+const placement = (...args: string[]) => run(process.execPath, [bin, ...args]);
 
 /** Runs a command that must succeed and returns its stdout. */
 async function ok(...args: string[]): Promise<string> {
@@ -40,7 +52,7 @@ async function ok(...args: string[]): Promise<string> {
   return result.stdout;
 }
 
-async function json<T = any>(...args: string[]): Promise<T> {
+async function json<T>(...args: string[]): Promise<T> {
   return JSON.parse(await ok('--json', ...args)) as T;
 }
 
@@ -371,7 +383,7 @@ describe('placement CLI', () => {
     const down = await placement('--url', `http://127.0.0.1:${await freePort()}/graphql`, 'cells', 'list');
     expect(down.code).toBe(3);
     expect(down.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:\d+\/graphql: ECONNREFUSED/);
-    const wrongPath = await run(process.execPath, ['bin/placement.mjs', 'cells', 'list'], {
+    const wrongPath = await run(process.execPath, [bin, 'cells', 'list'], {
       PLACEMENT_URL: url.replace('/graphql', '/nope'),
     });
     expect(wrongPath.code).toBe(3);

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  isTypedError,
+  ListInventoriesDocument,
+  PLACEMENT_API_VERSION,
+  PlacementClient,
+  PlacementClientError,
+} from '@placement-gateway/client';
+import * as api10 from '@placement-gateway/client/1.0';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTypedError, PLACEMENT_API_VERSION, PlacementClient, PlacementClientError } from '../client/index.js';
+import { hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
@@ -74,6 +82,26 @@ describe('PlacementClient', () => {
     const inventories = await client.listInventories(page.edges[0]!.node.uuid);
     expect(inventories?.inventories).toEqual([]);
     expect(versionHeaders.slice(before)).toEqual([PLACEMENT_API_VERSION, PLACEMENT_API_VERSION]);
+  });
+
+  it('the 1.0 entry speaks 1.0 with the 1.0 documents; a 1.1 document is refused there', async () => {
+    const host = await hostWith(env, 'client-host-10', { VCPU: 4 });
+    const pinned = new api10.PlacementClient({ url, headers: { 'placement-api-version': '1.1' } });
+    expect(pinned.apiVersion).toBe('1.0');
+    const before = versionHeaders.length;
+    const inventories = await pinned.request(api10.ListInventoriesDocument, { providerUuid: host.uuid });
+    // The same operation without what 1.1 added.
+    expect(inventories.resourceProvider?.inventories).toEqual([
+      expect.objectContaining({ resourceClass: 'VCPU', total: 4, used: 0, free: 4 }),
+    ]);
+    expect(inventories.resourceProvider?.inventories[0]).not.toHaveProperty('utilization');
+    const latest = await new PlacementClient({ url }).listInventories(host.uuid);
+    expect(latest?.inventories[0]).toMatchObject({ ...inventories.resourceProvider?.inventories[0], utilization: 0 });
+
+    const refused = await pinned.request(ListInventoriesDocument, { providerUuid: host.uuid }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PlacementClientError);
+    expect((refused as PlacementClientError).message).toContain('Cannot query field "utilization" on type "Inventory"');
+    expect(versionHeaders.slice(before)).toEqual(['1.0', PLACEMENT_API_VERSION, '1.0']);
   });
 
   it('throws GraphQL errors with their code, field, rule and HTTP status', async () => {

@@ -1,4 +1,4 @@
-import type { ConsumerFieldsFragment } from '../../client/index.js';
+import type { ConsumerFieldsFragment } from '@placement-gateway/client';
 import { UsageError } from '../errors.js';
 import { plural, renderFields, renderTable } from '../format.js';
 import { integer, providerAllocation } from '../parse.js';

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Command, OptionValues } from '@commander-js/extra-typings';
-import { z } from 'zod';
 import {
   type AlternateInput,
   type ExplanationFieldsFragment,
   isTypedError,
   type PlacementRequest,
-  type ProviderAllocationInput,
   type ResourceAmountInput,
   type SelectionFieldsFragment,
-} from '../../client/index.js';
+} from '@placement-gateway/client';
 import { refusalFromTypedError, UsageError } from '../errors.js';
 import { plural, renderFields, renderTable } from '../format.js';
 import { groups, integer, list, positiveInteger, repeatable, resources, weigher } from '../parse.js';
@@ -118,61 +115,6 @@ export function renderSelection(
     );
   }
   return lines.join('\n');
-}
-
-/** An allocation request as the service returned it (with __typename), as an input again. */
-function toAllocationInputs(request: AllocationRequest): ProviderAllocationInput[] {
-  return request.map((part) => ({
-    providerUuid: part.providerUuid,
-    resources: part.resources.map(({ resourceClass, amount }) => ({ resourceClass, amount })),
-  }));
-}
-
-const allocationRequestSchema = z.array(
-  z.object({
-    providerUuid: z.string(),
-    resources: z.array(z.object({ resourceClass: z.string(), amount: z.number().int() })),
-  }),
-);
-const alternateSchema = z.object({ providerUuid: z.string(), allocationRequest: allocationRequestSchema });
-const selectionSchema = z.object({ consumerUuid: z.string(), alternates: z.array(alternateSchema) });
-/** What `claim --json` or `reschedule --json` printed, or a bare list of alternates. */
-const alternatesFileSchema = z.union([
-  z.array(alternateSchema),
-  z.object({ selections: z.array(selectionSchema) }),
-  z.object({ selection: selectionSchema }),
-]);
-
-async function alternatesFromFile(path: string, consumerUuid: string): Promise<AlternateInput[]> {
-  let parsed: z.infer<typeof alternatesFileSchema>;
-  try {
-    const text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
-    parsed = alternatesFileSchema.parse(JSON.parse(text));
-  } catch (error) {
-    throw new UsageError(
-      `--alternates-file ${path}: expected the JSON printed by "placement --json claim" or a list of ` +
-        `{ providerUuid, allocationRequest } (${error instanceof z.ZodError ? z.prettifyError(error).replaceAll('\n', '; ') : (error as Error).message})`,
-    );
-  }
-  let alternates: z.infer<typeof alternateSchema>[];
-  if (Array.isArray(parsed)) {
-    alternates = parsed;
-  } else {
-    const selections = 'selections' in parsed ? parsed.selections : [parsed.selection];
-    const selection = selections.find((s) => s.consumerUuid.toLowerCase() === consumerUuid.toLowerCase());
-    if (!selection) throw new UsageError(`--alternates-file ${path} has no selection for consumer ${consumerUuid}`);
-    alternates = selection.alternates;
-  }
-  return alternates.map((a) => ({
-    providerUuid: a.providerUuid,
-    allocations: toAllocationInputs(a.allocationRequest),
-  }));
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function addPlacementCommands(program: Program): void {
@@ -294,6 +236,8 @@ export function addPlacementCommands(program: Program): void {
       let alternates: AlternateInput[];
       if (options.alternatesFile) {
         if (hosts.length > 0) throw new UsageError('give --alternate or --alternates-file, not both');
+        // Loaded here, not at start-up: zod alone takes longer to load than the rest of the CLI.
+        const { alternatesFromFile } = await import('../alternates-file.js');
         alternates = await alternatesFromFile(options.alternatesFile, consumerUuid);
       } else {
         if (hosts.length === 0)

@@ -1,5 +1,5 @@
 import { Option } from '@commander-js/extra-typings';
-import type { InventoryFieldsFragment, ResourceProviderFilter } from '../../client/index.js';
+import type { InventoryFieldsFragment, ResourceProviderFilter } from '@placement-gateway/client';
 import { decimal, percent, plural, renderFields, renderTable } from '../format.js';
 import { decimalNumber, groups, integer, list, positiveInteger, resources } from '../parse.js';
 import type { Program } from '../session.js';

@@ -1,3 +1,0 @@
-/* eslint-disable */
-/** The API version this client was generated from (schema/versions/1.1.graphql); sent as Placement-API-Version. */
-export const PLACEMENT_API_VERSION = '1.1' as const;
