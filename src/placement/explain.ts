@@ -27,8 +27,7 @@ export async function explainPlacement(pool: pg.Pool, rawRequest: unknown): Prom
   return withClient(pool, async (client) => {
     const r = await resolveRequest(client, request);
     const params = new Params();
-    const traitNames = new Map<number, string>();
-    (request.requiredTraits ?? []).forEach((t, i) => traitNames.set(r.requiredTraitIds[i]!, t));
+    const traitNames = new Map((request.requiredTraits ?? []).map((t, i) => [r.requiredTraitIds[i]!, t]));
     const conditions = rootConditions(r, params, { traits: traitNames }, true);
     // Per class: some provider serving the host has the class, and one of those fits. The
     // servers are the host itself, or (with trees or sharing providers in the data) its tree
