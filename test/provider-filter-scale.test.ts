@@ -27,8 +27,10 @@ const LIST = `query($filter: ResourceProviderFilter, $first: Int, $last: Int, $a
   resourceProviders(filter: $filter, first: $first, last: $last, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } }`;
 
-const names = (result: { data?: Record<string, any> | null }) =>
-  result.data!.resourceProviders.edges.map((e: { node: { name: string } }) => e.node.name);
+interface Listing {
+  resourceProviders: { edges: { node: { name: string } }[] };
+}
+const names = (result: { data?: unknown }) => (result.data as Listing).resourceProviders.edges.map((e) => e.node.name);
 
 describe(`resourceProviders(filter: {resources}) with ${FITTING} fitting providers`, () => {
   const filter = { resources: [{ resourceClass: 'VCPU', amount: 2 }] };
