@@ -9,7 +9,7 @@ import { seed } from './seed.js';
 import { gql, runClaims, startGateway, summary } from './support.js';
 
 /**
- * The tree world: `providers` hosts of which every 10th is a tree (the host, two NUMA
+ * The tree world: `providers` hosts of which one in 10 (by hash, so in every cell) is a tree (the host, two NUMA
  * children with PCPU and MEMORY_MB, a device child with VGPU), plus 5 sharing DISK_GB
  * pools, each in an aggregate with 1/5 of the trees whose host has no disk of its own. The
  * other hosts are the flat bench hosts (VCPU, MEMORY_MB, DISK_GB). Flat requests (VCPU) can
@@ -21,7 +21,8 @@ export async function seedTreeWorld(pool: pg.Pool, providers: number): Promise<v
   try {
     await client.query('BEGIN');
     await client.query(`CREATE TEMP TABLE trees ON COMMIT DROP AS
-      SELECT id, name, cell_id, id % 50 = 0 AS shares_disk FROM resource_providers WHERE id % 10 = 0`);
+      SELECT id, name, cell_id, abs(hashint4(id + 7)) % 5 = 0 AS shares_disk FROM resource_providers
+       WHERE abs(hashint4(id)) % 10 = 0`);
     // A tree host keeps only its disk (none when a sharing pool serves it) and its traits.
     await client.query(
       `DELETE FROM allocations a USING trees t WHERE a.provider_id = t.id;
@@ -57,7 +58,7 @@ export async function seedTreeWorld(pool: pg.Pool, providers: number): Promise<v
          JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n FROM aggregates) a ON p.name = 'disk-pool-' || a.n
        UNION ALL
        SELECT t.id, a.id FROM trees t
-         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM aggregates) a ON a.n = (t.id / 50) % 5
+         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM aggregates) a ON a.n = abs(hashint4(t.id + 11)) % 5
         WHERE t.shares_disk;
        UPDATE resource_providers p SET trait_ids = ARRAY[(SELECT id FROM traits WHERE name = 'MISC_SHARES_VIA_AGGREGATE')]
         WHERE p.name LIKE 'disk-pool-%'`,
@@ -66,7 +67,7 @@ export async function seedTreeWorld(pool: pg.Pool, providers: number): Promise<v
     await client.query(
       `WITH made AS (
          INSERT INTO consumers (uuid, project_id, user_id, consumer_type, generation)
-         SELECT gen_random_uuid(), 'bench-tree-' || t.id, 'seed', 'INSTANCE', 1 FROM trees t WHERE t.id % 40 <> 0
+         SELECT gen_random_uuid(), 'bench-tree-' || t.id, 'seed', 'INSTANCE', 1 FROM trees t WHERE abs(hashint4(t.id + 3)) % 4 <> 0
          RETURNING id, project_id)
        INSERT INTO allocations (consumer_id, provider_id, resource_class_id, used)
        SELECT made.id, i.provider_id, i.resource_class_id,
