@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlacementRequest, resolveRequest, type SearchOptions } from '../src/placement/candidates.js';
-import { InvalidInputError } from '../src/placement/errors.js';
+import { InvalidInputError, RetryLimitExceededError } from '../src/placement/errors.js';
 import { shareBoundsSet } from '../src/placement/fit.js';
 import { setInventories } from '../src/placement/inventories.js';
 import { setProviderAggregates, setProviderTraits } from '../src/placement/names.js';
@@ -164,43 +164,81 @@ describe('no topology cliff', () => {
 });
 
 describe('tree_class_ids under concurrent writers', () => {
-  it('inventory writes, new children and moves racing on the same trees leave every set exact', async () => {
-    const roots: string[] = [];
-    const children: string[] = [];
-    for (let t = 0; t < 4; t++) {
-      const root = await provider(`race-root-${t}`, { DISK_GB: 10 });
-      roots.push(root);
-      for (let c = 0; c < 4; c++) children.push(await provider(`race-${t}-${c}`, { VCPU: 4 }, root));
+  const classes = ['MEMORY_MB', 'VGPU', 'SRIOV_NET_VF', 'PCPU'];
+  const generation = async (uuid: string) =>
+    (await env.sql<{ generation: number }>('SELECT generation FROM resource_providers WHERE uuid = $1', [uuid]))[0]!
+      .generation;
+
+  /** `count` trees, each a root with DISK_GB and `children` children with VCPU. */
+  async function trees(prefix: string, count: number, children: number) {
+    const made: { root: string; children: string[] }[] = [];
+    for (let t = 0; t < count; t++) {
+      const root = await provider(`${prefix}-root-${t}`, { DISK_GB: 10 });
+      const kids: string[] = [];
+      for (let c = 0; c < children; c++) kids.push(await provider(`${prefix}-${t}-${c}`, { VCPU: 4 }, root));
+      made.push({ root, children: kids });
     }
-    const classes = ['MEMORY_MB', 'VGPU', 'SRIOV_NET_VF', 'PCPU'];
-    const generation = async (uuid: string) =>
-      (await env.sql<{ generation: number }>('SELECT generation FROM resource_providers WHERE uuid = $1', [uuid]))[0]!
-        .generation;
-    // Disjoint providers per operation (so no generation conflicts), shared roots (so the sets race).
-    const inventoryWrites = children.slice(0, 8).map(async (uuid, i) =>
+    return made;
+  }
+
+  /** One write per tree: an inventory change, a new child, a child moved out to be a root. */
+  const writesOn = (tree: { root: string; children: string[] }, t: number, prefix: string) => [
+    async () =>
       setInventories(env.db.pool, {
-        providerUuid: uuid,
-        generation: await generation(uuid),
-        inventories: i % 3 === 0 ? [] : [{ resourceClass: classes[i % classes.length]!, total: 8 }],
+        providerUuid: tree.children[0]!,
+        generation: await generation(tree.children[0]!),
+        inventories: [{ resourceClass: classes[t % classes.length]!, total: 8 }],
       }),
-    );
-    const moves = children
-      .slice(8)
-      .map((uuid, i) =>
-        updateProvider(env.db.pool, { uuid, parentProviderUuid: i % 4 === 3 ? null : roots[(i + 1) % roots.length]! }),
-      );
-    const births = roots.map((root, i) =>
-      provider(`race-born-${i}`, { [classes[(i + 2) % classes.length]!]: 2 }, root),
-    );
-    const outcomes = await Promise.allSettled([...inventoryWrites, ...moves, ...births]);
+    async () => provider(`${prefix}-born-${t}`, { [classes[(t + 1) % classes.length]!]: 2 }, tree.root),
+    async () => updateProvider(env.db.pool, { uuid: tree.children[1]!, parentProviderUuid: null }),
+    async () =>
+      setInventories(env.db.pool, {
+        providerUuid: tree.children[2]!,
+        generation: await generation(tree.children[2]!),
+        inventories: [],
+      }),
+  ];
+
+  it('writers on different trees share nothing: none fails, every set is exact', async () => {
+    const made = await trees('apart', 12, 3);
+    // each tree gets exactly one of the four kinds of write, all at once
+    const outcomes = await Promise.allSettled(made.map((tree, t) => writesOn(tree, t, 'apart')[t % 4]!()));
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
     expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
-    // and the sets are not trivially empty: every root still has a tree with classes
-    const sets = await env.sql<{ tree_class_ids: number[] }>(
-      'SELECT tree_class_ids FROM resource_providers WHERE uuid = ANY($1::uuid[])',
-      [roots],
-    );
-    for (const s of sets) expect(s.tree_class_ids.length).toBeGreaterThan(1);
+  });
+
+  it('writers racing on the same trees: each write commits whole or is refused as retryable; the sets stay exact', async () => {
+    const made = await trees('race', 3, 3);
+    // A client retries a retryable refusal, as the API tells it to.
+    const retried = async (write: () => Promise<unknown>): Promise<number> => {
+      for (let refusals = 0; ; refusals++) {
+        try {
+          await write();
+          return refusals;
+        } catch (error) {
+          if (!(error instanceof RetryLimitExceededError) || refusals >= 20) throw error;
+        }
+      }
+    };
+    const outcomes = await Promise.allSettled(made.flatMap((tree, t) => writesOn(tree, t, 'race').map(retried)));
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
+    // every write landed: child 0 swapped VCPU for a class, the newborn brought another, child 1
+    // left (with its VCPU) to be a root, child 2 emptied: the set is the disk and the two new classes
+    for (const [t, tree] of made.entries()) {
+      const [row] = await env.sql<{ classes: string[] }>(
+        `SELECT array_agg(rc.name ORDER BY rc.name) AS classes FROM resource_providers p
+           JOIN resource_classes rc ON rc.id = ANY(p.tree_class_ids) WHERE p.uuid = $1`,
+        [tree.root],
+      );
+      expect(row!.classes).toEqual(
+        ['DISK_GB', classes[t % classes.length]!, classes[(t + 1) % classes.length]!].sort(),
+      );
+      const [moved] = await env.sql('SELECT parent_provider_id FROM resource_providers WHERE uuid = $1', [
+        tree.children[1],
+      ]);
+      expect(moved!.parent_provider_id).toBeNull();
+    }
   });
 
   it('a move into its own subtree is refused and changes no set', async () => {

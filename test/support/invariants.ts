@@ -49,14 +49,14 @@ export async function assertPlacementInvariants(env: TestEnv): Promise<void> {
   expect(await env.sql(STALE_TREE_CLASSES), 'tree_class_ids equal the classes of each tree').toEqual([]);
 }
 
-/** Roots with descendants whose tree_class_ids differ from their tree's inventories, and others that carry any. */
+/** Roots with descendants whose tree_class_ids differ from their tree's inventories, and others whose set is not empty. */
 export const STALE_TREE_CLASSES = `SELECT p.uuid, p.tree_class_ids FROM resource_providers p
-   WHERE p.tree_class_ids IS DISTINCT FROM (
+   WHERE p.tree_class_ids <> (
      SELECT CASE WHEN p.parent_provider_id IS NULL
                   AND EXISTS (SELECT 1 FROM resource_providers d WHERE d.root_provider_id = p.id AND d.id <> p.id)
             THEN coalesce((SELECT array_agg(DISTINCT i.resource_class_id ORDER BY i.resource_class_id)
                              FROM resource_providers m JOIN inventories i ON i.provider_id = m.id
-                            WHERE m.root_provider_id = p.id), '{}') END)`;
+                            WHERE m.root_provider_id = p.id), '{}') ELSE '{}' END)`;
 
 /** No inventory holds more than its capacity (true whenever no inventory was shrunk below usage). */
 export async function assertNoOvercommit(env: TestEnv): Promise<void> {

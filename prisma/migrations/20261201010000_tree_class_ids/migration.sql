@@ -1,9 +1,9 @@
 -- Tree search without a topology cliff. A root that has descendants carries the classes
 -- its tree holds inventory of (its own and its descendants', sorted); every other provider
--- carries NULL. The tree search finds the trees that could serve a request through a GIN
+-- carries an empty array. The tree search finds the trees that could serve a request through a GIN
 -- index on this column (`tree_class_ids @> classes`), so flat hosts never enter it and its
 -- cost follows the trees that hold the requested classes, whatever else the database holds.
-ALTER TABLE "resource_providers" ADD COLUMN "tree_class_ids" INTEGER[];
+ALTER TABLE "resource_providers" ADD COLUMN "tree_class_ids" INTEGER[] NOT NULL DEFAULT '{}';
 
 -- Recomputes one root's tree_class_ids. The root row is locked first, so writers to one
 -- tree refresh it one after another and each recompute (a later statement, hence a later
@@ -22,10 +22,11 @@ BEGIN
               THEN coalesce((SELECT array_agg(DISTINCT i.resource_class_id ORDER BY i.resource_class_id)
                                FROM resource_providers m JOIN inventories i ON i.provider_id = m.id
                               WHERE m.root_provider_id = r.id), '{}')
+              ELSE '{}'
          END
     INTO fresh
     FROM resource_providers r WHERE r.id = root;
-  UPDATE resource_providers SET tree_class_ids = fresh WHERE id = root AND tree_class_ids IS DISTINCT FROM fresh;
+  UPDATE resource_providers SET tree_class_ids = fresh WHERE id = root AND tree_class_ids <> fresh;
 END $$;
 
 -- Inventories added or removed: refresh the trees they belong to (once per tree and statement).
@@ -44,8 +45,8 @@ CREATE TRIGGER "inventories_tree_class_ids_delete" AFTER DELETE ON "inventories"
   REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION placement_inventories_tree_class_ids();
 
 -- A provider added under a root, removed from one, or moved between trees: refresh the old
--- and the new root, and the provider itself (a root that became a child drops its set, a
--- child that became a root gets one when it has descendants).
+-- and the new root, and the provider itself (a root that became a child empties its set, a
+-- child that became a root fills one when it has descendants).
 CREATE FUNCTION "placement_providers_tree_class_ids"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -74,4 +75,4 @@ UPDATE "resource_providers" r SET "tree_class_ids" = coalesce(
  WHERE r.parent_provider_id IS NULL
    AND EXISTS (SELECT 1 FROM resource_providers d WHERE d.root_provider_id = r.id AND d.id <> r.id);
 
-CREATE INDEX "resource_providers_tree_class_ids_idx" ON "resource_providers" USING GIN ("tree_class_ids") WHERE "tree_class_ids" IS NOT NULL;
+CREATE INDEX "resource_providers_tree_class_ids_idx" ON "resource_providers" USING GIN ("tree_class_ids") WHERE cardinality("tree_class_ids") > 0;

@@ -33,7 +33,7 @@ function treeCandidate(r: ResolvedRequest, row: TreeRow): Candidate {
  * does not find, and each is reached through an index by equality, never by a join over
  * every host:
  *  - trees that hold every requested class somewhere (`tree_class_ids @> classes`, a GIN
- *    index that holds roots with descendants only);
+ *    index that holds roots with descendants only: every other provider's set is empty);
  *  - roots in an aggregate with a sharing provider that has a fitting inventory of a
  *    requested class (through provider_traits and provider_aggregates).
  * Their serving providers are the tree's members (root_provider_id) UNION ALL their
@@ -61,7 +61,7 @@ export function treeStatement(r: ResolvedRequest, options: SearchOptions): { tex
                       WHERE ${fitsSql('si', 'req.amount')})),
     roots AS MATERIALIZED (
       SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
-       WHERE p.tree_class_ids @> ${classes}::int[] AND ${where}
+       WHERE p.tree_class_ids @> ${classes}::int[] AND cardinality(p.tree_class_ids) > 0 AND ${where}
       UNION
       SELECT p.id, p.uuid, p.cell_id FROM (SELECT DISTINCT root_id FROM sharing) s
         JOIN resource_providers p ON p.id = s.root_id
