@@ -34,8 +34,8 @@ function treeCandidate(r: ResolvedRequest, row: TreeRow): Candidate {
  * every host:
  *  - trees that hold every requested class somewhere (`tree_class_ids @> classes`, a GIN
  *    index that holds roots with descendants only: every other provider's set is empty);
- *  - roots in an aggregate with a sharing provider that has a fitting inventory of a
- *    requested class (through provider_traits and provider_aggregates).
+ *  - roots that pass the filters and share an aggregate with a sharing provider that has a
+ *    fitting inventory of a requested class (through provider_traits and provider_aggregates).
  * Their serving providers are the tree's members (root_provider_id) UNION ALL their
  * sharing partners; each class takes the fitting one with the lowest preference (root,
  * then descendant, then sharing), then the largest free share, then uuid.
@@ -56,16 +56,15 @@ export function treeStatement(r: ResolvedRequest, options: SearchOptions): { tex
         FROM provider_traits st
         JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
         JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
-       WHERE st.trait_id = ${sharingTrait}
+        JOIN resource_providers p ON p.id = root_pa.provider_id
+       WHERE st.trait_id = ${sharingTrait} AND ${where}
          AND EXISTS (SELECT 1 FROM req JOIN inventories si ON si.provider_id = st.provider_id AND si.resource_class_id = req.class_id
                       WHERE ${fitsSql('si', 'req.amount')})),
     roots AS MATERIALIZED (
       SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
        WHERE p.tree_class_ids @> ${classes}::int[] AND cardinality(p.tree_class_ids) > 0 AND ${where}
       UNION
-      SELECT p.id, p.uuid, p.cell_id FROM (SELECT DISTINCT root_id FROM sharing) s
-        JOIN resource_providers p ON p.id = s.root_id
-       WHERE ${where}),
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p WHERE p.id IN (SELECT root_id FROM sharing)),
     servers AS (
       SELECT roots.id AS root_id, m.id AS provider_id, m.uuid, CASE WHEN m.id = roots.id THEN 0 ELSE 1 END AS preference
         FROM roots JOIN resource_providers m ON m.root_provider_id = roots.id
