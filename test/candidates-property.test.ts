@@ -743,8 +743,8 @@ async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stat
 }
 
 /**
- * Shrinking rebuilds a world per step; it stops after four minutes with what it has (room for a loaded machine). A failure
- * replays with FC_SEED and FC_PATH from its report.
+ * Shrinking rebuilds a world per step; it stops after four minutes (room for a loaded
+ * machine) with what it has. A failure replays with FC_SEED and FC_PATH from its report.
  */
 const runOptions = {
   interruptAfterTimeLimit: 240_000,
