@@ -180,7 +180,7 @@ async function benchSize(adminUrl: string, providers: number) {
     const t = performance.now();
     const data = await gql(gateway.url, CANDIDATES, { request: candidateRequest() });
     candidateLatencies.push(performance.now() - t);
-    candidatesReturned += data.allocationCandidates.candidates?.length ?? 0;
+    candidatesReturned += data.allocationCandidates?.candidates?.length ?? 0;
   }
   const candidates = {
     ...summary(candidateLatencies),

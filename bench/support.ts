@@ -64,8 +64,14 @@ export async function startGateway(
   };
 }
 
-export async function gql(url: string, query: string, variables: Record<string, unknown>): Promise<any> {
-  const body = (await postJson(`${url}/graphql`, { query, variables })) as { data?: any; errors?: unknown[] };
+/** What the bench reads back from its operations (allocationCandidates, claim). */
+export interface BenchData {
+  allocationCandidates?: { candidates?: unknown[] };
+  claim?: { __typename?: string };
+}
+
+export async function gql(url: string, query: string, variables: Record<string, unknown>): Promise<BenchData> {
+  const body = (await postJson(`${url}/graphql`, { query, variables })) as { data: BenchData; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }

@@ -218,7 +218,7 @@ export async function benchTreeWorld(
         const data = await gql(url, CANDIDATES, { request: request() });
         if (i < 30) continue; // warm-up
         latencies[kind].push(performance.now() - t);
-        returned[kind] += data.allocationCandidates.candidates?.length ?? 0;
+        returned[kind] += data.allocationCandidates?.candidates?.length ?? 0;
       }
     }
     const figures = Object.fromEntries(
