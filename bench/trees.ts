@@ -79,11 +79,11 @@ export async function seedTreeWorld(pool: pg.Pool, providers: number): Promise<v
          JOIN inventories i ON i.provider_id = m.id
          JOIN resource_classes rc ON rc.id = i.resource_class_id`,
     );
+    // The trees' counters from their allocations (the hosts' own seeded ones were deleted above).
     await client.query(
-      `UPDATE inventories i SET used = a.total
-         FROM (SELECT provider_id, resource_class_id, sum(used) AS total FROM allocations GROUP BY 1, 2) a
-        WHERE i.provider_id = a.provider_id AND i.resource_class_id = a.resource_class_id
-          AND i.provider_id IN (SELECT m.id FROM resource_providers m JOIN trees t ON t.id = m.root_provider_id)`,
+      `UPDATE inventories i SET used = coalesce((SELECT sum(a.used) FROM allocations a
+                WHERE a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id), 0)
+        WHERE i.provider_id IN (SELECT m.id FROM resource_providers m JOIN trees t ON t.id = m.root_provider_id)`,
     );
     await client.query(
       `UPDATE resource_providers p SET ${shareBoundsSet()}
