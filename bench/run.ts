@@ -1,10 +1,11 @@
-// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50 --gateways 1]
+// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50 --gateways 1 --worlds flat,trees --tree-hosts 100000]
 // Seeds N providers per size, starts the gateway as its own process, and prints candidate
 // latency through HTTP, claim throughput at low contention and on a 50-host hot spot, and
 // the same claims done in-process by the engine and as a raw-SQL transaction (baselines run
 // in this same process, so the ratios show what HTTP + GraphQL cost). Results also go to
-// bench/results/<timestamp>.json. Benchmarks are not tests: nothing here asserts a target.
-import { type ChildProcess, spawn } from 'node:child_process';
+// bench/results/<timestamp>.json. The tree world (bench/trees.ts: 10% of hosts are trees, 5 sharing
+// pools) compares flat and tree requests with the all-flat world of the same size, interleaved.
+// `--worlds trees` runs only that. Benchmarks are not tests: nothing here asserts a target.
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,9 +17,10 @@ import { migrate } from '../src/migrate.js';
 import { claim, NoValidHostError } from '../src/placement/claims/index.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
-import { postJson } from './http-client.js';
 import { CLAIM_MUTATION } from './operations.js';
 import { seed } from './seed.js';
+import { gql, root, runClaims, startGateway, summary } from './support.js';
+import { benchTreeWorld } from './trees.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,71 +33,19 @@ const { values: args } = parseArgs({
     // gateway processes sharing the port (node:cluster); more than 1 is an additional
     // figure, not the per-process one (server-side retry counts then come from one worker)
     gateways: { type: 'string', default: '1' },
+    // flat: the per-size worlds above; trees: the tree world against the all-flat world of --tree-hosts
+    worlds: { type: 'string', default: 'flat,trees' },
+    'tree-hosts': { type: 'string', default: '100000' },
   },
 });
+const worlds = new Set(args.worlds.split(','));
+const treeHosts = Number(args['tree-hosts']);
 const sizes = args.sizes.split(',').map(Number);
 const seconds = Number(args.seconds);
 const claimers = Number(args.claimers);
 const candidateRequests = Number(args['candidate-requests']);
 const subset = Number(args.subset);
 const gateways = Number(args.gateways);
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function summary(latencies: number[]) {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const round = (n: number) => Math.round(n * 100) / 100;
-  return {
-    count: sorted.length,
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.at(-1) ?? NaN),
-  };
-}
-
-/** The gateway as a separate process (so its memory is its own), on the bench database. */
-async function startGateway(
-  databaseUrl: string,
-): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const entry = gateways > 1 ? ['bench/cluster-gateway.ts', String(gateways)] : ['src/main.ts'];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      DB_POOL_MAX: '32',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 /** Resident memory of the gateway: its process and, with several gateways, its workers. */
 async function rssMiB(pid: number | undefined): Promise<number> {
@@ -115,12 +65,6 @@ async function rssMiB(pid: number | undefined): Promise<number> {
   return Math.round(kb / 1024);
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown>): Promise<any> {
-  const body = (await postJson(`${url}/graphql`, { query, variables })) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
 const CANDIDATES = `query($request: PlacementRequest!) {
   allocationCandidates(request: $request, limit: 50) {
     ... on AllocationCandidates { candidates { providerUuid weight allocationRequest { providerUuid resources { resourceClass amount } } } }
@@ -133,59 +77,6 @@ const claimResources = [
   { resourceClass: 'MEMORY_MB', amount: 4096 },
   { resourceClass: 'DISK_GB', amount: 40 },
 ];
-
-interface ClaimRun {
-  claims: number;
-  noValidHost: number;
-  retryLimit: number;
-  otherErrors: number;
-  spuriousNoValidHost: number;
-  seconds: number;
-  claimsPerSecond: number;
-  latencyMs: ReturnType<typeof summary>;
-}
-
-/** `workers` loops for `durationMs` (or until every worker saw NoValidHost when `untilFull`). */
-async function runClaims(
-  workers: number,
-  durationMs: number,
-  attempt: () => Promise<'ok' | 'nvh' | 'retry' | 'error'>,
-  options: { untilFull?: boolean; roomLeft?: () => Promise<boolean> } = {},
-): Promise<ClaimRun> {
-  const latencies: number[] = [];
-  const counts = { ok: 0, nvh: 0, retry: 0, error: 0, spurious: 0 };
-  const started = performance.now();
-  const deadline = started + durationMs;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (performance.now() < deadline) {
-        const t = performance.now();
-        const outcome = await attempt();
-        latencies.push(performance.now() - t);
-        counts[outcome]++;
-        if (outcome === 'nvh' && options.untilFull) {
-          // A NoValidHost while some host could still take the request is spurious.
-          if (options.roomLeft && (await options.roomLeft())) {
-            counts.spurious++;
-            continue;
-          }
-          return;
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  return {
-    claims: counts.ok,
-    noValidHost: counts.nvh,
-    retryLimit: counts.retry,
-    otherErrors: counts.error,
-    spuriousNoValidHost: counts.spurious,
-    seconds: Math.round(elapsed * 100) / 100,
-    claimsPerSecond: Math.round(counts.ok / elapsed),
-    latencyMs: summary(latencies),
-  };
-}
 
 async function randomCell(db: Database): Promise<() => string> {
   const cells = (await db.pool.query<{ uuid: string }>('SELECT uuid FROM cells ORDER BY name')).rows.map((r) => r.uuid);
@@ -268,7 +159,7 @@ async function benchSize(adminUrl: string, providers: number) {
     seedSeconds = Math.round((performance.now() - t) / 100) / 10;
   }
   const pickCell = await randomCell(db);
-  const gateway = await startGateway(dbUrl.toString());
+  const gateway = await startGateway(dbUrl.toString(), gateways);
   const memory = { startMiB: await rssMiB(gateway.process.pid), peakMiB: 0 };
   const sampler = setInterval(async () => {
     memory.peakMiB = Math.max(memory.peakMiB, await rssMiB(gateway.process.pid));
@@ -289,7 +180,7 @@ async function benchSize(adminUrl: string, providers: number) {
     const t = performance.now();
     const data = await gql(gateway.url, CANDIDATES, { request: candidateRequest() });
     candidateLatencies.push(performance.now() - t);
-    candidatesReturned += data.allocationCandidates.candidates?.length ?? 0;
+    candidatesReturned += data.allocationCandidates?.candidates?.length ?? 0;
   }
   const candidates = {
     ...summary(candidateLatencies),
@@ -460,8 +351,17 @@ async function main() {
     `claimers ${claimers}, ${seconds} s per claim phase, hostSubsetSize ${subset}, gateway processes ${gateways}`,
   );
   const results = [];
+  let treeWorld: Awaited<ReturnType<typeof benchTreeWorld>> | undefined;
   try {
-    for (const size of sizes) results.push(await benchSize(adminUrl, size));
+    if (worlds.has('flat')) for (const size of sizes) results.push(await benchSize(adminUrl, size));
+    if (worlds.has('trees'))
+      treeWorld = await benchTreeWorld(adminUrl, treeHosts, {
+        requests: candidateRequests,
+        seconds,
+        claimers,
+        subset,
+        gateways,
+      });
   } finally {
     await embedded?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -471,7 +371,7 @@ async function main() {
   const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results, treeWorld }, null, 2)}\n`,
   );
   // One line per size: the figures the README's Performance section quotes.
   console.log('\nsummary');
@@ -493,6 +393,21 @@ async function main() {
       ]),
     ),
   );
+  if (treeWorld) {
+    const c = treeWorld.candidatesMs;
+    const pair = (f: { p50: number; p99: number }) => `${f.p50} / ${f.p99}`;
+    console.table({
+      [`tree world, ${treeWorld.providers} hosts`]: {
+        'flat p50/p99 ms, all-flat world': pair(c.flatInFlatWorld),
+        'flat p50/p99 ms, tree world': pair(c.flatInTreeWorld),
+        'flat p99 ratio': treeWorld.ratios.flatP99TreeWorldOverFlatWorld,
+        'tree p50/p99 ms': pair(c.treeInTreeWorld),
+        'tree p99 ÷ flat p99': treeWorld.ratios.treeP99OverFlatP99,
+        'tree claims/s (p99 ms)': `${treeWorld.claimsOnTrees.claimsPerSecond} (${treeWorld.claimsOnTrees.latencyMs.p99})`,
+        'over-committed, drift': `${treeWorld.invariants.overcommitted}, ${treeWorld.invariants.drift}`,
+      },
+    });
+  }
   console.log(`\nwritten to ${path.relative(root, file)}`);
 }
 

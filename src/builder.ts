@@ -69,7 +69,7 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   plugins: [ErrorsPlugin, ComplexityPlugin, PrismaPlugin, RelayPlugin, SubGraphPlugin],
-  // Everything is in every version unless a type or field says `subGraphs: since(…)` / `until(…)`.
+  // Everything is in every version unless a type or field says `subGraphs: since(…)`.
   subGraphs: { defaultForTypes: [...API_VERSIONS], fieldsInheritFromTypes: true },
   defaultFieldNullability: false,
   prisma: {

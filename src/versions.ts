@@ -41,11 +41,6 @@ export function since(version: ApiVersion): ApiVersion[] {
   return API_VERSIONS.filter((v) => compare(v, version) >= 0);
 }
 
-/** Versions before `version` (a member removed in `version`). */
-export function until(version: string): ApiVersion[] {
-  return API_VERSIONS.filter((v) => compare(v, version) < 0);
-}
-
 export function isAtLeast(version: ApiVersion, minimum: ApiVersion): boolean {
   return compare(version, minimum) >= 0;
 }

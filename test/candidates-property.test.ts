@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAllocations } from '../src/placement/allocations.js';
 import { parsePlacementRequest, resolveRequest, searchCandidates } from '../src/placement/candidates.js';
+import { InvalidInputError } from '../src/placement/errors.js';
 import { setInventories } from '../src/placement/inventories.js';
 import {
   createCell,
@@ -19,8 +20,9 @@ import {
   setProviderAggregates,
   setProviderTraits,
 } from '../src/placement/names.js';
-import { createProvider } from '../src/placement/providers.js';
+import { createProvider, updateProvider } from '../src/placement/providers.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
+import { STALE_TREE_CLASSES } from './support/invariants.js';
 
 let env: TestEnv;
 /** Statements of the flat path's bound-ordered walk, counted on every pooled connection. */
@@ -82,6 +84,8 @@ interface WorldSpec {
   providers: ProviderSpec[];
   consumers: UsageSpec[][];
   shrink: { provider: number; cls: number }[];
+  /** Re-parenting after the world is built (null: make it a root); a move into its own subtree is skipped. */
+  moves: { provider: number; parent: number | null }[];
 }
 
 interface RequestSpec {
@@ -154,6 +158,7 @@ const worldArb = (
       { maxLength: consumers },
     ),
     shrink: fc.array(fc.record({ provider: fc.nat(1000), cls: fc.nat(3) }), { maxLength: 2 }),
+    moves: fc.array(fc.record({ provider: fc.nat(1000), parent: maybe(fc.nat(1000), 3, 1) }), { maxLength: 3 }),
   });
 
 const requestArb: fc.Arbitrary<RequestSpec> = fc
@@ -312,6 +317,16 @@ async function buildWorld(world: WorldSpec): Promise<Built> {
       providers[p],
     ]);
     await setInventories(pool, { providerUuid: providers[p]!, generation: row!.generation, inventories: invs });
+  }
+  // Move subtrees between trees (and out to be roots): the search's per-tree class sets must follow.
+  for (const move of world.moves) {
+    const uuid = providers[move.provider % providers.length]!;
+    const parent = move.parent === null ? null : providers[move.parent % providers.length]!;
+    try {
+      await updateProvider(pool, { uuid, parentProviderUuid: parent });
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error; // a loop (into itself or its subtree)
+    }
   }
   return { cells, aggregates, providers };
 }
@@ -669,6 +684,8 @@ const newStats = (): Stats => ({
 /** Builds the world, then checks every request against the reference. */
 async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stats, unlimited: boolean): Promise<void> {
   const built = await buildWorld(world);
+  // Each root with descendants carries its tree's classes; every other provider none.
+  expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
   const snapshot = await takeSnapshot();
   const rootOf = new Map(snapshot.map((p) => [p.uuid, p.rootId]));
   const idOf = new Map(snapshot.map((p) => [p.uuid, p.id]));
@@ -726,11 +743,11 @@ async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stat
 }
 
 /**
- * Shrinking rebuilds a world per step; it stops after two minutes with what it has. A failure
- * replays with FC_SEED and FC_PATH from its report.
+ * Shrinking rebuilds a world per step; it stops after four minutes (room for a loaded
+ * machine) with what it has. A failure replays with FC_SEED and FC_PATH from its report.
  */
 const runOptions = {
-  interruptAfterTimeLimit: 120_000,
+  interruptAfterTimeLimit: 240_000,
   ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH, endOnFailure: true } : {}),
 };
 
@@ -753,7 +770,7 @@ describe('allocationCandidates against a brute-force reference', () => {
     expect(stats.viaDescendant).toBeGreaterThan(0);
     expect(stats.viaSharing).toBeGreaterThan(0);
     expect(stats.cut).toBeGreaterThan(0);
-  }, 300_000);
+  }, 420_000);
 
   it('agrees on larger worlds (more hosts than one search batch) with small limits', async () => {
     const stats = newStats();
@@ -775,5 +792,5 @@ describe('allocationCandidates against a brute-force reference', () => {
     // the flat walk both continued past its first batch and stopped before the last root
     expect(stats.multiBatch).toBeGreaterThan(0);
     expect(stats.earlyStop).toBeGreaterThan(0);
-  }, 300_000);
+  }, 420_000);
 });

@@ -1,6 +1,6 @@
 /**
- * The fit rule, the one definition used by allocation writes, provider search and (later)
- * candidate search and claims:
+ * The fit rule, the one definition used by allocation writes, provider search, candidate
+ * search and claims:
  *   used + amount ≤ capacity,  minUnit ≤ amount ≤ maxUnit,  amount % stepSize = 0
  * where capacity = floor((total − reserved) × allocationRatio) (a generated column).
  */
@@ -31,13 +31,9 @@ export function capacityViolation(inv: InventoryState, increase: number): FitVio
   return increase > 0 && inv.used + increase > inv.capacity ? { rule: 'capacity', limit: inv.capacity } : null;
 }
 
-export function fits(inv: InventoryState, amount: number): boolean {
-  return unitViolation(inv, amount) === null && capacityViolation(inv, amount) === null;
-}
-
 /**
  * The same rule as SQL over an `inventories` row alias and an amount expression, for
- * searches that must agree with `fits` exactly.
+ * searches that must agree with `unitViolation` and `capacityViolation` exactly.
  */
 export function fitsSql(inventoryAlias: string, amount: string): string {
   const i = inventoryAlias;
@@ -52,6 +48,12 @@ export function fitsSql(inventoryAlias: string, amount: string): string {
 export function freeShareSql(inventoryAlias: string, extraUsed = '0'): string {
   const i = inventoryAlias;
   return `((${i}.capacity - ${i}.used - ${extraUsed})::float8 / ${i}.capacity)`;
+}
+
+/** used ÷ capacity; 0 for an empty or zero-capacity inventory, above 1 when a shrunk capacity is over-used. */
+export function utilization(used: number, capacity: number): number {
+  if (capacity <= 0) return 0;
+  return used / capacity;
 }
 
 /** The walk bounds are kept for requests of 1, 2 and 3+ classes. */

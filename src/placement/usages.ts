@@ -29,9 +29,3 @@ export async function usages(pool: pg.Pool, raw: z.input<typeof usagesInput>): P
   ]);
   return { consumerCount: count.rows[0]?.n ?? 0, usages: totals.rows };
 }
-
-/** used ÷ capacity; 0 for an empty or zero-capacity inventory, above 1 when a shrunk capacity is over-used. */
-export function utilization(used: number, capacity: number): number {
-  if (capacity <= 0) return 0;
-  return used / capacity;
-}

@@ -1,11 +1,11 @@
 import { builder } from '../builder.js';
+import { utilization } from '../placement/fit.js';
 import {
   deleteInventory,
   type InventoryWriteResult,
   setInventories,
   upsertInventory,
 } from '../placement/inventories.js';
-import { utilization } from '../placement/usages.js';
 import { since } from '../versions.js';
 import { mutationErrors } from './errors.js';
 

@@ -1,9 +1,7 @@
-import type pg from 'pg';
 import { z } from 'zod';
 import { builder, versionedPageSize } from '../builder.js';
-import type { Prisma } from '../generated/prisma/client.js';
 import { createProvider, deleteProvider, updateProvider } from '../placement/providers.js';
-import { assertTraitsExist, parseProviderFilter, providerIdsWithRoomFor } from '../placement/search.js';
+import { type ProviderFilter, parseProviderFilter, providerCount, providerIdsPage } from '../placement/search.js';
 import { parseInput, uuidString } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
@@ -98,19 +96,23 @@ builder.queryFields((t) => ({
       cursor: 'name',
       description: 'Providers ordered by name.',
       ...versionedPageSize,
-      totalCount: (_connection, args, ctx) =>
-        asQueryError(async () =>
-          ctx.db.prisma.resourceProvider.count({ where: await providerWhere(ctx.db.pool, args) }),
-        ),
+      totalCount: (_connection, args, ctx) => asQueryError(() => providerCount(ctx.db.pool, providerFilter(args))),
       args: { filter: t.arg({ type: ResourceProviderFilter, required: false }) },
+      // The engine picks the page's ids (every filter in one SQL statement); Prisma loads those rows.
       resolve: (query, _root, args, ctx) =>
-        asQueryError(async () =>
-          ctx.db.prisma.resourceProvider.findMany({
-            ...query,
-            where: await providerWhere(ctx.db.pool, args),
+        asQueryError(async () => {
+          const { take, skip: _skip, cursor, ...load } = query;
+          const name = cursor?.name;
+          const ids = await providerIdsPage(ctx.db.pool, providerFilter(args), {
+            take,
+            ...(take < 0 ? { beforeName: name } : { afterName: name }),
+          });
+          return ctx.db.prisma.resourceProvider.findMany({
+            ...load,
+            where: { id: { in: ids } },
             orderBy: { name: 'asc' },
-          }),
-        ),
+          });
+        }),
     },
     { name: 'ResourceProviderConnection' },
     { name: 'ResourceProviderEdge' },
@@ -127,32 +129,15 @@ builder.queryFields((t) => ({
   }),
 }));
 
-// The page and its totalCount resolve separately; both use the filter built once per request.
-const whereByArgs = new WeakMap<object, Promise<Prisma.ResourceProviderWhereInput>>();
-function providerWhere(pool: pg.Pool, args: { filter?: unknown }): Promise<Prisma.ResourceProviderWhereInput> {
-  let where = whereByArgs.get(args);
-  if (!where) {
-    where = buildProviderWhere(pool, args.filter);
-    whereByArgs.set(args, where);
+// The page and its totalCount resolve separately; both use the filter parsed once per request.
+const filterByArgs = new WeakMap<object, ProviderFilter>();
+function providerFilter(args: { filter?: unknown }): ProviderFilter {
+  let filter = filterByArgs.get(args);
+  if (!filter) {
+    filter = parseProviderFilter(args.filter);
+    filterByArgs.set(args, filter);
   }
-  return where;
-}
-
-/** Builds the Prisma filter; `resources` goes through the engine's SQL fit rule. */
-async function buildProviderWhere(pool: pg.Pool, raw: unknown): Promise<Prisma.ResourceProviderWhereInput> {
-  const filter = parseProviderFilter(raw);
-  await assertTraitsExist(pool, filter);
-  const and: Prisma.ResourceProviderWhereInput[] = [];
-  if (filter.name != null) and.push({ name: filter.name });
-  if (filter.uuid != null) and.push({ uuid: filter.uuid });
-  if (filter.cellUuid != null) and.push({ cell: { uuid: filter.cellUuid } });
-  if (filter.inTree != null) and.push({ root: { treeMembers: { some: { uuid: filter.inTree } } } });
-  for (const name of filter.requiredTraits ?? []) and.push({ traits: { some: { trait: { name } } } });
-  if (filter.forbiddenTraits?.length)
-    and.push({ traits: { none: { trait: { name: { in: filter.forbiddenTraits } } } } });
-  for (const anyOf of filter.memberOf ?? []) and.push({ aggregates: { some: { aggregate: { uuid: { in: anyOf } } } } });
-  if (filter.resources?.length) and.push({ id: { in: await providerIdsWithRoomFor(pool, filter.resources) } });
-  return { AND: and };
+  return filter;
 }
 
 const CreateResourceProviderInput = builder.inputType('CreateResourceProviderInput', {

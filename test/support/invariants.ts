@@ -46,7 +46,17 @@ export async function assertPlacementInvariants(env: TestEnv): Promise<void> {
       !close(p.pack, prefixMeans([...p.shares].sort((x, y) => x - y))),
   );
   expect(staleBounds, 'free-share bounds equal their inventories').toEqual([]);
+  expect(await env.sql(STALE_TREE_CLASSES), 'tree_class_ids equal the classes of each tree').toEqual([]);
 }
+
+/** Roots with descendants whose tree_class_ids differ from their tree's inventories, and others whose set is not empty. */
+export const STALE_TREE_CLASSES = `SELECT p.uuid, p.tree_class_ids FROM resource_providers p
+   WHERE p.tree_class_ids <> (
+     SELECT CASE WHEN p.parent_provider_id IS NULL
+                  AND EXISTS (SELECT 1 FROM resource_providers d WHERE d.root_provider_id = p.id AND d.id <> p.id)
+            THEN coalesce((SELECT array_agg(DISTINCT i.resource_class_id ORDER BY i.resource_class_id)
+                             FROM resource_providers m JOIN inventories i ON i.provider_id = m.id
+                            WHERE m.root_provider_id = p.id), '{}') ELSE '{}' END)`;
 
 /** No inventory holds more than its capacity (true whenever no inventory was shrunk below usage). */
 export async function assertNoOvercommit(env: TestEnv): Promise<void> {

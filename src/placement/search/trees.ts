@@ -1,0 +1,101 @@
+import { fitsSql, freeShareSql } from '../fit.js';
+import type { ResolvedRequest } from '../request.js';
+import { Params, roundedScore } from '../sql.js';
+import type { Queryable } from '../transactions.js';
+import type { Candidate, SearchOptions } from './candidate.js';
+import { extraRootFilters, rootConditions } from './filters.js';
+
+interface TreeRow {
+  root_uuid: string;
+  cell_uuid: string | null;
+  score: number;
+  serving: { p: string; o: number; cap: number; used: number }[];
+}
+
+function treeCandidate(r: ResolvedRequest, row: TreeRow): Candidate {
+  const serving = [...row.serving].sort((a, b) => a.o - b.o);
+  return {
+    rootUuid: row.root_uuid,
+    cellUuid: row.cell_uuid,
+    score: row.score,
+    serving: serving.map((s) => ({
+      providerUuid: s.p,
+      resourceClass: r.classNames[s.o - 1]!,
+      amount: r.amounts[s.o - 1]!,
+      capacity: s.cap,
+      used: s.used,
+    })),
+  };
+}
+
+/**
+ * The tree search's statement. Only two kinds of host can have a candidate the flat walk
+ * does not find, and each is reached through an index by equality, never by a join over
+ * every host:
+ *  - trees that hold every requested class somewhere (`tree_class_ids @> classes`, a GIN
+ *    index that holds roots with descendants only: every other provider's set is empty);
+ *  - roots that pass the filters and share an aggregate with a sharing provider that has a
+ *    fitting inventory of a requested class (through provider_traits and provider_aggregates).
+ * Their serving providers are the tree's members (root_provider_id) UNION ALL their
+ * sharing partners; each class takes the fitting one with the lowest preference (root,
+ * then descendant, then sharing), then the largest free share, then uuid.
+ */
+export function treeStatement(r: ResolvedRequest, options: SearchOptions): { text: string; values: unknown[] } {
+  const params = new Params();
+  const classes = params.add(r.classIds);
+  const amounts = params.add(r.amounts);
+  const sharingTrait = params.add(r.sharingTraitId);
+  const filters = [...rootConditions(r, params).map((c) => c.sql), ...extraRootFilters(options, params)];
+  const where = ['p.parent_provider_id IS NULL', ...filters].join(' AND ');
+  const order = options.weigher === 'PACK' ? 'ASC' : 'DESC';
+  if (!Number.isInteger(options.limit)) throw new Error('limit must be an integer');
+  const text = `
+    WITH req AS (SELECT * FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)),
+    sharing AS MATERIALIZED (
+      SELECT DISTINCT root_pa.provider_id AS root_id, st.provider_id
+        FROM provider_traits st
+        JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
+        JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
+        JOIN resource_providers p ON p.id = root_pa.provider_id
+       WHERE st.trait_id = ${sharingTrait} AND ${where}
+         AND EXISTS (SELECT 1 FROM req JOIN inventories si ON si.provider_id = st.provider_id AND si.resource_class_id = req.class_id
+                      WHERE ${fitsSql('si', 'req.amount')})),
+    roots AS MATERIALIZED (
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
+       WHERE p.tree_class_ids @> ${classes}::int[] AND cardinality(p.tree_class_ids) > 0 AND ${where}
+      UNION
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p WHERE p.id IN (SELECT root_id FROM sharing)),
+    servers AS (
+      SELECT roots.id AS root_id, m.id AS provider_id, m.uuid, CASE WHEN m.id = roots.id THEN 0 ELSE 1 END AS preference
+        FROM roots JOIN resource_providers m ON m.root_provider_id = roots.id
+      UNION ALL
+      SELECT s.root_id, sp.id, sp.uuid, 2
+        FROM sharing s JOIN roots ON roots.id = s.root_id JOIN resource_providers sp ON sp.id = s.provider_id),
+    options AS (
+      SELECT servers.root_id, req.ord, servers.uuid AS provider_uuid, i.capacity, i.used,
+             ${freeShareSql('i')} AS free_share, servers.preference
+        FROM servers CROSS JOIN req
+        JOIN inventories i ON i.provider_id = servers.provider_id AND i.resource_class_id = req.class_id
+       WHERE ${fitsSql('i', 'req.amount')}),
+    chosen AS (
+      SELECT DISTINCT ON (root_id, ord) * FROM options
+       ORDER BY root_id, ord, preference, free_share DESC, provider_uuid)
+    SELECT roots.uuid AS root_uuid, c.uuid AS cell_uuid, ${roundedScore('avg(chosen.free_share)')} AS score,
+           json_agg(json_build_object('p', chosen.provider_uuid, 'o', chosen.ord, 'cap', chosen.capacity, 'used', chosen.used)) AS serving
+      FROM chosen JOIN roots ON roots.id = chosen.root_id LEFT JOIN cells c ON c.id = roots.cell_id
+     GROUP BY roots.id, roots.uuid, c.uuid
+    HAVING count(*) = ${params.add(r.classIds.length)} AND max(chosen.preference) > 0
+     ORDER BY score ${order}, roots.uuid ASC
+     LIMIT ${options.limit}`;
+  return { text, values: params.values };
+}
+
+/**
+ * Candidates in which at least one class is served by a descendant or a sharing provider
+ * (hosts whose own inventories fit every class are the flat walk's). Cost follows the
+ * trees and sharing partners that could serve the request.
+ */
+export async function treeCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
+  const { rows } = await db.query<TreeRow>(treeStatement(r, options));
+  return rows.map((row) => treeCandidate(r, row));
+}

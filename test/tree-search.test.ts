@@ -1,0 +1,252 @@
+/**
+ * The tree search has no topology cliff: with a nested provider and a sharing provider in
+ * the data, a flat request still walks the bound-ordered index and the tree statement only
+ * visits the trees that could serve it (EXPLAIN ANALYZE row counts, never time). And the
+ * per-tree class sets it reads stay right under concurrent writers.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlacementRequest, resolveRequest, type SearchOptions } from '../src/placement/candidates.js';
+import { InvalidInputError, RetryLimitExceededError } from '../src/placement/errors.js';
+import { shareBoundsSet } from '../src/placement/fit.js';
+import { setInventories } from '../src/placement/inventories.js';
+import { setProviderAggregates, setProviderTraits } from '../src/placement/names.js';
+import { createProvider, updateProvider } from '../src/placement/providers.js';
+import { walkStatement } from '../src/placement/search/flat.js';
+import { treeStatement } from '../src/placement/search/trees.js';
+import { withClient } from '../src/placement/transactions.js';
+import { createTestEnv, type TestEnv } from './support/harness.js';
+import { STALE_TREE_CLASSES } from './support/invariants.js';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+afterAll(async () => env?.close());
+
+const FLAT_HOSTS = 2000;
+
+/** `count` flat hosts named prefix-000001…, each with the given classes (16 of each, unused), bounds set. */
+async function bulkFlatHosts(prefix: string, count: number, classes: string[]): Promise<void> {
+  await env.sql(
+    `WITH ids AS (SELECT nextval('resource_providers_id_seq')::int AS id, g FROM generate_series(1, $1::int) g),
+          made AS (INSERT INTO resource_providers (id, uuid, name, root_provider_id)
+                   SELECT id, gen_random_uuid(), $2 || '-' || lpad(g::text, 6, '0'), id FROM ids RETURNING id)
+     INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
+     SELECT made.id, rc.id, 16, 0, 1, 16, 1, 1 FROM made CROSS JOIN resource_classes rc WHERE rc.name = ANY($3::text[])`,
+    [count, prefix, classes],
+  );
+  await env.sql(`UPDATE resource_providers p SET ${shareBoundsSet()} WHERE p.name LIKE $1 || '-%'`, [prefix]);
+}
+
+async function provider(name: string, inventories: Record<string, number>, parent?: string): Promise<string> {
+  const row = await createProvider(env.db.pool, { name, parentProviderUuid: parent ?? null });
+  const list = Object.entries(inventories).map(([resourceClass, total]) => ({ resourceClass, total }));
+  if (list.length)
+    await setInventories(env.db.pool, { providerUuid: row.uuid, generation: row.generation, inventories: list });
+  return row.uuid;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
+  Plans?: PlanNode[];
+}
+
+const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+/** EXPLAIN ANALYZE of a statement: its plan nodes. */
+async function plan(statement: { text: string; values: unknown[] }): Promise<PlanNode[]> {
+  const [row] = await env.sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+    `EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`,
+    statement.values,
+  );
+  return nodesOf(row!['QUERY PLAN'][0]!.Plan);
+}
+
+/** Rows a plan read from `table` (kept and filtered out, over every loop). */
+const rowsRead = (nodes: PlanNode[], table: string) =>
+  nodes
+    .filter((n) => n['Relation Name'] === table)
+    .reduce(
+      (sum, n) =>
+        sum +
+        (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) *
+          n['Actual Loops'],
+      0,
+    );
+
+async function resolved(raw: unknown) {
+  return withClient(env.db.pool, (client) => resolveRequest(client, parsePlacementRequest(raw)));
+}
+
+describe('no topology cliff', () => {
+  beforeAll(async () => {
+    await bulkFlatHosts('flat', FLAT_HOSTS, ['VCPU', 'MEMORY_MB']);
+    // One tree (a host whose NUMA child holds the CPU and memory) and one sharing disk pool.
+    const host = await provider('tree-host', { DISK_GB: 100 });
+    await provider('tree-numa0', { VCPU: 8, MEMORY_MB: 4096 }, host);
+    const pool = await provider('shared-disk', { DISK_GB: 1000 });
+    const aggregate = randomUUID();
+    const sharing = await setProviderTraits(env.db.pool, {
+      providerUuid: pool,
+      generation: 1,
+      traits: ['MISC_SHARES_VIA_AGGREGATE'],
+    });
+    await setProviderAggregates(env.db.pool, {
+      providerUuid: pool,
+      generation: sharing.generation,
+      aggregates: [aggregate],
+    });
+    const [member] = await env.sql<{ uuid: string; generation: number }>(
+      `SELECT uuid, generation FROM resource_providers WHERE name = 'flat-000001'`,
+    );
+    await setProviderAggregates(env.db.pool, {
+      providerUuid: member!.uuid,
+      generation: member!.generation,
+      aggregates: [aggregate],
+    });
+    await env.sql('ANALYZE');
+  });
+
+  const flatRequest = {
+    resources: [
+      { resourceClass: 'VCPU', amount: 1 },
+      { resourceClass: 'MEMORY_MB', amount: 1 },
+    ],
+  };
+
+  for (const weigher of ['SPREAD', 'PACK'] as const) {
+    const options: SearchOptions = { limit: 50, weigher };
+
+    it(`${weigher}: a flat request walks the bound index, reading about one batch of hosts`, async () => {
+      const r = await resolved(flatRequest);
+      expect(r.nested).toBe(true);
+      const nodes = await plan(walkStatement(r, options, { batch: 64, frontier: null, finish: false }));
+      expect(nodes.some((n) => /_walk(_all)?_idx$/.test(n['Index Name'] ?? ''))).toBe(true);
+      expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] !== 'cells')).toEqual([]);
+      expect(rowsRead(nodes, 'resource_providers')).toBeLessThanOrEqual(64);
+    });
+
+    it(`${weigher}: the tree statement visits the one tree that can serve it, not the ${FLAT_HOSTS} flat hosts`, async () => {
+      const nodes = await plan(treeStatement(await resolved(flatRequest), options));
+      // the tree: its root and its child (read as root, then as members)
+      expect(rowsRead(nodes, 'resource_providers')).toBeLessThanOrEqual(6);
+      expect(rowsRead(nodes, 'inventories')).toBeLessThanOrEqual(6);
+    });
+  }
+
+  it('a request the sharing pool serves visits the roots in its aggregate only', async () => {
+    const request = { resources: [...flatRequest.resources, { resourceClass: 'DISK_GB', amount: 10 }] };
+    const nodes = await plan(treeStatement(await resolved(request), { limit: 50, weigher: 'SPREAD' }));
+    expect(rowsRead(nodes, 'resource_providers')).toBeLessThanOrEqual(12);
+    expect(rowsRead(nodes, 'inventories')).toBeLessThanOrEqual(20);
+  });
+
+  it('and the search still finds the tree, the shared disk and the flat hosts, merged by weight', async () => {
+    const result = await env.gql(
+      `query($request: PlacementRequest!) { allocationCandidates(request: $request, limit: 3) {
+         ... on AllocationCandidates { candidates { resourceProvider { name } allocationRequest { providerUuid } } } } }`,
+      { request: { resources: [...flatRequest.resources, { resourceClass: 'DISK_GB', amount: 10 }] } },
+    );
+    expect(result.errors).toBeUndefined();
+    const names = result.data!.allocationCandidates.candidates.map(
+      (c: { resourceProvider: { name: string } }) => c.resourceProvider.name,
+    );
+    // flat hosts hold no disk: the tree (its own disk) and the pool's aggregate member
+    expect(names.sort()).toEqual(['flat-000001', 'tree-host']);
+  });
+});
+
+describe('tree_class_ids under concurrent writers', () => {
+  const classes = ['MEMORY_MB', 'VGPU', 'SRIOV_NET_VF', 'PCPU'];
+  const generation = async (uuid: string) =>
+    (await env.sql<{ generation: number }>('SELECT generation FROM resource_providers WHERE uuid = $1', [uuid]))[0]!
+      .generation;
+
+  /** `count` trees, each a root with DISK_GB and `children` children with VCPU. */
+  async function trees(prefix: string, count: number, children: number) {
+    const made: { root: string; children: string[] }[] = [];
+    for (let t = 0; t < count; t++) {
+      const root = await provider(`${prefix}-root-${t}`, { DISK_GB: 10 });
+      const kids: string[] = [];
+      for (let c = 0; c < children; c++) kids.push(await provider(`${prefix}-${t}-${c}`, { VCPU: 4 }, root));
+      made.push({ root, children: kids });
+    }
+    return made;
+  }
+
+  /** One write per tree: an inventory change, a new child, a child moved out to be a root. */
+  const writesOn = (tree: { root: string; children: string[] }, t: number, prefix: string) => [
+    async () =>
+      setInventories(env.db.pool, {
+        providerUuid: tree.children[0]!,
+        generation: await generation(tree.children[0]!),
+        inventories: [{ resourceClass: classes[t % classes.length]!, total: 8 }],
+      }),
+    async () => provider(`${prefix}-born-${t}`, { [classes[(t + 1) % classes.length]!]: 2 }, tree.root),
+    async () => updateProvider(env.db.pool, { uuid: tree.children[1]!, parentProviderUuid: null }),
+    async () =>
+      setInventories(env.db.pool, {
+        providerUuid: tree.children[2]!,
+        generation: await generation(tree.children[2]!),
+        inventories: [],
+      }),
+  ];
+
+  it('writers on different trees share nothing: none fails, every set is exact', async () => {
+    const made = await trees('apart', 12, 3);
+    // each tree gets exactly one of the four kinds of write, all at once
+    const outcomes = await Promise.allSettled(made.map((tree, t) => writesOn(tree, t, 'apart')[t % 4]!()));
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
+  });
+
+  it('writers racing on the same trees: each write commits whole or is refused as retryable; the sets stay exact', async () => {
+    const made = await trees('race', 3, 3);
+    // A client retries a retryable refusal, as the API tells it to.
+    const retried = async (write: () => Promise<unknown>): Promise<number> => {
+      for (let refusals = 0; ; refusals++) {
+        try {
+          await write();
+          return refusals;
+        } catch (error) {
+          if (!(error instanceof RetryLimitExceededError) || refusals >= 20) throw error;
+        }
+      }
+    };
+    const outcomes = await Promise.allSettled(made.flatMap((tree, t) => writesOn(tree, t, 'race').map(retried)));
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
+    // every write landed: child 0 swapped VCPU for a class, the newborn brought another, child 1
+    // left (with its VCPU) to be a root, child 2 emptied: the set is the disk and the two new classes
+    for (const [t, tree] of made.entries()) {
+      const [row] = await env.sql<{ classes: string[] }>(
+        `SELECT array_agg(rc.name ORDER BY rc.name) AS classes FROM resource_providers p
+           JOIN resource_classes rc ON rc.id = ANY(p.tree_class_ids) WHERE p.uuid = $1`,
+        [tree.root],
+      );
+      expect(row!.classes).toEqual(
+        ['DISK_GB', classes[t % classes.length]!, classes[(t + 1) % classes.length]!].sort(),
+      );
+      const [moved] = await env.sql('SELECT parent_provider_id FROM resource_providers WHERE uuid = $1', [
+        tree.children[1],
+      ]);
+      expect(moved!.parent_provider_id).toBeNull();
+    }
+  });
+
+  it('a move into its own subtree is refused and changes no set', async () => {
+    const root = await provider('loop-root', { DISK_GB: 1 });
+    const child = await provider('loop-child', { VCPU: 1 }, root);
+    await expect(updateProvider(env.db.pool, { uuid: root, parentProviderUuid: child })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
+    expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
+  });
+});
