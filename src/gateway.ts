@@ -1,4 +1,3 @@
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
@@ -7,6 +6,7 @@ import type { Database } from './db.js';
 import { useApiVersions, versionContext, versionOf } from './http/api-version.js';
 import { maskGatewayError } from './http/database-errors.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
+import { usePrometheusBounded } from './http/prometheus.js';
 import { useDatabaseReadiness } from './http/readiness.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
@@ -48,18 +48,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     plugins: [
       ...limitPlugins(limits, '/graphql'),
       useApiVersions('/graphql'),
-      usePrometheus({
-        endpoint: '/metrics',
-        registry: Registry.merge([engineRegistry, poolRegistry(pool)]),
-        metrics: {
-          graphql_yoga_http_duration: true,
-          graphql_envelop_request_duration: true,
-          graphql_envelop_error_result: true,
-          // Deprecated members are counted by placement_deprecated_usage_total (fields, arguments,
-          // input fields and enum values, per API version); this one would walk each document again.
-          graphql_envelop_deprecated_field: false,
-        },
-      }),
+      usePrometheusBounded(Registry.merge([engineRegistry, poolRegistry(pool)]), '/metrics'),
       useDatabaseReadiness(db.pool, '/ready'),
     ],
   });
