@@ -1,12 +1,14 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
+import { queryLimits } from './builder.js';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
 import { useApiVersions, versionContext, versionOf } from './http/api-version.js';
 import { maskGatewayError } from './http/database-errors.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { usePrometheusBounded } from './http/prometheus.js';
+import { useQueryLimits } from './http/query-limits.js';
 import { useDatabaseReadiness } from './http/readiness.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
@@ -48,6 +50,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     plugins: [
       ...limitPlugins(limits, '/graphql'),
       useApiVersions('/graphql'),
+      useQueryLimits(queryLimits),
       usePrometheusBounded(Registry.merge([engineRegistry, poolRegistry(pool)]), '/metrics'),
       useDatabaseReadiness(db.pool, '/ready'),
     ],

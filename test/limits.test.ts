@@ -185,6 +185,44 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
     });
   });
 
+  it('a nullable root field too deep → data: null as a whole, not a null field', async () => {
+    const result = await postGraphQL(
+      base,
+      `{ resourceProvider(uuid: "${host.uuid}") { ${nested(queryLimits.depth, 'uuid')} } }`,
+    );
+    expect(result.body.errors).toHaveLength(1);
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: queryLimits.depth });
+    expect(result.body.errors?.[0]?.path).toBeUndefined();
+    expect(result.body.data).toBeNull();
+  });
+
+  it('a shallow mutation beside a too deep one: neither runs', async () => {
+    await changesNothing(async () => {
+      const result = await postGraphQL(
+        base,
+        `mutation { shallow: createTrait(input: { name: "CUSTOM_SHALLOW_BESIDE_DEEP" }) { __typename }
+          deep: createResourceProvider(input: { name: "too-deep-2" }) { ... on ResourceProviderPayload { resourceProvider { ${nested(queryLimits.depth, 'uuid')} } } } }`,
+      );
+      expect(result.body.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TOO_DEEP']);
+      expect(result.body.data).toBeNull();
+    });
+  });
+
+  it('the operation measured is the one operationName selects', async () => {
+    const document = `query Shallow { cells(first: 1) { totalCount } }
+      query Deep { resourceProvider(uuid: "${host.uuid}") { ${nested(queryLimits.depth, 'uuid')} } }`;
+    const run = async (operationName: string) =>
+      (await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query: document, operationName }),
+      }).then((r) => r.json())) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    expect(await run('Shallow')).toEqual({ data: { cells: { totalCount: 0 } } });
+    const deep = await run('Deep');
+    expect(deep.data).toBeNull();
+    expect(deep.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
+  });
+
   it('too broad (more fields than the breadth limit) → refused', async () => {
     const fields = Array.from(
       { length: Math.ceil(queryLimits.breadth / 2) + 1 },
