@@ -192,7 +192,7 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
     );
     expect(result.body.errors).toHaveLength(1);
     expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: queryLimits.depth });
-    expect(result.body.errors?.[0]?.path).toBeUndefined();
+    expect((result.body.errors?.[0] as { path?: unknown }).path).toBeUndefined();
     expect(result.body.data).toBeNull();
   });
 
