@@ -10,6 +10,7 @@ import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/l
 import { usePrometheusBounded } from './http/prometheus.js';
 import { useQueryLimits } from './http/query-limits.js';
 import { useDatabaseReadiness } from './http/readiness.js';
+import { useVariableErrorCodes } from './http/variable-errors.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
 import { schemas } from './schema/index.js';
@@ -50,6 +51,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     plugins: [
       ...limitPlugins(limits, '/graphql'),
       useApiVersions('/graphql'),
+      useVariableErrorCodes(),
       useQueryLimits(queryLimits),
       usePrometheusBounded(Registry.merge([engineRegistry, poolRegistry(pool)]), '/metrics'),
       useDatabaseReadiness(db.pool, '/ready'),
