@@ -11,6 +11,7 @@ import { usePrometheusBounded } from './http/prometheus.js';
 import { useQueryLimits } from './http/query-limits.js';
 import { useDatabaseReadiness } from './http/readiness.js';
 import { useVariableErrorCodes } from './http/variable-errors.js';
+import { RequestLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
 import { schemas } from './schema/index.js';
@@ -30,7 +31,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request }) => ({ db, ...versionContext(request) }),
+    context: ({ request }) => ({ db, loaders: new RequestLoaders(db.prisma), ...versionContext(request) }),
     // The playground speaks the newest version; clients without the header get the oldest.
     graphiql: {
       title: 'placement-gateway',

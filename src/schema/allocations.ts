@@ -141,8 +141,7 @@ const ConsumerWrite = builder.objectRef<ConsumerWriteResult>('ConsumerWrite').im
     consumer: t.prismaField({
       type: 'Consumer',
       nullable: true,
-      resolve: (query, write, _args, ctx) =>
-        ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid: write.consumerUuid } }),
+      resolve: (query, write, _args, ctx) => ctx.loaders.consumer(query, write.consumerUuid),
     }),
   }),
 });
