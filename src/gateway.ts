@@ -51,9 +51,10 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     },
     plugins: [
       ...limitPlugins(limits, '/graphql'),
-      useApiVersions('/graphql'),
+      // Before useApiVersions: an operation refused here did not run, so it reports no deprecations.
       useVariableErrorCodes(),
       useQueryLimits(queryLimits),
+      useApiVersions('/graphql'),
       usePrometheusBounded(Registry.merge([engineRegistry, poolRegistry(pool)]), '/metrics'),
       useDatabaseReadiness(db.pool, '/ready'),
     ],

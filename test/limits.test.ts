@@ -160,7 +160,7 @@ describe('document size', () => {
 
 describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth}, complexity ${queryLimits.complexity})`, () => {
   const nested = (levels: number, leaf: string) =>
-    Array.from({ length: levels }, () => 'parent {').join(' ') + ` ${leaf} ` + '}'.repeat(levels);
+    `${Array.from({ length: levels }, () => 'parent {').join(' ')} ${leaf} ${'}'.repeat(levels)}`;
 
   it('too deep → refused before any resolver runs', async () => {
     const result = await postGraphQL(
@@ -192,7 +192,7 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
     );
     expect(result.body.errors).toHaveLength(1);
     expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: queryLimits.depth });
-    expect((result.body.errors?.[0] as { path?: unknown }).path).toBeUndefined();
+    expect(result.body.errors?.[0]).not.toHaveProperty('path');
     expect(result.body.data).toBeNull();
   });
 
@@ -206,6 +206,18 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
       expect(result.body.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TOO_DEEP']);
       expect(result.body.data).toBeNull();
     });
+  });
+
+  it('a refused operation reports no deprecated members: it did not run', async () => {
+    const result = await postGraphQL(
+      base,
+      `{ resourceProvider(uuid: "${host.uuid}") { usages { used } ${nested(queryLimits.depth, 'uuid')} } }`,
+      undefined,
+      { headers: { 'Placement-API-Version': '1.1' } },
+    );
+    expect(result.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
+    expect((result.body as { extensions?: unknown }).extensions).toBeUndefined();
+    expect(result.headers.get('deprecation')).toBeNull();
   });
 
   it('the operation measured is the one operationName selects', async () => {
@@ -238,7 +250,7 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
 
   it('too costly (nested lists multiply) → refused', async () => {
     const children = (levels: number) =>
-      Array.from({ length: levels }, () => 'children {').join(' ') + ' inventories { total } ' + '}'.repeat(levels);
+      `${Array.from({ length: levels }, () => 'children {').join(' ')} inventories { total } ${'}'.repeat(levels)}`;
     const result = await postGraphQL(base, `{ resourceProviders(first: 100) { edges { node { ${children(5)} } } } }`);
     expect(result.body.errors?.[0]?.message).toMatch(
       new RegExp(`^Query exceeds maximum complexity \\(complexity: \\d+, max: ${queryLimits.complexity}\\)$`),
