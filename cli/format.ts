@@ -29,9 +29,21 @@ export function renderFields(fields: ReadonlyArray<readonly [string, string | nu
   return fields.map(([key, value]) => `${`${key}:`.padEnd(width)} ${text(value)}`).join('\n');
 }
 
+/** Control and format characters (ESC, newline, bidi overrides…) and lone surrogates. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}]/gu;
+
+/**
+ * A value as printed: non-printable characters are shown escaped (`\u001b`), so a name
+ * stored before the server refused them cannot forge lines or colours in a terminal.
+ */
 export function text(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined || value === '') return '-';
-  return String(value);
+  return String(value).replace(UNPRINTABLE, escapeChar);
+}
+
+function escapeChar(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /** A ratio as a percentage with one decimal, e.g. 0.4375 → 43.8%. */

@@ -39,14 +39,8 @@ function decodeNodeId(globalID: string): { typename: string; id: string } {
 
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Limits for one operation; documented in README ("Limits"). */
+/** Limits for one operation, enforced by the gateway (src/http/query-limits.ts); documented in README ("Limits"). */
 export const queryLimits = { depth: 12, breadth: 300, complexity: 20000 };
-
-const QUERY_LIMIT_CODES = {
-  depth: 'QUERY_TOO_DEEP',
-  breadth: 'QUERY_TOO_BROAD',
-  complexity: 'QUERY_TOO_COMPLEX',
-} as const;
 
 /** Connection page sizes are part of a version's behaviour (src/versions.ts); every connection spreads these. */
 export const versionedPageSize = {
@@ -105,14 +99,8 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 5,
-    limit: queryLimits,
-    // The plugin's own wording, plus a stable code and the numbers for clients.
-    complexityError: (kind, result) => {
-      const measure = kind.toLowerCase() as 'depth' | 'breadth' | 'complexity';
-      const max = queryLimits[measure];
-      return new GraphQLError(`Query exceeds maximum ${measure} (${measure}: ${result[measure]}, max: ${max})`, {
-        extensions: { code: QUERY_LIMIT_CODES[measure], limit: max, actual: result[measure] },
-      });
-    },
+    // The gateway measures each operation before execution (src/http/query-limits.ts), so
+    // an operation over queryLimits never reaches a resolver; no check inside resolvers.
+    disabled: true,
   },
 });

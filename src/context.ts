@@ -1,4 +1,5 @@
 import type { Database } from './db.js';
+import type { RequestLoaders } from './loaders.js';
 import type { ApiVersion, VersionBehaviour } from './versions.js';
 
 /** Per-request context. The database handle travels here so one process can serve several databases (tests). */
@@ -7,4 +8,6 @@ export interface Context {
   /** The API version serving this request, and the numbers that belong to it. */
   apiVersion: ApiVersion;
   behaviour: VersionBehaviour;
+  /** Batches by-uuid lookups made while resolving one request (src/loaders.ts). */
+  loaders: RequestLoaders;
 }

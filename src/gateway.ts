@@ -1,15 +1,19 @@
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
+import { queryLimits } from './builder.js';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
 import { useApiVersions, versionContext, versionOf } from './http/api-version.js';
 import { maskGatewayError } from './http/database-errors.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
+import { usePrometheusBounded } from './http/prometheus.js';
+import { useQueryLimits } from './http/query-limits.js';
 import { useDatabaseReadiness } from './http/readiness.js';
 import { useSchemaDownload } from './http/schema-download.js';
+import { useVariableErrorCodes } from './http/variable-errors.js';
 import { useVersionHints } from './http/version-hints.js';
+import { RequestLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
 import { schemas } from './schema/index.js';
@@ -28,7 +32,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request }) => ({ db, ...versionContext(request) }),
+    context: ({ request }) => ({ db, loaders: new RequestLoaders(db.prisma), ...versionContext(request) }),
     // The playground speaks the newest version; clients without the header get the oldest.
     graphiql: {
       title: 'placement-gateway',
@@ -48,20 +52,12 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     },
     plugins: [
       ...limitPlugins(limits, '/graphql'),
+      // Before useApiVersions: an operation refused here did not run, so it reports no deprecations.
+      useVariableErrorCodes(),
+      useQueryLimits(queryLimits),
       useApiVersions('/graphql'),
       useVersionHints(),
-      usePrometheus({
-        endpoint: '/metrics',
-        registry: Registry.merge([engineRegistry, poolRegistry(db)]),
-        metrics: {
-          graphql_yoga_http_duration: true,
-          graphql_envelop_request_duration: true,
-          graphql_envelop_error_result: true,
-          // Deprecated members are counted by placement_deprecated_usage_total (fields, arguments,
-          // input fields and enum values, per API version); this one would walk each document again.
-          graphql_envelop_deprecated_field: false,
-        },
-      }),
+      usePrometheusBounded(Registry.merge([engineRegistry, poolRegistry(db)]), '/metrics'),
       useDatabaseReadiness(db.pool, '/ready'),
       useSchemaDownload('/schema/'),
     ],

@@ -160,9 +160,10 @@ describe('setAllocations: writes and reads back', () => {
     expect((await consumer(uuid.replace(/-/g, '')))?.uuid).toBe(uuid);
   });
 
-  it('consumer query: unknown or malformed uuid → null', async () => {
+  it('consumer query: unknown uuid → null; malformed → INVALID_INPUT on uuid, as resourceProvider(uuid:)', async () => {
     expect(await consumer(randomUUID())).toBeNull();
-    expect(await consumer('not-a-uuid')).toBeNull();
+    const malformed = await env.gql('{ consumer(uuid: "not-a-uuid") { uuid } }');
+    expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' });
   });
 
   it('a second write replaces all allocations (across providers); counters and generations follow', async () => {

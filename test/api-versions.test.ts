@@ -58,7 +58,12 @@ interface Reply {
   };
 }
 
-async function post(query: string, version?: string, variables?: Record<string, unknown>): Promise<Reply> {
+async function post(
+  query: string,
+  version?: string,
+  variables?: Record<string, unknown>,
+  operationName?: string,
+): Promise<Reply> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/graphql-response+json',
@@ -67,7 +72,7 @@ async function post(query: string, version?: string, variables?: Record<string, 
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, operationName }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Reply['body'] };
 }
@@ -199,7 +204,7 @@ describe('version selection over HTTP', () => {
   it('introspection answers with the requested version only', async () => {
     const query = `{ __type(name: "Inventory") { fields { name } } }`;
     const names = async (version: string) =>
-      ((await post(query, version)).body.data?.__type.fields as { name: string }[]).map((f) => f.name);
+      (((await post(query, version)).body.data?.__type.fields ?? []) as { name: string }[]).map((f) => f.name);
     expect(await names('1.0')).not.toContain('utilization');
     expect(await names('1.1')).toContain('utilization');
   });
@@ -221,7 +226,8 @@ describe('version selection over HTTP', () => {
 
   it('page-size defaults and caps follow the version', async () => {
     const { catalogueDefaultPageSize, catalogueMaxPageSize } = VERSION_BEHAVIOUR['1.0'];
-    const count = async (query: string) => ((await post(query, '1.0')).body.data?.traits.edges as unknown[]).length;
+    const count = async (query: string) =>
+      (((await post(query, '1.0')).body.data?.traits.edges ?? []) as unknown[]).length;
     expect(await count('{ traits { edges { node { name } } } }')).toBe(catalogueDefaultPageSize);
     expect(
       await count(`{ traits(first: ${catalogueMaxPageSize + 50}) { edges { node { name } } } }`),
@@ -271,6 +277,40 @@ describe('deprecation notices', () => {
     const reply = await post(PROVIDERS_QUERY, '1.1');
     expect(reply.body.extensions).toBeUndefined();
     expect(reply.headers.get('deprecation')).toBeNull();
+  });
+
+  describe('only the operation that ran (operationName) and the fragments it spreads count', () => {
+    const TWO_OPERATIONS = `query Plain { resourceProviders { edges { node { uuid } } } }
+      query Old { resourceProviders { edges { node { ...Usage } } } }
+      fragment Usage on ResourceProvider { usages { resourceClass used } }`;
+    const usageCount = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('placement_deprecated_usage_total{version="1.1",member="ResourceProvider.usages"}'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+
+    it('a plain operation beside one using a deprecated field gets no notice, header or count', async () => {
+      const before = await usageCount();
+      const reply = await post(TWO_OPERATIONS, '1.1', undefined, 'Plain');
+      expect(reply.status).toBe(200);
+      expect(reply.body.data?.resourceProviders.edges.length).toBeGreaterThan(0);
+      expect(reply.body.extensions).toBeUndefined();
+      expect(reply.headers.get('deprecation')).toBeNull();
+      expect(reply.headers.get('sunset')).toBeNull();
+      expect(await usageCount()).toBe(before);
+    });
+
+    it('the operation that uses it through a fragment gets the notice', async () => {
+      const before = await usageCount();
+      const reply = await post(TWO_OPERATIONS, '1.1', undefined, 'Old');
+      expect(reply.body.extensions?.deprecations?.map((n: { member: string }) => n.member)).toEqual([
+        'ResourceProvider.usages',
+      ]);
+      expect(reply.headers.get('deprecation')).not.toBeNull();
+      expect(await usageCount()).toBe(before + 1);
+    });
   });
 
   it('counts each use per version and member in /metrics', async () => {
@@ -373,5 +413,19 @@ describe('version metadata on a small schema', () => {
     expect(deprecatedUsage(applyVersionMetadata(full, '1.0'), reused, { s: ['MEDIUM'] }).map((n) => n.member)).toEqual([
       'Query.things(order)',
     ]);
+  });
+
+  it("counts only the selected operation's variables and the fragments it spreads", () => {
+    const v11 = applyVersionMetadata(full, '1.1');
+    const document = parse(`query A($s: [Size]) { things(sizes: $s) }
+      query B($f: Filter) { ...WithOrder things(filter: $f) }
+      fragment WithOrder on Query { things(order: "x") }`);
+    const variables = { s: ['MEDIUM'], f: { legacyName: 'a' } };
+    expect(deprecatedUsage(v11, document, variables, 'A').map((n) => n.member)).toEqual(['Size.MEDIUM']);
+    expect(deprecatedUsage(v11, document, variables, 'B').map((n) => n.member)).toEqual([
+      'Filter.legacyName',
+      'Query.things(order)',
+    ]);
+    expect(deprecatedUsage(v11, document, variables, 'Missing')).toEqual([]);
   });
 });

@@ -154,6 +154,70 @@ describe('transport edges', () => {
   });
 });
 
+describe('a variable of the wrong shape gets the code the same mistake gets inline', () => {
+  interface Case {
+    name: string;
+    inline: string;
+    viaVariable: { query: string; variables: Record<string, unknown> };
+  }
+  const PROVIDER = 'createResourceProvider(input: $i) { __typename }';
+  const cases: Case[] = [
+    {
+      name: 'wrong type (a number for a String)',
+      inline: 'mutation { createResourceProvider(input: { name: 5 }) { __typename } }',
+      viaVariable: {
+        query: `mutation($i: CreateResourceProviderInput!) { ${PROVIDER} }`,
+        variables: { i: { name: 5 } },
+      },
+    },
+    {
+      name: 'missing required input field',
+      inline: 'mutation { createResourceProvider(input: {}) { __typename } }',
+      viaVariable: { query: `mutation($i: CreateResourceProviderInput!) { ${PROVIDER} }`, variables: { i: {} } },
+    },
+    {
+      name: 'Int out of range inside an input',
+      inline:
+        'mutation { deleteResourceProvider(input: { uuid: "00000000-0000-4000-8000-000000000000", generation: 99999999999 }) { __typename } }',
+      viaVariable: {
+        query: 'mutation($i: DeleteResourceProviderInput!) { deleteResourceProvider(input: $i) { __typename } }',
+        variables: { i: { uuid: '00000000-0000-4000-8000-000000000000', generation: 99999999999 } },
+      },
+    },
+    {
+      name: 'Int argument out of range',
+      inline:
+        '{ allocationCandidates(request: { resources: [{ resourceClass: "VCPU", amount: 1 }] }, limit: 99999999999) { __typename } }',
+      viaVariable: {
+        query:
+          'query($l: Int) { allocationCandidates(request: { resources: [{ resourceClass: "VCPU", amount: 1 }] }, limit: $l) { __typename } }',
+        variables: { l: 99999999999 },
+      },
+    },
+  ];
+
+  type Body = { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+  const send = async (body: Record<string, unknown>, accept: string) => {
+    const response = await post(JSON.stringify(body), { accept });
+    return { status: response.status, body: (await response.json()) as Body };
+  };
+
+  for (const c of cases) {
+    for (const accept of ['application/graphql-response+json', 'application/json']) {
+      it(`${c.name} (${accept}): same code and status as inline, nothing executed`, async () => {
+        const before = await env.sql('SELECT count(*)::int AS n FROM resource_providers');
+        const inline = await send({ query: c.inline }, accept);
+        const variable = await send(c.viaVariable, accept);
+        expect(inline.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+        expect(variable.body.errors?.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+        expect(variable.status).toBe(inline.status);
+        expect(variable.body.data).toBeUndefined();
+        expect(await env.sql('SELECT count(*)::int AS n FROM resource_providers')).toEqual(before);
+      });
+    }
+  }
+});
+
 describe('gateway whose database is unreachable', () => {
   // A real gateway on a database that does not exist: every pool checkout fails with a
   // PostgreSQL error. No stubs: this is what a gateway sees when its database is gone.

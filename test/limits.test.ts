@@ -160,7 +160,7 @@ describe('document size', () => {
 
 describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth}, complexity ${queryLimits.complexity})`, () => {
   const nested = (levels: number, leaf: string) =>
-    Array.from({ length: levels }, () => 'parent {').join(' ') + ` ${leaf} ` + '}'.repeat(levels);
+    `${Array.from({ length: levels }, () => 'parent {').join(' ')} ${leaf} ${'}'.repeat(levels)}`;
 
   it('too deep → refused before any resolver runs', async () => {
     const result = await postGraphQL(
@@ -185,6 +185,56 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
     });
   });
 
+  it('a nullable root field too deep → data: null as a whole, not a null field', async () => {
+    const result = await postGraphQL(
+      base,
+      `{ resourceProvider(uuid: "${host.uuid}") { ${nested(queryLimits.depth, 'uuid')} } }`,
+    );
+    expect(result.body.errors).toHaveLength(1);
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: queryLimits.depth });
+    expect(result.body.errors?.[0]).not.toHaveProperty('path');
+    expect(result.body.data).toBeNull();
+  });
+
+  it('a shallow mutation beside a too deep one: neither runs', async () => {
+    await changesNothing(async () => {
+      const result = await postGraphQL(
+        base,
+        `mutation { shallow: createTrait(input: { name: "CUSTOM_SHALLOW_BESIDE_DEEP" }) { __typename }
+          deep: createResourceProvider(input: { name: "too-deep-2" }) { ... on ResourceProviderPayload { resourceProvider { ${nested(queryLimits.depth, 'uuid')} } } } }`,
+      );
+      expect(result.body.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TOO_DEEP']);
+      expect(result.body.data).toBeNull();
+    });
+  });
+
+  it('a refused operation reports no deprecated members: it did not run', async () => {
+    const result = await postGraphQL(
+      base,
+      `{ resourceProvider(uuid: "${host.uuid}") { usages { used } ${nested(queryLimits.depth, 'uuid')} } }`,
+      undefined,
+      { headers: { 'Placement-API-Version': '1.1' } },
+    );
+    expect(result.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
+    expect((result.body as { extensions?: unknown }).extensions).toBeUndefined();
+    expect(result.headers.get('deprecation')).toBeNull();
+  });
+
+  it('the operation measured is the one operationName selects', async () => {
+    const document = `query Shallow { cells(first: 1) { totalCount } }
+      query Deep { resourceProvider(uuid: "${host.uuid}") { ${nested(queryLimits.depth, 'uuid')} } }`;
+    const run = async (operationName: string) =>
+      (await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query: document, operationName }),
+      }).then((r) => r.json())) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    expect(await run('Shallow')).toEqual({ data: { cells: { totalCount: 0 } } });
+    const deep = await run('Deep');
+    expect(deep.data).toBeNull();
+    expect(deep.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
+  });
+
   it('too broad (more fields than the breadth limit) → refused', async () => {
     const fields = Array.from(
       { length: Math.ceil(queryLimits.breadth / 2) + 1 },
@@ -200,7 +250,7 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
 
   it('too costly (nested lists multiply) → refused', async () => {
     const children = (levels: number) =>
-      Array.from({ length: levels }, () => 'children {').join(' ') + ' inventories { total } ' + '}'.repeat(levels);
+      `${Array.from({ length: levels }, () => 'children {').join(' ')} inventories { total } ${'}'.repeat(levels)}`;
     const result = await postGraphQL(base, `{ resourceProviders(first: 100) { edges { node { ${children(5)} } } } }`);
     expect(result.body.errors?.[0]?.message).toMatch(
       new RegExp(`^Query exceeds maximum complexity \\(complexity: \\d+, max: ${queryLimits.complexity}\\)$`),

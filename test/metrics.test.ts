@@ -1,13 +1,25 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KNOWN_OPERATIONS } from '../src/http/prometheus.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
 let env: TestEnv;
+let server: Server;
+let base: string;
 beforeAll(async () => {
   env = await createTestEnv();
+  server = createServer(env.gateway);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(async () => env?.close());
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await env?.close();
+});
 
 async function metricsText(): Promise<string> {
   const response = await env.gateway.fetch('http://localhost/metrics');
@@ -42,6 +54,50 @@ describe('Prometheus metrics', () => {
     expect(claimed.data?.claim.__typename).toBe('ClaimPayload');
     expect(sample(await metricsText(), /^placement_db_claim_pool_connections\{state="total"\}/)).toBeGreaterThanOrEqual(
       1,
+    );
+  });
+});
+
+/** Metric series (sample lines) in a /metrics body. */
+const seriesCount = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+
+const word = () => randomBytes(6).toString('hex');
+
+/** One request with a client-chosen operation name, URL query string and alias, over a real socket. */
+async function randomRequest(i: number): Promise<void> {
+  const name = `Op${i}_${word()}`;
+  // Half succeed, half fail in execution (an invalid uuid), so the error counter sees new aliases and paths too.
+  const field = i % 2 === 0 ? '__typename' : `a${word()}: resourceProvider(uuid: "x${i}") { uuid }`;
+  const response = await fetch(`${base}/graphql?x=${word()}${'z'.repeat(i % 200)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify({ query: `query ${name} { ${field} }`, operationName: name }),
+  });
+  expect(response.status).toBe(200);
+  await response.arrayBuffer();
+}
+
+describe('metric labels are bounded', () => {
+  it('1 000 requests with random operation names, query strings and aliases add no series', async () => {
+    // Every kind of request once, so each bounded series exists before counting.
+    for (let i = 0; i < 20; i++) await randomRequest(i);
+    const before = await metricsText();
+    for (let i = 20; i < 1_020; i += 20) await Promise.all(Array.from({ length: 20 }, (_, k) => randomRequest(i + k)));
+    const after = await metricsText();
+    expect(seriesCount(after)).toBe(seriesCount(before));
+    expect(after).not.toMatch(/Op\d+_/);
+    expect(after).not.toMatch(/x=/);
+    expect(after).toMatch(
+      /^graphql_yoga_http_duration_count\{operationName="other",operationType="query",method="POST",statusCode="200"\} \d+/m,
+    );
+  });
+
+  it("keeps the names of the client's own operations", async () => {
+    expect(KNOWN_OPERATIONS.has('ListCells')).toBe(true);
+    const response = await env.gql('query ListCells { cells(first: 1) { totalCount } }');
+    expect(response.errors).toBeUndefined();
+    expect(await metricsText()).toMatch(
+      /^graphql_envelop_request_duration_count\{operationName="ListCells",operationType="query"\} 1$/m,
     );
   });
 });

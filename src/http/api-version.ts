@@ -84,7 +84,7 @@ export function useApiVersions(graphqlEndpoint: string): Plugin<Context> {
     },
     onExecute({ args }) {
       const request = (args.contextValue as Context & { request?: Request }).request;
-      const notices = deprecatedUsage(args.schema, args.document, args.variableValues);
+      const notices = deprecatedUsage(args.schema, args.document, args.variableValues, args.operationName);
       if (notices.length === 0 || !request) return;
       noticesOf.set(request, notices);
       const version = versionOf(request);

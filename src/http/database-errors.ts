@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
+import { pagingInputError } from './paging-errors.js';
 
 /**
  * Database faults a client can do something about: wait and retry. Each travels as a GraphQL
@@ -116,10 +117,13 @@ export function databaseFaultError(fault: DatabaseFault, located?: GraphQLError)
 
 /**
  * yoga's `maskedErrors.maskError`: database faults become their retryable error (yoga logs
- * the original), everything else is masked as yoga does by default.
+ * the original), bad connection arguments an INVALID_INPUT, everything else is masked as yoga
+ * does by default.
  */
 export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
   const fault = classifyDatabaseError(error);
   if (fault) return databaseFaultError(fault, error instanceof GraphQLError ? error : undefined);
+  const paging = pagingInputError(error);
+  if (paging) return paging;
   return yogaMaskError(error, message, isDev);
 }

@@ -116,12 +116,62 @@ function ruleOf(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Parses `value`; the first problem becomes an InvalidInputError naming field and rule. */
+/**
+ * Control characters (NUL, ESC, newline… `\p{Cc}`), format characters (bidi overrides,
+ * zero-width joiners… `\p{Cf}`) and lone surrogates (`\p{Cs}`): invisible or terminal-altering
+ * in a name or id, and PostgreSQL cannot store NUL. Free-text ids (projectId, userId) allow
+ * any other character.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}]/u;
+export const NO_CONTROL_CHARACTERS_RULE = 'no-control-characters';
+
+function codePoint(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The first string inside `value` (objects and lists walked) holding an unprintable character. */
+function findUnprintable(value: unknown, path: PropertyKey[] = []): { path: PropertyKey[]; char: string } | null {
+  if (typeof value === 'string') {
+    const char = UNPRINTABLE.exec(value)?.[0];
+    return char === undefined ? null : { path, char };
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findUnprintable(item, [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findUnprintable(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+const fieldName = (prefix: string, path: readonly PropertyKey[]) =>
+  [prefix, formatPath(path)].filter(Boolean).join('.').replace(/\.\[/g, '[');
+
+/**
+ * Parses `value`; the first problem becomes an InvalidInputError naming field and rule. Every
+ * string in every input is first checked for control and format characters.
+ */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  const unprintable = findUnprintable(value);
+  if (unprintable) {
+    const field = fieldName(prefix, unprintable.path) || '(input)';
+    throw new InvalidInputError(
+      field,
+      NO_CONTROL_CHARACTERS_RULE,
+      `${field}: must not contain control or format characters (found ${codePoint(unprintable.char)})`,
+    );
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0] as z.core.$ZodIssue;
-  const field = [prefix, formatPath(issue.path)].filter(Boolean).join('.').replace(/\.\[/g, '[');
+  const field = fieldName(prefix, issue.path);
   const rule = ruleOf(issue);
   const message = issue.code === 'invalid_type' && rule === 'required' ? 'is required' : issue.message;
   throw new InvalidInputError(field || '(input)', rule, `${field || 'input'}: ${message}`);

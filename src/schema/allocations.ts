@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { builder } from '../builder.js';
 import {
   type ConsumerWriteResult,
@@ -6,7 +7,7 @@ import {
   writeConsumerAllocations,
 } from '../placement/allocations.js';
 import { usages } from '../placement/usages.js';
-import { normalizeUuid } from '../placement/validation.js';
+import { parseInput, uuidString } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
 
@@ -63,8 +64,8 @@ builder.queryFields((t) => ({
     args: { uuid: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) =>
       asQueryError(async () => {
-        const uuid = normalizeUuid(args.uuid);
-        if (!uuid) return null;
+        // An invalid uuid is an input error, as for resourceProvider(uuid:); a valid unknown one is null.
+        const { uuid } = parseInput(z.object({ uuid: uuidString }), { uuid: args.uuid });
         return ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid } });
       }),
   }),
@@ -141,8 +142,7 @@ const ConsumerWrite = builder.objectRef<ConsumerWriteResult>('ConsumerWrite').im
     consumer: t.prismaField({
       type: 'Consumer',
       nullable: true,
-      resolve: (query, write, _args, ctx) =>
-        ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid: write.consumerUuid } }),
+      resolve: (query, write, _args, ctx) => ctx.loaders.consumer(query, write.consumerUuid),
     }),
   }),
 });

@@ -84,15 +84,18 @@ const AllocationCandidate = builder.objectRef<Candidate>('AllocationCandidate').
     providerUuid: t.expose('rootUuid', { type: 'UUID' }),
     resourceProvider: t.prismaField({
       type: 'ResourceProvider',
-      resolve: (query, c, _args, ctx) =>
-        ctx.db.prisma.resourceProvider.findUniqueOrThrow({ ...query, where: { uuid: c.rootUuid } }),
+      resolve: async (query, c, _args, ctx) => {
+        const provider = await ctx.loaders.provider(query, c.rootUuid);
+        // Deleted between the search and this read: an internal error, as a missing row was before.
+        if (!provider) throw new Error(`candidate host ${c.rootUuid} no longer exists`);
+        return provider;
+      },
     }),
     cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
     cell: t.prismaField({
       type: 'Cell',
       nullable: true,
-      resolve: (query, c, _args, ctx) =>
-        c.cellUuid ? ctx.db.prisma.cell.findUnique({ ...query, where: { uuid: c.cellUuid } }) : null,
+      resolve: (query, c, _args, ctx) => (c.cellUuid ? ctx.loaders.cell(query, c.cellUuid) : null),
     }),
     weight: t.exposeFloat('score', {
       description: 'Mean free share over the requested classes, 0…1; the weigher orders by it.',
@@ -181,15 +184,14 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const Alternate = builder.objectRef<Alternate>('Alternate').implement({
+const AlternateRef = builder.objectRef<Alternate>('Alternate').implement({
   description: "A host of the chosen host's cell that could take the request (not claimed).",
   fields: (t) => ({
     providerUuid: t.expose('providerUuid', { type: 'UUID' }),
     resourceProvider: t.prismaField({
       type: 'ResourceProvider',
       nullable: true,
-      resolve: (query, a, _args, ctx) =>
-        ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: a.providerUuid } }),
+      resolve: (query, a, _args, ctx) => ctx.loaders.provider(query, a.providerUuid),
     }),
     cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
     allocationRequest: t.field({ type: [ProviderAllocationRequest], resolve: (a) => a.allocations }),
@@ -205,15 +207,13 @@ const SelectionRef = builder.objectRef<Selection>('Selection').implement({
       type: 'Consumer',
       nullable: true,
       description: 'The consumer as it is now (null once its allocations are gone).',
-      resolve: (query, s, _args, ctx) =>
-        ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid: s.consumerUuid } }),
+      resolve: (query, s, _args, ctx) => ctx.loaders.consumer(query, s.consumerUuid),
     }),
     providerUuid: t.expose('providerUuid', { type: 'UUID' }),
     resourceProvider: t.prismaField({
       type: 'ResourceProvider',
       nullable: true,
-      resolve: (query, s, _args, ctx) =>
-        ctx.db.prisma.resourceProvider.findUnique({ ...query, where: { uuid: s.providerUuid } }),
+      resolve: (query, s, _args, ctx) => ctx.loaders.provider(query, s.providerUuid),
     }),
     cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
     allocations: t.field({
@@ -222,7 +222,7 @@ const SelectionRef = builder.objectRef<Selection>('Selection').implement({
       description: 'What was claimed.',
     }),
     alternates: t.field({
-      type: [Alternate],
+      type: [AlternateRef],
       resolve: (s) => s.alternates,
       description: "In weighed order, all in the chosen host's cell.",
     }),
