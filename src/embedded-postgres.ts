@@ -112,6 +112,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 async function usableDataDir(options: EmbeddedOptions, user: RunAs | undefined): Promise<string> {
   let dataDir = path.resolve(options.dataDir);
   if (user) {
+    // The folder itself is ours to open (mkdtemp makes it 0700); its parents are not.
+    if (existsSync(dataDir)) await chmod(dataDir, 0o755);
     if (!canEnter(user, await nearestExisting(dataDir))) {
       if (!options.dataDirIsDefault) throw new DataDirUnreachableError(dataDir);
       const relocated = await relocatedDataDir(dataDir);
