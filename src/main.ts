@@ -110,7 +110,7 @@ function logFailure(logger: Logger, error: unknown): void {
 }
 
 /**
- * `npm start`. SIGINT and SIGTERM stop what was started, in reverse order (HTTP, pools,
+ * `npm start`. SIGINT, SIGTERM and SIGHUP stop what was started, in reverse order (HTTP, pools,
  * embedded PostgreSQL), during start-up too; then the process ends by that same signal, as
  * the convention is. A failure stops the same way and exits 1.
  */
@@ -124,8 +124,9 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal });
     stop.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal must not leave the embedded PostgreSQL (its own process group) behind.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
 
   const cleanups: Cleanup[] = [];
   let failed = false;
@@ -145,8 +146,7 @@ async function main(): Promise<void> {
     await cleanup().catch((error: unknown) => logger.warn(`while stopping: ${String(error)}`));
   }
   if (started || stopSignal) logger.info('stopped');
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  for (const signal of signals) process.off(signal, onSignal);
   if (failed) process.exit(1);
   if (stopSignal) process.kill(process.pid, stopSignal);
 }

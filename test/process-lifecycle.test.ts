@@ -27,9 +27,12 @@ beforeAll(async () => {
   dataDir = path.join(folder, 'data');
 });
 
-afterEach(() => {
-  // A test that failed half-way must not leave a gateway behind; a stopped one is gone already.
+afterEach(async () => {
+  // A test that failed half-way must not leave a gateway or its PostgreSQL behind to fail the next.
   for (const run of started.splice(0)) run.killGroup();
+  const left = await processesMentioning(dataDir);
+  for (const pid of left) process.kill(pid, 'SIGQUIT');
+  while (left.some(isAlive)) await new Promise((resolve) => setTimeout(resolve, 50));
 });
 
 afterAll(async () => {
@@ -92,6 +95,16 @@ describe('a signal to the npm pid', () => {
       expect(messages.slice(-2)).toEqual(['shutting down', 'stopped']);
     });
   }
+
+  it('a closed terminal (SIGHUP to the whole group; npm does not pass it on) stops both too', async () => {
+    const env = await ports();
+    const run = start(env);
+    await run.ready(Number(env.PORT));
+    process.kill(-run.pid, 'SIGHUP');
+    expect(await run.exited).toEqual({ code: null, signal: 'SIGHUP' });
+    await expectNothingLeft(env);
+    expect(run.logLines().map((line) => line.msg)).toContain('stopped');
+  });
 
   it('during start-up (PostgreSQL starting) stops what was started', async () => {
     const env = await ports();
@@ -209,5 +222,13 @@ describe('settings', () => {
     ]);
     expect(run.output()).not.toMatch(/^\s+at /m);
     await expectNothingLeft(env);
+  });
+
+  it('an unreachable DATABASE_URL: one line naming where, no password', async () => {
+    const env = await ports();
+    const run = start({ ...env, DATABASE_URL: 'postgres://placement:s3cret@127.0.0.1:1/placement' });
+    expect((await run.exited).code).toBe(1);
+    expect(theOneError(run).msg).toBe('database at 127.0.0.1:1/placement: connect ECONNREFUSED 127.0.0.1:1');
+    expect(run.output()).not.toContain('s3cret');
   });
 });
