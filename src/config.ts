@@ -1,33 +1,70 @@
-import path from 'node:path';
 import { z } from 'zod';
 import { defaultGatewayLimits } from './http/limits.js';
 
+/** A setting with a bad value; the message names each bad setting, its rule and what it got. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+// Each check of a setting carries the same rule text, so every failure reads
+// `<NAME> <rule>, got "<value>"` whichever check caught it.
+function integer(min: number, max: number) {
+  const rule = `must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^-?\d+$/, rule)
+    .transform(Number)
+    .pipe(z.number().min(min, rule).max(max, rule));
+}
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+  .refine((value) => URL.canParse(value), 'must be a postgres:// or postgresql:// URL');
+
+const logLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
 // Every setting comes from the environment; README.md lists them.
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PORT: integer(1, 65535).default(4000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().url().optional(),
-  DATA_DIR: z.string().default(path.resolve(process.cwd(), '.data')),
-  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(20),
-  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  DATABASE_URL: postgresUrl.optional(),
+  // Unset means `<cwd>/.data` (see dataDirOf); kept apart so the embedded server knows it may relocate it.
+  DATA_DIR: z.string().optional(),
+  EMBEDDED_PG_PORT: integer(1, 65535).default(54329),
+  DB_POOL_MAX: integer(1, 1000).default(20),
+  DB_ACQUIRE_TIMEOUT_MS: integer(100, 600_000).default(10_000),
   // 0 turns the statement timeout off.
-  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
-  MAX_INFLIGHT_REQUESTS: z.coerce.number().int().min(1).max(100_000).default(defaultGatewayLimits.maxInflightRequests),
-  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(defaultGatewayLimits.maxRequestBytes),
-  MAX_DOCUMENT_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(defaultGatewayLimits.maxDocumentTokens),
-  MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(defaultGatewayLimits.maxAliases),
-  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1).max(8760).default(24),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  DB_STATEMENT_TIMEOUT_MS: integer(0, 3_600_000).default(30_000),
+  MAX_INFLIGHT_REQUESTS: integer(1, 100_000).default(defaultGatewayLimits.maxInflightRequests),
+  MAX_REQUEST_BYTES: integer(1024, 1_073_741_824).default(defaultGatewayLimits.maxRequestBytes),
+  MAX_DOCUMENT_TOKENS: integer(100, 1_000_000).default(defaultGatewayLimits.maxDocumentTokens),
+  MAX_ALIASES: integer(0, 10_000).default(defaultGatewayLimits.maxAliases),
+  // How long a claim's idempotency key (and its stored answer) is kept; docs/OPERATIONS.md.
+  IDEMPOTENCY_RETENTION_HOURS: integer(1, 8760).default(24),
+  LOG_LEVEL: z.enum(logLevels, `must be one of ${logLevels.join(', ')}`).default('info'),
 });
 
 export type Config = z.infer<typeof envSchema>;
 
+/** Hides the password of a URL-like value before it is echoed in an error. */
+function redact(name: string, value: string): string {
+  return name === 'DATABASE_URL' ? value.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@') : value;
+}
+
+/** Reads the settings; an empty variable counts as unset. Throws ConfigError naming every bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(given);
+  if (parsed.success) return parsed.data;
+  const problems = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
+    const name = String(issue.path[0]);
+    if (problems.has(name)) continue;
+    problems.set(name, `${name} ${issue.message}, got ${JSON.stringify(redact(name, String(given[name])))}`);
   }
-  return parsed.data;
+  throw new ConfigError([...problems.values()]);
 }

@@ -1,48 +1,84 @@
 import { createServer } from 'node:http';
+import path from 'node:path';
 import pg from 'pg';
-import { loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedPostgresError, EmbeddedStartAborted, startEmbeddedPostgres } from './embedded-postgres.js';
+import { DataDirUnreachableError, UnsafeFolderError } from './embedded-postgres-access.js';
 import { createGateway } from './gateway.js';
-import { createLogger } from './logger.js';
+import { ListenError, listen } from './listen.js';
+import { createLogger, type Logger } from './logger.js';
 import { migrate } from './migrate.js';
 import { scheduleKeyPurge } from './placement/claims/index.js';
 
-let embedded: EmbeddedServer | undefined;
+/** What was started so far, stopped in reverse order on a signal or a failure. */
+type Cleanup = () => Promise<void>;
 
-/** `npm start`: embedded PostgreSQL unless DATABASE_URL is set, migrations, then HTTP. */
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+/** The database could not be prepared (reached, migrated). */
+class DatabaseError extends Error {
+  constructor(where: string, cause: unknown) {
+    super(`database at ${where}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseError';
+  }
+}
+
+/** host:port/database of a connection string, without credentials. */
+function whereIs(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.host}${parsed.pathname}`;
+}
+
+/**
+ * Embedded PostgreSQL unless DATABASE_URL is set, migrations, then HTTP. Resolves once
+ * `stop` is aborted; everything it started is pushed on `cleanups`.
+ */
+async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups: Cleanup[]): Promise<void> {
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    logger.info('starting embedded PostgreSQL', { dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT });
-    embedded = await startEmbeddedPostgres({
-      dataDir: config.DATA_DIR,
+    const dataDir = config.DATA_DIR ?? path.resolve(process.cwd(), '.data');
+    logger.info('starting embedded PostgreSQL', { dataDir, port: config.EMBEDDED_PG_PORT });
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      dataDirIsDefault: config.DATA_DIR === undefined,
       port: config.EMBEDDED_PG_PORT,
       log: (line) => logger.debug(line, { component: 'postgres' }),
+      onRelocated: (from, to) =>
+        logger.warn('the postgres system user cannot enter the default data folder; keeping the data elsewhere', {
+          from,
+          dataDir: to,
+          hint: 'set DATA_DIR to choose the folder',
+        }),
+      signal: stop,
     });
+    cleanups.push(() => embedded.stop());
     databaseUrl = embedded.url;
   }
   // Migrations run on their own connection: they may wait for another gateway's migration
   // lock or run long, which the serving pool's statement timeout must not cut short.
   const migrationPool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  migrationPool.on('error', () => undefined);
   try {
     const { applied } = await migrate(migrationPool);
     logger.info('database ready', { migrationsApplied: applied });
+  } catch (error) {
+    throw new DatabaseError(whereIs(databaseUrl), error);
   } finally {
     await migrationPool.end();
   }
+  if (stop.aborted) return;
   const db = openDatabase(
     databaseUrl,
     config.DB_POOL_MAX,
     config.DB_ACQUIRE_TIMEOUT_MS,
     config.DB_STATEMENT_TIMEOUT_MS,
   );
+  cleanups.push(() => db.close());
   const purge = scheduleKeyPurge(db.pool, {
     retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
     onError: (error) => logger.warn('idempotency key purge failed', { error: String(error) }),
   });
+  // Cleanups run in reverse: the purge stops before the pools close.
+  cleanups.push(() => purge.stop());
 
   const gateway = createGateway(db, logger, {
     maxInflightRequests: config.MAX_INFLIGHT_REQUESTS,
@@ -51,33 +87,75 @@ async function main(): Promise<void> {
     maxAliases: config.MAX_ALIASES,
   });
   const server = createServer(gateway);
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info(`placement-gateway listening on http://localhost:${port}/graphql`, { port });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
+  await listen(server, config.PORT, config.HOST);
+  cleanups.push(async () => {
+    // Finish requests in flight; idle keep-alive connections are closed at once.
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await purge.stop();
-    await db.close();
-    await embedded?.stop();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+  logger.info(`placement-gateway listening on http://localhost:${config.PORT}/graphql`, { port: config.PORT });
+  if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
 }
 
-main().catch(async (error: unknown) => {
-  process.stderr.write(
-    `placement-gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  // Do not leave an embedded server running behind a failed start.
-  await embedded?.stop().catch(() => undefined);
-  process.exit(1);
-});
+/** One log line for a failed start: expected failures say what to change, anything else keeps its stack. */
+function logFailure(logger: Logger, error: unknown): void {
+  const expected =
+    error instanceof ConfigError ||
+    error instanceof ListenError ||
+    error instanceof DatabaseError ||
+    error instanceof DataDirUnreachableError ||
+    error instanceof UnsafeFolderError;
+  if (error instanceof EmbeddedPostgresError) {
+    logger.error(error.message, { postgres: error.postgresSaid });
+  } else if (expected) {
+    logger.error(error.message);
+  } else {
+    logger.error(`placement-gateway failed: ${String(error)}`, {
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+  }
+}
+
+/**
+ * `npm start`. SIGINT, SIGTERM and SIGHUP stop what was started, in reverse order (HTTP, pools,
+ * embedded PostgreSQL), during start-up too; then the process ends by that same signal, as
+ * the convention is. A failure stops the same way and exits 1.
+ */
+async function main(): Promise<void> {
+  const stop = new AbortController();
+  let stopSignal: NodeJS.Signals | undefined;
+  let logger = createLogger('info');
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopSignal) return logger.info('already stopping', { signal });
+    stopSignal = signal;
+    logger.info('shutting down', { signal });
+    stop.abort();
+  };
+  // SIGHUP too: a closed terminal must not leave the embedded PostgreSQL (its own process group) behind.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+
+  const cleanups: Cleanup[] = [];
+  let failed = false;
+  try {
+    const config = loadConfig();
+    logger = createLogger(config.LOG_LEVEL);
+    await serve(config, logger, stop.signal, cleanups);
+  } catch (error) {
+    // Once stopping, what start-up was doing may fail on its way down (the database went away): not a failure.
+    if (!stop.signal.aborted && !(error instanceof EmbeddedStartAborted)) {
+      failed = true;
+      logFailure(logger, error);
+    }
+  }
+  const started = cleanups.length > 0;
+  for (const cleanup of cleanups.reverse()) {
+    await cleanup().catch((error: unknown) => logger.warn(`while stopping: ${String(error)}`));
+  }
+  if (started || stopSignal) logger.info('stopped');
+  for (const signal of signals) process.off(signal, onSignal);
+  if (failed) process.exit(1);
+  if (stopSignal) process.kill(process.pid, stopSignal);
+}
+
+void main();
