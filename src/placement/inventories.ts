@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { InUseError, InvalidInputError, NotFoundError } from './errors.js';
 import { shareBoundsSet } from './fit.js';
 import { checkAndBumpGeneration, type ProviderRow, resourceClassIds } from './lookups.js';
-import { type Queryable, serializable } from './transactions.js';
+import type { Queryable } from './transactions.js';
 import { int32, MAX_ALLOCATION_RATIO, parseInput, referenceName, uuidString } from './validation.js';
+import { writeTransaction } from './write-transaction.js';
 
 const inventoryFields = z
   .object({
@@ -60,17 +61,38 @@ export interface InventoryWriteResult {
   warnings: string[];
 }
 
+/**
+ * Writes one class's inventory: an update of the existing row, else an insert. Not an
+ * INSERT … ON CONFLICT, which draws an id from the sequence even when it only updates. The
+ * caller holds the provider's row lock, which every inventory writer takes first, so the
+ * row cannot appear between the two statements. Returns the usage when it now exceeds
+ * capacity, else -1.
+ */
 async function writeInventory(db: Queryable, providerId: number, classId: number, inv: Inventory): Promise<number> {
-  const { rows } = await db.query<{ capacity: number; used: number }>(
-    `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (provider_id, resource_class_id) DO UPDATE SET
-       total = EXCLUDED.total, reserved = EXCLUDED.reserved, min_unit = EXCLUDED.min_unit,
-       max_unit = EXCLUDED.max_unit, step_size = EXCLUDED.step_size, allocation_ratio = EXCLUDED.allocation_ratio
-     RETURNING capacity, used`,
-    [providerId, classId, inv.total, inv.reserved, inv.minUnit, inv.maxUnit, inv.stepSize, inv.allocationRatio],
+  const values = [
+    providerId,
+    classId,
+    inv.total,
+    inv.reserved,
+    inv.minUnit,
+    inv.maxUnit,
+    inv.stepSize,
+    inv.allocationRatio,
+  ];
+  const updated = await db.query<{ capacity: number; used: number }>(
+    `UPDATE inventories SET total = $3, reserved = $4, min_unit = $5, max_unit = $6, step_size = $7, allocation_ratio = $8
+      WHERE provider_id = $1 AND resource_class_id = $2 RETURNING capacity, used`,
+    values,
   );
-  const row = rows[0]!;
+  const row =
+    updated.rows[0] ??
+    (
+      await db.query<{ capacity: number; used: number }>(
+        `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING capacity, used`,
+        values,
+      )
+    ).rows[0]!;
   return row.used > row.capacity ? row.used : -1;
 }
 
@@ -120,7 +142,7 @@ export async function setInventories(
     }
     seen.add(inv.resourceClass);
   });
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(
       db,
@@ -153,7 +175,7 @@ export async function upsertInventory(
   raw: z.input<typeof upsertInventoryInput>,
 ): Promise<InventoryWriteResult> {
   const input = parseInput(upsertInventoryInput, raw);
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(db, [input.inventory.resourceClass], () => 'inventory.resourceClass');
     const overUsed = await writeInventory(
@@ -173,7 +195,7 @@ export async function deleteInventory(
   raw: z.input<typeof deleteInventoryInput>,
 ): Promise<InventoryWriteResult> {
   const input = parseInput(deleteInventoryInput, raw);
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(db, [input.resourceClass], () => 'resourceClass');
     const classId = classIds.get(input.resourceClass)!;
