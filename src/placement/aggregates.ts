@@ -27,7 +27,8 @@ const setProviderAggregatesInput = z.object({
 /**
  * Replaces a provider's aggregates (generation-checked); unknown aggregate uuids are
  * created, as in Placement. Only the unknown ones reach the INSERT, so known aggregates
- * draw no id from the sequence; ON CONFLICT covers one created concurrently meanwhile.
+ * draw no id from the sequence; ON CONFLICT covers one created concurrently meanwhile, and
+ * inserting in uuid order keeps two such writers from waiting on each other in a cycle.
  */
 export async function setProviderAggregates(
   pool: pg.Pool,
@@ -40,7 +41,7 @@ export async function setProviderAggregates(
     await db.query(
       `INSERT INTO aggregates (uuid)
        SELECT u FROM unnest($1::uuid[]) AS u WHERE NOT EXISTS (SELECT 1 FROM aggregates a WHERE a.uuid = u)
-       ON CONFLICT (uuid) DO NOTHING`,
+       ORDER BY u ON CONFLICT (uuid) DO NOTHING`,
       [uuids],
     );
     await db.query('DELETE FROM provider_aggregates WHERE provider_id = $1', [provider.id]);
