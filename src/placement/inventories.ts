@@ -62,38 +62,51 @@ export interface InventoryWriteResult {
 }
 
 /**
- * Writes one class's inventory: an update of the existing row, else an insert. Not an
- * INSERT … ON CONFLICT, which draws an id from the sequence even when it only updates. The
- * caller holds the provider's row lock, which every inventory writer takes first, so the
- * row cannot appear between the two statements. Returns the usage when it now exceeds
- * capacity, else -1.
+ * Writes the given classes' inventories of one provider in two statements: an update of the
+ * rows that exist, then an insert of the missing ones. Not an INSERT … ON CONFLICT, which
+ * draws an id from the sequence even for a row it only updates. The caller holds the
+ * provider's row lock, which every inventory writer takes first, so no row can appear
+ * between the two. Returns, per class name, the usage where it now exceeds capacity.
  */
-async function writeInventory(db: Queryable, providerId: number, classId: number, inv: Inventory): Promise<number> {
-  const values = [
-    providerId,
-    classId,
-    inv.total,
-    inv.reserved,
-    inv.minUnit,
-    inv.maxUnit,
-    inv.stepSize,
-    inv.allocationRatio,
+async function writeInventories(
+  db: Queryable,
+  providerId: number,
+  inventories: Inventory[],
+  classIds: Map<string, number>,
+): Promise<Map<string, number>> {
+  const columns = [
+    inventories.map((i) => classIds.get(i.resourceClass)!),
+    inventories.map((i) => i.total),
+    inventories.map((i) => i.reserved),
+    inventories.map((i) => i.minUnit),
+    inventories.map((i) => i.maxUnit),
+    inventories.map((i) => i.stepSize),
+    inventories.map((i) => i.allocationRatio),
   ];
-  const updated = await db.query<{ capacity: number; used: number }>(
-    `UPDATE inventories SET total = $3, reserved = $4, min_unit = $5, max_unit = $6, step_size = $7, allocation_ratio = $8
-      WHERE provider_id = $1 AND resource_class_id = $2 RETURNING capacity, used`,
-    values,
+  const given = `unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::float8[])
+    AS v(resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)`;
+  type Written = { classId: number; capacity: number; used: number };
+  const updated = await db.query<Written>(
+    `UPDATE inventories i SET total = v.total, reserved = v.reserved, min_unit = v.min_unit, max_unit = v.max_unit,
+            step_size = v.step_size, allocation_ratio = v.allocation_ratio
+       FROM ${given} WHERE i.provider_id = $1 AND i.resource_class_id = v.resource_class_id
+     RETURNING i.resource_class_id AS "classId", i.capacity, i.used`,
+    [providerId, ...columns],
   );
-  const row =
-    updated.rows[0] ??
-    (
-      await db.query<{ capacity: number; used: number }>(
-        `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING capacity, used`,
-        values,
-      )
-    ).rows[0]!;
-  return row.used > row.capacity ? row.used : -1;
+  const inserted = await db.query<Written>(
+    `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
+     SELECT $1::int, v.* FROM ${given}
+      WHERE NOT EXISTS (SELECT 1 FROM inventories i WHERE i.provider_id = $1 AND i.resource_class_id = v.resource_class_id)
+     RETURNING resource_class_id AS "classId", capacity, used`,
+    [providerId, ...columns],
+  );
+  const written = new Map([...updated.rows, ...inserted.rows].map((r) => [r.classId, r]));
+  const overUsed = new Map<string, number>();
+  for (const inv of inventories) {
+    const row = written.get(classIds.get(inv.resourceClass)!)!;
+    if (row.used > row.capacity) overUsed.set(inv.resourceClass, row.used);
+  }
+  return overUsed;
 }
 
 /** Inventories changed: the provider's free-share bounds (search order) follow. */
@@ -159,11 +172,8 @@ export async function setInventories(
       provider,
       existing.map((r) => r.resource_class_id).filter((id) => !kept.has(id)),
     );
-    const warnings: string[] = [];
-    for (const inv of input.inventories) {
-      const overUsed = await writeInventory(db, provider.id, classIds.get(inv.resourceClass)!, inv);
-      if (overUsed >= 0) warnings.push(shrinkWarning(inv.resourceClass, overUsed));
-    }
+    const overUsed = await writeInventories(db, provider.id, input.inventories, classIds);
+    const warnings = [...overUsed].map(([resourceClass, used]) => shrinkWarning(resourceClass, used));
     await refreshShareBounds(db, provider.id);
     return { provider, warnings };
   });
@@ -178,14 +188,10 @@ export async function upsertInventory(
   return writeTransaction(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(db, [input.inventory.resourceClass], () => 'inventory.resourceClass');
-    const overUsed = await writeInventory(
-      db,
-      provider.id,
-      classIds.get(input.inventory.resourceClass)!,
-      input.inventory,
-    );
+    const overUsed = await writeInventories(db, provider.id, [input.inventory], classIds);
+    const used = overUsed.get(input.inventory.resourceClass);
     await refreshShareBounds(db, provider.id);
-    return { provider, warnings: overUsed >= 0 ? [shrinkWarning(input.inventory.resourceClass, overUsed)] : [] };
+    return { provider, warnings: used === undefined ? [] : [shrinkWarning(input.inventory.resourceClass, used)] };
   });
 }
 
