@@ -17,7 +17,7 @@ import { defaultRetryPolicy, isRetryable, type Queryable, type RetryPolicy, tran
  * no row then never wait for, or fail because of, each other.
  *
  * Retried with jittered backoff, up to the policy's cap: deadlocks (40P01), serialization
- * failures (40001, e.g. a ConcurrentChangeError) and foreign-key violations (23503): every
+ * failures (40001) and foreign-key violations (23503): every
  * write looks up what it references first, so a violation means the row was deleted in
  * between, and the rerun answers with the typed NotFound. Anything else rolls back and
  * propagates unchanged.
@@ -60,15 +60,6 @@ async function attemptOnce<T>(pool: pg.Pool, work: (db: Queryable) => Promise<T>
   } finally {
     client.release(broken);
   }
-}
-
-/**
- * A row a write checked changed under it before it could lock it (another writer created
- * the same new consumer, say). Carries 40001 so that every runner retries it, and the
- * rerun answers from the committed state.
- */
-export class ConcurrentChangeError extends Error {
-  readonly code = '40001';
 }
 
 function retryableWrite(error: unknown): boolean {
