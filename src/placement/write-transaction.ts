@@ -17,10 +17,9 @@ import { defaultRetryPolicy, isRetryable, type Queryable, type RetryPolicy, tran
  * no row then never wait for, or fail because of, each other.
  *
  * Retried with jittered backoff, up to the policy's cap: deadlocks (40P01), serialization
- * failures (40001) and foreign-key violations (23503): every
- * write looks up what it references first, so a violation means the row was deleted in
- * between, and the rerun answers with the typed NotFound. Anything else rolls back and
- * propagates unchanged.
+ * failures (40001) and foreign-key violations (23503): every write looks up what it
+ * references first, so a violation means the row was deleted in between, and the rerun
+ * answers with the typed NotFound. Anything else rolls back and propagates unchanged.
  */
 export async function writeTransaction<T>(
   pool: pg.Pool,
