@@ -114,7 +114,10 @@ export async function mixedWrites(pool: pg.Pool, options: MixedWritesOptions): P
   const writers = options.writers ?? 16;
   const hostCount = options.hosts ?? 64;
   const { rows } = await pool.query<{ uuid: string }>(
-    'SELECT uuid FROM resource_providers WHERE parent_provider_id IS NULL ORDER BY random() LIMIT $1',
+    // unused hosts, so that "full" answers do not stand in for real work
+    `SELECT p.uuid FROM resource_providers p WHERE p.parent_provider_id IS NULL
+        AND NOT EXISTS (SELECT 1 FROM inventories i WHERE i.provider_id = p.id AND i.used > 0)
+      ORDER BY random() LIMIT $1`,
     [hostCount],
   );
   const hosts = rows.map((r) => r.uuid);
