@@ -17,6 +17,8 @@ import { migrate } from '../src/migrate.js';
 import { claim, NoValidHostError } from '../src/placement/claims/index.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
+import { postJson } from './http-client.js';
+import { mixedWrites, mixedWritesTable } from './mixed-writes.js';
 import { CLAIM_MUTATION } from './operations.js';
 import { seed } from './seed.js';
 import { gql, root, runClaims, startGateway, summary } from './support.js';
@@ -304,6 +306,11 @@ async function benchSize(adminUrl: string, providers: number) {
     hotSpotFull: hotFull,
   });
 
+  // 6. plain writes (setAllocations) while 64 claimers run on the same 64 hosts, in this process
+  const mixed = await mixedWrites(db, { seconds });
+  console.log('plain writes while claims run (engine, same hosts)');
+  console.table(mixedWritesTable(mixed));
+
   clearInterval(sampler);
   memory.peakMiB = Math.max(memory.peakMiB, await rssMiB(gateway.process.pid));
   const check = await invariants(db);
@@ -321,6 +328,7 @@ async function benchSize(adminUrl: string, providers: number) {
     ratioRawToHttp: Math.round((raw.claimsPerSecond / Math.max(1, lowContention.claimsPerSecond)) * 100) / 100,
     ratioEngineToHttp: Math.round((engineLow.claimsPerSecond / Math.max(1, lowContention.claimsPerSecond)) * 100) / 100,
     hotSpot: { ...hot, serializationRetries: retriedHot, full: hotFull },
+    mixedWrites: mixed,
     gatewayMemoryMiB: memory,
     invariants: check,
   };
@@ -387,6 +395,8 @@ async function main() {
           'raw ÷ HTTP': r.ratioRawToHttp,
           'engine ÷ HTTP': r.ratioEngineToHttp,
           'hot spot claims/s, spurious NoValidHost': `${r.hotSpot.claimsPerSecond}, ${r.hotSpot.spuriousNoValidHost}`,
+          'plain writes/s (p99 ms, first-call share) while claims run': `${r.mixedWrites.writesWithClaimers.perSecond} (${r.mixedWrites.writesWithClaimers.p99Ms}, ${r.mixedWrites.writesWithClaimers.firstCallShare})`,
+          'claims/s with ÷ without writers': r.mixedWrites.claimThroughputKept,
           'gateway peak MiB': r.gatewayMemoryMiB.peakMiB,
           'over-committed, drift': `${r.invariants.overcommitted}, ${r.invariants.drift}`,
         },

@@ -9,18 +9,15 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setProviderAggregates } from '../src/placement/aggregates.js';
 import { writeAllocations } from '../src/placement/allocations.js';
 import { parsePlacementRequest, resolveRequest, searchCandidates } from '../src/placement/candidates.js';
+import { createCell } from '../src/placement/cells.js';
 import { InvalidInputError } from '../src/placement/errors.js';
 import { setInventories } from '../src/placement/inventories.js';
-import {
-  createCell,
-  createResourceClass,
-  createTrait,
-  setProviderAggregates,
-  setProviderTraits,
-} from '../src/placement/names.js';
 import { createProvider, updateProvider } from '../src/placement/providers.js';
+import { createResourceClass } from '../src/placement/resource-classes.js';
+import { createTrait, setProviderTraits } from '../src/placement/traits.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { STALE_TREE_CLASSES } from './support/invariants.js';
 

@@ -618,3 +618,67 @@ describe('relay', () => {
     expect(none).toEqual({ data: { node: null } });
   });
 });
+
+describe('deleting a custom trait or class while writers start using it', () => {
+  it.each([0, 1, 2, 3, 4])(
+    'round %i: a delete racing setProviderTraits and setInventories either wins before every use or is refused',
+    async (round) => {
+      const tag = `${round}_${randomUUID().slice(0, 8).toUpperCase()}`;
+      const trait = `CUSTOM_RACE_${tag}`;
+      const resourceClass = `CUSTOM_RACE_${tag}`;
+      for (const [mutation, name] of [
+        ['createTrait', trait],
+        ['createResourceClass', resourceClass],
+      ] as const) {
+        const created = await env.gql(`mutation { ${mutation}(input: { name: "${name}" }) { __typename } }`);
+        expect(created.errors).toBeUndefined();
+      }
+      const hosts = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => createProvider(env, { name: `race-${tag}-${i}` })),
+      );
+      const uses = hosts.map((host, i) =>
+        i % 2 === 0
+          ? env.gql(
+              `mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) { ${ERROR_FIELDS} } }`,
+              { input: { providerUuid: host.uuid, generation: host.generation, traits: [trait] } },
+            )
+          : env.gql(`mutation($input: SetInventoriesInput!) { setInventories(input: $input) { ${ERROR_FIELDS} } }`, {
+              input: {
+                providerUuid: host.uuid,
+                generation: host.generation,
+                inventories: [{ resourceClass, total: 4 }],
+              },
+            }),
+      );
+      const deletes = [
+        env.gql(`mutation { deleteTrait(input: { name: "${trait}" }) { ${ERROR_FIELDS} } }`),
+        env.gql(`mutation { deleteResourceClass(input: { name: "${resourceClass}" }) { ${ERROR_FIELDS} } }`),
+      ];
+      const answers = await Promise.all([...uses, ...deletes]);
+      for (const answer of answers) expect(answer.errors).toBeUndefined();
+      const [traitDeleted, classDeleted] = answers.slice(uses.length).map((a) => Object.values(a.data!)[0].__typename);
+      const useAnswers = answers.slice(0, uses.length).map((a) => Object.values(a.data!)[0].__typename);
+      // A use that lost to the delete is NotFound; a delete that lost to a use is InUse.
+      for (const deleted of [traitDeleted, classDeleted]) expect(['DeletedNamePayload', 'InUse']).toContain(deleted);
+      for (const typename of useAnswers) {
+        expect(['NotFound', 'ResourceProviderPayload', 'InventoriesPayload']).toContain(typename);
+      }
+      const [stored] = await env.sql<{ traitRows: number; traitUses: number; classRows: number; classUses: number }>(
+        `SELECT (SELECT count(*)::int FROM traits WHERE name = $1) AS "traitRows",
+                (SELECT count(*)::int FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = $1) AS "traitUses",
+                (SELECT count(*)::int FROM resource_classes WHERE name = $2) AS "classRows",
+                (SELECT count(*)::int FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id WHERE rc.name = $2) AS "classUses"`,
+        [trait, resourceClass],
+      );
+      // Deleted means nobody uses it; kept (InUse) means somebody does.
+      expect(stored!.traitRows).toBe(traitDeleted === 'InUse' ? 1 : 0);
+      if (traitDeleted === 'InUse') expect(stored!.traitUses).toBeGreaterThan(0);
+      expect(stored!.classRows).toBe(classDeleted === 'InUse' ? 1 : 0);
+      if (classDeleted === 'InUse') expect(stored!.classUses).toBeGreaterThan(0);
+      expect(stored!.traitUses).toBe(
+        useAnswers.filter((t, i) => i % 2 === 0 && t === 'ResourceProviderPayload').length,
+      );
+      expect(stored!.classUses).toBe(useAnswers.filter((t) => t === 'InventoriesPayload').length);
+    },
+  );
+});

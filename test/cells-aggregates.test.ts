@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transactionStats } from '../src/placement/transactions.js';
 import { createProvider, ERROR_FIELDS, setInventories, snapshot } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
@@ -762,3 +763,34 @@ describe('resourceProviders filters', () => {
     expect(node.data?.node).toEqual({ uuid: uuid.hostC });
   });
 });
+
+describe('setProviderAggregates racing on the same new aggregates', () => {
+  it('12 providers naming the same 5 unknown aggregates at once: all succeed, each aggregate is created once', async () => {
+    const aggregates = Array.from({ length: 5 }, () => randomUUID());
+    const providers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => createProvider(env, { name: `agg-race-${i}-${randomUUID().slice(0, 8)}` })),
+    );
+    const retriedBefore = transactionStats.retried;
+    const written = await Promise.all(
+      providers.map((p) => setAggregates(env, p.uuid, p.generation, shuffledCopy(aggregates))),
+    );
+    // they wait for each other's inserts, in one order: no deadlock to retry
+    expect(transactionStats.retried - retriedBefore).toBe(0);
+    for (const provider of written) {
+      expect(provider.aggregates.map((a) => a.uuid).sort()).toEqual(sortedUuids(...aggregates));
+    }
+    const rows = await env.sql<{ uuid: string; members: number }>(
+      `SELECT a.uuid, count(pa.provider_id)::int AS members FROM aggregates a
+         LEFT JOIN provider_aggregates pa ON pa.aggregate_id = a.id WHERE a.uuid = ANY($1::uuid[]) GROUP BY a.uuid`,
+      [aggregates],
+    );
+    expect(rows.map((r) => r.members)).toEqual([12, 12, 12, 12, 12]);
+  });
+});
+
+function shuffledCopy<T>(list: T[]): T[] {
+  return list
+    .map((item) => ({ item, key: Math.random() }))
+    .sort((a, b) => a.key - b.key)
+    .map((e) => e.item);
+}

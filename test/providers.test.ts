@@ -844,6 +844,64 @@ describe('deleteResourceProvider', () => {
   });
 });
 
+/**
+ * Tree shape in SQL: every provider reaches a root by walking parents within 100 steps (no
+ * loop), and carries that root as root_provider_id and that root's cell as its cell.
+ */
+async function assertTreesConsistent(): Promise<void> {
+  const wrong = await env.sql(
+    `WITH RECURSIVE walk(id, at, steps) AS (
+       SELECT id, id, 0 FROM resource_providers
+       UNION ALL
+       SELECT w.id, p.parent_provider_id, w.steps + 1 FROM walk w JOIN resource_providers p ON p.id = w.at
+        WHERE p.parent_provider_id IS NOT NULL AND w.steps < 100)
+     SELECT p.uuid, top.id AS top, p.root_provider_id AS root, p.cell_id AS cell, top.cell_id AS "topCell", w.steps
+       FROM walk w JOIN resource_providers p ON p.id = w.id JOIN resource_providers top ON top.id = w.at
+      WHERE top.parent_provider_id IS NULL OR w.steps >= 100
+      GROUP BY p.uuid, top.id, p.root_provider_id, p.cell_id, top.cell_id, w.steps
+     HAVING w.steps >= 100 OR top.id <> p.root_provider_id OR top.cell_id IS DISTINCT FROM p.cell_id`,
+  );
+  expect(wrong, "providers whose root or cell is not their tree top's, or that sit in a loop").toEqual([]);
+}
+
+describe('concurrent tree changes', () => {
+  it('X under a child of Y and Y under a child of X at once: exactly one wins, the other is a loop, no loop is stored', async () => {
+    for (let round = 0; round < 10; round++) {
+      const tag = `${round}-${randomUUID().slice(0, 8)}`;
+      const x = await create({ name: `swap-x-${tag}` });
+      const xChild = await create({ name: `swap-x-child-${tag}`, parentProviderUuid: x.uuid });
+      const y = await create({ name: `swap-y-${tag}` });
+      const yChild = await create({ name: `swap-y-child-${tag}`, parentProviderUuid: y.uuid });
+      const answers = await Promise.all([
+        mutate(UPDATE, 'updateResourceProvider', { uuid: x.uuid, parentProviderUuid: yChild.uuid }),
+        mutate(UPDATE, 'updateResourceProvider', { uuid: y.uuid, parentProviderUuid: xChild.uuid }),
+      ]);
+      expect(answers.map((a) => a.__typename).sort()).toEqual(['InvalidInput', 'ResourceProviderPayload']);
+      expect(answers.find((a) => a.__typename === 'InvalidInput')).toMatchObject({ rule: 'no-loop' });
+    }
+    await assertTreesConsistent();
+  });
+
+  it("children created while their ancestor's tree moves to another tree and cell all follow the move", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const [cellA, cellB] = [await createCell(`tree-a-${tag}`), await createCell(`tree-b-${tag}`)];
+    const from = await create({ name: `from-${tag}`, cellUuid: cellA });
+    const middle = await create({ name: `middle-${tag}`, parentProviderUuid: from.uuid });
+    const to = await create({ name: `to-${tag}`, cellUuid: cellB });
+    const [moved, ...children] = await Promise.all([
+      (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return update({ uuid: from.uuid, parentProviderUuid: to.uuid });
+      })(),
+      ...Array.from({ length: 12 }, (_, i) => create({ name: `child-${i}-${tag}`, parentProviderUuid: middle.uuid })),
+    ]);
+    expect(moved.root.uuid).toBe(to.uuid);
+    for (const child of children) expect((await get(child.uuid))!.root.uuid).toBe(to.uuid);
+    expect((await get(middle.uuid))!.cell).toEqual({ uuid: cellB });
+    await assertTreesConsistent();
+  });
+});
+
 describe('relay', () => {
   it('node(id:) and nodes(ids:) resolve providers by global id', async () => {
     const root = await create({ name: 'relay-root' });

@@ -6,14 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setProviderAggregates } from '../src/placement/aggregates.js';
 import { parsePlacementRequest, resolveRequest, type SearchOptions } from '../src/placement/candidates.js';
 import { InvalidInputError, RetryLimitExceededError } from '../src/placement/errors.js';
 import { shareBoundsSet } from '../src/placement/fit.js';
 import { setInventories } from '../src/placement/inventories.js';
-import { setProviderAggregates, setProviderTraits } from '../src/placement/names.js';
 import { createProvider, updateProvider } from '../src/placement/providers.js';
 import { walkStatement } from '../src/placement/search/flat.js';
 import { treeStatement } from '../src/placement/search/trees.js';
+import { setProviderTraits } from '../src/placement/traits.js';
 import { withClient } from '../src/placement/transactions.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { STALE_TREE_CLASSES } from './support/invariants.js';

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from './errors.js';
 import { capacityViolation, type InventoryState, shareBoundsSet, unitViolation } from './fit.js';
 import { resourceClassIds } from './lookups.js';
-import { defaultRetryPolicy, type Queryable, type RetryPolicy, serializable } from './transactions.js';
+import { defaultRetryPolicy, type Queryable, type RetryPolicy } from './transactions.js';
 import { externalId, int32, parseInput, referenceName, resourceAmount, uuidString } from './validation.js';
+import { writeTransaction } from './write-transaction.js';
 
 const providerAllocation = z.object({
   providerUuid: uuidString,
@@ -77,7 +78,7 @@ function assertNoDuplicates(input: Validated, path: ConsumerPath): void {
 }
 
 /**
- * Replaces the allocations of every listed consumer in one SERIALIZABLE transaction:
+ * Replaces the allocations of every listed consumer in one write transaction:
  * consumer generations checked, unit rules checked per amount, capacity checked on the sum
  * per (provider, class), usage counters moved by the delta, provider generations bumped.
  * A consumer left with no allocations is removed.
@@ -89,7 +90,7 @@ export async function writeAllocations(
 ): Promise<ConsumerWriteResult[]> {
   const input = parseInput(writeAllocationsInput, raw);
   assertNoDuplicates(input, listPath);
-  return serializable(pool, (db) => replaceAllocations(db, input, listPath), policy);
+  return writeTransaction(pool, (db) => replaceAllocations(db, input, listPath), policy);
 }
 
 /** The same write for one consumer given on its own; error fields are paths inside that consumer. */
@@ -100,90 +101,32 @@ export async function writeConsumerAllocations(
 ): Promise<ConsumerWriteResult> {
   const input: Validated = { consumers: [parseInput(consumerAllocations, raw)] };
   assertNoDuplicates(input, singlePath);
-  const [result] = await serializable(pool, (db) => replaceAllocations(db, input, singlePath), policy);
+  const [result] = await writeTransaction(pool, (db) => replaceAllocations(db, input, singlePath), policy);
   return result!;
 }
 
-/** The write itself, inside the caller's SERIALIZABLE transaction (also used by reschedule). */
+/**
+ * The write itself, inside the caller's transaction (a writeTransaction, or reschedule's
+ * SERIALIZABLE one). Every row the decision depends on is locked before it is read for the
+ * decision, in the one order all writers use: consumers by uuid, providers by id,
+ * inventories by id. Claims lock providers then inventories too, so nobody waits in a cycle.
+ */
 export async function replaceAllocations(
   db: Queryable,
   input: Validated,
   path: ConsumerPath = listPath,
 ): Promise<ConsumerWriteResult[]> {
-  // 1. consumers, locked in uuid order, generations checked
-  const uuids = input.consumers.map((c) => c.consumerUuid);
-  const { rows: existingConsumers } = await db.query<{ id: number; uuid: string; generation: number }>(
-    'SELECT id, uuid, generation FROM consumers WHERE uuid = ANY($1::uuid[]) ORDER BY uuid FOR UPDATE',
-    [uuids],
-  );
-  const consumerByUuid = new Map(existingConsumers.map((c) => [c.uuid, c]));
-  for (const consumer of input.consumers) {
-    const actual = consumerByUuid.get(consumer.consumerUuid)?.generation ?? null;
-    if (actual !== consumer.consumerGeneration) {
-      throw new ConsumerGenerationConflictError(consumer.consumerUuid, consumer.consumerGeneration, actual);
-    }
-  }
-
-  // 2. providers and classes named in the request
-  const providerUuids = [...new Set(input.consumers.flatMap((c) => c.allocations.map((a) => a.providerUuid)))];
-  const { rows: providers } = await db.query<{ id: number; uuid: string }>(
-    'SELECT id, uuid FROM resource_providers WHERE uuid = ANY($1::uuid[])',
-    [providerUuids],
-  );
-  const providerIdByUuid = new Map(providers.map((p) => [p.uuid, p.id]));
-  const providerUuidById = new Map(providers.map((p) => [p.id, p.uuid]));
-  // each class name with the input field that first names it, for a NotFound on that field
-  const classFieldByName = new Map<string, string>();
-  input.consumers.forEach((consumer, c) =>
-    consumer.allocations.forEach((allocation, a) =>
-      allocation.resources.forEach((resource, r) => {
-        if (!classFieldByName.has(resource.resourceClass)) {
-          classFieldByName.set(resource.resourceClass, `${path(c)}allocations[${a}].resources[${r}].resourceClass`);
-        }
-      }),
-    ),
-  );
-  const classNames = [...classFieldByName.keys()];
-  const classIdByName = await resourceClassIds(db, classNames, (index) => classFieldByName.get(classNames[index]!)!);
-  const classNameById = new Map([...classIdByName].map(([name, id]) => [id, name]));
-
-  interface Row {
-    consumerIndex: number;
-    providerId: number;
-    classId: number;
-    amount: number;
-    field: string;
-  }
-  const newRows: Row[] = [];
-  input.consumers.forEach((consumer, c) => {
-    consumer.allocations.forEach((allocation, a) => {
-      const providerId = providerIdByUuid.get(allocation.providerUuid);
-      if (providerId === undefined) {
-        throw new NotFoundError(
-          'ResourceProvider',
-          allocation.providerUuid,
-          `${path(c)}allocations[${a}].providerUuid`,
-        );
-      }
-      allocation.resources.forEach((resource, r) => {
-        newRows.push({
-          consumerIndex: c,
-          providerId,
-          classId: classIdByName.get(resource.resourceClass)!,
-          amount: resource.amount,
-          field: `${path(c)}allocations[${a}].resources[${r}]`,
-        });
-      });
-    });
-  });
-
-  // 3. current allocations of these consumers (they are being replaced)
-  const consumerIds = existingConsumers.map((c) => c.id);
+  const consumerByUuid = await lockConsumers(db, input);
+  const classes = await namedClasses(db, input, path);
+  // The consumers are locked, so their current allocations (being replaced) cannot change.
+  const consumerIds = [...consumerByUuid.values()].map((c) => c.id);
   const { rows: oldRows } = await db.query<{ providerId: number; classId: number; used: number }>(
     `SELECT provider_id AS "providerId", resource_class_id AS "classId", sum(used)::bigint AS used
-       FROM allocations WHERE consumer_id = ANY($1::int[]) GROUP BY provider_id, resource_class_id`,
+       FROM allocations WHERE consumer_id = ANY($1::bigint[]) GROUP BY provider_id, resource_class_id`,
     [consumerIds],
   );
+  const providers = await lockProviders(db, input, oldRows, path);
+  const newRows = requestedRows(input, providers, classes.idByName, path);
 
   const delta = new Map<string, { providerId: number; classId: number; change: number }>();
   for (const row of oldRows) delta.set(pairKey(row.providerId, row.classId), { ...row, change: -row.used });
@@ -193,16 +136,152 @@ export async function replaceAllocations(
     entry.change += row.amount;
     delta.set(key, entry);
   }
-
-  // 4. providers touched (old or new rows), then their inventories, each locked in id order.
-  // Provider before inventory is the order inventory writes take too (they lock the provider
-  // to check its generation, then write its inventories); the reverse order deadlocks.
   const pairs = [...delta.values()];
-  const touched = [...new Set(pairs.map((p) => p.providerId))].sort((a, b) => a - b);
-  if (touched.length > 0) {
-    await db.query('SELECT id FROM resource_providers WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [touched]);
+  const inventoryByPair = await lockInventories(db, pairs);
+  const nameOf = {
+    provider: (id: number) => providers.uuidById.get(id)!,
+    class: (id: number) => classes.nameById.get(id)!,
+  };
+  checkFit(newRows, pairs, inventoryByPair, nameOf);
+
+  const changed = pairs.filter((p) => p.change !== 0);
+  if (changed.length > 0) {
+    await db.query(
+      `UPDATE inventories i SET used = i.used + d.change
+         FROM unnest($1::bigint[], $2::bigint[]) AS d(id, change) WHERE i.id = d.id`,
+      [changed.map((p) => inventoryByPair.get(pairKey(p.providerId, p.classId))!.id), changed.map((p) => p.change)],
+    );
   }
-  const { rows: inventories } = await db.query<InventoryRow>(
+  const { results, consumerIdByIndex } = await writeConsumers(db, input, consumerByUuid);
+  if (newRows.length > 0) {
+    await db.query(
+      `INSERT INTO allocations (consumer_id, provider_id, resource_class_id, used)
+       SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[])`,
+      [
+        newRows.map((r) => consumerIdByIndex[r.consumerIndex]!),
+        newRows.map((r) => r.providerId),
+        newRows.map((r) => r.classId),
+        newRows.map((r) => r.amount),
+      ],
+    );
+  }
+  // Every provider the write touched (old or new rows) moves to a new generation.
+  if (providers.locked.length > 0) {
+    await db.query(
+      `UPDATE resource_providers p SET generation = generation + 1, ${shareBoundsSet()} WHERE id = ANY($1::int[])`,
+      [providers.locked],
+    );
+  }
+  return results;
+}
+
+interface LockedConsumer {
+  id: number;
+  uuid: string;
+  generation: number;
+}
+
+/** Locks the listed consumers that exist, in uuid order, and checks every expected generation. */
+async function lockConsumers(db: Queryable, input: Validated): Promise<Map<string, LockedConsumer>> {
+  const { rows } = await db.query<LockedConsumer>(
+    'SELECT id, uuid, generation FROM consumers WHERE uuid = ANY($1::uuid[]) ORDER BY uuid FOR UPDATE',
+    [input.consumers.map((c) => c.consumerUuid)],
+  );
+  const byUuid = new Map(rows.map((c) => [c.uuid, c]));
+  for (const consumer of input.consumers) {
+    const actual = byUuid.get(consumer.consumerUuid)?.generation ?? null;
+    if (actual !== consumer.consumerGeneration) {
+      throw new ConsumerGenerationConflictError(consumer.consumerUuid, consumer.consumerGeneration, actual);
+    }
+  }
+  return byUuid;
+}
+
+/** The classes named in the request; the first unknown one is a NotFound on its field. */
+async function namedClasses(db: Queryable, input: Validated, path: ConsumerPath) {
+  // each class name with the input field that first names it
+  const fieldByName = new Map<string, string>();
+  for (const [c, consumer] of input.consumers.entries()) {
+    for (const [a, allocation] of consumer.allocations.entries()) {
+      for (const [r, resource] of allocation.resources.entries()) {
+        if (!fieldByName.has(resource.resourceClass)) {
+          fieldByName.set(resource.resourceClass, `${path(c)}allocations[${a}].resources[${r}].resourceClass`);
+        }
+      }
+    }
+  }
+  const names = [...fieldByName.keys()];
+  const idByName = await resourceClassIds(db, names, (index) => fieldByName.get(names[index]!)!);
+  return { idByName, nameById: new Map([...idByName].map(([name, id]) => [id, name])) };
+}
+
+interface LockedProviders {
+  /** ids of every provider locked (named in the request or holding a replaced allocation), ascending */
+  locked: number[];
+  idByUuid: Map<string, number>;
+  uuidById: Map<number, string>;
+}
+
+/** Locks every provider the write touches in id order; a named provider that does not exist is a NotFound. */
+async function lockProviders(
+  db: Queryable,
+  input: Validated,
+  oldRows: { providerId: number }[],
+  path: ConsumerPath,
+): Promise<LockedProviders> {
+  const named = [...new Set(input.consumers.flatMap((c) => c.allocations.map((a) => a.providerUuid)))];
+  const { rows } = await db.query<{ id: number; uuid: string }>(
+    'SELECT id, uuid FROM resource_providers WHERE uuid = ANY($1::uuid[]) OR id = ANY($2::int[]) ORDER BY id FOR UPDATE',
+    [named, [...new Set(oldRows.map((r) => r.providerId))]],
+  );
+  const idByUuid = new Map(rows.map((p) => [p.uuid, p.id]));
+  for (const [c, consumer] of input.consumers.entries()) {
+    for (const [a, allocation] of consumer.allocations.entries()) {
+      if (!idByUuid.has(allocation.providerUuid)) {
+        throw new NotFoundError(
+          'ResourceProvider',
+          allocation.providerUuid,
+          `${path(c)}allocations[${a}].providerUuid`,
+        );
+      }
+    }
+  }
+  return { locked: rows.map((p) => p.id), idByUuid, uuidById: new Map(rows.map((p) => [p.id, p.uuid])) };
+}
+
+interface RequestedRow {
+  consumerIndex: number;
+  providerId: number;
+  classId: number;
+  amount: number;
+  field: string;
+}
+
+function requestedRows(
+  input: Validated,
+  providers: LockedProviders,
+  classIdByName: Map<string, number>,
+  path: ConsumerPath,
+): RequestedRow[] {
+  return input.consumers.flatMap((consumer, c) =>
+    consumer.allocations.flatMap((allocation, a) =>
+      allocation.resources.map((resource, r) => ({
+        consumerIndex: c,
+        providerId: providers.idByUuid.get(allocation.providerUuid)!,
+        classId: classIdByName.get(resource.resourceClass)!,
+        amount: resource.amount,
+        field: `${path(c)}allocations[${a}].resources[${r}]`,
+      })),
+    ),
+  );
+}
+
+/** Locks the inventories of every (provider, class) pair in id order, keyed by pair. */
+async function lockInventories(
+  db: Queryable,
+  pairs: { providerId: number; classId: number }[],
+): Promise<Map<string, InventoryRow>> {
+  const { rows } = await db.query<InventoryRow>(
     `SELECT i.id, i.provider_id AS "providerId", i.resource_class_id AS "classId", i.capacity, i.used,
             i.min_unit AS "minUnit", i.max_unit AS "maxUnit", i.step_size AS "stepSize"
        FROM inventories i JOIN unnest($1::int[], $2::int[]) AS p(provider_id, class_id)
@@ -210,11 +289,20 @@ export async function replaceAllocations(
       ORDER BY i.id FOR UPDATE OF i`,
     [pairs.map((p) => p.providerId), pairs.map((p) => p.classId)],
   );
-  const inventoryByPair = new Map(inventories.map((i) => [pairKey(i.providerId, i.classId), i]));
+  return new Map(rows.map((i) => [pairKey(i.providerId, i.classId), i]));
+}
+
+/** The shared fit rule on the locked rows: unit rules per amount, capacity on the sum per pair. */
+function checkFit(
+  newRows: RequestedRow[],
+  pairs: { providerId: number; classId: number; change: number }[],
+  inventoryByPair: Map<string, InventoryRow>,
+  nameOf: { provider: (id: number) => string; class: (id: number) => string },
+): void {
   for (const row of newRows) {
     const inventory = inventoryByPair.get(pairKey(row.providerId, row.classId));
-    const className = classNameById.get(row.classId)!;
-    const providerUuid = providerUuidById.get(row.providerId)!;
+    const className = nameOf.class(row.classId);
+    const providerUuid = nameOf.provider(row.providerId);
     if (!inventory) {
       throw new InvalidInputError(
         `${row.field}.resourceClass`,
@@ -236,26 +324,29 @@ export async function replaceAllocations(
     const inventory = inventoryByPair.get(pairKey(pair.providerId, pair.classId))!;
     if (capacityViolation(inventory, pair.change)) {
       throw new CapacityExceededError(
-        providerUuidById.get(pair.providerId)!,
-        classNameById.get(pair.classId)!,
+        nameOf.provider(pair.providerId),
+        nameOf.class(pair.classId),
         pair.change,
         inventory.used,
         inventory.capacity,
       );
     }
   }
-  const changed = pairs.filter((p) => p.change !== 0);
-  if (changed.length > 0) {
-    await db.query(
-      `UPDATE inventories i SET used = i.used + d.change
-         FROM unnest($1::int[], $2::bigint[]) AS d(id, change) WHERE i.id = d.id`,
-      [changed.map((p) => inventoryByPair.get(pairKey(p.providerId, p.classId))!.id), changed.map((p) => p.change)],
-    );
-  }
+}
 
-  // 5. consumers and allocation rows
+/**
+ * Updates, deletes or creates each listed consumer. New consumers are inserted in uuid
+ * order (two writes creating the same ones then queue instead of deadlocking); one another
+ * writer created since the generation check is that writer's win: a generation conflict.
+ */
+async function writeConsumers(
+  db: Queryable,
+  input: Validated,
+  consumerByUuid: Map<string, LockedConsumer>,
+): Promise<{ results: ConsumerWriteResult[]; consumerIdByIndex: number[] }> {
   const results: ConsumerWriteResult[] = [];
   const consumerIdByIndex: number[] = [];
+  const created: number[] = [];
   for (const [index, consumer] of input.consumers.entries()) {
     const existing = consumerByUuid.get(consumer.consumerUuid);
     const hasAllocations = consumer.allocations.length > 0;
@@ -271,38 +362,29 @@ export async function replaceAllocations(
       );
       consumerIdByIndex[index] = existing.id;
       results.push({ consumerUuid: consumer.consumerUuid, generation: existing.generation + 1 });
-    } else if (hasAllocations) {
-      const { rows } = await db.query<{ id: number }>(
-        `INSERT INTO consumers (uuid, project_id, user_id, consumer_type, generation) VALUES ($1, $2, $3, $4, 1) RETURNING id`,
-        [consumer.consumerUuid, consumer.projectId, consumer.userId, consumer.consumerType ?? null],
-      );
-      consumerIdByIndex[index] = rows[0]!.id;
-      results.push({ consumerUuid: consumer.consumerUuid, generation: 1 });
     } else {
-      results.push({ consumerUuid: consumer.consumerUuid, generation: null });
+      if (hasAllocations) created.push(index);
+      results.push({ consumerUuid: consumer.consumerUuid, generation: hasAllocations ? 1 : null });
     }
   }
-  if (newRows.length > 0) {
-    await db.query(
-      `INSERT INTO allocations (consumer_id, provider_id, resource_class_id, used)
-       SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[])`,
-      [
-        newRows.map((r) => consumerIdByIndex[r.consumerIndex]!),
-        newRows.map((r) => r.providerId),
-        newRows.map((r) => r.classId),
-        newRows.map((r) => r.amount),
-      ],
+  created.sort((a, b) => input.consumers[a]!.consumerUuid.localeCompare(input.consumers[b]!.consumerUuid));
+  for (const index of created) {
+    const consumer = input.consumers[index]!;
+    const { rows } = await db.query<{ id: number }>(
+      `INSERT INTO consumers (uuid, project_id, user_id, consumer_type, generation) VALUES ($1, $2, $3, $4, 1)
+       ON CONFLICT (uuid) DO NOTHING RETURNING id`,
+      [consumer.consumerUuid, consumer.projectId, consumer.userId, consumer.consumerType ?? null],
     );
+    if (!rows[0]) {
+      const { rows: winner } = await db.query<{ generation: number }>(
+        'SELECT generation FROM consumers WHERE uuid = $1',
+        [consumer.consumerUuid],
+      );
+      throw new ConsumerGenerationConflictError(consumer.consumerUuid, null, winner[0]?.generation ?? null);
+    }
+    consumerIdByIndex[index] = rows[0].id;
   }
-
-  // 6. every provider the write touched (old or new rows) moves to a new generation
-  if (touched.length > 0) {
-    await db.query(
-      `UPDATE resource_providers p SET generation = generation + 1, ${shareBoundsSet()} WHERE id = ANY($1::int[])`,
-      [touched],
-    );
-  }
-  return results;
+  return { results, consumerIdByIndex };
 }
 
 /** Removes all of a consumer's allocations (and so the consumer), generation-checked. */
@@ -311,7 +393,7 @@ export async function deleteAllocations(
   raw: z.input<typeof deleteAllocationsInput>,
 ): Promise<ConsumerWriteResult> {
   const input = parseInput(deleteAllocationsInput, raw);
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
     const { rows } = await db.query<{ project_id: string; user_id: string }>(
       'SELECT project_id, user_id FROM consumers WHERE uuid = $1',
       [input.consumerUuid],

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { InUseError, InvalidInputError, NotFoundError } from './errors.js';
 import { shareBoundsSet } from './fit.js';
 import { checkAndBumpGeneration, type ProviderRow, resourceClassIds } from './lookups.js';
-import { type Queryable, serializable } from './transactions.js';
+import type { Queryable } from './transactions.js';
 import { int32, MAX_ALLOCATION_RATIO, parseInput, referenceName, uuidString } from './validation.js';
+import { writeTransaction } from './write-transaction.js';
 
 const inventoryFields = z
   .object({
@@ -60,18 +61,52 @@ export interface InventoryWriteResult {
   warnings: string[];
 }
 
-async function writeInventory(db: Queryable, providerId: number, classId: number, inv: Inventory): Promise<number> {
-  const { rows } = await db.query<{ capacity: number; used: number }>(
-    `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (provider_id, resource_class_id) DO UPDATE SET
-       total = EXCLUDED.total, reserved = EXCLUDED.reserved, min_unit = EXCLUDED.min_unit,
-       max_unit = EXCLUDED.max_unit, step_size = EXCLUDED.step_size, allocation_ratio = EXCLUDED.allocation_ratio
-     RETURNING capacity, used`,
-    [providerId, classId, inv.total, inv.reserved, inv.minUnit, inv.maxUnit, inv.stepSize, inv.allocationRatio],
+/**
+ * Writes the given classes' inventories of one provider in two statements: an update of the
+ * rows that exist, then an insert of the missing ones. Not an INSERT … ON CONFLICT, which
+ * draws an id from the sequence even for a row it only updates. The caller holds the
+ * provider's row lock, which every inventory writer takes first, so no row can appear
+ * between the two. Returns, per class name, the usage where it now exceeds capacity.
+ */
+async function writeInventories(
+  db: Queryable,
+  providerId: number,
+  inventories: Inventory[],
+  classIds: Map<string, number>,
+): Promise<Map<string, number>> {
+  const columns = [
+    inventories.map((i) => classIds.get(i.resourceClass)!),
+    inventories.map((i) => i.total),
+    inventories.map((i) => i.reserved),
+    inventories.map((i) => i.minUnit),
+    inventories.map((i) => i.maxUnit),
+    inventories.map((i) => i.stepSize),
+    inventories.map((i) => i.allocationRatio),
+  ];
+  const given = `unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::float8[])
+    AS v(resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)`;
+  type Written = { classId: number; capacity: number; used: number };
+  const updated = await db.query<Written>(
+    `UPDATE inventories i SET total = v.total, reserved = v.reserved, min_unit = v.min_unit, max_unit = v.max_unit,
+            step_size = v.step_size, allocation_ratio = v.allocation_ratio
+       FROM ${given} WHERE i.provider_id = $1 AND i.resource_class_id = v.resource_class_id
+     RETURNING i.resource_class_id AS "classId", i.capacity, i.used`,
+    [providerId, ...columns],
   );
-  const row = rows[0]!;
-  return row.used > row.capacity ? row.used : -1;
+  const inserted = await db.query<Written>(
+    `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
+     SELECT $1::int, v.* FROM ${given}
+      WHERE NOT EXISTS (SELECT 1 FROM inventories i WHERE i.provider_id = $1 AND i.resource_class_id = v.resource_class_id)
+     RETURNING resource_class_id AS "classId", capacity, used`,
+    [providerId, ...columns],
+  );
+  const written = new Map([...updated.rows, ...inserted.rows].map((r) => [r.classId, r]));
+  const overUsed = new Map<string, number>();
+  for (const inv of inventories) {
+    const row = written.get(classIds.get(inv.resourceClass)!)!;
+    if (row.used > row.capacity) overUsed.set(inv.resourceClass, row.used);
+  }
+  return overUsed;
 }
 
 /** Inventories changed: the provider's free-share bounds (search order) follow. */
@@ -120,7 +155,7 @@ export async function setInventories(
     }
     seen.add(inv.resourceClass);
   });
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(
       db,
@@ -137,11 +172,8 @@ export async function setInventories(
       provider,
       existing.map((r) => r.resource_class_id).filter((id) => !kept.has(id)),
     );
-    const warnings: string[] = [];
-    for (const inv of input.inventories) {
-      const overUsed = await writeInventory(db, provider.id, classIds.get(inv.resourceClass)!, inv);
-      if (overUsed >= 0) warnings.push(shrinkWarning(inv.resourceClass, overUsed));
-    }
+    const overUsed = await writeInventories(db, provider.id, input.inventories, classIds);
+    const warnings = [...overUsed].map(([resourceClass, used]) => shrinkWarning(resourceClass, used));
     await refreshShareBounds(db, provider.id);
     return { provider, warnings };
   });
@@ -153,17 +185,13 @@ export async function upsertInventory(
   raw: z.input<typeof upsertInventoryInput>,
 ): Promise<InventoryWriteResult> {
   const input = parseInput(upsertInventoryInput, raw);
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(db, [input.inventory.resourceClass], () => 'inventory.resourceClass');
-    const overUsed = await writeInventory(
-      db,
-      provider.id,
-      classIds.get(input.inventory.resourceClass)!,
-      input.inventory,
-    );
+    const overUsed = await writeInventories(db, provider.id, [input.inventory], classIds);
+    const used = overUsed.get(input.inventory.resourceClass);
     await refreshShareBounds(db, provider.id);
-    return { provider, warnings: overUsed >= 0 ? [shrinkWarning(input.inventory.resourceClass, overUsed)] : [] };
+    return { provider, warnings: used === undefined ? [] : [shrinkWarning(input.inventory.resourceClass, used)] };
   });
 }
 
@@ -173,7 +201,7 @@ export async function deleteInventory(
   raw: z.input<typeof deleteInventoryInput>,
 ): Promise<InventoryWriteResult> {
   const input = parseInput(deleteInventoryInput, raw);
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
     const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
     const classIds = await resourceClassIds(db, [input.resourceClass], () => 'resourceClass');
     const classId = classIds.get(input.resourceClass)!;

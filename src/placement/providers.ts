@@ -3,8 +3,9 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { AlreadyExistsError, GenerationConflictError, InUseError, InvalidInputError } from './errors.js';
 import { findCellId, findProvider, lockProvider, type ProviderRow, uniqueViolationAs } from './lookups.js';
-import { type Queryable, serializable } from './transactions.js';
+import type { Queryable } from './transactions.js';
 import { int32, parseInput, providerName, uuidString } from './validation.js';
+import { lockProviderTrees, writeTransaction } from './write-transaction.js';
 
 const createProviderInput = z.object({
   uuid: uuidString.nullish(),
@@ -51,7 +52,9 @@ export async function createProvider(pool: pg.Pool, raw: CreateProviderInput): P
       'parentProviderUuid: a provider cannot be its own parent',
     );
   }
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
+    // A child takes its tree's root and cell from its parent: no tree may change shape meanwhile.
+    if (input.parentProviderUuid) await lockProviderTrees(db);
     const { rowCount } = await db.query('SELECT 1 FROM resource_providers WHERE uuid = $1', [uuid]);
     if (rowCount) throw new AlreadyExistsError('ResourceProvider', 'uuid', uuid);
     await assertNameFree(db, input.name, null);
@@ -100,7 +103,9 @@ async function subtreeIds(db: Queryable, providerId: number): Promise<number[]> 
  */
 export async function updateProvider(pool: pg.Pool, raw: UpdateProviderInput): Promise<ProviderRow> {
   const input = parseInput(updateProviderInput, raw);
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
+    // Re-parenting checks for loops and moves a subtree: taken before any row lock.
+    if (input.parentProviderUuid !== undefined || input.cellUuid !== undefined) await lockProviderTrees(db);
     const provider = await lockProvider(db, input.uuid, 'uuid');
     if (input.generation != null && input.generation !== provider.generation) {
       throw new GenerationConflictError(provider.uuid, input.generation, provider.generation);
@@ -157,12 +162,14 @@ export async function updateProvider(pool: pg.Pool, raw: UpdateProviderInput): P
     } catch (error) {
       uniqueViolationAs(error, providerUniques(name, provider.uuid));
     }
-    // The whole subtree follows its (possibly new) root and that root's cell.
-    await db.query('UPDATE resource_providers SET root_provider_id = $2, cell_id = $3 WHERE id = ANY($1::int[])', [
-      subtree,
-      rootId,
-      cellId,
-    ]);
+    // The whole subtree follows its new root and that root's cell (a rename locks no other row).
+    if (rootId !== provider.rootId || cellId !== provider.cellId) {
+      await db.query('UPDATE resource_providers SET root_provider_id = $2, cell_id = $3 WHERE id = ANY($1::int[])', [
+        subtree,
+        rootId,
+        cellId,
+      ]);
+    }
     return { ...provider, name, parentId, rootId, cellId, generation: provider.generation + 1 };
   });
 }
@@ -170,7 +177,7 @@ export async function updateProvider(pool: pg.Pool, raw: UpdateProviderInput): P
 /** Deletes a provider with its inventories, trait and aggregate links; refused while in use. */
 export async function deleteProvider(pool: pg.Pool, raw: DeleteProviderInput): Promise<ProviderRow> {
   const input = parseInput(deleteProviderInput, raw);
-  return serializable(pool, async (db) => {
+  return writeTransaction(pool, async (db) => {
     const provider = await lockProvider(db, input.uuid, 'uuid');
     if (input.generation != null && input.generation !== provider.generation) {
       throw new GenerationConflictError(provider.uuid, input.generation, provider.generation);

@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import {
-  createResourceClass,
-  createTrait,
-  deleteResourceClass,
-  deleteTrait,
-  setProviderTraits,
-} from '../placement/names.js';
+import { createResourceClass, deleteResourceClass } from '../placement/resource-classes.js';
+import { createTrait, deleteTrait, setProviderTraits } from '../placement/traits.js';
 import { parseInput, referenceName } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceProviderPayload } from './providers.js';

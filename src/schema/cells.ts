@@ -1,5 +1,6 @@
 import { builder, versionedPageSize } from '../builder.js';
-import { createAggregate, createCell, deleteAggregate, deleteCell, setProviderAggregates } from '../placement/names.js';
+import { createAggregate, deleteAggregate, setProviderAggregates } from '../placement/aggregates.js';
+import { createCell, deleteCell } from '../placement/cells.js';
 import { mutationErrors } from './errors.js';
 import { ResourceProviderPayload } from './providers.js';
 
