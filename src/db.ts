@@ -76,9 +76,8 @@ export function openDatabase(
 
 /**
  * The claim pool. pg opens no connection until the first claim. Idle connections are kept
- * for minutes, not pg's 10 s: each new connection takes a fresh block of consumer ids (see
- * the consumer_id_blocks migration) and leaves the rest of its block unused when it closes,
- * so churning connections would burn ids.
+ * for minutes, not pg's 10 s: each connection prepares the claim statement once (see
+ * `prepared` in transactions.ts), and churning connections would plan it again and again.
  */
 function openClaimPool(options: pg.PoolConfig): pg.Pool {
   const claimPool = new pg.Pool({ ...options, idleTimeoutMillis: 300_000 });

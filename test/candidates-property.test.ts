@@ -740,11 +740,13 @@ async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stat
 }
 
 /**
- * Shrinking rebuilds a world per step; it stops after four minutes (room for a loaded
- * machine) with what it has. A failure replays with FC_SEED and FC_PATH from its report.
+ * Every run checks its full number of worlds, however loaded the machine (a time limit would
+ * make the count, and so the assertions below, depend on the machine). Shrinking rebuilds a
+ * world per step, so a failure ends at once with the counterexample; it replays with FC_SEED
+ * and FC_PATH from its report.
  */
 const runOptions = {
-  interruptAfterTimeLimit: 240_000,
+  endOnFailure: true,
   ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH, endOnFailure: true } : {}),
 };
 
@@ -767,7 +769,7 @@ describe('allocationCandidates against a brute-force reference', () => {
     expect(stats.viaDescendant).toBeGreaterThan(0);
     expect(stats.viaSharing).toBeGreaterThan(0);
     expect(stats.cut).toBeGreaterThan(0);
-  }, 420_000);
+  }, 900_000);
 
   it('agrees on larger worlds (more hosts than one search batch) with small limits', async () => {
     const stats = newStats();
@@ -789,5 +791,5 @@ describe('allocationCandidates against a brute-force reference', () => {
     // the flat walk both continued past its first batch and stopped before the last root
     expect(stats.multiBatch).toBeGreaterThan(0);
     expect(stats.earlyStop).toBeGreaterThan(0);
-  }, 420_000);
+  }, 900_000);
 });

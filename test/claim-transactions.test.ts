@@ -11,7 +11,7 @@ import { createTestEnv, type TestEnv } from './support/harness.js';
 /**
  * The claim's transaction machinery on a real database: a claim attempt is one statement
  * sent alone on a connection whose default isolation is SERIALIZABLE (one round trip, no
- * BEGIN/COMMIT), and consumer ids come in per-connection blocks.
+ * BEGIN/COMMIT), and consumer ids are spread over the key space.
  */
 let env: TestEnv;
 beforeAll(async () => {
@@ -160,19 +160,29 @@ describe('prepared', () => {
 });
 
 describe('consumer ids', () => {
-  it('come in per-connection blocks, so concurrent claims insert into different index pages', async () => {
+  it('are spread over the key space without blocks, so consecutive claims insert into different index pages', async () => {
     const clients = [new pg.Client({ connectionString: env.url }), new pg.Client({ connectionString: env.url })];
     await Promise.all(clients.map((c) => c.connect()));
+    const sequence = async () =>
+      Number((await env.sql<{ v: string }>(`SELECT last_value::text AS v FROM consumers_id_seq`))[0]!.v);
     try {
-      const insert = (client: pg.Client) =>
-        client.query<{ id: number }>(
-          `INSERT INTO consumers (uuid, project_id, user_id, generation) VALUES ($1, 'p', 'u', 1) RETURNING id`,
-          [randomUUID()],
-        );
-      const [a1, b1, a2] = [await insert(clients[0]!), await insert(clients[1]!), await insert(clients[0]!)];
-      // The same connection continues its block; the other connection's block is 500 further on.
-      expect(a2.rows[0]!.id).toBe(a1.rows[0]!.id + 1);
-      expect(Math.abs(b1.rows[0]!.id - a1.rows[0]!.id)).toBeGreaterThanOrEqual(500);
+      const before = await sequence();
+      const insert = async (client: pg.Client) =>
+        (
+          await client.query<{ id: number }>(
+            `INSERT INTO consumers (uuid, project_id, user_id, generation) VALUES ($1, 'p', 'u', 1) RETURNING id`,
+            [randomUUID()],
+          )
+        ).rows[0]!.id;
+      const ids = [await insert(clients[0]!), await insert(clients[1]!), await insert(clients[0]!)];
+      // Each insert draws exactly one value (no per-connection block is lost), and neighbours
+      // in creation order land far apart in consumers_pkey.
+      expect(await sequence()).toBe(before + 3);
+      for (const [i, id] of ids.entries()) {
+        expect(id).toBeGreaterThanOrEqual(2 ** 52);
+        const next = ids[i + 1];
+        if (next !== undefined) expect(Math.abs(next - id)).toBeGreaterThan(2 ** 40);
+      }
     } finally {
       await Promise.all(clients.map((c) => c.end()));
       await env.sql(`DELETE FROM consumers WHERE project_id = 'p'`);
