@@ -196,8 +196,8 @@ const reproductions: Record<string, Reproduce[]> = {
       answer(await post(tight, accept, query(`{ ${'__typename '.repeat(defaultGatewayLimits.maxDocumentTokens)} }`))),
   ],
   GRAPHQL_PARSE_FAILED: [async (accept) => answer(await post(tight, accept, query('{ cells(')))],
-  GRAPHQL_VALIDATION_FAILED: [async (accept) => answer(await post(tight, accept, query('{ noSuchField }')))],
-  none: [
+  GRAPHQL_VALIDATION_FAILED: [
+    async (accept) => answer(await post(tight, accept, query('{ noSuchField }'))),
     async (accept) =>
       answer(await post(tight, accept, query('query ($n: Int) { cells(first: $n) { totalCount } }', { n: 'many' }))),
   ],

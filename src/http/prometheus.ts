@@ -19,7 +19,8 @@ function clientOperationNames(): ReadonlySet<string> {
   const names = new Set<string>();
   let files: string[];
   try {
-    files = readdirSync(OPERATIONS_DIR).filter((f) => f.endsWith('.graphql'));
+    // One folder per API version the client speaks (client/operations/<version>/).
+    files = readdirSync(OPERATIONS_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.graphql'));
   } catch {
     return names;
   }
