@@ -19,6 +19,7 @@ import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
 import { postJson } from './http-client.js';
 import { mixedWrites, mixedWritesTable } from './mixed-writes.js';
+import { benchNestedCandidates, printNestedCandidates } from './n-plus-one.js';
 import { CLAIM_MUTATION } from './operations.js';
 import { seed } from './seed.js';
 import { gql, root, runClaims, startGateway, summary } from './support.js';
@@ -311,6 +312,10 @@ async function benchSize(adminUrl: string, providers: number) {
   console.log('plain writes while claims run (engine, same hosts)');
   console.table(mixedWritesTable(mixed));
 
+  // 7. 1 000 candidates with each host's traits, inventories and cell (batched per request)
+  const nested = await benchNestedCandidates(gateway.url, 10, 1000);
+  printNestedCandidates(nested);
+
   clearInterval(sampler);
   memory.peakMiB = Math.max(memory.peakMiB, await rssMiB(gateway.process.pid));
   const check = await invariants(db);
@@ -329,6 +334,7 @@ async function benchSize(adminUrl: string, providers: number) {
     ratioEngineToHttp: Math.round((engineLow.claimsPerSecond / Math.max(1, lowContention.claimsPerSecond)) * 100) / 100,
     hotSpot: { ...hot, serializationRetries: retriedHot, full: hotFull },
     mixedWrites: mixed,
+    nestedCandidates: nested,
     gatewayMemoryMiB: memory,
     invariants: check,
   };
@@ -397,6 +403,7 @@ async function main() {
           'hot spot claims/s, spurious NoValidHost': `${r.hotSpot.claimsPerSecond}, ${r.hotSpot.spuriousNoValidHost}`,
           'plain writes/s (p99 ms, first-call share) while claims run': `${r.mixedWrites.writesWithClaimers.perSecond} (${r.mixedWrites.writesWithClaimers.p99Ms}, ${r.mixedWrites.writesWithClaimers.firstCallShare})`,
           'claims/s with ÷ without writers': r.mixedWrites.claimThroughputKept,
+          'candidates(limit 1000) + host fields p50 ms (÷ uuid only)': `${r.nestedCandidates.nestedMs.p50} (${r.nestedCandidates.ratioP50}×)`,
           'gateway peak MiB': r.gatewayMemoryMiB.peakMiB,
           'over-committed, drift': `${r.invariants.overcommitted}, ${r.invariants.drift}`,
         },
