@@ -313,7 +313,7 @@ async function benchSize(adminUrl: string, providers: number) {
   console.table(mixedWritesTable(mixed));
 
   // 7. 1 000 candidates with each host's traits, inventories and cell (batched per request)
-  const nested = await benchNestedCandidates(gateway.url, 10, 1000);
+  const nested = await benchNestedCandidates(`${gateway.url}/graphql`, 10, 1000);
   printNestedCandidates(nested);
 
   clearInterval(sampler);
