@@ -99,11 +99,16 @@ export async function singleStatementSerializable<Row extends { isolation: strin
 }
 
 /**
- * Runs `attempt` until it succeeds, retrying serialization failures, deadlocks and
- * `RetryableContention` with jittered backoff up to the policy's cap; any other error propagates unchanged. Each
- * attempt releases its connection before the backoff.
+ * Runs `attempt` until it succeeds, retrying `retryable` errors (by default serialization
+ * failures and deadlocks) and `RetryableContention` with jittered backoff up to the policy's
+ * cap; any other error propagates unchanged. Each attempt releases its connection before the
+ * backoff.
  */
-async function retryingSerializationFailures<T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
+export async function retryingSerializationFailures<T>(
+  policy: RetryPolicy,
+  attempt: () => Promise<T>,
+  retryable: (error: unknown) => boolean = isRetryable,
+): Promise<T> {
   for (let attempts = 1; ; attempts++) {
     try {
       const result = await attempt();
@@ -111,7 +116,7 @@ async function retryingSerializationFailures<T>(policy: RetryPolicy, attempt: ()
       return result;
     } catch (error) {
       const contention = error instanceof RetryableContention;
-      if (!contention && !isRetryable(error)) throw error;
+      if (!contention && !retryable(error)) throw error;
       if (attempts >= policy.maxAttempts) {
         transactionStats.exhausted++;
         throw new RetryLimitExceededError(attempts);
@@ -144,21 +149,31 @@ export async function serializable<T>(
   work: (client: Queryable) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
 ): Promise<T> {
-  return retryingSerializationFailures(policy, async () => {
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  });
+  return retryingSerializationFailures(policy, () => transactionAttempt(pool, 'SERIALIZABLE', work));
+}
+
+/**
+ * One attempt of `work` in a transaction at `isolation` on its own pooled connection: any
+ * error rolls back and propagates (a connection that cannot even roll back is dropped).
+ */
+export async function transactionAttempt<T>(
+  pool: pg.Pool,
+  isolation: 'SERIALIZABLE' | 'READ COMMITTED',
+  work: (client: Queryable) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }

@@ -1,6 +1,12 @@
 import type pg from 'pg';
-import { RetryLimitExceededError } from './errors.js';
-import { defaultRetryPolicy, isRetryable, type Queryable, type RetryPolicy, transactionStats } from './transactions.js';
+import {
+  defaultRetryPolicy,
+  isRetryable,
+  type Queryable,
+  type RetryPolicy,
+  retryingSerializationFailures,
+  transactionAttempt,
+} from './transactions.js';
 
 /**
  * The transaction every plain write (allocations, inventories, traits, aggregates,
@@ -26,46 +32,12 @@ export async function writeTransaction<T>(
   work: (db: Queryable) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const result = await attemptOnce(pool, work);
-      transactionStats.committed++;
-      return result;
-    } catch (error) {
-      if (!retryableWrite(error)) throw error;
-      if (attempt >= policy.maxAttempts) {
-        transactionStats.exhausted++;
-        throw new RetryLimitExceededError(attempt);
-      }
-      transactionStats.retried++;
-    }
-    await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
-  }
-}
-
-async function attemptOnce<T>(pool: pg.Pool, work: (db: Queryable) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  return retryingSerializationFailures(policy, () => transactionAttempt(pool, 'READ COMMITTED', work), retryableWrite);
 }
 
 function retryableWrite(error: unknown): boolean {
   return isRetryable(error) || (error as { code?: unknown } | null)?.code === '23503';
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Serializes changes to the shape of provider trees (a child created, a provider
