@@ -43,7 +43,7 @@ async function startRace(hostCount: number, cellCount: number): Promise<Race> {
   const env = await createTestEnv(40);
   const cells: string[] = [];
   for (let c = 0; c < cellCount; c++) {
-    const result = await env.gql(
+    const result = await env.gql<{ createCell: { cell: { uuid: string } } }>(
       `mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`,
       {
         input: { name: `race-cell-${c}` },
