@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import { VERSION_HEADER } from '../../src/versions.js';
 
 /** A generated typed document (a String object carrying its result and variable types). */
 export type TypedDocument<T, V> = DocumentTypeDecoration<T, V> & { toString(): string };
@@ -18,9 +19,15 @@ export interface TestEnv {
    * Runs an operation through the real yoga request pipeline (HTTP semantics, no socket).
    * A generated typed document (client/generated/<version>/) types its result and variables;
    * a string query's caller names the result shape it reads (`unknown` until it does).
+   * Without `apiVersion` the gateway serves 1.0 (src/versions.ts): a document generated for a
+   * later version passes its PLACEMENT_API_VERSION.
    */
-  gql<T = unknown>(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T>>;
-  gql<T, V>(document: TypedDocument<T, V>, variables?: V): Promise<ExecutionResult<T>>;
+  gql<T = unknown>(
+    query: string,
+    variables?: Record<string, unknown>,
+    apiVersion?: string,
+  ): Promise<ExecutionResult<T>>;
+  gql<T, V>(document: TypedDocument<T, V>, variables?: V, apiVersion?: string): Promise<ExecutionResult<T>>;
   /** One SQL statement against the test database; the caller names the row shape it reads. */
   sql<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   close(): Promise<void>;
@@ -66,11 +73,20 @@ export function testEnvOn(url: string, poolMax = 4, afterClose: () => Promise<vo
     db,
     gateway,
     url,
-    async gql<T>(document: string | { toString(): string }, variables?: unknown): Promise<ExecutionResult<T>> {
+    async gql<T>(
+      document: string | { toString(): string },
+      variables?: unknown,
+      apiVersion?: string,
+    ): Promise<ExecutionResult<T>> {
       const query = document.toString();
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+      };
+      if (apiVersion !== undefined) headers[VERSION_HEADER] = apiVersion;
       const response = await gateway.fetch('http://localhost/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers,
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as ExecutionResult<T>;
