@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type pg from 'pg';
 import { type ClaimPools, openDatabase } from '../src/db.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/embedded-postgres.js';
 import { migrate } from '../src/migrate.js';

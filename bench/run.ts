@@ -17,7 +17,6 @@ import { migrate } from '../src/migrate.js';
 import { claim, NoValidHostError } from '../src/placement/claims/index.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
-import { postJson } from './http-client.js';
 import { mixedWrites, mixedWritesTable } from './mixed-writes.js';
 import { benchNestedCandidates, printNestedCandidates } from './n-plus-one.js';
 import { CLAIM_MUTATION } from './operations.js';

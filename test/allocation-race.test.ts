@@ -39,21 +39,38 @@ const DELETE = `mutation($input: DeleteAllocationsInput!) { deleteAllocations(in
 const UPSERT = `mutation($input: UpsertInventoryInput!) { upsertInventory(input: $input) {
   ${ERROR_FIELDS} ... on InventoriesPayload { resourceProvider { generation } } } }`;
 
+/**
+ * What these races read from a write's answer: an AllocationsPayload's consumers, an
+ * InventoriesPayload's generation, a CapacityExceeded's figures, InvalidInput's rule, or other
+ * typed errors (compared whole).
+ */
+interface Payload {
+  __typename: string;
+  consumers: { consumerUuid: string; generation: number }[];
+  resourceClass: string;
+  requested: number;
+  used: number;
+  capacity: number;
+  rule?: string;
+  resourceProvider: { generation: number };
+  [field: string]: unknown;
+}
+
 /** One POST over HTTP; returns the mutation's payload. */
-async function post(query: string, input: unknown, field: string): Promise<any> {
+async function post(query: string, input: unknown, field: string): Promise<Payload> {
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
     body: JSON.stringify({ query, variables: { input } }),
   });
   expect(response.status).toBe(200);
-  const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  const body = (await response.json()) as { data?: Record<string, Payload>; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
-  return body.data![field];
+  return body.data![field] as Payload;
 }
 
 interface Outcome {
-  payload: any;
+  payload: Payload;
   retryLimitHits: number;
 }
 
@@ -350,7 +367,7 @@ describe('allocation races over HTTP', () => {
     );
     const won = outcomes.filter((p) => p.__typename === 'InventoriesPayload');
     expect(won).toHaveLength(1);
-    expect(won[0].resourceProvider.generation).toBe(host.generation + 1);
+    expect(won[0]!.resourceProvider.generation).toBe(host.generation + 1);
     for (const p of outcomes) {
       if (p.__typename !== 'InventoriesPayload')
         expect(p).toMatchObject({

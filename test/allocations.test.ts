@@ -44,16 +44,42 @@ function consumerInput(
   return input;
 }
 
-async function run(query: string, input: unknown, field: string): Promise<any> {
-  const result = await env.gql(query, { input });
-  expect(result.errors).toBeUndefined();
-  return result.data?.[field];
+interface Consumer {
+  uuid: string;
+  generation: number;
+  projectId: string;
+  userId: string;
+  consumerType: string | null;
+  allocations: { resourceClass: string; amount: number; resourceProvider: { uuid: string } }[];
 }
 
-async function setOk(input: Record<string, unknown>): Promise<any> {
+interface ConsumerWritten {
+  consumerUuid: string;
+  generation: number;
+  consumer: Consumer;
+}
+
+/**
+ * What these tests read from a write's answer: an AllocationsPayload or a typed error (its other
+ * fields, from ERROR_FIELDS, are only compared whole).
+ */
+interface Payload {
+  __typename: string;
+  code?: string;
+  consumers: ConsumerWritten[];
+  [errorField: string]: unknown;
+}
+
+async function run(query: string, input: unknown, field: string): Promise<Payload> {
+  const result = await env.gql<Record<string, Payload>>(query, { input });
+  expect(result.errors).toBeUndefined();
+  return result.data?.[field] as Payload;
+}
+
+async function setOk(input: Record<string, unknown>): Promise<ConsumerWritten> {
   const payload = await run(SET, input, 'setAllocations');
   expect(payload.__typename, JSON.stringify(payload)).toBe('AllocationsPayload');
-  return payload.consumers[0];
+  return payload.consumers[0] as ConsumerWritten;
 }
 
 /** The stable `code` of each typed error. */
@@ -68,7 +94,7 @@ const ERROR_CODES: Record<string, string> = {
 };
 
 /** Runs a write that must be refused: returns the typed error and proves nothing changed. */
-async function rejected(query: string, input: unknown, field: string): Promise<any> {
+async function rejected(query: string, input: unknown, field: string): Promise<Payload> {
   const before = await snapshot(env);
   const payload = await run(query, input, field);
   expect(payload.__typename, JSON.stringify(payload)).not.toBe('AllocationsPayload');
@@ -77,24 +103,33 @@ async function rejected(query: string, input: unknown, field: string): Promise<a
   return payload;
 }
 
-async function provider(uuid: string): Promise<any> {
-  const result = await env.gql(
+interface ProviderRead {
+  generation: number;
+  inventories: { resourceClass: string; capacity: number; used: number; free: number }[];
+  usages: { resourceClass: string; used: number }[];
+}
+
+async function provider(uuid: string): Promise<ProviderRead> {
+  const result = await env.gql<{ resourceProvider: ProviderRead }>(
     `query($uuid: String!) { resourceProvider(uuid: $uuid) { generation inventories { resourceClass capacity used free } usages { resourceClass used } } }`,
     { uuid },
   );
   expect(result.errors).toBeUndefined();
-  return result.data?.resourceProvider;
+  return result.data?.resourceProvider as ProviderRead;
 }
 
 async function usedOn(uuid: string): Promise<Record<string, number>> {
   const p = await provider(uuid);
-  return Object.fromEntries(p.usages.map((u: any) => [u.resourceClass, u.used]));
+  return Object.fromEntries(p.usages.map((u) => [u.resourceClass, u.used]));
 }
 
-async function consumer(uuid: string): Promise<any> {
-  const result = await env.gql(`query($uuid: String!) { consumer(uuid: $uuid) { ${CONSUMER_FIELDS} } }`, { uuid });
+async function consumer(uuid: string): Promise<Consumer> {
+  const result = await env.gql<{ consumer: Consumer }>(
+    `query($uuid: String!) { consumer(uuid: $uuid) { ${CONSUMER_FIELDS} } }`,
+    { uuid },
+  );
   expect(result.errors).toBeUndefined();
-  return result.data?.consumer;
+  return result.data?.consumer as Consumer;
 }
 
 describe('setAllocations: writes and reads back', () => {
@@ -127,23 +162,25 @@ describe('setAllocations: writes and reads back', () => {
       { resourceClass: 'MEMORY_MB', used: 1024 },
       { resourceClass: 'VCPU', used: 2 },
     ]);
-    expect(p.inventories.find((i: any) => i.resourceClass === 'VCPU')).toEqual({
+    expect(p.inventories.find((i) => i.resourceClass === 'VCPU')).toEqual({
       resourceClass: 'VCPU',
       capacity: 8,
       used: 2,
       free: 6,
     });
 
-    const listed = await env.gql(
+    const listed = await env.gql<{
+      resourceProvider: {
+        allocations: { totalCount: number; edges: { node: { resourceClass: string; [field: string]: unknown } }[] };
+      };
+    }>(
       `query($uuid: String!) { resourceProvider(uuid: $uuid) { allocations(first: 10) { totalCount edges { node { resourceClass amount consumer { uuid } resourceProvider { uuid } } } } } }`,
       { uuid: host.uuid },
     );
     expect(listed.errors).toBeUndefined();
-    const connection = listed.data?.resourceProvider.allocations;
+    const connection = listed.data!.resourceProvider.allocations;
     expect(connection.totalCount).toBe(2);
-    expect(
-      connection.edges.map((e: any) => e.node).sort((a: any, b: any) => a.resourceClass.localeCompare(b.resourceClass)),
-    ).toEqual([
+    expect(connection.edges.map((e) => e.node).sort((a, b) => a.resourceClass.localeCompare(b.resourceClass))).toEqual([
       { resourceClass: 'MEMORY_MB', amount: 1024, consumer: { uuid }, resourceProvider: { uuid: host.uuid } },
       { resourceClass: 'VCPU', amount: 2, consumer: { uuid }, resourceProvider: { uuid: host.uuid } },
     ]);
@@ -689,14 +726,11 @@ describe('moveAllocations', () => {
       'moveAllocations',
     );
     expect(payload.__typename, JSON.stringify(payload)).toBe('AllocationsPayload');
-    expect(payload.consumers.map((c: any) => [c.consumerUuid, c.generation])).toEqual([
+    expect(payload.consumers.map((c) => [c.consumerUuid, c.generation])).toEqual([
       [instance, 2],
       [migration, 1],
     ]);
-    expect((await consumer(instance)).allocations.map((a: any) => a.resourceProvider.uuid)).toEqual([
-      dest.uuid,
-      dest.uuid,
-    ]);
+    expect((await consumer(instance)).allocations.map((a) => a.resourceProvider.uuid)).toEqual([dest.uuid, dest.uuid]);
     expect(await consumer(migration)).toMatchObject({ consumerType: 'MIGRATION', generation: 1 });
     expect(await usedOn(source.uuid)).toEqual({ VCPU: 4, MEMORY_MB: 2048 });
     expect(await usedOn(dest.uuid)).toEqual({ VCPU: 4, MEMORY_MB: 2048 });
@@ -859,7 +893,7 @@ describe('usages', () => {
     const query = `query($projectId: String!, $userId: String, $consumerType: String) {
       usages(projectId: $projectId, userId: $userId, consumerType: $consumerType) { consumerCount usages { resourceClass used } } }`;
     const usages = async (vars: Record<string, unknown>) => {
-      const result = await env.gql(query, { projectId: project, ...vars });
+      const result = await env.gql<{ usages: unknown }>(query, { projectId: project, ...vars });
       expect(result.errors).toBeUndefined();
       return result.data?.usages;
     };

@@ -48,22 +48,28 @@ afterAll(async () => {
   await env.close();
 });
 
-interface Reply {
+/** One HTTP reply; `T` is the data shape the caller reads. */
+interface Reply<T = unknown> {
   status: number;
   headers: Headers;
   body: {
-    data?: Record<string, any> | null;
-    errors?: { message: string; extensions?: Record<string, any> }[];
-    extensions?: Record<string, any>;
+    data?: T | null;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+    extensions?: { deprecations?: { member: string }[] };
   };
 }
 
-async function post(
+/** A provider listing as these tests read it (each query selects part of it). */
+interface ProviderList {
+  resourceProviders: { totalCount: number; edges: { node: { inventories: unknown; usages: unknown[] } }[] };
+}
+
+async function post<T = unknown>(
   query: string,
   version?: string,
   variables?: Record<string, unknown>,
   operationName?: string,
-): Promise<Reply> {
+): Promise<Reply<T>> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/graphql-response+json',
@@ -74,7 +80,7 @@ async function post(
     headers,
     body: JSON.stringify({ query, variables, operationName }),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Reply['body'] };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Reply<T>['body'] };
 }
 
 const PROVIDERS_QUERY = `{ resourceProviders(first: 5) { totalCount edges { node { name generation inventories { resourceClass total used free } } } } }`;
@@ -145,7 +151,7 @@ describe('breaking-change check (graphql-inspector)', () => {
 
 describe('version selection over HTTP', () => {
   it('no header is served by 1.0, and the response says so', async () => {
-    const reply = await post(PROVIDERS_QUERY);
+    const reply = await post<ProviderList>(PROVIDERS_QUERY);
     expect(reply.status).toBe(200);
     expect(reply.headers.get('placement-api-version')).toBe('1.0');
     expect(reply.body.data?.resourceProviders.totalCount).toBe(1);
@@ -192,9 +198,9 @@ describe('version selection over HTTP', () => {
     expect(old.body.errors?.map((e) => e.message)).toEqual([
       'Cannot query field "utilization" on type "Inventory" in API version 1.0; `utilization` exists from 1.1; send `Placement-API-Version: 1.1`',
     ]);
-    const current = await post(query, '1.1');
+    const current = await post<ProviderList>(query, '1.1');
     expect(current.status).toBe(200);
-    const inventories = current.body.data?.resourceProviders.edges[0].node.inventories;
+    const inventories = current.body.data?.resourceProviders.edges[0]?.node.inventories;
     expect(inventories).toEqual([
       { resourceClass: 'MEMORY_MB', utilization: 0 },
       { resourceClass: 'VCPU', utilization: 0 },
@@ -204,7 +210,11 @@ describe('version selection over HTTP', () => {
   it('introspection answers with the requested version only', async () => {
     const query = `{ __type(name: "Inventory") { fields { name } } }`;
     const names = async (version: string) =>
-      (((await post(query, version)).body.data?.__type.fields ?? []) as { name: string }[]).map((f) => f.name);
+      (
+        ((await post<{ __type: { fields: { name: string }[] } }>(query, version)).body.data?.__type.fields ?? []) as {
+          name: string;
+        }[]
+      ).map((f) => f.name);
     expect(await names('1.0')).not.toContain('utilization');
     expect(await names('1.1')).toContain('utilization');
   });
@@ -227,12 +237,13 @@ describe('version selection over HTTP', () => {
   it('page-size defaults and caps follow the version', async () => {
     const { catalogueDefaultPageSize, catalogueMaxPageSize } = VERSION_BEHAVIOUR['1.0'];
     const count = async (query: string) =>
-      (((await post(query, '1.0')).body.data?.traits.edges ?? []) as unknown[]).length;
+      (((await post<{ traits: { edges: unknown[] } }>(query, '1.0')).body.data?.traits.edges ?? []) as unknown[])
+        .length;
     expect(await count('{ traits { edges { node { name } } } }')).toBe(catalogueDefaultPageSize);
     expect(
       await count(`{ traits(first: ${catalogueMaxPageSize + 50}) { edges { node { name } } } }`),
     ).toBeLessThanOrEqual(catalogueMaxPageSize);
-    const tooMany = await post(
+    const tooMany = await post<{ allocationCandidates: unknown }>(
       `{ allocationCandidates(request: { resources: [{ resourceClass: "VCPU", amount: 1 }] }, limit: 1001) {
       __typename ... on InvalidInput { field rule } } }`,
       '1.0',
@@ -249,9 +260,9 @@ describe('deprecation notices', () => {
   const USAGES_QUERY = `{ resourceProviders { edges { node { usages { resourceClass used } } } } }`;
 
   it('a 1.1 operation touching a deprecated field gets the notice in extensions and headers', async () => {
-    const reply = await post(USAGES_QUERY, '1.1');
+    const reply = await post<ProviderList>(USAGES_QUERY, '1.1');
     expect(reply.status).toBe(200);
-    expect(reply.body.data?.resourceProviders.edges[0].node.usages).toHaveLength(2);
+    expect(reply.body.data?.resourceProviders.edges[0]?.node.usages).toHaveLength(2);
     expect(reply.body.extensions?.deprecations).toEqual([
       {
         member: 'ResourceProvider.usages',
@@ -293,7 +304,7 @@ describe('deprecation notices', () => {
 
     it('a plain operation beside one using a deprecated field gets no notice, header or count', async () => {
       const before = await usageCount();
-      const reply = await post(TWO_OPERATIONS, '1.1', undefined, 'Plain');
+      const reply = await post<ProviderList>(TWO_OPERATIONS, '1.1', undefined, 'Plain');
       expect(reply.status).toBe(200);
       expect(reply.body.data?.resourceProviders.edges.length).toBeGreaterThan(0);
       expect(reply.body.extensions).toBeUndefined();

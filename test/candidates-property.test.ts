@@ -609,11 +609,27 @@ const SEARCH = `query($request: PlacementRequest!, $limit: Int, $weigher: Weighe
 const EXPLAIN = `query($request: PlacementRequest!) { explainPlacement(request: $request) {
     __typename ... on PlacementExplanation { providersConsidered remaining steps { constraint detail eliminated } } ... on Error { code message } } }`;
 
-async function search(request: GqlRequest, limit: number | null, weigher: 'SPREAD' | 'PACK' | null): Promise<any[]> {
+/** A candidate as SEARCH selects it. */
+interface Candidate {
+  providerUuid: string;
+  cellUuid: string | null;
+  weight: number;
+  allocationRequest: { providerUuid: string; resources: { resourceClass: string; amount: number }[] }[];
+  summary: { providerUuid: string; resourceClass: string; capacity: number; used: number; free: number }[];
+}
+
+async function search(
+  request: GqlRequest,
+  limit: number | null,
+  weigher: 'SPREAD' | 'PACK' | null,
+): Promise<Candidate[]> {
   const variables: Record<string, unknown> = { request };
   if (limit !== null) variables.limit = limit;
   if (weigher !== null) variables.weigher = weigher;
-  const result = await env.gql(SEARCH, variables);
+  const result = await env.gql<{ allocationCandidates: { __typename: string; candidates: Candidate[] } }>(
+    SEARCH,
+    variables,
+  );
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
   const payload = result.data!.allocationCandidates;
   expect(payload.__typename, JSON.stringify(payload)).toBe('AllocationCandidates');
@@ -631,7 +647,7 @@ async function budgetedSearch(request: GqlRequest, limit: number, weigher: 'SPRE
   }
 }
 
-function expectSameList(actual: any[], expected: RefCandidate[], label: string): void {
+function expectSameList(actual: Candidate[], expected: RefCandidate[], label: string): void {
   const shown = `${label}\nactual: ${JSON.stringify(actual.map((c) => [c.providerUuid, c.weight]))}\nexpected: ${JSON.stringify(expected.map((c) => [c.uuid, c.score]))}`;
   expect(
     actual.map((c) => c.providerUuid),
@@ -703,7 +719,14 @@ async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stat
     expect(budgeted, `${label} (walk budget 1)`).toEqual(ordered.slice(0, limit).map((c) => c.uuid));
     // one batch although more roots than a batch passed the filters: the walk stopped early
     if (walked === 1 && ref.walkable > Math.max(64, limit * 2)) stats.earlyStop++;
-    const explained = await env.gql(EXPLAIN, { request });
+    const explained = await env.gql<{
+      explainPlacement: {
+        __typename: string;
+        providersConsidered: number;
+        remaining: number;
+        steps: { constraint: string; detail: string; eliminated: number }[];
+      };
+    }>(EXPLAIN, { request });
     expect(explained.errors).toBeUndefined();
     const explanation = explained.data!.explainPlacement;
     expect(explanation.__typename, JSON.stringify(explanation)).toBe('PlacementExplanation');
@@ -716,7 +739,7 @@ async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stat
     expect(explanation.remaining, label).toBe(ordered.length);
     expect(explanation.providersConsidered, label).toBe(ref.roots);
     expect(
-      explanation.steps.map((s: any) => ({ constraint: s.constraint, eliminated: s.eliminated })),
+      explanation.steps.map((s) => ({ constraint: s.constraint, eliminated: s.eliminated })),
       label,
     ).toEqual(ref.steps);
     stats.requests++;

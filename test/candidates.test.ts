@@ -4,7 +4,7 @@
  * request fed back into setAllocations, and every bad request as a typed error.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProvider, ERROR_FIELDS, hostWith } from './support/fixtures.js';
+import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertPlacementInvariants } from './support/invariants.js';
 
@@ -51,40 +51,74 @@ interface Options {
   hostSubsetSize?: number;
 }
 
-async function searchRaw(request: Request, options: Options = {}): Promise<any> {
-  const result = await env.gql(SEARCH, { request, ...options });
+interface Candidate {
+  providerUuid: string;
+  cellUuid: string | null;
+  weight: number;
+  resourceProvider: { name: string };
+  allocationRequest: { providerUuid: string; resources: { resourceClass: string; amount: number }[] }[];
+  summary: { providerUuid: string; resourceClass: string; capacity: number; used: number; free: number }[];
+}
+
+/** An AllocationCandidates, or a typed error (its other fields compared whole). */
+interface SearchAnswer {
+  __typename: string;
+  candidates: Candidate[];
+  message?: string;
+  code?: string;
+  [field: string]: unknown;
+}
+
+interface Explanation {
+  providersConsidered: number;
+  remaining: number;
+  steps: { constraint: string; detail: string; eliminated: number }[];
+}
+
+/** A PlacementExplanation, or a typed error (its other fields compared whole). */
+type ExplainAnswer = { __typename: string; message?: string } & Explanation;
+
+async function searchRaw(request: Request, options: Options = {}): Promise<SearchAnswer> {
+  const result = await env.gql<{ allocationCandidates: SearchAnswer }>(SEARCH, { request, ...options });
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
   return result.data!.allocationCandidates;
 }
 
-async function search(request: Request, options: Options = {}): Promise<any[]> {
+async function search(request: Request, options: Options = {}): Promise<Candidate[]> {
   const payload = await searchRaw(request, options);
   expect(payload.__typename, JSON.stringify(payload)).toBe('AllocationCandidates');
   return payload.candidates;
 }
 
-const uuids = (candidates: any[]) => candidates.map((c) => c.providerUuid);
+const uuids = (candidates: Candidate[]) => candidates.map((c) => c.providerUuid);
 
-async function explainRaw(request: Request): Promise<any> {
-  const result = await env.gql(EXPLAIN, { request });
+async function explainRaw(request: Request): Promise<ExplainAnswer> {
+  const result = await env.gql<{ explainPlacement: ExplainAnswer }>(EXPLAIN, { request });
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
   return result.data!.explainPlacement;
 }
 
-async function explain(request: Request): Promise<{
-  providersConsidered: number;
-  remaining: number;
-  steps: { constraint: string; detail: string; eliminated: number }[];
-}> {
+async function explain(request: Request): Promise<Explanation> {
   const { __typename, ...explanation } = await explainRaw(request);
   expect(__typename, JSON.stringify(explanation)).toBe('PlacementExplanation');
   return explanation;
 }
 
-async function mutate(query: string, field: string, input: Record<string, unknown>, typename: string): Promise<any> {
-  const result = await env.gql(query, { input });
+/** What these tests read from a write's answer: its type, and a created cell. */
+interface Payload {
+  __typename: string;
+  cell: { uuid: string };
+}
+
+async function mutate(
+  query: string,
+  field: string,
+  input: Record<string, unknown>,
+  typename: string,
+): Promise<Payload> {
+  const result = await env.gql<Record<string, Payload>>(query, { input });
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-  const payload = result.data![field];
+  const payload = result.data![field] as Payload;
   expect(payload.__typename, JSON.stringify(payload)).toBe(typename);
   return payload;
 }
@@ -316,13 +350,13 @@ describe('nested trees and sharing providers', () => {
     };
     let [c] = await search(request);
     // equal free share: the lower uuid (numa1)
-    expect(c.allocationRequest).toEqual([
+    expect(c!.allocationRequest).toEqual([
       { providerUuid: numa1, resources: [{ resourceClass: 'MEMORY_MB', amount: 10 }] },
       { providerUuid: pf, resources: [{ resourceClass: 'SRIOV_NET_VF', amount: 1 }] },
     ]);
     await use(numa1, { MEMORY_MB: 50 });
     [c] = await search(request);
-    expect(c.summary[0]).toEqual({
+    expect(c!.summary[0]).toEqual({
       providerUuid: numa0,
       resourceClass: 'MEMORY_MB',
       capacity: 100,
@@ -332,10 +366,10 @@ describe('nested trees and sharing providers', () => {
     // equal free share again (50 each): the lower uuid; then numa0 (49 free) cannot fit 50
     await use(numa0, { MEMORY_MB: 50 });
     [c] = await search({ resources: [{ resourceClass: 'MEMORY_MB', amount: 50 }] });
-    expect(c.summary[0].providerUuid).toBe(numa1 < numa0 ? numa1 : numa0);
+    expect(c!.summary[0]!.providerUuid).toBe([numa1, numa0].sort()[0]);
     await use(numa0, { MEMORY_MB: 1 });
     [c] = await search({ resources: [{ resourceClass: 'MEMORY_MB', amount: 50 }] });
-    expect(c.summary[0].providerUuid).toBe(numa1);
+    expect(c!.summary[0]!.providerUuid).toBe(numa1);
   });
 
   it('the root serves a class itself whenever its own inventory fits, even when a child has more free', async () => {
@@ -348,7 +382,7 @@ describe('nested trees and sharing providers', () => {
         { resourceClass: 'MEMORY_MB', amount: 100 },
       ],
     });
-    expect(c.allocationRequest).toEqual([
+    expect(c!.allocationRequest).toEqual([
       {
         providerUuid: root.uuid,
         resources: [
@@ -357,7 +391,7 @@ describe('nested trees and sharing providers', () => {
         ],
       },
     ]);
-    expect(c.weight).toBeCloseTo((1 + 0.1) / 2, 11);
+    expect(c!.weight).toBeCloseTo((1 + 0.1) / 2, 11);
     // when the root no longer fits, the child serves
     [c] = await search({
       resources: [
@@ -365,11 +399,11 @@ describe('nested trees and sharing providers', () => {
         { resourceClass: 'MEMORY_MB', amount: 101 },
       ],
     });
-    expect(c.allocationRequest).toEqual([
+    expect(c!.allocationRequest).toEqual([
       { providerUuid: root.uuid, resources: [{ resourceClass: 'VCPU', amount: 1 }] },
       { providerUuid: child, resources: [{ resourceClass: 'MEMORY_MB', amount: 101 }] },
     ]);
-    expect(c.weight).toBe(1);
+    expect(c!.weight).toBe(1);
   });
 
   it('a sharing provider serves DISK_GB to the hosts of its aggregate only, and only with the sharing trait', async () => {
@@ -442,7 +476,7 @@ describe('nested trees and sharing providers', () => {
       ],
     };
     const diskServer = async () =>
-      (await search(request)).find((c) => c.providerUuid === host.uuid)!.summary[1].providerUuid;
+      (await search(request)).find((c) => c.providerUuid === host.uuid)!.summary[1]!.providerUuid;
     expect(await diskServer()).toBe(s2.uuid); // tie: lower uuid
     await use(s2.uuid, { DISK_GB: 1 });
     expect(await diskServer()).toBe(s1.uuid); // more free
@@ -483,7 +517,7 @@ describe('weighers and ordering', () => {
   it('the weight is the mean free share over the requested classes only', async () => {
     const h = await hostWith(env, 'h', { VCPU: 10, MEMORY_MB: 10, DISK_GB: 10 });
     await use(h.uuid, { VCPU: 5, MEMORY_MB: 8, DISK_GB: 10 });
-    expect((await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }] }))[0].weight).toBe(0.5);
+    expect((await search({ resources: [{ resourceClass: 'VCPU', amount: 1 }] }))[0]!.weight).toBe(0.5);
     expect(
       (
         await search({
@@ -492,7 +526,7 @@ describe('weighers and ordering', () => {
             { resourceClass: 'MEMORY_MB', amount: 1 },
           ],
         })
-      )[0].weight,
+      )[0]!.weight,
     ).toBeCloseTo(0.35, 11);
   });
 
@@ -715,18 +749,18 @@ describe('allocation request round trip', () => {
       ],
     };
     const [candidate] = await search(request);
-    expect(candidate.providerUuid).toBe(host.uuid);
-    expect(candidate.allocationRequest).toEqual([
+    expect(candidate!.providerUuid).toBe(host.uuid);
+    expect(candidate!.allocationRequest).toEqual([
       { providerUuid: storage.uuid, resources: [{ resourceClass: 'DISK_GB', amount: 100 }] },
       { providerUuid: host.uuid, resources: [{ resourceClass: 'VCPU', amount: 2 }] },
       { providerUuid: numa, resources: [{ resourceClass: 'MEMORY_MB', amount: 1024 }] },
     ]);
-    expect(candidate.summary.map((s: any) => [s.providerUuid, s.resourceClass, s.capacity, s.used, s.free])).toEqual([
+    expect(candidate!.summary.map((s) => [s.providerUuid, s.resourceClass, s.capacity, s.used, s.free])).toEqual([
       [storage.uuid, 'DISK_GB', 500, 0, 500],
       [host.uuid, 'VCPU', 8, 0, 8],
       [numa, 'MEMORY_MB', 4096, 0, 4096],
     ]);
-    const consumer = await allocate(candidate.allocationRequest);
+    const consumer = await allocate(candidate!.allocationRequest);
     const rows = await env.sql<{ uuid: string; name: string; used: number }>(
       `SELECT p.uuid, rc.name, a.used FROM allocations a JOIN consumers c ON c.id = a.consumer_id
          JOIN resource_providers p ON p.id = a.provider_id JOIN resource_classes rc ON rc.id = a.resource_class_id
@@ -740,9 +774,9 @@ describe('allocation request round trip', () => {
     ]);
     // the next search sees the usage
     const [after] = await search(request);
-    expect(after.summary.map((s: any) => s.used)).toEqual([100, 2, 1024]);
-    expect(after.summary.map((s: any) => s.free)).toEqual([400, 6, 3072]);
-    expect(after.weight).toBeCloseTo((0.8 + 0.75 + 0.75) / 3, 11);
+    expect(after!.summary.map((s) => s.used)).toEqual([100, 2, 1024]);
+    expect(after!.summary.map((s) => s.free)).toEqual([400, 6, 3072]);
+    expect(after!.weight).toBeCloseTo((0.8 + 0.75 + 0.75) / 3, 11);
   });
 });
 

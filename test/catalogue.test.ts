@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvider, ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
@@ -68,10 +69,22 @@ const ops = {
 } as const;
 const KINDS: Kind[] = ['ResourceClass', 'Trait'];
 
-async function mutate(query: string, field: string, input: Record<string, unknown>): Promise<any> {
-  const result = await env.gql(query, { input });
+/**
+ * What these tests read from a write's answer: a TraitPayload or ResourceClassPayload (`created`), a
+ * ResourceProviderPayload, or a typed error (its other fields, from ERROR_FIELDS, compared whole).
+ */
+interface Payload {
+  __typename: string;
+  message: string;
+  created: { id: string; name: string; standard: boolean };
+  resourceProvider: { uuid: string; generation: number; traits: string[] };
+  [field: string]: unknown;
+}
+
+async function mutate(query: string, field: string, input: Record<string, unknown>): Promise<Payload> {
+  const result = await env.gql<Record<string, Payload>>(query, { input });
   expect(result.errors).toBeUndefined();
-  return result.data![field];
+  return result.data![field] as Payload;
 }
 
 async function rejected(
@@ -79,7 +92,7 @@ async function rejected(
   field: string,
   input: Record<string, unknown>,
   expected: Record<string, unknown>,
-): Promise<any> {
+): Promise<Payload> {
   const before = await snapshot(env);
   const payload = await mutate(query, field, input);
   expect(payload).toMatchObject(expected);
@@ -102,7 +115,7 @@ async function deleteName(kind: Kind, name: string): Promise<void> {
   });
 }
 
-async function setTraits(providerUuid: string, generation: number, traits: string[]): Promise<any> {
+async function setTraits(providerUuid: string, generation: number, traits: string[]): Promise<Payload> {
   return mutate(
     `mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) {
        ${ERROR_FIELDS} ... on ResourceProviderPayload { resourceProvider { uuid generation traits } } } }`,
@@ -113,6 +126,12 @@ async function setTraits(providerUuid: string, generation: number, traits: strin
 
 const SET_TRAITS = `mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) { ${ERROR_FIELDS} ... on ResourceProviderPayload { resourceProvider { generation } } } }`;
 
+interface NamePage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: { name: string; standard: boolean } }[];
+}
+
 async function allNames(
   query: 'resourceClasses' | 'traits',
   filter?: Record<string, unknown>,
@@ -122,18 +141,18 @@ async function allNames(
   let after: string | null = null;
   let totalCount = -1;
   for (;;) {
-    const result: any = await env.gql(
+    const result: ExecutionResult<Record<typeof query, NamePage>> = await env.gql(
       `query($first: Int, $after: String${query === 'traits' ? ', $filter: TraitFilter' : ''}) {
          ${query}(first: $first, after: $after${query === 'traits' ? ', filter: $filter' : ''}) {
            totalCount pageInfo { hasNextPage endCursor } edges { cursor node { name } } } }`,
       { first: pageSize, after, ...(query === 'traits' ? { filter } : {}) },
     );
     expect(result.errors).toBeUndefined();
-    const connection = result.data[query];
+    const connection = result.data![query];
     if (totalCount === -1) totalCount = connection.totalCount;
     expect(connection.totalCount).toBe(totalCount);
     expect(connection.edges.length).toBeLessThanOrEqual(pageSize);
-    names.push(...connection.edges.map((e: any) => e.node.name));
+    names.push(...connection.edges.map((e) => e.node.name));
     if (!connection.pageInfo.hasNextPage) break;
     expect(connection.edges).toHaveLength(pageSize);
     after = connection.pageInfo.endCursor;
@@ -143,13 +162,15 @@ async function allNames(
 
 describe('the seeded standard catalogue', () => {
   it('has exactly the 21 standard resource classes, all standard, ordered by name', async () => {
-    const result = await env.gql(`{ resourceClasses(first: 100) { totalCount edges { node { name standard } } } }`);
+    const result = await env.gql<{ resourceClasses: NamePage }>(
+      `{ resourceClasses(first: 100) { totalCount edges { node { name standard } } } }`,
+    );
     expect(result.errors).toBeUndefined();
     const connection = result.data!.resourceClasses;
     expect(connection.totalCount).toBe(21);
-    const names = connection.edges.map((e: any) => e.node.name);
+    const names = connection.edges.map((e) => e.node.name);
     expect([...names].sort()).toEqual([...STANDARD_CLASSES].sort());
-    expect(connection.edges.every((e: any) => e.node.standard === true)).toBe(true);
+    expect(connection.edges.every((e) => e.node.standard === true)).toBe(true);
     const dbOrder = (await env.sql<{ name: string }>('SELECT name FROM resource_classes ORDER BY name')).map(
       (r) => r.name,
     );
@@ -341,7 +362,7 @@ describe('deleting names in use', () => {
         reason: expect.stringContaining('inventory'),
       },
     );
-    const removed = await env.gql(
+    const removed = await env.gql<{ setInventories: { __typename: string } }>(
       `mutation($input: SetInventoriesInput!) { setInventories(input: $input) { __typename } }`,
       {
         input: {
@@ -594,14 +615,14 @@ describe('relay', () => {
   it('node(id:) and nodes(ids:) resolve resource classes and traits by global id; unknown ids are null', async () => {
     const created = await createName('Trait', 'CUSTOM_RELAY');
     const vcpu = Buffer.from('ResourceClass:VCPU').toString('base64');
-    const one = await env.gql(
+    const one = await env.gql<{ node: unknown }>(
       `query($id: ID!) { node(id: $id) { __typename id ... on ResourceClass { name standard } } }`,
       { id: vcpu },
     );
     expect(one.errors).toBeUndefined();
     expect(one.data?.node).toEqual({ __typename: 'ResourceClass', id: vcpu, name: 'VCPU', standard: true });
     const missing = Buffer.from('Trait:CUSTOM_NOT_THERE').toString('base64');
-    const many = await env.gql(
+    const many = await env.gql<{ nodes: unknown }>(
       `query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on Trait { name standard } ... on ResourceClass { name } } }`,
       {
         ids: [created.id, missing, vcpu, Buffer.from('Trait:MISC_SHARES_VIA_AGGREGATE').toString('base64')],

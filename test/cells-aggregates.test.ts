@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transactionStats } from '../src/placement/transactions.js';
 import { createProvider, ERROR_FIELDS, setInventories, snapshot } from './support/fixtures.js';
@@ -22,10 +23,39 @@ const SET_AGGS = `mutation($input: SetProviderAggregatesInput!) { setProviderAgg
 const SET_TRAITS = `mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) {
   ${ERROR_FIELDS} ... on ResourceProviderPayload { resourceProvider { generation } } } }`;
 
-async function mutate(e: TestEnv, query: string, field: string, input: Record<string, unknown>): Promise<any> {
-  const result = await e.gql(query, { input });
+interface Named {
+  id: string;
+  uuid: string;
+  name: string;
+  providerCount: number;
+}
+
+/**
+ * What these tests read from a write's answer: a CellPayload, AggregatePayload or
+ * ResourceProviderPayload, or a typed error (its other fields, from ERROR_FIELDS, compared whole).
+ */
+interface Payload {
+  __typename: string;
+  message: string;
+  cell: Named;
+  aggregate: Omit<Named, 'name'> & { name: string | null };
+  resourceProvider: { uuid: string; generation: number; aggregates: { uuid: string; name: string | null }[] };
+  [field: string]: unknown;
+}
+
+/** A page of providers as LIST selects it. */
+interface ProviderPage {
+  resourceProviders: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null; startCursor: string | null };
+    edges: { node: { name: string } }[];
+  };
+}
+
+async function mutate(e: TestEnv, query: string, field: string, input: Record<string, unknown>): Promise<Payload> {
+  const result = await e.gql<Record<string, Payload>>(query, { input });
   expect(result.errors).toBeUndefined();
-  return result.data![field];
+  return result.data![field] as Payload;
 }
 
 async function rejected(
@@ -33,7 +63,7 @@ async function rejected(
   field: string,
   input: Record<string, unknown>,
   expected: Record<string, unknown>,
-): Promise<any> {
+): Promise<Payload> {
   const before = await snapshot(env);
   const payload = await mutate(env, query, field, input);
   expect(payload).toMatchObject(expected);
@@ -88,7 +118,7 @@ describe('cells', () => {
     const unicode = await createCell(env, { name: '🚀'.repeat(255) });
     expect(unicode.name).toBe('🚀'.repeat(255));
 
-    const result = await env.gql(
+    const result = await env.gql<{ cells: { pageInfo: { endCursor: string | null } } }>(
       `{ cells(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { uuid name } } } }`,
     );
     expect(result.errors).toBeUndefined();
@@ -97,7 +127,7 @@ describe('cells', () => {
       pageInfo: { hasNextPage: true },
       edges: [{ node: { uuid, name: 'cell-a' } }, { node: { name: 'cell-b' } }],
     });
-    const rest = await env.gql(
+    const rest = await env.gql<{ cells: unknown }>(
       `query($after: String) { cells(first: 2, after: $after) { totalCount pageInfo { hasNextPage } edges { node { name } } } }`,
       {
         after: result.data!.cells.pageInfo.endCursor,
@@ -162,7 +192,10 @@ describe('cells', () => {
     const cell = await createCell(env, { name: 'cell-busy' });
     const root = await createProvider(env, { name: 'cell-busy-root', cellUuid: cell.uuid });
     const child = await createProvider(env, { name: 'cell-busy-child', parentProviderUuid: root.uuid });
-    const count = await env.gql(`query($id: ID!) { node(id: $id) { ... on Cell { providerCount } } }`, { id: cell.id });
+    const count = await env.gql<{ node: unknown }>(
+      `query($id: ID!) { node(id: $id) { ... on Cell { providerCount } } }`,
+      { id: cell.id },
+    );
     expect(count.data?.node).toEqual({ providerCount: 2 });
     await rejected(
       DELETE_CELL,
@@ -223,9 +256,11 @@ describe('aggregates', () => {
     const given = randomUUID();
     const b = await createAggregate(env, { name: 'agg-two', uuid: dashless(given) });
     expect(b).toMatchObject({ uuid: given, name: 'agg-two', providerCount: 0 });
-    const result = await env.gql(`{ aggregates(first: 100) { totalCount edges { node { uuid name } } } }`);
+    const result = await env.gql<{ aggregates: { totalCount: number; edges: { node: { uuid: string } }[] } }>(
+      `{ aggregates(first: 100) { totalCount edges { node { uuid name } } } }`,
+    );
     expect(result.errors).toBeUndefined();
-    const uuids = result.data!.aggregates.edges.map((e: any) => e.node.uuid);
+    const uuids = result.data!.aggregates.edges.map((e) => e.node.uuid);
     expect(uuids).toEqual(expect.arrayContaining([a.uuid, given]));
     expect(uuids).toEqual([...uuids].sort());
     expect(result.data!.aggregates.totalCount).toBe(uuids.length);
@@ -284,9 +319,12 @@ describe('aggregates', () => {
     const rp = await createProvider(env, { name: 'agg-busy-member' });
     const set = await setAggregates(env, rp.uuid, rp.generation, [agg.uuid]);
     expect(set.aggregates).toEqual([{ uuid: agg.uuid, name: 'agg-busy' }]);
-    const count = await env.gql(`query($id: ID!) { node(id: $id) { ... on Aggregate { providerCount } } }`, {
-      id: agg.id,
-    });
+    const count = await env.gql<{ node: unknown }>(
+      `query($id: ID!) { node(id: $id) { ... on Aggregate { providerCount } } }`,
+      {
+        id: agg.id,
+      },
+    );
     expect(count.data?.node).toEqual({ providerCount: 1 });
     await rejected(
       DELETE_AGG,
@@ -433,7 +471,7 @@ describe('resourceProviders filters', () => {
     cellA = (await createCell(fenv, { name: 'cell-A' })).uuid;
     cellB = (await createCell(fenv, { name: 'cell-B' })).uuid;
     for (const name of ['CUSTOM_FAST', 'CUSTOM_GPU']) {
-      const created = await fenv.gql(
+      const created = await fenv.gql<{ createTrait: { __typename: string } }>(
         `mutation($input: CreateTraitInput!) { createTrait(input: $input) { __typename } }`,
         { input: { name } },
       );
@@ -487,7 +525,7 @@ describe('resourceProviders filters', () => {
       if (p.aggregates) await setAggregates(fenv, created.uuid, generation, p.aggregates);
     }
     // hostA uses 6 of its 8 VCPU
-    const alloc = await fenv.gql(
+    const alloc = await fenv.gql<{ setAllocations: { __typename: string } }>(
       `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { __typename } }`,
       {
         input: {
@@ -508,10 +546,10 @@ describe('resourceProviders filters', () => {
       totalCount pageInfo { hasNextPage hasPreviousPage endCursor startCursor } edges { node { name } } } }`;
 
   async function list(filter?: Record<string, unknown>): Promise<{ names: string[]; totalCount: number }> {
-    const result = await fenv.gql(LIST, { filter });
+    const result = await fenv.gql<ProviderPage>(LIST, { filter });
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
     const connection = result.data!.resourceProviders;
-    return { names: connection.edges.map((e: any) => e.node.name), totalCount: connection.totalCount };
+    return { names: connection.edges.map((e) => e.node.name), totalCount: connection.totalCount };
   }
   const names = async (filter?: Record<string, unknown>) => {
     const { names: found, totalCount } = await list(filter);
@@ -520,7 +558,7 @@ describe('resourceProviders filters', () => {
   };
 
   async function queryError(filter: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const result = await fenv.gql(LIST, { filter });
+    const result = await fenv.gql<ProviderPage>(LIST, { filter });
     expect(result.data?.resourceProviders ?? null).toBeNull();
     expect(result.errors?.length).toBeGreaterThan(0);
     const first = result.errors![0]!.extensions!;
@@ -644,11 +682,11 @@ describe('resourceProviders filters', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const result: any = await fenv.gql(LIST, { first: 2, after });
+      const result: ExecutionResult<ProviderPage> = await fenv.gql(LIST, { first: 2, after });
       expect(result.errors).toBeUndefined();
-      const c = result.data.resourceProviders;
+      const c = result.data!.resourceProviders;
       expect(c.totalCount).toBe(5);
-      seen.push(...c.edges.map((e: any) => e.node.name));
+      seen.push(...c.edges.map((e) => e.node.name));
       pages++;
       if (!c.pageInfo.hasNextPage) break;
       after = c.pageInfo.endCursor;
@@ -656,29 +694,28 @@ describe('resourceProviders filters', () => {
     expect(pages).toBe(3);
     expect(seen).toEqual(['hostA', 'hostA-numa0', 'hostA-numa1', 'hostB', 'hostC']);
 
-    const filtered: any = await fenv.gql(LIST, { filter: { memberOf: [[g1, g2]] }, first: 3 });
-    expect(filtered.data.resourceProviders).toMatchObject({ totalCount: 4, pageInfo: { hasNextPage: true } });
-    expect(filtered.data.resourceProviders.edges.map((e: any) => e.node.name)).toEqual([
-      'hostA',
-      'hostA-numa0',
-      'hostB',
-    ]);
-    const next: any = await fenv.gql(LIST, {
+    const filtered = await fenv.gql<ProviderPage>(LIST, { filter: { memberOf: [[g1, g2]] }, first: 3 });
+    expect(filtered.data!.resourceProviders).toMatchObject({ totalCount: 4, pageInfo: { hasNextPage: true } });
+    expect(filtered.data!.resourceProviders.edges.map((e) => e.node.name)).toEqual(['hostA', 'hostA-numa0', 'hostB']);
+    const next = await fenv.gql<ProviderPage>(LIST, {
       filter: { memberOf: [[g1, g2]] },
       first: 3,
-      after: filtered.data.resourceProviders.pageInfo.endCursor,
+      after: filtered.data!.resourceProviders.pageInfo.endCursor,
     });
-    expect(next.data.resourceProviders).toMatchObject({
+    expect(next.data!.resourceProviders).toMatchObject({
       totalCount: 4,
       pageInfo: { hasNextPage: false },
       edges: [{ node: { name: 'hostC' } }],
     });
 
-    const tail: any = await fenv.gql(LIST, { last: 2 });
-    expect(tail.data.resourceProviders).toMatchObject({ totalCount: 5, pageInfo: { hasPreviousPage: true } });
-    expect(tail.data.resourceProviders.edges.map((e: any) => e.node.name)).toEqual(['hostB', 'hostC']);
-    const before: any = await fenv.gql(LIST, { last: 2, before: tail.data.resourceProviders.pageInfo.startCursor });
-    expect(before.data.resourceProviders.edges.map((e: any) => e.node.name)).toEqual(['hostA-numa0', 'hostA-numa1']);
+    const tail = await fenv.gql<ProviderPage>(LIST, { last: 2 });
+    expect(tail.data!.resourceProviders).toMatchObject({ totalCount: 5, pageInfo: { hasPreviousPage: true } });
+    expect(tail.data!.resourceProviders.edges.map((e) => e.node.name)).toEqual(['hostB', 'hostC']);
+    const before = await fenv.gql<ProviderPage>(LIST, {
+      last: 2,
+      before: tail.data!.resourceProviders.pageInfo.startCursor,
+    });
+    expect(before.data!.resourceProviders.edges.map((e) => e.node.name)).toEqual(['hostA-numa0', 'hostA-numa1']);
   });
 
   it('an unknown trait is a query error NOT_FOUND naming the filter field', async () => {
@@ -736,7 +773,7 @@ describe('resourceProviders filters', () => {
       gid('Cell', randomUUID()),
       gid('Aggregate', randomUUID()),
     ];
-    const result = await fenv.gql(
+    const result = await fenv.gql<{ nodes: unknown }>(
       `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id
          ... on ResourceProvider { name } ... on Cell { name providerCount } ... on Aggregate { uuid providerCount }
          ... on ResourceClass { name } ... on Trait { name } } }`,
@@ -757,9 +794,16 @@ describe('resourceProviders filters', () => {
     });
     expect(cell).toEqual({ data: { node: { __typename: 'Cell', uuid: cellA, name: 'cell-A' } } });
     // ids read back from the connection resolve to the same providers
-    const listed = await fenv.gql(`{ resourceProviders(filter: {name: "hostC"}) { edges { node { id } } } }`);
-    const id = listed.data!.resourceProviders.edges[0].node.id;
-    const node = await fenv.gql(`query($id: ID!) { node(id: $id) { ... on ResourceProvider { uuid } } }`, { id });
+    const listed = await fenv.gql<{ resourceProviders: { edges: { node: { id: string } }[] } }>(
+      `{ resourceProviders(filter: {name: "hostC"}) { edges { node { id } } } }`,
+    );
+    const id = listed.data!.resourceProviders.edges[0]!.node.id;
+    const node = await fenv.gql<{ node: unknown }>(
+      `query($id: ID!) { node(id: $id) { ... on ResourceProvider { uuid } } }`,
+      {
+        id,
+      },
+    );
     expect(node.data?.node).toEqual({ uuid: uuid.hostC });
   });
 });

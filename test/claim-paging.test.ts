@@ -108,11 +108,13 @@ async function fillFirstPage(w: World): Promise<void> {
   const page = w.hosts.slice(0, PAGE);
   const answers = await Promise.all(
     page.map(async () => {
-      const result = await w.racers.gql(CLAIM, { input: { ...claimInput(w, 1), candidates: page } });
+      const result = await w.racers.gql<{ claim: { __typename: string } }>(CLAIM, {
+        input: { ...claimInput(w, 1), candidates: page },
+      });
       return result.data?.claim;
     }),
   );
-  expect(answers.map((a) => a.__typename)).toEqual(page.map(() => 'ClaimPayload'));
+  expect(answers.map((a) => a!.__typename)).toEqual(page.map(() => 'ClaimPayload'));
 }
 
 async function assertAllHostsFull(w: World): Promise<void> {
@@ -132,7 +134,7 @@ describe('a claim of several consumers whose first page was taken by racers', ()
   it('each consumer pages on by itself: both land on the 2 hosts past the page, never NoValidHost', async () => {
     const w = await build();
     const input = claimInput(w, 2);
-    const gate = await holdBetweenSearchAndClaim(w, () => w.env.gql(CLAIM, { input }));
+    const gate = await holdBetweenSearchAndClaim(w, () => w.env.gql<{ claim: unknown }>(CLAIM, { input }));
     await fillFirstPage(w);
     gate.release();
     const answer = (await gate.result).data?.claim;

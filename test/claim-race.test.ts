@@ -43,7 +43,7 @@ async function startRace(hostCount: number, cellCount: number): Promise<Race> {
   const env = await createTestEnv(40);
   const cells: string[] = [];
   for (let c = 0; c < cellCount; c++) {
-    const result = await env.gql(
+    const result = await env.gql<{ createCell: { cell: { uuid: string } } }>(
       `mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`,
       {
         input: { name: `race-cell-${c}` },
@@ -73,14 +73,41 @@ async function stopRace(race: Race): Promise<void> {
   await race.env.close();
 }
 
-async function postClaim(endpoint: string, input: unknown): Promise<any> {
+interface Amounts {
+  providerUuid: string;
+  resources: { resourceClass: string; amount: number }[];
+}
+
+/** One selection as CLAIM selects it. */
+interface Selection {
+  consumerUuid: string;
+  consumerGeneration: number;
+  providerUuid: string;
+  cellUuid: string | null;
+  hostsTried: number;
+  allocations: Amounts[];
+  alternates: { providerUuid: string; cellUuid: string | null; allocationRequest: Amounts[] }[];
+}
+
+/**
+ * What the race reads from a claim's answer: a ClaimPayload's selections, NoValidHost's hosts
+ * tried, or another typed error (compared whole).
+ */
+interface ClaimAnswer {
+  __typename: string;
+  selections: Selection[];
+  hostsTried: string[];
+  [field: string]: unknown;
+}
+
+async function postClaim(endpoint: string, input: unknown): Promise<ClaimAnswer> {
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
     body: JSON.stringify({ query: CLAIM, variables: { input } }),
   });
   expect(response.status).toBe(200);
-  const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  const body = (await response.json()) as { data?: { claim: ClaimAnswer }; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
   return body.data!.claim;
 }
@@ -100,7 +127,7 @@ async function hostsWithRoom(env: TestEnv): Promise<number> {
 
 interface Success {
   consumerUuid: string;
-  selection: any;
+  selection: Selection;
 }
 
 interface RaceResult {
@@ -109,7 +136,7 @@ interface RaceResult {
   /** NoValidHost answers after which SQL still showed a host with room: spurious. */
   spuriousNoValidHost: { consumerUuid: string; roomAfter: number; hostsTried: string[] }[];
   retryLimitExceeded: number;
-  unexpected: any[];
+  unexpected: ClaimAnswer[];
   /** Consumers whose claim never got a definite answer (time or loop cap). */
   abandoned: string[];
   serverRetries: number;
@@ -160,7 +187,7 @@ async function runClaimers(race: Race, options: RaceOptions): Promise<RaceResult
       }
       if (payload.__typename === 'ClaimPayload') {
         expect(payload.selections).toHaveLength(1);
-        result.successes.push({ consumerUuid, selection: payload.selections[0] });
+        result.successes.push({ consumerUuid, selection: payload.selections[0]! });
         continue;
       }
       if (payload.__typename === 'NoValidHost') {

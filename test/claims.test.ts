@@ -39,27 +39,66 @@ interface Candidate {
   allocationRequest: { providerUuid: string; resources: { resourceClass: string; amount: number }[] }[];
 }
 
-async function claimOf(input: Record<string, unknown>): Promise<any> {
-  const result = await env.gql(CLAIM, { input });
+interface Amounts {
+  providerUuid: string;
+  resources: { resourceClass: string; amount: number }[];
+}
+
+interface Alternate {
+  providerUuid: string;
+  cellUuid: string | null;
+  allocationRequest: Amounts[];
+}
+
+/** One SELECTION. */
+interface Selection {
+  consumerUuid: string;
+  consumerGeneration: number;
+  providerUuid: string;
+  cellUuid: string | null;
+  hostsTried: number;
+  allocations: Amounts[];
+  alternates: Alternate[];
+}
+
+/**
+ * What these tests read from a claim's or reschedule's answer: a ClaimPayload (one selection per
+ * consumer, so at least one), a ReschedulePayload, NoValidHost, or a typed error (its other
+ * fields, from ERROR_FIELDS, are only compared whole).
+ */
+interface Answer {
+  __typename: string;
+  selections: [Selection, ...Selection[]];
+  selection: Selection;
+  explanation: { remaining: number; steps: { constraint: string; detail: string; eliminated: number }[] };
+  [field: string]: unknown;
+}
+
+async function claimOf(input: Record<string, unknown>): Promise<Answer> {
+  const result = await env.gql<{ claim: Answer }>(CLAIM, { input });
   expect(result.errors).toBeUndefined();
   return result.data!.claim;
 }
 
-async function rescheduleOf(input: Record<string, unknown>): Promise<any> {
-  const result = await env.gql(RESCHEDULE, { input });
+async function rescheduleOf(input: Record<string, unknown>): Promise<Answer> {
+  const result = await env.gql<{ reschedule: Answer }>(RESCHEDULE, { input });
   expect(result.errors).toBeUndefined();
   return result.data!.reschedule;
 }
 
 async function candidatesOf(request: Record<string, unknown>, limit = 1000, weigher = 'SPREAD'): Promise<Candidate[]> {
-  const result = await env.gql(CANDIDATES, { request, limit, weigher });
+  const result = await env.gql<{ allocationCandidates: { __typename: string; candidates: Candidate[] } }>(CANDIDATES, {
+    request,
+    limit,
+    weigher,
+  });
   expect(result.errors).toBeUndefined();
   expect(result.data!.allocationCandidates.__typename).toBe('AllocationCandidates');
   return result.data!.allocationCandidates.candidates;
 }
 
 async function createCell(name: string): Promise<string> {
-  const result = await env.gql(
+  const result = await env.gql<{ createCell: { cell: { uuid: string } } }>(
     `mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`,
     {
       input: { name },
@@ -72,7 +111,7 @@ async function createCell(name: string): Promise<string> {
 async function world() {
   const tag = randomBytes(4).toString('hex');
   const cls = `CUSTOM_T${tag.toUpperCase()}`;
-  const created = await env.gql(
+  const created = await env.gql<{ createResourceClass: { createdResourceClass: { name: string } } }>(
     `mutation($input: CreateResourceClassInput!) { createResourceClass(input: $input) { ${ERROR_FIELDS} ... on ResourceClassPayload { createdResourceClass { name } } } }`,
     {
       input: { name: cls },
@@ -107,7 +146,7 @@ async function world() {
 /** Uses `amount` of the class on a provider through a filler consumer (to weigh or fill hosts). */
 async function fill(providerUuid: string, cls: string, amount: number): Promise<string> {
   const consumerUuid = randomUUID();
-  const result = await env.gql(
+  const result = await env.gql<{ setAllocations: { __typename: string } }>(
     `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { ${ERROR_FIELDS} ... on AllocationsPayload { consumers { generation } } } }`,
     {
       input: {
@@ -146,7 +185,7 @@ async function consumerRow(consumerUuid: string): Promise<{ generation: number }
 }
 
 /** An alternate as reschedule takes it back. */
-const asInput = (alternate: any) => ({
+const asInput = (alternate: Alternate) => ({
   providerUuid: alternate.providerUuid,
   allocations: alternate.allocationRequest,
 });
@@ -229,11 +268,11 @@ describe('claim: alternates', () => {
     const payload = await claimOf({ consumers: [w.consumer()], request: w.request(), alternates: 2, weigher: 'PACK' });
     const [selection] = payload.selections;
     expect(selection.providerUuid).toBe(w.id(2));
-    expect(selection.alternates.map((a: any) => a.providerUuid)).toEqual([w.id(5)]);
+    expect(selection.alternates.map((a) => a.providerUuid)).toEqual([w.id(5)]);
     const again = (await claimOf({ consumers: [w.consumer()], request: w.request(), alternates: 2, weigher: 'PACK' }))
       .selections[0];
     expect(again.providerUuid).toBe(w.id(4));
-    expect(again.alternates.map((a: any) => a.providerUuid)).toEqual([w.id(3), w.id(6)]);
+    expect(again.alternates.map((a) => a.providerUuid)).toEqual([w.id(3), w.id(6)]);
   });
 
   it('alternates: 0 gives none, and the claim still happens', async () => {
@@ -268,13 +307,13 @@ describe('claim: alternates', () => {
     const all = (await claimOf({ consumers: [w.consumer()], request: w.request(), alternates: 20, candidates: null }))
       .selections[0];
     expect(all.providerUuid).toBe(w.id(1)); // host 0 now has less free share than the empty ones
-    expect(all.alternates.map((a: any) => a.providerUuid)).toEqual(Array.from({ length: 20 }, (_, i) => w.id(i + 2)));
+    expect(all.alternates.map((a) => a.providerUuid)).toEqual(Array.from({ length: 20 }, (_, i) => w.id(i + 2)));
     const smallAgain = (
       await claimOf({ consumers: [w.consumer()], request: w.request(), alternates: 20, weigher: 'PACK' })
     ).selections[0];
     // PACK: the fullest first (host 0, then host 1 with one used each); host 0 is in the small cell.
     expect(smallAgain.providerUuid).toBe(w.id(0));
-    expect(smallAgain.alternates.map((a: any) => a.providerUuid)).toEqual([31, 32, 33, 34, 35].map(w.id));
+    expect(smallAgain.alternates.map((a) => a.providerUuid)).toEqual([31, 32, 33, 34, 35].map(w.id));
   });
 
   it('requests restricted to a cell only ever choose and return hosts of that cell', async () => {
@@ -288,9 +327,9 @@ describe('claim: alternates', () => {
     });
     for (const selection of payload.selections) {
       expect(selection.cellUuid).toBe(b);
-      expect(selection.alternates.every((x: any) => x.cellUuid === b)).toBe(true);
+      expect(selection.alternates.every((x) => x.cellUuid === b)).toBe(true);
     }
-    expect(payload.selections.map((s: any) => s.providerUuid)).toEqual([w.id(2), w.id(4)]);
+    expect(payload.selections.map((s) => s.providerUuid)).toEqual([w.id(2), w.id(4)]);
   });
 });
 
@@ -333,7 +372,7 @@ describe('claim: explicit candidates', () => {
     expect(payload.__typename).toBe('ClaimPayload');
     const [selection] = payload.selections;
     expect(selection.providerUuid).toBe(w.id(1));
-    expect(selection.alternates.map((a: any) => a.providerUuid)).toEqual([w.id(2)]);
+    expect(selection.alternates.map((a) => a.providerUuid)).toEqual([w.id(2)]);
     expect(await used(w.id(3), w.cls)).toBe(before);
     // The full host was the first on the caller's list and was discarded: two hosts tried.
     expect(selection.hostsTried).toBe(2);
@@ -371,7 +410,7 @@ describe('claim: explicit candidates', () => {
     await env.gql(`mutation { createResourceClass(input: {name: "${disk}"}) { __typename } }`);
     const aggregate = randomUUID();
     const setAggregates = async (uuid: string, generation: number) => {
-      const r = await env.gql(
+      const r = await env.gql<{ setProviderAggregates: { resourceProvider: { generation: number } } }>(
         `mutation($input: SetProviderAggregatesInput!) { setProviderAggregates(input: $input) { ${ERROR_FIELDS} ... on ResourceProviderPayload { resourceProvider { generation } } } }`,
         {
           input: { providerUuid: uuid, generation, aggregates: [aggregate] },
@@ -386,7 +425,7 @@ describe('claim: explicit candidates', () => {
     await setAggregates(h1.uuid, h1.generation);
     await setAggregates(h2.uuid, h2.generation);
     const generation = await setAggregates(shared.uuid, shared.generation);
-    const traits = await env.gql(
+    const traits = await env.gql<{ setProviderTraits: { __typename: string } }>(
       `mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) { __typename } }`,
       {
         input: { providerUuid: shared.uuid, generation, traits: ['MISC_SHARES_VIA_AGGREGATE'] },
@@ -413,7 +452,7 @@ describe('claim: explicit candidates', () => {
     expect(a).toMatchObject({ providerUuid: w.id(1), hostsTried: 1 });
     expect(a.allocations).toEqual(listed[0]!.allocationRequest);
     expect(b).toMatchObject({ providerUuid: w.id(3), hostsTried: 2 });
-    expect(b.allocations).toEqual([
+    expect(b!.allocations).toEqual([
       {
         providerUuid: w.id(3),
         resources: [
@@ -423,7 +462,7 @@ describe('claim: explicit candidates', () => {
       },
     ]);
     // Host 2 was tried and discarded: it is not an alternate of the second consumer.
-    expect(b.alternates.map((x: any) => x.providerUuid)).not.toContain(w.id(2));
+    expect(b!.alternates.map((x) => x.providerUuid)).not.toContain(w.id(2));
     expect(await rowsOf(first.consumerUuid)).toEqual(
       [
         { provider: w.id(1), name: w.cls, used: 1 },
@@ -471,12 +510,12 @@ describe('claim: several consumers', () => {
     const payload = await claimOf({ consumers, request: w.request(2), alternates: 2 });
     expect(payload.__typename).toBe('ClaimPayload');
     const selections = payload.selections;
-    expect(selections.map((s: any) => s.consumerUuid)).toEqual(consumers.map((c) => c.consumerUuid));
-    expect(selections.map((s: any) => s.providerUuid)).toEqual([w.id(1), w.id(2), w.id(3)]);
+    expect(selections.map((s) => s.consumerUuid)).toEqual(consumers.map((c) => c.consumerUuid));
+    expect(selections.map((s) => s.providerUuid)).toEqual([w.id(1), w.id(2), w.id(3)]);
     for (const [i, s] of selections.entries()) {
       expect(s.consumerGeneration).toBe(1);
       expect(s.alternates.length).toBeLessThanOrEqual(2);
-      expect(s.alternates.map((a: any) => a.providerUuid)).not.toContain(s.providerUuid);
+      expect(s.alternates.map((a) => a.providerUuid)).not.toContain(s.providerUuid);
       expect(await rowsOf(consumers[i]!.consumerUuid)).toEqual([{ provider: s.providerUuid, name: w.cls, used: 2 }]);
     }
     expect(await Promise.all([1, 2, 3, 4, 5].map((n) => used(w.id(n), w.cls)))).toEqual([2, 2, 2, 0, 0]);
@@ -566,7 +605,7 @@ describe('claim: idempotency', () => {
     const total = (await Promise.all([1, 2, 3, 4, 5].map((n) => used(w.id(n), w.cls)))).reduce((a, b) => a + b, 0);
     expect(total).toBe(3);
     expect(await rowsOf(consumer.consumerUuid)).toEqual([
-      { provider: payloads[0].selections[0].providerUuid, name: w.cls, used: 3 },
+      { provider: payloads[0]!.selections[0].providerUuid, name: w.cls, used: 3 },
     ]);
     expect(await consumerRow(consumer.consumerUuid)).toEqual({ generation: 1 });
   });
@@ -784,8 +823,8 @@ describe('claim: hostSubsetSize', () => {
         .selections;
       expect(best).toContain(s.providerUuid);
       chosen.add(s.providerUuid);
-      expect(s.alternates.map((x: any) => x.providerUuid)).not.toContain(s.providerUuid);
-      expect(s.alternates.every((x: any) => x.cellUuid === s.cellUuid)).toBe(true);
+      expect(s.alternates.map((x) => x.providerUuid)).not.toContain(s.providerUuid);
+      expect(s.alternates.every((x) => x.cellUuid === s.cellUuid)).toBe(true);
     }
     expect(chosen.size).toBeGreaterThan(1);
   });
@@ -803,7 +842,7 @@ describe('reschedule', () => {
     expect(payload.__typename).toBe('ClaimPayload');
     const selection = payload.selections[0];
     expect(selection.providerUuid).toBe(w.id(1));
-    expect(selection.alternates.map((a: any) => a.providerUuid)).toEqual(
+    expect(selection.alternates.map((a) => a.providerUuid)).toEqual(
       Array.from({ length: alternates }, (_, i) => w.id(i + 2)),
     );
     return { cell, consumer, selection };
@@ -1012,7 +1051,7 @@ describe('reschedule', () => {
     const payload = await rescheduleOf({
       consumerUuid: consumer.consumerUuid,
       consumerGeneration: 1,
-      alternates: [lacking, asInput(selection.alternates[1])],
+      alternates: [lacking, asInput(selection.alternates[1]!)],
     });
     expect(payload.__typename).toBe('ReschedulePayload');
     expect(payload.selection).toMatchObject({
@@ -1096,12 +1135,12 @@ describe('reschedule', () => {
  */
 describe('claim on a pool of one connection', () => {
   async function withSinglePool(
-    work: (gql: (input: unknown) => Promise<any>, single: TestEnv) => Promise<void>,
+    work: (gql: (input: unknown) => Promise<Answer>, single: TestEnv) => Promise<void>,
   ): Promise<void> {
     const single = await createTestEnv(1);
     const gql = async (input: unknown) => {
       const result = await Promise.race([
-        single.gql(CLAIM, { input }),
+        single.gql<{ claim: Answer }>(CLAIM, { input }),
         new Promise<never>((_, reject) =>
           setTimeout(
             () => reject(new Error('no answer in 10 s: the claim waits for a second pooled connection')),
@@ -1139,8 +1178,11 @@ describe('claim on a pool of one connection', () => {
   it('alternates that need the cell search answer', async () => {
     await withSinglePool(async (gql, single) => {
       const cell = async (name: string) =>
-        (await single.gql(`mutation { createCell(input: {name: "${name}"}) { ... on CellPayload { cell { uuid } } } }`))
-          .data!.createCell.cell.uuid;
+        (
+          await single.gql<{ createCell: { cell: { uuid: string } } }>(
+            `mutation { createCell(input: {name: "${name}"}) { ... on CellPayload { cell { uuid } } } }`,
+          )
+        ).data!.createCell.cell.uuid;
       const [small, big] = [await cell('small'), await cell('big')];
       // The chosen host's cell-mate ranks below 14 hosts of another cell (equal weights, uuid order).
       const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

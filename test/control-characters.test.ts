@@ -106,7 +106,9 @@ describe('mutations refuse control and format characters in every string', () =>
     for (const [what, bad] of Object.entries(BAD)) {
       it(`${c.name} with ${what} → InvalidInput { field: ${c.field}, rule: ${RULE} }, nothing written`, async () => {
         const before = await snapshot(env);
-        const result = await env.gql(c.document.replace('ERR', ERROR_FIELDS), { input: c.input(bad) });
+        const result = await env.gql<Record<string, { message: string }>>(c.document.replace('ERR', ERROR_FIELDS), {
+          input: c.input(bad),
+        });
         expect(result.errors).toBeUndefined();
         expect(result.data?.[c.result]).toMatchObject({
           __typename: 'InvalidInput',
@@ -114,7 +116,7 @@ describe('mutations refuse control and format characters in every string', () =>
           field: c.field,
           rule: RULE,
         });
-        expect(result.data?.[c.result].message).toMatch(/must not contain control or format characters \(found U\+/);
+        expect(result.data?.[c.result]?.message).toMatch(/must not contain control or format characters \(found U\+/);
         expect(await snapshot(env)).toBe(before);
       });
     }
@@ -136,7 +138,7 @@ describe('queries refuse them with the INVALID_INPUT code', () => {
   });
 
   it('allocationCandidates with an ESC in a trait name', async () => {
-    const result = await env.gql(
+    const result = await env.gql<{ allocationCandidates: unknown }>(
       `{ allocationCandidates(request: { resources: [{ resourceClass: "VCPU", amount: 1 }], requiredTraits: ["HW\\u001b"] }) {
         __typename ... on InvalidInput { field rule } } }`,
     );
@@ -148,9 +150,10 @@ describe('queries refuse them with the INVALID_INPUT code', () => {
   });
 
   it('printable non-ASCII text is still a valid free-text id', async () => {
-    const result = await env.gql('query($p: String!) { usages(projectId: $p) { consumerCount } }', {
-      p: 'projet-été-東京-🚀',
-    });
+    const result = await env.gql<{ usages: { consumerCount: number } }>(
+      'query($p: String!) { usages(projectId: $p) { consumerCount } }',
+      { p: 'projet-été-東京-🚀' },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?.usages.consumerCount).toBe(0);
   });

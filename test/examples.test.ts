@@ -54,7 +54,7 @@ describe('examples/scheduler-loop.ts', () => {
   });
 
   it('claims, fails the build, reschedules to an alternate, and shows the final allocations', async () => {
-    const cell = await env.gql(
+    const cell = await env.gql<{ createCell: { cell: { uuid: string } } }>(
       `mutation { createCell(input: { name: "example-cell" }) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`,
     );
     const cellUuid: string = cell.data!.createCell.cell.uuid;

@@ -36,10 +36,17 @@ async function keysLike(prefix: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-async function claimOf(input: Record<string, unknown>) {
-  const result = await env.gql(CLAIM, { input });
+/** The claim answer as CLAIM selects it: a payload's selections, or a typed error's fields. */
+interface ClaimAnswer {
+  __typename: string;
+  selections?: { consumerUuid: string; providerUuid: string; consumerGeneration: number; hostsTried: number }[];
+}
+
+async function claimOf(input: Record<string, unknown>): Promise<ClaimAnswer> {
+  const result = await env.gql<{ claim: ClaimAnswer }>(CLAIM, { input });
   expect(result.errors).toBeUndefined();
-  return result.data?.claim;
+  if (!result.data) throw new Error(`claim answered no data: ${JSON.stringify(result)}`);
+  return result.data.claim;
 }
 
 /** A fresh class on `hosts` hosts of `slots` slots each, and claim inputs for it. */
@@ -157,7 +164,7 @@ describe('idempotency key retention', () => {
     const claimInput = input(`stale-${randomUUID()}`);
     const first = await claimOf(claimInput);
     const consumerUuid = claimInput.consumers[0]?.consumerUuid;
-    const deleted = await env.gql(
+    const deleted = await env.gql<{ deleteAllocations: { __typename: string } }>(
       `mutation($input: DeleteAllocationsInput!) { deleteAllocations(input: $input) { __typename } }`,
       { input: { consumerUuid, consumerGeneration: 1 } },
     );

@@ -22,10 +22,36 @@ const SET_ALLOCATIONS = `mutation($input: SetAllocationsInput!) { setAllocations
 
 const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-async function gqlOk(query: string, variables: Record<string, unknown>, field: string): Promise<any> {
-  const result = await env.gql(query, variables);
+interface Inventory {
+  resourceClass: string;
+  total: number;
+  reserved: number;
+  minUnit: number;
+  maxUnit: number;
+  stepSize: number;
+  allocationRatio: number;
+  capacity: number;
+  used: number;
+  free: number;
+}
+
+/**
+ * What these tests read from a write's answer: an InventoriesPayload, an AllocationsPayload, or a
+ * typed error (its other fields, from ERROR_FIELDS, are only compared whole).
+ */
+interface Payload {
+  __typename: string;
+  code?: string;
+  warnings: string[];
+  resourceProvider: { uuid: string; generation: number; inventories: Inventory[] };
+  consumers: { consumerUuid: string; generation: number }[];
+  [errorField: string]: unknown;
+}
+
+async function gqlOk(query: string, variables: Record<string, unknown>, field: string): Promise<Payload> {
+  const result = await env.gql<Record<string, Payload>>(query, variables);
   expect(result.errors).toBeUndefined();
-  return result.data?.[field];
+  return result.data?.[field] as Payload;
 }
 
 /** The stable `code` of each typed error. */
@@ -40,7 +66,7 @@ const ERROR_CODES: Record<string, string> = {
 };
 
 /** Runs a write that must be refused: returns the typed error and proves nothing changed. */
-async function rejected(query: string, variables: Record<string, unknown>, field: string): Promise<any> {
+async function rejected(query: string, variables: Record<string, unknown>, field: string): Promise<Payload> {
   const before = await snapshot(env);
   const payload = await gqlOk(query, variables, field);
   expect(payload.__typename).not.toBe('InventoriesPayload');
@@ -50,13 +76,19 @@ async function rejected(query: string, variables: Record<string, unknown>, field
   return payload;
 }
 
-async function readProvider(uuid: string): Promise<any> {
-  const result = await env.gql(
+interface ProviderRead {
+  generation: number;
+  inventories: Inventory[];
+  usages: { resourceClass: string; used: number }[];
+}
+
+async function readProvider(uuid: string): Promise<ProviderRead> {
+  const result = await env.gql<{ resourceProvider: ProviderRead }>(
     `query($uuid: String!) { resourceProvider(uuid: $uuid) { generation inventories { ${INVENTORY_FIELDS} } usages { resourceClass used } } }`,
     { uuid },
   );
   expect(result.errors).toBeUndefined();
-  return result.data?.resourceProvider;
+  return result.data?.resourceProvider as ProviderRead;
 }
 
 async function allocate(
@@ -225,7 +257,7 @@ describe('setInventories', () => {
     );
     expect(payload.__typename).toBe('InventoriesPayload');
     expect(payload.resourceProvider.generation).toBe(host.generation + 1);
-    expect(payload.resourceProvider.inventories.map((i: any) => [i.resourceClass, i.total])).toEqual([
+    expect(payload.resourceProvider.inventories.map((i) => [i.resourceClass, i.total])).toEqual([
       ['PCPU', 2],
       ['VCPU', 8],
     ]);
@@ -588,7 +620,7 @@ describe('upsertInventory and deleteInventory', () => {
       },
       'upsertInventory',
     );
-    expect(added.resourceProvider.inventories.map((i: any) => [i.resourceClass, i.capacity])).toEqual([
+    expect(added.resourceProvider.inventories.map((i) => [i.resourceClass, i.capacity])).toEqual([
       ['DISK_GB', 45],
       ['MEMORY_MB', 1024],
       ['VCPU', 4],
@@ -605,7 +637,7 @@ describe('upsertInventory and deleteInventory', () => {
       'upsertInventory',
     );
     // Omitted fields go back to their defaults: an upsert replaces the whole inventory record.
-    expect(replaced.resourceProvider.inventories.find((i: any) => i.resourceClass === 'VCPU')).toEqual({
+    expect(replaced.resourceProvider.inventories.find((i) => i.resourceClass === 'VCPU')).toEqual({
       resourceClass: 'VCPU',
       total: 8,
       reserved: 0,
@@ -627,7 +659,7 @@ describe('upsertInventory and deleteInventory', () => {
       'deleteInventory',
     );
     expect(payload.__typename).toBe('InventoriesPayload');
-    expect(payload.resourceProvider.inventories.map((i: any) => i.resourceClass)).toEqual(['VCPU']);
+    expect(payload.resourceProvider.inventories.map((i) => i.resourceClass)).toEqual(['VCPU']);
   });
 
   it('delete of a class without inventory here → NotFound; of an unknown class → NotFound', async () => {
@@ -687,7 +719,7 @@ describe('inventories in use', () => {
       { input: { providerUuid: host.uuid, generation, inventories: [{ resourceClass: 'MEMORY_MB', total: 1024 }] } },
       'setInventories',
     );
-    expect(ok.resourceProvider.inventories.map((i: any) => [i.resourceClass, i.used])).toEqual([['MEMORY_MB', 256]]);
+    expect(ok.resourceProvider.inventories.map((i) => [i.resourceClass, i.used])).toEqual([['MEMORY_MB', 256]]);
   });
 
   it('removing an allocated class via deleteInventory → InUse, nothing changed', async () => {
@@ -729,7 +761,7 @@ describe('inventories in use', () => {
     expect(shrunk.warnings).toHaveLength(1);
     expect(shrunk.warnings[0]).toMatch(/VCPU/);
     expect(shrunk.warnings[0]).toMatch(/6/);
-    expect(shrunk.resourceProvider.inventories.find((i: any) => i.resourceClass === 'VCPU')).toMatchObject({
+    expect(shrunk.resourceProvider.inventories.find((i) => i.resourceClass === 'VCPU')).toMatchObject({
       capacity: 4,
       used: 6,
       free: 0,
@@ -749,7 +781,7 @@ describe('inventories in use', () => {
     );
     expect(viaUpsert.warnings).toHaveLength(1);
     expect(viaUpsert.warnings[0]).toMatch(/MEMORY_MB/);
-    expect(viaUpsert.resourceProvider.inventories.find((i: any) => i.resourceClass === 'MEMORY_MB')).toMatchObject({
+    expect(viaUpsert.resourceProvider.inventories.find((i) => i.resourceClass === 'MEMORY_MB')).toMatchObject({
       capacity: 124,
       used: 512,
       free: 0,

@@ -265,7 +265,7 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
   it(`nodes(ids:) takes at most ${VERSION_BEHAVIOUR['1.0'].maxNodeIds} ids; the cap itself is allowed`, async () => {
     const max = VERSION_BEHAVIOUR['1.0'].maxNodeIds;
     const id = Buffer.from(`ResourceProvider:${host.uuid}`).toString('base64');
-    const atCap = await postGraphQL(base, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+    const atCap = await postGraphQL<{ nodes: unknown[] }>(base, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
       ids: Array.from({ length: max }, () => id),
     });
     expect(atCap.body.errors).toBeUndefined();
@@ -437,7 +437,7 @@ describe('input lists have documented maximums', () => {
   for (const c of cases) {
     it(`${c.name} → InvalidInput { field: ${c.field}, rule: ${c.rule} }, nothing changed`, async () => {
       await changesNothing(async () => {
-        const result = await env.gql(
+        const result = await env.gql<Record<string, unknown>>(
           `mutation($input: ${c.inputType}!) { ${c.mutation}(input: $input) { ${ERROR_FIELDS} } }`,
           { input: c.input() },
         );
@@ -453,7 +453,7 @@ describe('input lists have documented maximums', () => {
   }
 
   it('allocationCandidates: 51 requested classes → InvalidInput max:50', async () => {
-    const result = await env.gql(
+    const result = await env.gql<{ allocationCandidates: unknown }>(
       `{ allocationCandidates(request: { resources: ${JSON.stringify(distinctClasses(51)).replace(/"(\w+)":/g, '$1:')} }) { __typename ... on InvalidInput { field rule } } }`,
     );
     expect(result.data?.allocationCandidates).toEqual({

@@ -35,7 +35,9 @@ function sample(text: string, line: RegExp): number {
 describe('Prometheus metrics', () => {
   it('counts typed errors by code, transactions and pool state', async () => {
     const before = sample(await metricsText(), /^placement_typed_errors_total\{code="INVALID_INPUT"\}/);
-    const bad = await env.gql(`mutation { createResourceProvider(input: {name: ""}) { ${ERROR_FIELDS} } }`);
+    const bad = await env.gql<{ createResourceProvider: { code?: string } }>(
+      `mutation { createResourceProvider(input: {name: ""}) { ${ERROR_FIELDS} } }`,
+    );
     expect(bad.data?.createResourceProvider.code).toBe('INVALID_INPUT');
     const text = await metricsText();
     expect(sample(text, /^placement_typed_errors_total\{code="INVALID_INPUT"\}/)).toBe(before + 1);
@@ -47,8 +49,9 @@ describe('Prometheus metrics', () => {
   it('shows the claim pool once a claim has used it', async () => {
     expect(sample(await metricsText(), /^placement_db_claim_pool_connections\{state="total"\}/)).toBe(0);
     await hostWith(env, 'metrics-host', { VCPU: 4 });
-    const claimed =
-      await env.gql(`mutation { claim(input: { consumers: [{ consumerUuid: "${randomUUID()}", projectId: "p", userId: "u" }],
+    const claimed = await env.gql<{
+      claim: { __typename: string };
+    }>(`mutation { claim(input: { consumers: [{ consumerUuid: "${randomUUID()}", projectId: "p", userId: "u" }],
       request: { resources: [{ resourceClass: "VCPU", amount: 1 }] }, alternates: 0 }) { __typename } }`);
     expect(claimed.errors).toBeUndefined();
     expect(claimed.data?.claim.__typename).toBe('ClaimPayload');

@@ -86,7 +86,12 @@ describe(`${GATEWAYS} gateway processes on one database`, () => {
     ): Promise<T & { __typename: string; code?: string }> {
       const gateway = gateways[turn++ % gateways.length]!;
       served.set(gateway.url, (served.get(gateway.url) ?? 0) + 1);
-      const result = await postGraphQL(gateway.url, query, { input }, { signal: AbortSignal.timeout(30_000) });
+      const result = await postGraphQL<Record<string, unknown>>(
+        gateway.url,
+        query,
+        { input },
+        { signal: AbortSignal.timeout(30_000) },
+      );
       const payload = result.body.data?.[field] as (T & { __typename: string; code?: string }) | undefined;
       if (result.status !== 200 || result.body.errors || !payload) {
         throw new Error(

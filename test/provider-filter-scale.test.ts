@@ -28,29 +28,37 @@ const LIST = `query($filter: ResourceProviderFilter, $first: Int, $last: Int, $a
     totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } }`;
 
 interface Listing {
-  resourceProviders: { edges: { node: { name: string } }[] };
+  resourceProviders: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: { node: { name: string } }[];
+  };
 }
-const names = (result: { data?: unknown }) => (result.data as Listing).resourceProviders.edges.map((e) => e.node.name);
+const names = (result: { data?: Listing | null }) => result.data!.resourceProviders.edges.map((e) => e.node.name);
 
 describe(`resourceProviders(filter: {resources}) with ${FITTING} fitting providers`, () => {
   const filter = { resources: [{ resourceClass: 'VCPU', amount: 2 }] };
 
   it('counts and pages them in name order', async () => {
-    const first = await env.gql(LIST, { filter, first: 3 });
+    const first = await env.gql<Listing>(LIST, { filter, first: 3 });
     expect(first.errors).toBeUndefined();
     expect(first.data!.resourceProviders.totalCount).toBe(FITTING);
     expect(names(first)).toEqual(['bulk-000001', 'bulk-000002', 'bulk-000003']);
-    const next = await env.gql(LIST, { filter, first: 2, after: first.data!.resourceProviders.pageInfo.endCursor });
+    const next = await env.gql<Listing>(LIST, {
+      filter,
+      first: 2,
+      after: first.data!.resourceProviders.pageInfo.endCursor,
+    });
     expect(names(next)).toEqual(['bulk-000004', 'bulk-000005']);
-    const last = await env.gql(LIST, { filter, last: 2 });
+    const last = await env.gql<Listing>(LIST, { filter, last: 2 });
     expect(last.errors).toBeUndefined();
     expect(names(last)).toEqual([`bulk-0${FITTING - 1}`, `bulk-0${FITTING}`]);
   });
 
   it('combines with the other filters', async () => {
-    const named = await env.gql(LIST, { filter: { ...filter, name: 'bulk-000007' } });
+    const named = await env.gql<Listing>(LIST, { filter: { ...filter, name: 'bulk-000007' } });
     expect(named.data!.resourceProviders).toMatchObject({ totalCount: 1, edges: [{ node: { name: 'bulk-000007' } }] });
-    const full = await env.gql(LIST, { filter: { ...filter, name: `bulk-0${FITTING + 1}` } });
+    const full = await env.gql<Listing>(LIST, { filter: { ...filter, name: `bulk-0${FITTING + 1}` } });
     expect(full.data!.resourceProviders).toMatchObject({ totalCount: 0, edges: [] });
   });
 });

@@ -30,10 +30,21 @@ interface Provider {
   children: { uuid: string; name: string }[];
 }
 
-async function mutate(query: string, field: string, input: Record<string, unknown>): Promise<any> {
-  const result = await env.gql(query, { input });
+/**
+ * What these tests read from a write's answer: a ResourceProviderPayload, or a typed error (its
+ * other fields, from ERROR_FIELDS, are only compared whole).
+ */
+interface Payload {
+  __typename: string;
+  resourceProvider: Provider;
+  message: string;
+  [field: string]: unknown;
+}
+
+async function mutate(query: string, field: string, input: Record<string, unknown>): Promise<Payload> {
+  const result = await env.gql<Record<string, Payload>>(query, { input });
   expect(result.errors).toBeUndefined();
-  return result.data![field];
+  return result.data![field] as Payload;
 }
 
 async function create(input: Record<string, unknown>): Promise<Provider> {
@@ -49,7 +60,7 @@ async function update(input: Record<string, unknown>): Promise<Provider> {
 }
 
 async function get(uuid: string): Promise<Provider | null> {
-  const result = await env.gql(GET, { uuid });
+  const result = await env.gql<{ resourceProvider: Provider | null }>(GET, { uuid });
   expect(result.errors).toBeUndefined();
   return result.data!.resourceProvider;
 }
@@ -60,7 +71,7 @@ async function rejected(
   field: string,
   input: Record<string, unknown>,
   expected: Record<string, unknown>,
-): Promise<any> {
+): Promise<Payload> {
   const before = await snapshot(env);
   const payload = await mutate(query, field, input);
   expect(payload).toMatchObject(expected);
@@ -71,7 +82,7 @@ async function rejected(
 }
 
 async function createCell(name: string): Promise<string> {
-  const result = await env.gql(
+  const result = await env.gql<{ createCell?: { cell?: { uuid: string } } }>(
     `mutation($input: CreateCellInput!) { createCell(input: $input) { ${ERROR_FIELDS} ... on CellPayload { cell { uuid } } } }`,
     {
       input: { name },
@@ -88,7 +99,7 @@ async function allocate(
   resources: Record<string, number>,
   consumerGeneration: number | null = null,
 ): Promise<number | null> {
-  const result = await env.gql(
+  const result = await env.gql<{ setAllocations?: { consumers?: { consumerUuid: string; generation: number }[] } }>(
     `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) {
        ${ERROR_FIELDS} ... on AllocationsPayload { consumers { consumerUuid generation } } } }`,
     {
@@ -108,7 +119,7 @@ async function allocate(
   );
   const consumers = result.data?.setAllocations?.consumers;
   if (!consumers) throw new Error(`setAllocations failed: ${JSON.stringify(result)}`);
-  return consumers[0].generation;
+  return consumers[0]!.generation;
 }
 
 const dashless = (uuid: string) => uuid.replace(/-/g, '');
@@ -336,11 +347,11 @@ describe('trees', () => {
     ]);
     // adding children does not touch the parent's generation
     expect((await get(root.uuid))?.generation).toBe(0);
-    const nested = await env.gql(
+    const nested = await env.gql<{ resourceProvider: { children: { children: unknown }[] } }>(
       `query($uuid: String!) { resourceProvider(uuid: $uuid) { children { children { name root { name } parent { name } } } } }`,
       { uuid: root.uuid },
     );
-    expect(nested.data?.resourceProvider.children[0].children).toEqual([
+    expect(nested.data?.resourceProvider.children[0]?.children).toEqual([
       { name: 'tree-leaf-a', root: { name: 'tree-root' }, parent: { name: 'tree-mid' } },
       { name: 'tree-leaf-b', root: { name: 'tree-root' }, parent: { name: 'tree-mid' } },
     ]);
@@ -689,7 +700,7 @@ describe('updateResourceProvider', () => {
 describe('deleteResourceProvider', () => {
   it('deletes a provider and its inventories, trait and aggregate links, but not the traits or aggregates themselves', async () => {
     const host = await hostWith(env, 'del-full', { VCPU: 4, MEMORY_MB: 1024 });
-    const traits = await env.gql(
+    const traits = await env.gql<{ setProviderTraits: { __typename: string } }>(
       `mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) { __typename } }`,
       {
         input: {
@@ -701,7 +712,7 @@ describe('deleteResourceProvider', () => {
     );
     expect(traits.data?.setProviderTraits.__typename).toBe('ResourceProviderPayload');
     const aggregate = randomUUID();
-    const aggs = await env.gql(
+    const aggs = await env.gql<{ setProviderAggregates: { __typename: string } }>(
       `mutation($input: SetProviderAggregatesInput!) { setProviderAggregates(input: $input) { __typename } }`,
       {
         input: { providerUuid: host.uuid, generation: host.generation + 1, aggregates: [aggregate] },
@@ -753,7 +764,7 @@ describe('deleteResourceProvider', () => {
         reason: expect.stringContaining('allocations'),
       },
     );
-    const removed = await env.gql(
+    const removed = await env.gql<{ deleteAllocations: { __typename: string } }>(
       `mutation($input: DeleteAllocationsInput!) { deleteAllocations(input: $input) { __typename } }`,
       {
         input: { consumerUuid: consumer, consumerGeneration: generation },
@@ -907,7 +918,7 @@ describe('relay', () => {
     const root = await create({ name: 'relay-root' });
     const child = await create({ name: 'relay-child', parentProviderUuid: root.uuid });
     expect(Buffer.from(root.id, 'base64').toString()).toBe(`ResourceProvider:${root.uuid}`);
-    const one = await env.gql(
+    const one = await env.gql<{ node: unknown }>(
       `query($id: ID!) { node(id: $id) { __typename id ... on ResourceProvider { uuid name root { name } } } }`,
       { id: child.id },
     );
@@ -920,7 +931,7 @@ describe('relay', () => {
       root: { name: 'relay-root' },
     });
     const gone = Buffer.from(`ResourceProvider:${randomUUID()}`).toString('base64');
-    const many = await env.gql(
+    const many = await env.gql<{ nodes: unknown }>(
       `query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on ResourceProvider { name } } }`,
       { ids: [root.id, gone, child.id] },
     );

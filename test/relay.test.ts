@@ -15,9 +15,12 @@ describe('global IDs', () => {
     const provider = await createProvider(env, { name: 'relay-host' });
     const id = b64(`ResourceProvider:${provider.uuid}`);
     const missing = b64('ResourceProvider:00000000-0000-4000-8000-000000000000');
-    const result = await env.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { id ... on ResourceProvider { name } } }`, {
-      ids: [id, missing],
-    });
+    const result = await env.gql<{ nodes: unknown }>(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on ResourceProvider { name } } }`,
+      {
+        ids: [id, missing],
+      },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?.nodes).toEqual([{ id, name: 'relay-host' }, null]);
     const consumer = await env.gql(`query($id: ID!) { node(id: $id) { id } }`, {
@@ -37,6 +40,11 @@ describe('global IDs', () => {
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_INPUT', field: 'id', rule: 'global-id' });
   });
 });
+
+/** A page of providers as these tests select it. */
+interface ProviderPage {
+  resourceProviders: { edges: { cursor: string; node: { name: string } }[] };
+}
 
 describe('connection arguments', () => {
   const providers = (args: string) => `{ resourceProviders(${args}) { edges { node { uuid } } } }`;
@@ -63,16 +71,16 @@ describe('connection arguments', () => {
   });
 
   it('a cursor the connection returned still pages', async () => {
-    const first = await env.gql('{ resourceProviders(first: 1) { edges { cursor node { name } } } }');
-    const cursor = first.data?.resourceProviders.edges[0].cursor as string;
-    const next = await env.gql(
+    const first = await env.gql<ProviderPage>('{ resourceProviders(first: 1) { edges { cursor node { name } } } }');
+    const cursor = first.data?.resourceProviders.edges[0]?.cursor as string;
+    const next = await env.gql<ProviderPage>(
       'query($after: String) { resourceProviders(first: 1, after: $after) { edges { node { name } } } }',
       {
         after: cursor,
       },
     );
     expect(next.errors).toBeUndefined();
-    expect(next.data?.resourceProviders.edges[0].node.name > first.data?.resourceProviders.edges[0].node.name).toBe(
+    expect(next.data!.resourceProviders.edges[0]!.node.name > first.data!.resourceProviders.edges[0]!.node.name).toBe(
       true,
     );
   });

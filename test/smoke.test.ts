@@ -14,7 +14,7 @@ describe('smoke', () => {
       VCPU: { total: 8, allocationRatio: 2 },
       MEMORY_MB: { total: 4096, reserved: 512 },
     });
-    const result = await env.gql(
+    const result = await env.gql<{ resourceProvider: unknown }>(
       `query($uuid: String!) { resourceProvider(uuid: $uuid) { name generation inventories { resourceClass total capacity used free } } }`,
       { uuid: host.uuid },
     );
@@ -27,7 +27,9 @@ describe('smoke', () => {
         { resourceClass: 'VCPU', total: 8, capacity: 16, used: 0, free: 16 },
       ],
     });
-    const bad = await env.gql(`mutation { createResourceProvider(input: {name: "host-a"}) { ${ERROR_FIELDS} } }`);
+    const bad = await env.gql<{ createResourceProvider: unknown }>(
+      `mutation { createResourceProvider(input: {name: "host-a"}) { ${ERROR_FIELDS} } }`,
+    );
     expect(bad.data?.createResourceProvider).toMatchObject({
       __typename: 'AlreadyExists',
       code: 'ALREADY_EXISTS',

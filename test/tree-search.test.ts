@@ -150,7 +150,11 @@ describe('no topology cliff', () => {
   });
 
   it('and the search still finds the tree, the shared disk and the flat hosts, merged by weight', async () => {
-    const result = await env.gql(
+    const result = await env.gql<{
+      allocationCandidates: {
+        candidates: { resourceProvider: { name: string }; allocationRequest: { providerUuid: string } }[];
+      };
+    }>(
       `query($request: PlacementRequest!) { allocationCandidates(request: $request, limit: 3) {
          ... on AllocationCandidates { candidates { resourceProvider { name } allocationRequest { providerUuid } } } } }`,
       { request: { resources: [...flatRequest.resources, { resourceClass: 'DISK_GB', amount: 10 }] } },

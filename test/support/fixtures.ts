@@ -14,7 +14,7 @@ export async function createProvider(
   env: TestEnv,
   input: Record<string, unknown>,
 ): Promise<{ uuid: string; generation: number }> {
-  const result = await env.gql(
+  const result = await env.gql<{ createResourceProvider: { resourceProvider?: { uuid: string; generation: number } } }>(
     `mutation($input: CreateResourceProviderInput!) { createResourceProvider(input: $input) {
        ${ERROR_FIELDS} ... on ResourceProviderPayload { resourceProvider { uuid generation } } } }`,
     { input },
@@ -30,7 +30,7 @@ export async function setInventories(
   generation: number,
   inventories: Record<string, unknown>[],
 ): Promise<{ generation: number }> {
-  const result = await env.gql(
+  const result = await env.gql<{ setInventories: { resourceProvider?: { generation: number } } }>(
     `mutation($input: SetInventoriesInput!) { setInventories(input: $input) {
        ${ERROR_FIELDS} ... on InventoriesPayload { resourceProvider { generation } } } }`,
     { input: { providerUuid, generation, inventories } },

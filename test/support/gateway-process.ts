@@ -111,13 +111,13 @@ export async function startGatewayProcesses(count: number, options: GatewayProce
 }
 
 /** One GraphQL POST over HTTP: status, headers and the parsed body (or the raw text when it is not JSON). */
-export interface HttpResult<T = Record<string, unknown>> {
+export interface HttpResult<T = unknown> {
   status: number;
   headers: Headers;
   body: { data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
 
-export async function postGraphQL<T = Record<string, any>>(
+export async function postGraphQL<T = unknown>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,

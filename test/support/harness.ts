@@ -1,19 +1,35 @@
 import { randomBytes } from 'node:crypto';
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import type { ExecutionResult } from 'graphql';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import { VERSION_HEADER } from '../../src/versions.js';
+
+/** A generated typed document (a String object carrying its result and variable types). */
+export type TypedDocument<T, V> = DocumentTypeDecoration<T, V> & { toString(): string };
 
 export interface TestEnv {
   db: Database;
   gateway: Gateway;
   url: string;
-  /** Runs an operation through the real yoga request pipeline (HTTP semantics, no socket). */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T>>;
-  /** One SQL statement against the test database. */
-  sql<R extends pg.QueryResultRow = Record<string, any>>(text: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * Runs an operation through the real yoga request pipeline (HTTP semantics, no socket).
+   * A generated typed document (client/generated/<version>/) types its result and variables;
+   * a string query's caller names the result shape it reads (`unknown` until it does).
+   * Without `apiVersion` the gateway serves 1.0 (src/versions.ts): a document generated for a
+   * later version passes its PLACEMENT_API_VERSION.
+   */
+  gql<T = unknown>(
+    query: string,
+    variables?: Record<string, unknown>,
+    apiVersion?: string,
+  ): Promise<ExecutionResult<T>>;
+  gql<T, V>(document: TypedDocument<T, V>, variables?: V, apiVersion?: string): Promise<ExecutionResult<T>>;
+  /** One SQL statement against the test database; the caller names the row shape it reads. */
+  sql<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -57,13 +73,23 @@ export function testEnvOn(url: string, poolMax = 4, afterClose: () => Promise<vo
     db,
     gateway,
     url,
-    async gql(query, variables) {
+    async gql<T>(
+      document: string | { toString(): string },
+      variables?: unknown,
+      apiVersion?: string,
+    ): Promise<ExecutionResult<T>> {
+      const query = document.toString();
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+      };
+      if (apiVersion !== undefined) headers[VERSION_HEADER] = apiVersion;
       const response = await gateway.fetch('http://localhost/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers,
         body: JSON.stringify({ query, variables }),
       });
-      return (await response.json()) as ExecutionResult<any>;
+      return (await response.json()) as ExecutionResult<T>;
     },
     async sql(text, params) {
       return (await db.pool.query(text, params)).rows;
