@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { preset as clientPreset } from '@graphql-codegen/client-preset';
 import type { Types } from '@graphql-codegen/plugin-helpers';
 
 /**
@@ -22,7 +23,9 @@ function versionOutputs(version: ClientApiVersion): Record<string, Types.Configu
     [`client/generated/${version}/`]: {
       schema,
       documents: [`client/operations/${version}/*.graphql`],
-      preset: 'client',
+      // The preset object, not the name 'client': the CLI package carries an older copy of the
+      // preset that a name would resolve to when generate() runs as a library (the test).
+      preset: clientPreset as Types.OutputPreset,
       presetConfig: {
         // Results are plain data for scripts and the CLI, not components: no masking.
         fragmentMasking: false,
