@@ -48,16 +48,28 @@ export function treeStatement(r: ResolvedRequest, options: SearchOptions): { tex
   const filters = [...rootConditions(r, params).map((c) => c.sql), ...extraRootFilters(options, params)];
   const where = ['p.parent_provider_id IS NULL', ...filters].join(' AND ');
   const order = options.weigher === 'PACK' ? 'ASC' : 'DESC';
+  // A root reached through a sharing partner must hold, in its tree (or itself, when it has
+  // no descendants), every requested class that no sharing provider can serve: the others
+  // cannot be candidates, and probing them is what made flat requests pay for the pools.
+  const holdsUnshared = `(p.tree_class_ids @> (SELECT class_ids FROM unshared)
+      OR (cardinality(p.tree_class_ids) = 0 AND NOT EXISTS (
+            SELECT 1 FROM unnest((SELECT class_ids FROM unshared)) u(class_id)
+             WHERE NOT EXISTS (SELECT 1 FROM inventories oi WHERE oi.provider_id = p.id AND oi.resource_class_id = u.class_id))))`;
   if (!Number.isInteger(options.limit)) throw new Error('limit must be an integer');
   const text = `
     WITH req AS (SELECT * FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)),
+    unshared AS MATERIALIZED (
+      SELECT coalesce(array_agg(req.class_id), '{}') AS class_ids FROM req
+       WHERE NOT EXISTS (SELECT 1 FROM provider_traits st JOIN inventories si ON si.provider_id = st.provider_id
+                          WHERE st.trait_id = ${sharingTrait} AND si.resource_class_id = req.class_id
+                            AND ${fitsSql('si', 'req.amount')})),
     sharing AS MATERIALIZED (
       SELECT DISTINCT root_pa.provider_id AS root_id, st.provider_id
         FROM provider_traits st
         JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
         JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
         JOIN resource_providers p ON p.id = root_pa.provider_id
-       WHERE st.trait_id = ${sharingTrait} AND ${where}
+       WHERE st.trait_id = ${sharingTrait} AND ${where} AND ${holdsUnshared}
          AND EXISTS (SELECT 1 FROM req JOIN inventories si ON si.provider_id = st.provider_id AND si.resource_class_id = req.class_id
                       WHERE ${fitsSql('si', 'req.amount')})),
     roots AS MATERIALIZED (
