@@ -249,6 +249,74 @@ describe('roots behind a sharing pool', () => {
   });
 });
 
+describe('a tree request next to many flat hosts', () => {
+  const cell = randomUUID();
+  const TREES = 20;
+  const BUSY_HOSTS = 300;
+  beforeAll(async () => {
+    // In one cell: TREES unused trees (PCPU on a NUMA child, DISK_GB on the host), and
+    // BUSY_HOSTS half-used flat hosts holding PCPU but no disk, so none fits a PCPU + disk request.
+    await env.sql(`INSERT INTO cells (uuid, name) VALUES ($1, 'tree-request-cell')`, [cell]);
+    await bulkFlatHosts('busy', BUSY_HOSTS, ['PCPU', 'MEMORY_MB']);
+    await env.sql(
+      `WITH ids AS (SELECT nextval('resource_providers_id_seq')::int AS id, g FROM generate_series(1, $1::int) g)
+       INSERT INTO resource_providers (id, uuid, name, root_provider_id)
+       SELECT id, gen_random_uuid(), 'celltree-' || lpad(g::text, 3, '0'), id FROM ids`,
+      [TREES],
+    );
+    await env.sql(
+      `INSERT INTO resource_providers (uuid, name, parent_provider_id, root_provider_id)
+       SELECT gen_random_uuid(), r.name || '-numa0', r.id, r.id FROM resource_providers r WHERE r.name LIKE 'celltree-%'`,
+    );
+    await env.sql(
+      `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
+       SELECT p.id, rc.id, 16, 0, 1, 16, 1, 1 FROM resource_providers p JOIN resource_classes rc
+           ON (p.name LIKE 'celltree-%-numa0' AND rc.name = 'PCPU')
+           OR (p.name LIKE 'celltree-%' AND p.parent_provider_id IS NULL AND rc.name = 'DISK_GB')`,
+    );
+    await env.sql(
+      `UPDATE inventories i SET used = 8 FROM resource_providers p WHERE p.id = i.provider_id AND p.name LIKE 'busy-%'`,
+    );
+    await env.sql(
+      `UPDATE resource_providers p SET cell_id = (SELECT id FROM cells WHERE uuid = $1), ${shareBoundsSet()}
+        WHERE (p.name LIKE 'busy-%' OR p.name LIKE 'celltree-%')`,
+      [cell],
+    );
+    await env.sql('ANALYZE');
+  });
+
+  it('the flat walk stops at the trees it cannot outrank: one batch, not every host in the cell', async () => {
+    const request = {
+      resources: [
+        { resourceClass: 'PCPU', amount: 1 },
+        { resourceClass: 'DISK_GB', amount: 1 },
+      ],
+      cell,
+    };
+    const walks: string[] = [];
+    const found = await withClient(env.db.pool, async (client) => {
+      const r = await resolveRequest(client, parsePlacementRequest(request));
+      // the real connection; flat walk statements are counted on their way through
+      const counting = new Proxy(client, {
+        get(target, key, receiver) {
+          if (key !== 'query') return Reflect.get(target, key, receiver);
+          return (config: { text: string; values: unknown[] }) => {
+            if (config.text.includes('walk_key')) walks.push(config.text);
+            return target.query(config);
+          };
+        },
+      });
+      return searchCandidates(counting, r, { limit: 10, weigher: 'SPREAD' });
+    });
+    const names = await env.sql<{ name: string }>('SELECT name FROM resource_providers WHERE uuid = ANY($1::uuid[])', [
+      found.map((c) => c.rootUuid),
+    ]);
+    expect(names.map((n) => n.name).every((n) => n.startsWith('celltree-'))).toBe(true);
+    expect(found).toHaveLength(10);
+    expect(walks).toHaveLength(1);
+  });
+});
+
 describe('tree_class_ids under concurrent writers', () => {
   const classes = ['MEMORY_MB', 'VGPU', 'SRIOV_NET_VF', 'PCPU'];
   const generation = async (uuid: string) =>
