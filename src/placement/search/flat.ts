@@ -115,16 +115,10 @@ export function walkStatement(
  * on the provider row). The search walks the filtered roots in bound order through an
  * index (SPREAD: max descending, PACK: min ascending, then uuid), scores each batch exactly
  * (the fit rule and the shares from `inventories`), and stops as soon as no unseen root can
- * outrank the `limit`-th best found, or of those and `rivals` (candidates from elsewhere
- * the caller merges with these). The work follows the hosts returned, not the hosts
+ * outrank the `limit`-th best found. The work follows the hosts returned, not the hosts
  * stored; batches grow ×4 so selective filters need few round trips.
  */
-export async function flatCandidates(
-  db: Queryable,
-  r: ResolvedRequest,
-  options: SearchOptions,
-  rivals: Candidate[] = [],
-): Promise<Candidate[]> {
+export async function flatCandidates(db: Queryable, r: ResolvedRequest, options: SearchOptions): Promise<Candidate[]> {
   const spread = options.weigher !== 'PACK';
   const found: Candidate[] = [];
   let frontier: WalkStep['frontier'] = null;
@@ -145,10 +139,7 @@ export async function flatCandidates(
     walked += rows.length;
     const last = rows[rows.length - 1]!;
     frontier = { key: last.walk_key, uuid: last.root_uuid };
-    // Candidates found elsewhere (the tree search's) count for the stop: a root that cannot
-    // outrank the `limit`-th of both together is left out of the merge anyway.
-    const ranked = rivals.length ? [...found, ...rivals] : found;
-    if (ranked.length >= options.limit && walkIsDone(ranked, options, frontier, spread)) break;
+    if (found.length >= options.limit && walkIsDone(found, options, frontier, spread)) break;
     batch *= 4;
   }
   return found.sort(compareCandidates(options.weigher)).slice(0, options.limit);

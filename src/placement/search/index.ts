@@ -6,19 +6,15 @@ import { treeCandidates } from './trees.js';
 
 export { type Candidate, compareCandidates, type SearchOptions, type ServingInventory } from './candidate.js';
 
-/**
- * The best `limit` candidates in weighed order: the flat walk's and the tree search's,
- * merged. The trees go first so the flat walk can stop at their weights: a tree request
- * has few fitting flat hosts, and without them the walk would read every host in scope.
- */
+/** The best `limit` candidates in weighed order: the flat walk's and the tree search's, merged. */
 export async function searchCandidates(
   db: Queryable,
   r: ResolvedRequest,
   options: SearchOptions,
 ): Promise<Candidate[]> {
-  if (!r.nested) return flatCandidates(db, r, options);
+  const flat = await flatCandidates(db, r, options);
+  if (!r.nested) return flat;
   const trees = await treeCandidates(db, r, options);
-  const flat = await flatCandidates(db, r, options, trees);
   if (trees.length === 0) return flat;
   return [...flat, ...trees].sort(compareCandidates(options.weigher)).slice(0, options.limit);
 }
