@@ -51,6 +51,7 @@ export function treeStatement(r: ResolvedRequest, options: SearchOptions): { tex
   // A root reached through a sharing partner must hold, in its tree (or itself, when it has
   // no descendants), every requested class that no sharing provider can serve: the others
   // cannot be candidates, and probing them is what made flat requests pay for the pools.
+  // Checked after the pairing (`kept`): inside it the check changed the pairing's plan.
   const holdsUnshared = `(p.tree_class_ids @> (SELECT class_ids FROM unshared)
       OR (cardinality(p.tree_class_ids) = 0 AND NOT EXISTS (
             SELECT 1 FROM unnest((SELECT class_ids FROM unshared)) u(class_id)
@@ -69,20 +70,22 @@ export function treeStatement(r: ResolvedRequest, options: SearchOptions): { tex
         JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
         JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
         JOIN resource_providers p ON p.id = root_pa.provider_id
-       WHERE st.trait_id = ${sharingTrait} AND ${where} AND ${holdsUnshared}
+       WHERE st.trait_id = ${sharingTrait} AND ${where}
          AND EXISTS (SELECT 1 FROM req JOIN inventories si ON si.provider_id = st.provider_id AND si.resource_class_id = req.class_id
                       WHERE ${fitsSql('si', 'req.amount')})),
+    kept AS MATERIALIZED (
+      SELECT s.root_id, s.provider_id FROM sharing s JOIN resource_providers p ON p.id = s.root_id WHERE ${holdsUnshared}),
     roots AS MATERIALIZED (
       SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
        WHERE p.tree_class_ids @> ${classes}::int[] AND cardinality(p.tree_class_ids) > 0 AND ${where}
       UNION
-      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p WHERE p.id IN (SELECT root_id FROM sharing)),
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p WHERE p.id IN (SELECT root_id FROM kept)),
     servers AS (
       SELECT roots.id AS root_id, m.id AS provider_id, m.uuid, CASE WHEN m.id = roots.id THEN 0 ELSE 1 END AS preference
         FROM roots JOIN resource_providers m ON m.root_provider_id = roots.id
       UNION ALL
       SELECT s.root_id, sp.id, sp.uuid, 2
-        FROM sharing s JOIN roots ON roots.id = s.root_id JOIN resource_providers sp ON sp.id = s.provider_id),
+        FROM kept s JOIN roots ON roots.id = s.root_id JOIN resource_providers sp ON sp.id = s.provider_id),
     options AS (
       SELECT servers.root_id, req.ord, servers.uuid AS provider_uuid, i.capacity, i.used,
              ${freeShareSql('i')} AS free_share, servers.preference
