@@ -7,7 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setProviderAggregates } from '../src/placement/aggregates.js';
-import { parsePlacementRequest, resolveRequest, type SearchOptions } from '../src/placement/candidates.js';
+import {
+  parsePlacementRequest,
+  resolveRequest,
+  type SearchOptions,
+  searchCandidates,
+} from '../src/placement/candidates.js';
 import { InvalidInputError, RetryLimitExceededError } from '../src/placement/errors.js';
 import { shareBoundsSet } from '../src/placement/fit.js';
 import { setInventories } from '../src/placement/inventories.js';
@@ -136,9 +141,10 @@ describe('no topology cliff', () => {
 
     it(`${weigher}: the tree statement visits the one tree that can serve it, not the ${FLAT_HOSTS} flat hosts`, async () => {
       const nodes = await plan(treeStatement(await resolved(flatRequest), options));
-      // the tree: its root and its child (read as root, then as members)
+      // the tree: its root and its child (read as root, then as members); inventories also
+      // the pool's (can it serve a class?) and its aggregate member's (could it hold the rest?), per class
       expect(rowsRead(nodes, 'resource_providers')).toBeLessThanOrEqual(6);
-      expect(rowsRead(nodes, 'inventories')).toBeLessThanOrEqual(6);
+      expect(rowsRead(nodes, 'inventories')).toBeLessThanOrEqual(12);
     });
   }
 
@@ -165,6 +171,85 @@ describe('no topology cliff', () => {
     );
     // flat hosts hold no disk: the tree (its own disk) and the pool's aggregate member
     expect(names.sort()).toEqual(['flat-000001', 'tree-host']);
+  });
+});
+
+describe('roots behind a sharing pool', () => {
+  const TREES = 40;
+  beforeAll(async () => {
+    // TREES diskless trees (the host holds nothing, its NUMA child PCPU and memory), all in
+    // the aggregate of a sharing disk pool: the bench's tree world in small.
+    await env.sql(
+      `WITH ids AS (SELECT nextval('resource_providers_id_seq')::int AS id, g FROM generate_series(1, $1::int) g)
+       INSERT INTO resource_providers (id, uuid, name, root_provider_id)
+       SELECT id, gen_random_uuid(), 'pooled-' || lpad(g::text, 3, '0'), id FROM ids`,
+      [TREES],
+    );
+    await env.sql(
+      `INSERT INTO resource_providers (uuid, name, parent_provider_id, root_provider_id)
+       SELECT gen_random_uuid(), r.name || '-numa0', r.id, r.id FROM resource_providers r WHERE r.name LIKE 'pooled-%'`,
+    );
+    await env.sql(
+      `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
+       SELECT c.id, rc.id, 16, 0, 1, 16, 1, 1 FROM resource_providers c CROSS JOIN resource_classes rc
+        WHERE c.name LIKE 'pooled-%-numa0' AND rc.name IN ('PCPU', 'MEMORY_MB')`,
+    );
+    const pool = await provider('pooled-disk', { DISK_GB: 1000 });
+    const sharing = await setProviderTraits(env.db.pool, {
+      providerUuid: pool,
+      generation: 1,
+      traits: ['MISC_SHARES_VIA_AGGREGATE'],
+    });
+    const aggregate = randomUUID();
+    await setProviderAggregates(env.db.pool, {
+      providerUuid: pool,
+      generation: sharing.generation,
+      aggregates: [aggregate],
+    });
+    await env.sql(
+      `INSERT INTO provider_aggregates (provider_id, aggregate_id)
+       SELECT p.id, a.id FROM resource_providers p, aggregates a
+        WHERE p.name LIKE 'pooled-%' AND p.parent_provider_id IS NULL AND p.name <> 'pooled-disk' AND a.uuid = $1`,
+      [aggregate],
+    );
+    await env.sql(`UPDATE resource_providers p SET ${shareBoundsSet()} WHERE p.name LIKE 'pooled-%'`);
+    await env.sql('ANALYZE');
+  });
+
+  it(`a flat request with a shared class probes none of the ${TREES} trees that cannot hold its other classes`, async () => {
+    const request = {
+      resources: [
+        { resourceClass: 'VCPU', amount: 1 },
+        { resourceClass: 'MEMORY_MB', amount: 1 },
+        { resourceClass: 'DISK_GB', amount: 10 },
+      ],
+    };
+    const nodes = await plan(treeStatement(await resolved(request), { limit: 50, weigher: 'SPREAD' }));
+    // per class, the two pools' inventories (can a pool serve it?), and the pooled flat host
+    // of the first block (does it hold VCPU and memory?): nothing per pooled tree (4087 rows before)
+    expect(rowsRead(nodes, 'inventories')).toBeLessThanOrEqual(20);
+  });
+
+  it('a request the trees can hold still finds every one of them, served by the pool', async () => {
+    const request = {
+      resources: [
+        { resourceClass: 'PCPU', amount: 1 },
+        { resourceClass: 'DISK_GB', amount: 10 },
+      ],
+    };
+    const found = await withClient(env.db.pool, async (client) =>
+      searchCandidates(client, await resolveRequest(client, parsePlacementRequest(request)), {
+        limit: 100,
+        weigher: 'SPREAD',
+      }),
+    );
+    const names = await env.sql<{ name: string }>(
+      'SELECT name FROM resource_providers WHERE uuid = ANY($1::uuid[]) ORDER BY name',
+      [found.map((c) => c.rootUuid)],
+    );
+    expect(names.map((n) => n.name)).toEqual(
+      Array.from({ length: TREES }, (_, i) => `pooled-${String(i + 1).padStart(3, '0')}`),
+    );
   });
 });
 

@@ -48,9 +48,22 @@ export function treeStatement(r: ResolvedRequest, options: SearchOptions): { tex
   const filters = [...rootConditions(r, params).map((c) => c.sql), ...extraRootFilters(options, params)];
   const where = ['p.parent_provider_id IS NULL', ...filters].join(' AND ');
   const order = options.weigher === 'PACK' ? 'ASC' : 'DESC';
+  // A root reached through a sharing partner must hold, in its tree (or itself, when it has
+  // no descendants), every requested class that no sharing provider can serve: the others
+  // cannot be candidates, and probing them is what made flat requests pay for the pools.
+  // Checked after the pairing (`kept`): inside it the check changed the pairing's plan.
+  const holdsUnshared = `(p.tree_class_ids @> (SELECT class_ids FROM unshared)
+      OR (cardinality(p.tree_class_ids) = 0 AND NOT EXISTS (
+            SELECT 1 FROM unnest((SELECT class_ids FROM unshared)) u(class_id)
+             WHERE NOT EXISTS (SELECT 1 FROM inventories oi WHERE oi.provider_id = p.id AND oi.resource_class_id = u.class_id))))`;
   if (!Number.isInteger(options.limit)) throw new Error('limit must be an integer');
   const text = `
     WITH req AS (SELECT * FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)),
+    unshared AS MATERIALIZED (
+      SELECT coalesce(array_agg(req.class_id), '{}') AS class_ids FROM req
+       WHERE NOT EXISTS (SELECT 1 FROM provider_traits st JOIN inventories si ON si.provider_id = st.provider_id
+                          WHERE st.trait_id = ${sharingTrait} AND si.resource_class_id = req.class_id
+                            AND ${fitsSql('si', 'req.amount')})),
     sharing AS MATERIALIZED (
       SELECT DISTINCT root_pa.provider_id AS root_id, st.provider_id
         FROM provider_traits st
@@ -60,17 +73,19 @@ export function treeStatement(r: ResolvedRequest, options: SearchOptions): { tex
        WHERE st.trait_id = ${sharingTrait} AND ${where}
          AND EXISTS (SELECT 1 FROM req JOIN inventories si ON si.provider_id = st.provider_id AND si.resource_class_id = req.class_id
                       WHERE ${fitsSql('si', 'req.amount')})),
+    kept AS MATERIALIZED (
+      SELECT s.root_id, s.provider_id FROM sharing s JOIN resource_providers p ON p.id = s.root_id WHERE ${holdsUnshared}),
     roots AS MATERIALIZED (
       SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
        WHERE p.tree_class_ids @> ${classes}::int[] AND cardinality(p.tree_class_ids) > 0 AND ${where}
       UNION
-      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p WHERE p.id IN (SELECT root_id FROM sharing)),
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p WHERE p.id IN (SELECT root_id FROM kept)),
     servers AS (
       SELECT roots.id AS root_id, m.id AS provider_id, m.uuid, CASE WHEN m.id = roots.id THEN 0 ELSE 1 END AS preference
         FROM roots JOIN resource_providers m ON m.root_provider_id = roots.id
       UNION ALL
       SELECT s.root_id, sp.id, sp.uuid, 2
-        FROM sharing s JOIN roots ON roots.id = s.root_id JOIN resource_providers sp ON sp.id = s.provider_id),
+        FROM kept s JOIN roots ON roots.id = s.root_id JOIN resource_providers sp ON sp.id = s.provider_id),
     options AS (
       SELECT servers.root_id, req.ord, servers.uuid AS provider_uuid, i.capacity, i.used,
              ${freeShareSql('i')} AS free_share, servers.preference
