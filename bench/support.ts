@@ -44,6 +44,10 @@ export async function startGateway(
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // A bench that fails half-way must not leave its gateway serving: 'exit' runs on any end.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     try {
