@@ -6,3 +6,11 @@ export const CLAIM_MUTATION = `mutation($input: ClaimInput!) {
     ... on Error { code message }
   }
 }`;
+
+/** The candidate search both bench worlds time (limit 50, what a scheduler reads back). */
+export const CANDIDATES_QUERY = `query($request: PlacementRequest!) {
+  allocationCandidates(request: $request, limit: 50) {
+    ... on AllocationCandidates { candidates { providerUuid weight allocationRequest { providerUuid resources { resourceClass amount } } } }
+    ... on Error { code message }
+  }
+}`;

@@ -19,9 +19,9 @@ import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
 import { mixedWrites, mixedWritesTable } from './mixed-writes.js';
 import { benchNestedCandidates, printNestedCandidates } from './n-plus-one.js';
-import { CLAIM_MUTATION } from './operations.js';
+import { CANDIDATES_QUERY } from './operations.js';
 import { seed } from './seed.js';
-import { gql, root, runClaims, startGateway, summary } from './support.js';
+import { claimOverHttp, gql, root, runClaims, startGateway, summary } from './support.js';
 import { benchTreeWorld } from './trees.js';
 
 const { values: args } = parseArgs({
@@ -66,13 +66,6 @@ async function rssMiB(pid: number | undefined): Promise<number> {
   }
   return Math.round(kb / 1024);
 }
-
-const CANDIDATES = `query($request: PlacementRequest!) {
-  allocationCandidates(request: $request, limit: 50) {
-    ... on AllocationCandidates { candidates { providerUuid weight allocationRequest { providerUuid resources { resourceClass amount } } } }
-    ... on Error { code message }
-  }
-}`;
 
 const claimResources = [
   { resourceClass: 'VCPU', amount: 2 },
@@ -175,12 +168,12 @@ async function benchSize(adminUrl: string, providers: number) {
     return [`CUSTOM_BENCH_T${a}`, `CUSTOM_BENCH_T${b}`];
   };
   const candidateRequest = () => ({ resources: claimResources, requiredTraits: traitPair(), cell: pickCell() });
-  for (let i = 0; i < 30; i++) await gql(gateway.url, CANDIDATES, { request: candidateRequest() });
+  for (let i = 0; i < 30; i++) await gql(gateway.url, CANDIDATES_QUERY, { request: candidateRequest() });
   const candidateLatencies: number[] = [];
   let candidatesReturned = 0;
   for (let i = 0; i < candidateRequests; i++) {
     const t = performance.now();
-    const data = await gql(gateway.url, CANDIDATES, { request: candidateRequest() });
+    const data = await gql(gateway.url, CANDIDATES_QUERY, { request: candidateRequest() });
     candidateLatencies.push(performance.now() - t);
     candidatesReturned += data.allocationCandidates?.candidates?.length ?? 0;
   }
@@ -191,7 +184,7 @@ async function benchSize(adminUrl: string, providers: number) {
   const unfiltered: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t = performance.now();
-    await gql(gateway.url, CANDIDATES, { request: { resources: claimResources, cell: pickCell() } });
+    await gql(gateway.url, CANDIDATES_QUERY, { request: { resources: claimResources, cell: pickCell() } });
     unfiltered.push(performance.now() - t);
   }
   console.log('candidates (HTTP, 3 classes + 2 traits + cell, limit 50) ms', candidates);
@@ -199,24 +192,14 @@ async function benchSize(adminUrl: string, providers: number) {
 
   // 2. claims at low contention: random cell, pick among the best 50, 3 alternates
   const retriedBefore = await metricValue(gateway.url, 'placement_transactions{outcome="retried"}');
-  const lowContention = await runClaims(claimers, seconds * 1000, async () => {
-    const data = await gql(gateway.url, CLAIM_MUTATION, {
-      input: {
-        consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
-        request: { resources: claimResources, cell: pickCell() },
-        alternates: 3,
-        hostSubsetSize: subset,
-      },
-    }).catch(() => null);
-    const type = data?.claim?.__typename;
-    return type === 'ClaimPayload'
-      ? 'ok'
-      : type === 'NoValidHost'
-        ? 'nvh'
-        : type === 'RetryLimitExceeded'
-          ? 'retry'
-          : 'error';
-  });
+  const lowContention = await runClaims(claimers, seconds * 1000, () =>
+    claimOverHttp(gateway.url, {
+      consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench' }],
+      request: { resources: claimResources, cell: pickCell() },
+      alternates: 3,
+      hostSubsetSize: subset,
+    }),
+  );
   const retriedLow = (await metricValue(gateway.url, 'placement_transactions{outcome="retried"}')) - retriedBefore;
   console.log('claims via HTTP, low contention', { ...lowContention, serializationRetries: retriedLow });
 
@@ -280,21 +263,11 @@ async function benchSize(adminUrl: string, providers: number) {
     claimers,
     Math.max(60, seconds * 6) * 1000,
     async () => {
-      const data = await gql(gateway.url, CLAIM_MUTATION, {
-        input: {
-          consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'hot' }],
-          request: hotRequest,
-          alternates: 2,
-        },
-      }).catch(() => null);
-      const type = data?.claim?.__typename;
-      return type === 'ClaimPayload'
-        ? 'ok'
-        : type === 'NoValidHost'
-          ? 'nvh'
-          : type === 'RetryLimitExceeded'
-            ? 'retry'
-            : 'error';
+      return claimOverHttp(gateway.url, {
+        consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'hot' }],
+        request: hotRequest,
+        alternates: 2,
+      });
     },
     { untilFull: true, roomLeft: hotRoomLeft },
   );

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../test/support/free-port.js';
 import { postJson } from './http-client.js';
+import { CLAIM_MUTATION } from './operations.js';
 
 /** Shared by the bench worlds: percentiles, the gateway process, GraphQL over HTTP, claim loops. */
 
@@ -80,6 +81,18 @@ export async function gql(url: string, query: string, variables: Record<string, 
   return body.data;
 }
 
+export type ClaimOutcome = 'ok' | 'nvh' | 'retry' | 'error';
+
+/** One claim through the gateway, as the outcome runClaims counts (a failed request is 'error'). */
+export async function claimOverHttp(url: string, input: Record<string, unknown>): Promise<ClaimOutcome> {
+  const data = await gql(url, CLAIM_MUTATION, { input }).catch(() => null);
+  const type = data?.claim?.__typename;
+  if (type === 'ClaimPayload') return 'ok';
+  if (type === 'NoValidHost') return 'nvh';
+  if (type === 'RetryLimitExceeded') return 'retry';
+  return 'error';
+}
+
 export interface ClaimRun {
   claims: number;
   noValidHost: number;
@@ -95,7 +108,7 @@ export interface ClaimRun {
 export async function runClaims(
   workers: number,
   durationMs: number,
-  attempt: () => Promise<'ok' | 'nvh' | 'retry' | 'error'>,
+  attempt: () => Promise<ClaimOutcome>,
   options: { untilFull?: boolean; roomLeft?: () => Promise<boolean> } = {},
 ): Promise<ClaimRun> {
   const latencies: number[] = [];

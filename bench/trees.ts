@@ -4,9 +4,9 @@ import { type Database, openDatabase } from '../src/db.js';
 import { ensureDatabase } from '../src/embedded-postgres.js';
 import { migrate } from '../src/migrate.js';
 import { shareBoundsSet } from '../src/placement/fit.js';
-import { CLAIM_MUTATION } from './operations.js';
+import { CANDIDATES_QUERY } from './operations.js';
 import { seed } from './seed.js';
-import { gql, runClaims, startGateway, summary } from './support.js';
+import { claimOverHttp, gql, runClaims, startGateway, summary } from './support.js';
 
 /**
  * The tree world: `providers` hosts of which one in 10 (by hash, so in every cell) is a tree (the host, two NUMA
@@ -127,13 +127,6 @@ export async function benchDatabase(
   return { db, url: url.toString(), seedSeconds };
 }
 
-const CANDIDATES = `query($request: PlacementRequest!) {
-  allocationCandidates(request: $request, limit: 50) {
-    ... on AllocationCandidates { candidates { providerUuid weight allocationRequest { providerUuid resources { resourceClass amount } } } }
-    ... on Error { code message }
-  }
-}`;
-
 const FLAT_RESOURCES = [
   { resourceClass: 'VCPU', amount: 2 },
   { resourceClass: 'MEMORY_MB', amount: 4096 },
@@ -215,7 +208,7 @@ export async function benchTreeWorld(
         (typeof kinds)[keyof typeof kinds],
       ][]) {
         const t = performance.now();
-        const data = await gql(url, CANDIDATES, { request: request() });
+        const data = await gql(url, CANDIDATES_QUERY, { request: request() });
         if (i < 30) continue; // warm-up
         latencies[kind].push(performance.now() - t);
         returned[kind] += data.allocationCandidates?.candidates?.length ?? 0;
@@ -237,24 +230,14 @@ export async function benchTreeWorld(
     for (const [k, v] of Object.entries(figures)) console.log(`candidates ${k} ms`, v);
     console.log('ratios (same run, interleaved)', ratios);
 
-    const claims = await runClaims(options.claimers, options.seconds * 1000, async () => {
-      const data = await gql(treeGateway.url, CLAIM_MUTATION, {
-        input: {
-          consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench-tree' }],
-          request: { resources: TREE_RESOURCES, cell: treeCell() },
-          alternates: 3,
-          hostSubsetSize: options.subset,
-        },
-      }).catch(() => null);
-      const type = data?.claim?.__typename;
-      return type === 'ClaimPayload'
-        ? 'ok'
-        : type === 'NoValidHost'
-          ? 'nvh'
-          : type === 'RetryLimitExceeded'
-            ? 'retry'
-            : 'error';
-    });
+    const claims = await runClaims(options.claimers, options.seconds * 1000, () =>
+      claimOverHttp(treeGateway.url, {
+        consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId: 'bench-tree' }],
+        request: { resources: TREE_RESOURCES, cell: treeCell() },
+        alternates: 3,
+        hostSubsetSize: options.subset,
+      }),
+    );
     console.log('claims via HTTP on tree hosts (PCPU + MEMORY_MB on a NUMA node, disk own or shared)', claims);
     const { rows } = await trees.db.pool.query<{ overcommitted: number; drift: number }>(
       `SELECT (SELECT count(*)::int FROM inventories WHERE used > capacity) AS overcommitted,
