@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWith } from './support/fixtures.js';
@@ -37,8 +38,6 @@ afterAll(async () => {
   await Promise.all([slow?.stop(), bounded?.stop()]);
   await env?.close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Holds ACCESS EXCLUSIVE on `allocations` in an open transaction until released. */
 async function lockAllocations(): Promise<{ release(): Promise<void> }> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLimits } from '../src/builder.js';
@@ -53,8 +54,6 @@ afterAll(async () => {
   await Promise.all([tight?.stop(), bounded?.stop()]);
   await env?.close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Answer {
   status: number;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 
@@ -28,8 +29,6 @@ export interface GatewayProcessOptions {
   /** How long to wait for GET /ready = 200. */
   readyTimeoutMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Spawns `node --import tsx src/main.ts` on a free port and waits until GET /ready answers

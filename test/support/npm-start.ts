@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** `npm start` as a user runs it: its own process group, signals sent to the npm pid only. */
 export interface NpmStart {
@@ -16,8 +17,6 @@ export interface NpmStart {
   /** Last resort for a test that failed half-way: SIGKILL the whole group. */
   killGroup(): void;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function npmStart(cwd: string, env: Record<string, string>): NpmStart {
   const child = spawn('npm', ['start'], {
