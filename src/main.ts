@@ -2,9 +2,12 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { connectedAsSuperuser, SUPERUSER_WARNING } from './database-role.js';
 import { openDatabase } from './db.js';
 import { EmbeddedPostgresError, EmbeddedStartAborted, startEmbeddedPostgres } from './embedded-postgres.js';
 import { DataDirUnreachableError, UnsafeFolderError } from './embedded-postgres-access.js';
+import { CredentialsFileError } from './embedded-postgres-credentials.js';
+import { SuperuserPasswordUnknownError } from './embedded-postgres-roles.js';
 import { createGateway } from './gateway.js';
 import { ListenError, listen } from './listen.js';
 import { createLogger, type Logger } from './logger.js';
@@ -52,6 +55,12 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
     });
     cleanups.push(() => embedded.stop());
     databaseUrl = embedded.url;
+    if (embedded.upgraded.upgradedSuperuser || embedded.upgraded.handedOverDatabase) {
+      logger.info('embedded PostgreSQL upgraded: generated passwords, gateway role owns its database', {
+        ...embedded.upgraded,
+        dataDir: embedded.dataDir,
+      });
+    }
   }
   // Migrations run on their own connection: they may wait for another gateway's migration
   // lock or run long, which the serving pool's statement timeout must not cut short.
@@ -60,6 +69,7 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
   try {
     const { applied } = await migrate(migrationPool);
     logger.info('database ready', { migrationsApplied: applied });
+    if (await connectedAsSuperuser(migrationPool)) logger.warn(SUPERUSER_WARNING, { database: whereIs(databaseUrl) });
   } catch (error) {
     throw new DatabaseError(whereIs(databaseUrl), error);
   } finally {
@@ -104,6 +114,8 @@ function logFailure(logger: Logger, error: unknown): void {
     error instanceof ListenError ||
     error instanceof DatabaseError ||
     error instanceof DataDirUnreachableError ||
+    error instanceof SuperuserPasswordUnknownError ||
+    error instanceof CredentialsFileError ||
     error instanceof UnsafeFolderError;
   if (error instanceof EmbeddedPostgresError) {
     logger.error(error.message, { postgres: error.postgresSaid });
