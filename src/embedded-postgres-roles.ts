@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import {
   credentialsFile,
@@ -115,11 +116,32 @@ async function handOverDatabase(superuser: pg.Client, port: number, credentials:
   await superuser.query(`ALTER DATABASE ${GATEWAY_DATABASE} OWNER TO ${GATEWAY_ROLE}`);
 }
 
+/**
+ * Folders from earlier versions were made with pg_hba method `password` (the password crosses
+ * the socket in clear text): it becomes `scram-sha-256`, as new folders have. Idempotent.
+ */
+async function hbaToScram(superuser: pg.Client): Promise<boolean> {
+  const { rows } = await superuser.query<{ file: string }>(`SELECT current_setting('hba_file') AS file`);
+  const file = rows[0]!.file;
+  const text = await readFile(file, 'utf8');
+  const upgraded = text
+    .split('\n')
+    .map((line) => (/^\s*#/.test(line) ? line : line.replace(/(\s)password(\s*)$/, '$1scram-sha-256$2')))
+    .join('\n');
+  if (upgraded === text) return false;
+  // Rewritten in place: the file keeps its owner (the postgres system user as root) and mode.
+  await writeFile(file, upgraded);
+  await superuser.query('SELECT pg_reload_conf()');
+  return true;
+}
+
 export interface ProvisionOutcome {
   /** The folder still had the old default superuser password, and now has the file's. */
   upgradedSuperuser: boolean;
   /** The `placement` database was the superuser's and is now the gateway role's. */
   handedOverDatabase: boolean;
+  /** pg_hba.conf asked for clear-text passwords and now asks for SCRAM. */
+  scramAuthentication: boolean;
 }
 
 /** Brings the cluster to the credentials file's passwords and the gateway role's ownership. */
@@ -128,7 +150,7 @@ export async function provisionEmbedded(
   credentials: EmbeddedCredentials,
   dataDir: string,
 ): Promise<ProvisionOutcome> {
-  const outcome: ProvisionOutcome = { upgradedSuperuser: false, handedOverDatabase: false };
+  const outcome: ProvisionOutcome = { upgradedSuperuser: false, handedOverDatabase: false, scramAuthentication: false };
   const superuser = await connectAsSuperuser(port, credentials, dataDir, () => {
     outcome.upgradedSuperuser = true;
   });
@@ -149,6 +171,7 @@ export async function provisionEmbedded(
       await handOverDatabase(superuser, port, credentials);
       outcome.handedOverDatabase = true;
     }
+    outcome.scramAuthentication = await hbaToScram(superuser);
   } finally {
     await superuser.end();
   }

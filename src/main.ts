@@ -55,7 +55,7 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
     });
     cleanups.push(() => embedded.stop());
     databaseUrl = embedded.url;
-    if (embedded.upgraded.upgradedSuperuser || embedded.upgraded.handedOverDatabase) {
+    if (Object.values(embedded.upgraded).some(Boolean)) {
       logger.info('embedded PostgreSQL upgraded: generated passwords, gateway role owns its database', {
         ...embedded.upgraded,
         dataDir: embedded.dataDir,
