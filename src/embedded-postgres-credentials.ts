@@ -21,6 +21,11 @@ export const CREDENTIALS_FILE = 'postgres-credentials.json';
 export interface EmbeddedCredentials {
   superuserPassword: string;
   gatewayPassword: string;
+  /**
+   * Set by a rotation until the next start has applied it: the password the cluster's
+   * superuser still has. Start-up logs in with it, changes it, and drops it from the file.
+   */
+  previousSuperuserPassword?: string;
 }
 
 /** The credentials file cannot be read or does not hold what it should. */
@@ -48,40 +53,36 @@ function isPassword(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 16 && /^[\x21-\x7e]+$/.test(value);
 }
 
-async function readCredentials(file: string, text: string): Promise<EmbeddedCredentials> {
+async function readCredentials(file: string): Promise<EmbeddedCredentials | undefined> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new CredentialsFileError(file, error.message);
+  });
+  if (text === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     throw new CredentialsFileError(file, 'is not JSON');
   }
-  const { superuserPassword, gatewayPassword } = (parsed ?? {}) as Record<string, unknown>;
-  if (!isPassword(superuserPassword) || !isPassword(gatewayPassword)) {
+  const { superuserPassword, gatewayPassword, previousSuperuserPassword } = (parsed ?? {}) as Record<string, unknown>;
+  const previousOk = previousSuperuserPassword === undefined || isPassword(previousSuperuserPassword);
+  if (!isPassword(superuserPassword) || !isPassword(gatewayPassword) || !previousOk) {
     throw new CredentialsFileError(
       file,
-      'needs "superuserPassword" and "gatewayPassword", each at least 16 printable ASCII characters',
+      'needs "superuserPassword" and "gatewayPassword" (and, when present, "previousSuperuserPassword"), each at least 16 printable ASCII characters',
     );
   }
   // Someone loosened it (a copy, an editor): nobody but the gateway's user may read it.
   await chmod(file, 0o600);
-  return { superuserPassword, gatewayPassword };
+  return previousSuperuserPassword === undefined
+    ? { superuserPassword, gatewayPassword }
+    : { superuserPassword, gatewayPassword, previousSuperuserPassword };
 }
 
-/**
- * The data folder's credentials: read from its file, else generated and written (mode 0600,
- * through a temporary file renamed into place so a crash never leaves half a file).
- */
-export async function loadOrCreateCredentials(dataDir: string): Promise<EmbeddedCredentials> {
+/** Writes the file whole (mode 0600) through a temporary file renamed into place: a crash never leaves half a file. */
+export async function writeCredentials(dataDir: string, credentials: EmbeddedCredentials): Promise<void> {
   const file = credentialsFile(dataDir);
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw new CredentialsFileError(file, error.message);
-  });
-  if (text !== undefined) return readCredentials(file, text);
-  const credentials: EmbeddedCredentials = {
-    superuserPassword: generatePassword(),
-    gatewayPassword: generatePassword(),
-  };
   const staging = `${file}.partial-${process.pid}`;
   try {
     await writeFile(staging, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
@@ -89,7 +90,45 @@ export async function loadOrCreateCredentials(dataDir: string): Promise<Embedded
   } finally {
     await rm(staging, { force: true });
   }
+}
+
+/** The data folder's credentials: read from its file, else generated and written. */
+export async function loadOrCreateCredentials(dataDir: string): Promise<EmbeddedCredentials> {
+  const existing = await readCredentials(credentialsFile(dataDir));
+  if (existing) return existing;
+  const credentials: EmbeddedCredentials = {
+    superuserPassword: generatePassword(),
+    gatewayPassword: generatePassword(),
+  };
+  await writeCredentials(dataDir, credentials);
   return credentials;
+}
+
+/** There is no credentials file to rotate in that folder. */
+export class NoCredentialsFileError extends Error {
+  constructor(readonly file: string) {
+    super(`no embedded PostgreSQL credentials file at ${file} (has the gateway started on this DATA_DIR?)`);
+    this.name = 'NoCredentialsFileError';
+  }
+}
+
+/**
+ * New passwords for both roles, written to the file; the next start applies them (the
+ * gateway may keep running until then: its open connections stay valid). The password the
+ * superuser still has is kept as `previousSuperuserPassword` until a start has changed it,
+ * so rotating twice before a start loses nothing.
+ */
+export async function rotateCredentials(dataDir: string): Promise<EmbeddedCredentials> {
+  const file = credentialsFile(dataDir);
+  const current = await readCredentials(file);
+  if (!current) throw new NoCredentialsFileError(file);
+  const rotated: EmbeddedCredentials = {
+    superuserPassword: generatePassword(),
+    gatewayPassword: generatePassword(),
+    previousSuperuserPassword: current.previousSuperuserPassword ?? current.superuserPassword,
+  };
+  await writeCredentials(dataDir, rotated);
+  return rotated;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   localUrl,
   SUPERUSER,
   scramSecret,
+  writeCredentials,
 } from './embedded-postgres-credentials.js';
 
 /**
@@ -48,25 +49,36 @@ async function tryConnect(url: string): Promise<pg.Client | undefined> {
 }
 
 /**
- * The superuser, connected to the `postgres` database. A data folder still on the old default
- * password gets the file's now; `onUpgraded` is told so.
+ * The superuser, connected to the `postgres` database, with the file's password. Until a
+ * start has applied it, the cluster may still have the password a rotation replaced, or the
+ * old default of folders made by earlier versions: logged in with that one, the superuser
+ * gets the file's password now (and a rotation's leftover leaves the file). `onChanged` is
+ * told so.
  */
 async function connectAsSuperuser(
   port: number,
   credentials: EmbeddedCredentials,
   dataDir: string,
-  onUpgraded: () => void,
+  onChanged: () => void,
 ): Promise<pg.Client> {
-  const client = await tryConnect(localUrl(port, SUPERUSER, credentials.superuserPassword, 'postgres'));
-  if (client) return client;
-  const legacy = await tryConnect(localUrl(port, SUPERUSER, LEGACY_SUPERUSER_PASSWORD, 'postgres'));
-  if (!legacy) throw new SuperuserPasswordUnknownError(credentialsFile(dataDir));
-  // The file was written before this change: a crash in between leaves both in step or retries it.
-  await legacy.query(
-    `ALTER ROLE ${SUPERUSER} PASSWORD ${legacy.escapeLiteral(scramSecret(credentials.superuserPassword))}`,
-  );
-  onUpgraded();
-  return legacy;
+  const candidates = [credentials.superuserPassword, credentials.previousSuperuserPassword, LEGACY_SUPERUSER_PASSWORD];
+  for (const [index, password] of candidates.entries()) {
+    if (password === undefined) continue;
+    const client = await tryConnect(localUrl(port, SUPERUSER, password, 'postgres'));
+    if (!client) continue;
+    if (index > 0) {
+      // The file already holds the new password: a crash from here on retries this same change.
+      const secret = client.escapeLiteral(scramSecret(credentials.superuserPassword));
+      await client.query(`ALTER ROLE ${SUPERUSER} PASSWORD ${secret}`);
+      onChanged();
+    }
+    if (credentials.previousSuperuserPassword !== undefined) {
+      const { previousSuperuserPassword: _applied, ...applied } = credentials;
+      await writeCredentials(dataDir, applied);
+    }
+    return client;
+  }
+  throw new SuperuserPasswordUnknownError(credentialsFile(dataDir));
 }
 
 const GATEWAY_ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
@@ -136,8 +148,8 @@ async function hbaToScram(superuser: pg.Client): Promise<boolean> {
 }
 
 export interface ProvisionOutcome {
-  /** The folder still had the old default superuser password, and now has the file's. */
-  upgradedSuperuser: boolean;
+  /** The superuser still had an earlier password (a rotation's, or the `postgres` of earlier versions), and now has the file's. */
+  superuserPasswordChanged: boolean;
   /** The `placement` database was the superuser's and is now the gateway role's. */
   handedOverDatabase: boolean;
   /** pg_hba.conf asked for clear-text passwords and now asks for SCRAM. */
@@ -150,9 +162,13 @@ export async function provisionEmbedded(
   credentials: EmbeddedCredentials,
   dataDir: string,
 ): Promise<ProvisionOutcome> {
-  const outcome: ProvisionOutcome = { upgradedSuperuser: false, handedOverDatabase: false, scramAuthentication: false };
+  const outcome: ProvisionOutcome = {
+    superuserPasswordChanged: false,
+    handedOverDatabase: false,
+    scramAuthentication: false,
+  };
   const superuser = await connectAsSuperuser(port, credentials, dataDir, () => {
-    outcome.upgradedSuperuser = true;
+    outcome.superuserPasswordChanged = true;
   });
   try {
     const secret = superuser.escapeLiteral(scramSecret(credentials.gatewayPassword));

@@ -41,8 +41,8 @@ export interface EmbeddedServer {
   adminUrl: string;
   /** The data folder in use (differs from the one asked for when it was relocated). */
   dataDir: string;
-  /** What start-up changed in a data folder made by an earlier version. */
-  upgraded: ProvisionOutcome;
+  /** What start-up changed: a folder of an earlier version upgraded, or rotated passwords applied. */
+  changes: ProvisionOutcome;
   stop(): Promise<void>;
 }
 
@@ -92,6 +92,9 @@ async function nativeDir(): Promise<string> {
   return path.dirname(path.dirname(binaries.postgres));
 }
 
+/** Logged when `changes` has any: what start-up did to the cluster. */
+export const EMBEDDED_CHANGED = 'embedded PostgreSQL brought in line with its credentials file and the gateway role';
+
 // English messages whatever the machine's locale; the cluster locale still follows LANG.
 const env = () => ({ ...process.env, LC_MESSAGES: 'C' });
 
@@ -108,9 +111,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     superuserPassword: credentials.superuserPassword,
     auth: 'scram-sha-256',
   });
-  let upgraded: ProvisionOutcome;
+  let changes: ProvisionOutcome;
   try {
-    upgraded = await provisionEmbedded(options.port, credentials, cluster.dataDir);
+    changes = await provisionEmbedded(options.port, credentials, cluster.dataDir);
   } catch (error) {
     await server.stop();
     throw error;
@@ -119,7 +122,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     url: localUrl(options.port, GATEWAY_ROLE, credentials.gatewayPassword, GATEWAY_DATABASE),
     adminUrl: localUrl(options.port, SUPERUSER, credentials.superuserPassword, 'postgres'),
     dataDir: cluster.dataDir,
-    upgraded,
+    changes,
     stop: server.stop,
   };
 }

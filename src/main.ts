@@ -4,7 +4,12 @@ import pg from 'pg';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { connectedAsSuperuser, SUPERUSER_WARNING } from './database-role.js';
 import { openDatabase } from './db.js';
-import { EmbeddedPostgresError, EmbeddedStartAborted, startEmbeddedPostgres } from './embedded-postgres.js';
+import {
+  EMBEDDED_CHANGED,
+  EmbeddedPostgresError,
+  EmbeddedStartAborted,
+  startEmbeddedPostgres,
+} from './embedded-postgres.js';
 import { DataDirUnreachableError, UnsafeFolderError } from './embedded-postgres-access.js';
 import { CredentialsFileError } from './embedded-postgres-credentials.js';
 import { SuperuserPasswordUnknownError } from './embedded-postgres-roles.js';
@@ -55,9 +60,9 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
     });
     cleanups.push(() => embedded.stop());
     databaseUrl = embedded.url;
-    if (Object.values(embedded.upgraded).some(Boolean)) {
-      logger.info('embedded PostgreSQL upgraded: generated passwords, gateway role owns its database', {
-        ...embedded.upgraded,
+    if (Object.values(embedded.changes).some(Boolean)) {
+      logger.info(EMBEDDED_CHANGED, {
+        ...embedded.changes,
         dataDir: embedded.dataDir,
       });
     }

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { startEmbeddedPostgres } from '../src/embedded-postgres.js';
+import { openDatabase } from '../src/db.js';
+import { EMBEDDED_CHANGED, startEmbeddedPostgres } from '../src/embedded-postgres.js';
 import {
   CREDENTIALS_FILE,
   type EmbeddedCredentials,
@@ -15,6 +16,7 @@ import {
   SUPERUSER,
 } from '../src/embedded-postgres-credentials.js';
 import { SuperuserPasswordUnknownError } from '../src/embedded-postgres-roles.js';
+import { migrate } from '../src/migrate.js';
 import { freePort } from './support/free-port.js';
 import { type GatewayProcess, startGatewayProcess } from './support/gateway-process.js';
 import { createLegacyDataFolder } from './support/legacy-data-folder.js';
@@ -156,7 +158,7 @@ describe('embedded PostgreSQL: generated passwords and a gateway role without su
     await expectLocalScramOnly(port, credentials);
     await expectPostgresSystemUser(dataDir);
     expect(gateway.output()).not.toContain(SUPERUSER_WARNING);
-    expect(gateway.output()).not.toContain('embedded PostgreSQL upgraded');
+    expect(gateway.output()).not.toContain(EMBEDDED_CHANGED);
 
     const before = await readFile(file, 'utf8');
     await gateway.stop();
@@ -173,8 +175,8 @@ describe('embedded PostgreSQL: generated passwords and a gateway role without su
     });
 
     const gateway = await startOnDataDir(dataDir, port);
-    expect(logLine(gateway, 'embedded PostgreSQL upgraded')).toMatchObject({
-      upgradedSuperuser: true,
+    expect(logLine(gateway, EMBEDDED_CHANGED)).toMatchObject({
+      superuserPasswordChanged: true,
       handedOverDatabase: true,
       scramAuthentication: true,
     });
@@ -194,7 +196,7 @@ describe('embedded PostgreSQL: generated passwords and a gateway role without su
     // Upgraded once: the next start finds nothing to change.
     await gateway.stop();
     const again = await startOnDataDir(dataDir, port);
-    expect(again.output()).not.toContain('embedded PostgreSQL upgraded');
+    expect(again.output()).not.toContain(EMBEDDED_CHANGED);
     expect(await readCredentials(dataDir)).toEqual(credentials);
   });
 
@@ -225,7 +227,7 @@ describe('embedded PostgreSQL: generated passwords and a gateway role without su
 
     const server = await startEmbeddedPostgres({ dataDir, port });
     cleanups.push(() => server.stop());
-    expect(server.upgraded).toMatchObject({ upgradedSuperuser: true, handedOverDatabase: true });
+    expect(server.changes).toMatchObject({ superuserPasswordChanged: true, handedOverDatabase: true });
     expect(await readCredentials(dataDir)).toEqual(written);
     expect(await sqlstateOf(connectAs(port, SUPERUSER, 'postgres', 'postgres'))).toBe('28P01');
     await expectLeastPrivilege(port, written);
@@ -246,5 +248,33 @@ describe('embedded PostgreSQL: generated passwords and a gateway role without su
     // The server it started for the attempt is stopped again: the port is free for the next try.
     const again = await startEmbeddedPostgres({ dataDir, port }).catch((error: unknown) => error);
     expect(again).toBeInstanceOf(SuperuserPasswordUnknownError);
+  });
+
+  it('npm run db:rotate-passwords: new passwords take effect at the next start, old ones stop working', async () => {
+    const dataDir = await temporaryDataDir();
+    const port = await freePort();
+    await (await startEmbeddedPostgres({ dataDir, port })).stop();
+    const original = await readCredentials(dataDir);
+    // Twice before a start: the superuser's real password must survive as the previous one.
+    for (let i = 0; i < 2; i++) {
+      execFileSync('npm', ['run', '--silent', 'db:rotate-passwords', '--', dataDir], { encoding: 'utf8' });
+    }
+    const rotated = await readCredentials(dataDir);
+    expect(rotated.previousSuperuserPassword).toBe(original.superuserPassword);
+    expect(rotated.superuserPassword).not.toBe(original.superuserPassword);
+    expect((await stat(path.join(dataDir, CREDENTIALS_FILE))).mode & 0o777).toBe(0o600);
+
+    const server = await startEmbeddedPostgres({ dataDir, port });
+    cleanups.push(() => server.stop());
+    expect(server.changes).toMatchObject({ superuserPasswordChanged: true, handedOverDatabase: false });
+    const { previousSuperuserPassword: _applied, ...applied } = rotated;
+    expect(await readCredentials(dataDir)).toEqual(applied);
+    expect(await sqlstateOf(connectAs(port, SUPERUSER, original.superuserPassword, 'postgres'))).toBe('28P01');
+    expect(await sqlstateOf(connectAs(port, GATEWAY_ROLE, original.gatewayPassword, GATEWAY_DATABASE))).toBe('28P01');
+    await connectAs(port, SUPERUSER, rotated.superuserPassword, 'postgres');
+    // The gateway's URL carries the new password, and its role migrates the database on its own.
+    const db = openDatabase(server.url, 1);
+    await migrate(db.pool).finally(() => db.close());
+    await expectLeastPrivilege(port, rotated);
   });
 });

@@ -52,6 +52,8 @@ export default async function setup(project: TestProject) {
   await admin.query(
     `CREATE ROLE ${owner} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${admin.escapeLiteral(password)}`,
   );
+  // A CREATEROLE admin that is no superuser must be a member to create databases owned by it.
+  await admin.query(`GRANT ${owner} TO CURRENT_USER`);
   await admin.query(`CREATE DATABASE ${templateDatabase} OWNER ${owner}`);
   const ownerUrl = new URL(adminUrl);
   ownerUrl.username = owner;
