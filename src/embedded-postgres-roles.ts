@@ -66,15 +66,20 @@ async function connectAsSuperuser(
     if (password === undefined) continue;
     const client = await tryConnect(localUrl(port, SUPERUSER, password, 'postgres'));
     if (!client) continue;
-    if (index > 0) {
-      // The file already holds the new password: a crash from here on retries this same change.
-      const secret = client.escapeLiteral(scramSecret(credentials.superuserPassword));
-      await client.query(`ALTER ROLE ${SUPERUSER} PASSWORD ${secret}`);
-      onChanged();
-    }
-    if (credentials.previousSuperuserPassword !== undefined) {
-      const { previousSuperuserPassword: _applied, ...applied } = credentials;
-      await writeCredentials(dataDir, applied);
+    try {
+      if (index > 0) {
+        // The file already holds the new password: a crash from here on retries this same change.
+        const secret = client.escapeLiteral(scramSecret(credentials.superuserPassword));
+        await client.query(`ALTER ROLE ${SUPERUSER} PASSWORD ${secret}`);
+        onChanged();
+      }
+      if (credentials.previousSuperuserPassword !== undefined) {
+        const { previousSuperuserPassword: _applied, ...applied } = credentials;
+        await writeCredentials(dataDir, applied);
+      }
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
     }
     return client;
   }
