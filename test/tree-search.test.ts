@@ -22,7 +22,7 @@ import { treeStatement } from '../src/placement/search/trees.js';
 import { setProviderTraits } from '../src/placement/traits.js';
 import { withClient } from '../src/placement/transactions.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { STALE_TREE_CLASSES } from './support/invariants.js';
+import { STALE_CLASS_IDS, STALE_TREE_CLASSES } from './support/invariants.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -295,6 +295,7 @@ describe('tree_class_ids under concurrent writers', () => {
     const outcomes = await Promise.allSettled(made.map((tree, t) => writesOn(tree, t, 'apart')[t % 4]!()));
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
     expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
+    expect(await env.sql(STALE_CLASS_IDS)).toEqual([]);
   });
 
   it('writers racing on the same trees: each write commits whole or is refused as retryable; the sets stay exact', async () => {
@@ -313,6 +314,7 @@ describe('tree_class_ids under concurrent writers', () => {
     const outcomes = await Promise.allSettled(made.flatMap((tree, t) => writesOn(tree, t, 'race').map(retried)));
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
     expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
+    expect(await env.sql(STALE_CLASS_IDS)).toEqual([]);
     // every write landed: child 0 swapped VCPU for a class, the newborn brought another, child 1
     // left (with its VCPU) to be a root, child 2 emptied: the set is the disk and the two new classes
     for (const [t, tree] of made.entries()) {
