@@ -64,7 +64,10 @@ export function walkStatement(
   const classes = params.add(r.classIds);
   const amounts = params.add(r.amounts);
   // The host must hold every requested class itself (class_ids, on the walk index entry):
-  // hosts that cannot fit are passed over on the index, never probed.
+  // hosts that cannot fit are passed over on the index, never probed. Written as the
+  // function behind `@>`: the operator's fixed guess for a parameter (0.5% of rows pass)
+  // made prepared statements' generic plans read the whole cell and sort it; a plain
+  // function call is guessed at a third, which keeps the ordered walk.
   const conditions = [
     'p.parent_provider_id IS NULL',
     `${boundColumn} IS NOT NULL`,
