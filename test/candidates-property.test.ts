@@ -19,7 +19,7 @@ import { createProvider, updateProvider } from '../src/placement/providers.js';
 import { createResourceClass } from '../src/placement/resource-classes.js';
 import { createTrait, setProviderTraits } from '../src/placement/traits.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { STALE_TREE_CLASSES } from './support/invariants.js';
+import { STALE_CLASS_IDS, STALE_TREE_CLASSES } from './support/invariants.js';
 
 let env: TestEnv;
 /** Statements of the flat path's bound-ordered walk, counted on every pooled connection. */
@@ -123,8 +123,8 @@ const inventoryArb = (cls: number): fc.Arbitrary<InventorySpec> =>
     allocationRatio: fc.constantFrom(1, 1, 1, 1.5, 2, 0.5, 16),
   });
 
-/** A provider; `childWeight` in 3 + childWeight of them are children. */
-const providerArb = (childWeight: number): fc.Arbitrary<ProviderSpec> =>
+/** A provider; `childWeight` in 3 + childWeight of them are children; it holds each class with odds `classOdds`:1. */
+const providerArb = (childWeight: number, classOdds: number): fc.Arbitrary<ProviderSpec> =>
   fc
     .record({
       parent: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: childWeight, arbitrary: fc.nat(1000) }),
@@ -132,21 +132,24 @@ const providerArb = (childWeight: number): fc.Arbitrary<ProviderSpec> =>
       traits: fc.subarray([0, 1, 2, 3, 4]),
       sharing: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
       aggregates: fc.uniqueArray(fc.nat(3), { maxLength: 2 }),
-      // each class with probability 3/4
+      // each class with probability classOdds / (classOdds + 1)
       inventories: fc
-        .tuple(...[0, 1, 2, 3].map((cls) => maybe(inventoryArb(cls), 3, 1)))
+        .tuple(...[0, 1, 2, 3].map((cls) => maybe(inventoryArb(cls), classOdds, 1)))
         .map((invs) => invs.filter((inv): inv is InventorySpec => inv !== null)),
     })
     .map((p) => p as ProviderSpec);
 
 const worldArb = (
-  providers: { min: number; max: number; childWeight: number },
+  providers: { min: number; max: number; childWeight: number; classOdds: number },
   consumers: number,
 ): fc.Arbitrary<WorldSpec> =>
   fc.record({
     cells: fc.integer({ min: 2, max: 4 }),
     aggregates: fc.integer({ min: 1, max: 4 }),
-    providers: fc.array(providerArb(providers.childWeight), { minLength: providers.min, maxLength: providers.max }),
+    providers: fc.array(providerArb(providers.childWeight, providers.classOdds), {
+      minLength: providers.min,
+      maxLength: providers.max,
+    }),
     consumers: fc.array(
       fc.array(
         fc.record({ provider: fc.nat(1000), cls: fc.nat(3), pick: fc.double({ min: 0, max: 1, noNaN: true }) }),
@@ -566,9 +569,14 @@ function reference(
     }
     candidates.push({ uuid: root.uuid, cell: root.cell, score: sum / request.resources.length, serving });
   }
-  // roots the flat walk visits: past the root filters, with some inventory of capacity > 0
+  // roots the flat walk visits: past the root filters, holding every requested class
+  // themselves, with at least k inventories of capacity > 0 (the walk bound for k classes)
+  const k = Math.min(request.resources.length, 3);
   const walkable = roots.filter(
-    (root) => checks.every((c) => c.ok(root)) && [...root.inventories.values()].some((i) => i.capacity > 0),
+    (root) =>
+      checks.every((c) => c.ok(root)) &&
+      request.resources.every((r) => root.inventories.has(r.resourceClass)) &&
+      [...root.inventories.values()].filter((i) => i.capacity > 0).length >= k,
   ).length;
   return {
     candidates,
@@ -699,6 +707,8 @@ async function checkWorld(world: WorldSpec, requests: RequestSpec[], stats: Stat
   const built = await buildWorld(world);
   // Each root with descendants carries its tree's classes; every other provider none.
   expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
+  // Each provider carries its own classes (the flat walk's class test).
+  expect(await env.sql(STALE_CLASS_IDS)).toEqual([]);
   const snapshot = await takeSnapshot();
   const rootOf = new Map(snapshot.map((p) => [p.uuid, p.rootId]));
   const idOf = new Map(snapshot.map((p) => [p.uuid, p.id]));
@@ -778,7 +788,7 @@ describe('allocationCandidates against a brute-force reference', () => {
     const stats = newStats();
     await fc.assert(
       fc.asyncProperty(
-        worldArb({ min: 5, max: 25, childWeight: 2 }, 20),
+        worldArb({ min: 5, max: 25, childWeight: 2, classOdds: 3 }, 20),
         fc.array(requestArb, { minLength: 10, maxLength: 10 }),
         (world, requests) => checkWorld(world, requests, stats, true),
       ),
@@ -801,8 +811,8 @@ describe('allocationCandidates against a brute-force reference', () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        worldArb({ min: 180, max: 240, childWeight: 1 }, 200),
-        fc.array(limited, { minLength: 12, maxLength: 12 }),
+        worldArb({ min: 180, max: 240, childWeight: 1, classOdds: 15 }, 200),
+        fc.array(limited, { minLength: 20, maxLength: 20 }),
         (world, requests) => checkWorld(world, requests, stats, false),
       ),
       { numRuns: 4, ...runOptions },

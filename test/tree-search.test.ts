@@ -22,7 +22,7 @@ import { treeStatement } from '../src/placement/search/trees.js';
 import { setProviderTraits } from '../src/placement/traits.js';
 import { withClient } from '../src/placement/transactions.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { STALE_TREE_CLASSES } from './support/invariants.js';
+import { STALE_CLASS_IDS, STALE_TREE_CLASSES } from './support/invariants.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -73,6 +73,30 @@ async function plan(statement: { text: string; values: unknown[] }): Promise<Pla
     statement.values,
   );
   return nodesOf(row!['QUERY PLAN'][0]!.Plan);
+}
+
+/** The same, run as a prepared statement's generic plan (the plan PostgreSQL may settle on for every call). */
+async function genericPlan(statement: { text: string; values: unknown[] }): Promise<PlanNode[]> {
+  return withClient(env.db.pool, async (client) => {
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    try {
+      await client.query(`PREPARE generic_walk AS ${statement.text}`);
+      // EXECUTE takes no bind parameters: the values go in as literals
+      const literal = (v: unknown): string =>
+        v === null
+          ? 'NULL'
+          : typeof v === 'number'
+            ? String(v)
+            : client.escapeLiteral(Array.isArray(v) ? `{${v.join(',')}}` : String(v));
+      const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_walk(${statement.values.map(literal).join(', ')})`,
+      );
+      return nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan);
+    } finally {
+      await client.query('DEALLOCATE generic_walk');
+      await client.query('RESET plan_cache_mode');
+    }
+  });
 }
 
 /** Rows a plan read from `table` (kept and filtered out, over every loop). */
@@ -137,6 +161,32 @@ describe('no topology cliff', () => {
       expect(nodes.some((n) => /_walk(_all)?_idx$/.test(n['Index Name'] ?? ''))).toBe(true);
       expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] !== 'cells')).toEqual([]);
       expect(rowsRead(nodes, 'resource_providers')).toBeLessThanOrEqual(64);
+    });
+
+    it(`${weigher}: the walk's generic plan (a prepared statement's) still walks the bound index`, async () => {
+      const r = await resolved({ ...flatRequest, cell: null });
+      const nodes = await genericPlan(walkStatement(r, options, { batch: 64, frontier: null, finish: false }));
+      expect(nodes.some((n) => /_walk(_all)?_idx$/.test(n['Index Name'] ?? ''))).toBe(true);
+      expect(rowsRead(nodes, 'resource_providers')).toBeLessThanOrEqual(64);
+    });
+
+    it(`${weigher}: a request for a class no flat host holds probes none of their inventories`, async () => {
+      // DISK_GB is on the tree's host and the pool only: the ${FLAT_HOSTS} flat hosts (two classes,
+      // so on the two-class walk index) are passed over on the index entry (their class_ids),
+      // without reading an inventory row
+      const r = await resolved({
+        resources: [
+          { resourceClass: 'MEMORY_MB', amount: 1 },
+          { resourceClass: 'DISK_GB', amount: 1 },
+        ],
+      });
+      for (const nodes of [
+        await plan(walkStatement(r, options, { batch: 64, frontier: null, finish: false })),
+        await genericPlan(walkStatement(r, options, { batch: 64, frontier: null, finish: false })),
+      ]) {
+        expect(nodes.some((n) => /_walk(_all)?_idx$/.test(n['Index Name'] ?? ''))).toBe(true);
+        expect(rowsRead(nodes, 'inventories')).toBe(0);
+      }
     });
 
     it(`${weigher}: the tree statement visits the one tree that can serve it, not the ${FLAT_HOSTS} flat hosts`, async () => {
@@ -295,6 +345,7 @@ describe('tree_class_ids under concurrent writers', () => {
     const outcomes = await Promise.allSettled(made.map((tree, t) => writesOn(tree, t, 'apart')[t % 4]!()));
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
     expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
+    expect(await env.sql(STALE_CLASS_IDS)).toEqual([]);
   });
 
   it('writers racing on the same trees: each write commits whole or is refused as retryable; the sets stay exact', async () => {
@@ -313,6 +364,7 @@ describe('tree_class_ids under concurrent writers', () => {
     const outcomes = await Promise.allSettled(made.flatMap((tree, t) => writesOn(tree, t, 'race').map(retried)));
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
     expect(await env.sql(STALE_TREE_CLASSES)).toEqual([]);
+    expect(await env.sql(STALE_CLASS_IDS)).toEqual([]);
     // every write landed: child 0 swapped VCPU for a class, the newborn brought another, child 1
     // left (with its VCPU) to be a root, child 2 emptied: the set is the disk and the two new classes
     for (const [t, tree] of made.entries()) {

@@ -47,7 +47,13 @@ export async function assertPlacementInvariants(env: TestEnv): Promise<void> {
   );
   expect(staleBounds, 'free-share bounds equal their inventories').toEqual([]);
   expect(await env.sql(STALE_TREE_CLASSES), 'tree_class_ids equal the classes of each tree').toEqual([]);
+  expect(await env.sql(STALE_CLASS_IDS), 'class_ids equal the classes of each provider').toEqual([]);
 }
+
+/** Providers whose class_ids differ from the sorted classes of their own inventories. */
+export const STALE_CLASS_IDS = `SELECT p.uuid, p.class_ids FROM resource_providers p
+   WHERE p.class_ids <> coalesce((SELECT array_agg(i.resource_class_id ORDER BY i.resource_class_id)
+                                    FROM inventories i WHERE i.provider_id = p.id), '{}')`;
 
 /** Roots with descendants whose tree_class_ids differ from their tree's inventories, and others whose set is not empty. */
 export const STALE_TREE_CLASSES = `SELECT p.uuid, p.tree_class_ids FROM resource_providers p

@@ -63,9 +63,15 @@ export function walkStatement(
   const params = new Params();
   const classes = params.add(r.classIds);
   const amounts = params.add(r.amounts);
+  // The host must hold every requested class itself (class_ids, on the walk index entry):
+  // hosts that cannot fit are passed over on the index, never probed. Written as the
+  // function behind `@>`: the operator's fixed guess for a parameter (0.5% of rows pass)
+  // made prepared statements' generic plans read the whole cell and sort it; a plain
+  // function call is guessed at a third, which keeps the ordered walk.
   const conditions = [
     'p.parent_provider_id IS NULL',
     `${boundColumn} IS NOT NULL`,
+    `arraycontains(p.class_ids, ${classes}::int[])`,
     ...rootConditions(r, params).map((c) => c.sql),
     ...extraRootFilters(options, params),
   ];

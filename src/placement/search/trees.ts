@@ -49,13 +49,11 @@ export function treeStatement(r: ResolvedRequest, options: SearchOptions): { tex
   const where = ['p.parent_provider_id IS NULL', ...filters].join(' AND ');
   const order = options.weigher === 'PACK' ? 'ASC' : 'DESC';
   // A root reached through a sharing partner must hold, in its tree (or itself, when it has
-  // no descendants), every requested class that no sharing provider can serve: the others
+  // no descendants: class_ids), every requested class that no sharing provider can serve: the others
   // cannot be candidates, and probing them is what made flat requests pay for the pools.
   // Checked after the pairing (`kept`): inside it the check changed the pairing's plan.
-  const holdsUnshared = `(p.tree_class_ids @> (SELECT class_ids FROM unshared)
-      OR (cardinality(p.tree_class_ids) = 0 AND NOT EXISTS (
-            SELECT 1 FROM unnest((SELECT class_ids FROM unshared)) u(class_id)
-             WHERE NOT EXISTS (SELECT 1 FROM inventories oi WHERE oi.provider_id = p.id AND oi.resource_class_id = u.class_id))))`;
+  const holdsUnshared = `(CASE WHEN cardinality(p.tree_class_ids) > 0 THEN p.tree_class_ids ELSE p.class_ids END)
+      @> (SELECT class_ids FROM unshared)`;
   if (!Number.isInteger(options.limit)) throw new Error('limit must be an integer');
   const text = `
     WITH req AS (SELECT * FROM unnest(${classes}::int[], ${amounts}::int[]) WITH ORDINALITY AS req(class_id, amount, ord)),
@@ -85,7 +83,7 @@ export function treeStatement(r: ResolvedRequest, options: SearchOptions): { tex
         FROM roots JOIN resource_providers m ON m.root_provider_id = roots.id
       UNION ALL
       SELECT s.root_id, sp.id, sp.uuid, 2
-        FROM kept s JOIN roots ON roots.id = s.root_id JOIN resource_providers sp ON sp.id = s.provider_id),
+        FROM kept s JOIN resource_providers sp ON sp.id = s.provider_id),
     options AS (
       SELECT servers.root_id, req.ord, servers.uuid AS provider_uuid, i.capacity, i.used,
              ${freeShareSql('i')} AS free_share, servers.preference
