@@ -10,6 +10,7 @@ import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import { typedErrors } from './metrics.js';
 import { normalizeUuid } from './placement/validation.js';
+import { fieldCost } from './schema/cost.js';
 import { API_VERSIONS, type ApiVersion } from './versions.js';
 
 // Node types keyed by uuid; ResourceClass and Trait are keyed by name.
@@ -97,8 +98,8 @@ export const builder = new SchemaBuilder<{
     defaultResultOptions: { name: ({ fieldName }) => `${upperFirst(fieldName)}Success` },
   },
   complexity: {
-    defaultComplexity: 1,
-    defaultListMultiplier: 5,
+    // List sizes from `ids`, `first`/`last` and `limit`; explain priced on its field (src/schema/cost.ts).
+    fieldComplexity: fieldCost,
     // The gateway measures each operation before execution (src/http/query-limits.ts), so
     // an operation over queryLimits never reaches a resolver; no check inside resolvers.
     disabled: true,
