@@ -101,7 +101,9 @@ describe('PER_CALLER_MAX_IN_FLIGHT', () => {
     let flood: Promise<HttpResult>[] = [];
     let during: HttpResult<{ claim: { __typename: string } }>;
     try {
-      flood = Array.from({ length: 20 }, () => postGraphQL(unbudgeted.url, FLOOD_QUERY, undefined, { headers: flooder }));
+      flood = Array.from({ length: 20 }, () =>
+        postGraphQL(unbudgeted.url, FLOOD_QUERY, undefined, { headers: flooder }),
+      );
       await untilSessionsWaitingForLock(env, POOL);
       during = await claim(unbudgeted.url);
     } finally {

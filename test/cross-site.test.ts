@@ -180,7 +180,9 @@ describe('GRAPHIQL and INTROSPECTION', () => {
     expect(sdl.status).toBe(200);
     expect(await sdl.text()).toContain('type Query');
     // Ordinary queries are untouched.
-    const plain = (await (await post(locked, JSON.stringify({ query: '{ __typename }' }))).json()) as { data?: unknown };
+    const plain = (await (await post(locked, JSON.stringify({ query: '{ __typename }' }))).json()) as {
+      data?: unknown;
+    };
     expect(plain.data).toEqual({ __typename: 'Query' });
   });
 

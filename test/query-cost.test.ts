@@ -108,7 +108,7 @@ describe('what the project ships stays under the complexity limit', () => {
     }
   });
 
-  it("every operation of the typed client (client/operations/<version>/), with every @include on", () => {
+  it('every operation of the typed client (client/operations/<version>/), with every @include on', () => {
     let measured = 0;
     for (const version of readdirSync(path.join(root, 'client/operations')) as ApiVersion[]) {
       // One document per version: operations use fragments of other files (errors.graphql).
@@ -168,7 +168,7 @@ describe('costly documents are refused before execution, over HTTP', () => {
     expect(reply.body.errors?.[0]?.extensions?.actual).toBeGreaterThan(queryLimits.complexity);
   }
 
-  it('one explainPlacement runs; 20 aliased (the probe\'s pool-holding document) are refused with data: null', async () => {
+  it("one explainPlacement runs; 20 aliased (the probe's pool-holding document) are refused with data: null", async () => {
     const one = await post(explains(1));
     expect(one.body.errors, JSON.stringify(one.body)).toBeUndefined();
     expectTooComplex(await post(explains(20)));
@@ -195,7 +195,10 @@ describe('costly documents are refused before execution, over HTTP', () => {
     expect(modest.body.errors, JSON.stringify(modest.body)).toBeUndefined();
     expectTooComplex(await post(nested(100)));
 
-    const ids = Array.from({ length: 500 }, () => `"${Buffer.from(`ResourceProvider:${randomUUID()}`).toString('base64')}"`);
+    const ids = Array.from(
+      { length: 500 },
+      () => `"${Buffer.from(`ResourceProvider:${randomUUID()}`).toString('base64')}"`,
+    );
     expectTooComplex(
       await post(
         `{ nodes(ids: [${ids.join(', ')}]) { ... on ResourceProvider { name allocations(first: 100) { edges { node { amount } } } } } }`,
