@@ -36,29 +36,31 @@ export class InflightGauge {
  */
 export function useInflightLimit({ max, perCaller, endpoint, gauge }: InflightLimitOptions): Plugin {
   const byCaller = new Map<string, number>();
-  const callers = new WeakMap<Request, string>();
+  // Requests to `endpoint`, with their caller (null: in-process, no per-caller budget).
+  const callers = new WeakMap<Request, string | null>();
   // A request is released exactly once, from whichever comes first: its handler settling
   // (covers handlers that throw) or its response (covers responses ended early by a later hook).
   const releases = new WeakMap<Request, () => void>();
 
-  const refusal = (key: string, fetchAPI: { Response: typeof Response }): Response | null => {
+  const refusal = (key: string | null, fetchAPI: { Response: typeof Response }): Response | null => {
     if (gauge.current >= max) {
       return busy(fetchAPI, 503, 'SERVER_BUSY', `The gateway is at its limit of ${max} requests in flight`);
     }
-    if ((byCaller.get(key) ?? 0) >= perCaller) {
+    if (key !== null && (byCaller.get(key) ?? 0) >= perCaller) {
       return busy(fetchAPI, 429, 'CALLER_BUSY', `This caller already has ${perCaller} requests in flight`);
     }
     return null;
   };
 
-  const admit = (request: Request, key: string): void => {
+  const admit = (request: Request, key: string | null): void => {
     gauge.current++;
-    byCaller.set(key, (byCaller.get(key) ?? 0) + 1);
+    if (key !== null) byCaller.set(key, (byCaller.get(key) ?? 0) + 1);
     let released = false;
     releases.set(request, () => {
       if (released) return;
       released = true;
       gauge.current--;
+      if (key === null) return;
       const left = (byCaller.get(key) ?? 1) - 1;
       if (left === 0) byCaller.delete(key);
       else byCaller.set(key, left);
@@ -79,8 +81,8 @@ export function useInflightLimit({ max, perCaller, endpoint, gauge }: InflightLi
     },
     // The slot is taken once the parser has read the whole body: wrap the chosen parser.
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
-      const key = callers.get(request);
-      if (key === undefined || requestParser === undefined) return;
+      if (!callers.has(request) || requestParser === undefined) return;
+      const key = callers.get(request) ?? null;
       setRequestParser(async (req) => {
         const parsed = await requestParser(req);
         if (isResponse(parsed)) return parsed;
