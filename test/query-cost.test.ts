@@ -35,6 +35,7 @@ import { fencedBlocks, README } from './support/readme.js';
  * limit with the largest variables a caller would pass.
  */
 
+const LATEST_RELEASE: ApiVersion = '1.1';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A value of `type` a real caller could send: required fields filled, lists of one, Booleans true (every @include on). */
@@ -122,6 +123,27 @@ describe('what the project ships stays under the complexity limit', () => {
       }
     }
     expect(measured).toBeGreaterThan(20);
+  });
+
+  it("the typed client's Claim at its largest input (100 consumers, 100 alternates, explanation on)", () => {
+    const source = ['placement.graphql', 'errors.graphql']
+      .map((file) => readFileSync(path.join(root, 'client/operations', LATEST_RELEASE, file), 'utf8'))
+      .join('\n');
+    const consumers = Array.from({ length: 100 }, () => ({ consumerUuid: randomUUID(), projectId: 'p', userId: 'u' }));
+    const resources = ['VCPU', 'MEMORY_MB', 'DISK_GB'].map((resourceClass) => ({ resourceClass, amount: 1 }));
+    const requiredTraits = Array.from({ length: 10 }, (_, i) => `CUSTOM_T${i}`);
+    const input = { consumers, request: { resources, requiredTraits }, alternates: 100 };
+    const measured = measureOperation(
+      parse(source),
+      'Claim',
+      schemas[LATEST_RELEASE],
+      { behaviour: VERSION_BEHAVIOUR[LATEST_RELEASE] },
+      {
+        input,
+        explain: true,
+      },
+    );
+    expect(measured!.complexity).toBeLessThanOrEqual(queryLimits.complexity);
   });
 });
 

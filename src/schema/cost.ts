@@ -12,8 +12,9 @@ type FieldCost = number | { field: number; multiplier: number };
 const UNSIZED_LIST_MULTIPLIER = 5;
 
 // Lists whose length the field above them already counted: a connection's `edges` (sized by
-// its `first`/`last`) and the `candidates` of allocationCandidates (sized by its `limit`).
-const SIZED_BY_PARENT = new Set(['edges', 'candidates']);
+// its `first`/`last`), the `candidates` of allocationCandidates (sized by its `limit`) and
+// the `selections` of claim (one per consumer, priced with its searches).
+const SIZED_BY_PARENT = new Set(['edges', 'candidates', 'selections']);
 
 /**
  * Fixed price of one explainPlacement (or NoValidHost.explanation): it scans every host,
@@ -22,8 +23,15 @@ const SIZED_BY_PARENT = new Set(['edges', 'candidates']);
  */
 export const EXPLAIN_BASE_COST = 4_000;
 
-/** Fixed price of one candidate search on top of its `limit` (the search reads every fitting host). */
-export const CANDIDATE_SEARCH_COST = 100;
+/**
+ * Price of one candidate search on top of its `limit` (the search reads every fitting host),
+ * plus one per condition (each is one more filter over those hosts).
+ */
+export const CANDIDATE_SEARCH_COST = 50;
+
+function searchCost(request: unknown): number {
+  return CANDIDATE_SEARCH_COST + conditionCount(request as Record<string, unknown> | undefined);
+}
 
 /** The number of conditions in a placement request: each is a predicate evaluated per host. */
 export function conditionCount(request: Record<string, unknown> | null | undefined): number {
@@ -48,6 +56,16 @@ export function explainCost(args: { request?: Record<string, unknown> | null }):
   return EXPLAIN_BASE_COST + conditions * conditions;
 }
 
+/**
+ * claim: one candidate search per consumer, counted on the field itself. Its answer is not
+ * multiplied: the selection set also holds the error members (NoValidHost.explanation),
+ * which come once, and the selections' own cost is small beside the searches.
+ */
+export function claimCost(input: { consumers?: readonly unknown[] | null; request?: unknown }): FieldCost {
+  const consumers = Math.max(1, input.consumers?.length ?? 1);
+  return { field: consumers * searchCost(input.request), multiplier: 1 };
+}
+
 const isList = (field: GraphQLField<unknown, Context>) => getNullableType(field.type) instanceof GraphQLList;
 const hasArg = (field: GraphQLField<unknown, Context>, name: string) => field.args.some((arg) => arg.name === name);
 
@@ -70,8 +88,7 @@ export function fieldCost(
   }
   if (hasArg(field, 'limit') && hasArg(field, 'request')) {
     const limit = clamp(args.limit, behaviour.candidateDefaultLimit, behaviour.candidateMaxLimit);
-    const request = args.request as Record<string, unknown> | undefined;
-    return { field: CANDIDATE_SEARCH_COST + conditionCount(request) * conditionCount(request), multiplier: limit };
+    return { field: searchCost(args.request), multiplier: limit };
   }
   if (isList(field)) return { field: 1, multiplier: SIZED_BY_PARENT.has(field.name) ? 1 : UNSIZED_LIST_MULTIPLIER };
   return 1;

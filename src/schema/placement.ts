@@ -17,7 +17,7 @@ import {
 } from '../placement/claims/index.js';
 import { InvalidInputError, NotFoundError } from '../placement/errors.js';
 import { ProviderAllocationInput } from './allocations.js';
-import { EXPLAIN_BASE_COST, explainCost } from './cost.js';
+import { claimCost, EXPLAIN_BASE_COST, explainCost } from './cost.js';
 import { ErrorInterface, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
 
@@ -306,6 +306,7 @@ builder.mutationFields((t) => ({
     errors: claimErrors,
     description: 'Claim capacity for one or more new consumers on the first fitting hosts, with same-cell alternates.',
     args: { input: t.arg({ type: ClaimInput, required: true }) },
+    complexity: ({ input }) => claimCost(input),
     resolve: async (_root, { input }, ctx) => ({ selections: await claim(ctx.db, input) }),
   }),
   reschedule: t.field({
