@@ -17,11 +17,13 @@ const UNSIZED_LIST_MULTIPLIER = 5;
 const SIZED_BY_PARENT = new Set(['edges', 'candidates', 'selections']);
 
 /**
- * Fixed price of one explainPlacement (or NoValidHost.explanation): it scans every host,
- * counting per host for each condition against every other, so it costs hundreds of times a
- * plain field; at most four plain explains fit in one operation.
+ * Fixed price of one explainPlacement (or NoValidHost.explanation): it scans every host and
+ * counts, per host, each condition against every other, so one costs as much as a large
+ * answer; at most three plain explains fit in one operation.
  */
-export const EXPLAIN_BASE_COST = 4_000;
+export const EXPLAIN_BASE_COST = 40_000;
+/** Per squared condition of an explain (its work grows with their square). */
+const EXPLAIN_CONDITION_COST = 4;
 
 /**
  * Price of one candidate search on top of its `limit` (the search reads every fitting host),
@@ -53,7 +55,7 @@ export function conditionCount(request: Record<string, unknown> | null | undefin
 /** explainPlacement: its work grows with the square of the conditions (each against every other). */
 export function explainCost(args: { request?: Record<string, unknown> | null }): number {
   const conditions = conditionCount(args.request);
-  return EXPLAIN_BASE_COST + conditions * conditions;
+  return EXPLAIN_BASE_COST + EXPLAIN_CONDITION_COST * conditions * conditions;
 }
 
 /**
@@ -81,13 +83,17 @@ export function fieldCost(
   field: GraphQLField<unknown, Context>,
 ): FieldCost {
   const behaviour = ctx.behaviour;
-  if (Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length };
+  // Over a cap, the resolver answers a typed error without doing the work: no multiplier then.
+  if (Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length > behaviour.maxNodeIds ? 1 : args.ids.length };
   if (hasArg(field, 'first') || hasArg(field, 'last')) {
     const requested = args.first ?? args.last;
     return { field: 1, multiplier: clamp(requested, behaviour.defaultPageSize, behaviour.catalogueMaxPageSize) };
   }
   if (hasArg(field, 'limit') && hasArg(field, 'request')) {
-    const limit = clamp(args.limit, behaviour.candidateDefaultLimit, behaviour.candidateMaxLimit);
+    const limit =
+      typeof args.limit === 'number' && (args.limit < 1 || args.limit > behaviour.candidateMaxLimit)
+        ? 1
+        : clamp(args.limit, behaviour.candidateDefaultLimit, behaviour.candidateMaxLimit);
     return { field: searchCost(args.request), multiplier: limit };
   }
   if (isList(field)) return { field: 1, multiplier: SIZED_BY_PARENT.has(field.name) ? 1 : UNSIZED_LIST_MULTIPLIER };
