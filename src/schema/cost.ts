@@ -84,7 +84,8 @@ export function fieldCost(
 ): FieldCost {
   const behaviour = ctx.behaviour;
   // Over a cap, the resolver answers a typed error without doing the work: no multiplier then.
-  if (Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length > behaviour.maxNodeIds ? 1 : args.ids.length };
+  if (Array.isArray(args.ids))
+    return { field: 1, multiplier: args.ids.length > behaviour.maxNodeIds ? 1 : args.ids.length };
   if (hasArg(field, 'first') || hasArg(field, 'last')) {
     const requested = args.first ?? args.last;
     return { field: 1, multiplier: clamp(requested, behaviour.defaultPageSize, behaviour.catalogueMaxPageSize) };
