@@ -54,10 +54,10 @@ export function createGateway(
     healthCheckEndpoint: '/health',
     landingPage: false,
     context: ({ request }) => ({ db, loaders: new RequestLoaders(db.prisma), ...versionContext(request) }),
-    // The playground speaks the newest version; clients without the header get the oldest.
     cors: corsFor(exposure.corsOrigins),
     // Only JSON bodies: a multipart or form body is what a cross-site form sends (src/http/cross-site.ts).
     multipart: false,
+    // The playground speaks the newest version; clients without the header get the oldest.
     graphiql: exposure.graphiql && {
       title: 'placement-gateway',
       defaultQuery: DEFAULT_QUERY,
