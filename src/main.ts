@@ -2,9 +2,17 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { connectedAsSuperuser, SUPERUSER_WARNING } from './database-role.js';
 import { openDatabase } from './db.js';
-import { EmbeddedPostgresError, EmbeddedStartAborted, startEmbeddedPostgres } from './embedded-postgres.js';
+import {
+  EMBEDDED_CHANGED,
+  EmbeddedPostgresError,
+  EmbeddedStartAborted,
+  startEmbeddedPostgres,
+} from './embedded-postgres.js';
 import { DataDirUnreachableError, UnsafeFolderError } from './embedded-postgres-access.js';
+import { CredentialsFileError } from './embedded-postgres-credentials.js';
+import { SuperuserPasswordUnknownError } from './embedded-postgres-roles.js';
 import { createGateway } from './gateway.js';
 import { serverOptions } from './http/server-timeouts.js';
 import { ListenError, listen } from './listen.js';
@@ -53,6 +61,12 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
     });
     cleanups.push(() => embedded.stop());
     databaseUrl = embedded.url;
+    if (Object.values(embedded.changes).some(Boolean)) {
+      logger.info(EMBEDDED_CHANGED, {
+        ...embedded.changes,
+        dataDir: embedded.dataDir,
+      });
+    }
   }
   // Migrations run on their own connection: they may wait for another gateway's migration
   // lock or run long, which the serving pool's statement timeout must not cut short.
@@ -61,6 +75,7 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
   try {
     const { applied } = await migrate(migrationPool);
     logger.info('database ready', { migrationsApplied: applied });
+    if (await connectedAsSuperuser(migrationPool)) logger.warn(SUPERUSER_WARNING, { database: whereIs(databaseUrl) });
   } catch (error) {
     throw new DatabaseError(whereIs(databaseUrl), error);
   } finally {
@@ -117,6 +132,8 @@ function logFailure(logger: Logger, error: unknown): void {
     error instanceof ListenError ||
     error instanceof DatabaseError ||
     error instanceof DataDirUnreachableError ||
+    error instanceof SuperuserPasswordUnknownError ||
+    error instanceof CredentialsFileError ||
     error instanceof UnsafeFolderError;
   if (error instanceof EmbeddedPostgresError) {
     logger.error(error.message, { postgres: error.postgresSaid });

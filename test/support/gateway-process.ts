@@ -23,7 +23,8 @@ export interface GatewayProcess {
 }
 
 export interface GatewayProcessOptions {
-  databaseUrl: string;
+  /** Without one the gateway starts its embedded PostgreSQL (give DATA_DIR and EMBEDDED_PG_PORT in `env`). */
+  databaseUrl?: string;
   /** Extra environment, e.g. DB_POOL_MAX, MAX_INFLIGHT_REQUESTS. */
   env?: Record<string, string>;
   /** How long to wait for GET /ready = 200. */
@@ -36,11 +37,12 @@ export interface GatewayProcessOptions {
  */
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const port = await freePort();
+  const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
+      ...inherited,
+      ...(options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl }),
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',

@@ -46,10 +46,12 @@ export async function createTestEnv(poolMax = 20): Promise<TestEnv> {
   const name = `placement_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
+  // Owned by the template's owner role, whose objects the clone copies: the env connects as that role.
+  const owner = decodeURIComponent(new URL(inject('ownerUrl')).username);
   // CREATE DATABASE … TEMPLATE needs the template idle; retry briefly when another file is cloning.
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')} OWNER ${owner}`);
       break;
     } catch (error) {
       if (attempt > 50 || !String((error as Error).message).includes('being accessed')) throw error;
@@ -57,7 +59,7 @@ export async function createTestEnv(poolMax = 20): Promise<TestEnv> {
     }
   }
   await admin.end();
-  const url = withDatabase(adminUrl, name);
+  const url = withDatabase(inject('ownerUrl'), name);
   return testEnvOn(url, poolMax, async () => {
     const cleanup = new pg.Client({ connectionString: adminUrl });
     await cleanup.connect();
