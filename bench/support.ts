@@ -42,6 +42,8 @@ export async function startGateway(
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       DB_POOL_MAX: '32',
+      // The bench's workers stand for many schedulers, all from one address here.
+      PER_CALLER_MAX_IN_FLIGHT: '100000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

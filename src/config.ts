@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { parseOrigins } from './http/cross-site.js';
 import { defaultGatewayLimits } from './http/limits.js';
+import { defaultServerTimeouts } from './http/server-timeouts.js';
 
 /** A setting with a bad value; the message names each bad setting, its rule and what it got. */
 export class ConfigError extends Error {
@@ -25,7 +27,22 @@ const postgresUrl = z
   .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
   .refine((value) => URL.canParse(value), 'must be a postgres:// or postgresql:// URL');
 
+// A comma list of origins (scheme://host[:port]); `*` and `null` are refused: origins are trusted one by one.
+const corsOrigins = z.string().transform((value, ctx) => {
+  const parsed = parseOrigins(value);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a comma list of origins like https://ops.example.com (${parsed})`,
+    });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
 const logLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+const flag = z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true');
 
 // Every setting comes from the environment; README.md lists them.
 const envSchema = z.object({
@@ -43,6 +60,14 @@ const envSchema = z.object({
   MAX_REQUEST_BYTES: integer(1024, 1_073_741_824).default(defaultGatewayLimits.maxRequestBytes),
   MAX_DOCUMENT_TOKENS: integer(100, 1_000_000).default(defaultGatewayLimits.maxDocumentTokens),
   MAX_ALIASES: integer(0, 10_000).default(defaultGatewayLimits.maxAliases),
+  // Exposure and abuse limits (src/http/cross-site.ts, caller-budget, deadline; README "Limits").
+  CORS_ORIGINS: corsOrigins.default([]),
+  GRAPHIQL: flag.default(true),
+  INTROSPECTION: flag.default(true),
+  PER_CALLER_MAX_IN_FLIGHT: integer(1, 100_000).default(defaultGatewayLimits.perCallerMaxInflight),
+  REQUEST_DEADLINE_MS: integer(100, 3_600_000).default(defaultGatewayLimits.requestDeadlineMs),
+  HEADERS_TIMEOUT_MS: integer(1_000, 600_000).default(defaultServerTimeouts.headersTimeoutMs),
+  REQUEST_TIMEOUT_MS: integer(1_000, 3_600_000).default(defaultServerTimeouts.requestTimeoutMs),
   // How long a claim's idempotency key (and its stored answer) is kept; docs/OPERATIONS.md.
   IDEMPOTENCY_RETENTION_HOURS: integer(1, 8760).default(24),
   LOG_LEVEL: z.enum(logLevels, `must be one of ${logLevels.join(', ')}`).default('info'),

@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { boundByRequestDeadline } from './deadline.js';
 import { PrismaClient } from './generated/prisma/client.js';
 
 // BIGINT columns (capacity, used, allocation ids) stay below 2^53 by the inventory rules
@@ -62,6 +63,15 @@ export function openDatabase(
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const claimPool = openClaimPool(options);
+  // Request deadlines (src/deadline.ts) cancel statements through a connection of their own:
+  // the serving pools may be exhausted exactly when a cancel is needed.
+  const cancelPool = new pg.Pool({ connectionString, max: 2, connectionTimeoutMillis: acquireTimeoutMs });
+  cancelPool.on('error', () => undefined);
+  const cancelBackend = (pid: number) => {
+    cancelPool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+  };
+  boundByRequestDeadline(pool, cancelBackend);
+  boundByRequestDeadline(claimPool, cancelBackend);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     pool,
@@ -69,7 +79,7 @@ export function openDatabase(
     prisma,
     async close() {
       await prisma.$disconnect();
-      await Promise.all([pool.end(), claimPool.end()]);
+      await Promise.all([pool.end(), claimPool.end(), cancelPool.end()]);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
@@ -5,7 +6,9 @@ import { queryLimits } from './builder.js';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
 import { useApiVersions, versionContext, versionOf } from './http/api-version.js';
+import { corsFor, useCrossSiteRefusal } from './http/cross-site.js';
 import { maskGatewayError } from './http/database-errors.js';
+import { InflightGauge } from './http/inflight-limit.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { usePrometheusBounded } from './http/prometheus.js';
 import { useQueryLimits } from './http/query-limits.js';
@@ -21,11 +24,29 @@ import { LATEST_VERSION, VERSION_HEADER } from './versions.js';
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
 
+/** What the gateway shows to browsers and explorers; README ("Settings"), docs/OPERATIONS.md (production). */
+export interface GatewayExposure {
+  /** Origins whose pages may call the API (CORS_ORIGINS); empty: no CORS at all. */
+  corsOrigins: readonly string[];
+  /** GraphiQL at GET /graphql (GRAPHIQL). */
+  graphiql: boolean;
+  /** Introspection queries (INTROSPECTION); the SDL downloads at /schema/ stay public either way. */
+  introspection: boolean;
+}
+
+export const defaultGatewayExposure: GatewayExposure = { corsOrigins: [], graphiql: true, introspection: true };
+
 /**
  * The GraphQL gateway over one database. Stateless: any number of them can serve the same
  * PostgreSQL. GraphiQL is rendered from the bundled assets (works offline).
  */
-export function createGateway(db: Database, logger: Logger, limits: GatewayLimits = defaultGatewayLimits): Gateway {
+export function createGateway(
+  db: Database,
+  logger: Logger,
+  limits: GatewayLimits = defaultGatewayLimits,
+  exposure: GatewayExposure = defaultGatewayExposure,
+): Gateway {
+  const inflight = new InflightGauge(limits.maxInflightRequests);
   return createYoga<Record<string, unknown>, Context>({
     // Each request is validated and executed against its API version's schema only.
     schema: ({ request }) => schemas[versionOf(request)],
@@ -33,8 +54,11 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     healthCheckEndpoint: '/health',
     landingPage: false,
     context: ({ request }) => ({ db, loaders: new RequestLoaders(db.prisma), ...versionContext(request) }),
+    cors: corsFor(exposure.corsOrigins),
+    // Only JSON bodies: a multipart or form body is what a cross-site form sends (src/http/cross-site.ts).
+    multipart: false,
     // The playground speaks the newest version; clients without the header get the oldest.
-    graphiql: {
+    graphiql: exposure.graphiql && {
       title: 'placement-gateway',
       defaultQuery: DEFAULT_QUERY,
       headers: JSON.stringify({ [VERSION_HEADER]: LATEST_VERSION }),
@@ -51,14 +75,16 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     plugins: [
-      ...limitPlugins(limits, '/graphql'),
+      useCrossSiteRefusal('/graphql'),
+      ...limitPlugins(limits, '/graphql', inflight),
+      ...(exposure.introspection ? [] : [useDisableIntrospection()]),
       // Before useApiVersions: an operation refused here did not run, so it reports no deprecations.
       useVariableErrorCodes(),
       useQueryLimits(queryLimits),
       useApiVersions('/graphql'),
       useVersionHints(),
       usePrometheusBounded(Registry.merge([engineRegistry, poolRegistry(db)]), '/metrics'),
-      useDatabaseReadiness(db.pool, '/ready'),
+      useDatabaseReadiness(db.pool, '/ready', { inflight }),
       useSchemaDownload('/schema/'),
     ],
   });
@@ -66,7 +92,7 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
 
 // GraphiQL's first document: the tour's two questions (what do the hosts have, where does a request fit), valid
 // for the version GraphiQL sends (test/graphiql.test.ts checks it). Operations run with the ▶ button's menu.
-const DEFAULT_QUERY = `# placement-gateway speaks API version ${LATEST_VERSION} here (see the Headers tab).
+export const DEFAULT_QUERY = `# placement-gateway speaks API version ${LATEST_VERSION} here (see the Headers tab).
 # Press ▶ and pick an operation. The README's "Five-minute tour" creates a cell,
 # two hosts and a claim to look at; docs/ explains the model.
 

@@ -14,6 +14,7 @@ import { DataDirUnreachableError, UnsafeFolderError } from './embedded-postgres-
 import { CredentialsFileError } from './embedded-postgres-credentials.js';
 import { SuperuserPasswordUnknownError } from './embedded-postgres-roles.js';
 import { createGateway } from './gateway.js';
+import { serverOptions } from './http/server-timeouts.js';
 import { ListenError, listen } from './listen.js';
 import { createLogger, type Logger } from './logger.js';
 import { migrate } from './migrate.js';
@@ -95,13 +96,25 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
   // Cleanups run in reverse: the purge stops before the pools close.
   cleanups.push(() => purge.stop());
 
-  const gateway = createGateway(db, logger, {
-    maxInflightRequests: config.MAX_INFLIGHT_REQUESTS,
-    maxRequestBytes: config.MAX_REQUEST_BYTES,
-    maxDocumentTokens: config.MAX_DOCUMENT_TOKENS,
-    maxAliases: config.MAX_ALIASES,
-  });
-  const server = createServer(gateway);
+  const gateway = createGateway(
+    db,
+    logger,
+    {
+      maxInflightRequests: config.MAX_INFLIGHT_REQUESTS,
+      maxRequestBytes: config.MAX_REQUEST_BYTES,
+      maxDocumentTokens: config.MAX_DOCUMENT_TOKENS,
+      maxAliases: config.MAX_ALIASES,
+      perCallerMaxInflight: config.PER_CALLER_MAX_IN_FLIGHT,
+      requestDeadlineMs: config.REQUEST_DEADLINE_MS,
+    },
+    {
+      corsOrigins: config.CORS_ORIGINS,
+      graphiql: config.GRAPHIQL,
+      introspection: config.INTROSPECTION,
+    },
+  );
+  const timeouts = { headersTimeoutMs: config.HEADERS_TIMEOUT_MS, requestTimeoutMs: config.REQUEST_TIMEOUT_MS };
+  const server = createServer(serverOptions(timeouts), gateway);
   await listen(server, config.PORT, config.HOST);
   cleanups.push(async () => {
     // Finish requests in flight; idle keep-alive connections are closed at once.

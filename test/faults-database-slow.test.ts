@@ -164,7 +164,7 @@ describe('in-flight bound (MAX_INFLIGHT_REQUESTS)', () => {
     return { stuck, lock };
   }
 
-  it('past the bound a request gets 503 SERVER_BUSY + Retry-After at once; health, readiness and metrics still answer', async () => {
+  it('past the bound a request gets 503 SERVER_BUSY + Retry-After at once; health and metrics answer, readiness says SATURATED', async () => {
     const { stuck, lock } = await fillBound();
     try {
       const refused = await postGraphQL(bounded.url, '{ __typename }');
@@ -173,13 +173,17 @@ describe('in-flight bound (MAX_INFLIGHT_REQUESTS)', () => {
       expect(refused.body.errors?.[0]?.extensions).toEqual({ code: 'SERVER_BUSY', retryable: true });
       expect(refused.body.errors?.[0]?.message).toMatch(/limit of 3 requests in flight/);
       expect((await fetch(`${bounded.url}/health`)).status).toBe(200);
-      expect((await fetch(`${bounded.url}/ready`)).status).toBe(200);
+      // A load balancer stops sending work here while the bound is full (src/http/readiness.ts).
+      const ready = await fetch(`${bounded.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ ready: false, code: 'SATURATED' });
       expect((await fetch(`${bounded.url}/metrics`)).status).toBe(200);
     } finally {
       await lock.release();
     }
     for (const result of await Promise.all(stuck))
       expect(result.body).toEqual({ data: { usages: { consumerCount: 0 } } });
+    expect((await fetch(`${bounded.url}/ready`)).status).toBe(200);
   });
 
   it('every way a request can end gives its place back: the bound admits exactly three again afterwards', async () => {

@@ -38,20 +38,23 @@ let env: TestEnv;
 let tight: GatewayProcess;
 /** One request in flight at a time, no statement timeout: a request blocked on a lock holds the place. */
 let bounded: GatewayProcess;
+/** One request in flight per caller, no statement timeout: a caller's blocked request holds its place. */
+let perCaller: GatewayProcess;
 
 beforeAll(async () => {
   env = await createTestEnv(2);
-  [tight, bounded] = await Promise.all([
+  [tight, bounded, perCaller] = await Promise.all([
     startGatewayProcess({
       databaseUrl: env.url,
       env: { DB_POOL_MAX: '1', DB_ACQUIRE_TIMEOUT_MS: '300', DB_STATEMENT_TIMEOUT_MS: '1500' },
     }),
     startGatewayProcess({ databaseUrl: env.url, env: { MAX_INFLIGHT_REQUESTS: '1', DB_STATEMENT_TIMEOUT_MS: '0' } }),
+    startGatewayProcess({ databaseUrl: env.url, env: { PER_CALLER_MAX_IN_FLIGHT: '1', DB_STATEMENT_TIMEOUT_MS: '0' } }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([tight?.stop(), bounded?.stop()]);
+  await Promise.all([tight?.stop(), bounded?.stop(), perCaller?.stop()]);
   await env?.close();
 });
 
@@ -160,6 +163,23 @@ const reproductions: Record<string, Reproduce[]> = {
       expect(blocked.status).toBe(200); // the request that held the place completes once the lock goes
       return other;
     },
+  ],
+  CALLER_BUSY: [
+    async (accept) => {
+      const { other, blocked } = await whileOneWaits(perCaller, accept, async () =>
+        answer(await post(perCaller, accept, CONSUMER)),
+      );
+      expect(blocked.status).toBe(200);
+      return other;
+    },
+  ],
+  CROSS_SITE_REQUEST_REFUSED: [
+    async (accept) =>
+      answer(
+        await post(tight, accept, `query=${encodeURIComponent('{ __typename }')}`, {
+          'content-type': 'application/x-www-form-urlencoded',
+        }),
+      ),
   ],
   REQUEST_ENTITY_TOO_LARGE: [
     async (accept) =>

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
+import { RequestDeadlineExceeded } from '../deadline.js';
 import { pagingInputError } from './paging-errors.js';
 
 /**
@@ -18,7 +19,7 @@ const MESSAGES: Record<DatabaseFault, string> = {
     'The database is unavailable; retry shortly. A mutation interrupted this way may or may not have been applied: retry it with the same idempotencyKey or generation, which makes the retry safe.',
   DATABASE_BUSY: 'The database is busy (no connection free in time); retry shortly.',
   DATABASE_TIMEOUT:
-    'A database statement ran past its time limit and was cancelled; nothing was written. Retry shortly.',
+    'A database statement ran past its time limit (or the request past its deadline) and was cancelled; nothing was written. Retry shortly.',
 };
 
 // Socket errors from node:net while connecting or talking to PostgreSQL.
@@ -60,6 +61,8 @@ interface ErrorLike {
 }
 
 function classifyOne(error: ErrorLike): DatabaseFault | null {
+  // REQUEST_DEADLINE_MS spent before a connection was handed out (src/deadline.ts).
+  if (error instanceof RequestDeadlineExceeded) return 'DATABASE_TIMEOUT';
   const codes = [error.code, error.originalCode].filter((c): c is string => typeof c === 'string');
   for (const code of codes) {
     if (SOCKET_CODES.has(code) || SERVER_GOING_AWAY.has(code) || code.startsWith('08') || PRISMA_UNAVAILABLE.has(code))

@@ -1,62 +1,114 @@
 import type { Plugin } from 'graphql-yoga';
+import { callerKey } from './caller-identity.js';
 import { RETRY_AFTER_SECONDS } from './database-errors.js';
 import { earlyErrorResponse } from './early-error.js';
 
 export interface InflightLimitOptions {
   /** Requests to `endpoint` served at once; one more is refused at once with 503. */
   max: number;
+  /** Requests one caller (src/http/caller-identity.ts) may have served at once; one more gets 429. */
+  perCaller: number;
   /** Only this path is limited: health, readiness and metrics must answer under load. */
   endpoint: string;
+  /** Shared with readiness (src/http/readiness.ts), which reports saturation. */
+  gauge: InflightGauge;
+}
+
+/** How many GraphQL requests the process is working on, and its bound. */
+export class InflightGauge {
+  current = 0;
+  constructor(readonly max: number) {}
+  get saturated(): boolean {
+    return this.current >= this.max;
+  }
 }
 
 /**
- * Bounds the GraphQL requests one process works on at once. Past the bound a request is
- * answered immediately with 503 + Retry-After (code SERVER_BUSY) instead of queueing
- * behind the database pool, so an overloaded gateway sheds load and its latency stays
- * bounded; a load balancer or client retries elsewhere or later.
+ * Bounds the GraphQL requests one process works on at once, and those of one caller. A
+ * request counts from the moment its body has fully arrived (a client trickling its body
+ * holds a socket, bounded by REQUEST_TIMEOUT_MS, but no slot). Past the process bound a
+ * request is answered at once with 503 SERVER_BUSY, past the caller's with 429 CALLER_BUSY,
+ * both with Retry-After, instead of queueing behind the database pool: one caller cannot
+ * hold every pooled connection, and an overloaded gateway sheds load.
  *
  * Hand-written: yoga and envelop have rate limiters (per field, per identity) but no
  * concurrency bound.
  */
-export function useInflightLimit({ max, endpoint }: InflightLimitOptions): Plugin {
-  let inflight = 0;
+export function useInflightLimit({ max, perCaller, endpoint, gauge }: InflightLimitOptions): Plugin {
+  const byCaller = new Map<string, number>();
+  // Requests to `endpoint`, with their caller (null: in-process, no per-caller budget).
+  const callers = new WeakMap<Request, string | null>();
   // A request is released exactly once, from whichever comes first: its handler settling
   // (covers handlers that throw) or its response (covers responses ended early by a later hook).
   const releases = new WeakMap<Request, () => void>();
+
+  const refusal = (key: string | null, fetchAPI: { Response: typeof Response }): Response | null => {
+    if (gauge.current >= max) {
+      return busy(fetchAPI, 503, 'SERVER_BUSY', `The gateway is at its limit of ${max} requests in flight`);
+    }
+    if (key !== null && (byCaller.get(key) ?? 0) >= perCaller) {
+      return busy(fetchAPI, 429, 'CALLER_BUSY', `This caller already has ${perCaller} requests in flight`);
+    }
+    return null;
+  };
+
+  const admit = (request: Request, key: string | null): void => {
+    gauge.current++;
+    if (key !== null) byCaller.set(key, (byCaller.get(key) ?? 0) + 1);
+    let released = false;
+    releases.set(request, () => {
+      if (released) return;
+      released = true;
+      gauge.current--;
+      if (key === null) return;
+      const left = (byCaller.get(key) ?? 1) - 1;
+      if (left === 0) byCaller.delete(key);
+      else byCaller.set(key, left);
+    });
+  };
+
   return {
-    onRequest({ request, url, endResponse, requestHandler, setRequestHandler, fetchAPI }) {
+    onRequest({ request, url, serverContext, requestHandler, setRequestHandler }) {
       if (url.pathname !== endpoint) return;
-      if (inflight >= max) {
-        // Unread request bodies are discarded by the HTTP server; nothing was parsed or run.
-        endResponse(
-          earlyErrorResponse(
-            fetchAPI,
-            503,
-            `The gateway is at its limit of ${max} requests in flight; retry shortly.`,
-            { code: 'SERVER_BUSY', retryable: true },
-            { 'retry-after': String(RETRY_AFTER_SECONDS) },
-          ),
-        );
-        return;
-      }
-      inflight++;
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        inflight--;
-      };
-      releases.set(request, release);
+      callers.set(request, callerKey(request, serverContext));
       setRequestHandler(async (req, context) => {
         try {
           return await requestHandler(req, context);
         } finally {
-          release();
+          releases.get(request)?.();
         }
+      });
+    },
+    // The slot is taken once the parser has read the whole body: wrap the chosen parser.
+    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+      if (!callers.has(request) || requestParser === undefined) return;
+      const key = callers.get(request) ?? null;
+      setRequestParser(async (req) => {
+        const parsed = await requestParser(req);
+        if (isResponse(parsed)) return parsed;
+        const refused = refusal(key, fetchAPI);
+        if (refused) return refused;
+        admit(request, key);
+        return parsed;
       });
     },
     onResponse({ request }) {
       releases.get(request)?.();
     },
   };
+}
+
+function busy(fetchAPI: { Response: typeof Response }, status: number, code: string, what: string): Response {
+  return earlyErrorResponse(
+    fetchAPI,
+    status,
+    `${what}; retry shortly.`,
+    { code, retryable: true },
+    { 'retry-after': String(RETRY_AFTER_SECONDS) },
+  );
+}
+
+/** A parser may answer with a Response instead of parameters (yoga's own isResponse check). */
+function isResponse(value: unknown): value is Response {
+  return typeof value === 'object' && value !== null && 'status' in value && 'headers' in value;
 }

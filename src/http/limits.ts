@@ -2,7 +2,8 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { useInflightLimit } from './inflight-limit.js';
+import { type InflightGauge, useInflightLimit } from './inflight-limit.js';
+import { useRequestDeadline } from './request-deadline.js';
 
 /** Per-process bounds on what one request may ask for; README ("Limits") lists them. */
 export interface GatewayLimits {
@@ -14,6 +15,10 @@ export interface GatewayLimits {
   maxDocumentTokens: number;
   /** Aliased fields in one operation (each alias can repeat a costly field or mutation). */
   maxAliases: number;
+  /** GraphQL requests one caller (credential, else address) has in flight; more get 429 CALLER_BUSY. */
+  perCallerMaxInflight: number;
+  /** Time budget shared by every database statement of one request; past it, DATABASE_TIMEOUT. */
+  requestDeadlineMs: number;
 }
 
 export const defaultGatewayLimits: GatewayLimits = {
@@ -21,14 +26,18 @@ export const defaultGatewayLimits: GatewayLimits = {
   maxRequestBytes: 1_048_576,
   maxDocumentTokens: 2_000,
   maxAliases: 20,
+  // Well below the default pool (DB_POOL_MAX 20): one caller never holds every connection.
+  perCallerMaxInflight: 8,
+  requestDeadlineMs: 10_000,
 };
 
 /**
- * The request-shape guards, in the order they bite: in-flight bound (before anything is
- * read), then the document's token count (while parsing), then aliases (while validating).
- * The body size limit is yoga's own `maxRequestBodySize`, set by the gateway.
+ * The request guards, in the order they bite: the deadline (from arrival), the in-flight
+ * bounds (once the body has arrived), then the document's token count (while parsing), then
+ * aliases (while validating). The body size limit is yoga's own `maxRequestBodySize`, set by
+ * the gateway; `gauge` counts requests in flight for readiness.
  */
-export function limitPlugins(limits: GatewayLimits, graphqlEndpoint: string): Plugin[] {
+export function limitPlugins(limits: GatewayLimits, graphqlEndpoint: string, gauge: InflightGauge): Plugin[] {
   const rejected = (code: string) => ({
     // armor throws a plain GraphQLError; give it a stable code and a 400 like other bad documents.
     onReject: [
@@ -38,7 +47,13 @@ export function limitPlugins(limits: GatewayLimits, graphqlEndpoint: string): Pl
     ],
   });
   return [
-    useInflightLimit({ max: limits.maxInflightRequests, endpoint: graphqlEndpoint }),
+    useRequestDeadline(limits.requestDeadlineMs, graphqlEndpoint),
+    useInflightLimit({
+      max: limits.maxInflightRequests,
+      perCaller: limits.perCallerMaxInflight,
+      endpoint: graphqlEndpoint,
+      gauge,
+    }),
     useCloseAfterTooLarge(),
     maxTokensPlugin({ n: limits.maxDocumentTokens, ...rejected('DOCUMENT_TOO_LARGE') }) as Plugin,
     maxAliasesPlugin({ n: limits.maxAliases, ...rejected('TOO_MANY_ALIASES') }) as Plugin,

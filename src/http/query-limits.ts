@@ -1,5 +1,5 @@
 import { complexityFromQuery } from '@pothos/plugin-complexity';
-import { type DocumentNode, GraphQLError, getOperationAST, Kind } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, getOperationAST, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface QueryLimits {
@@ -31,6 +31,23 @@ function limitError(measure: Measure, actual: number, max: number): GraphQLError
 }
 
 /**
+ * The depth, breadth and complexity of the operation `operationName` of `document` with
+ * `variables`, as the gateway measures it; null when the document has no such operation.
+ * Throws a GraphQLError when the variables do not coerce.
+ */
+export function measureOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  schema: GraphQLSchema,
+  ctx: object,
+  variables: Record<string, unknown>,
+): QueryLimits | null {
+  const operation = selectedOperation(document, operationName);
+  if (!operation) return null;
+  return complexityFromQuery(operation, { schema, ctx, variables });
+}
+
+/**
  * Refuses an operation over the depth, breadth or complexity limit before execution starts,
  * so no resolver runs (no mutation writes) and the answer is `data: null`. The measure is
  * Pothos' complexity (per-field costs and list multipliers from the schema), taken once per
@@ -39,20 +56,21 @@ function limitError(measure: Measure, actual: number, max: number): GraphQLError
 export function useQueryLimits(limits: QueryLimits): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const operation = selectedOperation(args.document, args.operationName);
-      if (!operation) return;
-      let measured: QueryLimits;
+      let measured: QueryLimits | null;
       try {
-        measured = complexityFromQuery(operation, {
-          schema: args.schema,
-          ctx: args.contextValue as object,
-          variables: (args.variableValues ?? {}) as Record<string, unknown>,
-        });
+        measured = measureOperation(
+          args.document,
+          args.operationName,
+          args.schema,
+          args.contextValue as object,
+          (args.variableValues ?? {}) as Record<string, unknown>,
+        );
       } catch (error) {
         // Variables that do not coerce: execution answers them as usual.
         if (error instanceof GraphQLError) return;
         throw error;
       }
+      if (!measured) return;
       for (const measure of ['depth', 'breadth', 'complexity'] as const) {
         if (measured[measure] > limits[measure]) {
           setResultAndStopExecution({ data: null, errors: [limitError(measure, measured[measure], limits[measure])] });

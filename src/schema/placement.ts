@@ -17,6 +17,7 @@ import {
 } from '../placement/claims/index.js';
 import { InvalidInputError, NotFoundError } from '../placement/errors.js';
 import { ProviderAllocationInput } from './allocations.js';
+import { claimCost, EXPLAIN_BASE_COST, explainCost } from './cost.js';
 import { ErrorInterface, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
 
@@ -148,6 +149,7 @@ builder.objectType(NoValidHostError, {
       type: PlacementExplanation,
       nullable: true,
       description: 'Why hosts were rejected (claims only; computed when selected, it scans every host).',
+      complexity: EXPLAIN_BASE_COST,
       resolve: (e) => (e.explain ? e.explain() : null),
     }),
   }),
@@ -180,6 +182,7 @@ builder.queryFields((t) => ({
     errors: queryErrors,
     description: 'Why no (or few) valid hosts: how many hosts each constraint eliminated.',
     args: { request: t.arg({ type: PlacementRequestInput, required: true }) },
+    complexity: (args) => explainCost(args),
     resolve: (_root, args, ctx) => explainPlacement(ctx.db.pool, args.request),
   }),
 }));
@@ -303,6 +306,7 @@ builder.mutationFields((t) => ({
     errors: claimErrors,
     description: 'Claim capacity for one or more new consumers on the first fitting hosts, with same-cell alternates.',
     args: { input: t.arg({ type: ClaimInput, required: true }) },
+    complexity: ({ input }) => claimCost(input),
     resolve: async (_root, { input }, ctx) => ({ selections: await claim(ctx.db, input) }),
   }),
   reschedule: t.field({

@@ -47,6 +47,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      // Suites play many concurrent callers from one address; a test of the budget sets its own.
+      PER_CALLER_MAX_IN_FLIGHT: '100000',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

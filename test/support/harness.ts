@@ -5,6 +5,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
+import { defaultGatewayLimits } from '../../src/http/limits.js';
 import { createLogger } from '../../src/logger.js';
 import { VERSION_HEADER } from '../../src/versions.js';
 
@@ -70,7 +71,8 @@ export async function createTestEnv(poolMax = 20): Promise<TestEnv> {
 /** A TestEnv (in-process gateway, SQL) on any database; `afterClose` runs once its pool has ended. */
 export function testEnvOn(url: string, poolMax = 4, afterClose: () => Promise<void> = async () => undefined): TestEnv {
   const db = openDatabase(url, poolMax);
-  const gateway = createGateway(db, createLogger('silent'));
+  // Suites play many concurrent callers from one address: no per-caller budget (test/caller-budget.test.ts has its own).
+  const gateway = createGateway(db, createLogger('silent'), { ...defaultGatewayLimits, perCallerMaxInflight: 100_000 });
   return {
     db,
     gateway,
