@@ -1,10 +1,12 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
+import { type Authenticator, tokenAuthenticator } from './auth/authenticator.js';
 import { queryLimits } from './builder.js';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
 import { useApiVersions, versionContext, versionOf } from './http/api-version.js';
+import { actorOf, useAuthentication } from './http/authentication.js';
 import { maskGatewayError } from './http/database-errors.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { usePrometheusBounded } from './http/prometheus.js';
@@ -17,27 +19,55 @@ import { RequestLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
 import { schemas } from './schema/index.js';
-import { LATEST_VERSION, VERSION_HEADER } from './versions.js';
+import { type ApiVersion, HEAD_VERSION, LATEST_VERSION, SERVED_VERSIONS, VERSION_HEADER } from './versions.js';
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
+
+/** Who may call, and what is served (docs/OPERATIONS.md, "Access control"). */
+export interface GatewayAccess {
+  /** Asked in order for each request; defaults to API tokens only. JWT and proxy authenticators go here. */
+  authenticators?: readonly Authenticator[];
+  /** /metrics answers only with a valid bearer token (METRICS_REQUIRE_TOKEN). */
+  metricsRequireToken?: boolean;
+  /**
+   * Also serve the unreleased head version (HEAD_VERSION). For tests of head fields only: main.ts
+   * never sets it, and a released gateway serves RELEASED_VERSIONS.
+   */
+  serveHead?: boolean;
+}
+
+/** The placeholder GraphiQL's Headers tab starts with; README says what to paste. */
+export const GRAPHIQL_AUTHORIZATION_PLACEHOLDER = 'Bearer <paste the token from .data/admin-token>';
 
 /**
  * The GraphQL gateway over one database. Stateless: any number of them can serve the same
  * PostgreSQL. GraphiQL is rendered from the bundled assets (works offline).
  */
-export function createGateway(db: Database, logger: Logger, limits: GatewayLimits = defaultGatewayLimits): Gateway {
+export function createGateway(
+  db: Database,
+  logger: Logger,
+  limits: GatewayLimits = defaultGatewayLimits,
+  access: GatewayAccess = {},
+): Gateway {
+  const authenticators = access.authenticators ?? [tokenAuthenticator(db.pool)];
+  const served: readonly ApiVersion[] = access.serveHead ? [...SERVED_VERSIONS, HEAD_VERSION] : SERVED_VERSIONS;
   return createYoga<Record<string, unknown>, Context>({
     // Each request is validated and executed against its API version's schema only.
     schema: ({ request }) => schemas[versionOf(request)],
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request }) => ({ db, loaders: new RequestLoaders(db.prisma), ...versionContext(request) }),
+    context: ({ request }) => ({
+      db,
+      loaders: new RequestLoaders(db.prisma),
+      actor: actorOf(request),
+      ...versionContext(request),
+    }),
     // The playground speaks the newest version; clients without the header get the oldest.
     graphiql: {
       title: 'placement-gateway',
       defaultQuery: DEFAULT_QUERY,
-      headers: JSON.stringify({ [VERSION_HEADER]: LATEST_VERSION }),
+      headers: JSON.stringify({ Authorization: GRAPHIQL_AUTHORIZATION_PLACEHOLDER, [VERSION_HEADER]: LATEST_VERSION }),
     },
     renderGraphiQL,
     // Unexpected errors are masked; typed errors travel in the result unions; database
@@ -52,10 +82,15 @@ export function createGateway(db: Database, logger: Logger, limits: GatewayLimit
     },
     plugins: [
       ...limitPlugins(limits, '/graphql'),
+      // Before anything reads the body or the version: an anonymous request learns nothing.
+      useAuthentication({
+        authenticators,
+        protectedPaths: access.metricsRequireToken ? ['/graphql', '/metrics'] : ['/graphql'],
+      }),
       // Before useApiVersions: an operation refused here did not run, so it reports no deprecations.
       useVariableErrorCodes(),
       useQueryLimits(queryLimits),
-      useApiVersions('/graphql'),
+      useApiVersions('/graphql', served),
       useVersionHints(),
       usePrometheusBounded(Registry.merge([engineRegistry, poolRegistry(db)]), '/metrics'),
       useDatabaseReadiness(db.pool, '/ready'),
