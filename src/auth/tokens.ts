@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { AlreadyExistsError, InUseError, InvalidInputError, NotFoundError } from '../placement/errors.js';
+import { AlreadyExistsError, InUseError, NotFoundError } from '../placement/errors.js';
 import { externalId, parseInput } from '../placement/validation.js';
 import { writeTransaction } from '../placement/write-transaction.js';
 import type { Actor, Role } from './actor.js';
