@@ -86,6 +86,7 @@ export function createGateway(
       useAuthentication({
         authenticators,
         protectedPaths: access.metricsRequireToken ? ['/graphql', '/metrics'] : ['/graphql'],
+        onUnexpectedError: (error) => logger.error(`authentication failed unexpectedly: ${String(error)}`),
       }),
       // Before useApiVersions: an operation refused here did not run, so it reports no deprecations.
       useVariableErrorCodes(),

@@ -19,6 +19,8 @@ export interface AuthenticationOptions {
   authenticators: readonly Authenticator[];
   /** Paths that need a caller: the GraphQL endpoint, and /metrics when METRICS_REQUIRE_TOKEN is set. */
   protectedPaths: readonly string[];
+  /** Told about an unexpected failure while authenticating (the client gets a masked 500). */
+  onUnexpectedError: (error: unknown) => void;
 }
 
 function unauthenticated(fetchAPI: { Response: typeof Response }, message: string): Response {
@@ -43,7 +45,12 @@ export function useAuthentication(options: AuthenticationOptions): Plugin {
       } catch (error) {
         if (error instanceof AuthenticationError) return endResponse(unauthenticated(fetchAPI, error.message));
         const fault = classifyDatabaseError(error);
-        if (!fault) throw error;
+        if (!fault) {
+          options.onUnexpectedError(error);
+          return endResponse(
+            earlyErrorResponse(fetchAPI, 500, 'Unexpected error.', { code: 'INTERNAL_SERVER_ERROR' }),
+          );
+        }
         const { message, extensions } = databaseFaultError(fault);
         const { http: _http, ...body } = extensions;
         endResponse(earlyErrorResponse(fetchAPI, 503, message, body, { 'Retry-After': String(RETRY_AFTER_SECONDS) }));

@@ -9,6 +9,7 @@ import { type Database, openDatabase } from '../../src/db.js';
 import { createGateway, type Gateway, type GatewayAccess } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { VERSION_HEADER } from '../../src/versions.js';
+import { insertAdminToken, TEST_ADMIN_TOKEN } from './test-token.js';
 
 /** A generated typed document (a String object carrying its result and variable types). */
 export type TypedDocument<T, V> = DocumentTypeDecoration<T, V> & { toString(): string };
@@ -42,7 +43,7 @@ export interface TestEnv extends GqlClient {
   db: Database;
   gateway: Gateway;
   url: string;
-  /** The ADMIN secret `gql` sends by default (a live token created for this env). */
+  /** The ADMIN secret `gql` sends by default: TEST_ADMIN_TOKEN (test/support/test-token.ts), live in this database. */
   adminToken: string;
   /** A client sending `token` as its bearer token instead, or no Authorization header at all for null. */
   as(token: string | null): GqlClient;
@@ -78,12 +79,17 @@ export async function createTestEnv(poolMaxOrOptions: number | TestEnvOptions = 
   }
   await admin.end();
   const url = withDatabase(adminUrl, name);
-  return testEnvOn(url, options.poolMax ?? 20, async () => {
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await cleanup.end();
-  }, options.access);
+  return testEnvOn(
+    url,
+    options.poolMax ?? 20,
+    async () => {
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+    options.access,
+  );
 }
 
 /** A TestEnv (in-process gateway, SQL) on any database; `afterClose` runs once its pool has ended. */
@@ -99,7 +105,8 @@ export async function testEnvOn(
     const name = options.name ?? `test-${role.toLowerCase()}-${randomBytes(4).toString('hex')}`;
     return (await createApiToken(db.pool, { name, role, projectId: options.projectId ?? null })).secret;
   };
-  const adminToken = await createToken('ADMIN');
+  const adminToken = TEST_ADMIN_TOKEN;
+  await insertAdminToken(db.pool, adminToken);
   const client = (token: string | null): GqlClient => {
     const post = async (body: unknown, extra: Record<string, string> = {}): Promise<Response> => {
       const headers: Record<string, string> = {
