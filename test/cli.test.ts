@@ -16,6 +16,7 @@ import { freePort } from './support/free-port.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertPlacementInvariants } from './support/invariants.js';
 import { type ProcessResult, runProcess } from './support/run-process.js';
+import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * The real `placement` CLI, compiled (the bin of cli/package.json, a child process; vitest's
@@ -29,7 +30,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 type Run = ProcessResult;
 
 function run(command: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return runProcess(command, args, { cwd: root, env: { ...process.env, PLACEMENT_URL: url, ...extraEnv } });
+  return runProcess(command, args, {
+    cwd: root,
+    env: { ...process.env, PLACEMENT_URL: url, PLACEMENT_TOKEN: TEST_ADMIN_TOKEN, ...extraEnv },
+  });
 }
 
 /** The bin that `npm install` links as `placement`: plain JavaScript running the compiled CLI. */
