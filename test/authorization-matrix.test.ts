@@ -207,7 +207,7 @@ describe('the rule table', () => {
   });
 
   it('says what the roles are for: READER never writes, SCHEDULER writes allocations only, tokens are ADMIN only', () => {
-    const mutations = Object.entries(ROOT_FIELD_RULES.Mutation);
+    const mutations: [string, Role][] = Object.entries(ROOT_FIELD_RULES.Mutation);
     expect(mutations.filter(([, role]) => role === 'READER')).toEqual([]);
     expect(
       mutations
