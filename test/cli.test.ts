@@ -429,3 +429,35 @@ describe('placement CLI', () => {
     expect(viaScript.stdout).toBe(`placement CLI, API ${PLACEMENT_API_VERSION}\n`);
   });
 });
+
+describe('placement CLI: the token', () => {
+  it('without one: exit 1, UNAUTHENTICATED, and where to get one', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'placement-cli-no-token-'));
+    try {
+      const result = await run(process.execPath, [bin, 'cells', 'list'], { PLACEMENT_TOKEN: '', DATA_DIR: empty });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('[UNAUTHENTICATED]');
+      expect(result.stderr).toContain('--token or PLACEMENT_TOKEN');
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to <DATA_DIR>/admin-token, and --token wins over PLACEMENT_TOKEN', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'placement-cli-token-file-'));
+    try {
+      await writeFile(path.join(dataDir, 'admin-token'), `${TEST_ADMIN_TOKEN}\n`, { mode: 0o600 });
+      const fromFile = await run(process.execPath, [bin, 'cells', 'list'], { PLACEMENT_TOKEN: '', DATA_DIR: dataDir });
+      expect([fromFile.code, fromFile.stderr]).toEqual([0, '']);
+      const bogus = 'pgw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+      const flag = await run(process.execPath, [bin, '--token', TEST_ADMIN_TOKEN, 'cells', 'list'], {
+        PLACEMENT_TOKEN: bogus,
+      });
+      expect([flag.code, flag.stderr]).toEqual([0, '']);
+      const env = await run(process.execPath, [bin, 'cells', 'list'], { PLACEMENT_TOKEN: bogus, DATA_DIR: dataDir });
+      expect(env.code).toBe(1); // the environment wins over the file
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -5,8 +5,8 @@ import { queryLimits } from '../src/builder.js';
 import { defaultGatewayLimits } from '../src/http/limits.js';
 import { type GatewayProcess, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 import { README, section, tableRows } from './support/readme.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * The README's table of request-level errors states an HTTP status per code for two Accept

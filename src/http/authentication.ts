@@ -47,9 +47,7 @@ export function useAuthentication(options: AuthenticationOptions): Plugin {
         const fault = classifyDatabaseError(error);
         if (!fault) {
           options.onUnexpectedError(error);
-          return endResponse(
-            earlyErrorResponse(fetchAPI, 500, 'Unexpected error.', { code: 'INTERNAL_SERVER_ERROR' }),
-          );
+          return endResponse(earlyErrorResponse(fetchAPI, 500, 'Unexpected error.', { code: 'INTERNAL_SERVER_ERROR' }));
         }
         const { message, extensions } = databaseFaultError(fault);
         const { http: _http, ...body } = extensions;
