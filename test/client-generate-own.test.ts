@@ -88,7 +88,13 @@ describe('docs/CLIENT.md: generate your own client in another project', () => {
   it('fails to generate a 1.1 operation when introspection lacks the version header (the trap)', async () => {
     await writeFile(
       path.join(project, 'codegen-no-header.ts'),
-      "import base from './codegen.js';\nconst url = process.env.PLACEMENT_URL!;\nexport default { ...base, schema: [{ [url]: { headers: { authorization: `Bearer ${process.env.PLACEMENT_TOKEN}` } } }] };\n",
+      [
+        "import base from './codegen.js';",
+        'const url = process.env.PLACEMENT_URL!;',
+        "const authorization = 'Bearer ' + process.env.PLACEMENT_TOKEN;",
+        'export default { ...base, schema: [{ [url]: { headers: { authorization } } }] };',
+        '',
+      ].join('\n'),
     );
     const run = await codegen('codegen-no-header.ts');
     expect(run.code).not.toBe(0);
