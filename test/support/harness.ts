@@ -106,7 +106,15 @@ export async function testEnvOn(
     return (await createApiToken(db.pool, { name, role, projectId: options.projectId ?? null })).secret;
   };
   const adminToken = TEST_ADMIN_TOKEN;
-  await insertAdminToken(db.pool, adminToken);
+  // On a connection of its own: the env's pool opens no connection before the test uses it
+  // (tests instrument the pool's connections as they open).
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  try {
+    await insertAdminToken(setup, adminToken);
+  } finally {
+    await setup.end();
+  }
   const client = (token: string | null): GqlClient => {
     const post = async (body: unknown, extra: Record<string, string> = {}): Promise<Response> => {
       const headers: Record<string, string> = {
