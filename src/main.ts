@@ -84,12 +84,17 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
   // Cleanups run in reverse: the purge stops before the pools close.
   cleanups.push(() => purge.stop());
 
-  const gateway = createGateway(db, logger, {
-    maxInflightRequests: config.MAX_INFLIGHT_REQUESTS,
-    maxRequestBytes: config.MAX_REQUEST_BYTES,
-    maxDocumentTokens: config.MAX_DOCUMENT_TOKENS,
-    maxAliases: config.MAX_ALIASES,
-  });
+  const gateway = createGateway(
+    db,
+    logger,
+    {
+      maxInflightRequests: config.MAX_INFLIGHT_REQUESTS,
+      maxRequestBytes: config.MAX_REQUEST_BYTES,
+      maxDocumentTokens: config.MAX_DOCUMENT_TOKENS,
+      maxAliases: config.MAX_ALIASES,
+    },
+    { metricsRequireToken: config.METRICS_REQUIRE_TOKEN },
+  );
   const server = createServer(gateway);
   await listen(server, config.PORT, config.HOST);
   cleanups.push(async () => {

@@ -134,3 +134,16 @@ describe('with PLACEMENT_ADMIN_TOKEN', () => {
     expect(failure).not.toContain('tooShortToBeASecret');
   });
 });
+
+describe('METRICS_REQUIRE_TOKEN', () => {
+  it('set to true in the environment, /metrics needs a token; false (the default) leaves it open', async () => {
+    await freshStart();
+    const secret = generateSecret();
+    const guarded = await start({ PLACEMENT_ADMIN_TOKEN: secret, METRICS_REQUIRE_TOKEN: 'true' });
+    expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+    const scraped = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(scraped.status).toBe(200);
+    const open = await start({ PLACEMENT_ADMIN_TOKEN: secret });
+    expect((await fetch(`${open.url}/metrics`)).status).toBe(200);
+  });
+});
