@@ -20,7 +20,7 @@ import { migrate } from '../src/migrate.js';
 import { claim, NoValidHostError } from '../src/placement/claims/index.js';
 import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
-import { postJson } from './http-client.js';
+import { BENCH_TOKEN, benchAuthorization, postJson } from './http-client.js';
 import { CLAIM_MUTATION } from './operations.js';
 import { seed } from './seed.js';
 
@@ -181,6 +181,7 @@ async function main() {
           DB_POOL_MAX: '32',
           // The bench's workers stand for many schedulers, all from one address here.
           PER_CALLER_MAX_IN_FLIGHT: '100000',
+          PLACEMENT_ADMIN_TOKEN: BENCH_TOKEN,
         },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
@@ -224,7 +225,7 @@ async function main() {
             ? await (
                 await fetch(`${gateway!.url}/graphql`, {
                   method: 'POST',
-                  headers: { 'content-type': 'application/json' },
+                  headers: { 'content-type': 'application/json', ...benchAuthorization },
                   body: JSON.stringify(claimBody),
                 })
               ).json()

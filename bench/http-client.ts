@@ -1,4 +1,12 @@
 import http from 'node:http';
+import { generateSecret } from '../src/auth/secret.js';
+
+/**
+ * The ADMIN token every bench request sends: PLACEMENT_TOKEN when set (a gateway you started),
+ * else a fresh secret that the bench's own gateways get as PLACEMENT_ADMIN_TOKEN.
+ */
+export const BENCH_TOKEN = process.env.PLACEMENT_TOKEN || generateSecret();
+export const benchAuthorization = { authorization: `Bearer ${BENCH_TOKEN}` };
 
 // The bench's own HTTP client runs on the same cores as the gateway and PostgreSQL, so it
 // should cost little: node:http on a keep-alive agent takes well under half the CPU per
@@ -11,7 +19,15 @@ export function postJson(url: string, body: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': payload.length,
+          ...benchAuthorization,
+        },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../test/support/free-port.js';
-import { postJson } from './http-client.js';
+import { BENCH_TOKEN, postJson } from './http-client.js';
 import { CLAIM_MUTATION } from './operations.js';
 
 /** Shared by the bench worlds: percentiles, the gateway process, GraphQL over HTTP, claim loops. */
@@ -44,6 +44,7 @@ export async function startGateway(
       DB_POOL_MAX: '32',
       // The bench's workers stand for many schedulers, all from one address here.
       PER_CALLER_MAX_IN_FLIGHT: '100000',
+      PLACEMENT_ADMIN_TOKEN: BENCH_TOKEN,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

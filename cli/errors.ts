@@ -94,6 +94,8 @@ export function describeFailure(error: unknown): { exitCode: number; lines: stri
       if (error.rule) lines.push(`  rule: ${error.rule}`);
       if (error.retryable !== undefined) lines.push(`  retryable: ${error.retryable}`);
       if (error.retryAfterSeconds !== undefined) lines.push(`  retry after: ${error.retryAfterSeconds} s`);
+      if (error.code === 'UNAUTHENTICATED')
+        lines.push('  (set a token with --token or PLACEMENT_TOKEN; a local gateway wrote one to .data/admin-token)');
       return { exitCode: error.retryable ? EXIT.retryLater : EXIT.refused, lines };
     }
     const hint =

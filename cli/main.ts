@@ -18,6 +18,11 @@ function buildProgram(): Program {
     .description(`Operate a placement service (speaks API ${PLACEMENT_API_VERSION}).`)
     .version(`placement CLI, API ${PLACEMENT_API_VERSION}`, '-V, --version')
     .addOption(new Option('--url <url>', 'GraphQL endpoint of the service').env('PLACEMENT_URL').default(DEFAULT_URL))
+    .addOption(
+      new Option('--token <secret>', 'API token (default: <DATA_DIR or ./.data>/admin-token when it exists)').env(
+        'PLACEMENT_TOKEN',
+      ),
+    )
     .option('--json', 'print results as JSON (for scripts)', false)
     .addOption(
       new Option('--timeout <ms>', 'give up on a request after this long').argParser(positiveInteger).default(30_000),

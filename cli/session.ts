@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { isTypedError, type PayloadOf, PlacementClient } from '@placement-gateway/client';
 import { Refusal, refusalFromTypedError } from './errors.js';
@@ -7,6 +9,7 @@ export const DEFAULT_URL = 'http://localhost:4000/graphql';
 // A type alias, not an interface: commander's option records need an index signature.
 export type GlobalOptions = {
   url: string;
+  token?: string;
   json: boolean;
   timeout: number;
 };
@@ -14,13 +17,28 @@ export type GlobalOptions = {
 /** The root `placement` command, with the global options every subcommand sees. */
 export type Program = Command<[], GlobalOptions>;
 
+/** Where a gateway started in this folder leaves its first admin token: `<DATA_DIR or ./.data>/admin-token`. */
+export function localAdminTokenFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.DATA_DIR || path.resolve('.data'), 'admin-token');
+}
+
+/** --token (or PLACEMENT_TOKEN), else the local admin-token file when there is one, else none (the server answers 401). */
+function resolveToken(options: GlobalOptions): string | undefined {
+  if (options.token) return options.token;
+  try {
+    return readFileSync(localAdminTokenFile(), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What every command works with: the client for --url, and where and how to print. */
 export class Session {
   readonly client: PlacementClient;
   readonly json: boolean;
 
   constructor(options: GlobalOptions) {
-    this.client = new PlacementClient({ url: options.url, timeoutMs: options.timeout });
+    this.client = new PlacementClient({ url: options.url, timeoutMs: options.timeout, token: resolveToken(options) });
     this.json = options.json;
   }
 

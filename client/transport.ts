@@ -15,7 +15,12 @@ export const API_VERSION_HEADER = 'Placement-API-Version';
 export interface PlacementClientOptions {
   /** The GraphQL endpoint, e.g. http://localhost:4000/graphql. */
   url: string;
-  /** Sent with every request (e.g. authorization); cannot override the version header. */
+  /**
+   * The API token, sent as `Authorization: Bearer <token>`. Default: the PLACEMENT_TOKEN
+   * environment variable (in Node), unless `headers` carries an Authorization header.
+   */
+  token?: string;
+  /** Sent with every request; cannot override the version header. */
   headers?: Record<string, string>;
   /** A fetch implementation (default: the global one), e.g. to add tracing or a proxy. */
   fetch?: typeof fetch;
@@ -120,6 +125,8 @@ export class PlacementTransport {
     this.headers.set('content-type', 'application/json');
     this.headers.set('accept', 'application/graphql-response+json, application/json');
     this.headers.set(API_VERSION_HEADER, apiVersion);
+    const token = options.token ?? (this.headers.has('authorization') ? undefined : environmentToken());
+    if (token) this.headers.set('authorization', `Bearer ${token}`);
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.timeoutMs = options.timeoutMs;
   }
@@ -172,6 +179,12 @@ export class PlacementTransport {
     }
     return body.data;
   }
+}
+
+/** PLACEMENT_TOKEN where there is a process environment (Node), else nothing (browsers). */
+function environmentToken(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.PLACEMENT_TOKEN || undefined;
 }
 
 /** Retry-After in seconds (the service sends delta-seconds, not HTTP dates). */

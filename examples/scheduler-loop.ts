@@ -14,6 +14,9 @@
  *
  *   npx tsx examples/scheduler-loop.ts [url] [--demo-world]   (or PLACEMENT_URL; default localhost:4000)
  *
+ * The client sends PLACEMENT_TOKEN as its bearer token: a SCHEDULER token is enough for the
+ * loop, --demo-world creates hosts and needs an ADMIN one (e.g. PLACEMENT_TOKEN=$(cat .data/admin-token)).
+ *
  * Exit code 0 when the instance ends up on an alternate, 1 when the service refused a step
  * (e.g. no valid host), 3 when it cannot be reached.
  */

@@ -3,13 +3,17 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SubGraphPlugin from '@pothos/plugin-sub-graph';
 import { GraphQLError } from 'graphql';
+import { type Role, roleAtLeast } from './auth/actor.js';
 import type { Context } from './context.js';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import { typedErrors } from './metrics.js';
 import { normalizeUuid } from './placement/validation.js';
+import { requiredRole } from './schema/authorization.js';
+import RootFieldRulesPlugin from './schema/authorization-plugin.js';
 import { fieldCost } from './schema/cost.js';
 import { API_VERSIONS, type ApiVersion } from './versions.js';
 
@@ -38,6 +42,15 @@ function decodeNodeId(globalID: string): { typename: string; id: string } {
   return decoded;
 }
 
+/** A refused root field: a GraphQL error naming the operation and the role it needs (README, "Errors"). */
+function forbidden(ctx: Context, typeName: string, fieldName: string): GraphQLError {
+  const required = requiredRole(typeName, fieldName);
+  const { role, kind, name } = ctx.actor;
+  return new GraphQLError(`${fieldName} needs role ${required} or higher; the ${kind} "${name}" has role ${role}`, {
+    extensions: { code: 'FORBIDDEN', operation: fieldName, requiredRole: required, role },
+  });
+}
+
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Limits for one operation, enforced by the gateway (src/http/query-limits.ts); documented in README ("Limits"). */
@@ -53,6 +66,8 @@ export const versionedPageSize = {
 
 export const builder = new SchemaBuilder<{
   Context: Context;
+  // One scope: the caller's role is at least the one named (src/schema/authorization.ts).
+  AuthScopes: { role: Role };
   // Each API version is a sub-graph of one code base (docs/API-VERSIONS.md).
   SubGraphs: ApiVersion;
   PrismaTypes: PrismaTypes;
@@ -65,7 +80,21 @@ export const builder = new SchemaBuilder<{
     SafeInt: { Input: number; Output: number };
   };
 }>({
-  plugins: [ErrorsPlugin, ComplexityPlugin, PrismaPlugin, RelayPlugin, SubGraphPlugin],
+  // Scope-auth first: its check wraps everything else, so a refused field runs no resolver and
+  // its FORBIDDEN error is not turned into a union member by the errors plugin.
+  plugins: [
+    ScopeAuthPlugin,
+    RootFieldRulesPlugin,
+    ErrorsPlugin,
+    ComplexityPlugin,
+    PrismaPlugin,
+    RelayPlugin,
+    SubGraphPlugin,
+  ],
+  scopeAuth: {
+    authScopes: (ctx) => ({ role: (required: Role) => roleAtLeast(ctx.actor.role, required) }),
+    unauthorizedError: (_parent, ctx, info) => forbidden(ctx, info.parentType.name, info.fieldName),
+  },
   // Everything is in every version unless a type or field says `subGraphs: since(…)`.
   subGraphs: { defaultForTypes: [...API_VERSIONS], fieldsInheritFromTypes: true },
   defaultFieldNullability: false,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SECRET_PATTERN } from './auth/secret.js';
 import { parseOrigins } from './http/cross-site.js';
 import { defaultGatewayLimits } from './http/limits.js';
 import { defaultServerTimeouts } from './http/server-timeouts.js';
@@ -70,6 +71,13 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: integer(1_000, 3_600_000).default(defaultServerTimeouts.requestTimeoutMs),
   // How long a claim's idempotency key (and its stored answer) is kept; docs/OPERATIONS.md.
   IDEMPOTENCY_RETENTION_HOURS: integer(1, 8760).default(24),
+  // A secret that is a live ADMIN token (docs/OPERATIONS.md, "Access control"); unset: start-up writes <DATA_DIR>/admin-token.
+  PLACEMENT_ADMIN_TOKEN: z
+    .string()
+    .regex(SECRET_PATTERN, 'must be "pgw_" followed by 32 to 256 random characters from A-Z a-z 0-9 _ -')
+    .optional(),
+  // /metrics answers only with a valid bearer token (any role) when true.
+  METRICS_REQUIRE_TOKEN: flag.default(false),
   LOG_LEVEL: z.enum(logLevels, `must be one of ${logLevels.join(', ')}`).default('info'),
 });
 
@@ -77,6 +85,7 @@ export type Config = z.infer<typeof envSchema>;
 
 /** Hides the password of a URL-like value before it is echoed in an error. */
 function redact(name: string, value: string): string {
+  if (name === 'PLACEMENT_ADMIN_TOKEN') return `${value.slice(0, 4)}*** (${value.length} characters)`;
   return name === 'DATABASE_URL' ? value.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@') : value;
 }
 

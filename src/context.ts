@@ -1,3 +1,4 @@
+import type { Actor } from './auth/actor.js';
 import type { Database } from './db.js';
 import type { RequestLoaders } from './loaders.js';
 import type { ApiVersion, VersionBehaviour } from './versions.js';
@@ -5,6 +6,8 @@ import type { ApiVersion, VersionBehaviour } from './versions.js';
 /** Per-request context. The database handle travels here so one process can serve several databases (tests). */
 export interface Context {
   db: Database;
+  /** The authenticated caller (src/auth/actor.ts); every executed request has one. */
+  actor: Actor;
   /** The API version serving this request, and the numbers that belong to it. */
   apiVersion: ApiVersion;
   behaviour: VersionBehaviour;

@@ -2,10 +2,12 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
+import { type Authenticator, tokenAuthenticator } from './auth/authenticator.js';
 import { queryLimits } from './builder.js';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
 import { useApiVersions, versionContext, versionOf } from './http/api-version.js';
+import { actorOf, useAuthentication } from './http/authentication.js';
 import { corsFor, useCrossSiteRefusal } from './http/cross-site.js';
 import { maskGatewayError } from './http/database-errors.js';
 import { InflightGauge } from './http/inflight-limit.js';
@@ -20,7 +22,7 @@ import { RequestLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
 import { schemas } from './schema/index.js';
-import { LATEST_VERSION, VERSION_HEADER } from './versions.js';
+import { type ApiVersion, HEAD_VERSION, LATEST_VERSION, SERVED_VERSIONS, VERSION_HEADER } from './versions.js';
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -36,6 +38,22 @@ export interface GatewayExposure {
 
 export const defaultGatewayExposure: GatewayExposure = { corsOrigins: [], graphiql: true, introspection: true };
 
+/** Who may call, and what is served (docs/OPERATIONS.md, "Access control"). */
+export interface GatewayAccess {
+  /** Asked in order for each request; defaults to API tokens only. JWT and proxy authenticators go here. */
+  authenticators?: readonly Authenticator[];
+  /** /metrics answers only with a valid bearer token (METRICS_REQUIRE_TOKEN). */
+  metricsRequireToken?: boolean;
+  /**
+   * Also serve the unreleased head version (HEAD_VERSION). For tests of head fields only: main.ts
+   * never sets it, and a released gateway serves RELEASED_VERSIONS.
+   */
+  serveHead?: boolean;
+}
+
+/** The placeholder GraphiQL's Headers tab starts with; README says what to paste. */
+export const GRAPHIQL_AUTHORIZATION_PLACEHOLDER = 'Bearer <paste the token from .data/admin-token>';
+
 /**
  * The GraphQL gateway over one database. Stateless: any number of them can serve the same
  * PostgreSQL. GraphiQL is rendered from the bundled assets (works offline).
@@ -45,15 +63,23 @@ export function createGateway(
   logger: Logger,
   limits: GatewayLimits = defaultGatewayLimits,
   exposure: GatewayExposure = defaultGatewayExposure,
+  access: GatewayAccess = {},
 ): Gateway {
   const inflight = new InflightGauge(limits.maxInflightRequests);
+  const authenticators = access.authenticators ?? [tokenAuthenticator(db.pool)];
+  const served: readonly ApiVersion[] = access.serveHead ? [...SERVED_VERSIONS, HEAD_VERSION] : SERVED_VERSIONS;
   return createYoga<Record<string, unknown>, Context>({
     // Each request is validated and executed against its API version's schema only.
     schema: ({ request }) => schemas[versionOf(request)],
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request }) => ({ db, loaders: new RequestLoaders(db.prisma), ...versionContext(request) }),
+    context: ({ request }) => ({
+      db,
+      loaders: new RequestLoaders(db.prisma),
+      actor: actorOf(request),
+      ...versionContext(request),
+    }),
     cors: corsFor(exposure.corsOrigins),
     // Only JSON bodies: a multipart or form body is what a cross-site form sends (src/http/cross-site.ts).
     multipart: false,
@@ -61,7 +87,7 @@ export function createGateway(
     graphiql: exposure.graphiql && {
       title: 'placement-gateway',
       defaultQuery: DEFAULT_QUERY,
-      headers: JSON.stringify({ [VERSION_HEADER]: LATEST_VERSION }),
+      headers: JSON.stringify({ Authorization: GRAPHIQL_AUTHORIZATION_PLACEHOLDER, [VERSION_HEADER]: LATEST_VERSION }),
     },
     renderGraphiQL,
     // Unexpected errors are masked; typed errors travel in the result unions; database
@@ -77,11 +103,17 @@ export function createGateway(
     plugins: [
       useCrossSiteRefusal('/graphql'),
       ...limitPlugins(limits, '/graphql', inflight),
+      // Before anything reads the body or the version: an anonymous request learns nothing.
+      useAuthentication({
+        authenticators,
+        protectedPaths: access.metricsRequireToken ? ['/graphql', '/metrics'] : ['/graphql'],
+        onUnexpectedError: (error) => logger.error(`authentication failed unexpectedly: ${String(error)}`),
+      }),
       ...(exposure.introspection ? [] : [useDisableIntrospection()]),
       // Before useApiVersions: an operation refused here did not run, so it reports no deprecations.
       useVariableErrorCodes(),
       useQueryLimits(queryLimits),
-      useApiVersions('/graphql'),
+      useApiVersions('/graphql', served),
       useVersionHints(),
       usePrometheusBounded(Registry.merge([engineRegistry, poolRegistry(db)]), '/metrics'),
       useDatabaseReadiness(db.pool, '/ready', { inflight }),

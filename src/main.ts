@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
+import { adminTokenFile, bootstrapAdminToken } from './auth/bootstrap.js';
+import { RevokedBootstrapSecretError } from './auth/tokens.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { connectedAsSuperuser, SUPERUSER_WARNING } from './database-role.js';
 import { openDatabase } from './db.js';
@@ -43,8 +45,9 @@ function whereIs(url: string): string {
  */
 async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups: Cleanup[]): Promise<void> {
   let databaseUrl = config.DATABASE_URL;
+  // Also with DATABASE_URL: the generated admin token is written here (docs/OPERATIONS.md).
+  const dataDir = config.DATA_DIR ?? path.resolve(process.cwd(), '.data');
   if (!databaseUrl) {
-    const dataDir = config.DATA_DIR ?? path.resolve(process.cwd(), '.data');
     logger.info('starting embedded PostgreSQL', { dataDir, port: config.EMBEDDED_PG_PORT });
     const embedded = await startEmbeddedPostgres({
       dataDir,
@@ -89,6 +92,7 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
     config.DB_STATEMENT_TIMEOUT_MS,
   );
   cleanups.push(() => db.close());
+  await bootstrap(db.pool, config, dataDir, logger);
   const purge = scheduleKeyPurge(db.pool, {
     retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
     onError: (error) => logger.warn('idempotency key purge failed', { error: String(error) }),
@@ -112,6 +116,7 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
       graphiql: config.GRAPHIQL,
       introspection: config.INTROSPECTION,
     },
+    { metricsRequireToken: config.METRICS_REQUIRE_TOKEN },
   );
   const timeouts = { headersTimeoutMs: config.HEADERS_TIMEOUT_MS, requestTimeoutMs: config.REQUEST_TIMEOUT_MS };
   const server = createServer(serverOptions(timeouts), gateway);
@@ -125,12 +130,28 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
   if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
 }
 
+/** An admin can get in: PLACEMENT_ADMIN_TOKEN is live, or a first token is written to <dataDir>/admin-token. */
+async function bootstrap(pool: pg.Pool, config: Config, dataDir: string, logger: Logger): Promise<void> {
+  const file = adminTokenFile(dataDir);
+  const outcome = await bootstrapAdminToken(pool, { configuredSecret: config.PLACEMENT_ADMIN_TOKEN, file });
+  if (config.PLACEMENT_ADMIN_TOKEN !== undefined) {
+    if (outcome.action === 'replaced')
+      logger.warn('PLACEMENT_ADMIN_TOKEN changed: the previous bootstrap-admin token is revoked, the new one is live');
+    else if (outcome.action === 'created') logger.info('PLACEMENT_ADMIN_TOKEN is a live ADMIN token (bootstrap-admin)');
+    return;
+  }
+  // Never the secret itself: only where it is.
+  if (outcome.action === 'created')
+    logger.info('created the first ADMIN token (bootstrap-admin); its secret is in the file', { file });
+}
+
 /** One log line for a failed start: expected failures say what to change, anything else keeps its stack. */
 function logFailure(logger: Logger, error: unknown): void {
   const expected =
     error instanceof ConfigError ||
     error instanceof ListenError ||
     error instanceof DatabaseError ||
+    error instanceof RevokedBootstrapSecretError ||
     error instanceof DataDirUnreachableError ||
     error instanceof SuperuserPasswordUnknownError ||
     error instanceof CredentialsFileError ||

@@ -53,13 +53,16 @@ export type VersionSelection =
  * What a request's header selects. No header means the oldest served version, as Placement
  * does: a client that never heard of versions keeps the behaviour it was written against.
  */
-export function selectVersion(header: string | null | undefined): VersionSelection {
+export function selectVersion(
+  header: string | null | undefined,
+  served: readonly ApiVersion[] = SERVED_VERSIONS,
+): VersionSelection {
   if (header == null || header.trim() === '') return { ok: true, version: OLDEST_VERSION, defaulted: true };
   const requested = header.trim();
   if (!/^\d{1,3}\.\d{1,3}$/.test(requested)) return { ok: false, requested, reason: 'malformed' };
-  const served = SERVED_VERSIONS.find((v) => compare(v, requested) === 0);
-  if (!served) return { ok: false, requested, reason: 'unsupported' };
-  return { ok: true, version: served, defaulted: false };
+  const version = served.find((v) => compare(v, requested) === 0);
+  if (!version) return { ok: false, requested, reason: 'unsupported' };
+  return { ok: true, version, defaulted: false };
 }
 
 /**

@@ -6,6 +6,7 @@ import { transactionStats } from '../src/placement/transactions.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * Real races: a node:http server on the gateway, many concurrent POSTs over real sockets,
@@ -60,7 +61,11 @@ interface Payload {
 async function post(query: string, input: unknown, field: string): Promise<Payload> {
   const response = await fetch(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...bearer(TEST_ADMIN_TOKEN),
+    },
     body: JSON.stringify({ query, variables: { input } }),
   });
   expect(response.status).toBe(200);

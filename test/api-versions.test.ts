@@ -26,6 +26,7 @@ import {
 } from '../src/versions.js';
 import { hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 const versionsDir = new URL('../schema/versions/', import.meta.url);
 
@@ -73,6 +74,7 @@ async function post<T = unknown>(
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/graphql-response+json',
+    ...bearer(TEST_ADMIN_TOKEN),
   };
   if (version !== undefined) headers['Placement-API-Version'] = version;
   const response = await fetch(`${base}/graphql`, {

@@ -41,7 +41,7 @@ afterEach(async () => {
 
 async function build(): Promise<World> {
   const env = await createTestEnv(2);
-  const racers = testEnvOn(env.url, 16);
+  const racers = await testEnvOn(env.url, 16);
   const cls = `CUSTOM_PAGE_${randomUUID().slice(0, 8).toUpperCase()}`;
   await racers.gql(`mutation { createResourceClass(input: {name: "${cls}"}) { __typename } }`);
   const hosts: string[] = [];

@@ -6,6 +6,7 @@ import { transactionStats } from '../src/placement/transactions.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * Real claim races: a node:http server on the gateway, concurrent claimers POSTing `claim`
@@ -103,7 +104,11 @@ interface ClaimAnswer {
 async function postClaim(endpoint: string, input: unknown): Promise<ClaimAnswer> {
   const response = await fetch(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...bearer(TEST_ADMIN_TOKEN),
+    },
     body: JSON.stringify({ query: CLAIM, variables: { input } }),
   });
   expect(response.status).toBe(200);

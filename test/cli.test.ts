@@ -16,6 +16,7 @@ import { freePort } from './support/free-port.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertPlacementInvariants } from './support/invariants.js';
 import { type ProcessResult, runProcess } from './support/run-process.js';
+import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * The real `placement` CLI, compiled (the bin of cli/package.json, a child process; vitest's
@@ -29,7 +30,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 type Run = ProcessResult;
 
 function run(command: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return runProcess(command, args, { cwd: root, env: { ...process.env, PLACEMENT_URL: url, ...extraEnv } });
+  return runProcess(command, args, {
+    cwd: root,
+    env: { ...process.env, PLACEMENT_URL: url, PLACEMENT_TOKEN: TEST_ADMIN_TOKEN, ...extraEnv },
+  });
 }
 
 /** The bin that `npm install` links as `placement`: plain JavaScript running the compiled CLI. */
@@ -423,5 +427,37 @@ describe('placement CLI', () => {
     const viaScript = await run('npm', ['run', '--silent', 'placement', '--', '--version']);
     expect(viaScript.code, viaScript.stderr).toBe(0);
     expect(viaScript.stdout).toBe(`placement CLI, API ${PLACEMENT_API_VERSION}\n`);
+  });
+});
+
+describe('placement CLI: the token', () => {
+  it('without one: exit 1, UNAUTHENTICATED, and where to get one', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'placement-cli-no-token-'));
+    try {
+      const result = await run(process.execPath, [bin, 'cells', 'list'], { PLACEMENT_TOKEN: '', DATA_DIR: empty });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('[UNAUTHENTICATED]');
+      expect(result.stderr).toContain('--token or PLACEMENT_TOKEN');
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to <DATA_DIR>/admin-token, and --token wins over PLACEMENT_TOKEN', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'placement-cli-token-file-'));
+    try {
+      await writeFile(path.join(dataDir, 'admin-token'), `${TEST_ADMIN_TOKEN}\n`, { mode: 0o600 });
+      const fromFile = await run(process.execPath, [bin, 'cells', 'list'], { PLACEMENT_TOKEN: '', DATA_DIR: dataDir });
+      expect([fromFile.code, fromFile.stderr]).toEqual([0, '']);
+      const bogus = 'pgw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+      const flag = await run(process.execPath, [bin, '--token', TEST_ADMIN_TOKEN, 'cells', 'list'], {
+        PLACEMENT_TOKEN: bogus,
+      });
+      expect([flag.code, flag.stderr]).toEqual([0, '']);
+      const env = await run(process.execPath, [bin, 'cells', 'list'], { PLACEMENT_TOKEN: bogus, DATA_DIR: dataDir });
+      expect(env.code).toBe(1); // the environment wins over the file
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,7 @@ import {
   repoRoot,
 } from './support/outside-project.js';
 import { runProcess } from './support/run-process.js';
+import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * docs/CLIENT.md, "Generate your own client", verbatim: every block marked
@@ -44,7 +45,7 @@ let host: { uuid: string };
 const codegen = (config: string) =>
   runProcess(path.join(project, 'node_modules/.bin/graphql-codegen'), ['--config', config], {
     cwd: project,
-    env: outsideEnv({ PLACEMENT_URL: url }),
+    env: outsideEnv({ PLACEMENT_URL: url, PLACEMENT_TOKEN: TEST_ADMIN_TOKEN }),
   });
 
 beforeAll(async () => {
@@ -87,7 +88,13 @@ describe('docs/CLIENT.md: generate your own client in another project', () => {
   it('fails to generate a 1.1 operation when introspection lacks the version header (the trap)', async () => {
     await writeFile(
       path.join(project, 'codegen-no-header.ts'),
-      "import base from './codegen.js';\nexport default { ...base, schema: process.env.PLACEMENT_URL };\n",
+      [
+        "import base from './codegen.js';",
+        'const url = process.env.PLACEMENT_URL!;',
+        "const authorization = 'Bearer ' + process.env.PLACEMENT_TOKEN;",
+        'export default { ...base, schema: [{ [url]: { headers: { authorization } } }] };',
+        '',
+      ].join('\n'),
     );
     const run = await codegen('codegen-no-header.ts');
     expect(run.code).not.toBe(0);
@@ -114,7 +121,7 @@ describe('docs/CLIENT.md: generate your own client in another project', () => {
       process.execPath,
       ['dist/capacity.js'],
       project,
-      outsideEnv({ PLACEMENT_URL: url }),
+      outsideEnv({ PLACEMENT_URL: url, PLACEMENT_TOKEN: TEST_ADMIN_TOKEN }),
     );
     expect(stderr).toBe('');
     expect(stdout).toBe(

@@ -11,8 +11,10 @@ import {
   installedVersion,
   mustRun,
   npmInstall,
+  outsideEnv,
   packWorkspaces,
 } from './support/outside-project.js';
+import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * The client and the CLI as an integrator gets them: `npm pack` of the workspace packages,
@@ -107,7 +109,12 @@ describe('@placement-gateway/client, packed and installed into another project',
     await writeFile(path.join(project, 'src/main.ts'), PROGRAM);
     await compile(project);
     const before = versionHeaders.length;
-    const { stdout, stderr } = await mustRun(process.execPath, ['dist/main.js', url], project);
+    const { stdout, stderr } = await mustRun(
+      process.execPath,
+      ['dist/main.js', url],
+      project,
+      outsideEnv({ PLACEMENT_TOKEN: TEST_ADMIN_TOKEN }),
+    );
     expect(stderr).toBe('');
     const result = JSON.parse(stdout);
     expect(result).toEqual({
@@ -132,7 +139,12 @@ describe('@placement-gateway/cli, packed and installed into another project', ()
     const placement = path.join(project, 'node_modules/.bin/placement');
     const version = await mustRun(placement, ['--version'], project);
     expect(version.stdout).toBe('placement CLI, API 1.1\n');
-    const cells = await mustRun(placement, ['--url', url, '--json', 'cells', 'list'], project);
+    const cells = await mustRun(
+      placement,
+      ['--url', url, '--json', 'cells', 'list'],
+      project,
+      outsideEnv({ PLACEMENT_TOKEN: TEST_ADMIN_TOKEN }),
+    );
     expect(JSON.parse(cells.stdout).cells.map((c: { name: string }) => c.name)).toContain('outside-cell');
     // The CLI's client is the installed copy, not this checkout.
     const cliClient = path.join(project, 'node_modules/@placement-gateway/client');

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
+import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * The typed client over real HTTP against a served gateway: what is returned (payloads and
@@ -42,7 +43,7 @@ afterAll(async () => {
 
 describe('PlacementClient', () => {
   it('returns payloads and typed errors as discriminated unions', async () => {
-    const client = new PlacementClient({ url });
+    const client = new PlacementClient({ token: TEST_ADMIN_TOKEN, url });
     const created = await client.createCell({ name: 'client-cell' });
     expect(created.__typename).toBe('CellPayload');
     if (created.__typename !== 'CellPayload') throw new Error('unreachable');
@@ -74,7 +75,11 @@ describe('PlacementClient', () => {
   });
 
   it('speaks its generated version even when the caller passes another one', async () => {
-    const client = new PlacementClient({ url, headers: { 'placement-api-version': '1.0', 'x-request-id': 'test' } });
+    const client = new PlacementClient({
+      token: TEST_ADMIN_TOKEN,
+      url,
+      headers: { 'placement-api-version': '1.0', 'x-request-id': 'test' },
+    });
     const before = versionHeaders.length;
     // Inventory.utilization exists from 1.1 on: a 1.0 request could not select it.
     const page = await client.listProviders({ first: 5 });
@@ -86,7 +91,11 @@ describe('PlacementClient', () => {
 
   it('the 1.0 entry speaks 1.0 with the 1.0 documents; a 1.1 document is refused there', async () => {
     const host = await hostWith(env, 'client-host-10', { VCPU: 4 });
-    const pinned = new api10.PlacementClient({ url, headers: { 'placement-api-version': '1.1' } });
+    const pinned = new api10.PlacementClient({
+      token: TEST_ADMIN_TOKEN,
+      url,
+      headers: { 'placement-api-version': '1.1' },
+    });
     expect(pinned.apiVersion).toBe('1.0');
     const before = versionHeaders.length;
     const inventories = await pinned.request(api10.ListInventoriesDocument, { providerUuid: host.uuid });
@@ -95,7 +104,7 @@ describe('PlacementClient', () => {
       expect.objectContaining({ resourceClass: 'VCPU', total: 4, used: 0, free: 4 }),
     ]);
     expect(inventories.resourceProvider?.inventories[0]).not.toHaveProperty('utilization');
-    const latest = await new PlacementClient({ url }).listInventories(host.uuid);
+    const latest = await new PlacementClient({ token: TEST_ADMIN_TOKEN, url }).listInventories(host.uuid);
     expect(latest?.inventories[0]).toMatchObject({ ...inventories.resourceProvider?.inventories[0], utilization: 0 });
 
     const refused = await pinned.request(ListInventoriesDocument, { providerUuid: host.uuid }).catch((e: unknown) => e);
@@ -105,7 +114,7 @@ describe('PlacementClient', () => {
   });
 
   it('throws GraphQL errors with their code, field, rule and HTTP status', async () => {
-    const client = new PlacementClient({ url });
+    const client = new PlacementClient({ token: TEST_ADMIN_TOKEN, url });
     const error = await client.getProvider('not-a-uuid').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlacementClientError);
     expect(error).toMatchObject({ kind: 'graphql', code: 'INVALID_INPUT', field: 'uuid', rule: 'uuid' });
@@ -113,13 +122,16 @@ describe('PlacementClient', () => {
   });
 
   it('throws network and non-GraphQL answers as their own kinds', async () => {
-    const down = await new PlacementClient({ url: `http://127.0.0.1:${await freePort()}/graphql` })
+    const down = await new PlacementClient({
+      token: TEST_ADMIN_TOKEN,
+      url: `http://127.0.0.1:${await freePort()}/graphql`,
+    })
       .listCells()
       .catch((e: unknown) => e);
     expect(down).toMatchObject({ kind: 'network', status: undefined });
     expect((down as Error).message).toContain('ECONNREFUSED');
 
-    const wrongPath = await new PlacementClient({ url: url.replace('/graphql', '/metrics') })
+    const wrongPath = await new PlacementClient({ token: TEST_ADMIN_TOKEN, url: url.replace('/graphql', '/metrics') })
       .listCells()
       .catch((e: unknown) => e);
     expect(wrongPath).toBeInstanceOf(PlacementClientError);

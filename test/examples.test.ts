@@ -8,6 +8,7 @@ import { freePort } from './support/free-port.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 import { type ProcessResult, runProcess } from './support/run-process.js';
+import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * examples/scheduler-loop.ts as a user runs it: its own process, over HTTP, against a real
@@ -19,7 +20,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 function runExample(url: string, ...flags: string[]): Promise<ProcessResult> {
   return runProcess(process.execPath, ['--import', 'tsx', 'examples/scheduler-loop.ts', url, ...flags], {
     cwd: root,
-    env: { ...process.env, PLACEMENT_URL: '' },
+    env: { ...process.env, PLACEMENT_URL: '', PLACEMENT_TOKEN: TEST_ADMIN_TOKEN },
   });
 }
 

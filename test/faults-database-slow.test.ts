@@ -7,6 +7,7 @@ import { type GatewayProcess, type HttpResult, postGraphQL, startGatewayProcess 
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 import { CLAIM, type SelectionOut } from './support/placement-ops.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * A slow database and an exhausted pool, made real: the test holds an ACCESS EXCLUSIVE lock
@@ -187,13 +188,18 @@ describe('in-flight bound (MAX_INFLIGHT_REQUESTS)', () => {
   });
 
   it('every way a request can end gives its place back: the bound admits exactly three again afterwards', async () => {
-    const post = (body: string) =>
+    const post = (body: string, token: string | null = TEST_ADMIN_TOKEN) =>
       fetch(`${bounded.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(token === null ? {} : bearer(token)),
+        },
         body,
       });
     const requests = [
+      () => post(JSON.stringify({ query: '{ __typename }' }), null), // no token
       () => post('{"query": "{ __typename }"'), // malformed JSON
       () => post(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1_100_000) } })), // too large
       () => post(JSON.stringify({ query: '{ nope(' })), // parse error
@@ -209,7 +215,7 @@ describe('in-flight bound (MAX_INFLIGHT_REQUESTS)', () => {
       await response.text();
       statuses.push(response.status);
     }
-    expect(statuses).toEqual([400, 413, 400, 400, 200, 200, ...Array(10).fill(200)]);
+    expect(statuses).toEqual([401, 400, 413, 400, 400, 200, 200, ...Array(10).fill(200)]);
 
     const { stuck, lock } = await fillBound(); // all three admitted (each reached the database)
     try {

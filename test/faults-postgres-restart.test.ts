@@ -25,7 +25,7 @@ let gateway: GatewayProcess;
 
 beforeAll(async () => {
   postgres = await startOwnPostgres();
-  env = testEnvOn(postgres.url);
+  env = await testEnvOn(postgres.url);
   for (let i = 0; i < 4; i++) await hostWith(env, `restart-host-${i}`, { VCPU: 1_000_000 });
   gateway = await startGatewayProcess({
     databaseUrl: postgres.url,

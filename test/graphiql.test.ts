@@ -1,6 +1,7 @@
 import { Kind, parse, validate } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRAPHIQL_AUTHORIZATION_PLACEHOLDER } from '../src/gateway.js';
 import { schema, schemas } from '../src/schema/index.js';
 import { LATEST_VERSION, SERVED_VERSIONS, VERSION_HEADER } from '../src/versions.js';
 import { hostWith } from './support/fixtures.js';
@@ -214,13 +215,26 @@ describe('the document GraphiQL opens with', () => {
     expect(graphiqlOptions(html).defaultQuery).toMatch(/^# /); // opens with a comment that explains what to do
   });
 
-  it('runs: each operation answers data and no errors, with the headers GraphiQL sends', async () => {
+  it('starts its Headers tab with an Authorization placeholder, which alone is refused with 401', async () => {
+    const headers = JSON.parse(graphiqlOptions(html).headers) as Record<string, string>;
+    expect(headers.Authorization).toBe(GRAPHIQL_AUTHORIZATION_PLACEHOLDER);
+    const response = await env.gateway.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('runs: each operation answers data and no errors, with the headers GraphiQL sends once the token is pasted', async () => {
     await hostWith(env, 'graphiql-host', { VCPU: 8, MEMORY_MB: 8192 });
     const { defaultQuery, headers } = graphiqlOptions(html);
+    // What README tells a user to do: replace the placeholder with the admin token.
+    const pasted = { ...(JSON.parse(headers) as Record<string, string>), Authorization: `Bearer ${env.adminToken}` };
     for (const operationName of ['Hosts', 'Candidates']) {
       const response = await env.gateway.fetch('http://localhost/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(JSON.parse(headers) as Record<string, string>) },
+        headers: { 'content-type': 'application/json', ...pasted },
         body: JSON.stringify({ query: defaultQuery, operationName }),
       });
       const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };

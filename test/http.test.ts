@@ -7,6 +7,7 @@ import { type Database, openDatabase } from '../src/db.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /** The gateway over a real socket: GraphQL-over-HTTP conformance and the transport edges. */
 
@@ -41,14 +42,26 @@ afterAll(async () => {
 function post(body: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(graphqlUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...bearer(TEST_ADMIN_TOKEN),
+      ...headers,
+    },
     body,
   });
 }
 
+/** fetch as an authenticated client: the audits exercise the transport, not authentication. */
+const authenticatedFetch: typeof fetch = (input, init) => {
+  const headers = new Headers(init?.headers);
+  headers.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+  return fetch(input, { ...init, headers });
+};
+
 describe('GraphQL over HTTP audits (graphql-http serverAudits)', () => {
   // One test per audit, so a failure names the audit and its reason.
-  const audits = serverAudits({ url: () => graphqlUrl, fetchFn: fetch });
+  const audits = serverAudits({ url: () => graphqlUrl, fetchFn: authenticatedFetch });
 
   it('has audits to run', () => {
     expect(audits.length).toBeGreaterThan(30);
@@ -137,7 +150,7 @@ describe('transport edges', () => {
   it('a mutation over GET is refused with 405 and Allow: POST', async () => {
     const query = encodeURIComponent('mutation { createTrait(input: {name: "CUSTOM_VIA_GET"}) { __typename } }');
     const response = await fetch(`${graphqlUrl}?query=${query}`, {
-      headers: { accept: 'application/graphql-response+json' },
+      headers: { accept: 'application/graphql-response+json', ...bearer(TEST_ADMIN_TOKEN) },
     });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toMatch(/POST/);
@@ -147,7 +160,7 @@ describe('transport edges', () => {
   it('a query over GET works', async () => {
     const query = encodeURIComponent('{ __typename }');
     const response = await fetch(`${graphqlUrl}?query=${query}`, {
-      headers: { accept: 'application/graphql-response+json' },
+      headers: { accept: 'application/graphql-response+json', ...bearer(TEST_ADMIN_TOKEN) },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
@@ -245,10 +258,44 @@ describe('gateway whose database is unreachable', () => {
     expect((await fetch(`${brokenBase}/ready`)).status).toBe(503);
   });
 
+  it('a GraphQL request cannot even be authenticated: a masked 500, no database message', async () => {
+    const response = await fetch(`${brokenBase}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(TEST_ADMIN_TOKEN) },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    const text = await response.text();
+    expect([response.status, text]).toEqual([500, expect.stringContaining('Unexpected error.')]);
+    expect(text).not.toContain(missing);
+  });
+});
+
+describe('gateway whose tables are gone', () => {
+  // A real gateway on a database that lost its placement tables (but not its tokens): resolvers
+  // fail with a PostgreSQL error that must not reach the client.
+  let gone: TestEnv;
+  let goneServer: Server;
+  let brokenBase: string;
+  const missing = 'resource_providers';
+
+  beforeAll(async () => {
+    gone = await createTestEnv(2);
+    await gone.sql('DROP TABLE resource_providers, traits CASCADE');
+    ({ server: goneServer, base: brokenBase } = await listen(gone.gateway));
+  });
+  afterAll(async () => {
+    await close(goneServer);
+    await gone?.close();
+  });
+
   it('an internal error in a resolver is masked: no database message, no stack, in the response', async () => {
     const response = await fetch(`${brokenBase}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...bearer(TEST_ADMIN_TOKEN),
+      },
       body: JSON.stringify({ query: '{ resourceProviders(first: 1) { totalCount } }' }),
     });
     const text = await response.text();
@@ -266,7 +313,11 @@ describe('gateway whose database is unreachable', () => {
   it('a mutation failing on an internal error is masked too, not reported as a typed Error', async () => {
     const response = await fetch(`${brokenBase}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...bearer(TEST_ADMIN_TOKEN),
+      },
       body: JSON.stringify({
         query: 'mutation { createTrait(input: {name: "CUSTOM_MASKED"}) { __typename ... on Error { code message } } }',
       }),

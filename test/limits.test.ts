@@ -9,6 +9,7 @@ import { VERSION_BEHAVIOUR } from '../src/versions.js';
 import { ERROR_FIELDS, hostWith, snapshot } from './support/fixtures.js';
 import { postGraphQL } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * Bad input at the HTTP and GraphQL layers, against the shipped default limits over a real
@@ -37,7 +38,12 @@ afterAll(async () => {
 function postRaw(body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${base}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...bearer(TEST_ADMIN_TOKEN),
+      ...headers,
+    },
     body,
     // Needed by fetch for a streamed (chunked) body.
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
@@ -226,7 +232,11 @@ describe(`query shape (depth ${queryLimits.depth}, breadth ${queryLimits.breadth
     const run = async (operationName: string) =>
       (await fetch(`${base}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...bearer(TEST_ADMIN_TOKEN),
+        },
         body: JSON.stringify({ query: document, operationName }),
       }).then((r) => r.json())) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
     expect(await run('Shallow')).toEqual({ data: { cells: { totalCount: 0 } } });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_OPERATIONS } from '../src/http/prometheus.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 let env: TestEnv;
 let server: Server;
@@ -73,7 +74,11 @@ async function randomRequest(i: number): Promise<void> {
   const field = i % 2 === 0 ? '__typename' : `a${word()}: resourceProvider(uuid: "x${i}") { uuid }`;
   const response = await fetch(`${base}/graphql?x=${word()}${'z'.repeat(i % 200)}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...bearer(TEST_ADMIN_TOKEN),
+    },
     body: JSON.stringify({ query: `query ${name} { ${field} }`, operationName: name }),
   });
   expect(response.status).toBe(200);

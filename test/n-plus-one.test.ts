@@ -57,7 +57,11 @@ async function measure(
   counted.operations.length = 0;
   const response = await counted.gateway.fetch('http://localhost/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      authorization: `Bearer ${env.adminToken}`,
+    },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };

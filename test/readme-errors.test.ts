@@ -6,6 +6,7 @@ import { defaultGatewayLimits } from '../src/http/limits.js';
 import { type GatewayProcess, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { README, section, tableRows } from './support/readme.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * The README's table of request-level errors states an HTTP status per code for two Accept
@@ -81,7 +82,13 @@ function post(
 ): Promise<Response> {
   return fetch(`${gateway.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept, 'Placement-API-Version': '1.1', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept,
+      'Placement-API-Version': '1.1',
+      ...bearer(TEST_ADMIN_TOKEN),
+      ...headers,
+    },
     body,
   });
 }
@@ -187,6 +194,26 @@ const reproductions: Record<string, Reproduce[]> = {
         await post(tight, accept, query('{ __typename }', { pad: 'x'.repeat(defaultGatewayLimits.maxRequestBytes) })),
       ),
   ],
+  UNAUTHENTICATED: [
+    async (accept) => {
+      const response = await post(tight, accept, query('{ cells(') /* not even parsed */, { authorization: '' });
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      return answer(response);
+    },
+  ],
+  FORBIDDEN: [
+    async (accept) => {
+      const reader = await env.createToken('READER');
+      const before = await env.sql('SELECT count(*)::int AS n FROM cells');
+      const refused = await answer(
+        await post(tight, accept, query('mutation { createCell(input: { name: "by-a-reader" }) { __typename } }'), {
+          authorization: `Bearer ${reader}`,
+        }),
+      );
+      expect(await env.sql('SELECT count(*)::int AS n FROM cells')).toEqual(before);
+      return refused;
+    },
+  ],
   UNSUPPORTED_API_VERSION: [
     async (accept) => answer(await post(tight, accept, query('{ __typename }'), { 'Placement-API-Version': '9.9' })),
   ],
@@ -197,7 +224,7 @@ const reproductions: Record<string, Reproduce[]> = {
       answer(
         await fetch(
           `${tight.url}/graphql?query=${encodeURIComponent('mutation { createTrait(input: { name: "CUSTOM_GET" }) { __typename } }')}`,
-          { headers: { accept } },
+          { headers: { accept, ...bearer(TEST_ADMIN_TOKEN) } },
         ),
       ),
   ],

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -48,8 +48,14 @@ let workDir: string;
 
 beforeAll(async () => {
   env = await createTestEnv(2);
-  gateway = await startGatewayProcess({ databaseUrl: env.url });
   workDir = await mkdtemp(path.join(os.tmpdir(), 'readme-tour-'));
+  // A database without tokens, as on a first start: the gateway writes .data/admin-token in
+  // the folder the recipe runs in, and the recipe reads it.
+  await env.sql('DELETE FROM api_tokens');
+  gateway = await startGatewayProcess({
+    databaseUrl: env.url,
+    env: { PLACEMENT_ADMIN_TOKEN: '', DATA_DIR: path.join(workDir, '.data') },
+  });
 });
 
 afterAll(async () => {
@@ -156,7 +162,7 @@ function answerOf(field: string): { query: string; variables?: unknown; reply: R
 
 describe('the README tour', () => {
   it('is there: two hosts, a claim, a reschedule with variables, and the curl recipe', () => {
-    expect(recipe?.body).toMatch(/^gql\(\) \{/);
+    expect(recipe?.body).toMatch(/^TOKEN=\$\(cat \.data\/admin-token\)\ngql\(\) \{/);
     expect(recipe?.body).toContain("-H 'Placement-API-Version: 1.1'");
     expect(example?.body).toMatch(/^gql <<'EOF'\n/);
     const text = steps.map((s) => s.query).join('\n');
@@ -274,7 +280,10 @@ describe("the tour's warnings hold", () => {
     const lookAround = answerOf('usages');
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${(await readFile(path.join(workDir, '.data/admin-token'), 'utf8')).trim()}`,
+      },
       body: JSON.stringify({ query: lookAround.query }),
     });
     const reply = (await response.json()) as Reply;

@@ -3,6 +3,7 @@ import { fieldAvailableFrom } from '../src/http/version-hints.js';
 import { hostWith } from './support/fixtures.js';
 import { type GatewayProcess, postGraphQL, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * A field added in a later served version is not a typo: over HTTP, a 1.0 request that
@@ -81,7 +82,7 @@ describe('a field from a later version, asked of an earlier one', () => {
   it('with curl-like Accept: */* the hint is the same (status 200, as for any validation error there)', async () => {
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: '*/*' },
+      headers: { 'content-type': 'application/json', accept: '*/*', ...bearer(TEST_ADMIN_TOKEN) },
       body: JSON.stringify({ query: UTILIZATION }),
     });
     expect(response.status).toBe(200);

@@ -71,11 +71,14 @@ function deprecationHeaders(notices: DeprecationNotice[]): Record<string, string
  * GraphQL response, and reports deprecated members an operation touched in `extensions`,
  * in `Deprecation`/`Sunset` headers and in a per-member counter.
  */
-export function useApiVersions(graphqlEndpoint: string): Plugin<Context> {
+export function useApiVersions(
+  graphqlEndpoint: string,
+  served: readonly ApiVersion[] = SERVED_VERSIONS,
+): Plugin<Context> {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== graphqlEndpoint) return;
-      const selection = selectVersion(request.headers.get(VERSION_HEADER));
+      const selection = selectVersion(request.headers.get(VERSION_HEADER), served);
       if (!selection.ok) {
         endResponse(unsupportedVersionResponse(fetchAPI, selection.requested, selection.reason));
         return;

@@ -10,6 +10,7 @@ import './catalogue.js';
 import './cells.js';
 import './allocations.js';
 import './placement.js';
+import './tokens.js';
 
 builder.queryType({ description: 'Read the resource model.' });
 builder.mutationType({ description: 'Every mutation takes one `input` and returns its payload or a typed `Error`.' });

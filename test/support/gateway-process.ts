@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
+import { TEST_ADMIN_TOKEN } from './test-token.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -25,7 +26,7 @@ export interface GatewayProcess {
 export interface GatewayProcessOptions {
   /** Without one the gateway starts its embedded PostgreSQL (give DATA_DIR and EMBEDDED_PG_PORT in `env`). */
   databaseUrl?: string;
-  /** Extra environment, e.g. DB_POOL_MAX, MAX_INFLIGHT_REQUESTS. */
+  /** Extra environment, e.g. DB_POOL_MAX, MAX_INFLIGHT_REQUESTS. PLACEMENT_ADMIN_TOKEN defaults to TEST_ADMIN_TOKEN. */
   env?: Record<string, string>;
   /** How long to wait for GET /ready = 200. */
   readyTimeoutMs?: number;
@@ -49,6 +50,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
       NODE_ENV: 'production',
       // Suites play many concurrent callers from one address; a test of the budget sets its own.
       PER_CALLER_MAX_IN_FLIGHT: '100000',
+      PLACEMENT_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,11 +126,18 @@ export async function postGraphQL<T = unknown>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
-  init: { signal?: AbortSignal; headers?: Record<string, string> } = {},
+  init: { signal?: AbortSignal; headers?: Record<string, string>; token?: string | null } = {},
 ): Promise<HttpResult<T>> {
+  // TEST_ADMIN_TOKEN unless the caller names another token, or null for none.
+  const token = init.token === undefined ? TEST_ADMIN_TOKEN : init.token;
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...init.headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...init.headers,
+    },
     body: JSON.stringify({ query, variables }),
     signal: init.signal,
   });
