@@ -6,6 +6,7 @@ import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertPlacementInvariants } from './support/invariants.js';
 import { CLAIM } from './support/placement-ops.js';
 import { lockTable, untilSessionsWaitingForLock } from './support/table-lock.js';
+import { bearer } from './support/test-token.js';
 
 /**
  * One caller flooding a gateway with requests that hold database connections (made slow for
@@ -26,6 +27,9 @@ const BUDGET = 2;
 beforeAll(async () => {
   env = await createTestEnv(4);
   await hostWith(env, 'budget-host', { VCPU: 1000 });
+  flooder = bearer(await env.createToken('READER'));
+  scheduler = bearer(await env.createToken('SCHEDULER'));
+  another = bearer(await env.createToken('READER'));
   const common = {
     DB_POOL_MAX: String(POOL),
     DB_ACQUIRE_TIMEOUT_MS: '1000',
@@ -44,8 +48,10 @@ afterAll(async () => {
 });
 
 const FLOOD_QUERY = '{ aggregates(first: 1) { totalCount } }';
-const flooder = { authorization: 'Bearer flood-token' };
-const scheduler = { authorization: 'Bearer scheduler-token' };
+// Real tokens: the budget is per credential, and only an authenticated request reaches it.
+let flooder: Record<string, string>;
+let scheduler: Record<string, string>;
+let another: Record<string, string>;
 
 function claim(url: string): Promise<HttpResult<{ claim: { __typename: string } }>> {
   const input = {
@@ -78,7 +84,7 @@ describe('PER_CALLER_MAX_IN_FLIGHT', () => {
       // Generous: the claim waited for nothing the flood holds (the bench measures latency).
       expect(during.ms).toBeLessThan(Math.max(5_000, alone.ms * 20));
       // A second credential of the same client is a caller of its own.
-      const other = postGraphQL(budgeted.url, FLOOD_QUERY, undefined, { headers: { 'x-auth-token': 'another' } });
+      const other = postGraphQL(budgeted.url, FLOOD_QUERY, undefined, { headers: another });
       await untilSessionsWaitingForLock(env, BUDGET + 1);
       flood.push(other);
     } finally {

@@ -7,6 +7,7 @@ import { defaultGatewayLimits } from '../src/http/limits.js';
 import { createLogger } from '../src/logger.js';
 import { VERSION_HEADER } from '../src/versions.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * What a browser page on another site can make an operator's browser do, tried with real
@@ -144,12 +145,15 @@ describe('cross-site simple requests', () => {
   });
 
   it('a mutation over GET → 405, nothing runs; a JSON POST runs', async () => {
-    const response = await fetch(`${closed}/graphql?query=${encodeURIComponent(mutation('evil-get'))}`);
+    // With a valid token: the method alone is refused.
+    const response = await fetch(`${closed}/graphql?query=${encodeURIComponent(mutation('evil-get'))}`, {
+      headers: bearer(TEST_ADMIN_TOKEN),
+    });
     expect(response.status).toBe(405);
     expect(await cellExists('evil-get')).toBe(false);
     const json = await fetch(`${closed}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...bearer(TEST_ADMIN_TOKEN) },
       body: JSON.stringify({ query: mutation('json-cell') }),
     });
     expect(json.status).toBe(200);
@@ -160,7 +164,11 @@ describe('cross-site simple requests', () => {
 describe('GRAPHIQL and INTROSPECTION', () => {
   const INTROSPECT = JSON.stringify({ query: '{ __schema { queryType { name } } }' });
   const post = (base: string, body: string) =>
-    fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(TEST_ADMIN_TOKEN) },
+      body,
+    });
 
   it('defaults (development): GraphiQL is served and introspection answers', async () => {
     const page = await fetch(`${closed}/graphql`, { headers: { accept: 'text/html' } });

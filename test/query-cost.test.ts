@@ -27,6 +27,7 @@ import { type ApiVersion, LATEST_VERSION, VERSION_BEHAVIOUR, VERSION_HEADER } fr
 import { hostWith } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { fencedBlocks, README } from './support/readme.js';
+import { bearer, TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * The cost model (src/schema/cost.ts): list sizes and explain count, so documents that would
@@ -174,7 +175,7 @@ describe('costly documents are refused before execution, over HTTP', () => {
   async function post(query: string): Promise<{ status: number; body: Reply }> {
     const response = await fetch(`${base}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [VERSION_HEADER]: '1.1' },
+      headers: { 'content-type': 'application/json', [VERSION_HEADER]: '1.1', ...bearer(TEST_ADMIN_TOKEN) },
       body: JSON.stringify({ query }),
     });
     return { status: response.status, body: (await response.json()) as Reply };

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, type HttpResult, postGraphQL, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { lockTable, untilSessionsWaitingForLock } from './support/table-lock.js';
+import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
  * Slow clients over real sockets: many connections trickling a body (or headers) must
@@ -47,7 +48,7 @@ function trickler(
   url: string,
   head: string,
   trickle: string,
-): { closed: Promise<{ reply: string; ms: number }>; destroy(): void } {
+): { closed: Promise<{ reply: string; ms: number }>; answered: Promise<string>; destroy(): void } {
   const { hostname, port } = new URL(url);
   const socket = net.connect(Number(port), hostname);
   const start = performance.now();
@@ -57,8 +58,13 @@ function trickler(
   const timer = setInterval(() => {
     if (socket.writable) socket.write(trickle[sent++ % trickle.length]!);
   }, 100);
+  let onAnswer: (head: string) => void = () => undefined;
+  const answered = new Promise<string>((resolve) => {
+    onAnswer = resolve;
+  });
   socket.on('data', (chunk) => {
     reply += chunk.toString();
+    onAnswer(reply);
   });
   socket.on('error', () => undefined);
   const closed = new Promise<{ reply: string; ms: number }>((resolve) => {
@@ -67,12 +73,12 @@ function trickler(
       resolve({ reply, ms: performance.now() - start });
     });
   });
-  return { closed, destroy: () => socket.destroy() };
+  return { closed, answered, destroy: () => socket.destroy() };
 }
 
 const host = (url: string) => new URL(url).host;
 const bodyHead = (url: string) =>
-  `POST /graphql HTTP/1.1\r\nHost: ${host(url)}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"query":"`;
+  `POST /graphql HTTP/1.1\r\nHost: ${host(url)}\r\nauthorization: Bearer ${TEST_ADMIN_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"query":"`;
 
 describe('slow clients', () => {
   it('many connections trickling bodies take no in-flight slot, and are dropped with 408 after REQUEST_TIMEOUT_MS', async () => {
@@ -91,6 +97,18 @@ describe('slow clients', () => {
       }
     } finally {
       for (const s of slow) s.destroy();
+    }
+  });
+
+  it('an anonymous connection trickling a body is answered 401 at once, before its body arrives', async () => {
+    const anonymousHead = bodyHead(tight.url).replace(/authorization: [^\r]*\r\n/, '');
+    const slow = trickler(tight.url, anonymousHead, '          ');
+    try {
+      const start = performance.now();
+      expect(await slow.answered).toMatch(/^HTTP\/1\.1 401/);
+      expect(performance.now() - start).toBeLessThan(REQUEST_TIMEOUT_MS);
+    } finally {
+      slow.destroy();
     }
   });
 
