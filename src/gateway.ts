@@ -10,6 +10,7 @@ import { useApiVersions, versionContext, versionOf } from './http/api-version.js
 import { actorOf, useAuthentication } from './http/authentication.js';
 import { corsFor, useCrossSiteRefusal } from './http/cross-site.js';
 import { maskGatewayError } from './http/database-errors.js';
+import { cachedGraphiQLPage } from './http/graphiql-page.js';
 import { InflightGauge } from './http/inflight-limit.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { usePrometheusBounded } from './http/prometheus.js';
@@ -67,6 +68,7 @@ export function createGateway(
 ): Gateway {
   const inflight = new InflightGauge(limits.maxInflightRequests);
   const authenticators = access.authenticators ?? [tokenAuthenticator(db.pool)];
+  const graphiqlPage = cachedGraphiQLPage(renderGraphiQL);
   const served: readonly ApiVersion[] = access.serveHead ? [...SERVED_VERSIONS, HEAD_VERSION] : SERVED_VERSIONS;
   return createYoga<Record<string, unknown>, Context>({
     // Each request is validated and executed against its API version's schema only.
@@ -89,7 +91,7 @@ export function createGateway(
       defaultQuery: DEFAULT_QUERY,
       headers: JSON.stringify({ Authorization: GRAPHIQL_AUTHORIZATION_PLACEHOLDER, [VERSION_HEADER]: LATEST_VERSION }),
     },
-    renderGraphiQL,
+    renderGraphiQL: graphiqlPage.render,
     // Unexpected errors are masked; typed errors travel in the result unions; database
     // faults become retryable errors (src/http/database-errors.ts).
     maskedErrors: { maskError: maskGatewayError },
@@ -101,6 +103,7 @@ export function createGateway(
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     plugins: [
+      graphiqlPage.plugin,
       useCrossSiteRefusal('/graphql'),
       ...limitPlugins(limits, '/graphql', inflight),
       // Before anything reads the body or the version: an anonymous request learns nothing.
