@@ -2,6 +2,7 @@ import type { ClaimPools } from '../../db.js';
 import { explainPlacement, parseHostSubsetSize, parsePlacementRequest } from '../candidates.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transactions.js';
 import { parseInput } from '../validation.js';
+import type { WriteCaller } from '../write-caller.js';
 import { requestHash } from './idempotency.js';
 import { type ClaimInput, claimSchema } from './input.js';
 import { claimAll, claimOne } from './place.js';
@@ -43,13 +44,14 @@ export async function claim(
   db: ClaimPools,
   raw: ClaimInput,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: WriteCaller,
 ): Promise<Selection[]> {
   const input = parseInput(claimSchema, raw);
   const request = parsePlacementRequest(input.request);
   const subset = parseHostSubsetSize(input.hostSubsetSize);
   // Only a keyed call is ever compared with a stored one (hashing costs a little on every claim).
   const hash = input.idempotencyKey ? requestHash('claim', { ...input, request }) : '';
-  const looked = await planClaim(db, input, request, subset, hash, policy);
+  const looked = await planClaim(db, input, request, subset, hash, policy, caller);
   if ('replayed' in looked) return looked.replayed;
   const { plan } = looked;
   try {

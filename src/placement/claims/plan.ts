@@ -13,6 +13,7 @@ import {
 } from '../candidates.js';
 import { ConsumerGenerationConflictError } from '../errors.js';
 import { prepared, type Queryable, type RetryPolicy, withClient } from '../transactions.js';
+import type { WriteCaller } from '../write-caller.js';
 import { type StoredResult, storedAnswer } from './idempotency.js';
 import type { ParsedClaim } from './input.js';
 import type { Selection } from './selection.js';
@@ -36,6 +37,8 @@ export interface ClaimPlan {
   list: readonly WalkEntry[];
   /** Where more of the weighed list comes from; null when the caller gave the list. */
   pages: PageSource | null;
+  /** Who asked (src/placement/write-caller.ts), handed to every claim transaction; undefined: internal. */
+  caller: WriteCaller | undefined;
 }
 
 /** A walk over the plan's list for one consumer, skipping `exclude` (hosts taken by this call's other consumers). */
@@ -57,6 +60,7 @@ export async function planClaim(
   subset: number,
   hash: string,
   policy: RetryPolicy,
+  caller: WriteCaller | undefined,
 ): Promise<Lookup> {
   const weigher: Weigher = input.weigher ?? 'SPREAD';
   // Enough of the weighed list for every consumer, its alternates and some losers.
@@ -83,6 +87,7 @@ export async function planClaim(
       subset,
       list,
       pages: callerList ? null : pagesOf(db.pool, resolved, weigher, limit),
+      caller,
     };
     return { plan };
   });

@@ -3,6 +3,7 @@ import { replaceAllocations } from '../allocations.js';
 import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { defaultRetryPolicy, type Queryable, type RetryPolicy, serializable } from '../transactions.js';
 import { parseInput } from '../validation.js';
+import type { WriteCaller } from '../write-caller.js';
 import { HostCannotTakeError } from './errors.js';
 import { remember, replayed, requestHash } from './idempotency.js';
 import { type ParsedReschedule, type RescheduleInput, rescheduleSchema } from './input.js';
@@ -29,17 +30,18 @@ export async function reschedule(
   pool: pg.Pool,
   raw: RescheduleInput,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: WriteCaller,
 ): Promise<Selection> {
   const input = parseInput(rescheduleSchema, raw);
   const hash = requestHash('reschedule', input);
   for (const index of input.alternates.keys()) {
     try {
-      return answered(await serializable(pool, (tx) => moveTo(tx, input, hash, index), policy));
+      return answered(await serializable(pool, (tx) => moveTo(tx, input, hash, index, caller), policy, caller));
     } catch (error) {
       if (!(error instanceof HostCannotTakeError)) throw error;
     }
   }
-  return answered(await serializable(pool, (tx) => releaseAll(tx, input, hash), policy));
+  return answered(await serializable(pool, (tx) => releaseAll(tx, input, hash, caller), policy, caller));
 }
 
 /** A stored or fresh answer as the caller gets it: the selection, or NoValidHost thrown. */
@@ -57,11 +59,17 @@ function answered(answer: RescheduleAnswer): Selection {
 }
 
 /** One attempt: the consumer's allocations replaced by alternate `index`'s, or HostCannotTake (rolled back). */
-async function moveTo(tx: Queryable, input: ParsedReschedule, hash: string, index: number): Promise<RescheduleAnswer> {
+async function moveTo(
+  tx: Queryable,
+  input: ParsedReschedule,
+  hash: string,
+  index: number,
+  caller: WriteCaller | undefined,
+): Promise<RescheduleAnswer> {
   const previous = await replayed<RescheduleAnswer>(tx, input.idempotencyKey, 'reschedule', hash);
   if (previous) return previous;
   const alternate = input.alternates[index] as ParsedReschedule['alternates'][number];
-  const generation = await writeAllocations(tx, input, alternate.allocations, alternate.providerUuid);
+  const generation = await writeAllocations(tx, input, alternate.allocations, alternate.providerUuid, caller);
   const remaining = input.alternates.slice(index + 1);
   const cells = await cellsOf(tx, [alternate.providerUuid, ...remaining.map((a) => a.providerUuid)]);
   const selection: Selection = {
@@ -82,10 +90,15 @@ async function moveTo(tx: Queryable, input: ParsedReschedule, hash: string, inde
 }
 
 /** Every alternate failed: the consumer ends with nothing claimed, and (with a key) that answer is kept. */
-async function releaseAll(tx: Queryable, input: ParsedReschedule, hash: string): Promise<RescheduleAnswer> {
+async function releaseAll(
+  tx: Queryable,
+  input: ParsedReschedule,
+  hash: string,
+  caller: WriteCaller | undefined,
+): Promise<RescheduleAnswer> {
   const previous = await replayed<RescheduleAnswer>(tx, input.idempotencyKey, 'reschedule', hash);
   if (previous) return previous;
-  await writeAllocations(tx, input, [], null);
+  await writeAllocations(tx, input, [], null, caller);
   const answer = {
     noValidHost: { consumerUuid: input.consumerUuid, hostsTried: input.alternates.map((a) => a.providerUuid) },
   };
@@ -104,12 +117,16 @@ async function writeAllocations(
   input: ParsedReschedule,
   allocations: ParsedReschedule['alternates'][number]['allocations'],
   providerUuid: string | null,
+  caller: WriteCaller | undefined,
 ): Promise<number | null> {
   const identity = await lockConsumer(tx, input);
   try {
-    const [written] = await replaceAllocations(tx, {
-      consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations }],
-    });
+    const [written] = await replaceAllocations(
+      tx,
+      { consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations }] },
+      undefined,
+      caller,
+    );
     return written?.generation ?? null;
   } catch (error) {
     if (providerUuid !== null && refusesHost(error)) throw new HostCannotTakeError(providerUuid, error);
