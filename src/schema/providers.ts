@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder, versionedPageSize } from '../builder.js';
+import { visibleProject } from '../placement/consumer-access.js';
 import { createProvider, deleteProvider, updateProvider } from '../placement/providers.js';
 import { type ProviderFilter, parseProviderFilter, providerCount, providerIdsPage } from '../placement/search.js';
 import { parseInput, uuidString } from '../placement/validation.js';
@@ -55,7 +56,11 @@ builder.prismaNode('ResourceProvider', {
         cursor: 'id',
         totalCount: true,
         ...versionedPageSize,
-        query: { orderBy: { id: 'asc' } },
+        // A confined caller sees only its project's allocations here (and counts only them).
+        query: (_args, ctx) => {
+          const projectId = visibleProject(ctx.actor);
+          return { orderBy: { id: 'asc' }, ...(projectId === null ? {} : { where: { consumer: { projectId } } }) };
+        },
       },
       { name: 'ProviderAllocationConnection' },
       { name: 'ProviderAllocationEdge' },

@@ -43,6 +43,16 @@ export function enumValueIn(range: ApiVersionRange): { extensions: VersionExtens
   return { extensions: { apiVersions: range } };
 }
 
+/**
+ * Object-type options for a type that exists only in a range of versions although shared
+ * code references it in every version (a union member added in a version: the sub-graph
+ * plugin keeps union members as written). Before its range it is removed from the schema,
+ * and from every union listing it.
+ */
+export function typeIn(range: ApiVersionRange): { extensions: VersionExtensions } {
+  return { extensions: { apiVersions: range } };
+}
+
 function inRange(version: ApiVersion, range: ApiVersionRange | undefined): boolean {
   if (!range) return true;
   if (range.since && !isAtLeast(version, range.since)) return false;
@@ -67,6 +77,8 @@ export function applyVersionMetadata(schema: GraphQLSchema, version: ApiVersion)
     [MapperKind.INTERFACE_FIELD]: member,
     [MapperKind.INPUT_OBJECT_FIELD]: member,
     [MapperKind.ARGUMENT]: member,
+    [MapperKind.OBJECT_TYPE]: (type) =>
+      inRange(version, (type.extensions as VersionExtensions | undefined)?.apiVersions) ? type : null,
     [MapperKind.ENUM_VALUE]: (config) => {
       const extensions = config.extensions as VersionExtensions | undefined;
       if (!inRange(version, extensions?.apiVersions)) return null;
