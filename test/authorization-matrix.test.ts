@@ -42,7 +42,7 @@ const CALLERS: readonly Caller[] = [...ROLES, 'anonymous'];
 let env: TestEnv;
 const tokens = {} as Record<Role, string>;
 let host: { uuid: string; generation: number };
-let emptyHost: { uuid: string };
+let emptyHost: { uuid: string; generation: number };
 const consumer = { uuid: randomUUID(), generation: 0 };
 
 beforeAll(async () => {
@@ -111,8 +111,8 @@ function liveInput(field: string): Record<string, unknown> | undefined {
     createTrait: { name: `CUSTOM_MATRIX_${n.toUpperCase()}` },
     createResourceClass: { name: `CUSTOM_MATRIX_${n.toUpperCase()}` },
     createResourceProvider: { name: `matrix-provider-${n}` },
-    deleteResourceProvider: { uuid: emptyHost.uuid },
-    updateResourceProvider: { uuid: host.uuid, name: `renamed-${n}` },
+    deleteResourceProvider: { uuid: emptyHost.uuid, generation: emptyHost.generation },
+    updateResourceProvider: { uuid: host.uuid, generation: host.generation, name: `renamed-${n}` },
     setInventories: {
       providerUuid: host.uuid,
       generation: host.generation,
@@ -346,7 +346,7 @@ describe.each(VERSIONS.map((version) => [version]))('API %s: callers confined to
   for (const role of ['READER', 'SCHEDULER'] as const) {
     it(`as a ${role} of another project: consumer(uuid) is null, usages(projectId) FORBIDDEN`, async () => {
       const seen = await send(role, {
-        query: 'query($u: UUID!) { consumer(uuid: $u) { uuid } }',
+        query: 'query($u: String!) { consumer(uuid: $u) { uuid } }',
         variables: { u: consumer.uuid },
       });
       expect(seen.body).toEqual({ data: { consumer: null } });

@@ -6,7 +6,7 @@ import { type ProviderFilter, parseProviderFilter, providerCount, providerIdsPag
 import { parseInput, uuidString } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
-import { deprecatedFrom } from './versioning.js';
+import { deprecatedFrom, requiredFrom } from './versioning.js';
 import { writeCaller } from './write-caller.js';
 
 builder.prismaNode('ResourceProvider', {
@@ -158,7 +158,10 @@ const CreateResourceProviderInput = builder.inputType('CreateResourceProviderInp
 const UpdateResourceProviderInput = builder.inputType('UpdateResourceProviderInput', {
   fields: (t) => ({
     uuid: t.string({ required: true }),
-    generation: t.int({ description: 'When given, the update applies only at this generation.' }),
+    generation: t.int({
+      description: 'When given, the update applies only at this generation.',
+      ...requiredFrom('1.2', 'The generation read last: the update applies only at it (required since 1.2).'),
+    }),
     name: t.string(),
     parentProviderUuid: t.string({ description: 'New parent; explicit null makes the provider a root. Omit to keep.' }),
     cellUuid: t.string({
@@ -170,7 +173,10 @@ const UpdateResourceProviderInput = builder.inputType('UpdateResourceProviderInp
 const DeleteResourceProviderInput = builder.inputType('DeleteResourceProviderInput', {
   fields: (t) => ({
     uuid: t.string({ required: true }),
-    generation: t.int({ description: 'When given, the delete applies only at this generation.' }),
+    generation: t.int({
+      description: 'When given, the delete applies only at this generation.',
+      ...requiredFrom('1.2', 'The generation read last: the delete applies only at it (required since 1.2).'),
+    }),
   }),
 });
 
