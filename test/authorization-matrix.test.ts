@@ -177,7 +177,7 @@ function operation(
   const selection = isLeafType(named)
     ? ''
     : typedForbidden
-      ? ' { __typename ... on Forbidden { code message reason requiredRole field } }'
+      ? ' { __typename ... on Forbidden { code message forbiddenReason requiredRole inputField } }'
       : ' { __typename }';
   const query = `${kind}${declared ? `(${declared})` : ''} { ${field.name}${passed ? `(${passed})` : ''}${selection} }`;
   return { query, variables };
@@ -291,7 +291,7 @@ describe.each(VERSIONS.map((version) => [version]))('API %s: every root field ×
           expect(refusal).toMatchObject({
             __typename: 'Forbidden',
             code: 'FORBIDDEN',
-            reason: 'ROLE',
+            forbiddenReason: 'ROLE',
             requiredRole: required,
           });
           expect(refusal.message).toContain(`${field.name} needs role ${required}`);
@@ -369,7 +369,7 @@ describe.each(VERSIONS.map((version) => [version]))('API %s: callers confined to
           expect(reply.body.data?.[field]).toMatchObject({
             __typename: 'Forbidden',
             code: 'FORBIDDEN',
-            reason: expected,
+            forbiddenReason: expected,
           });
         } else {
           const errors = reply.body.errors ?? [];

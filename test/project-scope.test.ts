@@ -22,8 +22,8 @@ let scheduler: GqlClient;
 interface Refusal {
   __typename: string;
   code?: string;
-  reason?: string;
-  field?: string | null;
+  forbiddenReason?: string;
+  inputField?: string | null;
   requiredRole?: string | null;
 }
 
@@ -31,7 +31,7 @@ const SET = `mutation($input: SetAllocationsInput!) {
   setAllocations(input: $input) {
     __typename
     ... on AllocationsPayload { consumers { consumerUuid generation } }
-    ... on Forbidden { code reason field requiredRole message }
+    ... on Forbidden { code forbiddenReason inputField requiredRole message }
     ... on Error { code message }
   }
 }`;
@@ -170,20 +170,20 @@ describe('writes by a SCHEDULER confined to a project', () => {
       expect(await set(alphaScheduler, input)).toMatchObject({
         __typename: 'Forbidden',
         code: 'FORBIDDEN',
-        reason: 'PROJECT',
-        field: 'consumerUuid',
+        forbiddenReason: 'PROJECT',
+        inputField: 'consumerUuid',
         requiredRole: null,
       });
     }
     const deleted = await alphaScheduler.gql<{ deleteAllocations: Refusal }>(
       `mutation($u: String!) { deleteAllocations(input: { consumerUuid: $u, consumerGeneration: 1 }) {
-        __typename ... on Forbidden { reason } } }`,
+        __typename ... on Forbidden { forbiddenReason } } }`,
       { u: other },
       HEAD,
     );
-    expect(deleted.data?.deleteAllocations).toEqual({ __typename: 'Forbidden', reason: 'PROJECT' });
+    expect(deleted.data?.deleteAllocations).toEqual({ __typename: 'Forbidden', forbiddenReason: 'PROJECT' });
     const rescheduled = await alphaScheduler.gql<{ reschedule: Refusal }>(
-      `mutation($input: RescheduleInput!) { reschedule(input: $input) { __typename ... on Forbidden { reason } } }`,
+      `mutation($input: RescheduleInput!) { reschedule(input: $input) { __typename ... on Forbidden { forbiddenReason } } }`,
       {
         input: {
           consumerUuid: other,
@@ -198,7 +198,7 @@ describe('writes by a SCHEDULER confined to a project', () => {
       },
       HEAD,
     );
-    expect(rescheduled.data?.reschedule).toEqual({ __typename: 'Forbidden', reason: 'PROJECT' });
+    expect(rescheduled.data?.reschedule).toEqual({ __typename: 'Forbidden', forbiddenReason: 'PROJECT' });
     expect(await consumerRow(other)).toEqual(before);
   });
 
@@ -206,11 +206,11 @@ describe('writes by a SCHEDULER confined to a project', () => {
     const uuid = randomUUID();
     expect(await set(alphaScheduler, setInput(uuid, null, 'beta', 'u1', 1))).toMatchObject({
       __typename: 'Forbidden',
-      reason: 'PROJECT',
-      field: 'projectId',
+      forbiddenReason: 'PROJECT',
+      inputField: 'projectId',
     });
     const claimed = await alphaScheduler.gql<{ claim: Refusal }>(
-      `mutation($input: ClaimInput!) { claim(input: $input) { __typename ... on Forbidden { reason field } } }`,
+      `mutation($input: ClaimInput!) { claim(input: $input) { __typename ... on Forbidden { forbiddenReason inputField } } }`,
       {
         input: {
           consumers: [{ consumerUuid: uuid, projectId: 'beta', userId: 'u1' }],
@@ -223,8 +223,8 @@ describe('writes by a SCHEDULER confined to a project', () => {
     expect(claimed.errors, JSON.stringify(claimed.errors)).toBeUndefined();
     expect(claimed.data?.claim).toEqual({
       __typename: 'Forbidden',
-      reason: 'PROJECT',
-      field: 'consumers[0].projectId',
+      forbiddenReason: 'PROJECT',
+      inputField: 'consumers[0].projectId',
     });
     expect(await consumerRow(uuid)).toBeUndefined();
   });
@@ -233,11 +233,11 @@ describe('writes by a SCHEDULER confined to a project', () => {
     const own = await consumerOf('alpha');
     const other = await consumerOf('beta');
     const reply = await alphaScheduler.gql<{ moveAllocations: Refusal }>(
-      `mutation($input: MoveAllocationsInput!) { moveAllocations(input: $input) { __typename ... on Forbidden { reason field } } }`,
+      `mutation($input: MoveAllocationsInput!) { moveAllocations(input: $input) { __typename ... on Forbidden { forbiddenReason inputField } } }`,
       { input: { consumers: [setInput(own, 1, 'alpha', 'u1', 0), setInput(other, 1, 'beta', 'u1', 9)] } },
       HEAD,
     );
-    expect(reply.data?.moveAllocations).toMatchObject({ __typename: 'Forbidden', reason: 'PROJECT' });
+    expect(reply.data?.moveAllocations).toMatchObject({ __typename: 'Forbidden', forbiddenReason: 'PROJECT' });
     expect(await consumerRow(own)).toMatchObject({ generation: 1, used: '1' });
     expect(await consumerRow(other)).toMatchObject({ generation: 1, used: '1' });
   });
@@ -274,9 +274,9 @@ describe('re-own: only ADMIN changes an existing consumer’s projectId or userI
     ] as const) {
       expect(await set(scheduler, input)).toMatchObject({
         __typename: 'Forbidden',
-        reason: 'REOWN',
+        forbiddenReason: 'REOWN',
         requiredRole: 'ADMIN',
-        field,
+        inputField: field,
       });
     }
     expect(await consumerRow(uuid)).toMatchObject({ project_id: 'alpha', user_id: 'u1', generation: 1, used: '1' });
@@ -304,7 +304,7 @@ describe('race: a confined SCHEDULER rewriting while ADMIN re-owns the same cons
         alphaScheduler,
         setInput(uuid, seen.data?.consumer?.generation ?? null, 'alpha', 'u1', 2),
       );
-      if (answer.code !== 'CONSUMER_GENERATION_CONFLICT') return answer.reason ?? answer.__typename;
+      if (answer.code !== 'CONSUMER_GENERATION_CONFLICT') return answer.forbiddenReason ?? answer.__typename;
     }
   }
 

@@ -7,6 +7,7 @@ import SchemaBuilder, {
 import { errorTypeMap, wrapErrorIfMatches } from '@pothos/plugin-errors';
 import type { GraphQLFieldResolver } from 'graphql';
 import type { Context } from '../context.js';
+import { typedErrors } from '../metrics.js';
 import { ForbiddenError } from '../placement/errors.js';
 import { answersTypedForbidden, forbiddenGraphQLError, requiredRole, roleRefusal } from './authorization.js';
 
@@ -25,7 +26,9 @@ function refusedMutation(
   error: Error,
 ): unknown {
   if (!answersTypedForbidden(ctx.apiVersion)) throw error;
-  return wrapErrorIfMatches(roleRefusal(ctx.actor, 'Mutation', info.fieldName), [ForbiddenError]);
+  return wrapErrorIfMatches(roleRefusal(ctx.actor, 'Mutation', info.fieldName), [ForbiddenError], (refusal) =>
+    typedErrors.inc({ code: (refusal as ForbiddenError).code }),
+  );
 }
 
 function isCaughtForbidden(value: unknown): value is ForbiddenError {

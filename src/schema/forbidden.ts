@@ -27,7 +27,9 @@ builder.objectType(ForbiddenError, {
   isTypeOf: (value) => value instanceof ForbiddenError,
   extensions: typeIn({ since: '1.2' }).extensions,
   fields: (t) => ({
-    reason: t.field({ type: ForbiddenReasonEnum, subGraphs: from12, resolve: (error) => error.reason }),
+    // Not `reason`/`field`: InUse.reason and InvalidInput.field have other types, and a client selecting
+    // every member of a union in one operation could not ask for both (schema-contract test).
+    forbiddenReason: t.field({ type: ForbiddenReasonEnum, subGraphs: from12, resolve: (error) => error.reason }),
     requiredRole: t.field({
       type: ApiTokenRoleEnum,
       nullable: true,
@@ -35,7 +37,7 @@ builder.objectType(ForbiddenError, {
       description: 'The least role that may do it; null when the refusal is about a project, not a role.',
       resolve: (error) => error.requiredRole,
     }),
-    field: t.exposeString('field', {
+    inputField: t.exposeString('field', {
       nullable: true,
       description: 'The input field that named what was refused, e.g. `projectId`; null for a role refusal.',
     }),
