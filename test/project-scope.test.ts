@@ -229,6 +229,27 @@ describe('writes by a SCHEDULER confined to a project', () => {
     expect(await consumerRow(uuid)).toBeUndefined();
   });
 
+  it('claiming a uuid another project holds is Forbidden, not a conflict that shows its generation', async () => {
+    const other = await consumerOf('beta');
+    const claimed = await alphaScheduler.gql<{ claim: Refusal }>(
+      `mutation($input: ClaimInput!) { claim(input: $input) { __typename ... on Forbidden { forbiddenReason inputField } } }`,
+      {
+        input: {
+          consumers: [{ consumerUuid: other, projectId: 'alpha', userId: 'u1' }],
+          request: { resources: [{ resourceClass: 'VCPU', amount: 1 }] },
+          alternates: 0,
+        },
+      },
+      HEAD,
+    );
+    expect(claimed.data?.claim).toEqual({
+      __typename: 'Forbidden',
+      forbiddenReason: 'PROJECT',
+      inputField: 'consumers[0].consumerUuid',
+    });
+    expect(await consumerRow(other)).toMatchObject({ project_id: 'beta', generation: 1, used: '1' });
+  });
+
   it('moveAllocations with one foreign consumer among its own writes none of them', async () => {
     const own = await consumerOf('alpha');
     const other = await consumerOf('beta');

@@ -32,6 +32,23 @@ export function assertMayReadProject(actor: Actor, projectId: string, field: str
     );
 }
 
+/** An existing consumer of another project than a confined caller's: refused (PROJECT), whatever the write. */
+export function assertMayTouchExisting(
+  caller: WriteCaller | undefined,
+  consumerUuid: string,
+  projectId: string,
+  fieldPrefix = '',
+): void {
+  if (!caller || maySeeProject(caller.actor, projectId)) return;
+  const { actor } = caller;
+  throw new ForbiddenError(
+    'PROJECT',
+    null,
+    `consumer ${consumerUuid} belongs to another project; the ${actor.kind} "${actor.name}" is confined to project ${actor.projectId}`,
+    `${fieldPrefix}consumerUuid`,
+  );
+}
+
 /**
  * The write policy for one consumer, checked by the engine under the consumer's row lock
  * (so a concurrent re-own cannot slip between the check and the write), before its
@@ -51,13 +68,7 @@ export function assertMayWriteConsumer(
 ): void {
   if (!caller) return;
   const { actor } = caller;
-  if (existing && !maySeeProject(actor, existing.projectId))
-    throw new ForbiddenError(
-      'PROJECT',
-      null,
-      `consumer ${consumerUuid} belongs to another project; the ${actor.kind} "${actor.name}" is confined to project ${actor.projectId}`,
-      `${fieldPrefix}consumerUuid`,
-    );
+  if (existing) assertMayTouchExisting(caller, consumerUuid, existing.projectId, fieldPrefix);
   if (!maySeeProject(actor, requested.projectId))
     throw new ForbiddenError(
       'PROJECT',

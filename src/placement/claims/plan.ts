@@ -11,6 +11,7 @@ import {
   searchCandidates,
   type Weigher,
 } from '../candidates.js';
+import { assertMayTouchExisting } from '../consumer-access.js';
 import { ConsumerGenerationConflictError } from '../errors.js';
 import { prepared, type Queryable, type RetryPolicy, withClient } from '../transactions.js';
 import type { WriteCaller } from '../write-caller.js';
@@ -70,6 +71,11 @@ export async function planClaim(
     // The key and the consumers commit together, so one snapshot sees both or neither.
     if (row.replay) return { replayed: storedAnswer<Selection[]>(row.replay, 'claim', hash) };
     const generations = new Map((row.existing ?? []).map((c) => [c.uuid, c.generation]));
+    // Another project's consumer is Forbidden, not a conflict that would show its generation.
+    for (const existing of row.existing ?? []) {
+      const index = input.consumers.findIndex((c) => c.consumerUuid === existing.uuid);
+      assertMayTouchExisting(caller, existing.uuid, existing.projectId, `consumers[${index}].`);
+    }
     const first = input.consumers.find((c) => generations.has(c.consumerUuid));
     if (first)
       throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid) ?? null);
@@ -94,7 +100,7 @@ export async function planClaim(
 }
 
 type LookupRow = RequestLookupRow & {
-  existing: { uuid: string; generation: number }[] | null;
+  existing: { uuid: string; generation: number; projectId: string }[] | null;
   replay: StoredResult | null;
 };
 
@@ -106,7 +112,7 @@ async function lookup(client: Queryable, input: ParsedClaim, request: PlacementR
   const { rows } = await client.query<LookupRow>(
     prepared(
       `SELECT names.*,
-              (SELECT json_agg(json_build_object('uuid', uuid, 'generation', generation)) FROM consumers
+              (SELECT json_agg(json_build_object('uuid', uuid, 'generation', generation, 'projectId', project_id)) FROM consumers
                 WHERE ${single ? 'uuid = $6::uuid' : 'uuid = ANY($6::uuid[])'}) AS existing,
               (SELECT json_build_object('operation', operation, 'request_hash', request_hash, 'response', response) FROM idempotency_keys WHERE key = $7) AS replay
          FROM (${names.sql}) names`,
