@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { assertMayWriteConsumer } from './consumer-access.js';
 import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from './errors.js';
 import { capacityViolation, type InventoryState, shareBoundsSet, unitViolation } from './fit.js';
 import { resourceClassIds } from './lookups.js';
 import { defaultRetryPolicy, type Queryable, type RetryPolicy } from './transactions.js';
 import { externalId, int32, parseInput, referenceName, resourceAmount, uuidString } from './validation.js';
+import type { WriteCaller } from './write-caller.js';
 import { writeTransaction } from './write-transaction.js';
 
 const providerAllocation = z.object({
@@ -87,10 +89,11 @@ export async function writeAllocations(
   pool: pg.Pool,
   raw: z.input<typeof writeAllocationsInput>,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: WriteCaller,
 ): Promise<ConsumerWriteResult[]> {
   const input = parseInput(writeAllocationsInput, raw);
   assertNoDuplicates(input, listPath);
-  return writeTransaction(pool, (db) => replaceAllocations(db, input, listPath), policy);
+  return writeTransaction(pool, (db) => replaceAllocations(db, input, listPath, caller), policy, caller);
 }
 
 /** The same write for one consumer given on its own; error fields are paths inside that consumer. */
@@ -98,10 +101,16 @@ export async function writeConsumerAllocations(
   pool: pg.Pool,
   raw: ConsumerAllocationsInput,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: WriteCaller,
 ): Promise<ConsumerWriteResult> {
   const input: Validated = { consumers: [parseInput(consumerAllocations, raw)] };
   assertNoDuplicates(input, singlePath);
-  const [result] = await writeTransaction(pool, (db) => replaceAllocations(db, input, singlePath), policy);
+  const [result] = await writeTransaction(
+    pool,
+    (db) => replaceAllocations(db, input, singlePath, caller),
+    policy,
+    caller,
+  );
   return result!;
 }
 
@@ -115,8 +124,9 @@ export async function replaceAllocations(
   db: Queryable,
   input: Validated,
   path: ConsumerPath = listPath,
+  caller?: WriteCaller,
 ): Promise<ConsumerWriteResult[]> {
-  const consumerByUuid = await lockConsumers(db, input);
+  const consumerByUuid = await lockConsumers(db, input, path, caller);
   const classes = await namedClasses(db, input, path);
   // The consumers are locked, so their current allocations (being replaced) cannot change.
   const consumerIds = [...consumerByUuid.values()].map((c) => c.id);
@@ -179,15 +189,33 @@ interface LockedConsumer {
   id: number;
   uuid: string;
   generation: number;
+  projectId: string;
+  userId: string;
 }
 
 /** Locks the listed consumers that exist, in uuid order, and checks every expected generation. */
-async function lockConsumers(db: Queryable, input: Validated): Promise<Map<string, LockedConsumer>> {
+async function lockConsumers(
+  db: Queryable,
+  input: Validated,
+  path: ConsumerPath,
+  caller: WriteCaller | undefined,
+): Promise<Map<string, LockedConsumer>> {
   const { rows } = await db.query<LockedConsumer>(
-    'SELECT id, uuid, generation FROM consumers WHERE uuid = ANY($1::uuid[]) ORDER BY uuid FOR UPDATE',
+    `SELECT id, uuid, generation, project_id AS "projectId", user_id AS "userId"
+       FROM consumers WHERE uuid = ANY($1::uuid[]) ORDER BY uuid FOR UPDATE`,
     [input.consumers.map((c) => c.consumerUuid)],
   );
   const byUuid = new Map(rows.map((c) => [c.uuid, c]));
+  // Under the row locks: who owns each consumer cannot change until this write commits.
+  for (const [index, consumer] of input.consumers.entries()) {
+    assertMayWriteConsumer(
+      caller,
+      consumer.consumerUuid,
+      byUuid.get(consumer.consumerUuid) ?? null,
+      consumer,
+      path(index),
+    );
+  }
   for (const consumer of input.consumers) {
     const actual = byUuid.get(consumer.consumerUuid)?.generation ?? null;
     if (actual !== consumer.consumerGeneration) {
@@ -391,30 +419,38 @@ async function writeConsumers(
 export async function deleteAllocations(
   pool: pg.Pool,
   raw: z.input<typeof deleteAllocationsInput>,
+  caller?: WriteCaller,
 ): Promise<ConsumerWriteResult> {
   const input = parseInput(deleteAllocationsInput, raw);
-  return writeTransaction(pool, async (db) => {
-    const { rows } = await db.query<{ project_id: string; user_id: string }>(
-      'SELECT project_id, user_id FROM consumers WHERE uuid = $1',
-      [input.consumerUuid],
-    );
-    if (!rows[0]) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
-    const [result] = await replaceAllocations(
-      db,
-      {
-        consumers: [
-          {
-            consumerUuid: input.consumerUuid,
-            consumerGeneration: input.consumerGeneration,
-            projectId: rows[0].project_id,
-            userId: rows[0].user_id,
-            consumerType: null,
-            allocations: [],
-          },
-        ],
-      },
-      singlePath,
-    );
-    return result!;
-  });
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const { rows } = await db.query<{ project_id: string; user_id: string }>(
+        // Locked here, so the owner read is the one replaceAllocations checks (a concurrent re-own waits).
+        'SELECT project_id, user_id FROM consumers WHERE uuid = $1 FOR UPDATE',
+        [input.consumerUuid],
+      );
+      if (!rows[0]) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
+      const [result] = await replaceAllocations(
+        db,
+        {
+          consumers: [
+            {
+              consumerUuid: input.consumerUuid,
+              consumerGeneration: input.consumerGeneration,
+              projectId: rows[0].project_id,
+              userId: rows[0].user_id,
+              consumerType: null,
+              allocations: [],
+            },
+          ],
+        },
+        singlePath,
+        caller,
+      );
+      return result!;
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }

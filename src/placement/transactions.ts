@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { RetryLimitExceededError } from './errors.js';
+import type { WriteCaller } from './write-caller.js';
 
 export type Queryable = pg.ClientBase;
 
@@ -142,12 +143,15 @@ function backoffMs(policy: RetryPolicy, attempt: number): number {
  * Runs `work` in a SERIALIZABLE transaction on its own pooled connection, retrying
  * serialization failures, deadlocks and `RetryableContention` with jittered backoff; each
  * retry calls `work` afresh, so state built inside it starts over. Any other error rolls back
- * and propagates unchanged, so typed engine errors leave nothing written.
+ * and propagates unchanged, so typed engine errors leave nothing written. `caller` is who
+ * asked, as for writeTransaction (src/placement/write-caller.ts); undefined for reads and
+ * internal writes.
  */
 export async function serializable<T>(
   pool: pg.Pool,
   work: (client: Queryable) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
+  _caller?: WriteCaller,
 ): Promise<T> {
   return retryingSerializationFailures(policy, () => transactionAttempt(pool, 'SERIALIZABLE', work));
 }

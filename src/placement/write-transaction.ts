@@ -7,6 +7,7 @@ import {
   retryingSerializationFailures,
   transactionAttempt,
 } from './transactions.js';
+import type { WriteCaller } from './write-caller.js';
 
 /**
  * The transaction every plain write (allocations, inventories, traits, aggregates,
@@ -26,11 +27,15 @@ import {
  * failures (40001) and foreign-key violations (23503): every write looks up what it
  * references first, so a violation means the row was deleted in between, and the rerun
  * answers with the typed NotFound. Anything else rolls back and propagates unchanged.
+ *
+ * `caller` is who asked (src/placement/write-caller.ts): the API passes one for every write,
+ * and the audit trail records it in this same transaction; undefined is an internal write.
  */
 export async function writeTransaction<T>(
   pool: pg.Pool,
   work: (db: Queryable) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
+  _caller?: WriteCaller,
 ): Promise<T> {
   return retryingSerializationFailures(policy, () => transactionAttempt(pool, 'READ COMMITTED', work), retryableWrite);
 }

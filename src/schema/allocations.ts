@@ -6,15 +6,22 @@ import {
   writeAllocations,
   writeConsumerAllocations,
 } from '../placement/allocations.js';
+import { assertMayReadProject, visibleProject } from '../placement/consumer-access.js';
 import { usages } from '../placement/usages.js';
 import { parseInput, uuidString } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
+import { writeCaller } from './write-caller.js';
 
 builder.prismaNode('Consumer', {
   id: { field: 'uuid' },
-  // node(id:) answers null for a consumer that is gone, as for every other node type.
+  // node(id:) answers null for a consumer that is gone, as for every other node type, and for one
+  // of another project than a confined caller's (src/placement/consumer-access.ts).
   nullable: true,
+  findUnique: (uuid, ctx) => {
+    const projectId = visibleProject(ctx.actor);
+    return projectId === null ? { uuid } : { uuid, projectId };
+  },
   description: 'Who holds allocations (an instance, a migration). It exists while it has allocations.',
   fields: (t) => ({
     uuid: t.expose('uuid', { type: 'UUID' }),
@@ -64,9 +71,14 @@ builder.queryFields((t) => ({
     args: { uuid: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) =>
       asQueryError(async () => {
-        // An invalid uuid is an input error, as for resourceProvider(uuid:); a valid unknown one is null.
+        // An invalid uuid is an input error, as for resourceProvider(uuid:); a valid unknown one is null,
+        // and so is one of another project than a confined caller's.
         const { uuid } = parseInput(z.object({ uuid: uuidString }), { uuid: args.uuid });
-        return ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid } });
+        const projectId = visibleProject(ctx.actor);
+        return ctx.db.prisma.consumer.findUnique({
+          ...query,
+          where: projectId === null ? { uuid } : { uuid, projectId },
+        });
       }),
   }),
   usages: t.field({
@@ -77,7 +89,11 @@ builder.queryFields((t) => ({
       userId: t.arg.string(),
       consumerType: t.arg.string(),
     },
-    resolve: (_root, args, ctx) => asQueryError(() => usages(ctx.db.pool, args)),
+    resolve: (_root, args, ctx) =>
+      asQueryError(() => {
+        assertMayReadProject(ctx.actor, args.projectId, 'projectId');
+        return usages(ctx.db.pool, args);
+      }),
   }),
 }));
 
@@ -163,7 +179,14 @@ builder.mutationFields((t) => ({
     description: "Replaces one consumer's allocations atomically (consumer-generation-checked).",
     args: { input: t.arg({ type: SetAllocationsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      consumers: [await writeConsumerAllocations(ctx.db.pool, withRequiredGeneration(input))],
+      consumers: [
+        await writeConsumerAllocations(
+          ctx.db.pool,
+          withRequiredGeneration(input),
+          undefined,
+          writeCaller(ctx, 'setAllocations'),
+        ),
+      ],
     }),
   }),
   moveAllocations: t.field({
@@ -172,7 +195,12 @@ builder.mutationFields((t) => ({
     description: "Rewrites several consumers' allocations in one atomic write, e.g. instance → migration consumer.",
     args: { input: t.arg({ type: MoveAllocationsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      consumers: await writeAllocations(ctx.db.pool, { consumers: input.consumers.map(withRequiredGeneration) }),
+      consumers: await writeAllocations(
+        ctx.db.pool,
+        { consumers: input.consumers.map(withRequiredGeneration) },
+        undefined,
+        writeCaller(ctx, 'moveAllocations'),
+      ),
     }),
   }),
   deleteAllocations: t.field({
@@ -180,6 +208,8 @@ builder.mutationFields((t) => ({
     errors: mutationErrors,
     description: "Removes all of a consumer's allocations (and the consumer).",
     args: { input: t.arg({ type: DeleteAllocationsInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ consumers: [await deleteAllocations(ctx.db.pool, input)] }),
+    resolve: async (_root, { input }, ctx) => ({
+      consumers: [await deleteAllocations(ctx.db.pool, input, writeCaller(ctx, 'deleteAllocations'))],
+    }),
   }),
 }));

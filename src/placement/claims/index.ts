@@ -1,7 +1,9 @@
 import type { ClaimPools } from '../../db.js';
 import { explainPlacement, parseHostSubsetSize, parsePlacementRequest } from '../candidates.js';
+import { assertMayWriteConsumer } from '../consumer-access.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transactions.js';
 import { parseInput } from '../validation.js';
+import type { WriteCaller } from '../write-caller.js';
 import { requestHash } from './idempotency.js';
 import { type ClaimInput, claimSchema } from './input.js';
 import { claimAll, claimOne } from './place.js';
@@ -43,13 +45,17 @@ export async function claim(
   db: ClaimPools,
   raw: ClaimInput,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: WriteCaller,
 ): Promise<Selection[]> {
   const input = parseInput(claimSchema, raw);
+  // Claims create consumers: each must be recorded under the caller's project, if it is confined to one.
+  for (const [index, consumer] of input.consumers.entries())
+    assertMayWriteConsumer(caller, consumer.consumerUuid, null, consumer, `consumers[${index}].`);
   const request = parsePlacementRequest(input.request);
   const subset = parseHostSubsetSize(input.hostSubsetSize);
   // Only a keyed call is ever compared with a stored one (hashing costs a little on every claim).
   const hash = input.idempotencyKey ? requestHash('claim', { ...input, request }) : '';
-  const looked = await planClaim(db, input, request, subset, hash, policy);
+  const looked = await planClaim(db, input, request, subset, hash, policy, caller);
   if ('replayed' in looked) return looked.replayed;
   const { plan } = looked;
   try {

@@ -30,6 +30,7 @@ export async function claimOne(plan: ClaimPlan, consumer: ClaimConsumer): Promis
         alone: plan.db.claimPool,
         policy: secondVisit ? plan.policy : HOST_ATTEMPT_POLICY,
         remember: key ? { key, hash: plan.hash, response: [selection] } : undefined,
+        caller: plan.caller,
       },
       consumer,
       selection.allocations,
@@ -80,6 +81,7 @@ export async function claimAll(plan: ClaimPlan): Promise<Selection[]> {
         return result;
       },
       plan.policy,
+      plan.caller,
     );
   } catch (error) {
     if (error instanceof Replayed) return error.selections;

@@ -11,8 +11,10 @@ import {
   searchCandidates,
   type Weigher,
 } from '../candidates.js';
+import { assertMayTouchExisting } from '../consumer-access.js';
 import { ConsumerGenerationConflictError } from '../errors.js';
 import { prepared, type Queryable, type RetryPolicy, withClient } from '../transactions.js';
+import type { WriteCaller } from '../write-caller.js';
 import { type StoredResult, storedAnswer } from './idempotency.js';
 import type { ParsedClaim } from './input.js';
 import type { Selection } from './selection.js';
@@ -36,6 +38,8 @@ export interface ClaimPlan {
   list: readonly WalkEntry[];
   /** Where more of the weighed list comes from; null when the caller gave the list. */
   pages: PageSource | null;
+  /** Who asked (src/placement/write-caller.ts), handed to every claim transaction; undefined: internal. */
+  caller: WriteCaller | undefined;
 }
 
 /** A walk over the plan's list for one consumer, skipping `exclude` (hosts taken by this call's other consumers). */
@@ -57,6 +61,7 @@ export async function planClaim(
   subset: number,
   hash: string,
   policy: RetryPolicy,
+  caller: WriteCaller | undefined,
 ): Promise<Lookup> {
   const weigher: Weigher = input.weigher ?? 'SPREAD';
   // Enough of the weighed list for every consumer, its alternates and some losers.
@@ -66,6 +71,11 @@ export async function planClaim(
     // The key and the consumers commit together, so one snapshot sees both or neither.
     if (row.replay) return { replayed: storedAnswer<Selection[]>(row.replay, 'claim', hash) };
     const generations = new Map((row.existing ?? []).map((c) => [c.uuid, c.generation]));
+    // Another project's consumer is Forbidden, not a conflict that would show its generation.
+    for (const existing of row.existing ?? []) {
+      const index = input.consumers.findIndex((c) => c.consumerUuid === existing.uuid);
+      assertMayTouchExisting(caller, existing.uuid, existing.projectId, `consumers[${index}].`);
+    }
     const first = input.consumers.find((c) => generations.has(c.consumerUuid));
     if (first)
       throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid) ?? null);
@@ -83,13 +93,14 @@ export async function planClaim(
       subset,
       list,
       pages: callerList ? null : pagesOf(db.pool, resolved, weigher, limit),
+      caller,
     };
     return { plan };
   });
 }
 
 type LookupRow = RequestLookupRow & {
-  existing: { uuid: string; generation: number }[] | null;
+  existing: { uuid: string; generation: number; projectId: string }[] | null;
   replay: StoredResult | null;
 };
 
@@ -101,7 +112,7 @@ async function lookup(client: Queryable, input: ParsedClaim, request: PlacementR
   const { rows } = await client.query<LookupRow>(
     prepared(
       `SELECT names.*,
-              (SELECT json_agg(json_build_object('uuid', uuid, 'generation', generation)) FROM consumers
+              (SELECT json_agg(json_build_object('uuid', uuid, 'generation', generation, 'projectId', project_id)) FROM consumers
                 WHERE ${single ? 'uuid = $6::uuid' : 'uuid = ANY($6::uuid[])'}) AS existing,
               (SELECT json_build_object('operation', operation, 'request_hash', request_hash, 'response', response) FROM idempotency_keys WHERE key = $7) AS replay
          FROM (${names.sql}) names`,

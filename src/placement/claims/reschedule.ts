@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import { replaceAllocations } from '../allocations.js';
+import { assertMayWriteConsumer } from '../consumer-access.js';
 import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { defaultRetryPolicy, type Queryable, type RetryPolicy, serializable } from '../transactions.js';
 import { parseInput } from '../validation.js';
+import type { WriteCaller } from '../write-caller.js';
 import { HostCannotTakeError } from './errors.js';
 import { remember, replayed, requestHash } from './idempotency.js';
 import { type ParsedReschedule, type RescheduleInput, rescheduleSchema } from './input.js';
@@ -29,17 +31,18 @@ export async function reschedule(
   pool: pg.Pool,
   raw: RescheduleInput,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: WriteCaller,
 ): Promise<Selection> {
   const input = parseInput(rescheduleSchema, raw);
   const hash = requestHash('reschedule', input);
   for (const index of input.alternates.keys()) {
     try {
-      return answered(await serializable(pool, (tx) => moveTo(tx, input, hash, index), policy));
+      return answered(await serializable(pool, (tx) => moveTo(tx, input, hash, index, caller), policy, caller));
     } catch (error) {
       if (!(error instanceof HostCannotTakeError)) throw error;
     }
   }
-  return answered(await serializable(pool, (tx) => releaseAll(tx, input, hash), policy));
+  return answered(await serializable(pool, (tx) => releaseAll(tx, input, hash, caller), policy, caller));
 }
 
 /** A stored or fresh answer as the caller gets it: the selection, or NoValidHost thrown. */
@@ -57,11 +60,17 @@ function answered(answer: RescheduleAnswer): Selection {
 }
 
 /** One attempt: the consumer's allocations replaced by alternate `index`'s, or HostCannotTake (rolled back). */
-async function moveTo(tx: Queryable, input: ParsedReschedule, hash: string, index: number): Promise<RescheduleAnswer> {
+async function moveTo(
+  tx: Queryable,
+  input: ParsedReschedule,
+  hash: string,
+  index: number,
+  caller: WriteCaller | undefined,
+): Promise<RescheduleAnswer> {
   const previous = await replayed<RescheduleAnswer>(tx, input.idempotencyKey, 'reschedule', hash);
   if (previous) return previous;
   const alternate = input.alternates[index] as ParsedReschedule['alternates'][number];
-  const generation = await writeAllocations(tx, input, alternate.allocations, alternate.providerUuid);
+  const generation = await writeAllocations(tx, input, alternate.allocations, alternate.providerUuid, caller);
   const remaining = input.alternates.slice(index + 1);
   const cells = await cellsOf(tx, [alternate.providerUuid, ...remaining.map((a) => a.providerUuid)]);
   const selection: Selection = {
@@ -82,10 +91,15 @@ async function moveTo(tx: Queryable, input: ParsedReschedule, hash: string, inde
 }
 
 /** Every alternate failed: the consumer ends with nothing claimed, and (with a key) that answer is kept. */
-async function releaseAll(tx: Queryable, input: ParsedReschedule, hash: string): Promise<RescheduleAnswer> {
+async function releaseAll(
+  tx: Queryable,
+  input: ParsedReschedule,
+  hash: string,
+  caller: WriteCaller | undefined,
+): Promise<RescheduleAnswer> {
   const previous = await replayed<RescheduleAnswer>(tx, input.idempotencyKey, 'reschedule', hash);
   if (previous) return previous;
-  await writeAllocations(tx, input, [], null);
+  await writeAllocations(tx, input, [], null, caller);
   const answer = {
     noValidHost: { consumerUuid: input.consumerUuid, hostsTried: input.alternates.map((a) => a.providerUuid) },
   };
@@ -104,12 +118,16 @@ async function writeAllocations(
   input: ParsedReschedule,
   allocations: ParsedReschedule['alternates'][number]['allocations'],
   providerUuid: string | null,
+  caller: WriteCaller | undefined,
 ): Promise<number | null> {
-  const identity = await lockConsumer(tx, input);
+  const identity = await lockConsumer(tx, input, caller);
   try {
-    const [written] = await replaceAllocations(tx, {
-      consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations }],
-    });
+    const [written] = await replaceAllocations(
+      tx,
+      { consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations }] },
+      undefined,
+      caller,
+    );
     return written?.generation ?? null;
   } catch (error) {
     if (providerUuid !== null && refusesHost(error)) throw new HostCannotTakeError(providerUuid, error);
@@ -132,6 +150,7 @@ interface RescheduledConsumer {
 async function lockConsumer(
   tx: Queryable,
   input: { consumerUuid: string; consumerGeneration: number },
+  caller: WriteCaller | undefined,
 ): Promise<RescheduledConsumer> {
   const { rows } = await tx.query<{
     project_id: string;
@@ -143,6 +162,9 @@ async function lockConsumer(
   ]);
   const consumer = rows[0];
   if (!consumer) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
+  // Under the row lock and before the generation, as every allocation write checks it.
+  const owner = { projectId: consumer.project_id, userId: consumer.user_id };
+  assertMayWriteConsumer(caller, input.consumerUuid, owner, owner);
   if (consumer.generation !== input.consumerGeneration) {
     throw new ConsumerGenerationConflictError(input.consumerUuid, input.consumerGeneration, consumer.generation);
   }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { RetryLimitExceededError } from '../errors.js';
 import { fitsSql, freeShareSql, shareBoundsSet } from '../fit.js';
 import { prepared, type Queryable, type RetryPolicy, singleStatementSerializable } from '../transactions.js';
+import type { WriteCaller } from '../write-caller.js';
 import { isKeyTaken } from './idempotency.js';
 import type { ClaimConsumer } from './input.js';
 import type { AllocationRequest } from './selection.js';
@@ -18,7 +19,13 @@ export type HostAttempt = 'claimed' | 'busy' | 'cannot-take' | 'taken';
 
 /** Where an attempt runs: alone as its own transaction on the claim pool, or inside the caller's transaction. */
 export type ClaimRunner =
-  | { alone: pg.Pool; policy: RetryPolicy; remember?: { key: string; hash: string; response: unknown } }
+  | {
+      alone: pg.Pool;
+      policy: RetryPolicy;
+      remember?: { key: string; hash: string; response: unknown };
+      /** Who asked (src/placement/write-caller.ts); undefined for an internal write. */
+      caller?: WriteCaller;
+    }
   | { inside: Queryable };
 
 interface ClaimRow {
