@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { noteSubject } from '../placement/audit/trail.js';
 import { AlreadyExistsError, InUseError, NotFoundError } from '../placement/errors.js';
 import { externalId, parseInput } from '../placement/validation.js';
 import { writeTransaction } from '../placement/write-transaction.js';
@@ -128,11 +129,16 @@ async function insertToken(
 export async function createApiToken(pool: pg.Pool, raw: CreateApiTokenInput): Promise<CreatedApiToken> {
   const input = parseInput(createInput, raw);
   const secret = generateSecret();
-  const token = await insertToken(
-    pool,
-    { name: input.name, role: input.role, projectId: input.projectId ?? null },
-    secret,
-  );
+  // A transaction of its own, so an audited create records its event with it.
+  const token = await writeTransaction(pool, async (db) => {
+    const created = await insertToken(
+      db,
+      { name: input.name, role: input.role, projectId: input.projectId ?? null },
+      secret,
+    );
+    noteSubject(db, `api token ${created.name}`);
+    return created;
+  });
   return { token, secret };
 }
 
@@ -187,6 +193,7 @@ export async function revokeApiToken(pool: pg.Pool, raw: RevokeApiTokenInput): P
       `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
       [token.id],
     );
+    noteSubject(db, `api token ${token.name}`);
     return toRecord(revoked.rows[0]!);
   });
 }

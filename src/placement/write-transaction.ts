@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { type AuditedCaller, audited } from './audit/trail.js';
 import {
   defaultRetryPolicy,
   isRetryable,
@@ -26,13 +27,23 @@ import {
  * failures (40001) and foreign-key violations (23503): every write looks up what it
  * references first, so a violation means the row was deleted in between, and the rerun
  * answers with the typed NotFound. Anything else rolls back and propagates unchanged.
+ *
+ * With a `caller`, the write is audited: the attempt that commits appends one audit event,
+ * inside the transaction, naming the providers and consumers the work noted
+ * (src/placement/audit/trail.ts); an attempt that fails or is retried leaves none.
  */
 export async function writeTransaction<T>(
   pool: pg.Pool,
   work: (db: Queryable) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: AuditedCaller,
 ): Promise<T> {
-  return retryingSerializationFailures(policy, () => transactionAttempt(pool, 'READ COMMITTED', work), retryableWrite);
+  const attempt = audited(caller, work);
+  return retryingSerializationFailures(
+    policy,
+    () => transactionAttempt(pool, 'READ COMMITTED', attempt),
+    retryableWrite,
+  );
 }
 
 function retryableWrite(error: unknown): boolean {

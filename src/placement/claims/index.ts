@@ -1,8 +1,9 @@
 import type { ClaimPools } from '../../db.js';
+import type { AuditedCaller } from '../audit/trail.js';
 import { explainPlacement, parseHostSubsetSize, parsePlacementRequest } from '../candidates.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transactions.js';
 import { parseInput } from '../validation.js';
-import { requestHash } from './idempotency.js';
+import { callerKeyOf, requestHash } from './idempotency.js';
 import { type ClaimInput, claimSchema } from './input.js';
 import { claimAll, claimOne } from './place.js';
 import { planClaim } from './plan.js';
@@ -38,18 +39,22 @@ export { claimStatement } from './statement.js';
  * placed all or none (place.ts). Each consumer walks the list with its own HostWalk
  * (walk.ts). Only when no host could be claimed is the answer NoValidHost, and only when
  * contention, not capacity, stopped every attempt is it the retryable RetryLimitExceeded.
+ *
+ * With a `caller`, the claim that commits appends one audit event naming every consumer it
+ * placed and every provider it wrote, in its own transaction; the idempotency key is the caller's.
  */
 export async function claim(
   db: ClaimPools,
   raw: ClaimInput,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: AuditedCaller,
 ): Promise<Selection[]> {
   const input = parseInput(claimSchema, raw);
   const request = parsePlacementRequest(input.request);
   const subset = parseHostSubsetSize(input.hostSubsetSize);
   // Only a keyed call is ever compared with a stored one (hashing costs a little on every claim).
   const hash = input.idempotencyKey ? requestHash('claim', { ...input, request }) : '';
-  const looked = await planClaim(db, input, request, subset, hash, policy);
+  const looked = await planClaim(db, input, request, subset, hash, policy, { caller, callerKey: callerKeyOf(caller) });
   if ('replayed' in looked) return looked.replayed;
   const { plan } = looked;
   try {
