@@ -11,6 +11,7 @@ import './cells.js';
 import './allocations.js';
 import './placement.js';
 import './tokens.js';
+import './audit.js';
 
 builder.queryType({ description: 'Read the resource model.' });
 builder.mutationType({ description: 'Every mutation takes one `input` and returns its payload or a typed `Error`.' });

@@ -102,7 +102,11 @@ export async function auditEventsPage(pool: pg.Pool, filter: AuditFilter, page: 
         ORDER BY id ${backward ? 'ASC' : 'DESC'} LIMIT $${values.length}`,
       values,
     );
-    const events = rows.map((r) => ({ ...r, id: BigInt(r.id), tokenId: r.tokenId === null ? null : BigInt(r.tokenId) }));
+    const events = rows.map((r) => ({
+      ...r,
+      id: BigInt(r.id),
+      tokenId: r.tokenId === null ? null : BigInt(r.tokenId),
+    }));
     return backward ? events.reverse() : events;
   });
 }
