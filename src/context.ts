@@ -8,6 +8,8 @@ export interface Context {
   db: Database;
   /** The authenticated caller (src/auth/actor.ts); every executed request has one. */
   actor: Actor;
+  /** The request's id (src/http/request-id.ts), echoed in X-Request-Id and recorded with every write. */
+  requestId: string;
   /** The API version serving this request, and the numbers that belong to it. */
   apiVersion: ApiVersion;
   behaviour: VersionBehaviour;

@@ -15,6 +15,7 @@ import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/l
 import { usePrometheusBounded } from './http/prometheus.js';
 import { useQueryLimits } from './http/query-limits.js';
 import { useDatabaseReadiness } from './http/readiness.js';
+import { requestIdOf, useRequestId } from './http/request-id.js';
 import { useSchemaDownload } from './http/schema-download.js';
 import { useVariableErrorCodes } from './http/variable-errors.js';
 import { useVersionHints } from './http/version-hints.js';
@@ -78,6 +79,7 @@ export function createGateway(
       db,
       loaders: new RequestLoaders(db.prisma),
       actor: actorOf(request),
+      requestId: requestIdOf(request),
       ...versionContext(request),
     }),
     cors: corsFor(exposure.corsOrigins),
@@ -101,6 +103,8 @@ export function createGateway(
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     plugins: [
+      // First: every answer, early refusals included, carries the request's id.
+      useRequestId(),
       useCrossSiteRefusal('/graphql'),
       ...limitPlugins(limits, '/graphql', inflight),
       // Before anything reads the body or the version: an anonymous request learns nothing.

@@ -2,7 +2,9 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { noteSubject } from '../placement/audit/trail.js';
 import { AlreadyExistsError, InUseError, NotFoundError } from '../placement/errors.js';
+import { defaultRetryPolicy } from '../placement/transactions.js';
 import { externalId, parseInput } from '../placement/validation.js';
+import type { WriteCaller } from '../placement/write-caller.js';
 import { writeTransaction } from '../placement/write-transaction.js';
 import type { Actor, Role } from './actor.js';
 import { generateSecret, hashSecret, isTokenSecret } from './secret.js';
@@ -126,19 +128,28 @@ async function insertToken(
 }
 
 /** A new token with a fresh secret. Bad input: InvalidInputError; a live token of that name: AlreadyExistsError. */
-export async function createApiToken(pool: pg.Pool, raw: CreateApiTokenInput): Promise<CreatedApiToken> {
+export async function createApiToken(
+  pool: pg.Pool,
+  raw: CreateApiTokenInput,
+  caller?: WriteCaller,
+): Promise<CreatedApiToken> {
   const input = parseInput(createInput, raw);
   const secret = generateSecret();
-  // A transaction of its own, so an audited create records its event with it.
-  const token = await writeTransaction(pool, async (db) => {
-    const created = await insertToken(
-      db,
-      { name: input.name, role: input.role, projectId: input.projectId ?? null },
-      secret,
-    );
-    noteSubject(db, `api token ${created.name}`);
-    return created;
-  });
+  // A write transaction although one statement: the audit trail records the caller in it.
+  const token = await writeTransaction(
+    pool,
+    async (db) => {
+      const created = await insertToken(
+        db,
+        { name: input.name, role: input.role, projectId: input.projectId ?? null },
+        secret,
+      );
+      noteSubject(db, `api token ${created.name}`);
+      return created;
+    },
+    defaultRetryPolicy,
+    caller,
+  );
   return { token, secret };
 }
 
@@ -169,33 +180,42 @@ const REVOKE_LOCK = 0x70677700;
  * Revokes a live token by id or name. The last live ADMIN token cannot be revoked (InUseError):
  * nobody could create tokens afterwards.
  */
-export async function revokeApiToken(pool: pg.Pool, raw: RevokeApiTokenInput): Promise<ApiTokenRecord> {
+export async function revokeApiToken(
+  pool: pg.Pool,
+  raw: RevokeApiTokenInput,
+  caller?: WriteCaller,
+): Promise<ApiTokenRecord> {
   const input = parseInput(revokeInput, raw);
   const field = input.id != null ? 'id' : 'name';
   const identifier = (input.id ?? input.name)!;
-  return writeTransaction(pool, async (db) => {
-    await db.query('SELECT pg_advisory_xact_lock($1)', [REVOKE_LOCK]);
-    const { rows } = await db.query<TokenRow>(
-      `SELECT ${COLUMNS} FROM api_tokens WHERE ${field === 'id' ? 'id = $1::bigint' : 'name = $1'} AND revoked_at IS NULL FOR UPDATE`,
-      [identifier],
-    );
-    const token = rows[0];
-    if (!token) throw new NotFoundError('api token', identifier, field);
-    if (token.role === 'ADMIN') {
-      const others = await db.query(
-        `SELECT 1 FROM api_tokens WHERE role = 'ADMIN' AND revoked_at IS NULL AND id <> $1 LIMIT 1`,
+  return writeTransaction(
+    pool,
+    async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock($1)', [REVOKE_LOCK]);
+      const { rows } = await db.query<TokenRow>(
+        `SELECT ${COLUMNS} FROM api_tokens WHERE ${field === 'id' ? 'id = $1::bigint' : 'name = $1'} AND revoked_at IS NULL FOR UPDATE`,
+        [identifier],
+      );
+      const token = rows[0];
+      if (!token) throw new NotFoundError('api token', identifier, field);
+      if (token.role === 'ADMIN') {
+        const others = await db.query(
+          `SELECT 1 FROM api_tokens WHERE role = 'ADMIN' AND revoked_at IS NULL AND id <> $1 LIMIT 1`,
+          [token.id],
+        );
+        if (others.rowCount === 0)
+          throw new InUseError('api token', token.name, 'it is the last live ADMIN token; create another one first');
+      }
+      const revoked = await db.query<TokenRow>(
+        `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
         [token.id],
       );
-      if (others.rowCount === 0)
-        throw new InUseError('api token', token.name, 'it is the last live ADMIN token; create another one first');
-    }
-    const revoked = await db.query<TokenRow>(
-      `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-      [token.id],
-    );
-    noteSubject(db, `api token ${token.name}`);
-    return toRecord(revoked.rows[0]!);
-  });
+      noteSubject(db, `api token ${token.name}`);
+      return toRecord(revoked.rows[0]!);
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }
 
 /** The settings name a secret that must be a live ADMIN token, but that token was revoked. */

@@ -1,21 +1,24 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { checkAndBumpGeneration, type ProviderRow } from './lookups.js';
+import { defaultRetryPolicy } from './transactions.js';
 import { createUuidNamed, deleteUuidNamed, type NamedEntityInput } from './uuid-named.js';
 import { int32, parseInput, uuidString } from './validation.js';
+import type { WriteCaller } from './write-caller.js';
 import { writeTransaction } from './write-transaction.js';
 
-export const createAggregate = (pool: pg.Pool, raw: NamedEntityInput) =>
-  createUuidNamed(pool, 'aggregates', 'Aggregate', raw);
+export const createAggregate = (pool: pg.Pool, raw: NamedEntityInput, caller?: WriteCaller) =>
+  createUuidNamed(pool, 'aggregates', 'Aggregate', raw, caller);
 
 /** Deletes an aggregate no provider is a member of. */
-export const deleteAggregate = (pool: pg.Pool, raw: { uuid: string }) =>
+export const deleteAggregate = (pool: pg.Pool, raw: { uuid: string }, caller?: WriteCaller) =>
   deleteUuidNamed(
     pool,
     'aggregates',
     'Aggregate',
     { table: 'provider_aggregates', column: 'aggregate_id', reason: 'providers are members of it' },
     raw,
+    caller,
   );
 
 const setProviderAggregatesInput = z.object({
@@ -33,22 +36,28 @@ const setProviderAggregatesInput = z.object({
 export async function setProviderAggregates(
   pool: pg.Pool,
   raw: z.input<typeof setProviderAggregatesInput>,
+  caller?: WriteCaller,
 ): Promise<ProviderRow> {
   const input = parseInput(setProviderAggregatesInput, raw);
   const uuids = [...new Set(input.aggregates)];
-  return writeTransaction(pool, async (db) => {
-    const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
-    await db.query(
-      `INSERT INTO aggregates (uuid)
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
+      await db.query(
+        `INSERT INTO aggregates (uuid)
        SELECT u FROM unnest($1::uuid[]) AS u WHERE NOT EXISTS (SELECT 1 FROM aggregates a WHERE a.uuid = u)
        ORDER BY u ON CONFLICT (uuid) DO NOTHING`,
-      [uuids],
-    );
-    await db.query('DELETE FROM provider_aggregates WHERE provider_id = $1', [provider.id]);
-    await db.query(
-      'INSERT INTO provider_aggregates (provider_id, aggregate_id) SELECT $1, id FROM aggregates WHERE uuid = ANY($2::uuid[])',
-      [provider.id, uuids],
-    );
-    return provider;
-  });
+        [uuids],
+      );
+      await db.query('DELETE FROM provider_aggregates WHERE provider_id = $1', [provider.id]);
+      await db.query(
+        'INSERT INTO provider_aggregates (provider_id, aggregate_id) SELECT $1, id FROM aggregates WHERE uuid = ANY($2::uuid[])',
+        [provider.id, uuids],
+      );
+      return provider;
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }

@@ -6,6 +6,7 @@ import { capacityViolation, type InventoryState, shareBoundsSet, unitViolation }
 import { resourceClassIds } from './lookups.js';
 import { defaultRetryPolicy, type Queryable, type RetryPolicy } from './transactions.js';
 import { externalId, int32, parseInput, referenceName, resourceAmount, uuidString } from './validation.js';
+import type { WriteCaller } from './write-caller.js';
 import { writeTransaction } from './write-transaction.js';
 
 const providerAllocation = z.object({
@@ -88,10 +89,11 @@ export async function writeAllocations(
   pool: pg.Pool,
   raw: z.input<typeof writeAllocationsInput>,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: WriteCaller,
 ): Promise<ConsumerWriteResult[]> {
   const input = parseInput(writeAllocationsInput, raw);
   assertNoDuplicates(input, listPath);
-  return writeTransaction(pool, (db) => replaceAllocations(db, input, listPath), policy);
+  return writeTransaction(pool, (db) => replaceAllocations(db, input, listPath, caller), policy, caller);
 }
 
 /** The same write for one consumer given on its own; error fields are paths inside that consumer. */
@@ -99,10 +101,16 @@ export async function writeConsumerAllocations(
   pool: pg.Pool,
   raw: ConsumerAllocationsInput,
   policy: RetryPolicy = defaultRetryPolicy,
+  caller?: WriteCaller,
 ): Promise<ConsumerWriteResult> {
   const input: Validated = { consumers: [parseInput(consumerAllocations, raw)] };
   assertNoDuplicates(input, singlePath);
-  const [result] = await writeTransaction(pool, (db) => replaceAllocations(db, input, singlePath), policy);
+  const [result] = await writeTransaction(
+    pool,
+    (db) => replaceAllocations(db, input, singlePath, caller),
+    policy,
+    caller,
+  );
   return result!;
 }
 
@@ -116,6 +124,7 @@ export async function replaceAllocations(
   db: Queryable,
   input: Validated,
   path: ConsumerPath = listPath,
+  _caller?: WriteCaller,
 ): Promise<ConsumerWriteResult[]> {
   const consumerByUuid = await lockConsumers(db, input);
   const classes = await namedClasses(db, input, path);
@@ -400,30 +409,37 @@ async function writeConsumers(
 export async function deleteAllocations(
   pool: pg.Pool,
   raw: z.input<typeof deleteAllocationsInput>,
+  caller?: WriteCaller,
 ): Promise<ConsumerWriteResult> {
   const input = parseInput(deleteAllocationsInput, raw);
-  return writeTransaction(pool, async (db) => {
-    const { rows } = await db.query<{ project_id: string; user_id: string }>(
-      'SELECT project_id, user_id FROM consumers WHERE uuid = $1',
-      [input.consumerUuid],
-    );
-    if (!rows[0]) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
-    const [result] = await replaceAllocations(
-      db,
-      {
-        consumers: [
-          {
-            consumerUuid: input.consumerUuid,
-            consumerGeneration: input.consumerGeneration,
-            projectId: rows[0].project_id,
-            userId: rows[0].user_id,
-            consumerType: null,
-            allocations: [],
-          },
-        ],
-      },
-      singlePath,
-    );
-    return result!;
-  });
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const { rows } = await db.query<{ project_id: string; user_id: string }>(
+        'SELECT project_id, user_id FROM consumers WHERE uuid = $1',
+        [input.consumerUuid],
+      );
+      if (!rows[0]) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
+      const [result] = await replaceAllocations(
+        db,
+        {
+          consumers: [
+            {
+              consumerUuid: input.consumerUuid,
+              consumerGeneration: input.consumerGeneration,
+              projectId: rows[0].project_id,
+              userId: rows[0].user_id,
+              consumerType: null,
+              allocations: [],
+            },
+          ],
+        },
+        singlePath,
+        caller,
+      );
+      return result!;
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }

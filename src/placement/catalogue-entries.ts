@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { noteSubject } from './audit/trail.js';
 import { AlreadyExistsError, InUseError, InvalidInputError, NotFoundError } from './errors.js';
 import { uniqueViolationAs } from './lookups.js';
+import { defaultRetryPolicy } from './transactions.js';
 import { customName, parseInput, referenceName } from './validation.js';
+import type { WriteCaller } from './write-caller.js';
 import { writeTransaction } from './write-transaction.js';
 
 // Custom resource classes and custom traits: named catalogue entries with the same life
@@ -20,24 +22,34 @@ const catalogueLabel: Record<Catalogue, string> = { resource_classes: 'ResourceC
 const kindOf = (table: Catalogue) => (table === 'traits' ? 'trait' : 'resource class');
 
 /** Creates a custom entry; a concurrent create of the same name is the same AlreadyExists. */
-export async function createCustom(pool: pg.Pool, table: Catalogue, rawName: unknown): Promise<CatalogueRow> {
+export async function createCustom(
+  pool: pg.Pool,
+  table: Catalogue,
+  rawName: unknown,
+  caller?: WriteCaller,
+): Promise<CatalogueRow> {
   const { name } = parseInput(z.object({ name: customName(kindOf(table)) }), { name: rawName });
-  return writeTransaction(pool, async (db) => {
-    const existing = await db.query(`SELECT 1 FROM ${table} WHERE name = $1`, [name]);
-    if (existing.rowCount) throw new AlreadyExistsError(catalogueLabel[table], 'name', name);
-    try {
-      const { rows } = await db.query<CatalogueRow>(
-        `INSERT INTO ${table} (name) VALUES ($1) RETURNING id, name, standard`,
-        [name],
-      );
-      noteSubject(db, name);
-      return rows[0]!;
-    } catch (error) {
-      return uniqueViolationAs(error, {
-        [`${table}_name_key`]: () => new AlreadyExistsError(catalogueLabel[table], 'name', name),
-      });
-    }
-  });
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const existing = await db.query(`SELECT 1 FROM ${table} WHERE name = $1`, [name]);
+      if (existing.rowCount) throw new AlreadyExistsError(catalogueLabel[table], 'name', name);
+      try {
+        const { rows } = await db.query<CatalogueRow>(
+          `INSERT INTO ${table} (name) VALUES ($1) RETURNING id, name, standard`,
+          [name],
+        );
+        noteSubject(db, name);
+        return rows[0]!;
+      } catch (error) {
+        return uniqueViolationAs(error, {
+          [`${table}_name_key`]: () => new AlreadyExistsError(catalogueLabel[table], 'name', name),
+        });
+      }
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }
 
 /**
@@ -51,27 +63,33 @@ export async function deleteCustom(
   rawName: unknown,
   usedBy: string,
   usedWhat: string,
+  caller?: WriteCaller,
 ): Promise<CatalogueRow> {
   const kind = kindOf(table);
   const { name } = parseInput(z.object({ name: referenceName(kind) }), { name: rawName });
-  return writeTransaction(pool, async (db) => {
-    const { rows } = await db.query<CatalogueRow>(
-      `SELECT id, name, standard FROM ${table} WHERE name = $1 FOR UPDATE`,
-      [name],
-    );
-    const row = rows[0];
-    if (!row) throw new NotFoundError(catalogueLabel[table], name, 'name');
-    if (row.standard)
-      throw new InvalidInputError(
-        'name',
-        'standard-immutable',
-        `name: ${name} is a standard ${kind} and cannot be deleted`,
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const { rows } = await db.query<CatalogueRow>(
+        `SELECT id, name, standard FROM ${table} WHERE name = $1 FOR UPDATE`,
+        [name],
       );
-    const column = table === 'traits' ? 'trait_id' : 'resource_class_id';
-    const used = await db.query(`SELECT 1 FROM ${usedBy} WHERE ${column} = $1 LIMIT 1`, [row.id]);
-    if (used.rowCount) throw new InUseError(catalogueLabel[table], name, usedWhat);
-    await db.query(`DELETE FROM ${table} WHERE id = $1`, [row.id]);
-    noteSubject(db, name);
-    return row;
-  });
+      const row = rows[0];
+      if (!row) throw new NotFoundError(catalogueLabel[table], name, 'name');
+      if (row.standard)
+        throw new InvalidInputError(
+          'name',
+          'standard-immutable',
+          `name: ${name} is a standard ${kind} and cannot be deleted`,
+        );
+      const column = table === 'traits' ? 'trait_id' : 'resource_class_id';
+      const used = await db.query(`SELECT 1 FROM ${usedBy} WHERE ${column} = $1 LIMIT 1`, [row.id]);
+      if (used.rowCount) throw new InUseError(catalogueLabel[table], name, usedWhat);
+      await db.query(`DELETE FROM ${table} WHERE id = $1`, [row.id]);
+      noteSubject(db, name);
+      return row;
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { InUseError, InvalidInputError, NotFoundError } from './errors.js';
 import { shareBoundsSet } from './fit.js';
 import { checkAndBumpGeneration, type ProviderRow, resourceClassIds } from './lookups.js';
-import type { Queryable } from './transactions.js';
+import { defaultRetryPolicy, type Queryable } from './transactions.js';
 import { int32, MAX_ALLOCATION_RATIO, parseInput, referenceName, uuidString } from './validation.js';
+import type { WriteCaller } from './write-caller.js';
 import { writeTransaction } from './write-transaction.js';
 
 const inventoryFields = z
@@ -142,6 +143,7 @@ async function removeInventories(db: Queryable, provider: ProviderRow, classIds:
 export async function setInventories(
   pool: pg.Pool,
   raw: z.input<typeof setInventoriesInput>,
+  caller?: WriteCaller,
 ): Promise<InventoryWriteResult> {
   const input = parseInput(setInventoriesInput, raw);
   const seen = new Set<string>();
@@ -155,65 +157,82 @@ export async function setInventories(
     }
     seen.add(inv.resourceClass);
   });
-  return writeTransaction(pool, async (db) => {
-    const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
-    const classIds = await resourceClassIds(
-      db,
-      input.inventories.map((i) => i.resourceClass),
-      (i) => `inventories[${i}].resourceClass`,
-    );
-    const { rows: existing } = await db.query<{ resource_class_id: number }>(
-      'SELECT resource_class_id FROM inventories WHERE provider_id = $1',
-      [provider.id],
-    );
-    const kept = new Set(classIds.values());
-    await removeInventories(
-      db,
-      provider,
-      existing.map((r) => r.resource_class_id).filter((id) => !kept.has(id)),
-    );
-    const overUsed = await writeInventories(db, provider.id, input.inventories, classIds);
-    const warnings = [...overUsed].map(([resourceClass, used]) => shrinkWarning(resourceClass, used));
-    await refreshShareBounds(db, provider.id);
-    return { provider, warnings };
-  });
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
+      const classIds = await resourceClassIds(
+        db,
+        input.inventories.map((i) => i.resourceClass),
+        (i) => `inventories[${i}].resourceClass`,
+      );
+      const { rows: existing } = await db.query<{ resource_class_id: number }>(
+        'SELECT resource_class_id FROM inventories WHERE provider_id = $1',
+        [provider.id],
+      );
+      const kept = new Set(classIds.values());
+      await removeInventories(
+        db,
+        provider,
+        existing.map((r) => r.resource_class_id).filter((id) => !kept.has(id)),
+      );
+      const overUsed = await writeInventories(db, provider.id, input.inventories, classIds);
+      const warnings = [...overUsed].map(([resourceClass, used]) => shrinkWarning(resourceClass, used));
+      await refreshShareBounds(db, provider.id);
+      return { provider, warnings };
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }
 
 /** Adds or replaces the inventory of one class. */
 export async function upsertInventory(
   pool: pg.Pool,
   raw: z.input<typeof upsertInventoryInput>,
+  caller?: WriteCaller,
 ): Promise<InventoryWriteResult> {
   const input = parseInput(upsertInventoryInput, raw);
-  return writeTransaction(pool, async (db) => {
-    const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
-    const classIds = await resourceClassIds(db, [input.inventory.resourceClass], () => 'inventory.resourceClass');
-    const overUsed = await writeInventories(db, provider.id, [input.inventory], classIds);
-    const used = overUsed.get(input.inventory.resourceClass);
-    await refreshShareBounds(db, provider.id);
-    return { provider, warnings: used === undefined ? [] : [shrinkWarning(input.inventory.resourceClass, used)] };
-  });
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
+      const classIds = await resourceClassIds(db, [input.inventory.resourceClass], () => 'inventory.resourceClass');
+      const overUsed = await writeInventories(db, provider.id, [input.inventory], classIds);
+      const used = overUsed.get(input.inventory.resourceClass);
+      await refreshShareBounds(db, provider.id);
+      return { provider, warnings: used === undefined ? [] : [shrinkWarning(input.inventory.resourceClass, used)] };
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }
 
 /** Removes the inventory of one class; refused while that class is allocated here. */
 export async function deleteInventory(
   pool: pg.Pool,
   raw: z.input<typeof deleteInventoryInput>,
+  caller?: WriteCaller,
 ): Promise<InventoryWriteResult> {
   const input = parseInput(deleteInventoryInput, raw);
-  return writeTransaction(pool, async (db) => {
-    const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
-    const classIds = await resourceClassIds(db, [input.resourceClass], () => 'resourceClass');
-    const classId = classIds.get(input.resourceClass)!;
-    const found = await db.query('SELECT 1 FROM inventories WHERE provider_id = $1 AND resource_class_id = $2', [
-      provider.id,
-      classId,
-    ]);
-    if (!found.rowCount) {
-      throw new NotFoundError('Inventory', `${provider.uuid}/${input.resourceClass}`, 'resourceClass');
-    }
-    await removeInventories(db, provider, [classId]);
-    await refreshShareBounds(db, provider.id);
-    return { provider, warnings: [] };
-  });
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
+      const classIds = await resourceClassIds(db, [input.resourceClass], () => 'resourceClass');
+      const classId = classIds.get(input.resourceClass)!;
+      const found = await db.query('SELECT 1 FROM inventories WHERE provider_id = $1 AND resource_class_id = $2', [
+        provider.id,
+        classId,
+      ]);
+      if (!found.rowCount) {
+        throw new NotFoundError('Inventory', `${provider.uuid}/${input.resourceClass}`, 'resourceClass');
+      }
+      await removeInventories(db, provider, [classId]);
+      await refreshShareBounds(db, provider.id);
+      return { provider, warnings: [] };
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { noteProviders } from './audit/trail.js';
 import { AlreadyExistsError, GenerationConflictError, InUseError, InvalidInputError } from './errors.js';
 import { findCellId, findProvider, lockProvider, type ProviderRow, uniqueViolationAs } from './lookups.js';
-import type { Queryable } from './transactions.js';
+import { defaultRetryPolicy, type Queryable } from './transactions.js';
 import { int32, parseInput, providerName, uuidString } from './validation.js';
+import type { WriteCaller } from './write-caller.js';
 import { lockProviderTrees, writeTransaction } from './write-transaction.js';
 
 const createProviderInput = z.object({
@@ -43,7 +44,11 @@ async function assertNameFree(db: Queryable, name: string, exceptId: number | nu
 }
 
 /** Creates a root provider or a child; a child joins its parent's tree and cell. */
-export async function createProvider(pool: pg.Pool, raw: CreateProviderInput): Promise<ProviderRow> {
+export async function createProvider(
+  pool: pg.Pool,
+  raw: CreateProviderInput,
+  caller?: WriteCaller,
+): Promise<ProviderRow> {
   const input = parseInput(createProviderInput, raw);
   const uuid = input.uuid ?? randomUUID();
   if (input.parentProviderUuid && input.parentProviderUuid === uuid) {
@@ -53,39 +58,44 @@ export async function createProvider(pool: pg.Pool, raw: CreateProviderInput): P
       'parentProviderUuid: a provider cannot be its own parent',
     );
   }
-  return writeTransaction(pool, async (db) => {
-    // A child takes its tree's root and cell from its parent: no tree may change shape meanwhile.
-    if (input.parentProviderUuid) await lockProviderTrees(db);
-    const { rowCount } = await db.query('SELECT 1 FROM resource_providers WHERE uuid = $1', [uuid]);
-    if (rowCount) throw new AlreadyExistsError('ResourceProvider', 'uuid', uuid);
-    await assertNameFree(db, input.name, null);
-    let cellId = input.cellUuid ? await findCellId(db, input.cellUuid, 'cellUuid') : null;
-    let parent: ProviderRow | null = null;
-    if (input.parentProviderUuid) {
-      parent = await findProvider(db, input.parentProviderUuid, 'parentProviderUuid');
-      if (input.cellUuid && cellId !== parent.cellId) {
-        throw new InvalidInputError(
-          'cellUuid',
-          'same-cell-as-parent',
-          "cellUuid: a child provider is always in its parent's cell",
-        );
+  return writeTransaction(
+    pool,
+    async (db) => {
+      // A child takes its tree's root and cell from its parent: no tree may change shape meanwhile.
+      if (input.parentProviderUuid) await lockProviderTrees(db);
+      const { rowCount } = await db.query('SELECT 1 FROM resource_providers WHERE uuid = $1', [uuid]);
+      if (rowCount) throw new AlreadyExistsError('ResourceProvider', 'uuid', uuid);
+      await assertNameFree(db, input.name, null);
+      let cellId = input.cellUuid ? await findCellId(db, input.cellUuid, 'cellUuid') : null;
+      let parent: ProviderRow | null = null;
+      if (input.parentProviderUuid) {
+        parent = await findProvider(db, input.parentProviderUuid, 'parentProviderUuid');
+        if (input.cellUuid && cellId !== parent.cellId) {
+          throw new InvalidInputError(
+            'cellUuid',
+            'same-cell-as-parent',
+            "cellUuid: a child provider is always in its parent's cell",
+          );
+        }
+        cellId = parent.cellId;
       }
-      cellId = parent.cellId;
-    }
-    try {
-      const { rows } = await db.query<ProviderRow>(
-        `WITH next AS (SELECT nextval(pg_get_serial_sequence('resource_providers', 'id'))::int AS id)
+      try {
+        const { rows } = await db.query<ProviderRow>(
+          `WITH next AS (SELECT nextval(pg_get_serial_sequence('resource_providers', 'id'))::int AS id)
          INSERT INTO resource_providers (id, uuid, name, cell_id, parent_provider_id, root_provider_id)
          SELECT next.id, $1, $2, $3, $4, COALESCE($5, next.id) FROM next
          RETURNING id, uuid, name, generation, parent_provider_id AS "parentId", root_provider_id AS "rootId", cell_id AS "cellId"`,
-        [uuid, input.name, cellId, parent?.id ?? null, parent?.rootId ?? null],
-      );
-      noteProviders(db, [uuid]);
-      return rows[0]!;
-    } catch (error) {
-      return uniqueViolationAs(error, providerUniques(input.name, uuid));
-    }
-  });
+          [uuid, input.name, cellId, parent?.id ?? null, parent?.rootId ?? null],
+        );
+        noteProviders(db, [uuid]);
+        return rows[0]!;
+      } catch (error) {
+        return uniqueViolationAs(error, providerUniques(input.name, uuid));
+      }
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }
 
 async function subtreeIds(db: Queryable, providerId: number): Promise<number[]> {
@@ -103,96 +113,114 @@ async function subtreeIds(db: Queryable, providerId: number): Promise<number[]> 
  * Renames, re-parents (with loop check) or moves a root's tree to another cell.
  * The generation, when given, is checked; every successful update bumps it.
  */
-export async function updateProvider(pool: pg.Pool, raw: UpdateProviderInput): Promise<ProviderRow> {
+export async function updateProvider(
+  pool: pg.Pool,
+  raw: UpdateProviderInput,
+  caller?: WriteCaller,
+): Promise<ProviderRow> {
   const input = parseInput(updateProviderInput, raw);
-  return writeTransaction(pool, async (db) => {
-    // Re-parenting checks for loops and moves a subtree: taken before any row lock.
-    if (input.parentProviderUuid !== undefined || input.cellUuid !== undefined) await lockProviderTrees(db);
-    const provider = await lockProvider(db, input.uuid, 'uuid');
-    if (input.generation != null && input.generation !== provider.generation) {
-      throw new GenerationConflictError(provider.uuid, input.generation, provider.generation);
-    }
-    const name = input.name ?? provider.name;
-    if (name !== provider.name) await assertNameFree(db, name, provider.id);
+  return writeTransaction(
+    pool,
+    async (db) => {
+      // Re-parenting checks for loops and moves a subtree: taken before any row lock.
+      if (input.parentProviderUuid !== undefined || input.cellUuid !== undefined) await lockProviderTrees(db);
+      const provider = await lockProvider(db, input.uuid, 'uuid');
+      if (input.generation != null && input.generation !== provider.generation) {
+        throw new GenerationConflictError(provider.uuid, input.generation, provider.generation);
+      }
+      const name = input.name ?? provider.name;
+      if (name !== provider.name) await assertNameFree(db, name, provider.id);
 
-    let parentId = provider.parentId;
-    let rootId = provider.rootId;
-    let cellId = provider.cellId;
-    const subtree = await subtreeIds(db, provider.id);
-    if (input.parentProviderUuid !== undefined) {
-      if (input.parentProviderUuid === null) {
-        parentId = null;
-        rootId = provider.id;
-      } else {
-        if (input.parentProviderUuid === provider.uuid) {
+      let parentId = provider.parentId;
+      let rootId = provider.rootId;
+      let cellId = provider.cellId;
+      const subtree = await subtreeIds(db, provider.id);
+      if (input.parentProviderUuid !== undefined) {
+        if (input.parentProviderUuid === null) {
+          parentId = null;
+          rootId = provider.id;
+        } else {
+          if (input.parentProviderUuid === provider.uuid) {
+            throw new InvalidInputError(
+              'parentProviderUuid',
+              'not-self',
+              'parentProviderUuid: a provider cannot be its own parent',
+            );
+          }
+          const parent = await findProvider(db, input.parentProviderUuid, 'parentProviderUuid');
+          if (subtree.includes(parent.id)) {
+            throw new InvalidInputError(
+              'parentProviderUuid',
+              'no-loop',
+              'parentProviderUuid: the new parent is a descendant of this provider; that would make a loop',
+            );
+          }
+          parentId = parent.id;
+          rootId = parent.rootId;
+          cellId = parent.cellId;
+        }
+      }
+      if (input.cellUuid !== undefined) {
+        const requested = input.cellUuid === null ? null : await findCellId(db, input.cellUuid, 'cellUuid');
+        if (parentId !== null && requested !== cellId) {
           throw new InvalidInputError(
-            'parentProviderUuid',
-            'not-self',
-            'parentProviderUuid: a provider cannot be its own parent',
+            'cellUuid',
+            'same-cell-as-parent',
+            'cellUuid: only a root provider chooses the cell; children follow it',
           );
         }
-        const parent = await findProvider(db, input.parentProviderUuid, 'parentProviderUuid');
-        if (subtree.includes(parent.id)) {
-          throw new InvalidInputError(
-            'parentProviderUuid',
-            'no-loop',
-            'parentProviderUuid: the new parent is a descendant of this provider; that would make a loop',
-          );
-        }
-        parentId = parent.id;
-        rootId = parent.rootId;
-        cellId = parent.cellId;
+        cellId = requested;
       }
-    }
-    if (input.cellUuid !== undefined) {
-      const requested = input.cellUuid === null ? null : await findCellId(db, input.cellUuid, 'cellUuid');
-      if (parentId !== null && requested !== cellId) {
-        throw new InvalidInputError(
-          'cellUuid',
-          'same-cell-as-parent',
-          'cellUuid: only a root provider chooses the cell; children follow it',
-        );
-      }
-      cellId = requested;
-    }
-    try {
-      await db.query(
-        `UPDATE resource_providers SET name = $2, parent_provider_id = $3, generation = generation + 1, updated_at = now()
+      try {
+        await db.query(
+          `UPDATE resource_providers SET name = $2, parent_provider_id = $3, generation = generation + 1, updated_at = now()
          WHERE id = $1`,
-        [provider.id, name, parentId],
-      );
-    } catch (error) {
-      uniqueViolationAs(error, providerUniques(name, provider.uuid));
-    }
-    // The whole subtree follows its new root and that root's cell (a rename locks no other row).
-    if (rootId !== provider.rootId || cellId !== provider.cellId) {
-      await db.query('UPDATE resource_providers SET root_provider_id = $2, cell_id = $3 WHERE id = ANY($1::int[])', [
-        subtree,
-        rootId,
-        cellId,
-      ]);
-    }
-    return { ...provider, name, parentId, rootId, cellId, generation: provider.generation + 1 };
-  });
+          [provider.id, name, parentId],
+        );
+      } catch (error) {
+        uniqueViolationAs(error, providerUniques(name, provider.uuid));
+      }
+      // The whole subtree follows its new root and that root's cell (a rename locks no other row).
+      if (rootId !== provider.rootId || cellId !== provider.cellId) {
+        await db.query('UPDATE resource_providers SET root_provider_id = $2, cell_id = $3 WHERE id = ANY($1::int[])', [
+          subtree,
+          rootId,
+          cellId,
+        ]);
+      }
+      return { ...provider, name, parentId, rootId, cellId, generation: provider.generation + 1 };
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }
 
 /** Deletes a provider with its inventories, trait and aggregate links; refused while in use. */
-export async function deleteProvider(pool: pg.Pool, raw: DeleteProviderInput): Promise<ProviderRow> {
+export async function deleteProvider(
+  pool: pg.Pool,
+  raw: DeleteProviderInput,
+  caller?: WriteCaller,
+): Promise<ProviderRow> {
   const input = parseInput(deleteProviderInput, raw);
-  return writeTransaction(pool, async (db) => {
-    const provider = await lockProvider(db, input.uuid, 'uuid');
-    if (input.generation != null && input.generation !== provider.generation) {
-      throw new GenerationConflictError(provider.uuid, input.generation, provider.generation);
-    }
-    const children = await db.query('SELECT 1 FROM resource_providers WHERE parent_provider_id = $1 LIMIT 1', [
-      provider.id,
-    ]);
-    if (children.rowCount)
-      throw new InUseError('ResourceProvider', provider.uuid, 'it has child providers; delete them first');
-    const allocations = await db.query('SELECT 1 FROM allocations WHERE provider_id = $1 LIMIT 1', [provider.id]);
-    if (allocations.rowCount)
-      throw new InUseError('ResourceProvider', provider.uuid, 'it has allocations; remove them first');
-    await db.query('DELETE FROM resource_providers WHERE id = $1', [provider.id]);
-    return provider;
-  });
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const provider = await lockProvider(db, input.uuid, 'uuid');
+      if (input.generation != null && input.generation !== provider.generation) {
+        throw new GenerationConflictError(provider.uuid, input.generation, provider.generation);
+      }
+      const children = await db.query('SELECT 1 FROM resource_providers WHERE parent_provider_id = $1 LIMIT 1', [
+        provider.id,
+      ]);
+      if (children.rowCount)
+        throw new InUseError('ResourceProvider', provider.uuid, 'it has child providers; delete them first');
+      const allocations = await db.query('SELECT 1 FROM allocations WHERE provider_id = $1 LIMIT 1', [provider.id]);
+      if (allocations.rowCount)
+        throw new InUseError('ResourceProvider', provider.uuid, 'it has allocations; remove them first');
+      await db.query('DELETE FROM resource_providers WHERE id = $1', [provider.id]);
+      return provider;
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }

@@ -2,12 +2,15 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { createCustom, deleteCustom } from './catalogue-entries.js';
 import { checkAndBumpGeneration, type ProviderRow, traitIds } from './lookups.js';
+import { defaultRetryPolicy } from './transactions.js';
 import { int32, parseInput, referenceName, uuidString } from './validation.js';
+import type { WriteCaller } from './write-caller.js';
 import { writeTransaction } from './write-transaction.js';
 
-export const createTrait = (pool: pg.Pool, name: unknown) => createCustom(pool, 'traits', name);
-export const deleteTrait = (pool: pg.Pool, name: unknown) =>
-  deleteCustom(pool, 'traits', name, 'provider_traits', 'providers carry it');
+export const createTrait = (pool: pg.Pool, name: unknown, caller?: WriteCaller) =>
+  createCustom(pool, 'traits', name, caller);
+export const deleteTrait = (pool: pg.Pool, name: unknown, caller?: WriteCaller) =>
+  deleteCustom(pool, 'traits', name, 'provider_traits', 'providers carry it', caller);
 
 const setProviderTraitsInput = z.object({
   providerUuid: uuidString,
@@ -19,21 +22,27 @@ const setProviderTraitsInput = z.object({
 export async function setProviderTraits(
   pool: pg.Pool,
   raw: z.input<typeof setProviderTraitsInput>,
+  caller?: WriteCaller,
 ): Promise<ProviderRow> {
   const input = parseInput(setProviderTraitsInput, raw);
   const names = [...new Set(input.traits)];
-  return writeTransaction(pool, async (db) => {
-    const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
-    const ids = await traitIds(db, names, (i) => `traits[${input.traits.indexOf(names[i]!)}]`);
-    await db.query('DELETE FROM provider_traits WHERE provider_id = $1', [provider.id]);
-    await db.query('INSERT INTO provider_traits (provider_id, trait_id) SELECT $1, unnest($2::int[])', [
-      provider.id,
-      [...ids.values()],
-    ]);
-    await db.query('UPDATE resource_providers SET trait_ids = $2::int[] WHERE id = $1', [
-      provider.id,
-      [...ids.values()].sort((x, y) => x - y),
-    ]);
-    return provider;
-  });
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
+      const ids = await traitIds(db, names, (i) => `traits[${input.traits.indexOf(names[i]!)}]`);
+      await db.query('DELETE FROM provider_traits WHERE provider_id = $1', [provider.id]);
+      await db.query('INSERT INTO provider_traits (provider_id, trait_id) SELECT $1, unnest($2::int[])', [
+        provider.id,
+        [...ids.values()],
+      ]);
+      await db.query('UPDATE resource_providers SET trait_ids = $2::int[] WHERE id = $1', [
+        provider.id,
+        [...ids.values()].sort((x, y) => x - y),
+      ]);
+      return provider;
+    },
+    defaultRetryPolicy,
+    caller,
+  );
 }

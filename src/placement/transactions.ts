@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { RetryLimitExceededError } from './errors.js';
+import type { WriteCaller } from './write-caller.js';
 
 export type Queryable = pg.ClientBase;
 
@@ -142,12 +143,16 @@ function backoffMs(policy: RetryPolicy, attempt: number): number {
  * Runs `work` in a SERIALIZABLE transaction on its own pooled connection, retrying
  * serialization failures, deadlocks and `RetryableContention` with jittered backoff; each
  * retry calls `work` afresh, so state built inside it starts over. Any other error rolls back
- * and propagates unchanged, so typed engine errors leave nothing written.
+ * and propagates unchanged, so typed engine errors leave nothing written. `caller` is who
+ * asked (src/placement/write-caller.ts); this runner does not audit: the claim and reschedule
+ * paths that run here append their events themselves (src/placement/audit/trail.ts), since
+ * only they know when an attempt replayed a stored answer and changed nothing.
  */
 export async function serializable<T>(
   pool: pg.Pool,
   work: (client: Queryable) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
+  _caller?: WriteCaller,
 ): Promise<T> {
   return retryingSerializationFailures(policy, () => transactionAttempt(pool, 'SERIALIZABLE', work));
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type AuditedCaller, audited } from './audit/trail.js';
+import { audited } from './audit/trail.js';
 import {
   defaultRetryPolicy,
   isRetryable,
@@ -8,6 +8,7 @@ import {
   retryingSerializationFailures,
   transactionAttempt,
 } from './transactions.js';
+import type { WriteCaller } from './write-caller.js';
 
 /**
  * The transaction every plain write (allocations, inventories, traits, aggregates,
@@ -36,7 +37,7 @@ export async function writeTransaction<T>(
   pool: pg.Pool,
   work: (db: Queryable) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
-  caller?: AuditedCaller,
+  caller?: WriteCaller,
 ): Promise<T> {
   const attempt = audited(caller, work);
   return retryingSerializationFailures(

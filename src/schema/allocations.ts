@@ -10,6 +10,7 @@ import { usages } from '../placement/usages.js';
 import { parseInput, uuidString } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
+import { writeCaller } from './write-caller.js';
 
 builder.prismaNode('Consumer', {
   id: { field: 'uuid' },
@@ -163,7 +164,14 @@ builder.mutationFields((t) => ({
     description: "Replaces one consumer's allocations atomically (consumer-generation-checked).",
     args: { input: t.arg({ type: SetAllocationsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      consumers: [await writeConsumerAllocations(ctx.db.pool, withRequiredGeneration(input))],
+      consumers: [
+        await writeConsumerAllocations(
+          ctx.db.pool,
+          withRequiredGeneration(input),
+          undefined,
+          writeCaller(ctx, 'setAllocations'),
+        ),
+      ],
     }),
   }),
   moveAllocations: t.field({
@@ -172,7 +180,12 @@ builder.mutationFields((t) => ({
     description: "Rewrites several consumers' allocations in one atomic write, e.g. instance → migration consumer.",
     args: { input: t.arg({ type: MoveAllocationsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      consumers: await writeAllocations(ctx.db.pool, { consumers: input.consumers.map(withRequiredGeneration) }),
+      consumers: await writeAllocations(
+        ctx.db.pool,
+        { consumers: input.consumers.map(withRequiredGeneration) },
+        undefined,
+        writeCaller(ctx, 'moveAllocations'),
+      ),
     }),
   }),
   deleteAllocations: t.field({
@@ -180,6 +193,8 @@ builder.mutationFields((t) => ({
     errors: mutationErrors,
     description: "Removes all of a consumer's allocations (and the consumer).",
     args: { input: t.arg({ type: DeleteAllocationsInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ consumers: [await deleteAllocations(ctx.db.pool, input)] }),
+    resolve: async (_root, { input }, ctx) => ({
+      consumers: [await deleteAllocations(ctx.db.pool, input, writeCaller(ctx, 'deleteAllocations'))],
+    }),
   }),
 }));

@@ -6,6 +6,7 @@ import { createTrait, deleteTrait, setProviderTraits } from '../placement/traits
 import { parseInput, referenceName } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceProviderPayload } from './providers.js';
+import { writeCaller } from './write-caller.js';
 
 builder.prismaNode('ResourceClass', {
   id: { field: 'name' },
@@ -130,31 +131,35 @@ builder.mutationFields((t) => ({
     type: ResourceClassPayload,
     errors: mutationErrors,
     args: { input: t.arg({ type: CreateResourceClassInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createResourceClass(ctx.db.pool, input.name),
+    resolve: (_root, { input }, ctx) =>
+      createResourceClass(ctx.db.pool, input.name, writeCaller(ctx, 'createResourceClass')),
   }),
   deleteResourceClass: t.field({
     type: DeletedNamePayload,
     errors: mutationErrors,
     args: { input: t.arg({ type: DeleteResourceClassInput, required: true }) },
-    resolve: (_root, { input }, ctx) => deleteResourceClass(ctx.db.pool, input.name),
+    resolve: (_root, { input }, ctx) =>
+      deleteResourceClass(ctx.db.pool, input.name, writeCaller(ctx, 'deleteResourceClass')),
   }),
   createTrait: t.field({
     type: TraitPayload,
     errors: mutationErrors,
     args: { input: t.arg({ type: CreateTraitInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createTrait(ctx.db.pool, input.name),
+    resolve: (_root, { input }, ctx) => createTrait(ctx.db.pool, input.name, writeCaller(ctx, 'createTrait')),
   }),
   deleteTrait: t.field({
     type: DeletedNamePayload,
     errors: mutationErrors,
     args: { input: t.arg({ type: DeleteTraitInput, required: true }) },
-    resolve: (_root, { input }, ctx) => deleteTrait(ctx.db.pool, input.name),
+    resolve: (_root, { input }, ctx) => deleteTrait(ctx.db.pool, input.name, writeCaller(ctx, 'deleteTrait')),
   }),
   setProviderTraits: t.field({
     type: ResourceProviderPayload,
     errors: mutationErrors,
     description: "Replaces a provider's traits (generation-checked).",
     args: { input: t.arg({ type: SetProviderTraitsInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ providerId: (await setProviderTraits(ctx.db.pool, input)).id }),
+    resolve: async (_root, { input }, ctx) => ({
+      providerId: (await setProviderTraits(ctx.db.pool, input, writeCaller(ctx, 'setProviderTraits'))).id,
+    }),
   }),
 }));

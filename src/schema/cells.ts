@@ -3,6 +3,7 @@ import { createAggregate, deleteAggregate, setProviderAggregates } from '../plac
 import { createCell, deleteCell } from '../placement/cells.js';
 import { mutationErrors } from './errors.js';
 import { ResourceProviderPayload } from './providers.js';
+import { writeCaller } from './write-caller.js';
 
 builder.prismaNode('Cell', {
   id: { field: 'uuid' },
@@ -114,33 +115,35 @@ builder.mutationFields((t) => ({
     type: CellPayload,
     errors: mutationErrors,
     args: { input: t.arg({ type: CreateNamedInput('CreateCellInput'), required: true }) },
-    resolve: (_root, { input }, ctx) => createCell(ctx.db.pool, input),
+    resolve: (_root, { input }, ctx) => createCell(ctx.db.pool, input, writeCaller(ctx, 'createCell')),
   }),
   deleteCell: t.field({
     type: DeletedUuidPayload,
     errors: mutationErrors,
     description: 'Refused while any provider is in the cell.',
     args: { input: t.arg({ type: UuidInput('DeleteCellInput'), required: true }) },
-    resolve: (_root, { input }, ctx) => deleteCell(ctx.db.pool, input),
+    resolve: (_root, { input }, ctx) => deleteCell(ctx.db.pool, input, writeCaller(ctx, 'deleteCell')),
   }),
   createAggregate: t.field({
     type: AggregatePayload,
     errors: mutationErrors,
     args: { input: t.arg({ type: CreateNamedInput('CreateAggregateInput'), required: true }) },
-    resolve: (_root, { input }, ctx) => createAggregate(ctx.db.pool, input),
+    resolve: (_root, { input }, ctx) => createAggregate(ctx.db.pool, input, writeCaller(ctx, 'createAggregate')),
   }),
   deleteAggregate: t.field({
     type: DeletedUuidPayload,
     errors: mutationErrors,
     description: 'Refused while any provider is a member.',
     args: { input: t.arg({ type: UuidInput('DeleteAggregateInput'), required: true }) },
-    resolve: (_root, { input }, ctx) => deleteAggregate(ctx.db.pool, input),
+    resolve: (_root, { input }, ctx) => deleteAggregate(ctx.db.pool, input, writeCaller(ctx, 'deleteAggregate')),
   }),
   setProviderAggregates: t.field({
     type: ResourceProviderPayload,
     errors: mutationErrors,
     description: "Replaces a provider's aggregates (generation-checked).",
     args: { input: t.arg({ type: SetProviderAggregatesInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ providerId: (await setProviderAggregates(ctx.db.pool, input)).id }),
+    resolve: async (_root, { input }, ctx) => ({
+      providerId: (await setProviderAggregates(ctx.db.pool, input, writeCaller(ctx, 'setProviderAggregates'))).id,
+    }),
   }),
 }));

@@ -8,6 +8,7 @@ import {
 } from '../placement/inventories.js';
 import { since } from '../versions.js';
 import { mutationErrors } from './errors.js';
+import { writeCaller } from './write-caller.js';
 
 builder.prismaObject('Inventory', {
   description: "A provider's inventory of one resource class. capacity = floor((total − reserved) × allocationRatio).",
@@ -123,7 +124,11 @@ builder.mutationFields((t) => ({
     description: 'Replaces all inventories of a provider (generation-checked). Removing an allocated class is refused.',
     args: { input: t.arg({ type: SetInventoriesInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      setInventories(ctx.db.pool, { ...input, inventories: input.inventories.map(inventoryArgs) }),
+      setInventories(
+        ctx.db.pool,
+        { ...input, inventories: input.inventories.map(inventoryArgs) },
+        writeCaller(ctx, 'setInventories'),
+      ),
   }),
   upsertInventory: t.field({
     type: InventoriesPayload,
@@ -131,13 +136,17 @@ builder.mutationFields((t) => ({
     description: 'Adds or replaces the inventory of one class (generation-checked).',
     args: { input: t.arg({ type: UpsertInventoryInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      upsertInventory(ctx.db.pool, { ...input, inventory: inventoryArgs(input.inventory) }),
+      upsertInventory(
+        ctx.db.pool,
+        { ...input, inventory: inventoryArgs(input.inventory) },
+        writeCaller(ctx, 'upsertInventory'),
+      ),
   }),
   deleteInventory: t.field({
     type: InventoriesPayload,
     errors: mutationErrors,
     description: 'Removes the inventory of one class (generation-checked); refused while allocated.',
     args: { input: t.arg({ type: DeleteInventoryInput, required: true }) },
-    resolve: (_root, { input }, ctx) => deleteInventory(ctx.db.pool, input),
+    resolve: (_root, { input }, ctx) => deleteInventory(ctx.db.pool, input, writeCaller(ctx, 'deleteInventory')),
   }),
 }));

@@ -20,6 +20,7 @@ import { ProviderAllocationInput } from './allocations.js';
 import { claimCost, EXPLAIN_BASE_COST, explainCost } from './cost.js';
 import { ErrorInterface, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
+import { writeCaller } from './write-caller.js';
 
 const WeigherEnum = builder.enumType('Weigher', {
   values: {
@@ -307,7 +308,9 @@ builder.mutationFields((t) => ({
     description: 'Claim capacity for one or more new consumers on the first fitting hosts, with same-cell alternates.',
     args: { input: t.arg({ type: ClaimInput, required: true }) },
     complexity: ({ input }) => claimCost(input),
-    resolve: async (_root, { input }, ctx) => ({ selections: await claim(ctx.db, input) }),
+    resolve: async (_root, { input }, ctx) => ({
+      selections: await claim(ctx.db, input, undefined, writeCaller(ctx, 'claim')),
+    }),
   }),
   reschedule: t.field({
     type: ReschedulePayload,
@@ -315,6 +318,8 @@ builder.mutationFields((t) => ({
     description:
       "Release the consumer's claim and claim the first alternate that still fits; when none does, the consumer holds nothing.",
     args: { input: t.arg({ type: RescheduleInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ selection: await reschedule(ctx.db.pool, input) }),
+    resolve: async (_root, { input }, ctx) => ({
+      selection: await reschedule(ctx.db.pool, input, undefined, writeCaller(ctx, 'reschedule')),
+    }),
   }),
 }));

@@ -6,6 +6,7 @@ import { parseInput, uuidString } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
 import { deprecatedFrom } from './versioning.js';
+import { writeCaller } from './write-caller.js';
 
 builder.prismaNode('ResourceProvider', {
   id: { field: 'uuid' },
@@ -187,13 +188,17 @@ builder.mutationFields((t) => ({
     type: ResourceProviderPayload,
     errors: mutationErrors,
     args: { input: t.arg({ type: CreateResourceProviderInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ providerId: (await createProvider(ctx.db.pool, input)).id }),
+    resolve: async (_root, { input }, ctx) => ({
+      providerId: (await createProvider(ctx.db.pool, input, writeCaller(ctx, 'createResourceProvider'))).id,
+    }),
   }),
   updateResourceProvider: t.field({
     type: ResourceProviderPayload,
     errors: mutationErrors,
     args: { input: t.arg({ type: UpdateResourceProviderInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ providerId: (await updateProvider(ctx.db.pool, input)).id }),
+    resolve: async (_root, { input }, ctx) => ({
+      providerId: (await updateProvider(ctx.db.pool, input, writeCaller(ctx, 'updateResourceProvider'))).id,
+    }),
   }),
   deleteResourceProvider: t.field({
     type: DeleteResourceProviderPayload,
@@ -201,6 +206,8 @@ builder.mutationFields((t) => ({
     description:
       'Refused while the provider has allocations or children; removes its inventories, trait and aggregate links.',
     args: { input: t.arg({ type: DeleteResourceProviderInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ uuid: (await deleteProvider(ctx.db.pool, input)).uuid }),
+    resolve: async (_root, { input }, ctx) => ({
+      uuid: (await deleteProvider(ctx.db.pool, input, writeCaller(ctx, 'deleteResourceProvider'))).uuid,
+    }),
   }),
 }));

@@ -3,6 +3,7 @@ import { type ApiTokenRecord, createApiToken, revokeApiToken } from '../auth/tok
 import { builder, versionedPageSize } from '../builder.js';
 import { since } from '../versions.js';
 import { mutationErrors } from './errors.js';
+import { writeCaller } from './write-caller.js';
 
 // API tokens (docs/OPERATIONS.md, "Access control"), since 1.2. ADMIN only (src/schema/authorization.ts).
 // Secrets are returned once, by createApiToken; nothing here can read a secret or its hash back.
@@ -116,7 +117,7 @@ builder.mutationFields((t) => ({
     errors: tokenErrors,
     description: 'A new token; its secret is in the payload, once. Since 1.2.',
     args: { input: t.arg({ type: CreateApiTokenInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createApiToken(ctx.db.pool, input),
+    resolve: (_root, { input }, ctx) => createApiToken(ctx.db.pool, input, writeCaller(ctx, 'createApiToken')),
   }),
   revokeApiToken: t.field({
     type: ApiTokenPayload,
@@ -126,7 +127,11 @@ builder.mutationFields((t) => ({
       'Revokes a live token by id or name: the next request with it gets 401. The last live ADMIN token cannot be revoked. Since 1.2.',
     args: { input: t.arg({ type: RevokeApiTokenInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      token: await revokeApiToken(ctx.db.pool, { id: input.id == null ? null : String(input.id), name: input.name }),
+      token: await revokeApiToken(
+        ctx.db.pool,
+        { id: input.id == null ? null : String(input.id), name: input.name },
+        writeCaller(ctx, 'revokeApiToken'),
+      ),
     }),
   }),
 }));

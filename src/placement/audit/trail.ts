@@ -1,18 +1,5 @@
-import type { Actor } from '../../auth/actor.js';
 import { prepared, type Queryable } from '../transactions.js';
-
-/**
- * Who made a write, as the GraphQL layer hands it to the engine (src/placement/write-caller.ts
- * `WriteCaller` has this shape): the authenticated actor, the request's id and the mutation's
- * name. A write without one is the engine's own (start-up, tests of the engine) and is not
- * audited.
- */
-export interface AuditedCaller {
-  actor: Actor;
-  requestId: string;
-  operation: string;
-  apiVersion?: string;
-}
+import type { WriteCaller } from '../write-caller.js';
 
 /** At most this many uuids of each kind are recorded per event (a claim may place many consumers). */
 export const MAX_AUDITED_UUIDS = 1000;
@@ -53,7 +40,7 @@ export function noteSubject(db: Queryable, subject: string): void {
  * Without a caller, `work` itself.
  */
 export function audited<T>(
-  caller: AuditedCaller | undefined,
+  caller: WriteCaller | undefined,
   work: (db: Queryable) => Promise<T>,
 ): (db: Queryable) => Promise<T> {
   if (!caller) return work;
@@ -71,7 +58,7 @@ export function audited<T>(
 }
 
 /** Column values of an event, in the order of APPEND_COLUMNS (also used by the claim statement). */
-export function auditValues(caller: AuditedCaller, changes: WriteChanges): unknown[] {
+export function auditValues(caller: WriteCaller, changes: WriteChanges): unknown[] {
   const { actor } = caller;
   return [
     caller.operation,
@@ -100,6 +87,6 @@ export function appendParameters(first: number): string {
 const APPEND_SQL = `INSERT INTO audit_events (${APPEND_COLUMNS}) VALUES (${appendParameters(1)})`;
 
 /** Appends one event on `db`, which must be the transaction that made the change. */
-export async function appendAuditEvent(db: Queryable, caller: AuditedCaller, changes: WriteChanges): Promise<void> {
+export async function appendAuditEvent(db: Queryable, caller: WriteCaller, changes: WriteChanges): Promise<void> {
   await db.query(prepared(APPEND_SQL, auditValues(caller, changes)));
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type pg from 'pg';
-import type { AuditedCaller } from '../audit/trail.js';
 import { InvalidInputError } from '../errors.js';
+import type { WriteCaller } from '../write-caller.js';
 
 export type { PurgeSchedule } from '../purge-schedule.js';
 
@@ -32,7 +32,7 @@ export interface StoredResult {
  * project the caller is confined to (not the token id, so a scheduler whose token is rotated
  * under the same name keeps replaying its keys). '' is the engine's own calls, without a caller.
  */
-export function callerKeyOf(caller: AuditedCaller | undefined): string {
+export function callerKeyOf(caller: WriteCaller | undefined): string {
   if (!caller) return '';
   const { kind, name, projectId } = caller.actor;
   return JSON.stringify([kind, name, projectId]);

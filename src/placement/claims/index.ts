@@ -1,8 +1,8 @@
 import type { ClaimPools } from '../../db.js';
-import type { AuditedCaller } from '../audit/trail.js';
 import { explainPlacement, parseHostSubsetSize, parsePlacementRequest } from '../candidates.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transactions.js';
 import { parseInput } from '../validation.js';
+import type { WriteCaller } from '../write-caller.js';
 import { callerKeyOf, requestHash } from './idempotency.js';
 import { type ClaimInput, claimSchema } from './input.js';
 import { claimAll, claimOne } from './place.js';
@@ -47,7 +47,7 @@ export async function claim(
   db: ClaimPools,
   raw: ClaimInput,
   policy: RetryPolicy = defaultRetryPolicy,
-  caller?: AuditedCaller,
+  caller?: WriteCaller,
 ): Promise<Selection[]> {
   const input = parseInput(claimSchema, raw);
   const request = parsePlacementRequest(input.request);

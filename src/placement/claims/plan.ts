@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { ClaimPools } from '../../db.js';
-import type { AuditedCaller } from '../audit/trail.js';
 import {
   type Candidate,
   MAX_LIMIT,
@@ -14,6 +13,7 @@ import {
 } from '../candidates.js';
 import { ConsumerGenerationConflictError } from '../errors.js';
 import { prepared, type Queryable, type RetryPolicy, withClient } from '../transactions.js';
+import type { WriteCaller } from '../write-caller.js';
 import { type StoredResult, storedAnswer } from './idempotency.js';
 import type { ParsedClaim } from './input.js';
 import type { Selection } from './selection.js';
@@ -31,7 +31,7 @@ export interface ClaimPlan {
   /** The request hash, for a keyed call ('' without a key). */
   hash: string;
   /** Who claims: audited when present; its idempotency keys live under callerKey. */
-  caller: AuditedCaller | undefined;
+  caller: WriteCaller | undefined;
   callerKey: string;
   resolved: ResolvedRequest;
   classIds: ReadonlyMap<string, number>;
@@ -61,7 +61,7 @@ export async function planClaim(
   subset: number,
   hash: string,
   policy: RetryPolicy,
-  by: { caller: AuditedCaller | undefined; callerKey: string },
+  by: { caller: WriteCaller | undefined; callerKey: string },
 ): Promise<Lookup> {
   const weigher: Weigher = input.weigher ?? 'SPREAD';
   // Enough of the weighed list for every consumer, its alternates and some losers.

@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { replaceAllocations } from '../allocations.js';
-import { type AuditedCaller, audited, noteConsumers } from '../audit/trail.js';
+import { audited, noteConsumers } from '../audit/trail.js';
 import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { defaultRetryPolicy, type Queryable, type RetryPolicy, serializable } from '../transactions.js';
 import { parseInput } from '../validation.js';
+import type { WriteCaller } from '../write-caller.js';
 import { HostCannotTakeError } from './errors.js';
 import { callerKeyOf, remember, replayed, requestHash } from './idempotency.js';
 import { type ParsedReschedule, type RescheduleInput, rescheduleSchema } from './input.js';
@@ -33,10 +34,15 @@ export async function reschedule(
   pool: pg.Pool,
   raw: RescheduleInput,
   policy: RetryPolicy = defaultRetryPolicy,
-  caller?: AuditedCaller,
+  caller?: WriteCaller,
 ): Promise<Selection> {
   const input = parseInput(rescheduleSchema, raw);
-  const call: RescheduleCall = { input, hash: requestHash('reschedule', input), callerKey: callerKeyOf(caller) };
+  const call: RescheduleCall = {
+    input,
+    hash: requestHash('reschedule', input),
+    caller,
+    callerKey: callerKeyOf(caller),
+  };
   const attempt = async (work: (tx: Queryable) => Promise<RescheduleAnswer>) => {
     try {
       return await serializable(pool, audited(caller, work), policy);
@@ -58,6 +64,7 @@ export async function reschedule(
 interface RescheduleCall {
   input: ParsedReschedule;
   hash: string;
+  caller: WriteCaller | undefined;
   callerKey: string;
 }
 
@@ -98,7 +105,7 @@ async function moveTo(tx: Queryable, call: RescheduleCall, index: number): Promi
   await throwIfReplayed(tx, call);
   const { input } = call;
   const alternate = input.alternates[index] as ParsedReschedule['alternates'][number];
-  const generation = await writeAllocations(tx, input, alternate.allocations, alternate.providerUuid);
+  const generation = await writeAllocations(tx, call, alternate.allocations, alternate.providerUuid);
   const remaining = input.alternates.slice(index + 1);
   const cells = await cellsOf(tx, [alternate.providerUuid, ...remaining.map((a) => a.providerUuid)]);
   const selection: Selection = {
@@ -122,7 +129,7 @@ async function moveTo(tx: Queryable, call: RescheduleCall, index: number): Promi
 async function releaseAll(tx: Queryable, call: RescheduleCall): Promise<RescheduleAnswer> {
   await throwIfReplayed(tx, call);
   const { input } = call;
-  await writeAllocations(tx, input, [], null);
+  await writeAllocations(tx, call, [], null);
   const answer = {
     noValidHost: { consumerUuid: input.consumerUuid, hostsTried: input.alternates.map((a) => a.providerUuid) },
   };
@@ -138,15 +145,19 @@ async function releaseAll(tx: Queryable, call: RescheduleCall): Promise<Reschedu
  */
 async function writeAllocations(
   tx: Queryable,
-  input: ParsedReschedule,
+  call: RescheduleCall,
   allocations: ParsedReschedule['alternates'][number]['allocations'],
   providerUuid: string | null,
 ): Promise<number | null> {
+  const { input } = call;
   const identity = await lockConsumer(tx, input);
   try {
-    const [written] = await replaceAllocations(tx, {
-      consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations }],
-    });
+    const [written] = await replaceAllocations(
+      tx,
+      { consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations }] },
+      undefined,
+      call.caller,
+    );
     return written?.generation ?? null;
   } catch (error) {
     if (providerUuid !== null && refusesHost(error)) throw new HostCannotTakeError(providerUuid, error);

@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import { APPEND_COLUMNS, type AuditedCaller, appendParameters, auditValues, WriteChanges } from '../audit/trail.js';
+import { APPEND_COLUMNS, appendParameters, auditValues, WriteChanges } from '../audit/trail.js';
 import { RetryLimitExceededError } from '../errors.js';
 import { fitsSql, freeShareSql, shareBoundsSet } from '../fit.js';
 import { prepared, type Queryable, type RetryPolicy, singleStatementSerializable } from '../transactions.js';
+import type { WriteCaller } from '../write-caller.js';
 import { isKeyTaken } from './idempotency.js';
 import type { ClaimConsumer } from './input.js';
 import type { AllocationRequest } from './selection.js';
@@ -24,7 +25,7 @@ export type ClaimRunner =
       policy: RetryPolicy;
       remember?: { key: string; callerKey: string; hash: string; response: unknown };
       /** Appends the audit event for this consumer's claim in the same statement. */
-      audit?: AuditedCaller;
+      audit?: WriteCaller;
     }
   | { inside: Queryable };
 
