@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_PURGE_BATCH_SQL, purgeExpiredAuditEvents } from '../src/placement/audit/retention.js';
+import { ROOT_FIELD_RULES } from '../src/schema/authorization.js';
 import { VERSION_HEADER } from '../src/versions.js';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { createTestEnv, type GqlClient, type TestEnv } from './support/harness.js';
@@ -225,6 +226,183 @@ describe('every successful mutation appends exactly one event', () => {
       { input: { name } },
     );
     expect(revoked.events.map((e) => [e.operation, e.subject])).toEqual([['revokeApiToken', `api token ${name}`]]);
+  });
+});
+
+describe('the other mutations, one event each', () => {
+  it('provider, inventory, trait, aggregate, cell and catalogue writes and moveAllocations name what they changed', async () => {
+    const generationOf = async (uuid: string) =>
+      (await env.sql<{ generation: number }>('SELECT generation FROM resource_providers WHERE uuid = $1', [uuid]))[0]
+        ?.generation;
+    const { uuids } = await world(2, 4);
+    const [p, q] = uuids as [string, string];
+    const suffix = randomUUID().slice(0, 8).toUpperCase();
+    const trait = `CUSTOM_AUDIT_T_${suffix}`;
+    const aggregate = randomUUID();
+    const cell = randomUUID();
+    const consumer = randomUUID();
+    const steps: [string, string, () => Promise<Record<string, unknown>>, string[], string | null][] = [
+      [
+        'updateResourceProvider',
+        `mutation($input: UpdateResourceProviderInput!) { updateResourceProvider(input: $input) { __typename } }`,
+        async () => ({ uuid: p, name: `audit-renamed-${suffix}` }),
+        [p],
+        null,
+      ],
+      [
+        'upsertInventory',
+        `mutation($input: UpsertInventoryInput!) { upsertInventory(input: $input) { __typename } }`,
+        async () => ({
+          providerUuid: p,
+          generation: await generationOf(p),
+          inventory: { resourceClass: 'MEMORY_MB', total: 1024 },
+        }),
+        [p],
+        null,
+      ],
+      [
+        'deleteInventory',
+        `mutation($input: DeleteInventoryInput!) { deleteInventory(input: $input) { __typename } }`,
+        async () => ({ providerUuid: p, generation: await generationOf(p), resourceClass: 'MEMORY_MB' }),
+        [p],
+        null,
+      ],
+      [
+        'createTrait',
+        `mutation($input: CreateTraitInput!) { createTrait(input: $input) { __typename } }`,
+        async () => ({ name: trait }),
+        [],
+        trait,
+      ],
+      [
+        'setProviderTraits',
+        `mutation($input: SetProviderTraitsInput!) { setProviderTraits(input: $input) { __typename } }`,
+        async () => ({ providerUuid: p, generation: await generationOf(p), traits: [trait] }),
+        [p],
+        null,
+      ],
+      [
+        'createAggregate',
+        `mutation($input: CreateAggregateInput!) { createAggregate(input: $input) { __typename } }`,
+        async () => ({ uuid: aggregate, name: `audit-agg-${suffix}` }),
+        [],
+        aggregate,
+      ],
+      [
+        'setProviderAggregates',
+        `mutation($input: SetProviderAggregatesInput!) { setProviderAggregates(input: $input) { __typename } }`,
+        async () => ({ providerUuid: p, generation: await generationOf(p), aggregates: [aggregate] }),
+        [p],
+        null,
+      ],
+      [
+        'createCell',
+        `mutation($input: CreateCellInput!) { createCell(input: $input) { __typename } }`,
+        async () => ({ uuid: cell, name: `audit-cell-${suffix}` }),
+        [],
+        cell,
+      ],
+      [
+        'deleteCell',
+        `mutation($input: DeleteCellInput!) { deleteCell(input: $input) { __typename } }`,
+        async () => ({ uuid: cell }),
+        [],
+        cell,
+      ],
+      [
+        'setAllocations',
+        `mutation($input: SetAllocationsInput!) { setAllocations(input: $input) { __typename } }`,
+        async () => ({
+          consumerUuid: consumer,
+          consumerGeneration: null,
+          projectId: 'p-audit',
+          userId: 'u',
+          allocations: [{ providerUuid: p, resources: [{ resourceClass: 'VCPU', amount: 1 }] }],
+        }),
+        [p],
+        null,
+      ],
+      [
+        'moveAllocations',
+        `mutation($input: MoveAllocationsInput!) { moveAllocations(input: $input) { __typename } }`,
+        async () => ({
+          consumers: [
+            {
+              consumerUuid: consumer,
+              consumerGeneration: 1,
+              projectId: 'p-audit',
+              userId: 'u',
+              allocations: [{ providerUuid: q, resources: [{ resourceClass: 'VCPU', amount: 1 }] }],
+            },
+          ],
+        }),
+        [p, q],
+        null,
+      ],
+    ];
+    // world() gave its hosts a custom class only: VCPU for the allocation steps.
+    for (const uuid of [p, q]) {
+      await env.gql(`mutation($input: UpsertInventoryInput!) { upsertInventory(input: $input) { __typename } }`, {
+        input: {
+          providerUuid: uuid,
+          generation: await generationOf(uuid),
+          inventory: { resourceClass: 'VCPU', total: 4 },
+        },
+      });
+    }
+    for (const [operation, query, input, providers, subject] of steps) {
+      const step = await mutate<Record<string, { __typename: string }>>(query, { input: await input() });
+      expect(step.data[operation]?.__typename, operation).toMatch(/Payload$/);
+      expect(step.events, operation).toHaveLength(1);
+      const [event] = step.events;
+      expect(event?.operation).toBe(operation);
+      expect([...(event?.provider_uuids ?? [])].sort(), operation).toEqual([...providers].sort());
+      if (subject !== null) expect(event?.subject, operation).toBe(subject);
+    }
+    // Now p holds nothing: the remaining deletes.
+    const deletes: [string, string, Record<string, unknown>, string[], string | null][] = [
+      [
+        'deleteResourceProvider',
+        `mutation($input: DeleteResourceProviderInput!) { deleteResourceProvider(input: $input) { __typename } }`,
+        { uuid: p },
+        [p],
+        null,
+      ],
+      [
+        'deleteAggregate',
+        `mutation($input: DeleteAggregateInput!) { deleteAggregate(input: $input) { __typename } }`,
+        { uuid: aggregate },
+        [],
+        aggregate,
+      ],
+      [
+        'deleteTrait',
+        `mutation($input: DeleteTraitInput!) { deleteTrait(input: $input) { __typename } }`,
+        { name: trait },
+        [],
+        trait,
+      ],
+    ];
+    for (const [operation, query, input, providers, subject] of deletes) {
+      const step = await mutate<Record<string, { __typename: string }>>(query, { input });
+      expect(step.data[operation]?.__typename, operation).toMatch(/Payload$/);
+      expect(
+        step.events.map((e) => [e.operation, e.provider_uuids, e.subject]),
+        operation,
+      ).toEqual([[operation, providers, subject]]);
+    }
+    const cls = `CUSTOM_AUDIT_DEL_${suffix}`;
+    await env.gql(`mutation { createResourceClass(input: {name: "${cls}"}) { __typename } }`);
+    const dropped = await mutate(`mutation { deleteResourceClass(input: {name: "${cls}"}) { __typename } }`, {});
+    expect(dropped.events.map((e) => [e.operation, e.subject])).toEqual([['deleteResourceClass', cls]]);
+  });
+
+  it('every mutation of the API has appeared in the trail by now (this file exercises each one)', async () => {
+    const seen = new Set(
+      (await env.sql<{ operation: string }>('SELECT DISTINCT operation FROM audit_events')).map((r) => r.operation),
+    );
+    const missing = Object.keys(ROOT_FIELD_RULES.Mutation).filter((operation) => !seen.has(operation));
+    expect(missing).toEqual([]);
   });
 });
 
