@@ -447,6 +447,28 @@ describe('mutations that change nothing append nothing', () => {
     expect(await eventCount()).toBe(before + 2);
   });
 
+  it("the event is written in the change's own transaction: when it cannot be written, the change does not commit", async () => {
+    const { cls } = await world(2, 4);
+    await env.sql(
+      `ALTER TABLE audit_events ADD CONSTRAINT audit_test_refuses CHECK (operation NOT IN ('claim', 'createResourceProvider')) NOT VALID`,
+    );
+    try {
+      const name = `audit-never-${randomUUID()}`;
+      const provider = await env.gql(`mutation { createResourceProvider(input: {name: "${name}"}) { __typename } }`);
+      expect(provider.errors?.length).toBeGreaterThan(0);
+      expect(await env.sql('SELECT 1 FROM resource_providers WHERE name = $1', [name])).toEqual([]);
+      const one = randomUUID();
+      const several = [randomUUID(), randomUUID()];
+      for (const consumers of [[one], several]) {
+        const claimed = await scheduler.gql<ClaimResult>(CLAIM, { input: claimInput(cls, consumers) });
+        expect(claimed.data?.claim ?? null).toBeNull();
+      }
+      expect(await env.sql('SELECT 1 FROM consumers WHERE uuid = ANY($1::uuid[])', [[one, ...several]])).toEqual([]);
+    } finally {
+      await env.sql('ALTER TABLE audit_events DROP CONSTRAINT audit_test_refuses');
+    }
+  });
+
   it('racing claimers: exactly one event per committed claim, counted in SQL', async () => {
     const { cls } = await world(3, 4); // 12 slots for 30 consumers
     const consumers = Array.from({ length: 30 }, () => randomUUID());
