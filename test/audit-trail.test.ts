@@ -245,7 +245,7 @@ describe('the other mutations, one event each', () => {
       [
         'updateResourceProvider',
         `mutation($input: UpdateResourceProviderInput!) { updateResourceProvider(input: $input) { __typename } }`,
-        async () => ({ uuid: p, name: `audit-renamed-${suffix}` }),
+        async () => ({ uuid: p, generation: await generationOf(p), name: `audit-renamed-${suffix}` }),
         [p],
         null,
       ],
@@ -364,7 +364,7 @@ describe('the other mutations, one event each', () => {
       [
         'deleteResourceProvider',
         `mutation($input: DeleteResourceProviderInput!) { deleteResourceProvider(input: $input) { __typename } }`,
-        { uuid: p },
+        { uuid: p, generation: await generationOf(p) },
         [p],
         null,
       ],
@@ -625,7 +625,8 @@ describe('auditEvents', () => {
 describe('idempotency keys are scoped to the caller', () => {
   it("another caller's claim with the same key neither sees the first answer nor is blocked by it; the first caller replays as before", async () => {
     const { cls } = await world(4, 2);
-    const other = env.as(await env.createToken('SCHEDULER', { projectId: 'p-other' }));
+    // Unconfined like the first caller, so only the key's scope stands between them.
+    const other = env.as(await env.createToken('SCHEDULER'));
     const key = `shared-key-${randomUUID()}`;
     const mine = claimInput(cls, [randomUUID()], { idempotencyKey: key });
     const theirs = claimInput(cls, [randomUUID()], { idempotencyKey: key });
@@ -664,10 +665,14 @@ describe('idempotency keys are scoped to the caller', () => {
     type Answer = { reschedule: { __typename: string; selection?: { providerUuid: string } } };
     const first = await scheduler.gql<Answer>(RESCHEDULE, { input });
     expect(first.data?.reschedule.__typename).toBe('ReschedulePayload');
-    const stranger = env.as(await env.createToken('SCHEDULER', { projectId: 'p-stranger' }));
-    const replayed = await stranger.gql<Answer>(RESCHEDULE, { input });
-    expect(replayed.data?.reschedule.__typename).not.toBe('ReschedulePayload');
-    expect(replayed.data?.reschedule.selection).toBeUndefined();
+    // Another unconfined scheduler (only the key's scope keeps the answer from it), and one
+    // confined to another project (who may not see the consumer at all).
+    for (const options of [{}, { projectId: 'p-stranger' }]) {
+      const stranger = env.as(await env.createToken('SCHEDULER', options));
+      const replayed = await stranger.gql<Answer>(RESCHEDULE, { input });
+      expect(replayed.data?.reschedule.__typename).not.toBe('ReschedulePayload');
+      expect(replayed.data?.reschedule.selection).toBeUndefined();
+    }
     // The owner's replay still answers.
     const again = await scheduler.gql<Answer>(RESCHEDULE, { input });
     expect(again.data?.reschedule).toEqual(first.data?.reschedule);
