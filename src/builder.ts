@@ -12,7 +12,7 @@ import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import { typedErrors } from './metrics.js';
 import { normalizeUuid } from './placement/validation.js';
-import { requiredRole } from './schema/authorization.js';
+import { forbiddenGraphQLError, roleRefusal } from './schema/authorization.js';
 import RootFieldRulesPlugin from './schema/authorization-plugin.js';
 import { fieldCost } from './schema/cost.js';
 import { API_VERSIONS, type ApiVersion } from './versions.js';
@@ -40,15 +40,6 @@ function decodeNodeId(globalID: string): { typename: string; id: string } {
   }
   if (!NAME_KEYED.has(decoded.typename)) throw invalid();
   return decoded;
-}
-
-/** A refused root field: a GraphQL error naming the operation and the role it needs (README, "Errors"). */
-function forbidden(ctx: Context, typeName: string, fieldName: string): GraphQLError {
-  const required = requiredRole(typeName, fieldName);
-  const { role, kind, name } = ctx.actor;
-  return new GraphQLError(`${fieldName} needs role ${required} or higher; the ${kind} "${name}" has role ${role}`, {
-    extensions: { code: 'FORBIDDEN', operation: fieldName, requiredRole: required, role },
-  });
 }
 
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -93,7 +84,10 @@ export const builder = new SchemaBuilder<{
   ],
   scopeAuth: {
     authScopes: (ctx) => ({ role: (required: Role) => roleAtLeast(ctx.actor.role, required) }),
-    unauthorizedError: (_parent, ctx, info) => forbidden(ctx, info.parentType.name, info.fieldName),
+    // A refused root field: a GraphQL error naming the operation and the role it needs (README, "Errors");
+    // a 1.2 mutation answers the typed Forbidden instead (src/schema/authorization-plugin.ts).
+    unauthorizedError: (_parent, ctx, info) =>
+      forbiddenGraphQLError(roleRefusal(ctx.actor, info.parentType.name, info.fieldName), ctx.actor, info.fieldName),
   },
   // Everything is in every version unless a type or field says `subGraphs: since(…)`.
   subGraphs: { defaultForTypes: [...API_VERSIONS], fieldsInheritFromTypes: true },

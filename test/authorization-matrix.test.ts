@@ -13,6 +13,7 @@ import {
   isListType,
   isNonNullType,
   isScalarType,
+  isUnionType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, roleAtLeast } from '../src/auth/actor.js';
@@ -29,7 +30,9 @@ import { createTestEnv, type TestEnv } from './support/harness.js';
  * schemas, so a new root field gets its row here without anyone writing it. A refused field
  * answers FORBIDDEN naming the field and the role it needs (401 without a token), and a
  * refused mutation writes nothing: every table is compared before and after, and the
- * mutations that matter most are sent with inputs that would succeed.
+ * mutations that matter most are sent with inputs that would succeed. From 1.2 on a refused
+ * mutation answers its union's typed `Forbidden` member instead of the error. Callers confined
+ * to another project are walked over the consumer, allocation and usage fields too.
  */
 
 const VERSIONS: readonly ApiVersion[] = [...SERVED_VERSIONS, HEAD_VERSION];
@@ -39,7 +42,7 @@ const CALLERS: readonly Caller[] = [...ROLES, 'anonymous'];
 let env: TestEnv;
 const tokens = {} as Record<Role, string>;
 let host: { uuid: string; generation: number };
-let emptyHost: { uuid: string };
+let emptyHost: { uuid: string; generation: number };
 const consumer = { uuid: randomUUID(), generation: 0 };
 
 beforeAll(async () => {
@@ -108,8 +111,8 @@ function liveInput(field: string): Record<string, unknown> | undefined {
     createTrait: { name: `CUSTOM_MATRIX_${n.toUpperCase()}` },
     createResourceClass: { name: `CUSTOM_MATRIX_${n.toUpperCase()}` },
     createResourceProvider: { name: `matrix-provider-${n}` },
-    deleteResourceProvider: { uuid: emptyHost.uuid },
-    updateResourceProvider: { uuid: host.uuid, name: `renamed-${n}` },
+    deleteResourceProvider: { uuid: emptyHost.uuid, generation: emptyHost.generation },
+    updateResourceProvider: { uuid: host.uuid, generation: host.generation, name: `renamed-${n}` },
     setInventories: {
       providerUuid: host.uuid,
       generation: host.generation,
@@ -124,6 +127,27 @@ function liveInput(field: string): Record<string, unknown> | undefined {
       allocations: [{ providerUuid: host.uuid, resources: [{ resourceClass: 'VCPU', amount: 2 }] }],
     },
     deleteAllocations: { consumerUuid: consumer.uuid, consumerGeneration: consumer.generation },
+    moveAllocations: {
+      consumers: [
+        {
+          consumerUuid: consumer.uuid,
+          consumerGeneration: consumer.generation,
+          projectId: 'matrix',
+          userId: 'matrix',
+          allocations: [{ providerUuid: host.uuid, resources: [{ resourceClass: 'VCPU', amount: 3 }] }],
+        },
+      ],
+    },
+    reschedule: {
+      consumerUuid: consumer.uuid,
+      consumerGeneration: consumer.generation,
+      alternates: [
+        {
+          providerUuid: host.uuid,
+          allocations: [{ providerUuid: host.uuid, resources: [{ resourceClass: 'VCPU', amount: 4 }] }],
+        },
+      ],
+    },
     claim: {
       consumers: [{ consumerUuid: randomUUID(), projectId: 'matrix', userId: 'matrix' }],
       request: { resources: [{ resourceClass: 'VCPU', amount: 1 }] },
@@ -148,7 +172,13 @@ function operation(
   }
   const declared = required.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
   const passed = required.map((a) => `${a.name}: $${a.name}`).join(', ');
-  const selection = isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
+  const named = getNamedType(field.type);
+  const typedForbidden = isUnionType(named) && named.getTypes().some((t) => t.name === 'Forbidden');
+  const selection = isLeafType(named)
+    ? ''
+    : typedForbidden
+      ? ' { __typename ... on Forbidden { code message reason requiredRole field } }'
+      : ' { __typename }';
   const query = `${kind}${declared ? `(${declared})` : ''} { ${field.name}${passed ? `(${passed})` : ''}${selection} }`;
   return { query, variables };
 }
@@ -254,6 +284,17 @@ describe.each(VERSIONS.map((version) => [version]))('API %s: every root field ×
         } else if (allowed) {
           expect(reply.status).not.toBe(401);
           expect(codes).not.toContain('FORBIDDEN');
+        } else if (kind === 'mutation' && version === HEAD_VERSION) {
+          expect(reply.status).toBe(200);
+          expect(reply.body.errors, JSON.stringify(reply.body)).toBeUndefined();
+          const refusal = reply.body.data?.[field.name] as Record<string, unknown>;
+          expect(refusal).toMatchObject({
+            __typename: 'Forbidden',
+            code: 'FORBIDDEN',
+            reason: 'ROLE',
+            requiredRole: required,
+          });
+          expect(refusal.message).toContain(`${field.name} needs role ${required}`);
         } else {
           expect(codes, JSON.stringify(reply.body)).toEqual(['FORBIDDEN']);
           const error = reply.body.errors![0]!;
@@ -277,4 +318,69 @@ describe('the live inputs are live', () => {
       expect(typename, `${field}: ${JSON.stringify(reply.body)}`).toMatch(/Payload$/);
     }
   });
+});
+
+/**
+ * Callers confined to a project that is not the consumer's: the consumer, allocation and
+ * usage fields as a READER and a SCHEDULER of project 'elsewhere', with inputs that would succeed
+ * for an unconfined caller. Nothing is seen or written.
+ */
+describe.each(VERSIONS.map((version) => [version]))('API %s: callers confined to another project', (version) => {
+  const confined = {} as Record<'READER' | 'SCHEDULER', string>;
+  beforeAll(async () => {
+    confined.READER = await env.createToken('READER', {
+      name: `matrix-elsewhere-reader-${version}`,
+      projectId: 'elsewhere',
+    });
+    confined.SCHEDULER = await env.createToken('SCHEDULER', {
+      name: `matrix-elsewhere-scheduler-${version}`,
+      projectId: 'elsewhere',
+    });
+  });
+
+  async function send(role: 'READER' | 'SCHEDULER', request: { query: string; variables: Record<string, unknown> }) {
+    const response = await env.as(confined[role]).post(request, { 'Placement-API-Version': version });
+    return { status: response.status, body: (await response.json()) as Reply['body'] };
+  }
+
+  for (const role of ['READER', 'SCHEDULER'] as const) {
+    it(`as a ${role} of another project: consumer(uuid) is null, usages(projectId) FORBIDDEN`, async () => {
+      const seen = await send(role, {
+        query: 'query($u: String!) { consumer(uuid: $u) { uuid } }',
+        variables: { u: consumer.uuid },
+      });
+      expect(seen.body).toEqual({ data: { consumer: null } });
+      const usages = await send(role, { query: '{ usages(projectId: "matrix") { consumerCount } }', variables: {} });
+      expect(usages.body.errors?.map((e) => [e.extensions?.code, e.extensions?.reason])).toEqual([
+        ['FORBIDDEN', 'PROJECT'],
+      ]);
+      const own = await send(role, { query: '{ usages(projectId: "elsewhere") { consumerCount } }', variables: {} });
+      expect(own.body).toEqual({ data: { usages: { consumerCount: 0 } } });
+    });
+
+    for (const field of ['setAllocations', 'moveAllocations', 'deleteAllocations', 'claim', 'reschedule']) {
+      const expected = role === 'READER' ? 'ROLE' : 'PROJECT';
+      it(`as a ${role} of another project: ${field} is refused (${expected}) and writes nothing`, async () => {
+        const mutation = schemas[version].getMutationType()!.getFields()[field]!;
+        const before = await tableDigests();
+        const reply = await send(role, operation('mutation', mutation, true));
+        if (version === HEAD_VERSION) {
+          expect(reply.body.errors, JSON.stringify(reply.body)).toBeUndefined();
+          expect(reply.body.data?.[field]).toMatchObject({
+            __typename: 'Forbidden',
+            code: 'FORBIDDEN',
+            reason: expected,
+          });
+        } else {
+          const errors = reply.body.errors ?? [];
+          expect(
+            errors.map((e) => e.extensions?.code),
+            JSON.stringify(reply.body),
+          ).toEqual(['FORBIDDEN']);
+          if (expected === 'PROJECT') expect(errors[0]?.extensions?.reason).toBe('PROJECT');
+        }
+        expect(await tableDigests()).toEqual(before);
+      });
+    }
+  }
 });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { noteConsumers, noteProviders } from './audit/trail.js';
+import { assertMayWriteConsumer } from './consumer-access.js';
 import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from './errors.js';
 import { capacityViolation, type InventoryState, shareBoundsSet, unitViolation } from './fit.js';
 import { resourceClassIds } from './lookups.js';
@@ -124,9 +125,9 @@ export async function replaceAllocations(
   db: Queryable,
   input: Validated,
   path: ConsumerPath = listPath,
-  _caller?: WriteCaller,
+  caller?: WriteCaller,
 ): Promise<ConsumerWriteResult[]> {
-  const consumerByUuid = await lockConsumers(db, input);
+  const consumerByUuid = await lockConsumers(db, input, path, caller);
   const classes = await namedClasses(db, input, path);
   // The consumers are locked, so their current allocations (being replaced) cannot change.
   const consumerIds = [...consumerByUuid.values()].map((c) => c.id);
@@ -189,15 +190,33 @@ interface LockedConsumer {
   id: number;
   uuid: string;
   generation: number;
+  projectId: string;
+  userId: string;
 }
 
 /** Locks the listed consumers that exist, in uuid order, and checks every expected generation. */
-async function lockConsumers(db: Queryable, input: Validated): Promise<Map<string, LockedConsumer>> {
+async function lockConsumers(
+  db: Queryable,
+  input: Validated,
+  path: ConsumerPath,
+  caller: WriteCaller | undefined,
+): Promise<Map<string, LockedConsumer>> {
   const { rows } = await db.query<LockedConsumer>(
-    'SELECT id, uuid, generation FROM consumers WHERE uuid = ANY($1::uuid[]) ORDER BY uuid FOR UPDATE',
+    `SELECT id, uuid, generation, project_id AS "projectId", user_id AS "userId"
+       FROM consumers WHERE uuid = ANY($1::uuid[]) ORDER BY uuid FOR UPDATE`,
     [input.consumers.map((c) => c.consumerUuid)],
   );
   const byUuid = new Map(rows.map((c) => [c.uuid, c]));
+  // Under the row locks: who owns each consumer cannot change until this write commits.
+  for (const [index, consumer] of input.consumers.entries()) {
+    assertMayWriteConsumer(
+      caller,
+      consumer.consumerUuid,
+      byUuid.get(consumer.consumerUuid) ?? null,
+      consumer,
+      path(index),
+    );
+  }
   noteConsumers(
     db,
     input.consumers.map((c) => c.consumerUuid),
@@ -416,7 +435,8 @@ export async function deleteAllocations(
     pool,
     async (db) => {
       const { rows } = await db.query<{ project_id: string; user_id: string }>(
-        'SELECT project_id, user_id FROM consumers WHERE uuid = $1',
+        // Locked here, so the owner read is the one replaceAllocations checks (a concurrent re-own waits).
+        'SELECT project_id, user_id FROM consumers WHERE uuid = $1 FOR UPDATE',
         [input.consumerUuid],
       );
       if (!rows[0]) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');

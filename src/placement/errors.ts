@@ -106,3 +106,25 @@ export class RetryLimitExceededError extends PlacementError {
     super(`the write kept conflicting with concurrent writes after ${attempts} attempts; retry it`);
   }
 }
+
+/** Why a caller was refused: its role is too low, the thing belongs to another project, or it would re-own a consumer. */
+export type ForbiddenReason = 'ROLE' | 'PROJECT' | 'REOWN';
+
+/**
+ * The caller may not do this (docs/OPERATIONS.md, "Access control"). Raised by the role rules
+ * (src/schema/authorization.ts) and by the engine's consumer checks (src/placement/consumer-access.ts),
+ * always before anything is written.
+ */
+export class ForbiddenError extends PlacementError {
+  readonly code = 'FORBIDDEN';
+  constructor(
+    readonly reason: ForbiddenReason,
+    /** The least role that may do it; null when the refusal is about a project, not a role. */
+    readonly requiredRole: 'ADMIN' | 'SCHEDULER' | 'READER' | null,
+    message: string,
+    /** The input field that named what was refused, when one did. */
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}

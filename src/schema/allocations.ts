@@ -6,6 +6,7 @@ import {
   writeAllocations,
   writeConsumerAllocations,
 } from '../placement/allocations.js';
+import { assertMayReadProject, visibleProject } from '../placement/consumer-access.js';
 import { usages } from '../placement/usages.js';
 import { parseInput, uuidString } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
@@ -14,8 +15,13 @@ import { writeCaller } from './write-caller.js';
 
 builder.prismaNode('Consumer', {
   id: { field: 'uuid' },
-  // node(id:) answers null for a consumer that is gone, as for every other node type.
+  // node(id:) answers null for a consumer that is gone, as for every other node type, and for one
+  // of another project than a confined caller's (src/placement/consumer-access.ts).
   nullable: true,
+  findUnique: (uuid, ctx) => {
+    const projectId = visibleProject(ctx.actor);
+    return projectId === null ? { uuid } : { uuid, projectId };
+  },
   description: 'Who holds allocations (an instance, a migration). It exists while it has allocations.',
   fields: (t) => ({
     uuid: t.expose('uuid', { type: 'UUID' }),
@@ -65,9 +71,14 @@ builder.queryFields((t) => ({
     args: { uuid: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) =>
       asQueryError(async () => {
-        // An invalid uuid is an input error, as for resourceProvider(uuid:); a valid unknown one is null.
+        // An invalid uuid is an input error, as for resourceProvider(uuid:); a valid unknown one is null,
+        // and so is one of another project than a confined caller's.
         const { uuid } = parseInput(z.object({ uuid: uuidString }), { uuid: args.uuid });
-        return ctx.db.prisma.consumer.findUnique({ ...query, where: { uuid } });
+        const projectId = visibleProject(ctx.actor);
+        return ctx.db.prisma.consumer.findUnique({
+          ...query,
+          where: projectId === null ? { uuid } : { uuid, projectId },
+        });
       }),
   }),
   usages: t.field({
@@ -78,7 +89,11 @@ builder.queryFields((t) => ({
       userId: t.arg.string(),
       consumerType: t.arg.string(),
     },
-    resolve: (_root, args, ctx) => asQueryError(() => usages(ctx.db.pool, args)),
+    resolve: (_root, args, ctx) =>
+      asQueryError(() => {
+        assertMayReadProject(ctx.actor, args.projectId, 'projectId');
+        return usages(ctx.db.pool, args);
+      }),
   }),
 }));
 

@@ -1,4 +1,7 @@
-import { type Role, roleAtLeast } from '../auth/actor.js';
+import { GraphQLError } from 'graphql';
+import { type Actor, type Role, roleAtLeast } from '../auth/actor.js';
+import { ForbiddenError } from '../placement/errors.js';
+import { type ApiVersion, isAtLeast } from '../versions.js';
 
 /**
  * Who may call each root field: the least role that may (ADMIN ⊇ SCHEDULER ⊇ READER,
@@ -70,4 +73,34 @@ export function requiredRole(typeName: string, fieldName: string): Role | undefi
 export function mayCall(role: Role, typeName: string, fieldName: string): boolean {
   const required = requiredRole(typeName, fieldName);
   return required !== undefined && roleAtLeast(role, required);
+}
+
+/** The refusal of a root field for lack of role, naming the operation and the role it needs (README, "Errors"). */
+export function roleRefusal(actor: Actor, typeName: string, fieldName: string): ForbiddenError {
+  const required = requiredRole(typeName, fieldName) ?? 'ADMIN';
+  return new ForbiddenError(
+    'ROLE',
+    required,
+    `${fieldName} needs role ${required} or higher; the ${actor.kind} "${actor.name}" has role ${actor.role}`,
+  );
+}
+
+/** From 1.2 on a refused mutation answers its union's `Forbidden` member; before, a FORBIDDEN GraphQL error. */
+export function answersTypedForbidden(apiVersion: ApiVersion): boolean {
+  return isAtLeast(apiVersion, '1.2');
+}
+
+/**
+ * A refusal as a GraphQL error (queries, and mutations in 1.0/1.1): `extensions.code` FORBIDDEN
+ * with the operation, the role it needs and the caller's role; a refusal about a project or a
+ * re-own also names its reason and the input field.
+ */
+export function forbiddenGraphQLError(error: ForbiddenError, actor: Actor, operation: string): GraphQLError {
+  const extensions: Record<string, unknown> = { code: 'FORBIDDEN', operation, requiredRole: error.requiredRole };
+  extensions.role = actor.role;
+  if (error.reason !== 'ROLE') {
+    extensions.reason = error.reason;
+    extensions.field = error.field;
+  }
+  return new GraphQLError(error.message, { extensions });
 }

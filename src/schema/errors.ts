@@ -4,6 +4,7 @@ import {
   AlreadyExistsError,
   CapacityExceededError,
   ConsumerGenerationConflictError,
+  ForbiddenError,
   GenerationConflictError,
   InUseError,
   InvalidInputError,
@@ -127,6 +128,9 @@ export const mutationErrors = {
     InUseError,
     CapacityExceededError,
     RetryLimitExceededError,
+    // A union member since 1.2 only (src/schema/forbidden.ts); before, src/schema/authorization-plugin.ts
+    // turns it into a FORBIDDEN GraphQL error.
+    ForbiddenError,
   ],
 };
 

@@ -11,6 +11,7 @@ import './cells.js';
 import './allocations.js';
 import './placement.js';
 import './tokens.js';
+import './forbidden.js';
 import './audit.js';
 
 builder.queryType({ description: 'Read the resource model.' });

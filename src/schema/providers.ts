@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { builder, versionedPageSize } from '../builder.js';
+import { visibleProject } from '../placement/consumer-access.js';
 import { createProvider, deleteProvider, updateProvider } from '../placement/providers.js';
 import { type ProviderFilter, parseProviderFilter, providerCount, providerIdsPage } from '../placement/search.js';
 import { parseInput, uuidString } from '../placement/validation.js';
 import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
-import { deprecatedFrom } from './versioning.js';
+import { deprecatedFrom, requiredFrom } from './versioning.js';
 import { writeCaller } from './write-caller.js';
 
 builder.prismaNode('ResourceProvider', {
@@ -55,7 +56,11 @@ builder.prismaNode('ResourceProvider', {
         cursor: 'id',
         totalCount: true,
         ...versionedPageSize,
-        query: { orderBy: { id: 'asc' } },
+        // A confined caller sees only its project's allocations here (and counts only them).
+        query: (_args, ctx) => {
+          const projectId = visibleProject(ctx.actor);
+          return { orderBy: { id: 'asc' }, ...(projectId === null ? {} : { where: { consumer: { projectId } } }) };
+        },
       },
       { name: 'ProviderAllocationConnection' },
       { name: 'ProviderAllocationEdge' },
@@ -153,7 +158,10 @@ const CreateResourceProviderInput = builder.inputType('CreateResourceProviderInp
 const UpdateResourceProviderInput = builder.inputType('UpdateResourceProviderInput', {
   fields: (t) => ({
     uuid: t.string({ required: true }),
-    generation: t.int({ description: 'When given, the update applies only at this generation.' }),
+    generation: t.int({
+      description: 'When given, the update applies only at this generation.',
+      ...requiredFrom('1.2', 'The generation read last: the update applies only at it (required since 1.2).'),
+    }),
     name: t.string(),
     parentProviderUuid: t.string({ description: 'New parent; explicit null makes the provider a root. Omit to keep.' }),
     cellUuid: t.string({
@@ -165,7 +173,10 @@ const UpdateResourceProviderInput = builder.inputType('UpdateResourceProviderInp
 const DeleteResourceProviderInput = builder.inputType('DeleteResourceProviderInput', {
   fields: (t) => ({
     uuid: t.string({ required: true }),
-    generation: t.int({ description: 'When given, the delete applies only at this generation.' }),
+    generation: t.int({
+      description: 'When given, the delete applies only at this generation.',
+      ...requiredFrom('1.2', 'The generation read last: the delete applies only at it (required since 1.2).'),
+    }),
   }),
 });
 

@@ -10,7 +10,7 @@ import { writeCaller } from './write-caller.js';
 
 const from12 = since('1.2');
 
-const ApiTokenRoleEnum = builder.enumType('ApiTokenRole', {
+export const ApiTokenRoleEnum = builder.enumType('ApiTokenRole', {
   subGraphs: from12,
   description: 'What a token may do: ADMIN everything, SCHEDULER reads and allocation writes, READER reads.',
   values: ROLES,

@@ -1,5 +1,5 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLNonNull, type GraphQLSchema, isNonNullType } from 'graphql';
 import { type ApiVersion, isAtLeast } from '../versions.js';
 
 /**
@@ -27,6 +27,16 @@ interface VersionExtensions {
   [key: string]: unknown;
   apiDeprecation?: ApiDeprecation;
   apiVersions?: ApiVersionRange;
+  apiRequired?: { since: ApiVersion; description: string };
+}
+
+/**
+ * Input-field options for a field optional until `since` and required (non-null) from it on,
+ * with the description it has from then (an intended breaking change: scripts/schema-diff.ts,
+ * INTENDED_BREAKING_CHANGES). The GraphQL layer still accepts it absent in older versions.
+ */
+export function requiredFrom(since: ApiVersion, description: string): { extensions: VersionExtensions } {
+  return { extensions: { apiRequired: { since, description } } };
 }
 
 export function deprecationReason(d: ApiDeprecation): string {
@@ -40,6 +50,16 @@ export function deprecatedFrom(deprecation: ApiDeprecation): { extensions: Versi
 
 /** Enum-value options for a value that exists only in a range of versions. */
 export function enumValueIn(range: ApiVersionRange): { extensions: VersionExtensions } {
+  return { extensions: { apiVersions: range } };
+}
+
+/**
+ * Object-type options for a type that exists only in a range of versions although shared
+ * code references it in every version (a union member added in a version: the sub-graph
+ * plugin keeps union members as written). Before its range it is removed from the schema,
+ * and from every union listing it.
+ */
+export function typeIn(range: ApiVersionRange): { extensions: VersionExtensions } {
   return { extensions: { apiVersions: range } };
 }
 
@@ -65,8 +85,14 @@ export function applyVersionMetadata(schema: GraphQLSchema, version: ApiVersion)
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: member,
     [MapperKind.INTERFACE_FIELD]: member,
-    [MapperKind.INPUT_OBJECT_FIELD]: member,
+    [MapperKind.INPUT_OBJECT_FIELD]: (config) => {
+      const required = (config.extensions as VersionExtensions | undefined)?.apiRequired;
+      if (!required || !isAtLeast(version, required.since) || isNonNullType(config.type)) return member(config);
+      return member({ ...config, type: new GraphQLNonNull(config.type), description: required.description });
+    },
     [MapperKind.ARGUMENT]: member,
+    [MapperKind.OBJECT_TYPE]: (type) =>
+      inRange(version, (type.extensions as VersionExtensions | undefined)?.apiVersions) ? type : null,
     [MapperKind.ENUM_VALUE]: (config) => {
       const extensions = config.extensions as VersionExtensions | undefined;
       if (!inRange(version, extensions?.apiVersions)) return null;

@@ -1,5 +1,6 @@
 import type { ClaimPools } from '../../db.js';
 import { explainPlacement, parseHostSubsetSize, parsePlacementRequest } from '../candidates.js';
+import { assertMayWriteConsumer } from '../consumer-access.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transactions.js';
 import { parseInput } from '../validation.js';
 import type { WriteCaller } from '../write-caller.js';
@@ -50,6 +51,9 @@ export async function claim(
   caller?: WriteCaller,
 ): Promise<Selection[]> {
   const input = parseInput(claimSchema, raw);
+  // Claims create consumers: each must be recorded under the caller's project, if it is confined to one.
+  for (const [index, consumer] of input.consumers.entries())
+    assertMayWriteConsumer(caller, consumer.consumerUuid, null, consumer, `consumers[${index}].`);
   const request = parsePlacementRequest(input.request);
   const subset = parseHostSubsetSize(input.hostSubsetSize);
   // Only a keyed call is ever compared with a stored one (hashing costs a little on every claim).

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { replaceAllocations } from '../allocations.js';
 import { audited, noteConsumers } from '../audit/trail.js';
+import { assertMayWriteConsumer } from '../consumer-access.js';
 import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { defaultRetryPolicy, type Queryable, type RetryPolicy, serializable } from '../transactions.js';
 import { parseInput } from '../validation.js';
@@ -150,7 +151,7 @@ async function writeAllocations(
   providerUuid: string | null,
 ): Promise<number | null> {
   const { input } = call;
-  const identity = await lockConsumer(tx, input);
+  const identity = await lockConsumer(tx, input, call.caller);
   try {
     const [written] = await replaceAllocations(
       tx,
@@ -180,6 +181,7 @@ interface RescheduledConsumer {
 async function lockConsumer(
   tx: Queryable,
   input: { consumerUuid: string; consumerGeneration: number },
+  caller: WriteCaller | undefined,
 ): Promise<RescheduledConsumer> {
   const { rows } = await tx.query<{
     project_id: string;
@@ -191,6 +193,9 @@ async function lockConsumer(
   ]);
   const consumer = rows[0];
   if (!consumer) throw new NotFoundError('Consumer', input.consumerUuid, 'consumerUuid');
+  // Under the row lock and before the generation, as every allocation write checks it.
+  const owner = { projectId: consumer.project_id, userId: consumer.user_id };
+  assertMayWriteConsumer(caller, input.consumerUuid, owner, owner);
   noteConsumers(tx, [input.consumerUuid]);
   if (consumer.generation !== input.consumerGeneration) {
     throw new ConsumerGenerationConflictError(input.consumerUuid, input.consumerGeneration, consumer.generation);
