@@ -71,6 +71,8 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: integer(1_000, 3_600_000).default(defaultServerTimeouts.requestTimeoutMs),
   // How long a claim's idempotency key (and its stored answer) is kept; docs/OPERATIONS.md.
   IDEMPOTENCY_RETENTION_HOURS: integer(1, 8760).default(24),
+  // How long audit events are kept (docs/OPERATIONS.md, "Audit trail"); older ones are purged in batches.
+  AUDIT_RETENTION_DAYS: integer(1, 36500).default(90),
   // A secret that is a live ADMIN token (docs/OPERATIONS.md, "Access control"); unset: start-up writes <DATA_DIR>/admin-token.
   PLACEMENT_ADMIN_TOKEN: z
     .string()

@@ -20,6 +20,7 @@ import { serverOptions } from './http/server-timeouts.js';
 import { ListenError, listen } from './listen.js';
 import { createLogger, type Logger } from './logger.js';
 import { migrate } from './migrate.js';
+import { scheduleAuditPurge } from './placement/audit/retention.js';
 import { scheduleKeyPurge } from './placement/claims/index.js';
 
 /** What was started so far, stopped in reverse order on a signal or a failure. */
@@ -97,8 +98,15 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
     retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
     onError: (error) => logger.warn('idempotency key purge failed', { error: String(error) }),
   });
-  // Cleanups run in reverse: the purge stops before the pools close.
-  cleanups.push(() => purge.stop());
+  const auditPurge = scheduleAuditPurge(db.pool, {
+    retentionDays: config.AUDIT_RETENTION_DAYS,
+    onError: (error) => logger.warn('audit event purge failed', { error: String(error) }),
+  });
+  // Cleanups run in reverse: the purges stop before the pools close.
+  cleanups.push(
+    () => purge.stop(),
+    () => auditPurge.stop(),
+  );
 
   const gateway = createGateway(
     db,

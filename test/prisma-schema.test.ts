@@ -103,6 +103,7 @@ interface ColumnRow {
   is_nullable: 'YES' | 'NO';
   column_default: string | null;
   is_generated: 'ALWAYS' | 'NEVER';
+  is_identity: 'YES' | 'NO';
 }
 
 const datamodel = getDatamodel().datamodel.models;
@@ -155,7 +156,7 @@ async function uniqueIndexes(): Promise<{ table: string; columns: string[] }[]> 
 beforeAll(async () => {
   env = await createTestEnv(4);
   columns = await env.sql<ColumnRow>(
-    `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, is_generated
+    `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, is_generated, is_identity
        FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
   );
 });
@@ -210,9 +211,11 @@ describe('schema.prisma ↔ migrated database', () => {
             Boolean: '_bool',
             Float: '_float8',
           };
-          if (col.data_type !== 'ARRAY' || col.udt_name !== element[field.type]) {
+          // A native type names the element instead (`String[] @db.Uuid` is uuid[]).
+          const expectedElement = nativeType === 'Uuid' ? '_uuid' : element[field.type];
+          if (col.data_type !== 'ARRAY' || col.udt_name !== expectedElement) {
             problems.push(
-              `${where}: ${field.type}[] expects an ARRAY of ${element[field.type] ?? '?'}, column is ${col.data_type} ${col.udt_name}`,
+              `${where}: ${field.type}[] expects an ARRAY of ${expectedElement ?? '?'}, column is ${col.data_type} ${col.udt_name}`,
             );
           }
         } else {
@@ -227,7 +230,8 @@ describe('schema.prisma ↔ migrated database', () => {
           problems.push(
             `${where}: Prisma says ${field.isRequired ? 'required' : 'optional'}, column is ${nullable ? 'NULL' : 'NOT NULL'}`,
           );
-        const dbHasDefault = col.column_default !== null || col.is_generated === 'ALWAYS';
+        // An identity column draws its value as autoincrement() does, without a column default.
+        const dbHasDefault = col.column_default !== null || col.is_generated === 'ALWAYS' || col.is_identity === 'YES';
         if (field.hasDefaultValue !== dbHasDefault)
           problems.push(
             `${where}: Prisma @default ${field.hasDefaultValue ? 'present' : 'absent'}, database default ${dbHasDefault ? 'present' : 'absent'}`,

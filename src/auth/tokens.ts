@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { noteSubject } from '../placement/audit/trail.js';
 import { AlreadyExistsError, InUseError, NotFoundError } from '../placement/errors.js';
 import { defaultRetryPolicy } from '../placement/transactions.js';
 import { externalId, parseInput } from '../placement/validation.js';
@@ -137,7 +138,15 @@ export async function createApiToken(
   // A write transaction although one statement: the audit trail records the caller in it.
   const token = await writeTransaction(
     pool,
-    (db) => insertToken(db, { name: input.name, role: input.role, projectId: input.projectId ?? null }, secret),
+    async (db) => {
+      const created = await insertToken(
+        db,
+        { name: input.name, role: input.role, projectId: input.projectId ?? null },
+        secret,
+      );
+      noteSubject(db, `api token ${created.name}`);
+      return created;
+    },
     defaultRetryPolicy,
     caller,
   );
@@ -201,6 +210,7 @@ export async function revokeApiToken(
         `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
         [token.id],
       );
+      noteSubject(db, `api token ${token.name}`);
       return toRecord(revoked.rows[0]!);
     },
     defaultRetryPolicy,

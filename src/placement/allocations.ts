@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { noteConsumers, noteProviders } from './audit/trail.js';
 import { assertMayWriteConsumer } from './consumer-access.js';
 import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from './errors.js';
 import { capacityViolation, type InventoryState, shareBoundsSet, unitViolation } from './fit.js';
@@ -216,6 +217,10 @@ async function lockConsumers(
       path(index),
     );
   }
+  noteConsumers(
+    db,
+    input.consumers.map((c) => c.consumerUuid),
+  );
   for (const consumer of input.consumers) {
     const actual = byUuid.get(consumer.consumerUuid)?.generation ?? null;
     if (actual !== consumer.consumerGeneration) {
@@ -263,6 +268,10 @@ async function lockProviders(
     [named, [...new Set(oldRows.map((r) => r.providerId))]],
   );
   const idByUuid = new Map(rows.map((p) => [p.uuid, p.id]));
+  noteProviders(
+    db,
+    rows.map((p) => p.uuid),
+  );
   for (const [c, consumer] of input.consumers.entries()) {
     for (const [a, allocation] of consumer.allocations.entries()) {
       if (!idByUuid.has(allocation.providerUuid)) {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { noteSubject } from './audit/trail.js';
 import { AlreadyExistsError, InUseError, InvalidInputError, NotFoundError } from './errors.js';
 import { uniqueViolationAs } from './lookups.js';
 import { defaultRetryPolicy } from './transactions.js';
@@ -38,6 +39,7 @@ export async function createCustom(
           `INSERT INTO ${table} (name) VALUES ($1) RETURNING id, name, standard`,
           [name],
         );
+        noteSubject(db, name);
         return rows[0]!;
       } catch (error) {
         return uniqueViolationAs(error, {
@@ -84,6 +86,7 @@ export async function deleteCustom(
       const used = await db.query(`SELECT 1 FROM ${usedBy} WHERE ${column} = $1 LIMIT 1`, [row.id]);
       if (used.rowCount) throw new InUseError(catalogueLabel[table], name, usedWhat);
       await db.query(`DELETE FROM ${table} WHERE id = $1`, [row.id]);
+      noteSubject(db, name);
       return row;
     },
     defaultRetryPolicy,

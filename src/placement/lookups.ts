@@ -1,3 +1,4 @@
+import { noteProviders } from './audit/trail.js';
 import { type AlreadyExistsError, GenerationConflictError, NotFoundError } from './errors.js';
 import type { Queryable } from './transactions.js';
 
@@ -14,13 +15,14 @@ export interface ProviderRow {
 const PROVIDER_COLUMNS = `id, uuid, name, generation, parent_provider_id AS "parentId",
   root_provider_id AS "rootId", cell_id AS "cellId"`;
 
-/** Loads a provider by uuid and locks its row for the rest of the transaction. */
+/** Loads a provider by uuid and locks its row for the rest of the transaction (it is about to change: audited). */
 export async function lockProvider(db: Queryable, uuid: string, field: string): Promise<ProviderRow> {
   const { rows } = await db.query<ProviderRow>(
     `SELECT ${PROVIDER_COLUMNS} FROM resource_providers WHERE uuid = $1 FOR UPDATE`,
     [uuid],
   );
   if (!rows[0]) throw new NotFoundError('ResourceProvider', uuid, field);
+  noteProviders(db, [rows[0].uuid]);
   return rows[0];
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
+import { noteProviders } from './audit/trail.js';
 import { AlreadyExistsError, GenerationConflictError, InUseError, InvalidInputError } from './errors.js';
 import { findCellId, findProvider, lockProvider, type ProviderRow, uniqueViolationAs } from './lookups.js';
 import { defaultRetryPolicy, type Queryable } from './transactions.js';
@@ -86,6 +87,7 @@ export async function createProvider(
          RETURNING id, uuid, name, generation, parent_provider_id AS "parentId", root_provider_id AS "rootId", cell_id AS "cellId"`,
           [uuid, input.name, cellId, parent?.id ?? null, parent?.rootId ?? null],
         );
+        noteProviders(db, [uuid]);
         return rows[0]!;
       } catch (error) {
         return uniqueViolationAs(error, providerUniques(input.name, uuid));

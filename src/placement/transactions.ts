@@ -144,8 +144,9 @@ function backoffMs(policy: RetryPolicy, attempt: number): number {
  * serialization failures, deadlocks and `RetryableContention` with jittered backoff; each
  * retry calls `work` afresh, so state built inside it starts over. Any other error rolls back
  * and propagates unchanged, so typed engine errors leave nothing written. `caller` is who
- * asked, as for writeTransaction (src/placement/write-caller.ts); undefined for reads and
- * internal writes.
+ * asked (src/placement/write-caller.ts); this runner does not audit: the claim and reschedule
+ * paths that run here append their events themselves (src/placement/audit/trail.ts), since
+ * only they know when an attempt replayed a stored answer and changed nothing.
  */
 export async function serializable<T>(
   pool: pg.Pool,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
+import { noteSubject } from './audit/trail.js';
 import { AlreadyExistsError, InUseError, NotFoundError } from './errors.js';
 import { uniqueViolationAs } from './lookups.js';
 import { defaultRetryPolicy } from './transactions.js';
@@ -45,6 +46,7 @@ export async function createUuidNamed(
           `INSERT INTO ${table} (uuid, name) VALUES ($1, $2) RETURNING id, uuid, name`,
           [uuid, input.name],
         );
+        noteSubject(db, uuid);
         return rows[0]!;
       } catch (error) {
         return uniqueViolationAs(error, {
@@ -81,6 +83,7 @@ export async function deleteUuidNamed(
       const used = await db.query(`SELECT 1 FROM ${usedBy.table} WHERE ${usedBy.column} = $1 LIMIT 1`, [rows[0].id]);
       if (used.rowCount) throw new InUseError(label, uuid, usedBy.reason);
       await db.query(`DELETE FROM ${table} WHERE id = $1`, [rows[0].id]);
+      noteSubject(db, uuid);
       return rows[0];
     },
     defaultRetryPolicy,

@@ -19,4 +19,6 @@ export interface WriteCaller {
   requestId: string;
   /** The GraphQL root field that asked for the write, e.g. 'setAllocations'. */
   operation: string;
+  /** The API version the request used; recorded by the audit trail. */
+  apiVersion?: string;
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { audited } from './audit/trail.js';
 import {
   defaultRetryPolicy,
   isRetryable,
@@ -28,16 +29,22 @@ import type { WriteCaller } from './write-caller.js';
  * references first, so a violation means the row was deleted in between, and the rerun
  * answers with the typed NotFound. Anything else rolls back and propagates unchanged.
  *
- * `caller` is who asked (src/placement/write-caller.ts): the API passes one for every write,
- * and the audit trail records it in this same transaction; undefined is an internal write.
+ * With a `caller`, the write is audited: the attempt that commits appends one audit event,
+ * inside the transaction, naming the providers and consumers the work noted
+ * (src/placement/audit/trail.ts); an attempt that fails or is retried leaves none.
  */
 export async function writeTransaction<T>(
   pool: pg.Pool,
   work: (db: Queryable) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
-  _caller?: WriteCaller,
+  caller?: WriteCaller,
 ): Promise<T> {
-  return retryingSerializationFailures(policy, () => transactionAttempt(pool, 'READ COMMITTED', work), retryableWrite);
+  const attempt = audited(caller, work);
+  return retryingSerializationFailures(
+    policy,
+    () => transactionAttempt(pool, 'READ COMMITTED', attempt),
+    retryableWrite,
+  );
 }
 
 function retryableWrite(error: unknown): boolean {

@@ -29,6 +29,8 @@ export const ROOT_FIELD_RULES = {
     explainPlacement: 'SCHEDULER',
     // Tokens (1.2).
     apiTokens: 'ADMIN',
+    // The audit trail (1.2).
+    auditEvents: 'ADMIN',
   },
   Mutation: {
     // Allocation writes: what a scheduler does.

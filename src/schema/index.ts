@@ -12,6 +12,7 @@ import './allocations.js';
 import './placement.js';
 import './tokens.js';
 import './forbidden.js';
+import './audit.js';
 
 builder.queryType({ description: 'Read the resource model.' });
 builder.mutationType({ description: 'Every mutation takes one `input` and returns its payload or a typed `Error`.' });

@@ -2,6 +2,11 @@ import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type pg from 'pg';
 import { InvalidInputError } from '../errors.js';
+import type { WriteCaller } from '../write-caller.js';
+
+export type { PurgeSchedule } from '../purge-schedule.js';
+
+import { type PurgeOptions, type PurgeSchedule, schedulePurge } from '../purge-schedule.js';
 import type { Queryable } from '../transactions.js';
 
 /**
@@ -9,6 +14,10 @@ import type { Queryable } from '../transactions.js';
  * transaction that makes the change, and a replay of the same request answers it again.
  * Keys are kept for a retention period (IDEMPOTENCY_RETENTION_HOURS), then purged; a
  * replay of a purged key runs as a new request.
+ *
+ * A key belongs to the caller who used it (`callerKeyOf`): the same key from another caller
+ * is another key, so no caller can read another's stored answer or squat a key it expects
+ * another to use.
  */
 export type Operation = 'claim' | 'reschedule';
 
@@ -16,6 +25,17 @@ export interface StoredResult {
   operation: string;
   request_hash: string;
   response: unknown;
+}
+
+/**
+ * The scope a caller's keys live in: the authenticator, the name it vouched for and the
+ * project the caller is confined to (not the token id, so a scheduler whose token is rotated
+ * under the same name keeps replaying its keys). '' is the engine's own calls, without a caller.
+ */
+export function callerKeyOf(caller: WriteCaller | undefined): string {
+  if (!caller) return '';
+  const { kind, name, projectId } = caller.actor;
+  return JSON.stringify([kind, name, projectId]);
 }
 
 export function requestHash(operation: Operation, input: unknown): string {
@@ -37,13 +57,14 @@ export function storedAnswer<T>(row: StoredResult, operation: Operation, hash: s
 export async function replayed<T>(
   db: Queryable | pg.Pool,
   key: string | null | undefined,
+  callerKey: string,
   operation: Operation,
   hash: string,
 ): Promise<T | null> {
   if (!key) return null;
   const { rows } = await db.query<StoredResult>(
-    'SELECT operation, request_hash, response FROM idempotency_keys WHERE key = $1',
-    [key],
+    'SELECT operation, request_hash, response FROM idempotency_keys WHERE caller_key = $1 AND key = $2',
+    [callerKey, key],
   );
   return rows[0] ? storedAnswer<T>(rows[0], operation, hash) : null;
 }
@@ -51,17 +72,16 @@ export async function replayed<T>(
 export async function remember(
   db: Queryable,
   key: string | null | undefined,
+  callerKey: string,
   operation: Operation,
   hash: string,
   response: unknown,
 ): Promise<void> {
   if (!key) return;
-  await db.query('INSERT INTO idempotency_keys (key, operation, request_hash, response) VALUES ($1, $2, $3, $4)', [
-    key,
-    operation,
-    hash,
-    JSON.stringify(response),
-  ]);
+  await db.query(
+    'INSERT INTO idempotency_keys (caller_key, key, operation, request_hash, response) VALUES ($1, $2, $3, $4, $5)',
+    [callerKey, key, operation, hash, JSON.stringify(response)],
+  );
 }
 
 /** A write tripped on a key stored since this call looked (a concurrent replay, or a reuse). */
@@ -78,8 +98,8 @@ const PURGE_BATCH = 500;
  * locks on expired keys only and only for one batch; it reads and writes no row a claim of a
  * live key touches. Exported for the test that holds a batch open beside a claim.
  */
-export const PURGE_BATCH_SQL = `DELETE FROM idempotency_keys WHERE key IN (
-    SELECT key FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)
+export const PURGE_BATCH_SQL = `DELETE FROM idempotency_keys WHERE (caller_key, key) IN (
+    SELECT caller_key, key FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)
      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
 /** Deletes every key older than `retentionHours`, in batches; returns how many. */
@@ -93,45 +113,10 @@ export async function purgeExpiredKeys(pool: pg.Pool, retentionHours: number, ba
   }
 }
 
-export interface PurgeSchedule {
-  /** Runs a purge now (after any that is running); resolves to how many keys it deleted. */
-  runNow(): Promise<number>;
-  /** Stops the timer and waits for a running purge. */
-  stop(): Promise<void>;
-}
-
-export interface PurgeOptions {
-  retentionHours: number;
-  /** Time between purges; default 10 minutes. */
-  intervalMs?: number;
-  onError?: (error: unknown) => void;
-}
-
 /**
- * Purges expired keys in this process: once now, then every `intervalMs`. The timer is unref'd (it never
- * keeps the process alive); `stop` before closing the pool. Several gateways may each run
- * one: SKIP LOCKED keeps their batches apart.
+ * Purges expired keys in this process: once now, then every `intervalMs` (src/placement/purge-schedule.ts).
+ * Several gateways may each run one: SKIP LOCKED keeps their batches apart.
  */
-export function scheduleKeyPurge(pool: pg.Pool, options: PurgeOptions): PurgeSchedule {
-  let running: Promise<number> = Promise.resolve(0);
-  let stopped = false;
-  const runNow = () => {
-    running = running.catch(() => 0).then(() => (stopped ? 0 : purgeExpiredKeys(pool, options.retentionHours)));
-    return running;
-  };
-  const run = () => {
-    runNow().catch((error: unknown) => options.onError?.(error));
-  };
-  // Once at start (a gateway restarted more often than the interval still purges), then on the interval.
-  run();
-  const timer = setInterval(run, options.intervalMs ?? 600_000);
-  timer.unref();
-  return {
-    runNow,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running.catch(() => undefined);
-    },
-  };
+export function scheduleKeyPurge(pool: pg.Pool, options: PurgeOptions & { retentionHours: number }): PurgeSchedule {
+  return schedulePurge(() => purgeExpiredKeys(pool, options.retentionHours), options);
 }

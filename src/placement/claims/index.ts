@@ -4,7 +4,7 @@ import { assertMayWriteConsumer } from '../consumer-access.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transactions.js';
 import { parseInput } from '../validation.js';
 import type { WriteCaller } from '../write-caller.js';
-import { requestHash } from './idempotency.js';
+import { callerKeyOf, requestHash } from './idempotency.js';
 import { type ClaimInput, claimSchema } from './input.js';
 import { claimAll, claimOne } from './place.js';
 import { planClaim } from './plan.js';
@@ -40,6 +40,9 @@ export { claimStatement } from './statement.js';
  * placed all or none (place.ts). Each consumer walks the list with its own HostWalk
  * (walk.ts). Only when no host could be claimed is the answer NoValidHost, and only when
  * contention, not capacity, stopped every attempt is it the retryable RetryLimitExceeded.
+ *
+ * With a `caller`, the claim that commits appends one audit event naming every consumer it
+ * placed and every provider it wrote, in its own transaction; the idempotency key is the caller's.
  */
 export async function claim(
   db: ClaimPools,
@@ -55,7 +58,7 @@ export async function claim(
   const subset = parseHostSubsetSize(input.hostSubsetSize);
   // Only a keyed call is ever compared with a stored one (hashing costs a little on every claim).
   const hash = input.idempotencyKey ? requestHash('claim', { ...input, request }) : '';
-  const looked = await planClaim(db, input, request, subset, hash, policy, caller);
+  const looked = await planClaim(db, input, request, subset, hash, policy, { caller, callerKey: callerKeyOf(caller) });
   if ('replayed' in looked) return looked.replayed;
   const { plan } = looked;
   try {

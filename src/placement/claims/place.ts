@@ -1,3 +1,4 @@
+import { appendAuditEvent, WriteChanges } from '../audit/trail.js';
 import { type Candidate, pickFromSubset, searchCandidates } from '../candidates.js';
 import { ConsumerGenerationConflictError, RetryLimitExceededError } from '../errors.js';
 import { defaultRetryPolicy, type Queryable, type RetryPolicy, serializable, withClient } from '../transactions.js';
@@ -29,8 +30,8 @@ export async function claimOne(plan: ClaimPlan, consumer: ClaimConsumer): Promis
       {
         alone: plan.db.claimPool,
         policy: secondVisit ? plan.policy : HOST_ATTEMPT_POLICY,
-        remember: key ? { key, hash: plan.hash, response: [selection] } : undefined,
-        caller: plan.caller,
+        remember: key ? { key, callerKey: plan.callerKey, hash: plan.hash, response: [selection] } : undefined,
+        audit: plan.caller,
       },
       consumer,
       selection.allocations,
@@ -64,7 +65,7 @@ export async function claimAll(plan: ClaimPlan): Promise<Selection[]> {
     return await serializable(
       plan.db.pool,
       async (tx) => {
-        const previous = await replayed<Selection[]>(tx, plan.input.idempotencyKey, 'claim', plan.hash);
+        const previous = await replayed<Selection[]>(tx, plan.input.idempotencyKey, plan.callerKey, 'claim', plan.hash);
         if (previous) return previous;
         const chosen = new Set<string>();
         const placed: { consumer: ClaimConsumer; candidate: Candidate; walk: HostWalk }[] = [];
@@ -77,17 +78,27 @@ export async function claimAll(plan: ClaimPlan): Promise<Selection[]> {
         const result: Selection[] = [];
         for (const { consumer, candidate, walk } of placed)
           result.push(await selectionOf(plan, consumer, candidate, walk, chosen));
-        await remember(tx, plan.input.idempotencyKey, 'claim', plan.hash, result);
+        await remember(tx, plan.input.idempotencyKey, plan.callerKey, 'claim', plan.hash, result);
+        if (plan.caller) await appendAuditEvent(tx, plan.caller, changesOf(result));
         return result;
       },
       plan.policy,
-      plan.caller,
     );
   } catch (error) {
     if (error instanceof Replayed) return error.selections;
     if (isKeyTaken(error)) return answerForTaken(plan, null);
     throw error;
   }
+}
+
+/** What a committed multi-consumer claim changed: every consumer, and the providers of their allocations. */
+function changesOf(selections: readonly Selection[]): WriteChanges {
+  const changes = new WriteChanges();
+  for (const selection of selections) {
+    changes.consumers.add(selection.consumerUuid);
+    for (const allocation of selection.allocations) changes.providers.add(allocation.providerUuid);
+  }
+  return changes;
 }
 
 /** Walks one consumer's hosts inside the call's transaction until one takes it. */
@@ -112,7 +123,13 @@ function stillBusy(walk: HostWalk, step: WalkStep): void {
  * first: answer what it answered. Otherwise the consumer exists: claims are for new consumers.
  */
 async function answerForTaken(plan: ClaimPlan, consumer: ClaimConsumer | null): Promise<Selection[]> {
-  const stored = await replayed<Selection[]>(plan.db.pool, plan.input.idempotencyKey, 'claim', plan.hash);
+  const stored = await replayed<Selection[]>(
+    plan.db.pool,
+    plan.input.idempotencyKey,
+    plan.callerKey,
+    'claim',
+    plan.hash,
+  );
   if (stored) return stored;
   const uuids = consumer ? [consumer.consumerUuid] : plan.input.consumers.map((c) => c.consumerUuid);
   const { rows } = await plan.db.pool.query<{ uuid: string; generation: number }>(

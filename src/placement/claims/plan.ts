@@ -31,6 +31,9 @@ export interface ClaimPlan {
   input: ParsedClaim;
   /** The request hash, for a keyed call ('' without a key). */
   hash: string;
+  /** Who claims: audited when present; its idempotency keys live under callerKey. */
+  caller: WriteCaller | undefined;
+  callerKey: string;
   resolved: ResolvedRequest;
   classIds: ReadonlyMap<string, number>;
   weigher: Weigher;
@@ -38,8 +41,6 @@ export interface ClaimPlan {
   list: readonly WalkEntry[];
   /** Where more of the weighed list comes from; null when the caller gave the list. */
   pages: PageSource | null;
-  /** Who asked (src/placement/write-caller.ts), handed to every claim transaction; undefined: internal. */
-  caller: WriteCaller | undefined;
 }
 
 /** A walk over the plan's list for one consumer, skipping `exclude` (hosts taken by this call's other consumers). */
@@ -61,13 +62,13 @@ export async function planClaim(
   subset: number,
   hash: string,
   policy: RetryPolicy,
-  caller: WriteCaller | undefined,
+  by: { caller: WriteCaller | undefined; callerKey: string },
 ): Promise<Lookup> {
   const weigher: Weigher = input.weigher ?? 'SPREAD';
   // Enough of the weighed list for every consumer, its alternates and some losers.
   const limit = Math.min(MAX_LIMIT, Math.max(subset, input.consumers.length * (input.alternates + 1) + 10));
   return withClient(db.pool, async (client) => {
-    const row = await lookup(client, input, request);
+    const row = await lookup(client, input, request, by.callerKey);
     // The key and the consumers commit together, so one snapshot sees both or neither.
     if (row.replay) return { replayed: storedAnswer<Selection[]>(row.replay, 'claim', hash) };
     const generations = new Map((row.existing ?? []).map((c) => [c.uuid, c.generation]));
@@ -87,13 +88,14 @@ export async function planClaim(
       policy,
       input,
       hash,
+      caller: by.caller,
+      callerKey: by.callerKey,
       resolved,
       classIds: new Map(resolved.classNames.map((name, i) => [name, resolved.classIds[i] as number])),
       weigher,
       subset,
       list,
       pages: callerList ? null : pagesOf(db.pool, resolved, weigher, limit),
-      caller,
     };
     return { plan };
   });
@@ -104,7 +106,12 @@ type LookupRow = RequestLookupRow & {
   replay: StoredResult | null;
 };
 
-async function lookup(client: Queryable, input: ParsedClaim, request: PlacementRequest): Promise<LookupRow> {
+async function lookup(
+  client: Queryable,
+  input: ParsedClaim,
+  request: PlacementRequest,
+  callerKey: string,
+): Promise<LookupRow> {
   const names = requestLookup(request);
   // One consumer (the usual claim) is looked up by `=`: with `= ANY(array)` the generic
   // plan is costed for 10 elements and PostgreSQL would plan the statement on every call.
@@ -114,12 +121,13 @@ async function lookup(client: Queryable, input: ParsedClaim, request: PlacementR
       `SELECT names.*,
               (SELECT json_agg(json_build_object('uuid', uuid, 'generation', generation, 'projectId', project_id)) FROM consumers
                 WHERE ${single ? 'uuid = $6::uuid' : 'uuid = ANY($6::uuid[])'}) AS existing,
-              (SELECT json_build_object('operation', operation, 'request_hash', request_hash, 'response', response) FROM idempotency_keys WHERE key = $7) AS replay
+              (SELECT json_build_object('operation', operation, 'request_hash', request_hash, 'response', response) FROM idempotency_keys WHERE caller_key = $8 AND key = $7) AS replay
          FROM (${names.sql}) names`,
       [
         ...names.values,
         single ? input.consumers[0]?.consumerUuid : input.consumers.map((c) => c.consumerUuid),
         input.idempotencyKey ?? null,
+        callerKey,
       ],
     ),
   );

@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { replaceAllocations } from '../allocations.js';
+import { audited, noteConsumers } from '../audit/trail.js';
 import { assertMayWriteConsumer } from '../consumer-access.js';
 import { CapacityExceededError, ConsumerGenerationConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { defaultRetryPolicy, type Queryable, type RetryPolicy, serializable } from '../transactions.js';
 import { parseInput } from '../validation.js';
 import type { WriteCaller } from '../write-caller.js';
 import { HostCannotTakeError } from './errors.js';
-import { remember, replayed, requestHash } from './idempotency.js';
+import { callerKeyOf, remember, replayed, requestHash } from './idempotency.js';
 import { type ParsedReschedule, type RescheduleInput, rescheduleSchema } from './input.js';
 import { NoValidHostError, type Selection } from './selection.js';
 
@@ -26,6 +27,9 @@ type RescheduleAnswer = Selection | { noValidHost: { consumerUuid: string; hosts
  * against other writers. An alternate the write refuses (no room, no such inventory, a unit
  * rule, a provider gone) is skipped. When none fits the consumer is left with no
  * allocations and NoValidHost says what was tried; with a key, that answer is stored too.
+ *
+ * With a `caller`, the transaction that commits the move (or the release) appends one audit
+ * event; a replay changes nothing and appends none. Keys are the caller's own.
  */
 export async function reschedule(
   pool: pg.Pool,
@@ -34,15 +38,53 @@ export async function reschedule(
   caller?: WriteCaller,
 ): Promise<Selection> {
   const input = parseInput(rescheduleSchema, raw);
-  const hash = requestHash('reschedule', input);
+  const call: RescheduleCall = {
+    input,
+    hash: requestHash('reschedule', input),
+    caller,
+    callerKey: callerKeyOf(caller),
+  };
+  const attempt = async (work: (tx: Queryable) => Promise<RescheduleAnswer>) => {
+    try {
+      return await serializable(pool, audited(caller, work), policy);
+    } catch (error) {
+      if (error instanceof Replayed) return error.answer;
+      throw error;
+    }
+  };
   for (const index of input.alternates.keys()) {
     try {
-      return answered(await serializable(pool, (tx) => moveTo(tx, input, hash, index, caller), policy, caller));
+      return answered(await attempt((tx) => moveTo(tx, call, index)));
     } catch (error) {
       if (!(error instanceof HostCannotTakeError)) throw error;
     }
   }
-  return answered(await serializable(pool, (tx) => releaseAll(tx, input, hash, caller), policy, caller));
+  return answered(await attempt((tx) => releaseAll(tx, call)));
+}
+
+interface RescheduleCall {
+  input: ParsedReschedule;
+  hash: string;
+  caller: WriteCaller | undefined;
+  callerKey: string;
+}
+
+/** The key's stored answer, found inside an attempt: rolls it back (it wrote nothing, and appends no event). */
+class Replayed extends Error {
+  constructor(readonly answer: RescheduleAnswer) {
+    super('idempotent replay');
+  }
+}
+
+async function throwIfReplayed(tx: Queryable, call: RescheduleCall): Promise<void> {
+  const previous = await replayed<RescheduleAnswer>(
+    tx,
+    call.input.idempotencyKey,
+    call.callerKey,
+    'reschedule',
+    call.hash,
+  );
+  if (previous) throw new Replayed(previous);
 }
 
 /** A stored or fresh answer as the caller gets it: the selection, or NoValidHost thrown. */
@@ -60,17 +102,11 @@ function answered(answer: RescheduleAnswer): Selection {
 }
 
 /** One attempt: the consumer's allocations replaced by alternate `index`'s, or HostCannotTake (rolled back). */
-async function moveTo(
-  tx: Queryable,
-  input: ParsedReschedule,
-  hash: string,
-  index: number,
-  caller: WriteCaller | undefined,
-): Promise<RescheduleAnswer> {
-  const previous = await replayed<RescheduleAnswer>(tx, input.idempotencyKey, 'reschedule', hash);
-  if (previous) return previous;
+async function moveTo(tx: Queryable, call: RescheduleCall, index: number): Promise<RescheduleAnswer> {
+  await throwIfReplayed(tx, call);
+  const { input } = call;
   const alternate = input.alternates[index] as ParsedReschedule['alternates'][number];
-  const generation = await writeAllocations(tx, input, alternate.allocations, alternate.providerUuid, caller);
+  const generation = await writeAllocations(tx, call, alternate.allocations, alternate.providerUuid);
   const remaining = input.alternates.slice(index + 1);
   const cells = await cellsOf(tx, [alternate.providerUuid, ...remaining.map((a) => a.providerUuid)]);
   const selection: Selection = {
@@ -86,24 +122,19 @@ async function moveTo(
     })),
     hostsTried: index + 1,
   };
-  await remember(tx, input.idempotencyKey, 'reschedule', hash, selection);
+  await remember(tx, input.idempotencyKey, call.callerKey, 'reschedule', call.hash, selection);
   return selection;
 }
 
 /** Every alternate failed: the consumer ends with nothing claimed, and (with a key) that answer is kept. */
-async function releaseAll(
-  tx: Queryable,
-  input: ParsedReschedule,
-  hash: string,
-  caller: WriteCaller | undefined,
-): Promise<RescheduleAnswer> {
-  const previous = await replayed<RescheduleAnswer>(tx, input.idempotencyKey, 'reschedule', hash);
-  if (previous) return previous;
-  await writeAllocations(tx, input, [], null, caller);
+async function releaseAll(tx: Queryable, call: RescheduleCall): Promise<RescheduleAnswer> {
+  await throwIfReplayed(tx, call);
+  const { input } = call;
+  await writeAllocations(tx, call, [], null);
   const answer = {
     noValidHost: { consumerUuid: input.consumerUuid, hostsTried: input.alternates.map((a) => a.providerUuid) },
   };
-  await remember(tx, input.idempotencyKey, 'reschedule', hash, answer);
+  await remember(tx, input.idempotencyKey, call.callerKey, 'reschedule', call.hash, answer);
   return answer;
 }
 
@@ -115,18 +146,18 @@ async function releaseAll(
  */
 async function writeAllocations(
   tx: Queryable,
-  input: ParsedReschedule,
+  call: RescheduleCall,
   allocations: ParsedReschedule['alternates'][number]['allocations'],
   providerUuid: string | null,
-  caller: WriteCaller | undefined,
 ): Promise<number | null> {
-  const identity = await lockConsumer(tx, input, caller);
+  const { input } = call;
+  const identity = await lockConsumer(tx, input, call.caller);
   try {
     const [written] = await replaceAllocations(
       tx,
       { consumers: [{ ...identity, consumerGeneration: input.consumerGeneration, allocations }] },
       undefined,
-      caller,
+      call.caller,
     );
     return written?.generation ?? null;
   } catch (error) {
@@ -165,6 +196,7 @@ async function lockConsumer(
   // Under the row lock and before the generation, as every allocation write checks it.
   const owner = { projectId: consumer.project_id, userId: consumer.user_id };
   assertMayWriteConsumer(caller, input.consumerUuid, owner, owner);
+  noteConsumers(tx, [input.consumerUuid]);
   if (consumer.generation !== input.consumerGeneration) {
     throw new ConsumerGenerationConflictError(input.consumerUuid, input.consumerGeneration, consumer.generation);
   }

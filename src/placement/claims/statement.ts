@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { APPEND_COLUMNS, appendParameters, auditValues, WriteChanges } from '../audit/trail.js';
 import { RetryLimitExceededError } from '../errors.js';
 import { fitsSql, freeShareSql, shareBoundsSet } from '../fit.js';
 import { prepared, type Queryable, type RetryPolicy, singleStatementSerializable } from '../transactions.js';
@@ -22,9 +23,9 @@ export type ClaimRunner =
   | {
       alone: pg.Pool;
       policy: RetryPolicy;
-      remember?: { key: string; hash: string; response: unknown };
-      /** Who asked (src/placement/write-caller.ts); undefined for an internal write. */
-      caller?: WriteCaller;
+      remember?: { key: string; callerKey: string; hash: string; response: unknown };
+      /** Appends the audit event for this consumer's claim in the same statement. */
+      audit?: WriteCaller;
     }
   | { inside: Queryable };
 
@@ -52,6 +53,7 @@ export async function claimOnHost(
 ): Promise<HostAttempt> {
   const rows = statementRows(allocations, classIds);
   const remember = 'alone' in runner ? runner.remember : undefined;
+  const audit = 'alone' in runner ? runner.audit : undefined;
   const values: unknown[] = [
     rows.providerUuids,
     rows.classIds,
@@ -63,8 +65,9 @@ export async function claimOnHost(
     consumer.userId,
     consumer.consumerType ?? null,
   ];
-  if (remember) values.push(remember.key, remember.hash, JSON.stringify(remember.response));
-  const statement = prepared(claimStatement(locks, remember !== undefined), values);
+  if (remember) values.push(remember.key, remember.hash, JSON.stringify(remember.response), remember.callerKey);
+  if (audit) values.push(...auditValues(audit, claimChanges(rows.providers, consumer.consumerUuid)));
+  const statement = prepared(claimStatement(locks, remember !== undefined, audit !== undefined), values);
   let result: ClaimRow | undefined;
   try {
     result =
@@ -78,6 +81,13 @@ export async function claimOnHost(
   if (!result) return 'busy'; // kept conflicting through a few quick retries
   if (result.fitting === rows.amounts.length) return 'claimed';
   return result.locked < rows.providers.length ? 'busy' : 'cannot-take';
+}
+
+function claimChanges(providers: string[], consumerUuid: string): WriteChanges {
+  const changes = new WriteChanges();
+  for (const uuid of providers) changes.providers.add(uuid);
+  changes.consumers.add(consumerUuid);
+  return changes;
 }
 
 function statementRows(allocations: AllocationRequest[], classIds: ReadonlyMap<string, number>) {
@@ -117,10 +127,11 @@ function isConsumerTaken(error: unknown): boolean {
  * The claim statement's text: one per lock mode and idempotency, so each is prepared once
  * per connection. Values: $1–$3 the rows (provider uuid, class id, amount), $4 the distinct
  * provider uuids, $5 the row count, $6–$9 the consumer (uuid, project, user, type), with a
- * key $10–$12 (key, request hash, answer). The consumer id is whatever the consumers table
+ * key $10–$13 (key, request hash, answer, caller key), then, audited, the event's columns
+ * (src/placement/audit/trail.ts auditValues). The consumer id is whatever the consumers table
  * draws (no cast). Exported for the test that runs it at another isolation level.
  */
-export function claimStatement(locks: 'skip' | 'wait', remember: boolean): string {
+export function claimStatement(locks: 'skip' | 'wait', remember: boolean, audit = false): string {
   const shareAfter = freeShareSql('i', 'coalesce(f.amount, 0)');
   return `WITH req AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) AS r(provider_uuid, class_id, amount)),
        locked AS (
@@ -149,9 +160,17 @@ export function claimStatement(locks: 'skip' | 'wait', remember: boolean): strin
              remember
                ? `,
        remembered AS (
-         INSERT INTO idempotency_keys (key, operation, request_hash, response)
+         INSERT INTO idempotency_keys (caller_key, key, operation, request_hash, response)
          -- after the consumer's insert, so a concurrent replay trips on the consumer first
-         SELECT $10, 'claim', $11, $12::jsonb FROM consumer RETURNING 1)`
+         SELECT $13, $10, 'claim', $11, $12::jsonb FROM consumer RETURNING 1)`
+               : ''
+           }${
+             audit
+               ? `,
+       -- the audit event, only when the consumer was created: it commits with the claim or not at all
+       audited AS (
+         INSERT INTO audit_events (${APPEND_COLUMNS})
+         SELECT ${appendParameters(remember ? 14 : 10)} FROM consumer RETURNING 1)`
                : ''
            }
        SELECT (SELECT count(*)::int FROM locked) AS locked,
