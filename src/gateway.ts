@@ -3,6 +3,8 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import { type Authenticator, tokenAuthenticator } from './auth/authenticator.js';
+import { type JwtSettings, jwtAuthenticator } from './auth/jwt.js';
+import { type ProxySettings, proxyAuthenticator } from './auth/proxy.js';
 import { queryLimits } from './builder.js';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
@@ -40,8 +42,12 @@ export const defaultGatewayExposure: GatewayExposure = { corsOrigins: [], graphi
 
 /** Who may call, and what is served (docs/OPERATIONS.md, "Access control"). */
 export interface GatewayAccess {
-  /** Asked in order for each request; defaults to API tokens only. JWT and proxy authenticators go here. */
+  /** Asked in order for each request; defaults to API tokens, then `jwt`, then `proxy` when set. */
   authenticators?: readonly Authenticator[];
+  /** Also accept JWT bearer tokens from this issuer (JWT_* settings); off when absent. */
+  jwt?: JwtSettings | null;
+  /** Also believe identity headers from these proxies (TRUSTED_PROXIES, PROXY_ROLE_MAP); off when absent. */
+  proxy?: ProxySettings | null;
   /** /metrics answers only with a valid bearer token (METRICS_REQUIRE_TOKEN). */
   metricsRequireToken?: boolean;
   /**
@@ -66,7 +72,7 @@ export function createGateway(
   access: GatewayAccess = {},
 ): Gateway {
   const inflight = new InflightGauge(limits.maxInflightRequests);
-  const authenticators = access.authenticators ?? [tokenAuthenticator(db.pool)];
+  const authenticators = access.authenticators ?? defaultAuthenticators(db, logger, access);
   const served: readonly ApiVersion[] = access.serveHead ? [...SERVED_VERSIONS, HEAD_VERSION] : SERVED_VERSIONS;
   return createYoga<Record<string, unknown>, Context>({
     // Each request is validated and executed against its API version's schema only.
@@ -107,6 +113,7 @@ export function createGateway(
       useAuthentication({
         authenticators,
         protectedPaths: access.metricsRequireToken ? ['/graphql', '/metrics'] : ['/graphql'],
+        onIdentityProviderUnavailable: (error) => logger.warn(error.message),
         onUnexpectedError: (error) => logger.error(`authentication failed unexpectedly: ${String(error)}`),
       }),
       ...(exposure.introspection ? [] : [useDisableIntrospection()]),
@@ -120,6 +127,15 @@ export function createGateway(
       useSchemaDownload('/schema/'),
     ],
   });
+}
+
+/** API tokens first (one indexed lookup), then JWTs, then trusted proxy headers: each only when configured. */
+function defaultAuthenticators(db: Database, logger: Logger, access: GatewayAccess): Authenticator[] {
+  return [
+    tokenAuthenticator(db.pool),
+    ...(access.jwt ? [jwtAuthenticator(access.jwt)] : []),
+    ...(access.proxy ? [proxyAuthenticator(access.proxy, logger)] : []),
+  ];
 }
 
 // GraphiQL's first document: the tour's two questions (what do the hosts have, where does a request fit), valid
