@@ -69,7 +69,9 @@ function expectUnauthenticated(answer: Answer, saying: RegExp): void {
   expect(answer.status).toBe(401);
   expect(answer.headers.get('www-authenticate')).toBe('Bearer');
   expect(answer.body.data).toBeUndefined();
-  expect(answer.body.errors).toEqual([{ message: expect.stringMatching(saying), extensions: { code: 'UNAUTHENTICATED' } }]);
+  expect(answer.body.errors).toEqual([
+    { message: expect.stringMatching(saying), extensions: { code: 'UNAUTHENTICATED' } },
+  ]);
 }
 
 describe('a valid JWT is a caller with the role its claims map to', () => {
@@ -155,8 +157,16 @@ describe('refused tokens: 401 UNAUTHENTICATED saying why, never echoing the toke
       () => issuer.sign(user(['placement-admin'], { iss: 'https://evil.example.com/realms/placement' })),
       /another issuer/,
     ],
-    ['another audience', () => issuer.sign(user(['placement-admin'], { aud: 'some-other-service' })), /another audience/],
-    ['not valid yet', () => issuer.sign(user(['placement-admin'], { nbf: Math.floor(Date.now() / 1000) + 600 })), /not valid yet/],
+    [
+      'another audience',
+      () => issuer.sign(user(['placement-admin'], { aud: 'some-other-service' })),
+      /another audience/,
+    ],
+    [
+      'not valid yet',
+      () => issuer.sign(user(['placement-admin'], { nbf: Math.floor(Date.now() / 1000) + 600 })),
+      /not valid yet/,
+    ],
     [
       'signed by another key under a published kid',
       async () => {
@@ -170,7 +180,13 @@ describe('refused tokens: 401 UNAUTHENTICATED saying why, never echoing the toke
       async () => {
         const [header, , signature] = (await issuer.sign(user(['placement-reader']))).split('.');
         const payload = Buffer.from(
-          JSON.stringify({ iss: issuer.issuer, aud: TEST_AUDIENCE, sub: 'x', exp: 4102444800, realm_access: { roles: ['placement-admin'] } }),
+          JSON.stringify({
+            iss: issuer.issuer,
+            aud: TEST_AUDIENCE,
+            sub: 'x',
+            exp: 4102444800,
+            realm_access: { roles: ['placement-admin'] },
+          }),
         ).toString('base64url');
         return `${header}.${payload}.${signature}`;
       },
@@ -286,7 +302,7 @@ describe('the JWKS: cached, refetched for a new kid, its outage is a 503', () =>
     expect(failing.headers.get('retry-after')).toBe('1');
     expect(failing.body.errors).toEqual([
       {
-        message: expect.stringContaining("signing keys could not be fetched"),
+        message: expect.stringContaining('signing keys could not be fetched'),
         extensions: { code: 'IDENTITY_PROVIDER_UNAVAILABLE', retryable: true },
       },
     ]);
@@ -301,7 +317,10 @@ describe('the JWKS: cached, refetched for a new kid, its outage is a 503', () =>
       jwt: flaky.settings({ jwksUrl: new URL(`http://127.0.0.1:${await freePort()}/certs`) }),
     });
     const refused = await send(token, READ, unreachable);
-    expect([refused.status, refused.body.errors?.[0]?.extensions?.code]).toEqual([503, 'IDENTITY_PROVIDER_UNAVAILABLE']);
+    expect([refused.status, refused.body.errors?.[0]?.extensions?.code]).toEqual([
+      503,
+      'IDENTITY_PROVIDER_UNAVAILABLE',
+    ]);
     expect(refused.body.errors?.[0]?.message).toMatch(/unreachable/);
   });
 });
@@ -339,7 +358,11 @@ describe('configured through the environment (npm start’s src/main.ts)', () =>
     const refused = (await (await post(reader, createCell('env-reader'))).json()) as Answer['body'];
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-    const expired = await issuer.sign({ sub: 'viewer-1', groups: ['viewers'], exp: Math.floor(Date.now() / 1000) - 120 });
+    const expired = await issuer.sign({
+      sub: 'viewer-1',
+      groups: ['viewers'],
+      exp: Math.floor(Date.now() / 1000) - 120,
+    });
     expect((await post(expired, READ)).status).toBe(401);
     const unmapped = await issuer.sign({ sub: 'viewer-2', realm_access: { roles: ['placement-admin'] } });
     expect((await post(unmapped, READ)).status).toBe(403);
