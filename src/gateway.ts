@@ -113,7 +113,9 @@ export function createGateway(
       useAuthentication({
         authenticators,
         protectedPaths: access.metricsRequireToken ? ['/graphql', '/metrics'] : ['/graphql'],
-        onIdentityProviderUnavailable: (error) => logger.warn(error.message),
+        onIdentityProviderUnavailable: onceEvery(IDENTITY_PROVIDER_WARNING_INTERVAL_MS, (error) =>
+          logger.warn(error.message),
+        ),
         onUnexpectedError: (error) => logger.error(`authentication failed unexpectedly: ${String(error)}`),
       }),
       ...(exposure.introspection ? [] : [useDisableIntrospection()]),
@@ -127,6 +129,19 @@ export function createGateway(
       useSchemaDownload('/schema/'),
     ],
   });
+}
+
+// During an issuer outage every JWT request fails the same way: one warning per interval says so without a flood.
+const IDENTITY_PROVIDER_WARNING_INTERVAL_MS = 10_000;
+
+function onceEvery<T>(intervalMs: number, act: (value: T) => void): (value: T) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (value) => {
+    const now = performance.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    act(value);
+  };
 }
 
 /** API tokens first (one indexed lookup), then JWTs, then trusted proxy headers: each only when configured. */

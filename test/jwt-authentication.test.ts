@@ -293,7 +293,9 @@ describe('the JWKS: cached, refetched for a new kid, its outage is a 503', () =>
 
   it('JWKS server down: 503 IDENTITY_PROVIDER_UNAVAILABLE with Retry-After, not 401; back up: served', async () => {
     const flaky = await startTestIssuer([await issuerKey('RS256')]);
-    const gateway = createGateway(env.db, logger, limits, defaultGatewayExposure, { jwt: flaky.settings() });
+    const warnings: string[] = [];
+    const recording = { ...logger, warn: (msg: string) => warnings.push(msg) };
+    const gateway = createGateway(env.db, recording, limits, defaultGatewayExposure, { jwt: flaky.settings() });
     const token = await flaky.sign(user(['placement-reader']));
 
     flaky.failWith(500);
@@ -307,6 +309,13 @@ describe('the JWKS: cached, refetched for a new kid, its outage is a 503', () =>
       },
     ]);
     expect(JSON.stringify(failing.body)).not.toContain(token);
+    // The outage is logged, once for a burst of failing requests.
+    for (let i = 0; i < 3; i++) expect((await send(token, READ, gateway)).status).toBe(503);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /signing keys could not be fetched from http:\/\/127\.0\.0\.1:\d+\/protocol\/openid-connect\/certs: .*200 OK/,
+      ),
+    ]);
 
     flaky.failWith(null);
     expect((await send(token, READ, gateway)).status).toBe(200);
