@@ -7,6 +7,7 @@ import { createLogger } from '../src/logger.js';
 import { freePort } from './support/free-port.js';
 import { type GatewayProcess, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
+import { lockTable, untilSessionsWaitingForLock } from './support/table-lock.js';
 import { type IssuerKey, issuerKey, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from './support/test-issuer.js';
 
 /**
@@ -331,6 +332,33 @@ describe('the JWKS: cached, refetched for a new kid, its outage is a 503', () =>
       'IDENTITY_PROVIDER_UNAVAILABLE',
     ]);
     expect(refused.body.errors?.[0]?.message).toMatch(/unreachable/);
+  });
+});
+
+describe('the per-caller budget counts per subject', () => {
+  it("a subject's fresh tokens share one budget; another subject has its own", async () => {
+    const gateway = createGateway(
+      env.db,
+      createLogger('silent'),
+      { ...defaultGatewayLimits, perCallerMaxInflight: 1 },
+      defaultGatewayExposure,
+      { jwt: issuer.settings() },
+    );
+    // A distinct token each time (jti): RS256 signatures are deterministic, the same claims would be the same token.
+    const alice = () => issuer.sign({ sub: 'alice', jti: randomUUID(), realm_access: { roles: ['placement-reader'] } });
+    const lock = await lockTable(env.url, 'aggregates');
+    let blocked: Promise<Answer> | undefined;
+    try {
+      blocked = send(await alice(), '{ aggregates(first: 1) { totalCount } }', gateway);
+      await untilSessionsWaitingForLock(env, 1);
+      const again = await send(await alice(), READ, gateway);
+      expect([again.status, again.body.errors?.[0]?.extensions?.code]).toEqual([429, 'CALLER_BUSY']);
+      const bob = await issuer.sign({ sub: 'bob', realm_access: { roles: ['placement-reader'] } });
+      expect((await send(bob, READ, gateway)).status).toBe(200);
+    } finally {
+      await lock.release();
+      expect((await blocked)?.status).toBe(200);
+    }
   });
 });
 
