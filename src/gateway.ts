@@ -12,6 +12,7 @@ import { useApiVersions, versionContext, versionOf } from './http/api-version.js
 import { actorOf, useAuthentication } from './http/authentication.js';
 import { corsFor, useCrossSiteRefusal } from './http/cross-site.js';
 import { maskGatewayError } from './http/database-errors.js';
+import { cachedGraphiQLPage } from './http/graphiql-page.js';
 import { InflightGauge } from './http/inflight-limit.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { usePrometheusBounded } from './http/prometheus.js';
@@ -73,6 +74,7 @@ export function createGateway(
 ): Gateway {
   const inflight = new InflightGauge(limits.maxInflightRequests);
   const authenticators = access.authenticators ?? defaultAuthenticators(db, logger, access);
+  const graphiqlPage = cachedGraphiQLPage(renderGraphiQL);
   const served: readonly ApiVersion[] = access.serveHead ? [...SERVED_VERSIONS, HEAD_VERSION] : SERVED_VERSIONS;
   return createYoga<Record<string, unknown>, Context>({
     // Each request is validated and executed against its API version's schema only.
@@ -95,7 +97,7 @@ export function createGateway(
       defaultQuery: DEFAULT_QUERY,
       headers: JSON.stringify({ Authorization: GRAPHIQL_AUTHORIZATION_PLACEHOLDER, [VERSION_HEADER]: LATEST_VERSION }),
     },
-    renderGraphiQL,
+    renderGraphiQL: graphiqlPage.render,
     // Unexpected errors are masked; typed errors travel in the result unions; database
     // faults become retryable errors (src/http/database-errors.ts).
     maskedErrors: { maskError: maskGatewayError },
@@ -107,6 +109,7 @@ export function createGateway(
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     plugins: [
+      graphiqlPage.plugin,
       useCrossSiteRefusal('/graphql'),
       ...limitPlugins(limits, '/graphql', inflight),
       // Before anything reads the body or the version: an anonymous request learns nothing.

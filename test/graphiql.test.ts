@@ -1,7 +1,9 @@
+import { gunzipSync } from 'node:zlib';
 import { Kind, parse, validate } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPHIQL_AUTHORIZATION_PLACEHOLDER } from '../src/gateway.js';
+import { acceptsGzip } from '../src/http/graphiql-page.js';
 import { schema, schemas } from '../src/schema/index.js';
 import { LATEST_VERSION, SERVED_VERSIONS, VERSION_HEADER } from '../src/versions.js';
 import { hostWith } from './support/fixtures.js';
@@ -183,6 +185,44 @@ describe('GraphiQL page', () => {
     expect(html).toContain('URL.createObjectURL');
     expect(html).toMatch(/getWorkerUrl:\s*function\s*\(moduleId, label\)\s*\{\s*return workers\[label\];/);
     expect(html).not.toMatch(/importScripts\(\s*["'`]https?:/);
+  });
+});
+
+describe('GraphiQL page delivery (rendered once, gzipped once)', () => {
+  const page = (headers: Record<string, string>) =>
+    env.gateway.fetch('http://localhost/graphql', { headers: { accept: 'text/html', ...headers } });
+
+  it('a browser accepting gzip gets the same page in under a third of the bytes, with an ETag', async () => {
+    const zipped = await page({ 'accept-encoding': 'gzip, deflate, br' });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('accept-encoding');
+    const bytes = Buffer.from(await zipped.arrayBuffer());
+    expect(bytes.length).toBeLessThan(html.length / 3);
+    expect(gunzipSync(bytes).toString('utf8')).toBe(html);
+    expect(zipped.headers.get('etag')).toMatch(/^"[\w-]{27}"$/);
+  });
+
+  it('a client that does not accept gzip gets the plain page with the same ETag', async () => {
+    const plain = await page({ 'accept-encoding': 'gzip;q=0, identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(html);
+    expect(plain.headers.get('etag')).toBe(response.headers.get('etag'));
+  });
+
+  it('a revalidation with the ETag gets 304 and no body', async () => {
+    const etag = response.headers.get('etag')!;
+    const revalidated = await page({ 'if-none-match': etag, 'accept-encoding': 'gzip' });
+    expect(revalidated.status).toBe(304);
+    expect(await revalidated.text()).toBe('');
+    expect((await page({ 'if-none-match': '"stale"' })).status).toBe(200);
+  });
+
+  it('reads Accept-Encoding as RFC 9110 says (q=0 refuses, * admits)', () => {
+    expect([null, '', 'identity', 'br', 'gzip;q=0', 'GZIP; q=0.0', '*;q=0'].map(acceptsGzip)).toEqual(
+      Array(7).fill(false),
+    );
+    expect(['gzip', 'br, gzip;q=0.5', '*', 'x-gzip', 'deflate, *;q=0.1'].map(acceptsGzip)).toEqual(Array(5).fill(true));
   });
 });
 
