@@ -3,6 +3,8 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import { type Authenticator, tokenAuthenticator } from './auth/authenticator.js';
+import { type JwtSettings, jwtAuthenticator } from './auth/jwt.js';
+import { type ProxySettings, proxyAuthenticator } from './auth/proxy.js';
 import { queryLimits } from './builder.js';
 import type { Context } from './context.js';
 import type { Database } from './db.js';
@@ -42,8 +44,12 @@ export const defaultGatewayExposure: GatewayExposure = { corsOrigins: [], graphi
 
 /** Who may call, and what is served (docs/OPERATIONS.md, "Access control"). */
 export interface GatewayAccess {
-  /** Asked in order for each request; defaults to API tokens only. JWT and proxy authenticators go here. */
+  /** Asked in order for each request; defaults to API tokens, then `jwt`, then `proxy` when set. */
   authenticators?: readonly Authenticator[];
+  /** Also accept JWT bearer tokens from this issuer (JWT_* settings); off when absent. */
+  jwt?: JwtSettings | null;
+  /** Also believe identity headers from these proxies (TRUSTED_PROXIES, PROXY_ROLE_MAP); off when absent. */
+  proxy?: ProxySettings | null;
   /** /metrics answers only with a valid bearer token (METRICS_REQUIRE_TOKEN). */
   metricsRequireToken?: boolean;
   /**
@@ -68,7 +74,7 @@ export function createGateway(
   access: GatewayAccess = {},
 ): Gateway {
   const inflight = new InflightGauge(limits.maxInflightRequests);
-  const authenticators = access.authenticators ?? [tokenAuthenticator(db.pool)];
+  const authenticators = access.authenticators ?? defaultAuthenticators(db, logger, access);
   const graphiqlPage = cachedGraphiQLPage(renderGraphiQL);
   const served: readonly ApiVersion[] = access.serveHead ? [...SERVED_VERSIONS, HEAD_VERSION] : SERVED_VERSIONS;
   return createYoga<Record<string, unknown>, Context>({
@@ -114,6 +120,9 @@ export function createGateway(
       useAuthentication({
         authenticators,
         protectedPaths: access.metricsRequireToken ? ['/graphql', '/metrics'] : ['/graphql'],
+        onIdentityProviderUnavailable: onceEvery(IDENTITY_PROVIDER_WARNING_INTERVAL_MS, (error) =>
+          logger.warn(error.message),
+        ),
         onUnexpectedError: (error) => logger.error(`authentication failed unexpectedly: ${String(error)}`),
       }),
       ...(exposure.introspection ? [] : [useDisableIntrospection()]),
@@ -127,6 +136,28 @@ export function createGateway(
       useSchemaDownload('/schema/'),
     ],
   });
+}
+
+// During an issuer outage every JWT request fails the same way: one warning per interval says so without a flood.
+const IDENTITY_PROVIDER_WARNING_INTERVAL_MS = 10_000;
+
+function onceEvery<T>(intervalMs: number, act: (value: T) => void): (value: T) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (value) => {
+    const now = performance.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    act(value);
+  };
+}
+
+/** API tokens first (one indexed lookup), then JWTs, then trusted proxy headers: each only when configured. */
+function defaultAuthenticators(db: Database, logger: Logger, access: GatewayAccess): Authenticator[] {
+  return [
+    tokenAuthenticator(db.pool),
+    ...(access.jwt ? [jwtAuthenticator(access.jwt)] : []),
+    ...(access.proxy ? [proxyAuthenticator(access.proxy, logger)] : []),
+  ];
 }
 
 // GraphiQL's first document: the tour's two questions (what do the hosts have, where does a request fit), valid

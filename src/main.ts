@@ -2,8 +2,10 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { adminTokenFile, bootstrapAdminToken } from './auth/bootstrap.js';
+import type { JwtSettings } from './auth/jwt.js';
+import type { ProxySettings } from './auth/proxy.js';
 import { RevokedBootstrapSecretError } from './auth/tokens.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, jwtSettingsOf, loadConfig, proxySettingsOf } from './config.js';
 import { connectedAsSuperuser, SUPERUSER_WARNING } from './database-role.js';
 import { openDatabase } from './db.js';
 import {
@@ -124,7 +126,7 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
       graphiql: config.GRAPHIQL,
       introspection: config.INTROSPECTION,
     },
-    { metricsRequireToken: config.METRICS_REQUIRE_TOKEN },
+    { metricsRequireToken: config.METRICS_REQUIRE_TOKEN, ...identityProviders(config, logger) },
   );
   const timeouts = { headersTimeoutMs: config.HEADERS_TIMEOUT_MS, requestTimeoutMs: config.REQUEST_TIMEOUT_MS };
   const server = createServer(serverOptions(timeouts), gateway);
@@ -136,6 +138,22 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
   });
   logger.info(`placement-gateway listening on http://localhost:${config.PORT}/graphql`, { port: config.PORT });
   if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+}
+
+/** JWT and trusted-proxy authentication as configured; one log line says which are on. */
+function identityProviders(config: Config, logger: Logger): { jwt: JwtSettings | null; proxy: ProxySettings | null } {
+  const jwt = jwtSettingsOf(config);
+  const proxy = proxySettingsOf(config);
+  if (jwt)
+    logger.info('JWT bearer tokens accepted', {
+      issuer: jwt.issuer,
+      audience: jwt.audiences,
+      jwks: jwt.jwksUrl.href,
+      rolesClaim: jwt.rolesClaim,
+      projectClaim: jwt.projectClaim,
+    });
+  if (proxy) logger.info('identity headers accepted from trusted proxies', { trustedProxies: proxy.trusted.entries });
+  return { jwt, proxy };
 }
 
 /** An admin can get in: PLACEMENT_ADMIN_TOKEN is live, or a first token is written to <dataDir>/admin-token. */

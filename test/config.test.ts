@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, jwtSettingsOf, loadConfig, proxySettingsOf } from '../src/config.js';
 
 /** The message loadConfig throws for `env`, or undefined when it accepts it. */
 function problem(env: Record<string, string>): string | undefined {
@@ -74,5 +74,73 @@ describe('an empty variable', () => {
     expect(loadConfig({ PORT: '' }).PORT).toBe(4000);
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '' }).DB_STATEMENT_TIMEOUT_MS).toBe(30_000);
     expect(loadConfig({ MAX_ALIASES: '' }).MAX_ALIASES).toBe(20);
+  });
+});
+
+describe('identity provider settings (JWT_*, TRUSTED_PROXIES, PROXY_ROLE_MAP)', () => {
+  const jwt = {
+    JWT_ISSUER: 'https://sso.example.com/realms/ops',
+    JWT_JWKS_URL: 'https://sso.example.com/realms/ops/protocol/openid-connect/certs',
+    JWT_AUDIENCE: 'placement-gateway',
+  };
+
+  it('off unless configured', () => {
+    const config = loadConfig({});
+    expect(jwtSettingsOf(config)).toBeNull();
+    expect(proxySettingsOf(config)).toBeNull();
+  });
+
+  it('JWT: issuer, key set and audience go together; defaults for the rest', () => {
+    expect(problem({ JWT_ISSUER: jwt.JWT_ISSUER })).toBe(
+      'JWT_JWKS_URL must be set when JWT bearer tokens are on (JWT_ISSUER, JWT_JWKS_URL and JWT_AUDIENCE go together), got nothing; ' +
+        'JWT_AUDIENCE must be set when JWT bearer tokens are on (JWT_ISSUER, JWT_JWKS_URL and JWT_AUDIENCE go together), got nothing',
+    );
+    const settings = jwtSettingsOf(loadConfig(jwt));
+    expect(settings).toMatchObject({
+      issuer: jwt.JWT_ISSUER,
+      audiences: ['placement-gateway'],
+      rolesClaim: 'roles',
+      projectClaim: null,
+      clockToleranceSeconds: 30,
+      jwksCooldownSeconds: 30,
+    });
+    expect(settings?.jwksUrl.href).toBe(jwt.JWT_JWKS_URL);
+    expect(Object.fromEntries(settings?.roleMap ?? [])).toEqual({
+      'placement-admin': 'ADMIN',
+      'placement-scheduler': 'SCHEDULER',
+      'placement-reader': 'READER',
+    });
+  });
+
+  it('JWT_JWKS_URL must be https (http only on localhost)', () => {
+    expect(problem({ ...jwt, JWT_JWKS_URL: 'http://sso.example.com/certs' })).toBe(
+      'JWT_JWKS_URL must be an https:// URL (http:// only for localhost), got "http://sso.example.com/certs"',
+    );
+    expect(problem({ ...jwt, JWT_JWKS_URL: 'http://127.0.0.1:8080/certs' })).toBeUndefined();
+  });
+
+  it('role maps: name=ROLE with our roles, no name mapped twice', () => {
+    expect(problem({ JWT_ROLE_MAP: 'ops=ROOT' })).toBe(
+      'JWT_ROLE_MAP must be a comma list of name=ADMIN|SCHEDULER|READER ("ROOT" in "ops=ROOT" is not one of ADMIN, SCHEDULER, READER), got "ops=ROOT"',
+    );
+    expect(problem({ PROXY_ROLE_MAP: 'admin=ADMIN,Admin=READER' })).toBe(
+      'PROXY_ROLE_MAP must be a comma list of name=ADMIN|SCHEDULER|READER ("Admin" is mapped to both ADMIN and READER), got "admin=ADMIN,Admin=READER"',
+    );
+    expect(problem({ PROXY_ROLE_MAP: 'admin' })).toMatch(/"admin" is not name=ROLE/);
+  });
+
+  it('TRUSTED_PROXIES: addresses and networks, IPv4 and IPv6', () => {
+    const proxy = proxySettingsOf(loadConfig({ TRUSTED_PROXIES: '10.0.0.5, 172.16.0.0/12, fd00::/8' }));
+    expect(proxy?.trusted.entries).toEqual(['10.0.0.5', '172.16.0.0/12', 'fd00::/8']);
+    expect(Object.fromEntries(proxy?.roleMap ?? [])).toEqual({
+      admin: 'ADMIN',
+      service: 'SCHEDULER',
+      reader: 'READER',
+      member: 'READER',
+    });
+    expect(problem({ TRUSTED_PROXIES: 'proxy.internal' })).toMatch(
+      /^TRUSTED_PROXIES must be a comma list of IP addresses and networks .*"proxy.internal" is not an IPv4 or IPv6 address/,
+    );
+    expect(problem({ TRUSTED_PROXIES: 'fd00::/129' })).toMatch(/prefix length outside 0–128/);
   });
 });

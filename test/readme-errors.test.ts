@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { generateKeyPair, SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLimits } from '../src/builder.js';
 import { defaultGatewayLimits } from '../src/http/limits.js';
+import { freePort } from './support/free-port.js';
 import { type GatewayProcess, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { README, section, tableRows } from './support/readme.js';
@@ -42,12 +44,25 @@ let bounded: GatewayProcess;
 /** One request in flight per caller, no statement timeout: a caller's blocked request holds its place. */
 let perCaller: GatewayProcess;
 
+/** JWT_* settings of `tight`: an issuer whose key set nobody serves (nothing listens on that port). */
+const JWT_ISSUER = 'https://issuer.example.com/realms/placement';
+const JWT_AUDIENCE = 'placement-gateway';
+
 beforeAll(async () => {
   env = await createTestEnv(2);
   [tight, bounded, perCaller] = await Promise.all([
     startGatewayProcess({
       databaseUrl: env.url,
-      env: { DB_POOL_MAX: '1', DB_ACQUIRE_TIMEOUT_MS: '300', DB_STATEMENT_TIMEOUT_MS: '1500' },
+      env: {
+        DB_POOL_MAX: '1',
+        DB_ACQUIRE_TIMEOUT_MS: '300',
+        DB_STATEMENT_TIMEOUT_MS: '1500',
+        // Identity providers for the IDENTITY_PROVIDER_UNAVAILABLE and 403 FORBIDDEN rows.
+        JWT_ISSUER,
+        JWT_AUDIENCE,
+        JWT_JWKS_URL: `http://127.0.0.1:${await freePort()}/certs`,
+        TRUSTED_PROXIES: '127.0.0.1',
+      },
     }),
     startGatewayProcess({ databaseUrl: env.url, env: { MAX_INFLIGHT_REQUESTS: '1', DB_STATEMENT_TIMEOUT_MS: '0' } }),
     startGatewayProcess({ databaseUrl: env.url, env: { PER_CALLER_MAX_IN_FLIGHT: '1', DB_STATEMENT_TIMEOUT_MS: '0' } }),
@@ -212,6 +227,27 @@ const reproductions: Record<string, Reproduce[]> = {
       );
       expect(await env.sql('SELECT count(*)::int AS n FROM cells')).toEqual(before);
       return refused;
+    },
+    // A trusted proxy (TRUSTED_PROXIES includes the test's 127.0.0.1) names a user holding no mapped role.
+    async (accept) =>
+      answer(
+        await post(tight, accept, query('{ __typename }'), {
+          authorization: '',
+          'x-user-id': 'someone',
+          'x-roles': 'no-such-role',
+        }),
+      ),
+  ],
+  IDENTITY_PROVIDER_UNAVAILABLE: [
+    async (accept) => {
+      const { privateKey } = await generateKeyPair('RS256');
+      const token = await new SignJWT({ sub: 'someone', roles: ['placement-admin'] })
+        .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+        .setIssuer(JWT_ISSUER)
+        .setAudience(JWT_AUDIENCE)
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      return answer(await post(tight, accept, query('{ __typename }'), { authorization: `Bearer ${token}` }));
     },
   ],
   UNSUPPORTED_API_VERSION: [

@@ -13,15 +13,46 @@ export class AuthenticationError extends Error {
 }
 
 /**
+ * The credentials are good, but the identity they prove holds no role this gateway maps
+ * (JWT_ROLE_MAP, PROXY_ROLE_MAP): 403 FORBIDDEN, as the caller is known and simply not allowed.
+ */
+export class NoRoleError extends Error {
+  readonly code = 'FORBIDDEN';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoRoleError';
+  }
+}
+
+/**
+ * The identity provider needed to check the credentials (the JWKS endpoint) could not be
+ * reached or answered nonsense: 503 IDENTITY_PROVIDER_UNAVAILABLE, retryable, since the caller
+ * did nothing wrong. The message says what failed, never the token.
+ */
+export class IdentityProviderUnavailableError extends Error {
+  readonly code = 'IDENTITY_PROVIDER_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'IdentityProviderUnavailableError';
+  }
+}
+
+/** Where a request came from: the TCP peer (undefined for a request handed to the gateway in-process). */
+export interface Peer {
+  address: string | undefined;
+}
+
+/**
  * One way of recognising a caller. `authenticate` answers:
  * - an Actor: this authenticator vouches for the caller;
  * - null: the request carries nothing this authenticator understands (the next one is asked);
  * - throws AuthenticationError: the request carries credentials of this kind and they are bad
- *   (the request is refused; no later authenticator is asked).
+ *   (the request is refused; no later authenticator is asked);
+ * - throws NoRoleError or IdentityProviderUnavailableError (above).
  */
 export interface Authenticator {
   readonly name: string;
-  authenticate(request: Request): Promise<Actor | null>;
+  authenticate(request: Request, peer: Peer): Promise<Actor | null>;
 }
 
 /** `Authorization: Bearer pgw_…` API tokens (src/auth/tokens.ts). Other bearer formats are left to later entries. */
@@ -42,9 +73,13 @@ export function tokenAuthenticator(pool: Pool): Authenticator {
  * Asks each authenticator in order; the first Actor wins. When none recognises the request,
  * the error says what is expected.
  */
-export async function authenticate(authenticators: readonly Authenticator[], request: Request): Promise<Actor> {
+export async function authenticate(
+  authenticators: readonly Authenticator[],
+  request: Request,
+  peer: Peer,
+): Promise<Actor> {
   for (const authenticator of authenticators) {
-    const actor = await authenticator.authenticate(request);
+    const actor = await authenticator.authenticate(request, peer);
     if (actor) return actor;
   }
   const header = request.headers.get('authorization');

@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
+import { authenticatedActor } from './authentication.js';
 import { callerKey } from './caller-identity.js';
 import { RETRY_AFTER_SECONDS } from './database-errors.js';
 import { earlyErrorResponse } from './early-error.js';
@@ -36,8 +37,9 @@ export class InflightGauge {
  */
 export function useInflightLimit({ max, perCaller, endpoint, gauge }: InflightLimitOptions): Plugin {
   const byCaller = new Map<string, number>();
-  // Requests to `endpoint`, with their caller (null: in-process, no per-caller budget).
-  const callers = new WeakMap<Request, string | null>();
+  // Requests to `endpoint`, with their server context: the caller is known once authentication
+  // (a later onRequest hook) has run, which it has by the time the body is parsed.
+  const callers = new WeakMap<Request, unknown>();
   // A request is released exactly once, from whichever comes first: its handler settling
   // (covers handlers that throw) or its response (covers responses ended early by a later hook).
   const releases = new WeakMap<Request, () => void>();
@@ -70,7 +72,7 @@ export function useInflightLimit({ max, perCaller, endpoint, gauge }: InflightLi
   return {
     onRequest({ request, url, serverContext, requestHandler, setRequestHandler }) {
       if (url.pathname !== endpoint) return;
-      callers.set(request, callerKey(request, serverContext));
+      callers.set(request, serverContext);
       setRequestHandler(async (req, context) => {
         try {
           return await requestHandler(req, context);
@@ -82,7 +84,8 @@ export function useInflightLimit({ max, perCaller, endpoint, gauge }: InflightLi
     // The slot is taken once the parser has read the whole body: wrap the chosen parser.
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
       if (!callers.has(request) || requestParser === undefined) return;
-      const key = callers.get(request) ?? null;
+      // null: in-process, no per-caller budget.
+      const key = callerKey(request, callers.get(request), authenticatedActor(request));
       setRequestParser(async (req) => {
         const parsed = await requestParser(req);
         if (isResponse(parsed)) return parsed;
