@@ -77,6 +77,16 @@ export function refusalFromTypedError(
   return new Refusal(`${error.message} [${error.code}]`, { detail, result: error, extra, retryable });
 }
 
+/** What a FORBIDDEN refusal says beyond its message: the role the operation needs and the token's. */
+function forbiddenDetail(error: PlacementClientError): string[] {
+  const extensions = error.errors[0]?.extensions ?? {};
+  const lines: string[] = [];
+  if (typeof extensions.requiredRole === 'string') lines.push(`  required role: ${extensions.requiredRole}`);
+  if (typeof extensions.role === 'string') lines.push(`  token role: ${extensions.role}`);
+  lines.push('  (nothing was changed; use a token with that role: --token or PLACEMENT_TOKEN)');
+  return lines;
+}
+
 /** The exit code and the stderr text for anything a command threw. */
 export function describeFailure(error: unknown): { exitCode: number; lines: string[] } {
   if (error instanceof UsageError) {
@@ -96,6 +106,7 @@ export function describeFailure(error: unknown): { exitCode: number; lines: stri
       if (error.retryAfterSeconds !== undefined) lines.push(`  retry after: ${error.retryAfterSeconds} s`);
       if (error.code === 'UNAUTHENTICATED')
         lines.push('  (set a token with --token or PLACEMENT_TOKEN; a local gateway wrote one to .data/admin-token)');
+      if (error.code === 'FORBIDDEN') lines.push(...forbiddenDetail(error));
       return { exitCode: error.retryable ? EXIT.retryLater : EXIT.refused, lines };
     }
     const hint =
