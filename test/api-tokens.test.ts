@@ -128,6 +128,8 @@ describe('token lifecycle', () => {
   it('the token fields are not in the versions before 1.2', async () => {
     const reply = await env.gql('{ apiTokens { totalCount } }', {}, '1.1');
     expect(reply.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // The hint names the release that has them.
+    expect(reply.errors?.[0]?.message).toContain('`apiTokens` exists from 1.2; send `Placement-API-Version: 1.2`');
   });
 });
 
