@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLACEMENT_API_VERSION } from '@placement-gateway/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFailure, refusalFromTypedError } from '../cli/errors.js';
 import { openDatabase } from '../src/db.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
@@ -609,5 +610,26 @@ describe('placement tokens', () => {
     expect(noName.code).toBe(2);
     expect(versionHeaders.length).toBe(requestsBefore);
     expect(await env.sql('SELECT 1 FROM api_tokens WHERE name = $1', ['cli-owner'])).toEqual([]);
+  });
+});
+
+describe('placement CLI: FORBIDDEN as a typed error member', () => {
+  it('prints the same role lines as the GraphQL error does (a mutation union may carry Forbidden)', () => {
+    const member = {
+      __typename: 'Forbidden',
+      code: 'FORBIDDEN',
+      message: 'createApiToken needs role ADMIN or higher; the token "r" has role READER',
+      requiredRole: 'ADMIN',
+      role: 'READER',
+    };
+    expect(describeFailure(refusalFromTypedError(member))).toEqual({
+      exitCode: 1,
+      lines: [
+        `error: ${member.message} [FORBIDDEN]`,
+        '  required role: ADMIN',
+        '  token role: READER',
+        '  (nothing was changed; use a token with that role: --token or PLACEMENT_TOKEN)',
+      ],
+    });
   });
 });
