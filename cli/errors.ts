@@ -59,11 +59,31 @@ function words(fieldName: string): string {
   return fieldName.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
+const FORBIDDEN_HINT = '(nothing was changed; use a token with that role: --token or PLACEMENT_TOKEN)';
+
+/**
+ * What a FORBIDDEN refusal says beyond its message: the role the operation needs and the
+ * token's. The same words whether it came as a GraphQL error (its extensions) or as a typed
+ * error member of a result union (its fields), so scripts and people see one shape.
+ */
+function forbiddenDetail(fields: Record<string, unknown>): Array<readonly [string, string]> {
+  const detail: Array<readonly [string, string]> = [];
+  if (typeof fields.requiredRole === 'string') detail.push(['required role', fields.requiredRole]);
+  if (typeof fields.role === 'string') detail.push(['token role', fields.role]);
+  return detail;
+}
+
 /** A typed error (any member of a result union with `code` and `message`) in plain words. */
 export function refusalFromTypedError(
   error: { __typename: string; code: string; message: string },
   extra?: string,
 ): Refusal {
+  if (error.code === 'FORBIDDEN')
+    return new Refusal(`${error.message} [${error.code}]`, {
+      detail: forbiddenDetail(error),
+      result: error,
+      extra: `  ${FORBIDDEN_HINT}`,
+    });
   const detail: Array<readonly [string, string]> = [];
   for (const [key, value] of Object.entries(error)) {
     if (NOT_DETAIL.has(key) || value === undefined) continue;
@@ -96,6 +116,10 @@ export function describeFailure(error: unknown): { exitCode: number; lines: stri
       if (error.retryAfterSeconds !== undefined) lines.push(`  retry after: ${error.retryAfterSeconds} s`);
       if (error.code === 'UNAUTHENTICATED')
         lines.push('  (set a token with --token or PLACEMENT_TOKEN; a local gateway wrote one to .data/admin-token)');
+      if (error.code === 'FORBIDDEN') {
+        lines.push(...forbiddenDetail(error.errors[0]?.extensions ?? {}).map(([key, value]) => `  ${key}: ${value}`));
+        lines.push(`  ${FORBIDDEN_HINT}`);
+      }
       return { exitCode: error.retryable ? EXIT.retryLater : EXIT.refused, lines };
     }
     const hint =

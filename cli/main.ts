@@ -9,6 +9,7 @@ import {
   addInventoryCommands,
   addProvidersCommands,
 } from './commands/providers.js';
+import { addTokensCommands } from './commands/tokens.js';
 import { describeFailure, EXIT, Refusal } from './errors.js';
 import { positiveInteger } from './parse.js';
 import { DEFAULT_URL, type Program } from './session.js';
@@ -40,6 +41,7 @@ function buildProgram(): Program {
   addAllocationsCommands(program);
   addUsagesCommand(program);
   addPlacementCommands(program);
+  addTokensCommands(program);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
-import type { ProviderAllocationInput, ResourceAmountInput } from '@placement-gateway/client';
+import type { ApiTokenRole, ProviderAllocationInput, ResourceAmountInput } from '@placement-gateway/client';
 
 /**
  * Option-value parsers. They throw commander's InvalidArgumentError, which commander reports
@@ -70,4 +70,15 @@ export function weigher(value: string): 'SPREAD' | 'PACK' {
   const upper = value.toUpperCase();
   if (upper !== 'SPREAD' && upper !== 'PACK') throw new InvalidArgumentError(`"${value}" is not spread or pack.`);
   return upper;
+}
+
+/** The roles a token can have, most powerful first (the service's ApiTokenRole). */
+export const TOKEN_ROLES: readonly ApiTokenRole[] = ['ADMIN', 'SCHEDULER', 'READER'];
+
+/** `scheduler` → 'SCHEDULER'; anything else is refused before a request is sent. */
+export function tokenRole(value: string): ApiTokenRole {
+  const upper = value.trim().toUpperCase();
+  const role = TOKEN_ROLES.find((r) => r === upper);
+  if (!role) throw new InvalidArgumentError(`"${value}" is not a role; roles are ${TOKEN_ROLES.join(', ')}.`);
+  return role;
 }

@@ -1,16 +1,16 @@
-import * as ops from './generated/1.1/graphql.js';
-import { PLACEMENT_API_VERSION } from './generated/1.1/version.js';
+import * as ops from './generated/1.2/graphql.js';
+import { PLACEMENT_API_VERSION } from './generated/1.2/version.js';
 import { type PlacementClientOptions, PlacementTransport } from './transport.js';
 
-// The typed documents, enums and result types of API 1.1, for `request` and for annotations.
-export * from './generated/1.1/graphql.js';
+// The typed documents, enums and result types of API 1.2, for `request` and for annotations.
+export * from './generated/1.2/graphql.js';
 export * from './transport.js';
 export { PLACEMENT_API_VERSION };
 
 /**
- * The typed client of the placement service in API 1.1 (PLACEMENT_API_VERSION), the newest
- * version this package speaks; `@placement-gateway/client/1.0` has the 1.0 one. One method per
- * ready operation in client/operations/1.1/; each returns the operation's root field, union
+ * The typed client of the placement service in API 1.2 (PLACEMENT_API_VERSION), the newest
+ * version this package speaks; `@placement-gateway/client/1.1` and `/1.0` pin the older ones. One
+ * method per ready operation in client/operations/1.2/; each returns the operation's root field, union
  * results as discriminated unions on `__typename`. `request` runs any other generated document.
  */
 export class PlacementClient extends PlacementTransport {
@@ -170,5 +170,21 @@ export class PlacementClient extends PlacementTransport {
 
   async reschedule(input: ops.RescheduleInput) {
     return (await this.request(ops.RescheduleDocument, { input })).reschedule;
+  }
+
+  // API tokens (from 1.2; the service allows them to ADMIN tokens only)
+
+  async listApiTokens(variables: ops.ListApiTokensQueryVariables = {}) {
+    return (await this.request(ops.ListApiTokensDocument, variables)).apiTokens;
+  }
+
+  /** The payload's `secret` is shown this once: the service keeps only its hash. */
+  async createApiToken(input: ops.CreateApiTokenInput) {
+    return (await this.request(ops.CreateApiTokenDocument, { input })).createApiToken;
+  }
+
+  /** By `{ id }` or `{ name }`: the next request with that token gets 401. */
+  async revokeApiToken(input: ops.RevokeApiTokenInput) {
+    return (await this.request(ops.RevokeApiTokenDocument, { input })).revokeApiToken;
   }
 }

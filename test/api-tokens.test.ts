@@ -1,20 +1,20 @@
 import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemas } from '../src/schema/index.js';
-import { HEAD_VERSION } from '../src/versions.js';
+import type { ApiVersion } from '../src/versions.js';
 import { ERROR_FIELDS } from './support/fixtures.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
 /**
- * Token management in API 1.2 (the unreleased head, served here through the gateway's
- * serveHead option): create → use → list → revoke → 401, and the input rules.
+ * Token management, released in API 1.2 (served as `npm start` serves it, no head needed):
+ * create → use → list → revoke → 401, and the input rules.
  */
 
-const V = HEAD_VERSION;
+const V: ApiVersion = '1.2';
 let env: TestEnv;
 
 beforeAll(async () => {
-  env = await createTestEnv({ poolMax: 4, access: { serveHead: true } });
+  env = await createTestEnv({ poolMax: 4 });
 });
 afterAll(async () => env?.close());
 
@@ -119,15 +119,17 @@ describe('token lifecycle', () => {
   });
 
   it('a secret or its hash cannot be read back: ApiToken has no such field', () => {
-    const type = schemas[HEAD_VERSION].getType('ApiToken');
+    const type = schemas[V].getType('ApiToken');
     expect(isObjectType(type) && Object.keys(type.getFields()).sort()).toEqual(
       ['createdAt', 'id', 'lastUsedAt', 'name', 'projectId', 'revokedAt', 'role'].sort(),
     );
   });
 
-  it('the token fields are not in the released versions', async () => {
+  it('the token fields are not in the versions before 1.2', async () => {
     const reply = await env.gql('{ apiTokens { totalCount } }', {}, '1.1');
     expect(reply.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // The hint names the release that has them.
+    expect(reply.errors?.[0]?.message).toContain('`apiTokens` exists from 1.2; send `Placement-API-Version: 1.2`');
   });
 });
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLACEMENT_API_VERSION } from '@placement-gateway/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFailure, refusalFromTypedError } from '../cli/errors.js';
 import { openDatabase } from '../src/db.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
@@ -116,6 +117,7 @@ describe('placement CLI', () => {
       'explain',
       'claim',
       'reschedule',
+      'tokens',
     ]) {
       expect(help).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
@@ -459,5 +461,175 @@ describe('placement CLI: the token', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('placement tokens', () => {
+  interface TokenJson {
+    id: string;
+    name: string;
+    role: string;
+    projectId: string | null;
+    createdAt: string;
+    lastUsedAt: string | null;
+    revokedAt: string | null;
+  }
+
+  /** The CLI run with another token than the test's ADMIN one. */
+  const placementAs = (secret: string, ...args: string[]) =>
+    run(process.execPath, [bin, ...args], { PLACEMENT_TOKEN: secret });
+
+  it('create → list shows it → the secret works as a bearer → revoke → it gets 401', async () => {
+    const created = await ok('tokens', 'create', '--name', 'cli-scheduler', '--role', 'SCHEDULER', '--project', 'demo');
+    const [summary, secretLine, ...rest] = created.trimEnd().split('\n');
+    expect(summary).toMatch(/^created token cli-scheduler \(id \d+\): role SCHEDULER, project demo$/);
+    expect(secretLine).toMatch(/^secret: pgw_\S+$/);
+    expect(rest).toEqual([]);
+    const secret = secretLine!.slice('secret: '.length);
+    // Only the hash is stored: the secret itself is nowhere in the database.
+    const [row] = await env.sql<{ role: string; project_id: string; stored: boolean }>(
+      `SELECT role, project_id, strpos(row_to_json(t)::text, $2) > 0 AS stored FROM api_tokens t WHERE name = $1`,
+      ['cli-scheduler', secret],
+    );
+    expect(row).toEqual({ role: 'SCHEDULER', project_id: 'demo', stored: false });
+
+    const listed = await ok('tokens', 'list');
+    const table = listed.trimEnd().split('\n').slice(0, -1).join('\n');
+    expect(column(table, 'NAME')).toContain('cli-scheduler');
+    const line = table.split('\n').find((l) => l.startsWith('cli-scheduler'))!;
+    expect(line).toMatch(/ SCHEDULER +demo +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +- +-$/);
+    expect(listed).not.toContain(secret);
+
+    // The secret works: a SCHEDULER reads and claims, and the listing then shows it was used.
+    const cells = await placementAs(secret, '--json', 'cells', 'list');
+    expect([cells.code, cells.stderr]).toEqual([0, '']);
+    expect(JSON.parse(cells.stdout).cells[0].name).toBe('cell-a');
+    const used = await json<{ tokens: TokenJson[] }>('tokens', 'list');
+    expect(used.tokens.find((t) => t.name === 'cli-scheduler')?.lastUsedAt).toEqual(expect.any(String));
+
+    expect(await ok('tokens', 'revoke', 'cli-scheduler')).toMatch(
+      /^revoked token cli-scheduler \(id \d+\): role SCHEDULER, project demo\n$/,
+    );
+    const refused = await placementAs(secret, 'cells', 'list');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('[UNAUTHENTICATED]');
+    const raw = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${secret}`,
+        'placement-api-version': PLACEMENT_API_VERSION,
+      },
+      body: JSON.stringify({ query: '{ cells { totalCount } }' }),
+    });
+    expect(raw.status).toBe(401);
+
+    // Revoked tokens leave the default listing; --all shows them with the time of revocation.
+    expect(column((await ok('tokens', 'list')).trimEnd(), 'NAME')).not.toContain('cli-scheduler');
+    const all = await json<{ totalCount: number; tokens: TokenJson[] }>('tokens', 'list', '--all');
+    expect(all.tokens.find((t) => t.name === 'cli-scheduler')?.revokedAt).toEqual(expect.any(String));
+    expect(all.totalCount).toBe(all.tokens.length);
+  });
+
+  it('--json prints the payload with the secret; --quiet only the secret; revoke takes an id', async () => {
+    const created = await json<{ __typename: string; secret: string; token: TokenJson }>(
+      'tokens',
+      'create',
+      '--name',
+      'cli-json',
+      '--role',
+      'reader',
+    );
+    expect(created).toMatchObject({
+      __typename: 'CreateApiTokenPayload',
+      secret: expect.stringMatching(/^pgw_/),
+      token: { name: 'cli-json', role: 'READER', projectId: null, revokedAt: null },
+    });
+    const quiet = await ok('tokens', 'create', '--name', 'cli-quiet', '--role', 'READER', '-q');
+    expect(quiet).toMatch(/^pgw_\S+\n$/);
+    const reads = await placementAs(quiet.trim(), 'cells', 'list');
+    expect([reads.code, reads.stderr]).toEqual([0, '']);
+
+    const revoked = await json<TokenJson>('tokens', 'revoke', created.token.id);
+    expect(revoked).toMatchObject({ id: created.token.id, name: 'cli-json', revokedAt: expect.any(String) });
+    expect(
+      await env.sql('SELECT revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE name = $1', ['cli-json']),
+    ).toEqual([{ revoked: true }]);
+    const missing = await placement('tokens', 'revoke', 'no-such-token');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/\[NOT_FOUND\]/);
+  });
+
+  it('on a terminal, warns once that the secret is shown only now', async () => {
+    // script(1) gives the CLI a pseudo-terminal as stdout and stderr, as a person's shell would.
+    const command = [process.execPath, bin, 'tokens', 'create', '--name', 'cli-tty', '--role', 'READER']
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const result = await run('script', ['-qec', command, '/dev/null']);
+    expect(result.code, result.stdout).toBe(0);
+    const lines = result.stdout.split(/\r?\n/).filter(Boolean);
+    expect(lines.filter((l) => l.includes('shown only now'))).toEqual([
+      'note: the secret is shown only now (the service keeps only its hash); store it now',
+    ]);
+    expect(lines.some((l) => /^secret: pgw_/.test(l))).toBe(true);
+    // Without a terminal (every other test here) there is no such line.
+    const piped = await placement('tokens', 'create', '--name', 'cli-piped', '--role', 'READER');
+    expect(piped.stderr).toBe('');
+  });
+
+  it('a READER token is refused with FORBIDDEN, told which role is needed, and nothing is created', async () => {
+    const reader = (await ok('tokens', 'create', '--name', 'cli-reader', '--role', 'READER', '-q')).trim();
+    const before = await env.sql('SELECT count(*)::int AS n FROM api_tokens');
+    for (const args of [
+      ['tokens', 'create', '--name', 'cli-escalate', '--role', 'ADMIN'],
+      ['tokens', 'list'],
+      ['tokens', 'revoke', 'cli-reader'],
+    ]) {
+      const refused = await placementAs(reader, ...args);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/^error: \w+ needs role ADMIN or higher; .* has role READER \[FORBIDDEN\]$/m);
+      expect(refused.stderr).toContain('  required role: ADMIN\n');
+      expect(refused.stderr).toContain('  token role: READER\n');
+    }
+    expect(await env.sql('SELECT count(*)::int AS n FROM api_tokens')).toEqual(before);
+    expect(await env.sql('SELECT revoked_at FROM api_tokens WHERE name = $1', ['cli-reader'])).toEqual([
+      { revoked_at: null },
+    ]);
+  });
+
+  it('refuses a bad role or a missing option with exit 2 before calling the service', async () => {
+    const requestsBefore = versionHeaders.length;
+    const badRole = await placement('tokens', 'create', '--name', 'cli-owner', '--role', 'OWNER');
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toContain('"OWNER" is not a role; roles are ADMIN, SCHEDULER, READER.');
+    const noRole = await placement('tokens', 'create', '--name', 'cli-owner');
+    expect(noRole.code).toBe(2);
+    expect(noRole.stderr).toContain("required option '--role <role>' not specified");
+    const noName = await placement('tokens', 'revoke');
+    expect(noName.code).toBe(2);
+    expect(versionHeaders.length).toBe(requestsBefore);
+    expect(await env.sql('SELECT 1 FROM api_tokens WHERE name = $1', ['cli-owner'])).toEqual([]);
+  });
+});
+
+describe('placement CLI: FORBIDDEN as a typed error member', () => {
+  it('prints the same role lines as the GraphQL error does (a mutation union may carry Forbidden)', () => {
+    const member = {
+      __typename: 'Forbidden',
+      code: 'FORBIDDEN',
+      message: 'createApiToken needs role ADMIN or higher; the token "r" has role READER',
+      requiredRole: 'ADMIN',
+      role: 'READER',
+    };
+    expect(describeFailure(refusalFromTypedError(member))).toEqual({
+      exitCode: 1,
+      lines: [
+        `error: ${member.message} [FORBIDDEN]`,
+        '  required role: ADMIN',
+        '  token role: READER',
+        '  (nothing was changed; use a token with that role: --token or PLACEMENT_TOKEN)',
+      ],
+    });
   });
 });

@@ -23,7 +23,7 @@ import { TEST_ADMIN_TOKEN } from './support/test-token.js';
  * docs/CLIENT.md, "Generate your own client", verbatim: every block marked
  * `<!-- outside-project: <file> -->` is written into a fresh project, which installs
  * graphql-codegen and the packed client, generates types for its own operation against a
- * served gateway (by introspection with the version header, and from GET /schema/1.1.graphql),
+ * served gateway (by introspection with the version header, and from GET /schema/1.2.graphql),
  * compiles with tsc and runs with node.
  */
 
@@ -103,7 +103,7 @@ describe('docs/CLIENT.md: generate your own client in another project', () => {
     );
   });
 
-  it('generates from the served SDL of 1.1, then by introspection with the header', async () => {
+  it('generates from the served SDL of 1.2, then by introspection with the header', async () => {
     for (const config of ['codegen-from-sdl.ts', 'codegen.ts']) {
       await rm(path.join(project, 'src/gql'), { recursive: true, force: true });
       const run = await codegen(config);

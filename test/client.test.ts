@@ -3,12 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   isTypedError,
+  ListApiTokensDocument,
   ListInventoriesDocument,
   PLACEMENT_API_VERSION,
   PlacementClient,
   PlacementClientError,
 } from '@placement-gateway/client';
 import * as api10 from '@placement-gateway/client/1.0';
+import * as api11 from '@placement-gateway/client/1.1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
@@ -111,6 +113,38 @@ describe('PlacementClient', () => {
     expect(refused).toBeInstanceOf(PlacementClientError);
     expect((refused as PlacementClientError).message).toContain('Cannot query field "utilization" on type "Inventory"');
     expect(versionHeaders.slice(before)).toEqual(['1.0', PLACEMENT_API_VERSION, '1.0']);
+  });
+
+  it('manages API tokens (1.2): create, list, the secret works as a bearer, revoke', async () => {
+    const admin = new PlacementClient({ token: TEST_ADMIN_TOKEN, url });
+    const created = await admin.createApiToken({ name: 'client-reader', role: 'READER', projectId: 'p1' });
+    if (created.__typename !== 'CreateApiTokenPayload') throw new Error(`createApiToken: ${created.__typename}`);
+    expect(created.token).toMatchObject({ name: 'client-reader', role: 'READER', projectId: 'p1', revokedAt: null });
+    expect(created.secret).toMatch(/^pgw_/);
+
+    const listed = await admin.listApiTokens();
+    expect(listed.edges.map((edge) => edge.node.name)).toContain('client-reader');
+    expect(await new PlacementClient({ token: created.secret, url }).listCells()).toMatchObject({
+      totalCount: expect.any(Number),
+    });
+
+    const revoked = await admin.revokeApiToken({ name: 'client-reader' });
+    if (revoked.__typename !== 'ApiTokenPayload') throw new Error(`revokeApiToken: ${revoked.__typename}`);
+    expect(revoked.token.revokedAt).not.toBeNull();
+    const refused = await new PlacementClient({ token: created.secret, url }).listCells().catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'graphql', status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('the 1.1 entry keeps its methods and speaks 1.1; a 1.2 document is refused there', async () => {
+    const pinned = new api11.PlacementClient({ token: TEST_ADMIN_TOKEN, url });
+    expect(pinned.apiVersion).toBe('1.1');
+    const before = versionHeaders.length;
+    const page = await pinned.listProviders({ first: 1 });
+    expect(page.totalCount).toBeGreaterThan(0);
+    const refused = await pinned.request(ListApiTokensDocument, {}).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PlacementClientError);
+    expect((refused as PlacementClientError).message).toContain('Cannot query field "apiTokens" on type "Query"');
+    expect(versionHeaders.slice(before)).toEqual(['1.1', '1.1']);
   });
 
   it('throws GraphQL errors with their code, field, rule and HTTP status', async () => {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PLACEMENT_API_VERSION } from '@placement-gateway/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_FIELDS, hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
@@ -68,7 +69,7 @@ describe('examples/scheduler-loop.ts', () => {
     const run = await runExample(url);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`placement service ${url} (API 1.1)`);
+    expect(run.stdout).toContain(`placement service ${url} (API ${PLACEMENT_API_VERSION})`);
     expect(run.stdout).toContain('1. candidates for VCPU:2,MEMORY_MB:4096: 3');
     expect(run.stdout).toContain('(simulated)');
 

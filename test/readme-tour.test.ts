@@ -2,9 +2,11 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type DocumentNode, Kind, parse, type SelectionSetNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_VERSION } from '../src/versions.js';
 import { type GatewayProcess, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { fencedBlocks, README, section } from './support/readme.js';
@@ -20,6 +22,7 @@ import { fencedBlocks, README, section } from './support/readme.js';
  */
 
 const run = promisify(execFile);
+const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Step {
   index: number;
@@ -35,6 +38,7 @@ interface Reply {
 const tour = section(README, 'Five-minute tour');
 const blocks = fencedBlocks(tour);
 const [recipe, example] = blocks.filter((b) => b.lang === 'sh');
+const tokenStep = blocks.find((b) => b.lang === 'sh' && b.body.includes('tokens create'));
 const steps: Step[] = blocks.flatMap((block, i) => {
   if (block.lang !== 'graphql') return [];
   const next = blocks[i + 1];
@@ -163,7 +167,7 @@ function answerOf(field: string): { query: string; variables?: unknown; reply: R
 describe('the README tour', () => {
   it('is there: two hosts, a claim, a reschedule with variables, and the curl recipe', () => {
     expect(recipe?.body).toMatch(/^TOKEN=\$\(cat \.data\/admin-token\)\ngql\(\) \{/);
-    expect(recipe?.body).toContain("-H 'Placement-API-Version: 1.1'");
+    expect(recipe?.body).toContain(`-H 'Placement-API-Version: ${LATEST_VERSION}'`);
     expect(example?.body).toMatch(/^gql <<'EOF'\n/);
     const text = steps.map((s) => s.query).join('\n');
     for (const needle of ['name: "compute-1"', 'name: "compute-2"', 'claim(', 'reschedule(', 'explainPlacement('])
@@ -288,5 +292,30 @@ describe("the tour's warnings hold", () => {
     });
     const reply = (await response.json()) as Reply;
     expect(reply.errors?.map((e) => e.message)).toEqual([expect.stringContaining(quoted)]);
+  });
+
+  it('step 8 runs as printed: the CLI makes a SCHEDULER token from the admin token, and PLACEMENT_TOKEN carries it', async () => {
+    expect(tokenStep?.body).toMatch(/^export PLACEMENT_TOKEN=\$\(npx placement tokens create /);
+    // The reader's `npx placement` is this checkout's bin; the work directory is not the checkout.
+    const script = tokenStep!.body.replaceAll(
+      'npx placement ',
+      `node ${path.join(repository, 'cli/bin/placement.js')} `,
+    );
+    const outcome = await run('bash', ['-c', script], {
+      cwd: workDir,
+      env: { ...process.env, PLACEMENT_URL: `${gateway.url}/graphql`, PLACEMENT_TOKEN: '', DATA_DIR: '' },
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    const { stdout, stderr } = outcome;
+    // The candidates table, then the token listing; the refused create says why on stderr.
+    expect(stdout).toMatch(/^#\s+HOST\s+UUID/m);
+    expect(stdout).toMatch(/^tour-scheduler\s+\d+\s+SCHEDULER\s+-\s/m);
+    expect(stderr).toMatch(
+      /^error: createResourceProvider needs role ADMIN or higher; .* has role SCHEDULER \[FORBIDDEN\]$/m,
+    );
+    expect(stderr.split('\n').filter((line) => line.startsWith('error:'))).toHaveLength(1);
+    expect(await env.sql(`SELECT role, revoked_at FROM api_tokens WHERE name = 'tour-scheduler'`)).toEqual([
+      { role: 'SCHEDULER', revoked_at: null },
+    ]);
+    expect(await env.sql(`SELECT 1 FROM resource_providers WHERE name = 'compute-3'`)).toEqual([]);
   });
 });

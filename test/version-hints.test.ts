@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldAvailableFrom } from '../src/http/version-hints.js';
+import { LATEST_VERSION } from '../src/versions.js';
 import { hostWith } from './support/fixtures.js';
 import { type GatewayProcess, postGraphQL, startGatewayProcess } from './support/gateway-process.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
@@ -94,7 +95,9 @@ describe('a field from a later version, asked of an earlier one', () => {
 describe('fieldAvailableFrom', () => {
   it('finds the first later served version with the field, and nothing for the latest or unknown fields', () => {
     expect(fieldAvailableFrom('1.0', 'Inventory', 'utilization')).toBe('1.1');
-    expect(fieldAvailableFrom('1.1', 'Inventory', 'utilization')).toBeUndefined();
+    expect(fieldAvailableFrom('1.0', 'Query', 'apiTokens')).toBe('1.2');
+    expect(fieldAvailableFrom('1.1', 'Mutation', 'createApiToken')).toBe('1.2');
+    expect(fieldAvailableFrom(LATEST_VERSION, 'Inventory', 'utilization')).toBeUndefined();
     expect(fieldAvailableFrom('1.0', 'Inventory', 'nope')).toBeUndefined();
     expect(fieldAvailableFrom('1.0', 'NoSuchType', 'utilization')).toBeUndefined();
   });
