@@ -557,7 +557,7 @@ describe('auditEvents', () => {
     expect(ids.length).toBeGreaterThanOrEqual(5);
     expect([...ids].sort((x, y) => (y > x ? 1 : y < x ? -1 : 0))).toEqual(ids); // newest first
     for (const { node } of byActor.data?.auditEvents.edges ?? []) {
-      expect(node.actor).toMatchObject({ kind: 'token', name: schedulerName, role: 'SCHEDULER' });
+      expect(node.actor).toMatchObject({ kind: 'TOKEN', name: schedulerName, role: 'SCHEDULER' });
       expect(node.operation).toBe('claim');
     }
 

@@ -167,7 +167,7 @@ export function addProvidersCommands(program: Program): void {
     .addOption(new Option('--no-cell', 'take the provider out of its cell'))
     .addOption(new Option('--parent <uuid>', 'new parent provider'))
     .addOption(new Option('--no-parent', 'make the provider a root'))
-    .option('--generation <n>', 'apply only at this generation', integer)
+    .option('--generation <n>', 'apply only at this generation (default: the current one)', integer)
     .action(async (uuid, options, command) => {
       const session = Session.of(command);
       // Omitted keeps, --no-x sends an explicit null (which clears), --x <uuid> sets.
@@ -179,7 +179,8 @@ export function addProvidersCommands(program: Program): void {
           name: options.name,
           cellUuid,
           parentProviderUuid,
-          generation: options.generation,
+          // The API needs the state the change was decided on; without --generation, the current one.
+          generation: await providerGeneration(session, uuid, options.generation),
         }),
       );
       session.output(p, () => `updated provider ${p.name} ${p.uuid} (generation ${p.generation})`);
@@ -189,10 +190,11 @@ export function addProvidersCommands(program: Program): void {
     .command('delete')
     .description('delete a provider (refused while it has allocations or children)')
     .argument('<uuid>', 'provider uuid')
-    .option('--generation <n>', 'apply only at this generation', integer)
+    .option('--generation <n>', 'apply only at this generation (default: the current one)', integer)
     .action(async (uuid, options, command) => {
       const session = Session.of(command);
-      const result = payload(await session.client.deleteProvider({ uuid, generation: options.generation }));
+      const generation = await providerGeneration(session, uuid, options.generation);
+      const result = payload(await session.client.deleteProvider({ uuid, generation }));
       session.output(result, () => `deleted provider ${result.deletedUuid}`);
     });
 }

@@ -6,7 +6,7 @@
  */
 export interface Actor {
   /** Which authenticator vouched for the caller. */
-  kind: 'token' | 'jwt' | 'proxy';
+  kind: ActorKind;
   role: Role;
   /** The project the caller is confined to, or null for every project. */
   projectId: string | null;
@@ -15,6 +15,11 @@ export interface Actor {
   /** The api_tokens row, for kind 'token'. */
   tokenId?: bigint;
 }
+
+/** The authenticators that can vouch for a caller (src/auth/authenticator.ts, jwt.ts, proxy.ts). */
+export const ACTOR_KINDS = ['token', 'jwt', 'proxy'] as const;
+
+export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 /** Roles, most powerful first. Each role may do everything the roles after it may. */
 export const ROLES = ['ADMIN', 'SCHEDULER', 'READER'] as const;

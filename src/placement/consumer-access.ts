@@ -24,12 +24,13 @@ export function visibleProject(actor: Actor): string | null {
 /** A confined caller asks about another project's consumers (usages): refused, reason PROJECT. */
 export function assertMayReadProject(actor: Actor, projectId: string, field: string): void {
   if (!maySeeProject(actor, projectId))
-    throw new ForbiddenError(
-      'PROJECT',
-      null,
-      `${field}: the ${actor.kind} "${actor.name}" is confined to project ${actor.projectId}`,
+    throw new ForbiddenError({
+      reason: 'PROJECT',
+      requiredRole: null,
+      callerRole: actor.role,
+      message: `${field}: the ${actor.kind} "${actor.name}" is confined to project ${actor.projectId}`,
       field,
-    );
+    });
 }
 
 /** An existing consumer of another project than a confined caller's: refused (PROJECT), whatever the write. */
@@ -41,12 +42,13 @@ export function assertMayTouchExisting(
 ): void {
   if (!caller || maySeeProject(caller.actor, projectId)) return;
   const { actor } = caller;
-  throw new ForbiddenError(
-    'PROJECT',
-    null,
-    `consumer ${consumerUuid} belongs to another project; the ${actor.kind} "${actor.name}" is confined to project ${actor.projectId}`,
-    `${fieldPrefix}consumerUuid`,
-  );
+  throw new ForbiddenError({
+    reason: 'PROJECT',
+    requiredRole: null,
+    callerRole: actor.role,
+    message: `consumer ${consumerUuid} belongs to another project; the ${actor.kind} "${actor.name}" is confined to project ${actor.projectId}`,
+    field: `${fieldPrefix}consumerUuid`,
+  });
 }
 
 /**
@@ -70,20 +72,22 @@ export function assertMayWriteConsumer(
   const { actor } = caller;
   if (existing) assertMayTouchExisting(caller, consumerUuid, existing.projectId, fieldPrefix);
   if (!maySeeProject(actor, requested.projectId))
-    throw new ForbiddenError(
-      'PROJECT',
-      null,
-      `projectId: the ${actor.kind} "${actor.name}" may only write consumers of project ${actor.projectId}`,
-      `${fieldPrefix}projectId`,
-    );
+    throw new ForbiddenError({
+      reason: 'PROJECT',
+      requiredRole: null,
+      callerRole: actor.role,
+      message: `projectId: the ${actor.kind} "${actor.name}" may only write consumers of project ${actor.projectId}`,
+      field: `${fieldPrefix}projectId`,
+    });
   if (!existing || actor.role === 'ADMIN') return;
   const field =
     existing.projectId !== requested.projectId ? 'projectId' : existing.userId !== requested.userId ? 'userId' : null;
   if (field)
-    throw new ForbiddenError(
-      'REOWN',
-      'ADMIN',
-      `${fieldPrefix}${field}: changing the ${field} of existing consumer ${consumerUuid} needs role ADMIN; the ${actor.kind} "${actor.name}" has role ${actor.role}`,
-      `${fieldPrefix}${field}`,
-    );
+    throw new ForbiddenError({
+      reason: 'REOWN',
+      requiredRole: 'ADMIN',
+      callerRole: actor.role,
+      message: `${fieldPrefix}${field}: changing the ${field} of existing consumer ${consumerUuid} needs role ADMIN; the ${actor.kind} "${actor.name}" has role ${actor.role}`,
+      field: `${fieldPrefix}${field}`,
+    });
 }

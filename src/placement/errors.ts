@@ -1,3 +1,4 @@
+import type { Role } from '../auth/actor.js';
 /**
  * The engine's typed failures. The GraphQL layer exposes each class as an object type
  * implementing the `Error` interface; `code` is stable and part of the API contract.
@@ -117,14 +118,24 @@ export type ForbiddenReason = 'ROLE' | 'PROJECT' | 'REOWN';
  */
 export class ForbiddenError extends PlacementError {
   readonly code = 'FORBIDDEN';
-  constructor(
-    readonly reason: ForbiddenReason,
-    /** The least role that may do it; null when the refusal is about a project, not a role. */
-    readonly requiredRole: 'ADMIN' | 'SCHEDULER' | 'READER' | null,
-    message: string,
-    /** The input field that named what was refused, when one did. */
-    readonly field: string | null = null,
-  ) {
-    super(message);
+  readonly reason: ForbiddenReason;
+  /** The least role that may do it; null when the refusal is about a project, not a role. */
+  readonly requiredRole: Role | null;
+  /** The caller's own role, so the refusal says what it has against what is needed. */
+  readonly callerRole: Role;
+  /** The input field that named what was refused, when one did. */
+  readonly field: string | null;
+  constructor(refusal: {
+    reason: ForbiddenReason;
+    requiredRole: Role | null;
+    callerRole: Role;
+    message: string;
+    field?: string | null;
+  }) {
+    super(refusal.message);
+    this.reason = refusal.reason;
+    this.requiredRole = refusal.requiredRole;
+    this.callerRole = refusal.callerRole;
+    this.field = refusal.field ?? null;
   }
 }

@@ -1,8 +1,10 @@
+import { ACTOR_KINDS, type ActorKind, isRole, type Role } from '../auth/actor.js';
 import { builder, versionedPageSize } from '../builder.js';
 import { type AuditFilter, auditEventCount, auditEventsPage, parseAuditFilter } from '../placement/audit/events.js';
 import { InvalidInputError } from '../placement/errors.js';
 import { since } from '../versions.js';
 import { asQueryError } from './errors.js';
+import { ApiTokenRoleEnum } from './tokens.js';
 
 // The audit trail (docs/OPERATIONS.md, "Audit trail"), since 1.2, ADMIN only
 // (src/schema/authorization.ts). Events are written by the engine in each write's own
@@ -11,23 +13,33 @@ import { asQueryError } from './errors.js';
 const from12 = since('1.2');
 
 interface AuditActorShape {
-  kind: string;
+  kind: ActorKind;
   name: string;
-  role: string;
+  role: Role;
   projectId: string | null;
   tokenId: bigint | null;
 }
+
+const AuditActorKindEnum = builder.enumType('AuditActorKind', {
+  subGraphs: from12,
+  description: 'How an audited caller authenticated. Since 1.2.',
+  values: {
+    TOKEN: { value: 'token', description: 'An API token (createApiToken).' },
+    JWT: { value: 'jwt', description: 'A JWT from the configured issuer (JWT_ISSUER); the name is its subject.' },
+    PROXY: {
+      value: 'proxy',
+      description: "A trusted proxy's identity headers (TRUSTED_PROXIES); the name is X-User-Id.",
+    },
+  } satisfies Record<Uppercase<ActorKind>, { value: ActorKind; description: string }>,
+});
 
 const AuditActor = builder.objectRef<AuditActorShape>('AuditActor').implement({
   subGraphs: from12,
   description: 'Who made an audited change. Since 1.2.',
   fields: (t) => ({
-    kind: t.exposeString('kind', {
-      description:
-        'How the caller authenticated: "token", "jwt" (an OIDC issuer) or "proxy" (trusted identity headers).',
-    }),
+    kind: t.field({ type: AuditActorKindEnum, resolve: (actor) => actor.kind }),
     name: t.exposeString('name', { description: "The API token's name, the JWT subject or the proxy's user." }),
-    role: t.exposeString('role', { description: 'The role the caller had: ADMIN, SCHEDULER or READER.' }),
+    role: t.field({ type: ApiTokenRoleEnum, description: 'The role the caller had.', resolve: (actor) => actor.role }),
     projectId: t.exposeString('projectId', {
       nullable: true,
       description: 'The project the caller was confined to; null for every project.',
@@ -55,9 +67,9 @@ builder.prismaObject('AuditEvent', {
       type: AuditActor,
       select: { actorKind: true, actorName: true, actorRole: true, actorProject: true, tokenId: true },
       resolve: (event) => ({
-        kind: event.actorKind,
+        kind: actorKind(event.actorKind),
         name: event.actorName,
-        role: event.actorRole,
+        role: actorRole(event.actorRole),
         projectId: event.actorProject,
         tokenId: event.tokenId,
       }),
@@ -67,14 +79,27 @@ builder.prismaObject('AuditEvent', {
       description:
         'What changed when it is neither a provider nor a consumer: a resource class or trait name, a cell or aggregate uuid, "api token <name>".',
     }),
-    providerUuids: t.exposeStringList('providerUuids', {
+    providerUuids: t.expose('providerUuids', {
+      type: ['UUID'],
       description: 'Providers the mutation changed (at most 1000).',
     }),
-    consumerUuids: t.exposeStringList('consumerUuids', {
+    consumerUuids: t.expose('consumerUuids', {
+      type: ['UUID'],
       description: 'Consumers the mutation changed (at most 1000).',
     }),
   }),
 });
+
+// The columns are written only from an Actor (src/placement/audit/trail.ts); anything else is a corrupt row.
+function actorKind(stored: string): ActorKind {
+  if (!(ACTOR_KINDS as readonly string[]).includes(stored)) throw new Error(`audit_events.actor_kind ${stored}`);
+  return stored as ActorKind;
+}
+
+function actorRole(stored: string): Role {
+  if (!isRole(stored)) throw new Error(`audit_events.actor_role ${stored}`);
+  return stored;
+}
 
 const AuditEventFilter = builder.inputType('AuditEventFilter', {
   subGraphs: from12,

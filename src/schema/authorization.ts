@@ -78,11 +78,12 @@ export function mayCall(role: Role, typeName: string, fieldName: string): boolea
 /** The refusal of a root field for lack of role, naming the operation and the role it needs (README, "Errors"). */
 export function roleRefusal(actor: Actor, typeName: string, fieldName: string): ForbiddenError {
   const required = requiredRole(typeName, fieldName) ?? 'ADMIN';
-  return new ForbiddenError(
-    'ROLE',
-    required,
-    `${fieldName} needs role ${required} or higher; the ${actor.kind} "${actor.name}" has role ${actor.role}`,
-  );
+  return new ForbiddenError({
+    reason: 'ROLE',
+    requiredRole: required,
+    callerRole: actor.role,
+    message: `${fieldName} needs role ${required} or higher; the ${actor.kind} "${actor.name}" has role ${actor.role}`,
+  });
 }
 
 /** From 1.2 on a refused mutation answers its union's `Forbidden` member; before, a FORBIDDEN GraphQL error. */

@@ -37,7 +37,14 @@ builder.objectType(ForbiddenError, {
       description: 'The least role that may do it; null when the refusal is about a project, not a role.',
       resolve: (error) => error.requiredRole,
     }),
+    role: t.field({
+      type: ApiTokenRoleEnum,
+      subGraphs: from12,
+      description: "The caller's own role.",
+      resolve: (error) => error.callerRole,
+    }),
     inputField: t.exposeString('field', {
+      subGraphs: from12,
       nullable: true,
       description: 'The input field that named what was refused, e.g. `projectId`; null for a role refusal.',
     }),

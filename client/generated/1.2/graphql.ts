@@ -122,8 +122,8 @@ export type DeleteResourceClassInput = {
 };
 
 export type DeleteResourceProviderInput = {
-  /** When given, the delete applies only at this generation. */
-  generation?: number | null | undefined;
+  /** The generation read last: the delete applies only at it (required since 1.2). */
+  generation: number;
   uuid: string;
 };
 
@@ -131,6 +131,12 @@ export type DeleteTraitInput = {
   /** A custom trait no provider carries. */
   name: string;
 };
+
+/** ROLE: the caller’s role is too low. PROJECT: it belongs to another project than the caller’s. REOWN: it would change an existing consumer’s projectId or userId, which only ADMIN may. */
+export type ForbiddenReason =
+  | 'PROJECT'
+  | 'REOWN'
+  | 'ROLE';
 
 /** Integers are SafeInt on the wire so that out-of-range values get a typed InvalidInput; the rules are those of Placement. */
 export type InventoryInput = {
@@ -262,8 +268,8 @@ export type TraitFilter = {
 export type UpdateResourceProviderInput = {
   /** New cell of a root provider and its whole tree; explicit null removes it. Omit to keep. */
   cellUuid?: string | null | undefined;
-  /** When given, the update applies only at this generation. */
-  generation?: number | null | undefined;
+  /** The generation read last: the update applies only at it (required since 1.2). */
+  generation: number;
   name?: string | null | undefined;
   /** New parent; explicit null makes the provider a root. Omit to keep. */
   parentProviderUuid?: string | null | undefined;
@@ -303,6 +309,7 @@ export type SetAllocationsMutation = { setAllocations:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -320,6 +327,7 @@ export type DeleteAllocationsMutation = { deleteAllocations:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -337,6 +345,7 @@ export type MoveAllocationsMutation = { moveAllocations:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -371,6 +380,7 @@ export type CreateTraitMutation = { createTrait:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -389,6 +399,7 @@ export type DeleteTraitMutation = { deleteTrait:
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'DeletedNamePayload', deletedName: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -405,6 +416,7 @@ export type SetProviderTraitsMutation = { setProviderTraits:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -430,6 +442,7 @@ export type CreateResourceClassMutation = { createResourceClass:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -448,6 +461,7 @@ export type DeleteResourceClassMutation = { deleteResourceClass:
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'DeletedNamePayload', deletedName: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -473,6 +487,7 @@ export type CreateCellMutation = { createCell:
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'CellPayload', cell: { uuid: string, name: string, providerCount: number, createdAt: string } }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -490,6 +505,7 @@ export type DeleteCellMutation = { deleteCell:
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'DeletedUuidPayload', deletedUuid: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -515,6 +531,7 @@ export type CreateAggregateMutation = { createAggregate:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -532,6 +549,7 @@ export type DeleteAggregateMutation = { deleteAggregate:
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'DeletedUuidPayload', deletedUuid: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -548,6 +566,7 @@ export type SetProviderAggregatesMutation = { setProviderAggregates:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -561,6 +580,8 @@ type TypedError_AlreadyExists_Fragment = { __typename: 'AlreadyExists', resource
 type TypedError_CapacityExceeded_Fragment = { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string };
 
 type TypedError_ConsumerGenerationConflict_Fragment = { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string };
+
+type TypedError_Forbidden_Fragment = { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string };
 
 type TypedError_GenerationConflict_Fragment = { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string };
 
@@ -578,6 +599,7 @@ export type TypedErrorFragment =
   | TypedError_AlreadyExists_Fragment
   | TypedError_CapacityExceeded_Fragment
   | TypedError_ConsumerGenerationConflict_Fragment
+  | TypedError_Forbidden_Fragment
   | TypedError_GenerationConflict_Fragment
   | TypedError_InUse_Fragment
   | TypedError_InvalidInput_Fragment
@@ -606,6 +628,7 @@ export type SetInventoriesMutation = { setInventories:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -623,6 +646,7 @@ export type UpsertInventoryMutation = { upsertInventory:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -640,6 +664,7 @@ export type DeleteInventoryMutation = { deleteInventory:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -690,6 +715,7 @@ export type ClaimMutation = { claim:
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ClaimPayload', selections: Array<{ consumerUuid: string, consumerGeneration: number, providerUuid: string, cellUuid: string | null, hostsTried: number, resourceProvider: { name: string } | null, allocations: Array<{ providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> }>, alternates: Array<{ providerUuid: string, cellUuid: string | null, resourceProvider: { name: string } | null, allocationRequest: Array<{ providerUuid: string, resources: Array<{ resourceClass: string, amount: number }> }> }> }> }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -707,6 +733,7 @@ export type RescheduleMutation = { reschedule:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -756,6 +783,7 @@ export type CreateProviderMutation = { createResourceProvider:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -773,6 +801,7 @@ export type UpdateProviderMutation = { updateResourceProvider:
     | { __typename: 'AlreadyExists', resourceType: string, field: string, value: string, code: string, message: string }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -791,6 +820,7 @@ export type DeleteProviderMutation = { deleteResourceProvider:
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'DeleteResourceProviderPayload', deletedUuid: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -819,6 +849,7 @@ export type CreateApiTokenMutation = { createApiToken:
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
     | { __typename: 'CreateApiTokenPayload', secret: string, token: { id: string, name: string, role: ApiTokenRole, projectId: string | null, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -836,6 +867,7 @@ export type RevokeApiTokenMutation = { revokeApiToken:
     | { __typename: 'ApiTokenPayload', token: { id: string, name: string, role: ApiTokenRole, projectId: string | null, createdAt: string, lastUsedAt: string | null, revokedAt: string | null } }
     | { __typename: 'CapacityExceeded', providerUuid: string, resourceClass: string, requested: number, used: number, capacity: number, code: string, message: string }
     | { __typename: 'ConsumerGenerationConflict', consumerUuid: string, expectedConsumerGeneration: number | null, actualConsumerGeneration: number | null, code: string, message: string }
+    | { __typename: 'Forbidden', forbiddenReason: ForbiddenReason, requiredRole: ApiTokenRole | null, role: ApiTokenRole, inputField: string | null, code: string, message: string }
     | { __typename: 'GenerationConflict', providerUuid: string, expected: number, actual: number, code: string, message: string }
     | { __typename: 'InUse', resourceType: string, identifier: string, reason: string, code: string, message: string }
     | { __typename: 'InvalidInput', field: string, rule: string, code: string, message: string }
@@ -951,6 +983,12 @@ export const TypedErrorFragmentDoc = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }
     `, {"fragmentName":"TypedError"}) as unknown as TypedDocumentString<TypedErrorFragment, unknown>;
@@ -1226,6 +1264,12 @@ fragment TypedError on Error {
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }`) as unknown as TypedDocumentString<SetAllocationsMutation, SetAllocationsMutationVariables>;
 export const DeleteAllocationsDocument = new TypedDocumentString(`
     mutation DeleteAllocations($input: DeleteAllocationsInput!) {
@@ -1307,6 +1351,12 @@ fragment TypedError on Error {
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }`) as unknown as TypedDocumentString<DeleteAllocationsMutation, DeleteAllocationsMutationVariables>;
 export const MoveAllocationsDocument = new TypedDocumentString(`
     mutation MoveAllocations($input: MoveAllocationsInput!) {
@@ -1387,6 +1437,12 @@ fragment TypedError on Error {
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }`) as unknown as TypedDocumentString<MoveAllocationsMutation, MoveAllocationsMutationVariables>;
 export const UsagesDocument = new TypedDocumentString(`
@@ -1482,6 +1538,12 @@ export const CreateTraitDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }`) as unknown as TypedDocumentString<CreateTraitMutation, CreateTraitMutationVariables>;
 export const DeleteTraitDocument = new TypedDocumentString(`
     mutation DeleteTrait($input: DeleteTraitInput!) {
@@ -1540,6 +1602,12 @@ export const DeleteTraitDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }`) as unknown as TypedDocumentString<DeleteTraitMutation, DeleteTraitMutationVariables>;
 export const SetProviderTraitsDocument = new TypedDocumentString(`
@@ -1604,6 +1672,12 @@ export const SetProviderTraitsDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }`) as unknown as TypedDocumentString<SetProviderTraitsMutation, SetProviderTraitsMutationVariables>;
 export const ListResourceClassesDocument = new TypedDocumentString(`
@@ -1688,6 +1762,12 @@ export const CreateResourceClassDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }`) as unknown as TypedDocumentString<CreateResourceClassMutation, CreateResourceClassMutationVariables>;
 export const DeleteResourceClassDocument = new TypedDocumentString(`
     mutation DeleteResourceClass($input: DeleteResourceClassInput!) {
@@ -1746,6 +1826,12 @@ export const DeleteResourceClassDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }`) as unknown as TypedDocumentString<DeleteResourceClassMutation, DeleteResourceClassMutationVariables>;
 export const ListCellsDocument = new TypedDocumentString(`
@@ -1834,6 +1920,12 @@ export const CreateCellDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }`) as unknown as TypedDocumentString<CreateCellMutation, CreateCellMutationVariables>;
 export const DeleteCellDocument = new TypedDocumentString(`
     mutation DeleteCell($input: DeleteCellInput!) {
@@ -1892,6 +1984,12 @@ export const DeleteCellDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }`) as unknown as TypedDocumentString<DeleteCellMutation, DeleteCellMutationVariables>;
 export const ListAggregatesDocument = new TypedDocumentString(`
@@ -1978,6 +2076,12 @@ export const CreateAggregateDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }`) as unknown as TypedDocumentString<CreateAggregateMutation, CreateAggregateMutationVariables>;
 export const DeleteAggregateDocument = new TypedDocumentString(`
     mutation DeleteAggregate($input: DeleteAggregateInput!) {
@@ -2036,6 +2140,12 @@ export const DeleteAggregateDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }`) as unknown as TypedDocumentString<DeleteAggregateMutation, DeleteAggregateMutationVariables>;
 export const SetProviderAggregatesDocument = new TypedDocumentString(`
@@ -2103,6 +2213,12 @@ export const SetProviderAggregatesDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }`) as unknown as TypedDocumentString<SetProviderAggregatesMutation, SetProviderAggregatesMutationVariables>;
 export const ListInventoriesDocument = new TypedDocumentString(`
@@ -2185,6 +2301,12 @@ export const SetInventoriesDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }
 fragment InventoriesResult on InventoriesPayload {
   warnings
@@ -2266,6 +2388,12 @@ export const UpsertInventoryDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }
 fragment InventoriesResult on InventoriesPayload {
   warnings
@@ -2346,6 +2474,12 @@ export const DeleteInventoryDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }
 fragment InventoriesResult on InventoriesPayload {
@@ -2455,6 +2589,12 @@ export const AllocationCandidatesDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }
 fragment AllocationRequestFields on ProviderAllocationRequest {
   providerUuid
@@ -2520,6 +2660,12 @@ export const ExplainPlacementDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }
 fragment ExplanationFields on PlacementExplanation {
@@ -2595,6 +2741,12 @@ export const ClaimDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }
 fragment AllocationRequestFields on ProviderAllocationRequest {
@@ -2695,6 +2847,12 @@ export const RescheduleDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }
 fragment AllocationRequestFields on ProviderAllocationRequest {
@@ -2909,6 +3067,12 @@ export const CreateProviderDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }
 fragment InventoryFields on Inventory {
   resourceClass
@@ -3015,6 +3179,12 @@ export const UpdateProviderDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }
 fragment InventoryFields on Inventory {
   resourceClass
@@ -3119,6 +3289,12 @@ export const DeleteProviderDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }`) as unknown as TypedDocumentString<DeleteProviderMutation, DeleteProviderMutationVariables>;
 export const ListApiTokensDocument = new TypedDocumentString(`
     query ListApiTokens($first: Int, $after: String, $includeRevoked: Boolean) {
@@ -3210,6 +3386,12 @@ export const CreateApiTokenDocument = new TypedDocumentString(`
     consumerUuid
     hostsTried
   }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
+  }
 }
 fragment ApiTokenFields on ApiToken {
   id
@@ -3279,6 +3461,12 @@ export const RevokeApiTokenDocument = new TypedDocumentString(`
   ... on NoValidHost {
     consumerUuid
     hostsTried
+  }
+  ... on Forbidden {
+    forbiddenReason
+    requiredRole
+    role
+    inputField
   }
 }
 fragment ApiTokenFields on ApiToken {

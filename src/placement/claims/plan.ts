@@ -75,7 +75,7 @@ export async function planClaim(
     // Another project's consumer is Forbidden, not a conflict that would show its generation.
     for (const existing of row.existing ?? []) {
       const index = input.consumers.findIndex((c) => c.consumerUuid === existing.uuid);
-      assertMayTouchExisting(caller, existing.uuid, existing.projectId, `consumers[${index}].`);
+      assertMayTouchExisting(by.caller, existing.uuid, existing.projectId, `consumers[${index}].`);
     }
     const first = input.consumers.find((c) => generations.has(c.consumerUuid));
     if (first)
