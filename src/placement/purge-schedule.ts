@@ -1,3 +1,6 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type pg from 'pg';
+
 /**
  * A purge run in the background of a gateway process (expired idempotency keys, old audit
  * events): once at start, then on an interval.
@@ -41,4 +44,19 @@ export function schedulePurge(purge: () => Promise<number>, options: PurgeOption
       await running.catch(() => undefined);
     },
   };
+}
+
+/**
+ * Runs one batch statement (`$1` the age, `$2` the batch size, deleting at most that many
+ * rows) until a batch deletes fewer: short transactions, with requests let in between.
+ * Returns how many rows were deleted in all.
+ */
+export async function deleteInBatches(pool: pg.Pool, batchSql: string, age: number, batch: number): Promise<number> {
+  let purged = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(batchSql, [age, batch]);
+    purged += rowCount ?? 0;
+    if ((rowCount ?? 0) < batch) return purged;
+    await yieldToEventLoop();
+  }
 }

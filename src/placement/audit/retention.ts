@@ -1,6 +1,5 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type pg from 'pg';
-import { type PurgeOptions, type PurgeSchedule, schedulePurge } from '../purge-schedule.js';
+import { deleteInBatches, type PurgeOptions, type PurgeSchedule, schedulePurge } from '../purge-schedule.js';
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
 const PURGE_BATCH = 1000;
@@ -21,13 +20,7 @@ export async function purgeExpiredAuditEvents(
   retentionDays: number,
   batch = PURGE_BATCH,
 ): Promise<number> {
-  let purged = 0;
-  for (;;) {
-    const { rowCount } = await pool.query(AUDIT_PURGE_BATCH_SQL, [retentionDays, batch]);
-    purged += rowCount ?? 0;
-    if ((rowCount ?? 0) < batch) return purged;
-    await yieldToEventLoop(); // let requests in between batches
-  }
+  return deleteInBatches(pool, AUDIT_PURGE_BATCH_SQL, retentionDays, batch);
 }
 
 /** Purges old audit events in this process: once now, then every `intervalMs` (default 10 minutes). */

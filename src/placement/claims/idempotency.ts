@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type pg from 'pg';
 import { InvalidInputError } from '../errors.js';
+import { deleteInBatches, type PurgeOptions, type PurgeSchedule, schedulePurge } from '../purge-schedule.js';
+import type { Queryable } from '../transactions.js';
 import type { WriteCaller } from '../write-caller.js';
 
 export type { PurgeSchedule } from '../purge-schedule.js';
-
-import { type PurgeOptions, type PurgeSchedule, schedulePurge } from '../purge-schedule.js';
-import type { Queryable } from '../transactions.js';
 
 /**
  * Idempotency keys: a keyed claim or reschedule stores its answer under the key in the
@@ -104,13 +102,7 @@ export const PURGE_BATCH_SQL = `DELETE FROM idempotency_keys WHERE (caller_key, 
 
 /** Deletes every key older than `retentionHours`, in batches; returns how many. */
 export async function purgeExpiredKeys(pool: pg.Pool, retentionHours: number, batch = PURGE_BATCH): Promise<number> {
-  let purged = 0;
-  for (;;) {
-    const { rowCount } = await pool.query(PURGE_BATCH_SQL, [retentionHours * 3600, batch]);
-    purged += rowCount ?? 0;
-    if ((rowCount ?? 0) < batch) return purged;
-    await yieldToEventLoop(); // let requests in between batches
-  }
+  return deleteInBatches(pool, PURGE_BATCH_SQL, retentionHours * 3600, batch);
 }
 
 /**
