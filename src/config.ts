@@ -32,30 +32,28 @@ const postgresUrl = z
   .refine((value) => URL.canParse(value), 'must be a postgres:// or postgresql:// URL');
 
 // A comma list of origins (scheme://host[:port]); `*` and `null` are refused: origins are trusted one by one.
-const corsOrigins = z.string().transform((value, ctx) => {
-  const parsed = parseOrigins(value);
-  if (typeof parsed === 'string') {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be a comma list of origins like https://ops.example.com (${parsed})`,
-    });
-    return z.NEVER;
-  }
-  return parsed;
-});
+/**
+ * A setting read by `parse`, which answers the value or a sentence saying what is wrong;
+ * the config error then says what was expected and that sentence.
+ */
+function parsedSetting<T>(parse: (value: string) => T | string, expected: string) {
+  return z.string().transform((value, ctx) => {
+    const parsed = parse(value);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: `must be ${expected} (${parsed})` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+
+const corsOrigins = parsedSetting(parseOrigins, 'a comma list of origins like https://ops.example.com');
 
 // --- Identity providers: JWT bearer tokens and trusted proxy headers (docs/OPERATIONS.md, "Access control").
 // Each is off unless configured: JWT by JWT_ISSUER + JWT_JWKS_URL + JWT_AUDIENCE, proxies by TRUSTED_PROXIES.
 
 const roleMap = (caseInsensitive: boolean) =>
-  z.string().transform((value, ctx) => {
-    const parsed = parseRoleMap(value, { caseInsensitive });
-    if (typeof parsed === 'string') {
-      ctx.addIssue({ code: 'custom', message: `must be a comma list of name=ADMIN|SCHEDULER|READER (${parsed})` });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+  parsedSetting((value) => parseRoleMap(value, { caseInsensitive }), 'a comma list of name=ADMIN|SCHEDULER|READER');
 
 const isLoopback = (hostname: string) =>
   hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
@@ -80,17 +78,10 @@ const commaList = z
   )
   .refine((items) => items.length > 0, 'must list at least one value');
 
-const trustedProxies = z.string().transform((value, ctx) => {
-  const parsed = parseTrustedProxies(value);
-  if (typeof parsed === 'string') {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be a comma list of IP addresses and networks like 10.0.0.5, 10.1.0.0/16, fd00::/8 (${parsed})`,
-    });
-    return z.NEVER;
-  }
-  return parsed;
-});
+const trustedProxies = parsedSetting(
+  parseTrustedProxies,
+  'a comma list of IP addresses and networks like 10.0.0.5, 10.1.0.0/16, fd00::/8',
+);
 
 const DEFAULT_JWT_ROLE_MAP = 'placement-admin=ADMIN,placement-scheduler=SCHEDULER,placement-reader=READER';
 const DEFAULT_PROXY_ROLE_MAP = 'admin=ADMIN,service=SCHEDULER,reader=READER,member=READER';
