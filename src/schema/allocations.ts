@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import type { Context } from '../context.js';
 import {
   type ConsumerWriteResult,
   deleteAllocations,
@@ -13,15 +14,18 @@ import { asQueryError, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
 import { writeCaller } from './write-caller.js';
 
+/** The consumer `uuid` as the caller may see it: any, or only its own project's when it is confined. */
+function visibleConsumer(uuid: string, ctx: Context): { uuid: string; projectId?: string } {
+  const projectId = visibleProject(ctx.actor);
+  return projectId === null ? { uuid } : { uuid, projectId };
+}
+
 builder.prismaNode('Consumer', {
   id: { field: 'uuid' },
   // node(id:) answers null for a consumer that is gone, as for every other node type, and for one
   // of another project than a confined caller's (src/placement/consumer-access.ts).
   nullable: true,
-  findUnique: (uuid, ctx) => {
-    const projectId = visibleProject(ctx.actor);
-    return projectId === null ? { uuid } : { uuid, projectId };
-  },
+  findUnique: (uuid, ctx) => visibleConsumer(uuid, ctx),
   description: 'Who holds allocations (an instance, a migration). It exists while it has allocations.',
   fields: (t) => ({
     uuid: t.expose('uuid', { type: 'UUID' }),
@@ -74,11 +78,7 @@ builder.queryFields((t) => ({
         // An invalid uuid is an input error, as for resourceProvider(uuid:); a valid unknown one is null,
         // and so is one of another project than a confined caller's.
         const { uuid } = parseInput(z.object({ uuid: uuidString }), { uuid: args.uuid });
-        const projectId = visibleProject(ctx.actor);
-        return ctx.db.prisma.consumer.findUnique({
-          ...query,
-          where: projectId === null ? { uuid } : { uuid, projectId },
-        });
+        return ctx.db.prisma.consumer.findUnique({ ...query, where: visibleConsumer(uuid, ctx) });
       }),
   }),
   usages: t.field({
