@@ -17,6 +17,7 @@ import { allocationRequestOf } from '../src/placement/claims/index.js';
 import { InvalidInputError, NotFoundError } from '../src/placement/errors.js';
 import {
   type Assignment,
+  bestOnHost,
   checkAssignment,
   type HostView,
   hostViews,
@@ -34,6 +35,7 @@ import { createTestEnv, type TestEnv } from './support/harness.js';
 import {
   buildWorld,
   CLASSES,
+  CUSTOM_CLASS,
   CUSTOM_TRAITS,
   createWorldCatalogue,
   type InventorySpec,
@@ -41,6 +43,7 @@ import {
   maybe,
   type ProviderSpec,
   SHARING,
+  type SnapInventory,
   type SnapProvider,
   takeSnapshot,
   type WorldSpec,
@@ -617,5 +620,97 @@ describe('invalid grouped requests', () => {
     );
     expect(unknownTrait).toBeInstanceOf(NotFoundError);
     expect((unknownTrait as NotFoundError).field).toBe('request.groups[0].requiredTraits[0]');
+  });
+});
+
+describe("the reference's checker on hand-built hosts", () => {
+  // root R (VCPU) with NUMA children N0, N1 (VCPU, MEMORY_MB), N0 with a PF child F0 (CUSTOM class, trait A); sharing S (DISK_GB)
+  const inv = (capacity: number, extra: Partial<SnapInventory> = {}): SnapInventory => ({
+    capacity,
+    used: 0,
+    minUnit: 1,
+    maxUnit: capacity,
+    stepSize: 1,
+    ...extra,
+  });
+  const node = (
+    id: number,
+    parentId: number | null,
+    rootId: number,
+    inventories: [string, SnapInventory][],
+    traits: string[] = [],
+    aggregates: string[] = [],
+  ): SnapProvider => ({
+    id,
+    uuid: `00000000-0000-4000-8000-00000000000${id}`,
+    parentId,
+    rootId,
+    cell: null,
+    traits: new Set(traits),
+    aggregates: new Set(aggregates),
+    inventories: new Map(inventories),
+  });
+  const R = node(1, null, 1, [['VCPU', inv(4)]], [], ['agg']);
+  const N0 = node(2, 1, 1, [
+    ['VCPU', inv(4, { minUnit: 2 })],
+    ['MEMORY_MB', inv(8)],
+  ]);
+  const N1 = node(3, 1, 1, [
+    ['VCPU', inv(4, { used: 2 })],
+    ['MEMORY_MB', inv(8)],
+  ]);
+  const F0 = node(4, 2, 1, [[CUSTOM_CLASS, inv(2)]], [CUSTOM_TRAITS[0]!]);
+  const S = node(5, null, 5, [['DISK_GB', inv(100)]], [SHARING], ['agg']);
+  const host = hostViews([R, N0, N1, F0, S]).find((h) => h.root === R)!;
+  const g = (name: string, resources: [string, number][], extra: Partial<RefGroup> = {}): RefGroup => ({
+    name,
+    resources: resources.map(([resourceClass, amount]) => ({ resourceClass, amount })),
+    ...extra,
+  });
+
+  it('fits the merged sum: 1 + 1 VCPU passes minUnit 2 together, 1 alone does not', () => {
+    const request: RefRequest = { resources: [{ resourceClass: 'VCPU', amount: 1 }], groups: [g('a', [['VCPU', 1]])] };
+    const items = itemsOf(request);
+    expect(checkAssignment(host, request, items, [N0, N0])).toBeNull();
+    expect(checkAssignment(host, request, items, [R, N0])).toMatch(/does not fit/);
+    const best = bestOnHost(host, request)!;
+    // root first for the unnumbered class (preference 0), the group then on R (more free share than N1)
+    expect(best.preference).toBe(0);
+    expect(best.rows.map((r) => r.providerUuid)).toEqual([R.uuid, R.uuid]);
+  });
+
+  it('isolates numbered groups (not the unnumbered one) and checks sameSubtree by ancestry', () => {
+    const request: RefRequest = {
+      resources: [{ resourceClass: 'VCPU', amount: 1 }],
+      groups: [g('a', [['MEMORY_MB', 1]]), g('b', [['MEMORY_MB', 1]]), g('vf', [[CUSTOM_CLASS, 1]])],
+      groupPolicy: 'ISOLATE',
+      sameSubtree: [['a', 'vf']],
+    };
+    const items = itemsOf(request);
+    expect(checkAssignment(host, request, items, [N1, N0, N1, F0])).toBeNull(); // the unnumbered group is exempt from ISOLATE
+    expect(checkAssignment(host, request, items, [R, N0, N0, F0])).toMatch(/ISOLATE/);
+    expect(checkAssignment(host, request, items, [R, N1, N0, F0])).toMatch(/sameSubtree/);
+    // a on N0 (vf's parent), b on N1; the unnumbered VCPU on R or N1 (1 alone fails N0's minUnit 2)
+    expect(bestOnHost(host, request)!.valid).toBe(2);
+  });
+
+  it('checks group traits on the serving provider, and a sharing partner is its own root', () => {
+    const request: RefRequest = {
+      resources: [],
+      groups: [g('vf', [[CUSTOM_CLASS, 1]], { requiredTraits: [CUSTOM_TRAITS[0]!] }), g('disk', [['DISK_GB', 10]])],
+      groupPolicy: 'NONE',
+      sameSubtree: [['vf', 'disk']],
+    };
+    const items = itemsOf(request);
+    expect(checkAssignment(host, request, items, [F0, S])).toMatch(/sameSubtree/);
+    expect(bestOnHost(host, request)).toBeNull();
+    const resourceless: RefRequest = {
+      resources: [{ resourceClass: 'DISK_GB', amount: 10 }],
+      groups: [g('t', [], { requiredTraits: [CUSTOM_TRAITS[0]!] })],
+    };
+    expect(checkAssignment(host, resourceless, itemsOf(resourceless), [S, N0])).toMatch(/traits/);
+    const best = bestOnHost(host, resourceless)!;
+    expect(best.preference).toBe(2); // DISK_GB only on the sharing partner
+    expect(best.rows).toHaveLength(1); // a resourceless group adds no row
   });
 });
