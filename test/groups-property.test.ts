@@ -93,11 +93,11 @@ const hostArb: fc.Arbitrary<HostSpec> = fc.record({
   root: fc.record({
     traits: fc.subarray(WORLD_TRAITS),
     aggregates: fc.uniqueArray(fc.nat(AGGREGATES - 1), { maxLength: 2 }),
-    inventories: inventoriesArb(2),
+    inventories: inventoriesArb(3),
     sharing: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
   }),
   children: fc.array(
-    fc.record({ parent: fc.nat(20) }).chain((n) => nodeFieldsArb(3).map((f) => ({ ...n, ...f }))),
+    fc.record({ parent: fc.nat(20) }).chain((n) => nodeFieldsArb(6).map((f) => ({ ...n, ...f }))),
     {
       maxLength: 5,
     },
@@ -235,9 +235,10 @@ const groupArb: fc.Arbitrary<GroupSpec> = fc
   .record({
     resources: fc.oneof(
       { weight: 1, arbitrary: fc.constant<never[]>([]) },
-      { weight: 5, arbitrary: resourcesArb(1, 2) },
+      { weight: 4, arbitrary: resourcesArb(1, 1) },
+      { weight: 1, arbitrary: resourcesArb(2, 2) },
     ),
-    filters: filtersArb(3),
+    filters: filtersArb(5),
     fallbackTrait: fc.nat(3),
   })
   .map(({ resources, filters, fallbackTrait }) => ({ resources, ...filters, fallbackTrait }));
