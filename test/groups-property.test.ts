@@ -263,7 +263,7 @@ const groupsRequestArb: fc.Arbitrary<GroupsRequestSpec> = fc.integer({ min: 0, m
       count === 0
         ? fc.constant<never[]>([])
         : fc.oneof(
-            { weight: 2, arbitrary: fc.constant<never[]>([]) },
+            { weight: 1, arbitrary: fc.constant<never[]>([]) },
             {
               weight: 1,
               arbitrary: fc.array(fc.uniqueArray(fc.nat(3), { minLength: 1, maxLength: 3 }), { maxLength: 2 }),
@@ -514,15 +514,15 @@ describe('request groups against a brute-force reference', () => {
   it('agrees on random trees and random grouped requests: hosts, order, score, a valid optimal assignment, mappings, allocation request', async () => {
     const stats = newStats();
     await fc.assert(
-      fc.asyncProperty(groupsWorldArb, fc.array(groupsRequestArb, { minLength: 6, maxLength: 6 }), (world, requests) =>
+      fc.asyncProperty(groupsWorldArb, fc.array(groupsRequestArb, { minLength: 8, maxLength: 8 }), (world, requests) =>
         checkWorld(world, requests, stats),
       ),
-      { numRuns: 200, ...runOptions },
+      { numRuns: 150, ...runOptions },
     );
     console.info('groups property stats', stats);
     if (process.env.FC_SEED) return; // a replay runs one case
     // The generator must reach the interesting paths, not only empty answers.
-    expect(stats.worlds).toBeGreaterThanOrEqual(200);
+    expect(stats.worlds).toBeGreaterThanOrEqual(150);
     expect(stats.nonEmpty).toBeGreaterThan(stats.requests / 4);
     expect(stats.withGroups).toBeGreaterThan(stats.requests / 2);
     for (const key of [
