@@ -50,8 +50,18 @@ import {
 } from './support/placement-world.js';
 
 let env: TestEnv;
+/** Statements of the grouped search's bound-ordered walk (one per batch), counted on every pooled connection. */
+let groupedWalks = 0;
 beforeAll(async () => {
   env = await createTestEnv();
+  env.db.pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const first = args[0] as string | { text?: string };
+      if ((typeof first === 'string' ? first : (first?.text ?? '')).includes('WITH demand AS')) groupedWalks++;
+      return query(...args);
+    };
+  });
   await createWorldCatalogue(env);
 });
 afterAll(async () => env?.close());
@@ -89,20 +99,20 @@ const nodeFieldsArb = (odds: number) =>
     inventories: inventoriesArb(odds),
   });
 
-const hostArb: fc.Arbitrary<HostSpec> = fc.record({
-  root: fc.record({
-    traits: fc.subarray(WORLD_TRAITS),
-    aggregates: fc.uniqueArray(fc.nat(AGGREGATES - 1), { maxLength: 2 }),
-    inventories: inventoriesArb(3),
-    sharing: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
-  }),
-  children: fc.array(
-    fc.record({ parent: fc.nat(20) }).chain((n) => nodeFieldsArb(6).map((f) => ({ ...n, ...f }))),
-    {
-      maxLength: 5,
-    },
-  ),
-});
+/** A host: a root and up to `maxChildren` more providers. */
+const hostArb = (maxChildren: number): fc.Arbitrary<HostSpec> =>
+  fc.record({
+    root: fc.record({
+      traits: fc.subarray(WORLD_TRAITS),
+      aggregates: fc.uniqueArray(fc.nat(AGGREGATES - 1), { maxLength: 2 }),
+      inventories: inventoriesArb(3),
+      sharing: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
+    }),
+    children: fc.array(
+      fc.record({ parent: fc.nat(20) }).chain((n) => nodeFieldsArb(6).map((f) => ({ ...n, ...f }))),
+      { maxLength: maxChildren },
+    ),
+  });
 
 const sharingArb = fc.record({
   aggregates: fc.uniqueArray(fc.nat(AGGREGATES - 1), { minLength: 1, maxLength: 2 }),
@@ -117,18 +127,25 @@ interface GroupsWorld {
   shrink: WorldSpec['shrink'];
 }
 
-const groupsWorldArb: fc.Arbitrary<GroupsWorld> = fc.record({
-  hosts: fc.array(hostArb, { minLength: 1, maxLength: 5 }),
-  sharing: fc.array(sharingArb, { maxLength: 2 }),
-  consumers: fc.array(
-    fc.array(fc.record({ provider: fc.nat(1000), cls: fc.nat(3), pick: fc.double({ min: 0, max: 1, noNaN: true }) }), {
-      minLength: 1,
-      maxLength: 3,
-    }),
-    { maxLength: 8 },
-  ),
-  shrink: fc.array(fc.record({ provider: fc.nat(1000), cls: fc.nat(3) }), { maxLength: 1 }),
-});
+const groupsWorldArb = (
+  hosts: { min: number; max: number; maxChildren: number },
+  consumers: number,
+): fc.Arbitrary<GroupsWorld> =>
+  fc.record({
+    hosts: fc.array(hostArb(hosts.maxChildren), { minLength: hosts.min, maxLength: hosts.max }),
+    sharing: fc.array(sharingArb, { maxLength: 2 }),
+    consumers: fc.array(
+      fc.array(
+        fc.record({ provider: fc.nat(1000), cls: fc.nat(3), pick: fc.double({ min: 0, max: 1, noNaN: true }) }),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      ),
+      { maxLength: consumers },
+    ),
+    shrink: fc.array(fc.record({ provider: fc.nat(1000), cls: fc.nat(3) }), { maxLength: 1 }),
+  });
 
 /** The flat list: each tree's nodes with absolute parent indices, depth ≤ 3 (a deeper pick takes the node's parent). */
 function toWorldSpec(world: GroupsWorld): WorldSpec {
@@ -186,6 +203,8 @@ interface GroupsRequestSpec {
   limit: number | null;
   weigher: 'SPREAD' | 'PACK' | null;
 }
+
+const NO_FILTERS: FiltersSpec = { required: [], forbidden: [], anyOf: [], memberOf: [], forbiddenAggregates: [] };
 
 const amountArb = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 1, max: 3 }) },
@@ -424,7 +443,9 @@ type Stats = Record<
   | 'merged'
   | 'isolateBinds'
   | 'subtreeBinds'
-  | 'maxEnumerated',
+  | 'maxEnumerated'
+  | 'multiBatch'
+  | 'earlyStop',
   number
 >;
 
@@ -441,6 +462,8 @@ const newStats = (): Stats => ({
   isolateBinds: 0,
   subtreeBinds: 0,
   maxEnumerated: 0,
+  multiBatch: 0,
+  earlyStop: 0,
 });
 
 /** Whether dropping `change` from the request changes the reference's answer (the constraint mattered). */
@@ -463,7 +486,13 @@ async function checkWorld(world: GroupsWorld, specs: GroupsRequestSpec[], stats:
     const label = JSON.stringify({ request, limit: spec.limit, weigher: spec.weigher });
     const all = referenceCandidates(hosts, request, weigher);
     const expected = all.slice(0, limit);
+    const walksBefore = groupedWalks;
     const actual = await allocationCandidates(env.db.pool, { request, limit: spec.limit, weigher: spec.weigher });
+    const walks = groupedWalks - walksBefore;
+    if (walks > 1) stats.multiBatch++;
+    // the engine's first batch is max(64, limit + 32) hosts, and every candidate is among the hosts it walks:
+    // one batch although more candidates than that means the walk stopped early on its bound
+    if (walks === 1 && all.length > Math.max(64, limit + 32)) stats.earlyStop++;
     expectSameOrder(actual, expected, label);
     const items = itemsOf(request);
     for (const c of actual) {
@@ -514,8 +543,10 @@ describe('request groups against a brute-force reference', () => {
   it('agrees on random trees and random grouped requests: hosts, order, score, a valid optimal assignment, mappings, allocation request', async () => {
     const stats = newStats();
     await fc.assert(
-      fc.asyncProperty(groupsWorldArb, fc.array(groupsRequestArb, { minLength: 8, maxLength: 8 }), (world, requests) =>
-        checkWorld(world, requests, stats),
+      fc.asyncProperty(
+        groupsWorldArb({ min: 1, max: 5, maxChildren: 5 }, 8),
+        fc.array(groupsRequestArb, { minLength: 8, maxLength: 8 }),
+        (world, requests) => checkWorld(world, requests, stats),
       ),
       { numRuns: 150, ...runOptions },
     );
@@ -714,4 +745,36 @@ describe("the reference's checker on hand-built hosts", () => {
     expect(best.preference).toBe(2); // DISK_GB only on the sharing partner
     expect(best.rows).toHaveLength(1); // a resourceless group adds no row
   });
+});
+
+describe('request groups on larger worlds (more hosts than one batch of the grouped walk)', () => {
+  it('agrees with small limits, where the walk must stop on its bound or continue', async () => {
+    const stats = newStats();
+    const requests = groupsRequestArb
+      .filter((spec) => spec.groups.length > 0)
+      .chain((spec) =>
+        fc.record({ limit: fc.integer({ min: 1, max: 8 }), plain: fc.boolean() }).map(({ limit, plain }) => ({
+          ...spec,
+          limit,
+          rootRequired: [],
+          rootForbidden: [],
+          // half the requests without group filters, so that many hosts qualify and the walk has to cut
+          groups: plain ? spec.groups.map((g) => ({ ...g, ...NO_FILTERS })) : spec.groups,
+        })),
+      );
+    await fc.assert(
+      fc.asyncProperty(
+        groupsWorldArb({ min: 80, max: 110, maxChildren: 2 }, 60),
+        fc.array(requests, { minLength: 25, maxLength: 25 }),
+        (world, specs) => checkWorld(world, specs, stats),
+      ),
+      { numRuns: 3, ...runOptions },
+    );
+    console.info('groups property stats (larger worlds)', stats);
+    if (process.env.FC_SEED) return;
+    expect(stats.worlds).toBeGreaterThanOrEqual(3);
+    expect(stats.cut).toBeGreaterThan(stats.requests / 4);
+    expect(stats.multiBatch).toBeGreaterThan(0);
+    expect(stats.earlyStop).toBeGreaterThan(0);
+  }, 600_000);
 });
