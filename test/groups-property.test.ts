@@ -87,9 +87,28 @@ interface HostSpec {
   children: NodeSpec[];
 }
 
+/**
+ * An inventory; now and then a huge one (capacity 10^10), whose free shares differ from each
+ * other's by ~10^-10 per unit used: assignments whose share sums are that close must still be
+ * told apart (scores are compared to 12 decimals).
+ */
+const groupsInventoryArb = (cls: number): fc.Arbitrary<InventorySpec> =>
+  fc.oneof(
+    { weight: 8, arbitrary: inventoryArb(cls) },
+    {
+      weight: 1,
+      arbitrary: inventoryArb(cls).map((inv) => ({
+        ...inv,
+        total: 1_000_000_000,
+        reserved: 'none' as const,
+        allocationRatio: 10,
+      })),
+    },
+  );
+
 const inventoriesArb = (odds: number) =>
   fc
-    .tuple(...[0, 1, 2, 3].map((cls) => maybe(inventoryArb(cls), odds, 3)))
+    .tuple(...[0, 1, 2, 3].map((cls) => maybe(groupsInventoryArb(cls), odds, 3)))
     .map((invs) => invs.filter((inv): inv is InventorySpec => inv !== null));
 
 const nodeFieldsArb = (odds: number) =>
