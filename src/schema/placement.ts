@@ -16,10 +16,12 @@ import {
   type Selection,
 } from '../placement/claims/index.js';
 import { InvalidInputError, NotFoundError } from '../placement/errors.js';
+import { since } from '../versions.js';
 import { ProviderAllocationInput } from './allocations.js';
 import { claimCost, EXPLAIN_BASE_COST, explainCost } from './cost.js';
 import { ErrorInterface, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
+import { describedFrom } from './versioning.js';
 import { writeCaller } from './write-caller.js';
 
 const WeigherEnum = builder.enumType('Weigher', {
@@ -31,6 +33,51 @@ const WeigherEnum = builder.enumType('Weigher', {
   } as const,
 });
 
+// Granular request groups (docs/SEMANTICS.md, "Request groups"), since 1.3: the types exist only from 1.3 on.
+const from13 = since('1.3');
+
+const GroupPolicyEnum = builder.enumType('GroupPolicy', {
+  subGraphs: from13,
+  description: 'How the numbered groups of a request may share providers. Since 1.3.',
+  values: {
+    NONE: { description: 'No constraint: two groups may be served by the same provider.' },
+    ISOLATE: {
+      description:
+        'Every numbered group (resourceless ones included) on a different provider. The top-level (unnumbered) resources are exempt.',
+    },
+  } as const,
+});
+
+const RequestGroupInput = builder.inputType('RequestGroup', {
+  subGraphs: from13,
+  description:
+    "A numbered request group (Placement's granular `resources<N>`): served wholly by ONE provider, a member of the host's tree or a sharing provider in an aggregate with the host. Its traits and aggregates are checked on that provider. Since 1.3.",
+  fields: (t) => ({
+    name: t.string({
+      required: true,
+      description:
+        'Unique in the request; 1–64 characters from A–Z a–z 0–9 _ -. Mappings name the group by it (the top-level group is "").',
+    }),
+    resources: t.field({
+      type: [ResourceAmountInput],
+      required: true,
+      description:
+        'What this group allocates on its provider, distinct classes, at most 50. Empty makes a resourceless group: it allocates nothing but must find a provider with its traits or aggregates (it then needs requiredTraits, anyOfTraits or memberOf).',
+    }),
+    requiredTraits: t.stringList({ description: "The group's provider carries all of these." }),
+    forbiddenTraits: t.stringList({ description: "The group's provider carries none of these." }),
+    anyOfTraits: t.field({
+      type: t.listRef(t.listRef('String')),
+      description: "Each inner list: the group's provider carries at least one.",
+    }),
+    memberOf: t.field({
+      type: t.listRef(t.listRef('String')),
+      description: "Each inner list (aggregate UUIDs) is any-of for the group's provider; the lists are ANDed.",
+    }),
+    forbiddenAggregates: t.stringList({ description: "The group's provider is in none of these aggregates." }),
+  }),
+});
+
 export const PlacementRequestInput = builder.inputType('PlacementRequest', {
   description:
     "What a host must offer. Traits and aggregates are checked on the candidate's root provider (the host); each class is served by one provider of its tree or a sharing provider.",
@@ -39,6 +86,10 @@ export const PlacementRequestInput = builder.inputType('PlacementRequest', {
       type: [ResourceAmountInput],
       required: true,
       description: 'At least one; class names must exist.',
+      ...describedFrom(
+        '1.3',
+        "The top-level (unnumbered) group: each class served by one provider of the host's tree or a sharing provider, its traits and aggregates checked on the host. Class names must exist, at most 50, distinct. At least one, unless a group of `groups` allocates something (then it may be empty).",
+      ),
     }),
     requiredTraits: t.stringList({ description: 'The host carries all of these.' }),
     forbiddenTraits: t.stringList({ description: 'The host carries none of these.' }),
@@ -53,6 +104,31 @@ export const PlacementRequestInput = builder.inputType('PlacementRequest', {
     forbiddenAggregates: t.stringList({ description: 'The host is in none of these aggregates.' }),
     inTree: t.string({ description: 'Only the tree containing this provider.' }),
     cell: t.string({ description: 'Only hosts in this cell (UUID).' }),
+    groups: t.field({
+      type: [RequestGroupInput],
+      subGraphs: from13,
+      description:
+        "Numbered request groups, at most 32, each served wholly by one provider of the host's tree or a sharing provider. With 2 or more, `groupPolicy` is required. Since 1.3.",
+    }),
+    groupPolicy: t.field({
+      type: GroupPolicyEnum,
+      subGraphs: from13,
+      description: 'Required with 2 or more groups: ISOLATE puts each numbered group on its own provider. Since 1.3.',
+    }),
+    sameSubtree: t.field({
+      type: t.listRef(t.listRef('String')),
+      subGraphs: from13,
+      description:
+        'Each inner list names groups of this request (1–32, no repeats; at most 20 lists): one of the providers serving them is an ancestor-or-self of all the others (a sharing provider is its own root). Since 1.3.',
+    }),
+    rootRequiredTraits: t.stringList({
+      subGraphs: from13,
+      description: 'The host (root provider) carries all of these, whatever serves the groups. Since 1.3.',
+    }),
+    rootForbiddenTraits: t.stringList({
+      subGraphs: from13,
+      description: 'The host (root provider) carries none of these. Since 1.3.',
+    }),
   }),
 });
 

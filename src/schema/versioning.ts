@@ -28,6 +28,7 @@ interface VersionExtensions {
   apiDeprecation?: ApiDeprecation;
   apiVersions?: ApiVersionRange;
   apiRequired?: { since: ApiVersion; description: string };
+  apiDescription?: { since: ApiVersion; description: string };
 }
 
 /**
@@ -41,6 +42,15 @@ export function requiredFrom(since: ApiVersion, description: string): { extensio
 
 export function deprecationReason(d: ApiDeprecation): string {
   return `Use ${d.replacement} instead. Deprecated in ${d.since}; removed in ${d.removedIn}, not before ${d.removalDate}.`;
+}
+
+/**
+ * Input-field options for a field whose meaning widens in `since` (e.g. a list that may be
+ * empty from then on): it has `description` from that version on, while the released
+ * versions keep the frozen one written in the field's own `description`.
+ */
+export function describedFrom(since: ApiVersion, description: string): { extensions: VersionExtensions } {
+  return { extensions: { apiDescription: { since, description } } };
 }
 
 /** Field, argument or enum-value options marking a member deprecated from `since` on. */
@@ -86,7 +96,10 @@ export function applyVersionMetadata(schema: GraphQLSchema, version: ApiVersion)
     [MapperKind.OBJECT_FIELD]: member,
     [MapperKind.INTERFACE_FIELD]: member,
     [MapperKind.INPUT_OBJECT_FIELD]: (config) => {
-      const required = (config.extensions as VersionExtensions | undefined)?.apiRequired;
+      const extensions = config.extensions as VersionExtensions | undefined;
+      const described = extensions?.apiDescription;
+      if (described && isAtLeast(version, described.since)) config = { ...config, description: described.description };
+      const required = extensions?.apiRequired;
       if (!required || !isAtLeast(version, required.since) || isNonNullType(config.type)) return member(config);
       return member({ ...config, type: new GraphQLNonNull(config.type), description: required.description });
     },
