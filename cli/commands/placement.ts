@@ -10,12 +10,23 @@ import {
 } from '@placement-gateway/client';
 import { refusalFromTypedError, UsageError } from '../errors.js';
 import { plural, renderFields, renderTable } from '../format.js';
-import { groups, integer, list, positiveInteger, repeatable, resources, weigher } from '../parse.js';
+import {
+  type GroupOption,
+  groupPolicy,
+  groups,
+  integer,
+  list,
+  positiveInteger,
+  repeatable,
+  requestGroup,
+  resources,
+  weigher,
+} from '../parse.js';
 import type { Program } from '../session.js';
 import { consumerGeneration, found, payload, Session } from '../session.js';
 
 interface RequestOptions {
-  resources: ResourceAmountInput[];
+  resources?: ResourceAmountInput[];
   required?: string[];
   forbidden?: string[];
   anyOf?: string[][];
@@ -23,6 +34,11 @@ interface RequestOptions {
   forbiddenAggregates?: string[];
   inTree?: string;
   cell?: string;
+  group?: GroupOption[];
+  groupPolicy?: 'NONE' | 'ISOLATE';
+  sameSubtree?: string[][];
+  rootRequired?: string[];
+  rootForbidden?: string[];
 }
 
 /** The flags of a placement request, shared by candidates, explain and claim. */
@@ -30,19 +46,51 @@ function withRequestOptions<Args extends unknown[], Opts extends OptionValues, G
   command: Command<Args, Opts, Globals>,
 ) {
   return command
-    .requiredOption('--resources <amounts>', 'what is needed, e.g. VCPU:2,MEMORY_MB:4096', resources)
+    .option(
+      '--resources <amounts>',
+      'what is needed, e.g. VCPU:2,MEMORY_MB:4096 (required unless a --group allocates something)',
+      resources,
+    )
     .option('--required <traits>', 'the host carries all of these traits (comma-separated, repeatable)', list)
     .option('--forbidden <traits>', 'the host carries none of these traits', list)
     .option('--any-of <traits>', 'the host carries at least one of these; repeat for more groups', groups)
     .option('--member-of <aggregates>', 'the host is in one of these aggregates; repeat to AND groups', groups)
     .option('--forbidden-aggregates <aggregates>', 'the host is in none of these aggregates', list)
     .option('--in-tree <uuid>', 'only the tree containing this provider')
-    .option('--cell <uuid>', 'only hosts in this cell');
+    .option('--cell <uuid>', 'only hosts in this cell')
+    .option(
+      '--group <spec>',
+      'a request group served by one provider: NAME:CLASS=N,CLASS=N[;required=T1,T2][;forbidden=T][;anyOf=T1|T2][;memberOf=AGG1|AGG2][;forbiddenAggregates=AGG] (repeatable; NAME: alone is resourceless)',
+      requestGroup,
+    )
+    .option(
+      '--group-policy <policy>',
+      'none, or isolate: each group on its own provider (needed with 2+ groups)',
+      groupPolicy,
+    )
+    .option(
+      '--same-subtree <groups>',
+      'these groups under one provider of the tree (comma-separated, repeatable)',
+      groups,
+    )
+    .option('--root-required <traits>', 'the host (root provider) carries all of these traits', list)
+    .option('--root-forbidden <traits>', 'the host (root provider) carries none of these traits', list);
 }
 
-function requestFrom(options: RequestOptions): PlacementRequest {
+type GroupedRequest = PlacementRequest & {
+  groups?: GroupOption[];
+  groupPolicy?: 'NONE' | 'ISOLATE';
+  sameSubtree?: string[][];
+  rootRequiredTraits?: string[];
+  rootForbiddenTraits?: string[];
+};
+
+function requestFrom(options: RequestOptions): GroupedRequest {
+  if (!options.resources && !options.group)
+    throw new UsageError("required option '--resources <amounts>' not specified (or give a --group)");
   return {
-    resources: options.resources,
+    // With groups only, the top-level group is empty; the service checks that some group allocates.
+    resources: options.resources ?? [],
     requiredTraits: options.required,
     forbiddenTraits: options.forbidden,
     anyOfTraits: options.anyOf,
@@ -50,6 +98,11 @@ function requestFrom(options: RequestOptions): PlacementRequest {
     forbiddenAggregates: options.forbiddenAggregates,
     inTree: options.inTree,
     cell: options.cell,
+    groups: options.group,
+    groupPolicy: options.groupPolicy,
+    sameSubtree: options.sameSubtree,
+    rootRequiredTraits: options.rootRequired,
+    rootForbiddenTraits: options.rootForbidden,
   };
 }
 
