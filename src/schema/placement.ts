@@ -33,7 +33,7 @@ const WeigherEnum = builder.enumType('Weigher', {
   } as const,
 });
 
-// Granular request groups (docs/SEMANTICS.md, "Request groups"), since 1.3: the types exist only from 1.3 on.
+// Granular request groups (the engine's rules: docs/PLACEMENT-ENGINE.md), since 1.3: these types exist only from 1.3 on.
 const from13 = since('1.3');
 
 const GroupPolicyEnum = builder.enumType('GroupPolicy', {
@@ -145,9 +145,36 @@ const ProviderAllocationRequest = builder.objectRef<AllocationRequest>('Provider
   }),
 });
 
+const GroupMapping = builder.objectRef<Candidate['mappings'][number]>('GroupMapping').implement({
+  subGraphs: from13,
+  description:
+    'Which providers serve a request group: "" (the top-level resources) first when it has any, with its distinct providers in the order of its classes; then each group of `groups`, in request order, with its one provider (a resourceless group too). Since 1.3.',
+  fields: (t) => ({
+    group: t.exposeString('group', { description: 'The group\'s name; "" for the top-level (unnumbered) resources.' }),
+    providerUuids: t.field({ type: ['UUID'], resolve: (m) => m.providerUuids }),
+  }),
+});
+
+const GroupMappingInput = builder.inputType('GroupMappingInput', {
+  subGraphs: from13,
+  description: 'A mapping as returned (GroupMapping), echoed back with an alternate. Since 1.3.',
+  fields: (t) => ({
+    group: t.string({ required: true }),
+    providerUuids: t.stringList({ required: true }),
+  }),
+});
+
+const mappingsDescription =
+  "Which providers serve each request group (Placement's `mappings`): feed it back with the allocation request. Since 1.3.";
+
 const CandidateSummary = builder.objectRef<Candidate['serving'][number]>('CandidateSummary').implement({
   description: 'The serving inventory of one requested class, before the claim.',
   fields: (t) => ({
+    group: t.exposeString('group', {
+      subGraphs: from13,
+      description:
+        'The request group this row serves: "" for the top-level resources, else the group\'s name. Since 1.3.',
+    }),
     providerUuid: t.expose('providerUuid', { type: 'UUID' }),
     resourceClass: t.exposeString('resourceClass'),
     capacity: t.expose('capacity', { type: 'SafeInt' }),
@@ -183,6 +210,16 @@ const AllocationCandidate = builder.objectRef<Candidate>('AllocationCandidate').
       type: [CandidateSummary],
       resolve: (c) => c.serving,
       description: 'One entry per requested class, in request order.',
+      ...describedFrom(
+        '1.3',
+        "One entry per (group, class): the top-level classes in request order, then each group's classes, groups in request order. A resourceless group has none.",
+      ),
+    }),
+    mappings: t.field({
+      type: [GroupMapping],
+      subGraphs: from13,
+      description: mappingsDescription,
+      resolve: (c) => c.mappings,
     }),
   }),
 });
@@ -196,11 +233,22 @@ const ExplanationStep = builder.objectRef<Explanation['steps'][number]>('Explana
     constraint: t.exposeString('constraint', {
       description:
         'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY',
+      ...describedFrom(
+        '1.3',
+        'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY; with groups also GROUP_UNSATISFIED (no single provider can serve the group alone), GROUP_POLICY_ISOLATE, SAME_SUBTREE (detail: the list joined by ","), COMBINED_CAPACITY (the groups fit alone but not together).',
+      ),
     }),
     detail: t.exposeString('detail', {
       description: 'The trait, aggregate list or class (class:amount) this step checked.',
     }),
     eliminated: t.exposeInt('eliminated', { description: 'Hosts still in the running that this step removed.' }),
+    group: t.string({
+      subGraphs: from13,
+      nullable: true,
+      description:
+        'The request group this step is about ("" for the top-level resources); null for a step about the host as a whole. Since 1.3.',
+      resolve: () => null,
+    }),
   }),
 });
 
@@ -275,6 +323,12 @@ const AlternateRef = builder.objectRef<Alternate>('Alternate').implement({
     }),
     cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
     allocationRequest: t.field({ type: [ProviderAllocationRequest], resolve: (a) => a.allocations }),
+    mappings: t.field({
+      type: [GroupMapping],
+      subGraphs: from13,
+      description: `${mappingsDescription} Pass it with the alternate to reschedule.`,
+      resolve: (a) => a.mappings,
+    }),
   }),
 });
 
@@ -307,6 +361,13 @@ const SelectionRef = builder.objectRef<Selection>('Selection').implement({
       description: "In weighed order, all in the chosen host's cell.",
     }),
     hostsTried: t.exposeInt('hostsTried', { description: 'Hosts attempted before (and including) the chosen one.' }),
+    mappings: t.field({
+      type: [GroupMapping],
+      subGraphs: from13,
+      description:
+        'Which providers serve each request group of what was claimed; for reschedule, the mappings given with the alternate that was claimed (empty when none were given). Since 1.3.',
+      resolve: (s) => s.mappings,
+    }),
   }),
 });
 
@@ -349,6 +410,12 @@ const AlternateInput = builder.inputType('AlternateInput', {
       type: [ProviderAllocationInput],
       required: true,
       description: "The alternate's allocationRequest, as returned.",
+    }),
+    mappings: t.field({
+      type: [GroupMappingInput],
+      subGraphs: from13,
+      description:
+        "The alternate's mappings, as returned; echoed in the Selection when this alternate is claimed. Since 1.3.",
     }),
   }),
 });

@@ -45,9 +45,9 @@ export function deprecationReason(d: ApiDeprecation): string {
 }
 
 /**
- * Input-field options for a field whose meaning widens in `since` (e.g. a list that may be
- * empty from then on): it has `description` from that version on, while the released
- * versions keep the frozen one written in the field's own `description`.
+ * Field or input-field options for a member whose meaning widens in `since` (a list that may
+ * be empty from then on, a constraint list that grows): it has `description` from that
+ * version on, while the released versions keep the frozen one in the member's own `description`.
  */
 export function describedFrom(since: ApiVersion, description: string): { extensions: VersionExtensions } {
   return { extensions: { apiDescription: { since, description } } };
@@ -87,19 +87,21 @@ function reasonFor(version: ApiVersion, extensions: VersionExtensions | null | u
 
 /** Applies the per-version deprecations and enum-value ranges to one version's schema. */
 export function applyVersionMetadata(schema: GraphQLSchema, version: ApiVersion): GraphQLSchema {
-  const member = <T extends { extensions?: unknown; deprecationReason?: string | null }>(config: T): T => {
+  const member = <T extends { extensions?: unknown; deprecationReason?: string | null; description?: unknown }>(
+    config: T,
+  ): T => {
     const extensions = config.extensions as VersionExtensions | undefined;
-    if (!extensions?.apiDeprecation) return config;
-    return { ...config, deprecationReason: reasonFor(version, extensions) };
+    const described = extensions?.apiDescription;
+    const current =
+      described && isAtLeast(version, described.since) ? { ...config, description: described.description } : config;
+    if (!extensions?.apiDeprecation) return current;
+    return { ...current, deprecationReason: reasonFor(version, extensions) };
   };
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: member,
     [MapperKind.INTERFACE_FIELD]: member,
     [MapperKind.INPUT_OBJECT_FIELD]: (config) => {
-      const extensions = config.extensions as VersionExtensions | undefined;
-      const described = extensions?.apiDescription;
-      if (described && isAtLeast(version, described.since)) config = { ...config, description: described.description };
-      const required = extensions?.apiRequired;
+      const required = (config.extensions as VersionExtensions | undefined)?.apiRequired;
       if (!required || !isAtLeast(version, required.since) || isNonNullType(config.type)) return member(config);
       return member({ ...config, type: new GraphQLNonNull(config.type), description: required.description });
     },
