@@ -235,7 +235,7 @@ const ExplanationStep = builder.objectRef<Explanation['steps'][number]>('Explana
         'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY',
       ...describedFrom(
         '1.3',
-        'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY; with groups also GROUP_UNSATISFIED (no single provider can serve the group alone), GROUP_POLICY_ISOLATE, SAME_SUBTREE (detail: the list joined by ","), COMBINED_CAPACITY (the groups fit alone but not together).',
+        'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, MISSING_ROOT_REQUIRED_TRAIT, HAS_ROOT_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY; with groups also GROUP_UNSATISFIED (no single provider of the tree or sharing partners can serve the group alone; detail: its name), COMBINED_CAPACITY (the groups fit alone but not together), GROUP_POLICY_ISOLATE, SAME_SUBTREE (detail: the list joined by ",").',
       ),
     }),
     detail: t.exposeString('detail', {
@@ -365,7 +365,7 @@ const SelectionRef = builder.objectRef<Selection>('Selection').implement({
       type: [GroupMapping],
       subGraphs: from13,
       description:
-        'Which providers serve each request group of what was claimed; for reschedule, the mappings given with the alternate that was claimed (empty when none were given). Since 1.3.',
+        'Which providers serve each request group of what was claimed. For reschedule, the mappings given with the alternate that was claimed; without them, one "" mapping of its allocation\'s providers. Since 1.3.',
       resolve: (s) => s.mappings,
     }),
   }),
