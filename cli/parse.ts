@@ -1,5 +1,10 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
-import type { ApiTokenRole, ProviderAllocationInput, ResourceAmountInput } from '@placement-gateway/client';
+import type {
+  ApiTokenRole,
+  ProviderAllocationInput,
+  RequestGroup,
+  ResourceAmountInput,
+} from '@placement-gateway/client';
 
 /**
  * Option-value parsers. They throw commander's InvalidArgumentError, which commander reports
@@ -83,16 +88,15 @@ export function tokenRole(value: string): ApiTokenRole {
   return role;
 }
 
-/** One `--group` value as the request's RequestGroup (API 1.3). */
-export interface GroupOption {
-  name: string;
+/** One `--group` value: the request's RequestGroup (API 1.3), with its lists always arrays. */
+export type GroupOption = RequestGroup & {
   resources: ResourceAmountInput[];
   requiredTraits?: string[];
   forbiddenTraits?: string[];
   anyOfTraits?: string[][];
   memberOf?: string[][];
   forbiddenAggregates?: string[];
-}
+};
 
 const GROUP_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const GROUP_AMOUNT = /^([A-Za-z0-9_]+)=(\d+)$/;

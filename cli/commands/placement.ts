@@ -77,15 +77,7 @@ function withRequestOptions<Args extends unknown[], Opts extends OptionValues, G
     .option('--root-forbidden <traits>', 'the host (root provider) carries none of these traits', list);
 }
 
-type GroupedRequest = PlacementRequest & {
-  groups?: GroupOption[];
-  groupPolicy?: 'NONE' | 'ISOLATE';
-  sameSubtree?: string[][];
-  rootRequiredTraits?: string[];
-  rootForbiddenTraits?: string[];
-};
-
-function requestFrom(options: RequestOptions): GroupedRequest {
+function requestFrom(options: RequestOptions): PlacementRequest {
   if (!options.resources && !options.group)
     throw new UsageError("required option '--resources <amounts>' not specified (or give a --group)");
   return {
@@ -121,13 +113,28 @@ function describeAllocation(host: string, request: AllocationRequest): string {
     .join(' ');
 }
 
+type Mappings = ReadonlyArray<{ group: string; providerUuids: ReadonlyArray<string> }>;
+
+/**
+ * `net-a=<uuid> net-b=<uuid>`: which provider serves each request group (API 1.3), or
+ * undefined when the request had no groups (its one mapping, the top-level group, says
+ * nothing the allocation does not). The top-level group is shown as `-`.
+ */
+function describeMappings(mappings: Mappings): string | undefined {
+  if (mappings.every((m) => m.group === '')) return undefined;
+  return mappings.map((m) => `${m.group || '-'}=${m.providerUuids.join('+')}`).join(' ');
+}
+
 function renderExplanation(explanation: ExplanationFieldsFragment): string {
+  // The GROUP column only when a step is about a request group.
+  const grouped = explanation.steps.some((step) => step.group !== null);
   return [
     `${plural(explanation.providersConsidered, 'host')} considered, ${explanation.remaining} remain`,
     renderTable(
       explanation.steps.map((step, index) => ({ ...step, index: index + 1 })),
       [
         { header: 'STEP', value: (s) => s.index, align: 'right' },
+        ...(grouped ? [{ header: 'GROUP', value: (s: { group: string | null }) => s.group ?? '(host)' }] : []),
         { header: 'CONSTRAINT', value: (s) => s.constraint },
         { header: 'DETAIL', value: (s) => s.detail },
         { header: 'ELIMINATED', value: (s) => s.eliminated, align: 'right' },
@@ -149,8 +156,10 @@ export function renderSelection(
       ['consumer generation', selection.consumerGeneration],
       ['hosts tried', selection.hostsTried],
       ['allocation', describeAllocation(selection.providerUuid, selection.allocations)],
+      ...(describeMappings(selection.mappings) ? [['mappings', describeMappings(selection.mappings)] as const] : []),
     ]),
   ];
+  const mappedAlternates = selection.alternates.some((a) => describeMappings(a.mappings));
   if (selection.alternates.length === 0) {
     lines.push('no alternates');
   } else {
@@ -163,6 +172,9 @@ export function renderSelection(
           { header: 'HOST', value: (a) => a.resourceProvider?.name },
           { header: 'UUID', value: (a) => a.providerUuid },
           { header: 'ALLOCATION', value: (a) => describeAllocation(a.providerUuid, a.allocationRequest) },
+          ...(mappedAlternates
+            ? [{ header: 'MAPPINGS', value: (a: { mappings: Mappings }) => describeMappings(a.mappings) }]
+            : []),
         ],
       ),
     );
@@ -188,14 +200,22 @@ export function addPlacementCommands(program: Program): void {
         }),
       );
       session.output(result, () => {
-        const classColumns = request.resources.map((wanted, index) => ({
-          header: `${wanted.resourceClass} FREE/CAP`,
+        // One column per summary row: the top-level classes, then each group's (GROUP/CLASS), in request order.
+        const wanted = [
+          ...request.resources.map((r) => r.resourceClass),
+          ...(options.group ?? []).flatMap((g) => g.resources.map((r) => `${g.name}/${r.resourceClass}`)),
+        ];
+        const classColumns = wanted.map((label, index) => ({
+          header: `${label} FREE/CAP`,
           align: 'right' as const,
           value: (c: (typeof result.candidates)[number]) => {
             const summary = c.summary[index];
             return summary ? `${summary.free}/${summary.capacity}` : undefined;
           },
         }));
+        const mappingColumn = options.group
+          ? [{ header: 'MAPPINGS', value: (c: (typeof result.candidates)[number]) => describeMappings(c.mappings) }]
+          : [];
         const table = renderTable(
           result.candidates.map((candidate, index) => ({ ...candidate, rank: index + 1 })),
           [
@@ -205,6 +225,7 @@ export function addPlacementCommands(program: Program): void {
             { header: 'CELL', value: (c) => c.cell?.name },
             { header: 'WEIGHT', value: (c) => c.weight.toFixed(3), align: 'right' },
             ...classColumns,
+            ...mappingColumn,
           ],
         );
         return `${table}\n${plural(result.candidates.length, 'candidate')}`;
