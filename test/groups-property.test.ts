@@ -127,16 +127,24 @@ const hostArb = (maxChildren: number): fc.Arbitrary<HostSpec> =>
       inventories: inventoriesArb(3),
       sharing: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
     }),
-    children: fc.array(
-      fc.record({ parent: fc.nat(20) }).chain((n) => nodeFieldsArb(6).map((f) => ({ ...n, ...f }))),
-      { maxLength: maxChildren },
+    // a flat host now and then: under ISOLATE its groups need sharing partners
+    children: fc.oneof(
+      { weight: 1, arbitrary: fc.constant<NodeSpec[]>([]) },
+      {
+        weight: 3,
+        arbitrary: fc.array(
+          fc.record({ parent: fc.nat(20) }).chain((n) => nodeFieldsArb(6).map((f) => ({ ...n, ...f }))),
+          { maxLength: maxChildren },
+        ),
+      },
     ),
   });
 
 const sharingArb = fc.record({
   aggregates: fc.uniqueArray(fc.nat(AGGREGATES - 1), { minLength: 1, maxLength: 2 }),
   traits: fc.subarray(WORLD_TRAITS),
-  inventories: inventoriesArb(2),
+  // often without the requested classes: it may still serve a resourceless group
+  inventories: inventoriesArb(1),
 });
 
 interface GroupsWorld {
@@ -272,7 +280,7 @@ const filtersArb = (empty: number): fc.Arbitrary<FiltersSpec> =>
 const groupArb: fc.Arbitrary<GroupSpec> = fc
   .record({
     resources: fc.oneof(
-      { weight: 1, arbitrary: fc.constant<never[]>([]) },
+      { weight: 2, arbitrary: fc.constant<never[]>([]) },
       { weight: 4, arbitrary: resourcesArb(1, 1) },
       { weight: 1, arbitrary: resourcesArb(2, 2) },
     ),
@@ -464,6 +472,7 @@ type Stats = Record<
   | 'subtreeBinds'
   | 'maxEnumerated'
   | 'multiBatch'
+  | 'flatHostViaPartner'
   | 'earlyStop',
   number
 >;
@@ -482,6 +491,7 @@ const newStats = (): Stats => ({
   subtreeBinds: 0,
   maxEnumerated: 0,
   multiBatch: 0,
+  flatHostViaPartner: 0,
   earlyStop: 0,
 });
 
@@ -535,6 +545,23 @@ async function checkWorld(world: GroupsWorld, specs: GroupsRequestSpec[], stats:
       if (groupProviders.some((p) => p.rootId === host.root.id && p.id !== host.root.id)) stats.groupOnDescendant++;
       if (groupProviders.some((p) => p.rootId !== host.root.id)) stats.groupOnSharing++;
       if (items.some((item) => item.kind === 'group' && item.group.resources.length === 0)) stats.resourcelessPlaced++;
+      // a host without descendants whose resourceless group sits on a partner holding no requested class
+      const requested = new Set(
+        itemsOf(request).flatMap((item) =>
+          item.kind === 'class' ? [item.resourceClass] : item.group.resources.map((r) => r.resourceClass),
+        ),
+      );
+      if (
+        host.servers.every((p) => p.rootId !== host.root.id || p === host.root) &&
+        items.some(
+          (item, i) =>
+            item.kind === 'group' &&
+            item.group.resources.length === 0 &&
+            assignment[i]!.rootId !== host.root.id &&
+            ![...assignment[i]!.inventories.keys()].some((cls) => requested.has(cls)),
+        )
+      )
+        stats.flatHostViaPartner++;
       if (allocationRequestOf(c).reduce((n, a) => n + a.resources.length, 0) < c.serving.length) stats.merged++;
     }
     stats.requests++;
