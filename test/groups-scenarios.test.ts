@@ -13,7 +13,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { allocationCandidates, type Candidate, explainPlacement } from '../src/placement/candidates.js';
+import {
+  allocationCandidates,
+  type Candidate,
+  type ExplanationStep,
+  explainPlacement,
+} from '../src/placement/candidates.js';
 import {
   type Alternate,
   allocationRequestOf,
@@ -63,6 +68,9 @@ async function freshEnv(): Promise<TestEnv> {
   return env;
 }
 
+/** Each request searched, with the candidate count, for the explainPlacement check of its block. */
+const searched: { env: TestEnv; request: GroupedRequest; count: number }[] = [];
+
 /** Every candidate (no limit in play), each checked against the spec's invariants. */
 async function candidatesOf(
   env: TestEnv,
@@ -72,9 +80,22 @@ async function candidatesOf(
 ): Promise<Candidate[]> {
   const found = await allocationCandidates(env.db.pool, { request, limit: 1000, weigher });
   for (const c of found) assertConsistent(world, request, c);
-  // explainPlacement's remaining equals what an unlimited search returns.
-  expect((await explainPlacement(env.db.pool, request)).remaining, 'explain agrees on the count').toBe(found.length);
+  searched.push({ env, request, count: found.length });
   return found;
+}
+
+/** explainPlacement's remaining equals what an unlimited search returned, for every request `env` was searched with. */
+function itExplainsEveryRequest(env: () => TestEnv): void {
+  it('explainPlacement: remaining equals the candidate count, for every request above', async () => {
+    const mine = searched.filter((s) => s.env === env());
+    expect(mine.length).toBeGreaterThan(0);
+    const disagreements: { request: GroupedRequest; candidates: number; remaining: number }[] = [];
+    for (const { request, count } of mine) {
+      const { remaining } = await explainPlacement(env().db.pool, request);
+      if (remaining !== count) disagreements.push({ request, candidates: count, remaining });
+    }
+    expect(disagreements).toEqual([]);
+  });
 }
 
 async function described(env: TestEnv, world: World, request: GroupedRequest): Promise<Described[]> {
@@ -503,6 +524,8 @@ describe('GranularFixture: flat hosts and sharing providers (granular.yaml)', ()
       },
     ]);
   });
+
+  itExplainsEveryRequest(() => env);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -965,9 +988,12 @@ describe('NUMANetworkFixture: sameSubtree, resourceless groups, ISOLATE on trees
       { constraint: 'GROUP_UNSATISFIED', detail: 'GPU', eliminated: 1 }, // cn2: no VGPU
       { constraint: 'SAME_SUBTREE', detail: 'COMPUTE,GPU', eliminated: 1 }, // cn1
     ]);
-    // a group's step names its group
-    expect(eliminating.slice(0, 2).map((s) => s.group)).toEqual(['COMPUTE', 'GPU']);
+    // a group's step names its group (ExplanationStep.group, GROUPS-SPEC)
+    const groupOf = (s: ExplanationStep & { group?: string | null }) => s.group;
+    expect(eliminating.slice(0, 2).map(groupOf)).toEqual(['COMPUTE', 'GPU']);
   });
+
+  itExplainsEveryRequest(() => env);
 });
 
 describe('NUMANetworkFixture: rootRequiredTraits, rootForbiddenTraits, sharing DISK_GB (allocation-candidates-root-required.yaml)', () => {
@@ -1109,6 +1135,8 @@ describe('NUMANetworkFixture: rootRequiredTraits, rootForbiddenTraits, sharing D
       }),
     ).toEqual([{ host: 'cn1', mappings: { '1': ['numa1'] }, allocation: ['numa1/VCPU=1'], score: 1 }]);
   });
+
+  itExplainsEveryRequest(() => env);
 });
 
 // ---------------------------------------------------------------------------------------------
