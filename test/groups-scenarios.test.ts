@@ -506,6 +506,29 @@ describe('GranularFixture: flat hosts and sharing providers (granular.yaml)', ()
     expect(combined?.eliminated, JSON.stringify(explanation.steps)).toBe(2);
   });
 
+  it('limit cuts the weighed list of grouped candidates to its best n, for both weighers', async () => {
+    const request: GroupedRequest = {
+      resources: [],
+      groups: [vcpuMem('1'), disk('2', 100)],
+      groupPolicy: 'ISOLATE',
+    };
+    const all = await candidatesOf(env, w, request);
+    const allPacked = await candidatesOf(env, w, request, 'PACK');
+    for (const limit of [1, 2, 3]) {
+      for (const [weigher, full] of [
+        ['SPREAD', all],
+        ['PACK', allPacked],
+      ] as const) {
+        const cut = await allocationCandidates(env.db.pool, { request, limit, weigher });
+        expect(
+          cut.map((c) => w.name(c.rootUuid)),
+          `${weigher} limit ${limit}`,
+        ).toEqual(full.slice(0, limit).map((c) => w.name(c.rootUuid)));
+      }
+    }
+    expect(allPacked.map((c) => w.name(c.rootUuid))).toEqual(['cn_right', 'cn_left', 'cn_middle']);
+  });
+
   it('combining groups exceeds maxUnit on one host, not the other (Placement: 1)', async () => {
     const request: GroupedRequest = {
       resources: res({ VGPU: 1 }),
@@ -1231,22 +1254,28 @@ describe('★ where we differ from Placement on purpose, and how the best assign
     ]);
   });
 
-  it('a resourceless group may be served by a sharing partner: it is mapped there and allocates nothing', async () => {
-    const w = await buildWorld(env.db.pool, [
-      { name: 'host', aggregates: ['agg'], inventories: { VCPU: 8 } },
-      { name: 'storage', aggregates: ['agg'], traits: [SHARING, 'CUSTOM_DISK_SSD'], inventories: { DISK_GB: 100 } },
-    ]);
-    expect(
-      await described(env, w, {
-        resources: [],
-        groups: [
-          { name: 'cpu', resources: res({ VCPU: 1 }) },
-          { name: 'ssd', resources: [], requiredTraits: ['CUSTOM_DISK_SSD'] },
-        ],
-        groupPolicy: 'ISOLATE',
-      }),
-    ).toEqual([{ host: 'host', mappings: { cpu: ['host'], ssd: ['storage'] }, allocation: ['host/VCPU=1'], score: 1 }]);
-  });
+  it.each(['NONE', 'ISOLATE'] as const)(
+    'a resourceless group may be served by a sharing partner: it is mapped there and allocates nothing (%s)',
+    async (policy) => {
+      // A flat host; its only partner holds no requested class, and serves the resourceless group alone.
+      const w = await buildWorld(env.db.pool, [
+        { name: 'host', aggregates: ['agg'], inventories: { VCPU: 8 } },
+        { name: 'storage', aggregates: ['agg'], traits: [SHARING, 'CUSTOM_DISK_SSD'], inventories: { DISK_GB: 100 } },
+      ]);
+      expect(
+        await described(env, w, {
+          resources: [],
+          groups: [
+            { name: 'cpu', resources: res({ VCPU: 1 }) },
+            { name: 'ssd', resources: [], requiredTraits: ['CUSTOM_DISK_SSD'] },
+          ],
+          groupPolicy: policy,
+        }),
+      ).toEqual([
+        { host: 'host', mappings: { cpu: ['host'], ssd: ['storage'] }, allocation: ['host/VCPU=1'], score: 1 },
+      ]);
+    },
+  );
 
   it("SPREAD and PACK order hosts by the same assignments' scores", async () => {
     const tree = (name: string): NodeSpec => ({
@@ -1457,5 +1486,42 @@ describe('claim and reschedule write grouped, multi-provider allocations exactly
     expect(moved.hostsTried).toBe(2);
     expect(moved.mappings).toEqual(next.mappings);
     expect((await stored(w)).get(c.consumerUuid)).toEqual(lines(w, next.allocations));
+  });
+
+  it('several consumers in one claim: all placed, each on its own tree with its own mappings, or none', async () => {
+    const w = await numaHosts(3);
+    const consumers = [consumer(), consumer()];
+    const selections = await claim(env.db, { consumers, request: numaPair, alternates: 1 });
+    expect(selections.map((s) => s.consumerUuid)).toEqual(consumers.map((c) => c.consumerUuid));
+    const hostsTaken = selections.map((s) => w.name(s.providerUuid));
+    expect(new Set(hostsTaken).size).toBe(2);
+    const db = await stored(w);
+    for (const s of selections) {
+      expectGroupedOn(w, w.name(s.providerUuid), s.mappings);
+      expect(db.get(s.consumerUuid)).toEqual(lines(w, s.allocations));
+    }
+    // Several consumers go to different hosts: four cannot all be placed on three, so none is.
+    const before = await stored(w);
+    const tooMany = [consumer(), consumer(), consumer(), consumer()];
+    await expect(claim(env.db, { consumers: tooMany, request: numaPair, alternates: 0 })).rejects.toBeInstanceOf(
+      NoValidHostError,
+    );
+    expect(await stored(w)).toEqual(before);
+  });
+
+  it('an idempotent replay of a grouped claim answers the same selection, mappings included, and writes nothing', async () => {
+    const w = await numaHosts(2);
+    const input = {
+      consumers: [consumer()],
+      request: numaPair,
+      alternates: 1,
+      idempotencyKey: `groups-${randomUUID()}`,
+    };
+    const first = await claim(env.db, input);
+    const before = await stored(w);
+    const replay = await claim(env.db, input);
+    expect(replay).toEqual(first);
+    expect(replay[0]!.mappings.length).toBe(3);
+    expect(await stored(w)).toEqual(before);
   });
 });
