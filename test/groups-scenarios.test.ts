@@ -1281,6 +1281,109 @@ describe('★ where we differ from Placement on purpose, and how the best assign
     },
   );
 
+  it('the unnumbered group leaves the root when a numbered group needs the root: validity before preference', async () => {
+    // The group needs 4 VCPU, which only the root has; the unnumbered 2 VCPU then go to the child.
+    const w = await buildWorld(env.db.pool, [
+      { name: 'host', inventories: { VCPU: 4 }, children: [{ name: 'child', inventories: { VCPU: 2 } }] },
+    ]);
+    expect(
+      await described(env, w, { resources: res({ VCPU: 2 }), groups: [{ name: 'big', resources: res({ VCPU: 4 }) }] }),
+    ).toEqual([
+      {
+        host: 'host',
+        mappings: { '': ['child'], big: ['host'] },
+        allocation: ['child/VCPU=2', 'host/VCPU=4'],
+        score: 1,
+      },
+    ]);
+  });
+
+  it('ISOLATE is a matching, not a greedy pick: the emptiest provider goes to the group only it can serve', async () => {
+    // `any` prefers a (free share 1) over b (0.5), but `gold` can only use a.
+    const w = await buildWorld(env.db.pool, [
+      {
+        name: 'host',
+        children: [
+          { name: 'a', traits: ['CUSTOM_FOO'], inventories: { VCPU: 8 } },
+          { name: 'b', inventories: { VCPU: 8 } },
+        ],
+      },
+    ]);
+    await use(env.db.pool, w.uuid('b'), { VCPU: 4 });
+    expect(
+      await described(env, w, {
+        resources: [],
+        groups: [
+          { name: 'any', resources: res({ VCPU: 1 }) },
+          { name: 'gold', resources: res({ VCPU: 1 }), requiredTraits: ['CUSTOM_FOO'] },
+        ],
+        groupPolicy: 'ISOLATE',
+      }),
+    ).toEqual([
+      {
+        host: 'host',
+        mappings: { any: ['b'], gold: ['a'] },
+        allocation: ['a/VCPU=1', 'b/VCPU=1'],
+        score: scoreOf(0.5, 1),
+      },
+    ]);
+  });
+
+  it('a sharing provider is its own root for sameSubtree: a list spanning it and the tree fails; both groups on it pass', async () => {
+    const w = await buildWorld(env.db.pool, [
+      { name: 'host', aggregates: ['agg'], inventories: { VCPU: 8 } },
+      { name: 'pool', aggregates: ['agg'], traits: [SHARING], inventories: { DISK_GB: 1000, CUSTOM_NET_MBPS: 100 } },
+    ]);
+    const groups = [
+      { name: 'cpu', resources: res({ VCPU: 1 }) },
+      { name: 'disk', resources: res({ DISK_GB: 10 }) },
+      { name: 'net', resources: res({ CUSTOM_NET_MBPS: 10 }) },
+    ];
+    expect(
+      await candidatesOf(env, w, { resources: [], groups, groupPolicy: 'NONE', sameSubtree: [['cpu', 'disk']] }),
+    ).toEqual([]);
+    expect(
+      await described(env, w, { resources: [], groups, groupPolicy: 'NONE', sameSubtree: [['disk', 'net']] }),
+    ).toEqual([
+      {
+        host: 'host',
+        mappings: { cpu: ['host'], disk: ['pool'], net: ['pool'] },
+        allocation: ['host/VCPU=1', 'pool/CUSTOM_NET_MBPS=10', 'pool/DISK_GB=10'],
+        score: 1,
+      },
+    ]);
+  });
+
+  it("a group's anyOfTraits and forbiddenAggregates are checked on its provider", async () => {
+    const w = await buildWorld(env.db.pool, [
+      {
+        name: 'host',
+        aggregates: ['blue'],
+        children: [
+          { name: 'p_foo', traits: ['CUSTOM_FOO'], aggregates: ['red'], inventories: { CUSTOM_VF: 4 } },
+          { name: 'p_ssd', traits: ['CUSTOM_DISK_SSD'], inventories: { CUSTOM_VF: 4 } },
+          { name: 'p_none', inventories: { CUSTOM_VF: 4 } },
+        ],
+      },
+    ]);
+    await use(env.db.pool, w.uuid('p_none'), { CUSTOM_VF: 1 });
+    const vf = (extra: Record<string, unknown>) => ({
+      resources: [],
+      groups: [{ name: 'vf', resources: res({ CUSTOM_VF: 1 }), ...extra }],
+    });
+    const servedBy = async (extra: Record<string, unknown>) =>
+      (await described(env, w, vf(extra))).map((d) => d.mappings.vf![0]);
+    // without filters the two empty PFs tie (free share 1); p_none is 3/4 free
+    expect(['p_foo', 'p_ssd']).toContain((await servedBy({}))[0]);
+    expect(await servedBy({ anyOfTraits: [['CUSTOM_DISK_SSD', 'CUSTOM_PHYSNET1']] })).toEqual(['p_ssd']);
+    expect(await servedBy({ forbiddenAggregates: [w.aggregate('red')] })).toEqual(['p_ssd']);
+    // the host's own aggregate does not count for its children
+    expect(await servedBy({ memberOf: [[w.aggregate('blue')]] })).toEqual([]);
+    expect(await servedBy({ forbiddenAggregates: [w.aggregate('red')], forbiddenTraits: ['CUSTOM_DISK_SSD'] })).toEqual(
+      ['p_none'],
+    );
+  });
+
   it("SPREAD and PACK order hosts by the same assignments' scores", async () => {
     const tree = (name: string): NodeSpec => ({
       name,
@@ -1527,5 +1630,33 @@ describe('claim and reschedule write grouped, multi-provider allocations exactly
     expect(replay).toEqual(first);
     expect(replay[0]!.mappings.length).toBe(3);
     expect(await stored(w)).toEqual(before);
+  });
+
+  it('groups sharing a provider are written as one row per (provider, class) holding the sum', async () => {
+    const w = await buildWorld(env.db.pool, [{ name: 'flat', inventories: { VCPU: 8, MEMORY_MB: 4096 } }]);
+    const c = consumer();
+    const [selection] = await claim(env.db, {
+      consumers: [c],
+      request: {
+        resources: res({ VCPU: 3, MEMORY_MB: 512 }),
+        groups: [
+          { name: '1', resources: res({ VCPU: 1, MEMORY_MB: 1024 }) },
+          { name: '2', resources: res({ VCPU: 2 }) },
+        ],
+        groupPolicy: 'NONE',
+      },
+      alternates: 0,
+    });
+    expect(mappingNames(w, selection!.mappings)).toEqual({ '': ['flat'], '1': ['flat'], '2': ['flat'] });
+    expect(lines(w, selection!.allocations)).toEqual(['flat/MEMORY_MB=1536', 'flat/VCPU=6']);
+    const rows = await env.sql<{ class: string; used: number }>(
+      `SELECT rc.name AS class, a.used FROM allocations a JOIN resource_classes rc ON rc.id = a.resource_class_id
+        JOIN consumers c ON c.id = a.consumer_id WHERE c.uuid = $1 ORDER BY rc.name`,
+      [c.consumerUuid],
+    );
+    expect(rows).toEqual([
+      { class: 'MEMORY_MB', used: 1536 },
+      { class: 'VCPU', used: 6 },
+    ]);
   });
 });
