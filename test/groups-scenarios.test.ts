@@ -1023,6 +1023,71 @@ describe('NUMANetworkFixture: sameSubtree, resourceless groups, ISOLATE on trees
   itExplainsEveryRequest(() => env);
 });
 
+describe('DeepNUMANetworkFixture: cn1 and cn2 under empty parents of one root (same-subtree-deep.yaml)', () => {
+  // gp1 → p1 → cn1 …, gp1 → p2 → cn2 …: one host, gp1 (Placement: the same 26 providers).
+  let env: TestEnv;
+  let w: World;
+  beforeAll(async () => {
+    env = await freshEnv();
+    const [, cn1, cn2] = NUMA_NETWORK;
+    w = await buildWorld(env.db.pool, [
+      {
+        name: 'gp1',
+        children: [
+          { name: 'p1', children: [cn1!] },
+          { name: 'p2', children: [cn2!] },
+        ],
+      },
+    ]);
+    await use(env.db.pool, w.uuid('numa0'), { VCPU: 2 });
+    await use(env.db.pool, w.uuid('cn2'), { VCPU: 3 });
+  });
+  afterAll(async () => env?.close());
+  afterEach(async () => assertPlacementInvariants(env));
+
+  const port1 = { name: 'PORT1', resources: res({ CUSTOM_VF: 2 }), requiredTraits: ['CUSTOM_PHYSNET1'] };
+
+  it.each([
+    [
+      'a chain of lists, compute → NIC → port',
+      [
+        { name: 'COMPUTE', resources: res({ VCPU: 1 }), requiredTraits: ['CUSTOM_FOO'] },
+        { name: 'NIC', resources: [], requiredTraits: ['CUSTOM_HW_NIC_ROOT'] },
+        port1,
+      ],
+      [
+        ['NIC', 'COMPUTE'],
+        ['NIC', 'PORT1'],
+      ],
+    ],
+    [
+      'compute with FOO and a port',
+      [{ name: 'COMPUTE', resources: res({ VCPU: 1 }), requiredTraits: ['CUSTOM_FOO'] }, port1],
+      [['COMPUTE', 'PORT1']],
+    ],
+    ['any compute and a port', [{ name: 'COMPUTE', resources: res({ VCPU: 1 }) }, port1], [['COMPUTE', 'PORT1']]],
+  ])('%s: VCPU from cn2, the one compute above the PFs (Placement: 4 each)', async (_, groups, sameSubtree) => {
+    const found = await described(env, w, { resources: [], groups, groupPolicy: 'NONE', sameSubtree });
+    expect(hosts(found)).toEqual(['gp1']);
+    const d = found[0]!;
+    // numa1 has more free VCPU (and FOO), but is no ancestor of any PF
+    expect(d.mappings.COMPUTE).toEqual(['cn2']);
+    expect(['pf1_1', 'pf2_1', 'pf2_3', 'pf3_1']).toContain(d.mappings.PORT1![0]);
+    expect(d.score).toBe(scoreOf(CN2_VCPU, 1));
+  });
+
+  it('without sameSubtree the emptier NUMA node serves VCPU, anywhere in the deep tree', async () => {
+    const found = await described(env, w, {
+      resources: [],
+      groups: [{ name: 'COMPUTE', resources: res({ VCPU: 1 }) }, port1],
+      groupPolicy: 'NONE',
+    });
+    expect(found.map((d) => [d.host, d.mappings.COMPUTE])).toEqual([['gp1', ['numa1']]]);
+  });
+
+  itExplainsEveryRequest(() => env);
+});
+
 describe('NUMANetworkFixture: rootRequiredTraits, rootForbiddenTraits, sharing DISK_GB (allocation-candidates-root-required.yaml)', () => {
   let env: TestEnv;
   let w: World;
