@@ -996,6 +996,32 @@ describe('NUMANetworkFixture: sameSubtree, resourceless groups, ISOLATE on trees
     expect(d.score).toBe(1);
   });
 
+  it('explainPlacement: with two sameSubtree lists, the SAME_SUBTREE step names the list that fails (label = that list joined by ",")', async () => {
+    // The NUMA list holds on numa0; the second list cannot: PHYSNET0 bandwidth is under ovs_agent, not sriov_agent.
+    const request: GroupedRequest = {
+      resources: [],
+      groups: [
+        { name: 'NUMA', resources: [], requiredTraits: ['HW_NUMA_ROOT'] },
+        compute({ VCPU: 1 }),
+        { name: 'GPU', resources: res({ VGPU: 1 }) },
+        { name: 'SRIOV', resources: [], requiredTraits: ['CUSTOM_VNIC_TYPE_DIRECT'] },
+        { name: 'NET1', resources: res({ [BW]: 100 }), requiredTraits: ['CUSTOM_PHYSNET1'] },
+        { name: 'NET0', resources: res({ [BW]: 100 }), requiredTraits: ['CUSTOM_PHYSNET0'] },
+      ],
+      groupPolicy: 'NONE',
+      sameSubtree: [
+        ['NUMA', 'COMPUTE', 'GPU'],
+        ['SRIOV', 'NET1', 'NET0'],
+      ],
+    };
+    expect(await candidatesOf(env, w, request)).toEqual([]);
+    const explanation = await explainPlacement(env.db.pool, request);
+    const subtree = explanation.steps
+      .filter((s) => s.constraint === 'SAME_SUBTREE' && s.eliminated > 0)
+      .map((s) => ({ detail: s.detail, eliminated: s.eliminated }));
+    expect(subtree, JSON.stringify(explanation.steps)).toEqual([{ detail: 'SRIOV,NET1,NET0', eliminated: 1 }]);
+  });
+
   it('explainPlacement names the group and the constraint that eliminated each host', async () => {
     // VCPU 4 is free on numa1 only, VGPU only under numa0: cn1 fails sameSubtree alone;
     // cn2 has no VGPU anywhere; ss1 has no VCPU.
