@@ -57,14 +57,14 @@ afterEach(async () => {
 });
 
 /** A NUMA host: two nodes (VCPU, MEMORY_MB), each with a PHYSNET1 PF of VFs. */
-function numaHost(name: string, vcpu = VCPU_PER_NODE): NodeSpec {
+function numaHost(name: string, vcpu = VCPU_PER_NODE, vfs = 8): NodeSpec {
   return {
     name,
     children: [0, 1].map((n) => ({
       name: `${name}_numa${n}`,
       traits: ['HW_NUMA_ROOT'],
       inventories: { VCPU: vcpu, MEMORY_MB: 1024 * vcpu },
-      children: [{ name: `${name}_pf${n}`, traits: ['CUSTOM_PHYSNET1'], inventories: { SRIOV_NET_VF: 8 } }],
+      children: [{ name: `${name}_pf${n}`, traits: ['CUSTOM_PHYSNET1'], inventories: { SRIOV_NET_VF: vfs } }],
     })),
   };
 }
@@ -120,13 +120,12 @@ async function outcomeOf(call: () => Promise<Selection[]>): Promise<Outcome> {
 }
 
 describe('grouped claims racing for the same trees', () => {
-  it('32 claimers on 4 NUMA hosts: exactly the capacity is claimed, each claim whole, NoValidHost only once it is gone', async () => {
-    const HOSTS = 4;
-    const CLAIMERS = 32;
-    const w = await buildWorld(
-      env.db.pool,
-      Array.from({ length: HOSTS }, (_, h) => numaHost(`h${h}`)),
-    );
+  /**
+   * `claimers` claim REQUEST until NoValidHost (then once more, which must fail too); afterwards exactly
+   * `slots` claims sit on every host, each whole, and no host can take another.
+   */
+  async function raceUntilFull(hosts: NodeSpec[], claimers: number, slots: number, scarce: string): Promise<void> {
+    const w = await buildWorld(env.db.pool, hosts);
     const successes: Selection[] = [];
     const failed: string[] = [];
     let retryLimits = 0;
@@ -135,7 +134,7 @@ describe('grouped claims racing for the same trees', () => {
       for (let attempt = 0; attempt < 60; attempt++) {
         const c = consumer();
         const outcome = await outcomeOf(() =>
-          claim(env.db, { consumers: [c], request: REQUEST, alternates: 1, hostSubsetSize: HOSTS }),
+          claim(env.db, { consumers: [c], request: REQUEST, alternates: 1, hostSubsetSize: hosts.length }),
         );
         if (outcome.kind === 'ok') {
           successes.push(outcome.selection);
@@ -157,28 +156,70 @@ describe('grouped claims racing for the same trees', () => {
       }
       throw new Error('a claimer never saw NoValidHost');
     };
-    await Promise.all(Array.from({ length: CLAIMERS }, claimer));
+    await Promise.all(Array.from({ length: claimers }, claimer));
     console.info(
-      `[groups race] ${successes.length} claims, ${failed.length} refusals (${retryLimits} RetryLimitExceeded)`,
+      `[groups race, ${scarce} binding] ${successes.length} claims, ${failed.length} refusals (${retryLimits} RetryLimitExceeded)`,
     );
     expect(afterNoValidHost, 'a claim succeeded after NoValidHost: capacity was not gone').toBe(0);
-    expect(successes).toHaveLength(HOSTS * SLOTS_PER_HOST);
+    expect(successes).toHaveLength(hosts.length * slots);
     for (const s of successes) expectWellPlaced(w, s);
     const perHost = new Map<string, number>();
     for (const s of successes) perHost.set(s.providerUuid, (perHost.get(s.providerUuid) ?? 0) + 1);
-    expect([...perHost.values()]).toEqual(Array(HOSTS).fill(SLOTS_PER_HOST));
+    expect([...perHost.values()]).toEqual(Array(hosts.length).fill(slots));
     await assertDatabaseMatchesAcknowledged(
       env,
       new Map(successes.map((s) => [s.consumerUuid, { generation: s.consumerGeneration, allocations: s.allocations }])),
       failed,
     );
-    // Nothing is left for the request.
+    // Nothing is left for the request: the scarce class is used up everywhere.
     expect(await allocationCandidates(env.db.pool, { request: REQUEST })).toEqual([]);
-    const [free] = await env.sql<{ vcpu: number }>(
-      `SELECT sum(i.capacity - i.used)::int AS vcpu FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id
-        WHERE rc.name = 'VCPU'`,
+    const [free] = await env.sql<{ free: number }>(
+      `SELECT sum(i.capacity - i.used)::int AS free FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id
+        WHERE rc.name = $1`,
+      [scarce],
     );
-    expect(free!.vcpu).toBe(0);
+    expect(free!.free).toBe(0);
+  }
+
+  it('32 claimers on 4 NUMA hosts: exactly the capacity is claimed, each claim whole, NoValidHost only once it is gone', async () => {
+    await raceUntilFull(
+      Array.from({ length: 4 }, (_, h) => numaHost(`h${h}`)),
+      32,
+      SLOTS_PER_HOST,
+      'VCPU',
+    );
+  });
+
+  it("one VF per NUMA node: the second claim on a host must flip its NUMA groups so the VF stays in numa_a's subtree", async () => {
+    // Each host takes 2 claims: the first puts numa_a (and the VF) on one node, the second on the other.
+    await raceUntilFull(
+      Array.from({ length: 4 }, (_, h) => numaHost(`v${h}`, VCPU_PER_NODE, 1)),
+      24,
+      2,
+      'SRIOV_NET_VF',
+    );
+  });
+
+  it('two claims at once on one host with room for both (one VF per NUMA node): both succeed, the second with the NUMA groups flipped', async () => {
+    // Both searches see the same best assignment; the second claim must not give up the host
+    // when that assignment was just taken, since the flipped one fits.
+    const refusedWithRoom: string[] = [];
+    for (let round = 0; round < 8; round++) {
+      await env.sql(
+        'TRUNCATE allocations, consumers, inventories, provider_traits, provider_aggregates, resource_providers, aggregates CASCADE',
+      );
+      const w = await buildWorld(env.db.pool, [numaHost('solo', VCPU_PER_NODE, 1)]);
+      const outcomes = await Promise.all(
+        [consumer(), consumer()].map((c) =>
+          outcomeOf(() => claim(env.db, { consumers: [c], request: REQUEST, alternates: 0 })),
+        ),
+      );
+      const placed = outcomes.flatMap((o) => (o.kind === 'ok' ? [o.selection] : []));
+      for (const s of placed) expectWellPlaced(w, s);
+      if (placed.length < 2) refusedWithRoom.push(`round ${round}: ${outcomes.map((o) => o.kind).join(', ')}`);
+      await assertPlacementInvariants(env);
+    }
+    expect(refusedWithRoom, 'rounds where a claim was refused while the host had room for it').toEqual([]);
   });
 
   it('8 claimers each on its own host share nothing: every claim succeeds, no RetryLimitExceeded, then NoValidHost', async () => {
