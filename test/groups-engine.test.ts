@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocationCandidates } from '../src/placement/candidates.js';
+import { allocationCandidates, explainPlacement } from '../src/placement/candidates.js';
 import { claim } from '../src/placement/claims/index.js';
 import { setInventories } from '../src/placement/inventories.js';
 import { createProvider } from '../src/placement/providers.js';
@@ -225,5 +225,31 @@ describe('a NUMA + SR-IOV host', () => {
       { uuid: pfs[0], used: 0 },
       { uuid: pfs[1], used: 2 },
     ]);
+  });
+
+  it('explains which group and which rule stopped the host', async () => {
+    const full = await explainPlacement(env.db.pool, request);
+    expect(full.remaining).toBe(0);
+    expect(full.steps.find((s) => s.group === 'VF')).toMatchObject({ constraint: 'GROUP_UNSATISFIED', eliminated: 1 });
+    const numaGroup = (name: string) => ({
+      name,
+      resources: [{ resourceClass: 'VCPU', amount: 1 }],
+      requiredTraits: ['HW_NUMA_ROOT'],
+    });
+    const three = await explainPlacement(env.db.pool, {
+      resources: [],
+      groups: [numaGroup('a'), numaGroup('b'), numaGroup('c')],
+      groupPolicy: 'ISOLATE',
+    });
+    expect(three.remaining).toBe(0);
+    expect(three.steps.filter((s) => s.eliminated > 0)).toEqual([
+      { constraint: 'GROUP_POLICY_ISOLATE', detail: 'ISOLATE', eliminated: 1, group: null },
+    ]);
+    const together = await explainPlacement(env.db.pool, {
+      resources: [],
+      groups: [numaGroup('a'), numaGroup('b'), numaGroup('c')],
+      groupPolicy: 'NONE',
+    });
+    expect(together.remaining).toBe(1);
   });
 });

@@ -45,7 +45,7 @@ export function demandsOf(r: ResolvedRequest): Demand[] {
   return [...unnumbered, ...numbered];
 }
 
-function providersOf(row: GroupedRow): TreeProvider[] {
+export function providersOf(row: GroupedRow): TreeProvider[] {
   return row.providers.map((p) => ({
     uuid: p.u,
     parentUuid: p.parent,
