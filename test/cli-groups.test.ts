@@ -187,6 +187,27 @@ describe('the compiled CLI against a real gateway', () => {
     await assertPlacementInvariants(env);
   });
 
+  it('explain --group: a GROUP column, (host) for host steps, the group for its own', async () => {
+    const result = await placement(
+      'explain',
+      '--resources',
+      'VCPU:1',
+      '--root-required',
+      'CUSTOM_PHYSNET_A',
+      '--group',
+      'net-a:SRIOV_NET_VF=100;required=CUSTOM_PHYSNET_A',
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const [summary, head, ...rows] = result.stdout.trimEnd().split('\n');
+    expect(summary).toMatch(/hosts? considered, 0 remain$/);
+    expect(head).toMatch(/^STEP\s+GROUP\s+CONSTRAINT\s+DETAIL\s+ELIMINATED$/);
+    expect(rows).toContainEqual(
+      expect.stringMatching(/^\s*\d+\s+\(host\)\s+MISSING_ROOT_REQUIRED_TRAIT\s+CUSTOM_PHYSNET_A\s+\d+$/),
+    );
+    expect(rows).toContainEqual(expect.stringMatching(/^\s*\d+\s+net-a\s+GROUP_UNSATISFIED\s+net-a\s+\d+$/));
+  });
+
   it('a service refusal of a grouped request: exit 1 with the field and rule', async () => {
     const result = await placement('candidates', '--group', 'a:VCPU=1', '--group', 'b:VCPU=1');
     expect(result.code).toBe(1);
