@@ -33,7 +33,7 @@ const WeigherEnum = builder.enumType('Weigher', {
   } as const,
 });
 
-// Granular request groups (the engine's rules: docs/PLACEMENT-ENGINE.md), since 1.3: these types exist only from 1.3 on.
+// Granular request groups (docs/SEMANTICS.md, "Granular request groups"), since 1.3: these types exist only from 1.3 on.
 const from13 = since('1.3');
 
 const GroupPolicyEnum = builder.enumType('GroupPolicy', {
