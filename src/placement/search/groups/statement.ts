@@ -1,11 +1,13 @@
 import type { ResolvedRequest } from '../../request.js';
 import { Params, roundedScore } from '../../sql.js';
 import type { SearchOptions } from '../candidate.js';
-import { extraRootFilters, rootConditions } from '../filters.js';
+import { extraRootFilters, inSharingAggregate, rootConditions } from '../filters.js';
 
 /** A batch of the bound-ordered walk over the hosts that could take a grouped request. */
 export interface GroupedPage {
   batch: number;
+  /** Leave out hosts that stand alone (no descendants, no sharing partner): the flat walk serves them. */
+  skipAlone?: boolean;
   /** The last host of the previous batch (its walk key and uuid), or null for the first. */
   after: { key: number; uuid: string } | null;
 }
@@ -122,7 +124,9 @@ export function groupedStatement(
        WHERE p.tree_class_ids @> ${allClasses}::int[] AND cardinality(p.tree_class_ids) > 0 AND ${where}
       UNION
       SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
-       WHERE ${holdsItself(`${allClasses}::int[]`)} AND ${where}${alone ? '' : ` AND ${hasPartner(false)}`}
+       WHERE ${holdsItself(`${allClasses}::int[]`)} AND ${where}${alone ? '' : ` AND ${hasPartner(false)}`}${
+         page.skipAlone ? ` AND (cardinality(p.tree_class_ids) > 0 OR ${inSharingAggregate(sharingTrait)})` : ''
+       }
       UNION
       SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
        WHERE ${unsharedSome} AND p.tree_class_ids @> (SELECT class_ids FROM unshared) AND cardinality(p.tree_class_ids) > 0
