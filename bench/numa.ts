@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import type { Database } from '../src/db.js';
 import { shareBoundsSet } from '../src/placement/fit.js';
 import { seed } from './seed.js';
+import { claimOverHttp, gql, runClaims, startGateway, summary } from './support.js';
+import { benchDatabase } from './trees.js';
 
 /** Physnet traits of the PFs; each PF carries one. */
 export const PHYSNET_TRAITS = ['CUSTOM_PHYSNET_A', 'CUSTOM_PHYSNET_B'] as const;
@@ -40,7 +44,7 @@ export async function seedNumaWorld(pool: pg.Pool, providers: number): Promise<v
     await client.query(`CREATE TEMP TABLE numa ON COMMIT DROP AS
       SELECT id, name, cell_id, 1 + abs(hashint4(id + 11)) % 5 AS pool FROM resource_providers
        WHERE parent_provider_id IS NULL AND abs(hashint4(id + 101)) % 5 = 0`);
-    await client.query('ALTER TABLE numa ADD PRIMARY KEY (id)');
+    await client.query('ALTER TABLE numa ADD PRIMARY KEY (id); ANALYZE numa');
     // A NUMA host keeps nothing of its own: no inventories, no load.
     await client.query(
       `DELETE FROM allocations a USING numa n WHERE a.provider_id = n.id;
@@ -116,6 +120,7 @@ export async function seedNumaWorld(pool: pg.Pool, providers: number): Promise<v
     // Another fifth of the hosts stays flat and holds the VF need as a class of its own (16 VFs).
     await client.query(`CREATE TEMP TABLE vf_hosts ON COMMIT DROP AS
       SELECT id FROM resource_providers WHERE parent_provider_id IS NULL AND name LIKE 'host-%' AND abs(hashint4(id + 101)) % 5 = 1`);
+    await client.query('ALTER TABLE vf_hosts ADD PRIMARY KEY (id); ANALYZE vf_hosts');
     await client.query(
       `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, allocation_ratio)
        SELECT v.id, rc.id, 16, 0, 1.0 FROM vf_hosts v, resource_classes rc WHERE rc.name = '${VF_CLASS_ON_HOST}';
@@ -135,15 +140,18 @@ export async function seedNumaWorld(pool: pg.Pool, providers: number): Promise<v
        SELECT c.id, rc.id, 1, 0, 1.0 FROM resource_providers c JOIN resource_providers w ON w.id = c.parent_provider_id,
               resource_classes rc WHERE w.name = '${WIDE_HOST}' AND rc.name = '${WIDE_CLASS}'`,
     );
-    // Counters from the allocations, then the copies the search reads, for every provider changed above.
+    // Counters from the allocations (inventories added above start at 0), then the copies the
+    // search reads, for every provider changed above.
     await client.query(`CREATE TEMP TABLE changed ON COMMIT DROP AS
       SELECT m.id FROM resource_providers m JOIN numa n ON n.id = m.root_provider_id
       UNION SELECT id FROM vf_hosts
       UNION SELECT id FROM resource_providers WHERE name LIKE 'numa-disk-pool-%' OR root_provider_id = (SELECT id FROM resource_providers WHERE name = '${WIDE_HOST}')`);
+    await client.query('ALTER TABLE changed ADD PRIMARY KEY (id); ANALYZE changed');
     await client.query(
-      `UPDATE inventories i SET used = coalesce((SELECT sum(a.used) FROM allocations a
-                WHERE a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id), 0)
-        WHERE i.provider_id IN (SELECT id FROM changed);
+      `UPDATE inventories i SET used = a.s
+         FROM (SELECT a.provider_id, a.resource_class_id, sum(a.used) AS s
+                 FROM allocations a JOIN changed c ON c.id = a.provider_id GROUP BY 1, 2) a
+        WHERE i.provider_id = a.provider_id AND i.resource_class_id = a.resource_class_id AND i.used <> a.s;
        UPDATE resource_providers p SET ${shareBoundsSet()} WHERE p.id IN (SELECT id FROM changed);
        UPDATE resource_providers p SET trait_ids = coalesce((SELECT array_agg(trait_id ORDER BY trait_id) FROM provider_traits t WHERE t.provider_id = p.id), '{}')
         WHERE p.id IN (SELECT id FROM changed)`,
@@ -155,5 +163,226 @@ export async function seedNumaWorld(pool: pg.Pool, providers: number): Promise<v
     throw error;
   } finally {
     client.release();
+  }
+}
+
+/** Over-commit and counter drift, as bench/run.ts checks them, plus the copies the search reads. */
+export async function numaInvariants(pool: pg.Pool) {
+  const { rows } = await pool.query<{
+    overcommitted: number;
+    drift: number;
+    staleTreeClassIds: number;
+    staleClassIds: number;
+    staleTraitIds: number;
+  }>(
+    `SELECT (SELECT count(*)::int FROM inventories WHERE used > capacity) AS overcommitted,
+            (SELECT count(*)::int FROM inventories i LEFT JOIN (
+               SELECT provider_id, resource_class_id, sum(used) AS s FROM allocations GROUP BY 1, 2) a
+               ON a.provider_id = i.provider_id AND a.resource_class_id = i.resource_class_id
+              WHERE i.used <> coalesce(a.s, 0)) AS drift,
+            (SELECT count(*)::int FROM resource_providers p
+              WHERE p.tree_class_ids <> CASE WHEN p.parent_provider_id IS NULL
+                      AND EXISTS (SELECT 1 FROM resource_providers d WHERE d.root_provider_id = p.id AND d.id <> p.id)
+                    THEN coalesce((SELECT array_agg(DISTINCT i.resource_class_id ORDER BY i.resource_class_id)
+                                     FROM resource_providers m JOIN inventories i ON i.provider_id = m.id
+                                    WHERE m.root_provider_id = p.id), '{}') ELSE '{}' END) AS "staleTreeClassIds",
+            (SELECT count(*)::int FROM resource_providers p
+              WHERE p.class_ids <> coalesce((SELECT array_agg(i.resource_class_id ORDER BY i.resource_class_id)
+                                               FROM inventories i WHERE i.provider_id = p.id), '{}')) AS "staleClassIds",
+            (SELECT count(*)::int FROM resource_providers p
+              WHERE p.trait_ids <> coalesce((SELECT array_agg(trait_id ORDER BY trait_id)
+                                               FROM provider_traits WHERE provider_id = p.id), '{}')) AS "staleTraitIds"`,
+  );
+  return rows[0]!;
+}
+
+/** The version that has request groups (the unreleased head until it is released). */
+const GROUPS_VERSION = { 'Placement-API-Version': '1.3' };
+
+/** What the candidate rows read back: the allocation request and, for groups, the mappings. */
+const NUMA_CANDIDATES_QUERY = `query($request: PlacementRequest!) {
+  allocationCandidates(request: $request, limit: 50) {
+    ... on AllocationCandidates { candidates { providerUuid weight allocationRequest { providerUuid resources { resourceClass amount } } mappings { group providerUuids } } }
+    ... on Error { code message }
+  }
+}`;
+
+const NUMA_CLAIM_MUTATION = `mutation($input: ClaimInput!) {
+  claim(input: $input) {
+    __typename
+    ... on ClaimPayload { selections { providerUuid hostsTried mappings { group providerUuids } alternates { providerUuid } } }
+    ... on Error { code message }
+  }
+}`;
+
+const FLAT_RESOURCES = [
+  { resourceClass: 'VCPU', amount: 2 },
+  { resourceClass: 'MEMORY_MB', amount: 4096 },
+  { resourceClass: 'DISK_GB', amount: 40 },
+];
+
+const numaNode = (name: string) => ({
+  name,
+  resources: [
+    { resourceClass: 'VCPU', amount: 2 },
+    { resourceClass: 'MEMORY_MB', amount: 2048 },
+  ],
+  requiredTraits: ['HW_NUMA_ROOT'],
+});
+
+/** Row 1: two isolated NUMA nodes, a VF on physnet A under the first, disk from the sharing pool. */
+export const NUMA_GROUPS_REQUEST = {
+  resources: [{ resourceClass: 'DISK_GB', amount: 20 }],
+  groups: [
+    numaNode('N0'),
+    numaNode('N1'),
+    { name: 'VF', resources: [{ resourceClass: 'SRIOV_NET_VF', amount: 1 }], requiredTraits: ['CUSTOM_PHYSNET_A'] },
+  ],
+  groupPolicy: 'ISOLATE',
+  sameSubtree: [['N0', 'VF']],
+};
+
+/** Row 5: the same need with the VF as a class on a flat host (no topology: one NUMA node's worth on the host). */
+export const VF_CLASS_REQUEST = {
+  resources: [
+    { resourceClass: 'VCPU', amount: 4 },
+    { resourceClass: 'MEMORY_MB', amount: 4096 },
+    { resourceClass: VF_CLASS_ON_HOST, amount: 1 },
+    { resourceClass: 'DISK_GB', amount: 20 },
+  ],
+};
+
+/** Row 2: `n` groups of one CUSTOM_WIDE unit each, isolated, in the wide tree. */
+export function wideRequest(n: number, tree: string) {
+  return {
+    resources: [],
+    groups: Array.from({ length: n }, (_, i) => ({
+      name: `W${i + 1}`,
+      resources: [{ resourceClass: WIDE_CLASS, amount: 1 }],
+    })),
+    groupPolicy: 'ISOLATE',
+    inTree: tree,
+  };
+}
+
+async function cellsOf(db: Database): Promise<() => string> {
+  const cells = (await db.pool.query<{ uuid: string }>('SELECT uuid FROM cells ORDER BY name')).rows.map((r) => r.uuid);
+  return () => cells[Math.floor(Math.random() * cells.length)]!;
+}
+
+const traitPair = () => {
+  const a = 1 + Math.floor(Math.random() * 50);
+  const b = 1 + ((a + Math.floor(Math.random() * 49)) % 50);
+  return [`CUSTOM_BENCH_T${a}`, `CUSTOM_BENCH_T${b}`];
+};
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+/**
+ * The issue-11 rows: grouped NUMA requests, the wide tree, flat requests here and in the
+ * all-flat world of the same size, and the VF-as-a-class request, interleaved one by one
+ * through HTTP (so load drifts alike over all of them); then grouped claims on NUMA hosts,
+ * claims of the VF-class request on flat hosts, and the SQL invariants.
+ */
+export async function benchNumaWorld(
+  adminUrl: string,
+  providers: number,
+  options: { requests: number; seconds: number; claimers: number; subset: number; gateways: number },
+) {
+  const flat = await benchDatabase(adminUrl, `placement_bench_${providers}`, providers, (pool) =>
+    seed(pool, { providers, cells: 10, traits: 50, hotSpot: 50 }),
+  );
+  const numa = await benchDatabase(adminUrl, `placement_bench_numa_${providers}`, providers, (pool) =>
+    seedNumaWorld(pool, providers),
+  );
+  console.log(
+    `\n== NUMA/SR-IOV world: ${providers} hosts, 20% NUMA hosts with PFs, 5 sharing pools (seeded in ${numa.seedSeconds || 'reused'} s; all-flat world ${flat.seedSeconds || 'reused'} s) ==`,
+  );
+  const seeded = await numaInvariants(numa.db.pool);
+  console.log('NUMA world invariants after seeding', seeded);
+  const flatGateway = await startGateway(flat.url, options.gateways, { serveHead: true });
+  const numaGateway = await startGateway(numa.url, options.gateways, { serveHead: true });
+  const flatCell = await cellsOf(flat.db);
+  const numaCell = await cellsOf(numa.db);
+  const wideTree = (
+    await numa.db.pool.query<{ uuid: string }>('SELECT uuid FROM resource_providers WHERE name = $1', [WIDE_HOST])
+  ).rows[0]!.uuid;
+  try {
+    const kinds = {
+      flatInFlatWorld: {
+        url: flatGateway.url,
+        request: () => ({ resources: FLAT_RESOURCES, requiredTraits: traitPair(), cell: flatCell() }),
+      },
+      flatInNumaWorld: {
+        url: numaGateway.url,
+        request: () => ({ resources: FLAT_RESOURCES, requiredTraits: traitPair(), cell: numaCell() }),
+      },
+      numaGroups: { url: numaGateway.url, request: () => ({ ...NUMA_GROUPS_REQUEST, cell: numaCell() }) },
+      vfClassOnHost: { url: numaGateway.url, request: () => ({ ...VF_CLASS_REQUEST, cell: numaCell() }) },
+      wide6: { url: numaGateway.url, request: () => wideRequest(6, wideTree) },
+      wide8: { url: numaGateway.url, request: () => wideRequest(8, wideTree) },
+    };
+    type Kind = keyof typeof kinds;
+    const latencies = Object.fromEntries(Object.keys(kinds).map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
+    const returned = Object.fromEntries(Object.keys(kinds).map((k) => [k, 0])) as Record<Kind, number>;
+    for (let i = 0; i < options.requests + 30; i++) {
+      for (const [kind, { url, request }] of Object.entries(kinds) as [Kind, (typeof kinds)[Kind]][]) {
+        const t = performance.now();
+        const data = await gql(url, NUMA_CANDIDATES_QUERY, { request: request() }, GROUPS_VERSION);
+        if (i < 30) continue; // warm-up
+        latencies[kind].push(performance.now() - t);
+        returned[kind] += data.allocationCandidates?.candidates?.length ?? 0;
+      }
+    }
+    const figures = Object.fromEntries(
+      Object.entries(latencies).map(([k, l]) => [
+        k,
+        { ...summary(l), meanCandidates: Math.round(returned[k as Kind] / options.requests) },
+      ]),
+    ) as Record<Kind, ReturnType<typeof summary> & { meanCandidates: number }>;
+    const ratios = {
+      numaGroupsP99OverFlatP99: ratio(figures.numaGroups.p99, figures.flatInFlatWorld.p99),
+      numaGroupsP99OverFlatInNumaWorldP99: ratio(figures.numaGroups.p99, figures.flatInNumaWorld.p99),
+      flatP99NumaWorldOverFlatWorld: ratio(figures.flatInNumaWorld.p99, figures.flatInFlatWorld.p99),
+      flatP50NumaWorldOverFlatWorld: ratio(figures.flatInNumaWorld.p50, figures.flatInFlatWorld.p50),
+      numaGroupsP99OverVfClassP99: ratio(figures.numaGroups.p99, figures.vfClassOnHost.p99),
+    };
+    for (const [k, v] of Object.entries(figures)) console.log(`candidates ${k} ms`, v);
+    console.log('ratios (same run, interleaved)', ratios);
+
+    const claimsOn = (request: () => Record<string, unknown>, userId: string) =>
+      runClaims(options.claimers, options.seconds * 1000, () =>
+        claimOverHttp(
+          numaGateway.url,
+          {
+            consumers: [{ consumerUuid: randomUUID(), projectId: 'bench', userId }],
+            request: request(),
+            alternates: 3,
+            hostSubsetSize: options.subset,
+          },
+          { headers: GROUPS_VERSION, mutation: NUMA_CLAIM_MUTATION },
+        ),
+      );
+    const groupClaims = await claimsOn(() => ({ ...NUMA_GROUPS_REQUEST, cell: numaCell() }), 'bench-numa');
+    console.log('grouped claims via HTTP on NUMA hosts (2 NUMA nodes isolated, VF under N0, pool disk)', groupClaims);
+    const classClaims = await claimsOn(() => ({ ...VF_CLASS_REQUEST, cell: numaCell() }), 'bench-vf-class');
+    console.log('claims via HTTP of the VF as a class on flat hosts', classClaims);
+    const invariants = await numaInvariants(numa.db.pool);
+    console.log('NUMA world invariants after the claims', invariants);
+    return {
+      providers,
+      seedSeconds: numa.seedSeconds,
+      candidatesMs: figures,
+      ratios,
+      claimsGroupsOnNumaHosts: groupClaims,
+      claimsVfClassOnFlatHosts: classClaims,
+      invariantsAfterSeeding: seeded,
+      invariants,
+    };
+  } finally {
+    await flatGateway.stop();
+    await numaGateway.stop();
+    await flat.db.close();
+    await numa.db.close();
   }
 }
