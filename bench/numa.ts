@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Database } from '../src/db.js';
 import { shareBoundsSet } from '../src/placement/fit.js';
+import { CANDIDATES_QUERY } from './operations.js';
 import { seed } from './seed.js';
 import { claimOverHttp, gql, runClaims, startGateway, summary } from './support.js';
 import { benchDatabase } from './trees.js';
@@ -199,8 +200,8 @@ export async function numaInvariants(pool: pg.Pool) {
 /** The version that has request groups (the unreleased head until it is released). */
 const GROUPS_VERSION = { 'Placement-API-Version': '1.3' };
 
-/** What the candidate rows read back: the allocation request and, for groups, the mappings. */
-const NUMA_CANDIDATES_QUERY = `query($request: PlacementRequest!) {
+/** What the grouped rows read back: bench/operations.ts's candidate fields and the mappings. */
+const GROUPS_CANDIDATES_QUERY = `query($request: PlacementRequest!) {
   allocationCandidates(request: $request, limit: 50) {
     ... on AllocationCandidates { candidates { providerUuid weight allocationRequest { providerUuid resources { resourceClass amount } } mappings { group providerUuids } } }
     ... on Error { code message }
@@ -311,24 +312,34 @@ export async function benchNumaWorld(
     const kinds = {
       flatInFlatWorld: {
         url: flatGateway.url,
+        query: CANDIDATES_QUERY,
         request: () => ({ resources: FLAT_RESOURCES, requiredTraits: traitPair(), cell: flatCell() }),
       },
       flatInNumaWorld: {
         url: numaGateway.url,
+        query: CANDIDATES_QUERY,
         request: () => ({ resources: FLAT_RESOURCES, requiredTraits: traitPair(), cell: numaCell() }),
       },
-      numaGroups: { url: numaGateway.url, request: () => ({ ...NUMA_GROUPS_REQUEST, cell: numaCell() }) },
-      vfClassOnHost: { url: numaGateway.url, request: () => ({ ...VF_CLASS_REQUEST, cell: numaCell() }) },
-      wide6: { url: numaGateway.url, request: () => wideRequest(6, wideTree) },
-      wide8: { url: numaGateway.url, request: () => wideRequest(8, wideTree) },
+      numaGroups: {
+        url: numaGateway.url,
+        query: GROUPS_CANDIDATES_QUERY,
+        request: () => ({ ...NUMA_GROUPS_REQUEST, cell: numaCell() }),
+      },
+      vfClassOnHost: {
+        url: numaGateway.url,
+        query: CANDIDATES_QUERY,
+        request: () => ({ ...VF_CLASS_REQUEST, cell: numaCell() }),
+      },
+      wide6: { url: numaGateway.url, query: GROUPS_CANDIDATES_QUERY, request: () => wideRequest(6, wideTree) },
+      wide8: { url: numaGateway.url, query: GROUPS_CANDIDATES_QUERY, request: () => wideRequest(8, wideTree) },
     };
     type Kind = keyof typeof kinds;
     const latencies = Object.fromEntries(Object.keys(kinds).map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
     const returned = Object.fromEntries(Object.keys(kinds).map((k) => [k, 0])) as Record<Kind, number>;
     for (let i = 0; i < options.requests + 30; i++) {
-      for (const [kind, { url, request }] of Object.entries(kinds) as [Kind, (typeof kinds)[Kind]][]) {
+      for (const [kind, { url, query, request }] of Object.entries(kinds) as [Kind, (typeof kinds)[Kind]][]) {
         const t = performance.now();
-        const data = await gql(url, NUMA_CANDIDATES_QUERY, { request: request() }, GROUPS_VERSION);
+        const data = await gql(url, query, { request: request() }, GROUPS_VERSION);
         if (i < 30) continue; // warm-up
         latencies[kind].push(performance.now() - t);
         returned[kind] += data.allocationCandidates?.candidates?.length ?? 0;
