@@ -39,6 +39,7 @@ export {
 export {
   type Candidate,
   compareCandidates,
+  type GroupMapping,
   pickFromSubset,
   type SearchOptions,
   type ServingInventory,

@@ -60,11 +60,11 @@ export const referenceName = (kind: string) =>
 /** One class and amount, as every request names them. */
 export const resourceAmount = z.object({ resourceClass: referenceName('resource class'), amount: int32(1) });
 
-/** A request's resources: at least one, at most `max`, each class once. */
-export const distinctResourceAmounts = (max: number) =>
+/** A request's resources: at least `min` (one unless told), at most `max`, each class once. */
+export const distinctResourceAmounts = (max: number, min = 1) =>
   z
     .array(resourceAmount)
-    .min(1, { message: 'list at least one resource' })
+    .min(min, { message: 'list at least one resource' })
     .max(max, { message: `at most ${max} resources` })
     .superRefine((resources, ctx) => {
       const seen = new Set<string>();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_LIMIT } from '../candidates.js';
+import { MAX_GROUPS } from '../request.js';
 import { externalId, int32, referenceName, resourceAmount, uuidString } from '../validation.js';
 
 export const consumerSchema = z.object({
@@ -75,11 +76,23 @@ const allocationRequestSchema = z
     });
   });
 
+/** A selection's mappings, carried back with an alternate so the new Selection says which provider serves which group. */
+const mappingsSchema = z
+  .array(
+    z.object({
+      group: z.string().regex(/^$|^[A-Za-z0-9_-]{1,64}$/, { message: "a group name, or '' for the unnumbered group" }),
+      providerUuids: z.array(uuidString).min(1, { message: 'name at least one provider' }).max(50),
+    }),
+  )
+  .max(MAX_GROUPS + 1);
+
 export const rescheduleSchema = z.object({
   consumerUuid: uuidString,
   consumerGeneration: int32(0),
   alternates: z
-    .array(z.object({ providerUuid: uuidString, allocations: allocationRequestSchema }))
+    .array(
+      z.object({ providerUuid: uuidString, allocations: allocationRequestSchema, mappings: mappingsSchema.nullish() }),
+    )
     .max(100, { message: 'at most 100 alternates' }),
   idempotencyKey: idempotencyKey.nullish(),
 });

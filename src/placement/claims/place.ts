@@ -155,6 +155,7 @@ async function selectionOf(
     providerUuid: candidate.rootUuid,
     cellUuid: candidate.cellUuid,
     allocations: allocationRequestOf(candidate),
+    mappings: candidate.mappings,
     // Read-only lookups on the pool, never on a claim transaction: they would widen its reads.
     alternates: await alternatesFor(plan, walk, candidate, new Set([...exclude, ...walk.tried, candidate.rootUuid])),
     hostsTried: walk.tried.length,
@@ -190,7 +191,12 @@ function alternatesFrom(
   return list
     .filter((c) => c.cellUuid === cellUuid && !exclude.has(c.rootUuid))
     .slice(0, count)
-    .map((c) => ({ providerUuid: c.rootUuid, cellUuid: c.cellUuid, allocations: allocationRequestOf(c) }));
+    .map((c) => ({
+      providerUuid: c.rootUuid,
+      cellUuid: c.cellUuid,
+      allocations: allocationRequestOf(c),
+      mappings: c.mappings,
+    }));
 }
 
 async function cellIdOf(client: Queryable, cellUuid: string | null): Promise<number | null> {

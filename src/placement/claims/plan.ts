@@ -91,7 +91,7 @@ export async function planClaim(
       caller: by.caller,
       callerKey: by.callerKey,
       resolved,
-      classIds: new Map(resolved.classNames.map((name, i) => [name, resolved.classIds[i] as number])),
+      classIds: classIdsOf(resolved),
       weigher,
       subset,
       list,
@@ -99,6 +99,12 @@ export async function planClaim(
     };
     return { plan };
   });
+}
+
+/** Every class the request names (unnumbered and in groups), by name. */
+function classIdsOf(resolved: ResolvedRequest): Map<string, number> {
+  const named = [resolved, ...resolved.groups];
+  return new Map(named.flatMap((g) => g.classNames.map((name, i): [string, number] => [name, g.classIds[i]!])));
 }
 
 type LookupRow = RequestLookupRow & {

@@ -9,7 +9,7 @@ import type { WriteCaller } from '../write-caller.js';
 import { HostCannotTakeError } from './errors.js';
 import { callerKeyOf, remember, replayed, requestHash } from './idempotency.js';
 import { type ParsedReschedule, type RescheduleInput, rescheduleSchema } from './input.js';
-import { NoValidHostError, type Selection } from './selection.js';
+import { NoValidHostError, type Selection, unnumberedMappingsOf } from './selection.js';
 
 /**
  * What a reschedule answers, as stored under its key: the new selection, or NoValidHost
@@ -115,10 +115,12 @@ async function moveTo(tx: Queryable, call: RescheduleCall, index: number): Promi
     providerUuid: alternate.providerUuid,
     cellUuid: cells.get(alternate.providerUuid) ?? null,
     allocations: alternate.allocations,
+    mappings: alternate.mappings ?? unnumberedMappingsOf(alternate.allocations),
     alternates: remaining.map((a) => ({
       providerUuid: a.providerUuid,
       cellUuid: cells.get(a.providerUuid) ?? null,
       allocations: a.allocations,
+      mappings: a.mappings ?? unnumberedMappingsOf(a.allocations),
     })),
     hostsTried: index + 1,
   };

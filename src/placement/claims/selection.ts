@@ -1,4 +1,4 @@
-import type { Candidate, Explanation } from '../candidates.js';
+import type { Candidate, Explanation, GroupMapping } from '../candidates.js';
 import { PlacementError } from '../errors.js';
 
 /** What to claim where: provider → class → amount (the shape setAllocations takes). */
@@ -11,6 +11,8 @@ export interface Alternate {
   providerUuid: string;
   cellUuid: string | null;
   allocations: AllocationRequest[];
+  /** Which providers serve each request group (Placement's mappings). */
+  mappings: GroupMapping[];
 }
 
 export interface Selection {
@@ -19,18 +21,27 @@ export interface Selection {
   providerUuid: string;
   cellUuid: string | null;
   allocations: AllocationRequest[];
+  mappings: GroupMapping[];
   alternates: Alternate[];
   hostsTried: number;
 }
 
+/** What a claim on the candidate writes: per provider, per class, the sum of the rows of every group served there. */
 export function allocationRequestOf(candidate: Candidate): AllocationRequest[] {
   const byProvider = new Map<string, AllocationRequest>();
   for (const s of candidate.serving) {
     const entry = byProvider.get(s.providerUuid) ?? { providerUuid: s.providerUuid, resources: [] };
-    entry.resources.push({ resourceClass: s.resourceClass, amount: s.amount });
+    const same = entry.resources.find((r) => r.resourceClass === s.resourceClass);
+    if (same) same.amount += s.amount;
+    else entry.resources.push({ resourceClass: s.resourceClass, amount: s.amount });
     byProvider.set(s.providerUuid, entry);
   }
   return [...byProvider.values()];
+}
+
+/** Mappings for allocations given without them (a reschedule alternate): everything is the unnumbered group's. */
+export function unnumberedMappingsOf(allocations: readonly AllocationRequest[]): GroupMapping[] {
+  return allocations.length > 0 ? [{ group: '', providerUuids: allocations.map((a) => a.providerUuid) }] : [];
 }
 
 /**

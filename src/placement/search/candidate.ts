@@ -6,14 +6,30 @@ export interface ServingInventory {
   amount: number;
   capacity: number;
   used: number;
+  /** The request group this row serves: '' for the unnumbered group (the top-level resources). */
+  group: string;
+}
+
+/** Which providers serve a group (Placement's `mappings`): '' is the unnumbered group. */
+export interface GroupMapping {
+  group: string;
+  providerUuids: string[];
 }
 
 export interface Candidate {
   rootUuid: string;
   cellUuid: string | null;
   score: number;
-  /** One entry per requested class, in request order. */
+  /** One row per (group, class): the unnumbered classes in request order, then each group's. */
   serving: ServingInventory[];
+  /** '' first when the unnumbered group has resources, then every numbered group in request order. */
+  mappings: GroupMapping[];
+}
+
+/** The unnumbered group's mapping: its distinct serving providers, in the order of its classes. */
+export function unnumberedMappings(serving: readonly ServingInventory[]): GroupMapping[] {
+  const providers = [...new Set(serving.filter((s) => s.group === '').map((s) => s.providerUuid))];
+  return providers.length > 0 ? [{ group: '', providerUuids: providers }] : [];
 }
 
 export interface SearchOptions {

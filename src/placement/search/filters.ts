@@ -44,6 +44,20 @@ export function rootConditions(
       sql: `NOT (p.trait_ids && ${params.add(r.forbiddenTraitIds)}::int[])`,
     });
   }
+  if (r.rootRequiredTraitIds.length > 0) {
+    out.push({
+      label: r.request.rootRequiredTraits!.join(','),
+      constraint: 'MISSING_ROOT_REQUIRED_TRAIT',
+      sql: `p.trait_ids @> ${params.add(r.rootRequiredTraitIds)}::int[]`,
+    });
+  }
+  if (r.rootForbiddenTraitIds.length > 0) {
+    out.push({
+      label: r.request.rootForbiddenTraits!.join(','),
+      constraint: 'HAS_ROOT_FORBIDDEN_TRAIT',
+      sql: `NOT (p.trait_ids && ${params.add(r.rootForbiddenTraitIds)}::int[])`,
+    });
+  }
   r.anyOfTraitIds.forEach((group, g) => {
     out.push({
       label: r.request.anyOfTraits![g]!.join('|'),
@@ -83,6 +97,8 @@ export function valueIndependentPlan(r: ResolvedRequest): boolean {
   return (
     r.requiredTraitIds.length === 0 &&
     r.forbiddenTraitIds.length === 0 &&
+    r.rootRequiredTraitIds.length === 0 &&
+    r.rootForbiddenTraitIds.length === 0 &&
     r.anyOfTraitIds.length === 0 &&
     r.memberOf.length === 0 &&
     r.forbiddenAggregates.length === 0

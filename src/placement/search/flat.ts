@@ -31,7 +31,9 @@ function flatCandidate(r: ResolvedRequest, row: WalkRow): Candidate {
       amount: r.amounts[i]!,
       capacity: row.inventories![i]![0],
       used: row.inventories![i]![1],
+      group: '',
     })),
+    mappings: [{ group: '', providerUuids: [row.root_uuid] }],
   };
 }
 

@@ -2,16 +2,27 @@ import type { ResolvedRequest } from '../request.js';
 import type { Queryable } from '../transactions.js';
 import { type Candidate, compareCandidates, type SearchOptions } from './candidate.js';
 import { flatCandidates } from './flat.js';
+import { groupedCandidates } from './groups/index.js';
 import { treeCandidates } from './trees.js';
 
-export { type Candidate, compareCandidates, type SearchOptions, type ServingInventory } from './candidate.js';
+export {
+  type Candidate,
+  compareCandidates,
+  type GroupMapping,
+  type SearchOptions,
+  type ServingInventory,
+} from './candidate.js';
 
-/** The best `limit` candidates in weighed order: the flat walk's and the tree search's, merged. */
+/**
+ * The best `limit` candidates in weighed order: the flat walk's and the tree search's,
+ * merged; a request with numbered groups has its own search (search/groups/).
+ */
 export async function searchCandidates(
   db: Queryable,
   r: ResolvedRequest,
   options: SearchOptions,
 ): Promise<Candidate[]> {
+  if (r.groups.length > 0) return groupedCandidates(db, r, options);
   const flat = await flatCandidates(db, r, options);
   if (!r.nested) return flat;
   const trees = await treeCandidates(db, r, options);

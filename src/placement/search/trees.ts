@@ -2,7 +2,7 @@ import { fitsSql, freeShareSql } from '../fit.js';
 import type { ResolvedRequest } from '../request.js';
 import { Params, roundedScore } from '../sql.js';
 import type { Queryable } from '../transactions.js';
-import type { Candidate, SearchOptions } from './candidate.js';
+import { type Candidate, type SearchOptions, unnumberedMappings } from './candidate.js';
 import { extraRootFilters, rootConditions } from './filters.js';
 
 interface TreeRow {
@@ -13,18 +13,22 @@ interface TreeRow {
 }
 
 function treeCandidate(r: ResolvedRequest, row: TreeRow): Candidate {
-  const serving = [...row.serving].sort((a, b) => a.o - b.o);
-  return {
-    rootUuid: row.root_uuid,
-    cellUuid: row.cell_uuid,
-    score: row.score,
-    serving: serving.map((s) => ({
+  const serving = [...row.serving]
+    .sort((a, b) => a.o - b.o)
+    .map((s) => ({
       providerUuid: s.p,
       resourceClass: r.classNames[s.o - 1]!,
       amount: r.amounts[s.o - 1]!,
       capacity: s.cap,
       used: s.used,
-    })),
+      group: '',
+    }));
+  return {
+    rootUuid: row.root_uuid,
+    cellUuid: row.cell_uuid,
+    score: row.score,
+    serving,
+    mappings: unnumberedMappings(serving),
   };
 }
 

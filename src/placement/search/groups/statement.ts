@@ -1,0 +1,148 @@
+import type { ResolvedRequest } from '../../request.js';
+import { Params, roundedScore } from '../../sql.js';
+import type { SearchOptions } from '../candidate.js';
+import { extraRootFilters, rootConditions } from '../filters.js';
+
+/** A batch of the bound-ordered walk over the hosts that could take a grouped request. */
+export interface GroupedPage {
+  batch: number;
+  /** The last host of the previous batch (its walk key and uuid), or null for the first. */
+  after: { key: number; uuid: string } | null;
+}
+
+/** One host of a batch: its walk key (the bound) and every provider that may serve it. */
+export interface GroupedRow {
+  root_uuid: string;
+  cell_uuid: string | null;
+  walk_key: number;
+  providers: {
+    u: string;
+    parent: string | null;
+    pref: number;
+    t: number[];
+    a: string[] | null;
+    /** [class id, capacity, used, min unit, max unit, step size] of each requested class it holds. */
+    i: [number, number, number, number, number, number][] | null;
+  }[];
+}
+
+/** The demand rows in serving order: the unnumbered classes, then each group's. */
+export function demandRows(r: ResolvedRequest): { classIds: number[]; amounts: number[] } {
+  return {
+    classIds: [...r.classIds, ...r.groups.flatMap((g) => g.classIds)],
+    amounts: [...r.amounts, ...r.groups.flatMap((g) => g.amounts)],
+  };
+}
+
+/** Whether one provider alone could serve every numbered group (so a host without descendants or partners may be a candidate). */
+function oneProviderMayServe(r: ResolvedRequest): boolean {
+  return !(r.groupPolicy === 'ISOLATE' && r.groups.length >= 2);
+}
+
+/**
+ * The grouped search's statement, one batch of it. Hosts that could serve the request are
+ * found by index as in the tree search (trees holding every requested class, hosts reached
+ * through a sharing partner with room, and — when one provider may serve every group —
+ * hosts holding every class themselves). Each gets a bound on its score from its providers'
+ * inventories (per demand row, the best (SPREAD) or worst (PACK) share among inventories
+ * with room for it, ignoring traits and how the groups compete), and the hosts are walked
+ * in bound order; a batch returns each host's providers (tree members and sharing partners)
+ * with their traits, aggregates when a group filters on them, and inventories of the
+ * requested classes, for the assignment search in TypeScript.
+ */
+export function groupedStatement(
+  r: ResolvedRequest,
+  options: SearchOptions,
+  page: GroupedPage,
+): { text: string; values: unknown[] } {
+  const params = new Params();
+  const rows = demandRows(r);
+  const allClasses = params.add([...new Set(rows.classIds)]);
+  const demandClasses = params.add(rows.classIds);
+  const demandAmounts = params.add(rows.amounts);
+  const sharingTrait = params.add(r.sharingTraitId);
+  const filters = [...rootConditions(r, params).map((c) => c.sql), ...extraRootFilters(options, params)];
+  const where = ['p.parent_provider_id IS NULL', ...filters].join(' AND ');
+  const spread = options.weigher !== 'PACK';
+  const walkKey = spread ? '-ranked.upper' : 'ranked.lower';
+  const keyset = page.after
+    ? `WHERE (${walkKey}, roots.uuid) > (${params.add(page.after.key)}::float8, ${params.add(page.after.uuid)}::uuid)`
+    : '';
+  const withAggregates = r.groups.some((g) => g.memberOf.length > 0 || g.forbiddenAggregates.length > 0);
+  const aggregates = withAggregates
+    ? `(SELECT array_agg(a.uuid) FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id WHERE pa.provider_id = s.provider_id)`
+    : 'NULL::uuid[]';
+  if (!Number.isInteger(page.batch)) throw new Error('batch must be an integer');
+  const ownHosts = oneProviderMayServe(r)
+    ? `UNION
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
+       WHERE cardinality(p.tree_class_ids) = 0 AND p.class_ids @> ${allClasses}::int[] AND ${where}`
+    : '';
+  const text = `
+    WITH demand AS (SELECT * FROM unnest(${demandClasses}::int[], ${demandAmounts}::int[]) WITH ORDINALITY AS d(class_id, amount, ord)),
+    classes AS (SELECT class_id, min(amount) AS amount FROM demand GROUP BY class_id),
+    unshared AS MATERIALIZED (
+      SELECT coalesce(array_agg(c.class_id), '{}') AS class_ids FROM classes c
+       WHERE NOT EXISTS (SELECT 1 FROM provider_traits st JOIN inventories si ON si.provider_id = st.provider_id
+                          WHERE st.trait_id = ${sharingTrait} AND si.resource_class_id = c.class_id
+                            AND si.used + c.amount <= si.capacity)),
+    paired AS MATERIALIZED (
+      SELECT DISTINCT root_pa.provider_id AS root_id
+        FROM provider_traits st
+        JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
+        JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
+        JOIN resource_providers p ON p.id = root_pa.provider_id
+       WHERE st.trait_id = ${sharingTrait} AND ${where}
+         AND EXISTS (SELECT 1 FROM classes c JOIN inventories si ON si.provider_id = st.provider_id AND si.resource_class_id = c.class_id
+                      WHERE si.used + c.amount <= si.capacity)),
+    roots AS MATERIALIZED (
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
+       WHERE p.tree_class_ids @> ${allClasses}::int[] AND cardinality(p.tree_class_ids) > 0 AND ${where}
+      ${ownHosts}
+      UNION
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
+       WHERE p.id IN (SELECT root_id FROM paired)
+         AND (CASE WHEN cardinality(p.tree_class_ids) > 0 THEN p.tree_class_ids ELSE p.class_ids END) @> (SELECT class_ids FROM unshared)),
+    servers AS MATERIALIZED (
+      SELECT roots.id AS root_id, m.id AS provider_id, m.uuid, m.parent_provider_id,
+             CASE WHEN m.id = roots.id THEN 0 ELSE 1 END AS preference
+        FROM roots JOIN resource_providers m ON m.root_provider_id = roots.id
+      UNION ALL
+      SELECT DISTINCT roots.id, sp.id, sp.uuid, NULL::int, 2
+        FROM roots
+        JOIN provider_aggregates root_pa ON root_pa.provider_id = roots.id
+        JOIN provider_aggregates share_pa ON share_pa.aggregate_id = root_pa.aggregate_id
+        JOIN provider_traits st ON st.provider_id = share_pa.provider_id AND st.trait_id = ${sharingTrait}
+        JOIN resource_providers sp ON sp.id = st.provider_id
+       WHERE sp.root_provider_id <> roots.id),
+    shares AS (
+      SELECT s.root_id, d.ord, (i.capacity - i.used)::float8 / i.capacity AS share
+        FROM servers s
+        JOIN inventories i ON i.provider_id = s.provider_id AND i.resource_class_id = ANY(${allClasses}::int[])
+        JOIN demand d ON d.class_id = i.resource_class_id
+       WHERE i.used + d.amount <= i.capacity AND d.amount <= i.max_unit),
+    ranked AS (
+      SELECT root_id, ${roundedScore('avg(best)')} AS upper, ${roundedScore('avg(worst)')} AS lower
+        FROM (SELECT root_id, ord, max(share) AS best, min(share) AS worst FROM shares GROUP BY root_id, ord) per_row
+       GROUP BY root_id
+      HAVING count(*) = ${params.add(rows.classIds.length)}),
+    page AS (
+      SELECT roots.id, roots.uuid, roots.cell_id, ${walkKey} AS walk_key
+        FROM ranked JOIN roots ON roots.id = ranked.root_id
+       ${keyset}
+       ORDER BY ${walkKey}, roots.uuid
+       LIMIT ${page.batch})
+    SELECT page.uuid AS root_uuid, c.uuid AS cell_uuid, page.walk_key,
+           (SELECT json_agg(json_build_object(
+                     'u', s.uuid, 'parent', CASE WHEN s.preference = 2 THEN NULL ELSE parent.uuid END, 'pref', s.preference,
+                     't', m.trait_ids, 'a', ${aggregates},
+                     'i', (SELECT json_agg(json_build_array(i.resource_class_id, i.capacity, i.used, i.min_unit, i.max_unit, i.step_size))
+                             FROM inventories i WHERE i.provider_id = s.provider_id AND i.resource_class_id = ANY(${allClasses}::int[])))
+                   ORDER BY s.uuid)
+              FROM servers s JOIN resource_providers m ON m.id = s.provider_id
+              LEFT JOIN resource_providers parent ON parent.id = s.parent_provider_id
+             WHERE s.root_id = page.id) AS providers
+      FROM page LEFT JOIN cells c ON c.id = page.cell_id
+     ORDER BY page.walk_key, page.uuid`;
+  return { text, values: params.values };
+}
