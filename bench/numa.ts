@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type pg from 'pg';
 import type { Database } from '../src/db.js';
 import { shareBoundsSet } from '../src/placement/fit.js';
@@ -299,6 +300,8 @@ export async function benchNumaWorld(
   console.log(
     `\n== NUMA/SR-IOV world: ${providers} hosts, 20% NUMA hosts with PFs, 5 sharing pools (seeded in ${numa.seedSeconds || 'reused'} s; all-flat world ${flat.seedSeconds || 'reused'} s) ==`,
   );
+  // The machine is shared: its 1-minute load before and after the rows goes with the figures.
+  const loadBefore = os.loadavg()[0]!;
   const seeded = await numaInvariants(numa.db.pool);
   console.log('NUMA world invariants after seeding', seeded);
   const flatGateway = await startGateway(flat.url, options.gateways, { serveHead: true });
@@ -380,6 +383,8 @@ export async function benchNumaWorld(
     console.log('claims via HTTP of the VF as a class on flat hosts', classClaims);
     const invariants = await numaInvariants(numa.db.pool);
     console.log('NUMA world invariants after the claims', invariants);
+    const load = { before: loadBefore, after: os.loadavg()[0]! };
+    console.log('1-minute load average before and after the NUMA rows', load);
     return {
       providers,
       seedSeconds: numa.seedSeconds,
@@ -389,6 +394,7 @@ export async function benchNumaWorld(
       claimsVfClassOnFlatHosts: classClaims,
       invariantsAfterSeeding: seeded,
       invariants,
+      loadAverage: load,
     };
   } finally {
     await flatGateway.stop();

@@ -377,27 +377,28 @@ async function main() {
   );
   // One line per size: the figures the README's Performance section quotes.
   console.log('\nsummary');
-  console.table(
-    Object.fromEntries(
-      results.map((r) => [
-        `${r.providers} providers`,
-        {
-          'candidates p50/p95/p99 ms': `${r.candidatesMs.p50} / ${r.candidatesMs.p95} / ${r.candidatesMs.p99}`,
-          'HTTP claims/s (p99 ms)': `${r.claimsLowContentionHttp.claimsPerSecond} (${r.claimsLowContentionHttp.latencyMs.p99})`,
-          'engine claims/s': r.claimsLowContentionEngine.claimsPerSecond,
-          'raw SQL claims/s': r.claimsRawSqlBaseline.claimsPerSecond,
-          'raw ÷ HTTP': r.ratioRawToHttp,
-          'engine ÷ HTTP': r.ratioEngineToHttp,
-          'hot spot claims/s, spurious NoValidHost': `${r.hotSpot.claimsPerSecond}, ${r.hotSpot.spuriousNoValidHost}`,
-          'plain writes/s (p99 ms, first-call share) while claims run': `${r.mixedWrites.writesWithClaimers.perSecond} (${r.mixedWrites.writesWithClaimers.p99Ms}, ${r.mixedWrites.writesWithClaimers.firstCallShare})`,
-          'claims/s with ÷ without writers': r.mixedWrites.claimThroughputKept,
-          'candidates(limit 1000) + host fields p50 ms (÷ uuid only)': `${r.nestedCandidates.nestedMs.p50} (${r.nestedCandidates.ratioP50}×)`,
-          'gateway peak MiB': r.gatewayMemoryMiB.peakMiB,
-          'over-committed, drift': `${r.invariants.overcommitted}, ${r.invariants.drift}`,
-        },
-      ]),
-    ),
-  );
+  if (results.length > 0)
+    console.table(
+      Object.fromEntries(
+        results.map((r) => [
+          `${r.providers} providers`,
+          {
+            'candidates p50/p95/p99 ms': `${r.candidatesMs.p50} / ${r.candidatesMs.p95} / ${r.candidatesMs.p99}`,
+            'HTTP claims/s (p99 ms)': `${r.claimsLowContentionHttp.claimsPerSecond} (${r.claimsLowContentionHttp.latencyMs.p99})`,
+            'engine claims/s': r.claimsLowContentionEngine.claimsPerSecond,
+            'raw SQL claims/s': r.claimsRawSqlBaseline.claimsPerSecond,
+            'raw ÷ HTTP': r.ratioRawToHttp,
+            'engine ÷ HTTP': r.ratioEngineToHttp,
+            'hot spot claims/s, spurious NoValidHost': `${r.hotSpot.claimsPerSecond}, ${r.hotSpot.spuriousNoValidHost}`,
+            'plain writes/s (p99 ms, first-call share) while claims run': `${r.mixedWrites.writesWithClaimers.perSecond} (${r.mixedWrites.writesWithClaimers.p99Ms}, ${r.mixedWrites.writesWithClaimers.firstCallShare})`,
+            'claims/s with ÷ without writers': r.mixedWrites.claimThroughputKept,
+            'candidates(limit 1000) + host fields p50 ms (÷ uuid only)': `${r.nestedCandidates.nestedMs.p50} (${r.nestedCandidates.ratioP50}×)`,
+            'gateway peak MiB': r.gatewayMemoryMiB.peakMiB,
+            'over-committed, drift': `${r.invariants.overcommitted}, ${r.invariants.drift}`,
+          },
+        ]),
+      ),
+    );
   if (treeWorld) {
     const c = treeWorld.candidatesMs;
     const pair = (f: { p50: number; p99: number }) => `${f.p50} / ${f.p99}`;
