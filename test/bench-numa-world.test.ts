@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedNumaWorld, WIDE_HOST } from '../bench/numa.js';
+import { NUMA_GROUPS_REQUEST, seedNumaWorld, VF_CLASS_REQUEST, WIDE_HOST, wideRequest } from '../bench/numa.js';
+import { allocationCandidates } from '../src/placement/candidates.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertNoOvercommit, assertPlacementInvariants } from './support/invariants.js';
 
@@ -119,5 +120,51 @@ describe('the NUMA bench world', () => {
       [WIDE_HOST],
     );
     expect(wide).toEqual(Array.from({ length: 8 }, () => ({ total: 1, capacity: 1 })));
+  });
+});
+
+describe('the bench requests on that world (engine)', () => {
+  /** name, parent name and traits of every provider, by uuid. */
+  async function providers() {
+    const rows = await env.sql<{ uuid: string; name: string; parent: string | null; traits: string[] }>(
+      `SELECT p.uuid, p.name, parent.name AS parent,
+              coalesce((SELECT array_agg(t.name) FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE pt.provider_id = p.id), '{}') AS traits
+         FROM resource_providers p LEFT JOIN resource_providers parent ON parent.id = p.parent_provider_id`,
+    );
+    return new Map(rows.map((r) => [r.uuid, r]));
+  }
+
+  it('places the grouped NUMA request on NUMA hosts: 2 nodes, a physnet A VF under N0, pool disk', async () => {
+    const byUuid = await providers();
+    const candidates = await allocationCandidates(env.db.pool, { request: NUMA_GROUPS_REQUEST, limit: 50 });
+    expect(candidates).toHaveLength(50);
+    for (const c of candidates) {
+      const mapped = Object.fromEntries(c.mappings.map((m) => [m.group, m.providerUuids.map((u) => byUuid.get(u)!)]));
+      const host = byUuid.get(c.rootUuid)!.name;
+      expect(mapped['']!.map((p) => p.name)).toEqual([expect.stringMatching(/^numa-disk-pool-/)]);
+      const [n0, n1, vf] = [mapped.N0![0]!, mapped.N1![0]!, mapped.VF![0]!];
+      expect([n0.parent, n1.parent]).toEqual([host, host]);
+      expect(n0.name).not.toBe(n1.name);
+      expect(vf.parent).toBe(n0.name);
+      expect(vf.traits).toContain('CUSTOM_PHYSNET_A');
+    }
+  });
+
+  it('places the VF-as-a-class request on flat hosts alone', async () => {
+    const byUuid = await providers();
+    const candidates = await allocationCandidates(env.db.pool, { request: VF_CLASS_REQUEST, limit: 50 });
+    expect(candidates).toHaveLength(50);
+    for (const c of candidates) expect(c.mappings).toEqual([{ group: '', providerUuids: [c.rootUuid] }]);
+    expect(candidates.every((c) => byUuid.get(c.rootUuid)!.name.startsWith('host-'))).toBe(true);
+  });
+
+  it('finds the wide tree for 6 and 8 isolated groups of one unit, and not for 9', async () => {
+    const [wide] = await env.sql<{ uuid: string }>('SELECT uuid FROM resource_providers WHERE name = $1', [WIDE_HOST]);
+    for (const n of [6, 8]) {
+      const candidates = await allocationCandidates(env.db.pool, { request: wideRequest(n, wide!.uuid), limit: 50 });
+      expect(candidates.map((c) => c.rootUuid)).toEqual([wide!.uuid]);
+      expect(new Set(candidates[0]!.mappings.map((m) => m.providerUuids[0])).size).toBe(n);
+    }
+    expect(await allocationCandidates(env.db.pool, { request: wideRequest(9, wide!.uuid), limit: 50 })).toEqual([]);
   });
 });
