@@ -23,7 +23,13 @@ const allocationRequestSchema = z.array(
     resources: z.array(z.object({ resourceClass: z.string(), amount: z.number().int() })),
   }),
 );
-const alternateSchema = z.object({ providerUuid: z.string(), allocationRequest: allocationRequestSchema });
+const mappingsSchema = z.array(z.object({ group: z.string(), providerUuids: z.array(z.string()) }));
+/** `mappings` (API 1.3) is carried back so the new Selection says which provider serves which group. */
+const alternateSchema = z.object({
+  providerUuid: z.string(),
+  allocationRequest: allocationRequestSchema,
+  mappings: mappingsSchema.optional(),
+});
 const selectionSchema = z.object({ consumerUuid: z.string(), alternates: z.array(alternateSchema) });
 /** What `claim --json` or `reschedule --json` printed, or a bare list of alternates. */
 const alternatesFileSchema = z.union([
@@ -41,7 +47,7 @@ export async function alternatesFromFile(path: string, consumerUuid: string): Pr
   } catch (error) {
     throw new UsageError(
       `--alternates-file ${path}: expected the JSON printed by "placement --json claim" or a list of ` +
-        `{ providerUuid, allocationRequest } (${error instanceof z.ZodError ? z.prettifyError(error).replaceAll('\n', '; ') : (error as Error).message})`,
+        `{ providerUuid, allocationRequest, mappings? } (${error instanceof z.ZodError ? z.prettifyError(error).replaceAll('\n', '; ') : (error as Error).message})`,
     );
   }
   let alternates: z.infer<typeof alternateSchema>[];
@@ -56,6 +62,7 @@ export async function alternatesFromFile(path: string, consumerUuid: string): Pr
   return alternates.map((a) => ({
     providerUuid: a.providerUuid,
     allocations: toAllocationInputs(a.allocationRequest),
+    ...(a.mappings ? { mappings: a.mappings } : {}),
   }));
 }
 

@@ -1,5 +1,10 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
-import type { ApiTokenRole, ProviderAllocationInput, ResourceAmountInput } from '@placement-gateway/client';
+import type {
+  ApiTokenRole,
+  ProviderAllocationInput,
+  RequestGroup,
+  ResourceAmountInput,
+} from '@placement-gateway/client';
 
 /**
  * Option-value parsers. They throw commander's InvalidArgumentError, which commander reports
@@ -81,4 +86,86 @@ export function tokenRole(value: string): ApiTokenRole {
   const role = TOKEN_ROLES.find((r) => r === upper);
   if (!role) throw new InvalidArgumentError(`"${value}" is not a role; roles are ${TOKEN_ROLES.join(', ')}.`);
   return role;
+}
+
+/** One `--group` value: the request's RequestGroup (API 1.3), with its lists always arrays. */
+export type GroupOption = RequestGroup & {
+  resources: ResourceAmountInput[];
+  requiredTraits?: string[];
+  forbiddenTraits?: string[];
+  anyOfTraits?: string[][];
+  memberOf?: string[][];
+  forbiddenAggregates?: string[];
+};
+
+const GROUP_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const GROUP_AMOUNT = /^([A-Za-z0-9_]+)=(\d+)$/;
+const GROUP_SYNTAX =
+  'NAME:CLASS=N,…[;required=T,…][;forbidden=T,…][;anyOf=T|T][;memberOf=AGG|AGG][;forbiddenAggregates=AGG,…]';
+
+/** `T1|T2` (an any-of list) or `T1,T2` (an all-of list): non-empty names. */
+function names(value: string, separator: string, key: string): string[] {
+  const items = value.split(separator).map((item) => item.trim());
+  if (items.length === 0 || items.some((item) => item === ''))
+    throw new InvalidArgumentError(`"${key}=${value}" needs names separated by "${separator}" (${GROUP_SYNTAX}).`);
+  return items;
+}
+
+/**
+ * `NAME:CLASS=N,CLASS=N;required=T1,T2;forbidden=T;anyOf=T1|T2;memberOf=AGG1|AGG2` → a
+ * RequestGroup; repeating the option adds groups. Nothing after the colon is a resourceless
+ * group (it then needs a trait or aggregate condition, which the service checks). anyOf and
+ * memberOf may repeat: each is one more any-of list.
+ */
+export function requestGroup(value: string, previous: GroupOption[] = []): GroupOption[] {
+  const colon = value.indexOf(':');
+  if (colon < 0) throw new InvalidArgumentError(`"${value}" is not ${GROUP_SYNTAX}.`);
+  const name = value.slice(0, colon).trim();
+  if (!GROUP_NAME.test(name))
+    throw new InvalidArgumentError(`"${name}" is not a group name (1–64 characters from A-Z a-z 0-9 _ -).`);
+  const [amounts = '', ...clauses] = value.slice(colon + 1).split(';');
+  const group: GroupOption = {
+    name,
+    resources: amounts
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map((part) => {
+        const match = GROUP_AMOUNT.exec(part);
+        if (!match) throw new InvalidArgumentError(`"${part}" in group ${name} is not CLASS=N (${GROUP_SYNTAX}).`);
+        return { resourceClass: match[1]!, amount: Number(match[2]) };
+      }),
+  };
+  for (const clause of clauses) {
+    const equals = clause.indexOf('=');
+    const key = clause.slice(0, equals).trim();
+    const rest = clause.slice(equals + 1);
+    if (equals < 0 && clause.trim() === '') continue;
+    switch (equals < 0 ? '' : key) {
+      case 'required':
+        group.requiredTraits = [...(group.requiredTraits ?? []), ...names(rest, ',', key)];
+        break;
+      case 'forbidden':
+        group.forbiddenTraits = [...(group.forbiddenTraits ?? []), ...names(rest, ',', key)];
+        break;
+      case 'anyOf':
+        group.anyOfTraits = [...(group.anyOfTraits ?? []), names(rest, '|', key)];
+        break;
+      case 'memberOf':
+        group.memberOf = [...(group.memberOf ?? []), names(rest, '|', key)];
+        break;
+      case 'forbiddenAggregates':
+        group.forbiddenAggregates = [...(group.forbiddenAggregates ?? []), ...names(rest, ',', key)];
+        break;
+      default:
+        throw new InvalidArgumentError(`"${clause}" in group ${name} is not a known clause (${GROUP_SYNTAX}).`);
+    }
+  }
+  return [...previous, group];
+}
+
+export function groupPolicy(value: string): 'NONE' | 'ISOLATE' {
+  const upper = value.trim().toUpperCase();
+  if (upper !== 'NONE' && upper !== 'ISOLATE') throw new InvalidArgumentError(`"${value}" is not none or isolate.`);
+  return upper;
 }

@@ -1,17 +1,18 @@
-import * as ops from './generated/1.2/graphql.js';
-import { PLACEMENT_API_VERSION } from './generated/1.2/version.js';
+import * as ops from './generated/1.3/graphql.js';
+import { PLACEMENT_API_VERSION } from './generated/1.3/version.js';
 import { type PlacementClientOptions, PlacementTransport } from './transport.js';
 
-// The typed documents, enums and result types of API 1.2, for `request` and for annotations.
-export * from './generated/1.2/graphql.js';
+// The typed documents, enums and result types of API 1.3, for `request` and for annotations.
+export * from './generated/1.3/graphql.js';
 export * from './transport.js';
 export { PLACEMENT_API_VERSION };
 
 /**
- * The typed client of the placement service in API 1.2 (PLACEMENT_API_VERSION), the newest
- * version this package speaks; `@placement-gateway/client/1.1` and `/1.0` pin the older ones. One
- * method per ready operation in client/operations/1.2/; each returns the operation's root field, union
- * results as discriminated unions on `__typename`. `request` runs any other generated document.
+ * The typed client of the placement service in API 1.3 (PLACEMENT_API_VERSION), the newest
+ * version this package speaks; `@placement-gateway/client/1.2`, `/1.1` and `/1.0` pin the older
+ * ones. One method per ready operation in client/operations/1.3/; each returns the operation's root
+ * field, union results as discriminated unions on `__typename`. `request` runs any other generated
+ * document. In 1.3 a placement request may carry `groups` and results carry their `mappings`.
  */
 export class PlacementClient extends PlacementTransport {
   declare readonly apiVersion: typeof PLACEMENT_API_VERSION;

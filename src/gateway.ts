@@ -127,10 +127,11 @@ export function createGateway(
       }),
       ...(exposure.introspection ? [] : [useDisableIntrospection()]),
       // Before useApiVersions: an operation refused here did not run, so it reports no deprecations.
+      // Before useVariableErrorCodes: a variable holding a field of a later version gets the version hint.
+      useVersionHints(served),
       useVariableErrorCodes(),
       useQueryLimits(queryLimits),
       useApiVersions('/graphql', served),
-      useVersionHints(),
       usePrometheusBounded(Registry.merge([engineRegistry, poolRegistry(db)]), '/metrics'),
       useDatabaseReadiness(db.pool, '/ready', { inflight }),
       useSchemaDownload('/schema/'),

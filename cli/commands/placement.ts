@@ -10,12 +10,23 @@ import {
 } from '@placement-gateway/client';
 import { refusalFromTypedError, UsageError } from '../errors.js';
 import { plural, renderFields, renderTable } from '../format.js';
-import { groups, integer, list, positiveInteger, repeatable, resources, weigher } from '../parse.js';
+import {
+  type GroupOption,
+  groupPolicy,
+  groups,
+  integer,
+  list,
+  positiveInteger,
+  repeatable,
+  requestGroup,
+  resources,
+  weigher,
+} from '../parse.js';
 import type { Program } from '../session.js';
 import { consumerGeneration, found, payload, Session } from '../session.js';
 
 interface RequestOptions {
-  resources: ResourceAmountInput[];
+  resources?: ResourceAmountInput[];
   required?: string[];
   forbidden?: string[];
   anyOf?: string[][];
@@ -23,6 +34,11 @@ interface RequestOptions {
   forbiddenAggregates?: string[];
   inTree?: string;
   cell?: string;
+  group?: GroupOption[];
+  groupPolicy?: 'NONE' | 'ISOLATE';
+  sameSubtree?: string[][];
+  rootRequired?: string[];
+  rootForbidden?: string[];
 }
 
 /** The flags of a placement request, shared by candidates, explain and claim. */
@@ -30,19 +46,43 @@ function withRequestOptions<Args extends unknown[], Opts extends OptionValues, G
   command: Command<Args, Opts, Globals>,
 ) {
   return command
-    .requiredOption('--resources <amounts>', 'what is needed, e.g. VCPU:2,MEMORY_MB:4096', resources)
+    .option(
+      '--resources <amounts>',
+      'what is needed, e.g. VCPU:2,MEMORY_MB:4096 (required unless a --group allocates something)',
+      resources,
+    )
     .option('--required <traits>', 'the host carries all of these traits (comma-separated, repeatable)', list)
     .option('--forbidden <traits>', 'the host carries none of these traits', list)
     .option('--any-of <traits>', 'the host carries at least one of these; repeat for more groups', groups)
     .option('--member-of <aggregates>', 'the host is in one of these aggregates; repeat to AND groups', groups)
     .option('--forbidden-aggregates <aggregates>', 'the host is in none of these aggregates', list)
     .option('--in-tree <uuid>', 'only the tree containing this provider')
-    .option('--cell <uuid>', 'only hosts in this cell');
+    .option('--cell <uuid>', 'only hosts in this cell')
+    .option(
+      '--group <spec>',
+      'a request group served by one provider: NAME:CLASS=N,CLASS=N[;required=T1,T2][;forbidden=T][;anyOf=T1|T2][;memberOf=AGG1|AGG2][;forbiddenAggregates=AGG] (repeatable; NAME: alone is resourceless)',
+      requestGroup,
+    )
+    .option(
+      '--group-policy <policy>',
+      'none, or isolate: each group on its own provider (needed with 2+ groups)',
+      groupPolicy,
+    )
+    .option(
+      '--same-subtree <groups>',
+      'these groups under one provider of the tree (comma-separated, repeatable)',
+      groups,
+    )
+    .option('--root-required <traits>', 'the host (root provider) carries all of these traits', list)
+    .option('--root-forbidden <traits>', 'the host (root provider) carries none of these traits', list);
 }
 
 function requestFrom(options: RequestOptions): PlacementRequest {
+  if (!options.resources && !options.group)
+    throw new UsageError("required option '--resources <amounts>' not specified (or give a --group)");
   return {
-    resources: options.resources,
+    // With groups only, the top-level group is empty; the service checks that some group allocates.
+    resources: options.resources ?? [],
     requiredTraits: options.required,
     forbiddenTraits: options.forbidden,
     anyOfTraits: options.anyOf,
@@ -50,6 +90,11 @@ function requestFrom(options: RequestOptions): PlacementRequest {
     forbiddenAggregates: options.forbiddenAggregates,
     inTree: options.inTree,
     cell: options.cell,
+    groups: options.group,
+    groupPolicy: options.groupPolicy,
+    sameSubtree: options.sameSubtree,
+    rootRequiredTraits: options.rootRequired,
+    rootForbiddenTraits: options.rootForbidden,
   };
 }
 
@@ -68,13 +113,28 @@ function describeAllocation(host: string, request: AllocationRequest): string {
     .join(' ');
 }
 
+type Mappings = ReadonlyArray<{ group: string; providerUuids: ReadonlyArray<string> }>;
+
+/**
+ * `net-a=<uuid> net-b=<uuid>`: which provider serves each request group (API 1.3), or
+ * undefined when the request had no groups (its one mapping, the top-level group, says
+ * nothing the allocation does not). The top-level group is shown as `-`.
+ */
+function describeMappings(mappings: Mappings): string | undefined {
+  if (mappings.every((m) => m.group === '')) return undefined;
+  return mappings.map((m) => `${m.group || '-'}=${m.providerUuids.join('+')}`).join(' ');
+}
+
 function renderExplanation(explanation: ExplanationFieldsFragment): string {
+  // The GROUP column only when a step is about a request group.
+  const grouped = explanation.steps.some((step) => step.group !== null);
   return [
     `${plural(explanation.providersConsidered, 'host')} considered, ${explanation.remaining} remain`,
     renderTable(
       explanation.steps.map((step, index) => ({ ...step, index: index + 1 })),
       [
         { header: 'STEP', value: (s) => s.index, align: 'right' },
+        ...(grouped ? [{ header: 'GROUP', value: (s: { group: string | null }) => s.group ?? '(host)' }] : []),
         { header: 'CONSTRAINT', value: (s) => s.constraint },
         { header: 'DETAIL', value: (s) => s.detail },
         { header: 'ELIMINATED', value: (s) => s.eliminated, align: 'right' },
@@ -96,8 +156,10 @@ export function renderSelection(
       ['consumer generation', selection.consumerGeneration],
       ['hosts tried', selection.hostsTried],
       ['allocation', describeAllocation(selection.providerUuid, selection.allocations)],
+      ...(describeMappings(selection.mappings) ? [['mappings', describeMappings(selection.mappings)] as const] : []),
     ]),
   ];
+  const mappedAlternates = selection.alternates.some((a) => describeMappings(a.mappings));
   if (selection.alternates.length === 0) {
     lines.push('no alternates');
   } else {
@@ -110,6 +172,9 @@ export function renderSelection(
           { header: 'HOST', value: (a) => a.resourceProvider?.name },
           { header: 'UUID', value: (a) => a.providerUuid },
           { header: 'ALLOCATION', value: (a) => describeAllocation(a.providerUuid, a.allocationRequest) },
+          ...(mappedAlternates
+            ? [{ header: 'MAPPINGS', value: (a: { mappings: Mappings }) => describeMappings(a.mappings) }]
+            : []),
         ],
       ),
     );
@@ -135,14 +200,22 @@ export function addPlacementCommands(program: Program): void {
         }),
       );
       session.output(result, () => {
-        const classColumns = request.resources.map((wanted, index) => ({
-          header: `${wanted.resourceClass} FREE/CAP`,
+        // One column per summary row: the top-level classes, then each group's (GROUP/CLASS), in request order.
+        const wanted = [
+          ...request.resources.map((r) => r.resourceClass),
+          ...(options.group ?? []).flatMap((g) => g.resources.map((r) => `${g.name}/${r.resourceClass}`)),
+        ];
+        const classColumns = wanted.map((label, index) => ({
+          header: `${label} FREE/CAP`,
           align: 'right' as const,
           value: (c: (typeof result.candidates)[number]) => {
             const summary = c.summary[index];
             return summary ? `${summary.free}/${summary.capacity}` : undefined;
           },
         }));
+        const mappingColumn = options.group
+          ? [{ header: 'MAPPINGS', value: (c: (typeof result.candidates)[number]) => describeMappings(c.mappings) }]
+          : [];
         const table = renderTable(
           result.candidates.map((candidate, index) => ({ ...candidate, rank: index + 1 })),
           [
@@ -152,6 +225,7 @@ export function addPlacementCommands(program: Program): void {
             { header: 'CELL', value: (c) => c.cell?.name },
             { header: 'WEIGHT', value: (c) => c.weight.toFixed(3), align: 'right' },
             ...classColumns,
+            ...mappingColumn,
           ],
         );
         return `${table}\n${plural(result.candidates.length, 'candidate')}`;

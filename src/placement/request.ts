@@ -85,7 +85,7 @@ const placementRequestSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['resources'],
-        message: 'list at least one resource (here or in a group)',
+        message: groups.length > 0 ? 'list at least one resource (here or in a group)' : 'list at least one resource',
         params: { rule: 'min:1' },
       });
     refuseRequiredAndForbidden(ctx, [], request.requiredTraits, request.forbiddenTraits, 'forbiddenTraits');

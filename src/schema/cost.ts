@@ -35,18 +35,41 @@ function searchCost(request: unknown): number {
   return CANDIDATE_SEARCH_COST + conditionCount(request as Record<string, unknown> | undefined);
 }
 
-/** The number of conditions in a placement request: each is a predicate evaluated per host. */
+const length = (value: unknown) => (Array.isArray(value) ? value.length : 0);
+const present = (value: unknown) => (value === null || value === undefined ? 0 : 1);
+const records = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null) : [];
+
+/** The conditions a request and each of its groups share: classes, traits, aggregates. */
+function listConditions(part: Record<string, unknown>): number {
+  return (
+    length(part.resources) +
+    length(part.requiredTraits) +
+    length(part.forbiddenTraits) +
+    length(part.anyOfTraits) +
+    length(part.memberOf) +
+    length(part.forbiddenAggregates)
+  );
+}
+
+/**
+ * The number of conditions in a placement request: each is a predicate evaluated per host.
+ * A group (1.3) is one more provider to find per host, plus its own lists; each name of a
+ * sameSubtree list is one more ancestry check among the providers an assignment picked.
+ */
 export function conditionCount(request: Record<string, unknown> | null | undefined): number {
   if (!request) return 0;
-  const length = (value: unknown) => (Array.isArray(value) ? value.length : 0);
-  const present = (value: unknown) => (value === null || value === undefined ? 0 : 1);
+  const groups = records(request.groups).reduce((sum, group) => sum + 1 + listConditions(group), 0);
+  const sameSubtree = Array.isArray(request.sameSubtree)
+    ? request.sameSubtree.reduce<number>((sum, names) => sum + length(names), 0)
+    : 0;
   return (
-    length(request.resources) +
-    length(request.requiredTraits) +
-    length(request.forbiddenTraits) +
-    length(request.anyOfTraits) +
-    length(request.memberOf) +
-    length(request.forbiddenAggregates) +
+    listConditions(request) +
+    groups +
+    sameSubtree +
+    length(request.rootRequiredTraits) +
+    length(request.rootForbiddenTraits) +
+    present(request.groupPolicy) +
     present(request.inTree) +
     present(request.cell)
   );

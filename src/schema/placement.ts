@@ -16,10 +16,12 @@ import {
   type Selection,
 } from '../placement/claims/index.js';
 import { InvalidInputError, NotFoundError } from '../placement/errors.js';
+import { since } from '../versions.js';
 import { ProviderAllocationInput } from './allocations.js';
 import { claimCost, EXPLAIN_BASE_COST, explainCost } from './cost.js';
 import { ErrorInterface, mutationErrors } from './errors.js';
 import { ResourceAmountInput } from './inputs.js';
+import { describedFrom } from './versioning.js';
 import { writeCaller } from './write-caller.js';
 
 const WeigherEnum = builder.enumType('Weigher', {
@@ -31,6 +33,51 @@ const WeigherEnum = builder.enumType('Weigher', {
   } as const,
 });
 
+// Granular request groups (the engine's rules: docs/PLACEMENT-ENGINE.md), since 1.3: these types exist only from 1.3 on.
+const from13 = since('1.3');
+
+const GroupPolicyEnum = builder.enumType('GroupPolicy', {
+  subGraphs: from13,
+  description: 'How the numbered groups of a request may share providers. Since 1.3.',
+  values: {
+    NONE: { description: 'No constraint: two groups may be served by the same provider.' },
+    ISOLATE: {
+      description:
+        'Every numbered group (resourceless ones included) on a different provider. The top-level (unnumbered) resources are exempt.',
+    },
+  } as const,
+});
+
+const RequestGroupInput = builder.inputType('RequestGroup', {
+  subGraphs: from13,
+  description:
+    "A numbered request group (Placement's granular `resources<N>`): served wholly by ONE provider, a member of the host's tree or a sharing provider in an aggregate with the host. Its traits and aggregates are checked on that provider. Since 1.3.",
+  fields: (t) => ({
+    name: t.string({
+      required: true,
+      description:
+        'Unique in the request; 1–64 characters from A–Z a–z 0–9 _ -. Mappings name the group by it (the top-level group is "").',
+    }),
+    resources: t.field({
+      type: [ResourceAmountInput],
+      required: true,
+      description:
+        'What this group allocates on its provider, distinct classes, at most 50. Empty makes a resourceless group: it allocates nothing but must find a provider with its traits or aggregates (it then needs requiredTraits, anyOfTraits or memberOf).',
+    }),
+    requiredTraits: t.stringList({ description: "The group's provider carries all of these." }),
+    forbiddenTraits: t.stringList({ description: "The group's provider carries none of these." }),
+    anyOfTraits: t.field({
+      type: t.listRef(t.listRef('String')),
+      description: "Each inner list: the group's provider carries at least one.",
+    }),
+    memberOf: t.field({
+      type: t.listRef(t.listRef('String')),
+      description: "Each inner list (aggregate UUIDs) is any-of for the group's provider; the lists are ANDed.",
+    }),
+    forbiddenAggregates: t.stringList({ description: "The group's provider is in none of these aggregates." }),
+  }),
+});
+
 export const PlacementRequestInput = builder.inputType('PlacementRequest', {
   description:
     "What a host must offer. Traits and aggregates are checked on the candidate's root provider (the host); each class is served by one provider of its tree or a sharing provider.",
@@ -39,6 +86,10 @@ export const PlacementRequestInput = builder.inputType('PlacementRequest', {
       type: [ResourceAmountInput],
       required: true,
       description: 'At least one; class names must exist.',
+      ...describedFrom(
+        '1.3',
+        "The top-level (unnumbered) group: each class served by one provider of the host's tree or a sharing provider, its traits and aggregates checked on the host. Class names must exist, at most 50, distinct. At least one, unless a group of `groups` allocates something (then it may be empty).",
+      ),
     }),
     requiredTraits: t.stringList({ description: 'The host carries all of these.' }),
     forbiddenTraits: t.stringList({ description: 'The host carries none of these.' }),
@@ -53,6 +104,31 @@ export const PlacementRequestInput = builder.inputType('PlacementRequest', {
     forbiddenAggregates: t.stringList({ description: 'The host is in none of these aggregates.' }),
     inTree: t.string({ description: 'Only the tree containing this provider.' }),
     cell: t.string({ description: 'Only hosts in this cell (UUID).' }),
+    groups: t.field({
+      type: [RequestGroupInput],
+      subGraphs: from13,
+      description:
+        "Numbered request groups, at most 32, each served wholly by one provider of the host's tree or a sharing provider. With 2 or more, `groupPolicy` is required. Since 1.3.",
+    }),
+    groupPolicy: t.field({
+      type: GroupPolicyEnum,
+      subGraphs: from13,
+      description: 'Required with 2 or more groups: ISOLATE puts each numbered group on its own provider. Since 1.3.',
+    }),
+    sameSubtree: t.field({
+      type: t.listRef(t.listRef('String')),
+      subGraphs: from13,
+      description:
+        'Each inner list names groups of this request (1–32, no repeats; at most 20 lists): one of the providers serving them is an ancestor-or-self of all the others (a sharing provider is its own root). Since 1.3.',
+    }),
+    rootRequiredTraits: t.stringList({
+      subGraphs: from13,
+      description: 'The host (root provider) carries all of these, whatever serves the groups. Since 1.3.',
+    }),
+    rootForbiddenTraits: t.stringList({
+      subGraphs: from13,
+      description: 'The host (root provider) carries none of these. Since 1.3.',
+    }),
   }),
 });
 
@@ -69,9 +145,36 @@ const ProviderAllocationRequest = builder.objectRef<AllocationRequest>('Provider
   }),
 });
 
+const GroupMapping = builder.objectRef<Candidate['mappings'][number]>('GroupMapping').implement({
+  subGraphs: from13,
+  description:
+    'Which providers serve a request group: "" (the top-level resources) first when it has any, with its distinct providers in the order of its classes; then each group of `groups`, in request order, with its one provider (a resourceless group too). Since 1.3.',
+  fields: (t) => ({
+    group: t.exposeString('group', { description: 'The group\'s name; "" for the top-level (unnumbered) resources.' }),
+    providerUuids: t.field({ type: ['UUID'], resolve: (m) => m.providerUuids }),
+  }),
+});
+
+const GroupMappingInput = builder.inputType('GroupMappingInput', {
+  subGraphs: from13,
+  description: 'A mapping as returned (GroupMapping), echoed back with an alternate. Since 1.3.',
+  fields: (t) => ({
+    group: t.string({ required: true }),
+    providerUuids: t.stringList({ required: true }),
+  }),
+});
+
+const mappingsDescription =
+  "Which providers serve each request group (Placement's `mappings`): feed it back with the allocation request. Since 1.3.";
+
 const CandidateSummary = builder.objectRef<Candidate['serving'][number]>('CandidateSummary').implement({
   description: 'The serving inventory of one requested class, before the claim.',
   fields: (t) => ({
+    group: t.exposeString('group', {
+      subGraphs: from13,
+      description:
+        'The request group this row serves: "" for the top-level resources, else the group\'s name. Since 1.3.',
+    }),
     providerUuid: t.expose('providerUuid', { type: 'UUID' }),
     resourceClass: t.exposeString('resourceClass'),
     capacity: t.expose('capacity', { type: 'SafeInt' }),
@@ -107,6 +210,16 @@ const AllocationCandidate = builder.objectRef<Candidate>('AllocationCandidate').
       type: [CandidateSummary],
       resolve: (c) => c.serving,
       description: 'One entry per requested class, in request order.',
+      ...describedFrom(
+        '1.3',
+        "One entry per (group, class): the top-level classes in request order, then each group's classes, groups in request order. A resourceless group has none.",
+      ),
+    }),
+    mappings: t.field({
+      type: [GroupMapping],
+      subGraphs: from13,
+      description: mappingsDescription,
+      resolve: (c) => c.mappings,
     }),
   }),
 });
@@ -120,11 +233,22 @@ const ExplanationStep = builder.objectRef<Explanation['steps'][number]>('Explana
     constraint: t.exposeString('constraint', {
       description:
         'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY',
+      ...describedFrom(
+        '1.3',
+        'WRONG_CELL, NOT_IN_TREE, MISSING_REQUIRED_TRAIT, HAS_FORBIDDEN_TRAIT, MISSING_ROOT_REQUIRED_TRAIT, HAS_ROOT_FORBIDDEN_TRAIT, NO_ANY_OF_TRAIT, NOT_MEMBER_OF, IN_FORBIDDEN_AGGREGATE, NO_INVENTORY, NOT_ENOUGH_CAPACITY; with groups also GROUP_UNSATISFIED (no single provider of the tree or sharing partners can serve the group alone; detail: its name), COMBINED_CAPACITY (the groups fit alone but not together), GROUP_POLICY_ISOLATE, SAME_SUBTREE (detail: the list joined by ",").',
+      ),
     }),
     detail: t.exposeString('detail', {
       description: 'The trait, aggregate list or class (class:amount) this step checked.',
     }),
     eliminated: t.exposeInt('eliminated', { description: 'Hosts still in the running that this step removed.' }),
+    group: t.string({
+      subGraphs: from13,
+      nullable: true,
+      description:
+        'The request group this step is about ("" for the top-level resources); null for a step about the host as a whole. Since 1.3.',
+      resolve: () => null,
+    }),
   }),
 });
 
@@ -199,6 +323,12 @@ const AlternateRef = builder.objectRef<Alternate>('Alternate').implement({
     }),
     cellUuid: t.expose('cellUuid', { type: 'UUID', nullable: true }),
     allocationRequest: t.field({ type: [ProviderAllocationRequest], resolve: (a) => a.allocations }),
+    mappings: t.field({
+      type: [GroupMapping],
+      subGraphs: from13,
+      description: `${mappingsDescription} Pass it with the alternate to reschedule.`,
+      resolve: (a) => a.mappings,
+    }),
   }),
 });
 
@@ -231,6 +361,13 @@ const SelectionRef = builder.objectRef<Selection>('Selection').implement({
       description: "In weighed order, all in the chosen host's cell.",
     }),
     hostsTried: t.exposeInt('hostsTried', { description: 'Hosts attempted before (and including) the chosen one.' }),
+    mappings: t.field({
+      type: [GroupMapping],
+      subGraphs: from13,
+      description:
+        'Which providers serve each request group of what was claimed. For reschedule, the mappings given with the alternate that was claimed; without them, one "" mapping of its allocation\'s providers. Since 1.3.',
+      resolve: (s) => s.mappings,
+    }),
   }),
 });
 
@@ -273,6 +410,12 @@ const AlternateInput = builder.inputType('AlternateInput', {
       type: [ProviderAllocationInput],
       required: true,
       description: "The alternate's allocationRequest, as returned.",
+    }),
+    mappings: t.field({
+      type: [GroupMappingInput],
+      subGraphs: from13,
+      description:
+        "The alternate's mappings, as returned; echoed in the Selection when this alternate is claimed. Since 1.3.",
     }),
   }),
 });

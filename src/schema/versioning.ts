@@ -28,6 +28,7 @@ interface VersionExtensions {
   apiDeprecation?: ApiDeprecation;
   apiVersions?: ApiVersionRange;
   apiRequired?: { since: ApiVersion; description: string };
+  apiDescription?: { since: ApiVersion; description: string };
 }
 
 /**
@@ -41,6 +42,15 @@ export function requiredFrom(since: ApiVersion, description: string): { extensio
 
 export function deprecationReason(d: ApiDeprecation): string {
   return `Use ${d.replacement} instead. Deprecated in ${d.since}; removed in ${d.removedIn}, not before ${d.removalDate}.`;
+}
+
+/**
+ * Field or input-field options for a member whose meaning widens in `since` (a list that may
+ * be empty from then on, a constraint list that grows): it has `description` from that
+ * version on, while the released versions keep the frozen one in the member's own `description`.
+ */
+export function describedFrom(since: ApiVersion, description: string): { extensions: VersionExtensions } {
+  return { extensions: { apiDescription: { since, description } } };
 }
 
 /** Field, argument or enum-value options marking a member deprecated from `since` on. */
@@ -77,10 +87,15 @@ function reasonFor(version: ApiVersion, extensions: VersionExtensions | null | u
 
 /** Applies the per-version deprecations and enum-value ranges to one version's schema. */
 export function applyVersionMetadata(schema: GraphQLSchema, version: ApiVersion): GraphQLSchema {
-  const member = <T extends { extensions?: unknown; deprecationReason?: string | null }>(config: T): T => {
+  const member = <T extends { extensions?: unknown; deprecationReason?: string | null; description?: unknown }>(
+    config: T,
+  ): T => {
     const extensions = config.extensions as VersionExtensions | undefined;
-    if (!extensions?.apiDeprecation) return config;
-    return { ...config, deprecationReason: reasonFor(version, extensions) };
+    const described = extensions?.apiDescription;
+    const current =
+      described && isAtLeast(version, described.since) ? { ...config, description: described.description } : config;
+    if (!extensions?.apiDeprecation) return current;
+    return { ...current, deprecationReason: reasonFor(version, extensions) };
   };
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: member,

@@ -85,7 +85,7 @@ export async function explainGroups(db: Queryable, r: ResolvedRequest): Promise<
     });
   const counted = await countSteps(db, conditions, params);
   const { rows } = await db.query<GroupedRow>(
-    groupedStatement(r, { limit: ALL_HOSTS, weigher: 'SPREAD' }, { batch: ALL_HOSTS, after: null }),
+    groupedStatement(r, { limit: ALL_HOSTS, weigher: 'SPREAD' }, { batch: ALL_HOSTS, after: null }, true),
   );
   const demands = demandsOf(r);
   const unnumbered = r.classIds.length;

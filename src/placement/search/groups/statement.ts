@@ -40,10 +40,35 @@ function oneProviderMayServe(r: ResolvedRequest): boolean {
 }
 
 /**
+ * Hosts without descendants that hold every requested class themselves. When the groups
+ * need several providers (ISOLATE) such a host can only be a candidate with a sharing
+ * partner, which may serve a resourceless group without holding any requested class;
+ * `explain` takes them all, to say which rule stops them.
+ */
+function ownHostsBranch(
+  r: ResolvedRequest,
+  where: string,
+  allClasses: string,
+  sharingTrait: string,
+  everyHost: boolean,
+) {
+  const partnered =
+    everyHost || oneProviderMayServe(r)
+      ? ''
+      : `AND EXISTS (SELECT 1 FROM provider_aggregates root_pa
+                      JOIN provider_aggregates share_pa ON share_pa.aggregate_id = root_pa.aggregate_id
+                      JOIN provider_traits st ON st.provider_id = share_pa.provider_id AND st.trait_id = ${sharingTrait}
+                     WHERE root_pa.provider_id = p.id AND share_pa.provider_id <> p.id)`;
+  return `UNION
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
+       WHERE cardinality(p.tree_class_ids) = 0 AND p.class_ids @> ${allClasses}::int[] AND ${where} ${partnered}`;
+}
+
+/**
  * The grouped search's statement, one batch of it. Hosts that could serve the request are
  * found by index as in the tree search (trees holding every requested class, hosts reached
- * through a sharing partner with room, and — when one provider may serve every group —
- * hosts holding every class themselves). Each gets a bound on its score from its providers'
+ * through a sharing partner with room, and hosts holding every class themselves: see
+ * ownHostsBranch). `everyHost` (explain) takes every such host, candidate or not. Each gets a bound on its score from its providers'
  * inventories (per demand row, the best (SPREAD) or worst (PACK) share among inventories
  * with room for it, ignoring traits and how the groups compete), and the hosts are walked
  * in bound order; a batch returns each host's providers (tree members and sharing partners)
@@ -54,6 +79,7 @@ export function groupedStatement(
   r: ResolvedRequest,
   options: SearchOptions,
   page: GroupedPage,
+  everyHost = false,
 ): { text: string; values: unknown[] } {
   const params = new Params();
   const rows = demandRows(r);
@@ -73,11 +99,7 @@ export function groupedStatement(
     ? `(SELECT array_agg(a.uuid) FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id WHERE pa.provider_id = s.provider_id)`
     : 'NULL::uuid[]';
   if (!Number.isInteger(page.batch)) throw new Error('batch must be an integer');
-  const ownHosts = oneProviderMayServe(r)
-    ? `UNION
-      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
-       WHERE cardinality(p.tree_class_ids) = 0 AND p.class_ids @> ${allClasses}::int[] AND ${where}`
-    : '';
+  const ownHosts = ownHostsBranch(r, where, allClasses, sharingTrait, everyHost);
   const text = `
     WITH demand AS (SELECT * FROM unnest(${demandClasses}::int[], ${demandAmounts}::int[]) WITH ORDINALITY AS d(class_id, amount, ord)),
     classes AS (SELECT class_id, min(amount) AS amount FROM demand GROUP BY class_id),
