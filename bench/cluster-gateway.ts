@@ -1,6 +1,5 @@
-// node --import tsx bench/cluster-gateway.ts <workers> [entry]: the gateway (src/main.ts, or the
-// given entry such as bench/head-gateway.ts, configured by the same environment) in several
-// worker processes sharing one port through node:cluster.
+// node --import tsx bench/cluster-gateway.ts <workers>: the gateway (src/main.ts, configured by
+// the same environment) in several worker processes sharing one port through node:cluster.
 // For the bench's additional multi-process figure only; DATABASE_URL must be set (each
 // worker would otherwise start its own embedded PostgreSQL).
 import cluster from 'node:cluster';
@@ -21,6 +20,5 @@ if (cluster.isPrimary) {
     if (Object.values(cluster.workers ?? {}).every((w) => !w || w.isDead())) process.exit(0);
   });
 } else {
-  const entry = process.argv[3] ?? 'src/main.ts';
-  await import(new URL(`../${entry.replace(/\.ts$/, '.js')}`, import.meta.url).href);
+  await import('../src/main.js');
 }

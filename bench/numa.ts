@@ -198,7 +198,7 @@ export async function numaInvariants(pool: pg.Pool) {
   return rows[0]!;
 }
 
-/** The version that has request groups (the unreleased head until it is released). */
+/** The first API version with request groups and mappings. */
 const GROUPS_VERSION = { 'Placement-API-Version': '1.3' };
 
 /** What the grouped rows read back: bench/operations.ts's candidate fields and the mappings. */
@@ -304,8 +304,8 @@ export async function benchNumaWorld(
   const loadBefore = os.loadavg()[0]!;
   const seeded = await numaInvariants(numa.db.pool);
   console.log('NUMA world invariants after seeding', seeded);
-  const flatGateway = await startGateway(flat.url, options.gateways, { serveHead: true });
-  const numaGateway = await startGateway(numa.url, options.gateways, { serveHead: true });
+  const flatGateway = await startGateway(flat.url, options.gateways);
+  const numaGateway = await startGateway(numa.url, options.gateways);
   const flatCell = await cellsOf(flat.db);
   const numaCell = await cellsOf(numa.db);
   const wideTree = (

@@ -7,7 +7,7 @@
 // pools) compares flat and tree requests with the all-flat world of the same size, interleaved.
 // `--worlds trees` runs only that. The NUMA/SR-IOV world (bench/numa.ts: 20% NUMA hosts with PF
 // grandchildren, 5 sharing pools, the wide tree) times request groups against flat requests and the
-// all-flat world, through a gateway that serves the head API version; `--worlds numa` runs only that.
+// all-flat world (API 1.3); `--worlds numa` runs only that.
 // Benchmarks are not tests: nothing here asserts a target.
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';

@@ -29,12 +29,9 @@ export function summary(latencies: number[]) {
 export async function startGateway(
   databaseUrl: string,
   gateways = 1,
-  options: { serveHead?: boolean } = {},
 ): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
-  // serveHead: also the unreleased head API version (bench/head-gateway.ts), for head-only fields.
-  const main = options.serveHead ? 'bench/head-gateway.ts' : 'src/main.ts';
-  const entry = gateways > 1 ? ['bench/cluster-gateway.ts', String(gateways), main] : [main];
+  const entry = gateways > 1 ? ['bench/cluster-gateway.ts', String(gateways)] : ['src/main.ts'];
   const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
     cwd: root,
     env: {
