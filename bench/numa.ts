@@ -364,8 +364,8 @@ export async function benchNumaWorld(
     for (const [k, v] of Object.entries(figures)) console.log(`candidates ${k} ms`, v);
     console.log('ratios (same run, interleaved)', ratios);
 
-    const claimsOn = (request: () => Record<string, unknown>, userId: string) =>
-      runClaims(options.claimers, options.seconds * 1000, () =>
+    const claimsOn = (request: () => Record<string, unknown>, userId: string, claimers = options.claimers) =>
+      runClaims(claimers, options.seconds * 1000, () =>
         claimOverHttp(
           numaGateway.url,
           {
@@ -381,6 +381,11 @@ export async function benchNumaWorld(
     console.log('grouped claims via HTTP on NUMA hosts (2 NUMA nodes isolated, VF under N0, pool disk)', groupClaims);
     const classClaims = await claimsOn(() => ({ ...VF_CLASS_REQUEST, cell: numaCell() }), 'bench-vf-class');
     console.log('claims via HTTP of the VF as a class on flat hosts', classClaims);
+    // One claimer: what one claim costs on its own, both ways (16 may all outlast the request deadline).
+    const groupClaimsAlone = await claimsOn(() => ({ ...NUMA_GROUPS_REQUEST, cell: numaCell() }), 'bench-numa', 1);
+    console.log('grouped claims via HTTP, one claimer', groupClaimsAlone);
+    const classClaimsAlone = await claimsOn(() => ({ ...VF_CLASS_REQUEST, cell: numaCell() }), 'bench-vf-class', 1);
+    console.log('VF-class claims via HTTP, one claimer', classClaimsAlone);
     const invariants = await numaInvariants(numa.db.pool);
     console.log('NUMA world invariants after the claims', invariants);
     const load = { before: loadBefore, after: os.loadavg()[0]! };
@@ -392,6 +397,8 @@ export async function benchNumaWorld(
       ratios,
       claimsGroupsOnNumaHosts: groupClaims,
       claimsVfClassOnFlatHosts: classClaims,
+      claimsGroupsOneClaimer: groupClaimsAlone,
+      claimsVfClassOneClaimer: classClaimsAlone,
       invariantsAfterSeeding: seeded,
       invariants,
       loadAverage: load,

@@ -430,6 +430,7 @@ async function main() {
         'VF as a class p50/p95/p99 ms': triple(c.vfClassOnHost),
         'grouped claims/s (p99 ms)': claims(numaWorld.claimsGroupsOnNumaHosts),
         'VF-class claims/s (p99 ms)': claims(numaWorld.claimsVfClassOnFlatHosts),
+        'one claimer: grouped / VF-class claims/s': `${numaWorld.claimsGroupsOneClaimer.claimsPerSecond} / ${numaWorld.claimsVfClassOneClaimer.claimsPerSecond}`,
         'over-committed, drift': `${numaWorld.invariants.overcommitted}, ${numaWorld.invariants.drift}`,
       },
     });
