@@ -14,7 +14,7 @@ export const benchAuthorization = { authorization: `Bearer ${BENCH_TOKEN}` };
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** POSTs a JSON body and parses the JSON answer (any status). */
-export function postJson(url: string, body: unknown): Promise<unknown> {
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const request = http.request(
@@ -26,6 +26,7 @@ export function postJson(url: string, body: unknown): Promise<unknown> {
           'content-type': 'application/json',
           'content-length': payload.length,
           ...benchAuthorization,
+          ...headers,
         },
       },
       (response) => {

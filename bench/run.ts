@@ -1,11 +1,14 @@
-// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50 --gateways 1 --worlds flat,trees --tree-hosts 100000]
+// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50 --gateways 1 --worlds flat,trees,numa --tree-hosts 100000 --numa-hosts 100000]
 // Seeds N providers per size, starts the gateway as its own process, and prints candidate
 // latency through HTTP, claim throughput at low contention and on a 50-host hot spot, and
 // the same claims done in-process by the engine and as a raw-SQL transaction (baselines run
 // in this same process, so the ratios show what HTTP + GraphQL cost). Results also go to
 // bench/results/<timestamp>.json. The tree world (bench/trees.ts: 10% of hosts are trees, 5 sharing
 // pools) compares flat and tree requests with the all-flat world of the same size, interleaved.
-// `--worlds trees` runs only that. Benchmarks are not tests: nothing here asserts a target.
+// `--worlds trees` runs only that. The NUMA/SR-IOV world (bench/numa.ts: 20% NUMA hosts with PF
+// grandchildren, 5 sharing pools, the wide tree) times request groups against flat requests and the
+// all-flat world (API 1.3); `--worlds numa` runs only that.
+// Benchmarks are not tests: nothing here asserts a target.
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,6 +22,7 @@ import { transactionStats } from '../src/placement/transactions.js';
 import { freePort } from '../test/support/free-port.js';
 import { mixedWrites, mixedWritesTable } from './mixed-writes.js';
 import { benchNestedCandidates, printNestedCandidates } from './n-plus-one.js';
+import { benchNumaWorld } from './numa.js';
 import { CANDIDATES_QUERY } from './operations.js';
 import { seed } from './seed.js';
 import { claimOverHttp, gql, root, runClaims, startGateway, summary } from './support.js';
@@ -35,13 +39,16 @@ const { values: args } = parseArgs({
     // gateway processes sharing the port (node:cluster); more than 1 is an additional
     // figure, not the per-process one (server-side retry counts then come from one worker)
     gateways: { type: 'string', default: '1' },
-    // flat: the per-size worlds above; trees: the tree world against the all-flat world of --tree-hosts
-    worlds: { type: 'string', default: 'flat,trees' },
+    // flat: the per-size worlds above; trees: the tree world against the all-flat world of --tree-hosts;
+    // numa: the NUMA/SR-IOV world (request groups) against the all-flat world of --numa-hosts
+    worlds: { type: 'string', default: 'flat,trees,numa' },
     'tree-hosts': { type: 'string', default: '100000' },
+    'numa-hosts': { type: 'string', default: '100000' },
   },
 });
 const worlds = new Set(args.worlds.split(','));
 const treeHosts = Number(args['tree-hosts']);
+const numaHosts = Number(args['numa-hosts']);
 const sizes = args.sizes.split(',').map(Number);
 const seconds = Number(args.seconds);
 const claimers = Number(args.claimers);
@@ -338,10 +345,19 @@ async function main() {
   );
   const results = [];
   let treeWorld: Awaited<ReturnType<typeof benchTreeWorld>> | undefined;
+  let numaWorld: Awaited<ReturnType<typeof benchNumaWorld>> | undefined;
   try {
     if (worlds.has('flat')) for (const size of sizes) results.push(await benchSize(adminUrl, size));
     if (worlds.has('trees'))
       treeWorld = await benchTreeWorld(adminUrl, treeHosts, {
+        requests: candidateRequests,
+        seconds,
+        claimers,
+        subset,
+        gateways,
+      });
+    if (worlds.has('numa'))
+      numaWorld = await benchNumaWorld(adminUrl, numaHosts, {
         requests: candidateRequests,
         seconds,
         claimers,
@@ -357,31 +373,32 @@ async function main() {
   const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results, treeWorld }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results, treeWorld, numaWorld }, null, 2)}\n`,
   );
   // One line per size: the figures the README's Performance section quotes.
   console.log('\nsummary');
-  console.table(
-    Object.fromEntries(
-      results.map((r) => [
-        `${r.providers} providers`,
-        {
-          'candidates p50/p95/p99 ms': `${r.candidatesMs.p50} / ${r.candidatesMs.p95} / ${r.candidatesMs.p99}`,
-          'HTTP claims/s (p99 ms)': `${r.claimsLowContentionHttp.claimsPerSecond} (${r.claimsLowContentionHttp.latencyMs.p99})`,
-          'engine claims/s': r.claimsLowContentionEngine.claimsPerSecond,
-          'raw SQL claims/s': r.claimsRawSqlBaseline.claimsPerSecond,
-          'raw ÷ HTTP': r.ratioRawToHttp,
-          'engine ÷ HTTP': r.ratioEngineToHttp,
-          'hot spot claims/s, spurious NoValidHost': `${r.hotSpot.claimsPerSecond}, ${r.hotSpot.spuriousNoValidHost}`,
-          'plain writes/s (p99 ms, first-call share) while claims run': `${r.mixedWrites.writesWithClaimers.perSecond} (${r.mixedWrites.writesWithClaimers.p99Ms}, ${r.mixedWrites.writesWithClaimers.firstCallShare})`,
-          'claims/s with ÷ without writers': r.mixedWrites.claimThroughputKept,
-          'candidates(limit 1000) + host fields p50 ms (÷ uuid only)': `${r.nestedCandidates.nestedMs.p50} (${r.nestedCandidates.ratioP50}×)`,
-          'gateway peak MiB': r.gatewayMemoryMiB.peakMiB,
-          'over-committed, drift': `${r.invariants.overcommitted}, ${r.invariants.drift}`,
-        },
-      ]),
-    ),
-  );
+  if (results.length > 0)
+    console.table(
+      Object.fromEntries(
+        results.map((r) => [
+          `${r.providers} providers`,
+          {
+            'candidates p50/p95/p99 ms': `${r.candidatesMs.p50} / ${r.candidatesMs.p95} / ${r.candidatesMs.p99}`,
+            'HTTP claims/s (p99 ms)': `${r.claimsLowContentionHttp.claimsPerSecond} (${r.claimsLowContentionHttp.latencyMs.p99})`,
+            'engine claims/s': r.claimsLowContentionEngine.claimsPerSecond,
+            'raw SQL claims/s': r.claimsRawSqlBaseline.claimsPerSecond,
+            'raw ÷ HTTP': r.ratioRawToHttp,
+            'engine ÷ HTTP': r.ratioEngineToHttp,
+            'hot spot claims/s, spurious NoValidHost': `${r.hotSpot.claimsPerSecond}, ${r.hotSpot.spuriousNoValidHost}`,
+            'plain writes/s (p99 ms, first-call share) while claims run': `${r.mixedWrites.writesWithClaimers.perSecond} (${r.mixedWrites.writesWithClaimers.p99Ms}, ${r.mixedWrites.writesWithClaimers.firstCallShare})`,
+            'claims/s with ÷ without writers': r.mixedWrites.claimThroughputKept,
+            'candidates(limit 1000) + host fields p50 ms (÷ uuid only)': `${r.nestedCandidates.nestedMs.p50} (${r.nestedCandidates.ratioP50}×)`,
+            'gateway peak MiB': r.gatewayMemoryMiB.peakMiB,
+            'over-committed, drift': `${r.invariants.overcommitted}, ${r.invariants.drift}`,
+          },
+        ]),
+      ),
+    );
   if (treeWorld) {
     const c = treeWorld.candidatesMs;
     const pair = (f: { p50: number; p99: number }) => `${f.p50} / ${f.p99}`;
@@ -394,6 +411,27 @@ async function main() {
         'tree p99 ÷ flat p99': treeWorld.ratios.treeP99OverFlatP99,
         'tree claims/s (p99 ms)': `${treeWorld.claimsOnTrees.claimsPerSecond} (${treeWorld.claimsOnTrees.latencyMs.p99})`,
         'over-committed, drift': `${treeWorld.invariants.overcommitted}, ${treeWorld.invariants.drift}`,
+      },
+    });
+  }
+  if (numaWorld) {
+    const c = numaWorld.candidatesMs;
+    const triple = (f: { p50: number; p95: number; p99: number }) => `${f.p50} / ${f.p95} / ${f.p99}`;
+    const claims = (r: { claimsPerSecond: number; latencyMs: { p99: number } }) =>
+      `${r.claimsPerSecond} (${r.latencyMs.p99})`;
+    console.table({
+      [`NUMA world, ${numaWorld.providers} hosts`]: {
+        'groups (2 NUMA + VF, ISOLATE, sameSubtree) p50/p95/p99 ms': triple(c.numaGroups),
+        'groups p99 ÷ flat p99 (all-flat world)': numaWorld.ratios.numaGroupsP99OverFlatP99,
+        'wide tree 6 / 8 groups p99 ms': `${c.wide6.p99} / ${c.wide8.p99}`,
+        'flat p50/p95/p99 ms, all-flat world': triple(c.flatInFlatWorld),
+        'flat p50/p95/p99 ms, NUMA world': triple(c.flatInNumaWorld),
+        'flat p99 ratio': numaWorld.ratios.flatP99NumaWorldOverFlatWorld,
+        'VF as a class p50/p95/p99 ms': triple(c.vfClassOnHost),
+        'grouped claims/s (p99 ms)': claims(numaWorld.claimsGroupsOnNumaHosts),
+        'VF-class claims/s (p99 ms)': claims(numaWorld.claimsVfClassOnFlatHosts),
+        'one claimer: grouped / VF-class claims/s': `${numaWorld.claimsGroupsOneClaimer.claimsPerSecond} / ${numaWorld.claimsVfClassOneClaimer.claimsPerSecond}`,
+        'over-committed, drift': `${numaWorld.invariants.overcommitted}, ${numaWorld.invariants.drift}`,
       },
     });
   }

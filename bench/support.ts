@@ -78,8 +78,16 @@ export interface BenchData {
   claim?: { __typename?: string };
 }
 
-export async function gql(url: string, query: string, variables: Record<string, unknown>): Promise<BenchData> {
-  const body = (await postJson(`${url}/graphql`, { query, variables })) as { data: BenchData; errors?: unknown[] };
+export async function gql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<BenchData> {
+  const body = (await postJson(`${url}/graphql`, { query, variables }, headers)) as {
+    data: BenchData;
+    errors?: unknown[];
+  };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
@@ -87,8 +95,12 @@ export async function gql(url: string, query: string, variables: Record<string, 
 export type ClaimOutcome = 'ok' | 'nvh' | 'retry' | 'error';
 
 /** One claim through the gateway, as the outcome runClaims counts (a failed request is 'error'). */
-export async function claimOverHttp(url: string, input: Record<string, unknown>): Promise<ClaimOutcome> {
-  const data = await gql(url, CLAIM_MUTATION, { input }).catch(() => null);
+export async function claimOverHttp(
+  url: string,
+  input: Record<string, unknown>,
+  options: { headers?: Record<string, string>; mutation?: string } = {},
+): Promise<ClaimOutcome> {
+  const data = await gql(url, options.mutation ?? CLAIM_MUTATION, { input }, options.headers).catch(() => null);
   const type = data?.claim?.__typename;
   if (type === 'ClaimPayload') return 'ok';
   if (type === 'NoValidHost') return 'nvh';

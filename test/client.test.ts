@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  AllocationCandidatesDocument,
   isTypedError,
   ListApiTokensDocument,
   ListInventoriesDocument,
@@ -11,6 +12,7 @@ import {
 } from '@placement-gateway/client';
 import * as api10 from '@placement-gateway/client/1.0';
 import * as api11 from '@placement-gateway/client/1.1';
+import * as api12 from '@placement-gateway/client/1.2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
@@ -145,6 +147,40 @@ describe('PlacementClient', () => {
     expect(refused).toBeInstanceOf(PlacementClientError);
     expect((refused as PlacementClientError).message).toContain('Cannot query field "apiTokens" on type "Query"');
     expect(versionHeaders.slice(before)).toEqual(['1.1', '1.1']);
+  });
+
+  it("speaks 1.3 by default: a grouped request's candidates carry typed mappings; the 1.2 entry is told 1.3 has them", async () => {
+    const client = new PlacementClient({ token: TEST_ADMIN_TOKEN, url });
+    expect(client.apiVersion).toBe('1.3');
+    const host = await hostWith(env, 'client-groups-host', { VCPU: 4, MEMORY_MB: 2048 });
+    const variables = {
+      request: {
+        resources: [{ resourceClass: 'VCPU', amount: 1 }],
+        groups: [{ name: 'mem', resources: [{ resourceClass: 'MEMORY_MB', amount: 512 }] }],
+      },
+    };
+    const result = await client.allocationCandidates(variables);
+    if (result.__typename !== 'AllocationCandidates') throw new Error(`allocationCandidates: ${result.__typename}`);
+    const candidate = result.candidates.find((c) => c.providerUuid === host.uuid);
+    expect(candidate?.mappings).toEqual([
+      { group: '', providerUuids: [host.uuid] },
+      { group: 'mem', providerUuids: [host.uuid] },
+    ]);
+    expect(candidate?.summary.map((s) => [s.group, s.resourceClass])).toEqual([
+      ['', 'VCPU'],
+      ['mem', 'MEMORY_MB'],
+    ]);
+
+    const pinned = new api12.PlacementClient({ token: TEST_ADMIN_TOKEN, url });
+    expect(pinned.apiVersion).toBe('1.2');
+    const before = versionHeaders.length;
+    const old = await pinned.allocationCandidates({ request: { resources: variables.request.resources } });
+    if (old.__typename !== 'AllocationCandidates') throw new Error(`allocationCandidates: ${old.__typename}`);
+    expect(old.candidates.map((c) => c.providerUuid)).toContain(host.uuid);
+    const refused = await pinned.request(AllocationCandidatesDocument, variables).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'graphql', code: 'GRAPHQL_VALIDATION_FAILED' });
+    expect((refused as PlacementClientError).message).toContain('exists from 1.3; send `Placement-API-Version: 1.3`');
+    expect(versionHeaders.slice(before)).toEqual(['1.2', '1.2']);
   });
 
   it('throws GraphQL errors with their code, field, rule and HTTP status', async () => {

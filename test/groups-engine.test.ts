@@ -109,6 +109,32 @@ describe('the assignment search', () => {
     expect(problem.providers[best.providers[0]!]!.uuid).toBe('child-1');
   });
 
+  it('finds the best assignment when the alternatives differ by 1e-10 of a share', () => {
+    const inventory = (capacity: number, used: number) =>
+      new Map([[WIDE, { capacity, used, minUnit: 1, maxUnit: 2147483647, stepSize: 1 }]]);
+    const child = (uuid: string, capacity: number, used: number): TreeProvider => ({
+      uuid,
+      parentUuid: 'root',
+      preference: 1,
+      traitIds: new Set(),
+      aggregates: new Set(),
+      inventories: inventory(capacity, used),
+    });
+    const [root] = wideTree(0, () => 0);
+    const only = (uuids: string[]) => (p: TreeProvider) => uuids.includes(p.uuid);
+    const best = bestAssignment({
+      demands: [
+        { ...oneUnit('a'), accepts: only(['X', 'Y']), signature: 'a' },
+        { ...oneUnit('b'), accepts: only(['X', 'Z']), signature: 'b' },
+      ],
+      providers: [root!, child('X', 1, 0), child('Y', 1e10, 1), child('Z', 1e10, 6)],
+      isolate: false,
+      sameSubtree: [],
+    })!;
+    // a on Y, b on X: 2 − 1e-10, where a on X and b on Z gives 2 − 6e-10.
+    expect(best.providers).toEqual([2, 1]);
+  });
+
   it('matches rows to columns for the most weight, or says none fits', () => {
     expect(
       maxWeightAssignment(

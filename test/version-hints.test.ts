@@ -100,5 +100,8 @@ describe('fieldAvailableFrom', () => {
     expect(fieldAvailableFrom(LATEST_VERSION, 'Inventory', 'utilization')).toBeUndefined();
     expect(fieldAvailableFrom('1.0', 'Inventory', 'nope')).toBeUndefined();
     expect(fieldAvailableFrom('1.0', 'NoSuchType', 'utilization')).toBeUndefined();
+    // Input fields too (written inline or in the variables): groups arrived in 1.3.
+    expect(fieldAvailableFrom('1.2', 'PlacementRequest', 'groups')).toBe('1.3');
+    expect(fieldAvailableFrom('1.0', 'AlternateInput', 'mappings')).toBe('1.3');
   });
 });

@@ -126,8 +126,8 @@ function describeMappings(mappings: Mappings): string | undefined {
 }
 
 function renderExplanation(explanation: ExplanationFieldsFragment): string {
-  // The GROUP column only when a step is about a request group.
-  const grouped = explanation.steps.some((step) => step.group !== null);
+  // The GROUP column only when a step is about a numbered request group ('' is the top-level one).
+  const grouped = explanation.steps.some((step) => step.group);
   return [
     `${plural(explanation.providersConsidered, 'host')} considered, ${explanation.remaining} remain`,
     renderTable(

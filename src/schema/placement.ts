@@ -33,7 +33,7 @@ const WeigherEnum = builder.enumType('Weigher', {
   } as const,
 });
 
-// Granular request groups (the engine's rules: docs/PLACEMENT-ENGINE.md), since 1.3: these types exist only from 1.3 on.
+// Granular request groups (docs/SEMANTICS.md, "Granular request groups"), since 1.3: these types exist only from 1.3 on.
 const from13 = since('1.3');
 
 const GroupPolicyEnum = builder.enumType('GroupPolicy', {
@@ -242,12 +242,11 @@ const ExplanationStep = builder.objectRef<Explanation['steps'][number]>('Explana
       description: 'The trait, aggregate list or class (class:amount) this step checked.',
     }),
     eliminated: t.exposeInt('eliminated', { description: 'Hosts still in the running that this step removed.' }),
-    group: t.string({
+    group: t.exposeString('group', {
       subGraphs: from13,
       nullable: true,
       description:
         'The request group this step is about ("" for the top-level resources); null for a step about the host as a whole. Since 1.3.',
-      resolve: () => null,
     }),
   }),
 });

@@ -40,11 +40,27 @@ export async function claimOne(plan: ClaimPlan, consumer: ClaimConsumer): Promis
     );
     if (outcome === 'claimed') return [selection];
     if (outcome === 'taken') return answerForTaken(plan, consumer);
+    if (outcome === 'cannot-take' && (await lookAgain(plan, walk, step))) continue;
     if (outcome === 'busy' && !walk.requeue(step)) contended++;
   }
   // Hosts that stayed busy may still have room: that is not NoValidHost.
   if (contended > 0) throw new RetryLimitExceededError(contended);
   throw noValidHost(consumer.consumerUuid, walk.tried);
+}
+
+/**
+ * A host served by several providers that could not take the claim as searched (a racer
+ * took the chosen providers) may fit on others of its tree: it is searched alone, on the
+ * pool, and attempted once more with what fits now. Without this, two claims racing for
+ * one host with room for both could leave the second with NoValidHost.
+ */
+async function lookAgain(plan: ClaimPlan, walk: HostWalk, step: WalkStep): Promise<boolean> {
+  const providers = new Set(step.candidate.serving.map((s) => s.providerUuid));
+  if (providers.size < 2) return false;
+  const [fresh] = await withClient(plan.db.pool, (client) =>
+    searchCandidates(client, plan.resolved, { limit: 1, weigher: plan.weigher, onlyRoots: [step.uuid] }),
+  );
+  return fresh !== undefined && walk.retryFresh({ uuid: step.uuid, candidate: fresh });
 }
 
 /** A replay found while the call runs: unwinds the transaction to return the stored answer. */
@@ -107,6 +123,7 @@ async function claimInside(tx: Queryable, plan: ClaimPlan, consumer: ClaimConsum
     const outcome = await claimOnHost({ inside: tx }, consumer, allocationRequestOf(step.candidate), plan.classIds);
     if (outcome === 'claimed') return step.candidate;
     if (outcome === 'taken') throw new Replayed(await answerForTaken(plan, consumer));
+    if (outcome === 'cannot-take' && (await lookAgain(plan, walk, step))) continue;
     if (outcome === 'busy') stillBusy(walk, step);
   }
   // The transaction rolls back: nothing this call claimed survives.

@@ -30,6 +30,7 @@ export class HostWalk {
   readonly tried: string[] = [];
   private readonly queue: WalkEntry[];
   private readonly requeued = new Set<string>();
+  private readonly refreshed = new Set<string>();
   private readonly fitting: Candidate[];
   private morePages: boolean;
 
@@ -53,7 +54,7 @@ export class HostWalk {
     for (;;) {
       if (this.queue.length === 0 && !(await this.fetchPage())) return null;
       const entry = this.queue.shift() as WalkEntry;
-      if (!this.requeued.has(entry.uuid)) this.tried.push(entry.uuid);
+      if (!this.requeued.has(entry.uuid) && !this.refreshed.has(entry.uuid)) this.tried.push(entry.uuid);
       if (entry.candidate) return { uuid: entry.uuid, candidate: entry.candidate };
     }
   }
@@ -68,6 +69,18 @@ export class HostWalk {
     if (this.requeued.has(step.uuid)) return false;
     this.requeued.add(step.uuid);
     this.queue.push(step);
+    return true;
+  }
+
+  /**
+   * A host that could not take the claim as it was searched may still fit another way (its
+   * chosen providers filled up, others in its tree did not): it is attempted next with
+   * `fresh`, once; false when it already had its fresh look.
+   */
+  retryFresh(step: WalkStep): boolean {
+    if (this.refreshed.has(step.uuid)) return false;
+    this.refreshed.add(step.uuid);
+    this.queue.unshift(step);
     return true;
   }
 

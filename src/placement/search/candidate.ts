@@ -41,6 +41,8 @@ export interface SearchOptions {
   excludeRoots?: string[];
   /** Hosts the bound-ordered walk may visit before scoring the rest in one statement. */
   walkBudget?: number;
+  /** Only hosts that stand alone: no descendants, no sharing partner (the grouped search's flat part; its value is the sharing trait's id). */
+  aloneWithSharingTrait?: number;
 }
 
 /** Weighed order: score by the weigher, then root uuid. */

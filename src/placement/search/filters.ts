@@ -89,7 +89,22 @@ export function extraRootFilters(options: SearchOptions, params: Params): string
   const out: string[] = [];
   if (options.onlyRoots) out.push(`p.uuid = ANY(${params.add(options.onlyRoots)}::uuid[])`);
   if (options.excludeRoots?.length) out.push(`p.uuid <> ALL(${params.add(options.excludeRoots)}::uuid[])`);
+  if (options.aloneWithSharingTrait !== undefined)
+    out.push(
+      `cardinality(p.tree_class_ids) = 0 AND NOT ${inSharingAggregate(params.add(options.aloneWithSharingTrait))}`,
+    );
   return out;
+}
+
+/**
+ * Root `p` is in an aggregate with a sharing provider (itself, if it has the trait, included).
+ * The sharing providers' aggregates are a handful: hashed once, then one index probe per host.
+ */
+export function inSharingAggregate(sharingTrait: string): string {
+  return `EXISTS (SELECT 1 FROM provider_aggregates root_pa WHERE root_pa.provider_id = p.id
+                    AND root_pa.aggregate_id IN (SELECT pa.aggregate_id FROM provider_aggregates pa
+                                                   JOIN provider_traits st ON st.provider_id = pa.provider_id
+                                                  WHERE st.trait_id = ${sharingTrait}))`;
 }
 
 /** Whether the search's best plan is the same whatever the values: no trait or aggregate filters. */

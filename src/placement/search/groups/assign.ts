@@ -57,15 +57,16 @@ export interface Assignment {
   shareSum: number;
 }
 
-const EPSILON = 1e-9;
+/** Share sums closer than this are equal (float noise of summing in another order; scores keep 12 decimals). */
+const EPSILON = 1e-13;
 /** Search nodes per host before the best assignment found so far is taken as the answer. */
 const NODE_BUDGET = 200_000;
 
 interface Option {
   provider: number;
   share: number;
-  /** The lexicographic key: unnumbered preference first (weighted above any share sum), then shares. */
-  key: number;
+  /** The unnumbered group's preference for this provider (0 for numbered groups): smaller is better, before any share. */
+  preference: number;
 }
 
 export function freeShare(inventory: TreeInventory): number {
@@ -101,6 +102,23 @@ export function inOneSubtree(list: readonly TreeProvider[], byUuid: ReadonlyMap<
   return distinct.some((candidate) => sets.every((ancestors) => ancestors.has(candidate.uuid)));
 }
 
+/** An assignment's worth, lexicographic: the unnumbered preferences' sum (smaller first), then the share sum. */
+interface Key {
+  preference: number;
+  share: number;
+}
+
+function add(key: Key, option: Option): void {
+  key.preference += option.preference;
+  key.share += option.share;
+}
+
+/** Whether `a` is strictly better than `b` (shares within EPSILON are equal). */
+function better(a: Key, b: Key): boolean {
+  if (a.preference !== b.preference) return a.preference < b.preference;
+  return a.share > b.share + EPSILON;
+}
+
 class Search {
   private readonly order: number[];
   private readonly options: Option[][];
@@ -112,15 +130,12 @@ class Search {
   private readonly loads: Map<number, number>[];
   private readonly taken: Uint16Array;
   private readonly byUuid: Map<string, TreeProvider>;
-  private readonly penalty: number;
   best: Assignment | null = null;
-  private bestKey = Number.NEGATIVE_INFINITY;
+  private bestKey: Key = { preference: Number.POSITIVE_INFINITY, share: 0 };
   private nodes = 0;
 
   constructor(private readonly problem: AssignmentProblem) {
     const { demands, providers } = problem;
-    const rows = demands.reduce((n, d) => n + d.classIds.length, 0);
-    this.penalty = rows + 1;
     this.byUuid = new Map(providers.map((p) => [p.uuid, p]));
     this.options = demands.map((d) => this.optionsOf(d));
     // Most constrained first; interchangeable demands next to each other.
@@ -155,15 +170,15 @@ class Search {
         if (!roomFor(inventory, d.amounts[c]!)) return;
         share += freeShare(inventory!);
       }
-      out.push({ provider: index, share, key: share - (d.numbered ? 0 : this.penalty * p.preference) });
+      out.push({ provider: index, share, preference: d.numbered ? 0 : p.preference });
     });
     // Best first; provider order breaks ties so the search is deterministic.
-    return out.sort((a, b) => b.key - a.key || a.provider - b.provider);
+    return out.sort((a, b) => a.preference - b.preference || b.share - a.share || a.provider - b.provider);
   }
 
   run(): Assignment | null {
     if (this.options.some((o) => o.length === 0)) return null;
-    this.visit(0, 0);
+    this.visit(0, { preference: 0, share: 0 });
     return this.best;
   }
 
@@ -189,10 +204,10 @@ class Search {
     this.chosen[d] = sign > 0 ? o.provider : -1;
   }
 
-  /** The relaxation below position `at`: each remaining demand's option (or null: nothing fits), and their key sum. */
-  private relax(at: number): { picks: Map<number, Option>; key: number } | null {
+  /** The relaxation below position `at`: each remaining demand's option (or null: nothing fits), and their summed key. */
+  private relax(at: number): { picks: Map<number, Option>; key: Key } | null {
     const picks = new Map<number, Option>();
-    let key = 0;
+    const key: Key = { preference: 0, share: 0 };
     const matched: number[] = [];
     for (let i = at; i < this.order.length; i++) {
       const d = this.order[i]!;
@@ -203,13 +218,13 @@ class Search {
       const option = this.options[d]!.find((o) => this.canTake(d, o));
       if (!option) return null;
       picks.set(d, option);
-      key += option.key;
+      add(key, option);
     }
     if (matched.length > 0) {
       const columns = this.problem.providers.length;
       const weights = matched.map((d) => {
         const row = new Array<number | null>(columns).fill(null);
-        for (const o of this.options[d]!) if (this.canTake(d, o)) row[o.provider] = o.key;
+        for (const o of this.options[d]!) if (this.canTake(d, o)) row[o.provider] = o.share;
         return row;
       });
       const assignment = maxWeightAssignment(weights, columns);
@@ -217,20 +232,22 @@ class Search {
       matched.forEach((d, i) => {
         const option = this.options[d]!.find((o) => o.provider === assignment[i])!;
         picks.set(d, option);
-        key += option.key;
+        add(key, option);
       });
     }
     return { picks, key };
   }
 
-  private visit(at: number, key: number): void {
+  private visit(at: number, key: Key): void {
     if (++this.nodes > NODE_BUDGET && this.best) return;
     const relaxed = this.relax(at);
-    if (!relaxed || key + relaxed.key <= this.bestKey + EPSILON) return;
+    if (!relaxed) return;
+    const bound = { preference: key.preference + relaxed.key.preference, share: key.share + relaxed.key.share };
+    if (!better(bound, this.bestKey)) return;
     const completion = [...this.chosen];
     for (const [d, o] of relaxed.picks) completion[d] = o.provider;
     if (this.valid(completion)) {
-      this.record(completion, key + relaxed.key);
+      this.record(completion, bound);
       return;
     }
     if (at === this.order.length) return;
@@ -243,13 +260,13 @@ class Search {
       if (!this.canTake(d, o)) continue;
       this.place(d, o, 1);
       this.chosenOption[d] = i;
-      this.visit(at + 1, key + o.key);
+      this.visit(at + 1, { preference: key.preference + o.preference, share: key.share + o.share });
       this.place(d, o, -1);
       this.chosenOption[d] = -1;
     }
   }
 
-  private record(completion: number[], key: number): void {
+  private record(completion: number[], key: Key): void {
     const shareSum = completion.reduce((sum, p, d) => {
       const demand = this.problem.demands[d]!;
       const provider = this.problem.providers[p]!;

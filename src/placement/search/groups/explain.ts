@@ -49,11 +49,15 @@ function someProviderServes(s: Selector, params: Params, sharingTrait: string): 
                     WHERE root_pa.provider_id = p.id AND m.root_provider_id <> p.id AND ${fits}))`;
 }
 
-/** Which rule first stops a host whose groups each fit alone: together, then isolation, then subtrees. */
-function stoppedBy(problem: AssignmentProblem): 'together' | 'isolate' | 'subtree' | null {
+/**
+ * Which rule first stops a host whose groups each fit alone: together (shared capacity),
+ * then isolation, then each sameSubtree list in order (added one at a time).
+ */
+function stoppedBy(problem: AssignmentProblem): 'together' | 'isolate' | number | null {
   if (!bestAssignment({ ...problem, isolate: false, sameSubtree: [] })) return 'together';
   if (problem.isolate && !bestAssignment({ ...problem, sameSubtree: [] })) return 'isolate';
-  if (problem.sameSubtree.length > 0 && !bestAssignment(problem)) return 'subtree';
+  for (let i = 0; i < problem.sameSubtree.length; i++)
+    if (!bestAssignment({ ...problem, sameSubtree: problem.sameSubtree.slice(0, i + 1) })) return i;
   return null;
 }
 
@@ -89,7 +93,8 @@ export async function explainGroups(db: Queryable, r: ResolvedRequest): Promise<
   );
   const demands = demandsOf(r);
   const unnumbered = r.classIds.length;
-  const stopped = { together: 0, isolate: 0, subtree: 0 };
+  const stopped = { together: 0, isolate: 0 };
+  const stoppedBySubtree = r.sameSubtree.map(() => 0);
   let remaining = 0;
   for (const row of rows) {
     const problem: AssignmentProblem = {
@@ -106,11 +111,12 @@ export async function explainGroups(db: Queryable, r: ResolvedRequest): Promise<
     )
       continue;
     const rule = stoppedBy(problem);
-    if (rule) stopped[rule]++;
-    else remaining++;
+    if (rule === null) remaining++;
+    else if (typeof rule === 'number') stoppedBySubtree[rule]!++;
+    else stopped[rule]++;
   }
   // Whatever passed every single-group step and is not a candidate was stopped by the groups together.
-  stopped.together = counted.remaining - remaining - stopped.isolate - stopped.subtree;
+  stopped.together = counted.remaining - remaining - stopped.isolate - stoppedBySubtree.reduce((a, b) => a + b, 0);
   const steps = [
     ...counted.steps,
     {
@@ -122,14 +128,14 @@ export async function explainGroups(db: Queryable, r: ResolvedRequest): Promise<
   ];
   if (r.groupPolicy === 'ISOLATE')
     steps.push({ constraint: 'GROUP_POLICY_ISOLATE', detail: 'ISOLATE', eliminated: stopped.isolate, group: null });
-  // One step for all lists: the search checks them together.
-  if (r.sameSubtree.length > 0)
+  r.sameSubtree.forEach((list, i) => {
     steps.push({
       constraint: 'SAME_SUBTREE',
-      detail: r.sameSubtree.map((list) => list.map((g) => r.groups[g]!.name).join(',')).join(' ; '),
-      eliminated: stopped.subtree,
+      detail: list.map((g) => r.groups[g]!.name).join(','),
+      eliminated: stoppedBySubtree[i]!,
       group: null,
     });
+  });
   return { providersConsidered: counted.total, steps, remaining };
 }
 

@@ -1,6 +1,7 @@
 import type { ResolvedGroup, ResolvedRequest } from '../../request.js';
 import type { Queryable } from '../../transactions.js';
 import { type Candidate, compareCandidates, type SearchOptions, unnumberedMappings } from '../candidate.js';
+import { flatCandidates } from '../flat.js';
 import { type AssignmentProblem, bestAssignment, type Demand, type TreeProvider } from './assign.js';
 import { type GroupedPage, type GroupedRow, groupedStatement } from './statement.js';
 
@@ -116,6 +117,54 @@ function walkIsDone(found: Candidate[], options: SearchOptions, after: { key: nu
 }
 
 /**
+ * The request as one flat request, for hosts that stand alone (no descendants, no sharing
+ * partner), where every demand lands on the host itself: possible when one provider may
+ * serve every group and no class is asked twice (then rows are classes, the score and the
+ * fit are the flat walk's, and every filter applies to the host). Null otherwise.
+ */
+export function aloneEquivalent(r: ResolvedRequest): ResolvedRequest | null {
+  if (r.groupPolicy === 'ISOLATE' && r.groups.length >= 2) return null;
+  const all = [r, ...r.groups];
+  const classIds = all.flatMap((g) => g.classIds);
+  if (new Set(classIds).size !== classIds.length) return null;
+  const named = [r.request, ...(r.request.groups ?? [])];
+  const unique = <T>(list: T[]) => [...new Set(list)];
+  return {
+    ...r,
+    request: {
+      ...r.request,
+      requiredTraits: unique(named.flatMap((g) => g.requiredTraits ?? [])),
+      forbiddenTraits: unique(named.flatMap((g) => g.forbiddenTraits ?? [])),
+      anyOfTraits: named.flatMap((g) => g.anyOfTraits ?? []),
+    },
+    classIds,
+    classNames: all.flatMap((g) => g.classNames),
+    amounts: all.flatMap((g) => g.amounts),
+    requiredTraitIds: unique(all.flatMap((g) => g.requiredTraitIds)),
+    forbiddenTraitIds: unique(all.flatMap((g) => g.forbiddenTraitIds)),
+    anyOfTraitIds: all.flatMap((g) => g.anyOfTraitIds),
+    memberOf: all.flatMap((g) => g.memberOf),
+    forbiddenAggregates: unique(all.flatMap((g) => g.forbiddenAggregates)),
+    groups: [],
+    sameSubtree: [],
+  };
+}
+
+/** A flat walk's candidate (every class on the host) as the grouped request's: rows and mappings by group. */
+function asGrouped(r: ResolvedRequest, flat: Candidate): Candidate {
+  const groupOfRow = [...r.classIds.map(() => ''), ...r.groups.flatMap((g) => g.classIds.map(() => g.name))];
+  const serving = flat.serving.map((s, i) => ({ ...s, group: groupOfRow[i]! }));
+  return {
+    ...flat,
+    serving,
+    mappings: [
+      ...unnumberedMappings(serving),
+      ...r.groups.map((g) => ({ group: g.name, providerUuids: [flat.rootUuid] })),
+    ],
+  };
+}
+
+/**
  * Candidates for a request with numbered groups: hosts in bound order, batch by batch,
  * each scored by its best assignment; the walk stops once no unseen host's bound can
  * outrank the `limit`-th best. Batches grow ×4.
@@ -126,11 +175,19 @@ export async function groupedCandidates(
   options: SearchOptions,
 ): Promise<Candidate[]> {
   const demands = demandsOf(r);
-  const found: Candidate[] = [];
+  const alone = aloneEquivalent(r);
+  // Hosts that stand alone go through the flat walk (bound-ordered over an index), so a
+  // group request over a large flat world reads little more than `limit` of them.
+  const found: Candidate[] = alone
+    ? (await flatCandidates(db, alone, { ...options, aloneWithSharingTrait: r.sharingTraitId })).map((c) =>
+        asGrouped(r, c),
+      )
+    : [];
+  const skipAlone = alone !== null;
   let after: { key: number; uuid: string } | null = null;
   let batch = Math.max(64, options.limit + 32);
   for (;;) {
-    const page: GroupedPage = { batch, after };
+    const page: GroupedPage = { batch, after, skipAlone };
     const { rows } = await db.query<GroupedRow>(groupedStatement(r, options, page));
     for (const row of rows) {
       const candidate = candidateOf(r, demands, row);

@@ -1,11 +1,13 @@
 import type { ResolvedRequest } from '../../request.js';
 import { Params, roundedScore } from '../../sql.js';
 import type { SearchOptions } from '../candidate.js';
-import { extraRootFilters, rootConditions } from '../filters.js';
+import { extraRootFilters, inSharingAggregate, rootConditions } from '../filters.js';
 
 /** A batch of the bound-ordered walk over the hosts that could take a grouped request. */
 export interface GroupedPage {
   batch: number;
+  /** Leave out hosts that stand alone (no descendants, no sharing partner): the flat walk serves them. */
+  skipAlone?: boolean;
   /** The last host of the previous batch (its walk key and uuid), or null for the first. */
   after: { key: number; uuid: string } | null;
 }
@@ -40,35 +42,36 @@ function oneProviderMayServe(r: ResolvedRequest): boolean {
 }
 
 /**
- * Hosts without descendants that hold every requested class themselves. When the groups
- * need several providers (ISOLATE) such a host can only be a candidate with a sharing
- * partner, which may serve a resourceless group without holding any requested class;
- * `explain` takes them all, to say which rule stops them.
+ * Hosts whose own inventories hold `classes` (a SQL array), through the walk indexes'
+ * `class_ids` (index-only, as the flat walk reads them). Written `arraycontains(…)` for
+ * the same reason as there: the operator's fixed selectivity guess makes the planner read
+ * the cell's heap instead.
  */
-function ownHostsBranch(
-  r: ResolvedRequest,
-  where: string,
-  allClasses: string,
-  sharingTrait: string,
-  everyHost: boolean,
-) {
-  const partnered =
-    everyHost || oneProviderMayServe(r)
-      ? ''
-      : `AND EXISTS (SELECT 1 FROM provider_aggregates root_pa
-                      JOIN provider_aggregates share_pa ON share_pa.aggregate_id = root_pa.aggregate_id
-                      JOIN provider_traits st ON st.provider_id = share_pa.provider_id AND st.trait_id = ${sharingTrait}
-                     WHERE root_pa.provider_id = p.id AND share_pa.provider_id <> p.id)`;
-  return `UNION
-      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
-       WHERE cardinality(p.tree_class_ids) = 0 AND p.class_ids @> ${allClasses}::int[] AND ${where} ${partnered}`;
-}
+const holdsItself = (classes: string) => `arraycontains(p.class_ids, ${classes}) AND p.spread_bounds[1] IS NOT NULL`;
+
+/** Root `p` shares an aggregate with a sharing provider (`partners`), one with room for a requested class when `withRoom`. */
+const hasPartner = (withRoom: boolean) =>
+  `EXISTS (SELECT 1 FROM provider_aggregates root_pa JOIN partners sp ON sp.aggregate_id = root_pa.aggregate_id
+            WHERE root_pa.provider_id = p.id AND sp.provider_id <> p.id${withRoom ? ' AND sp.has_room' : ''})`;
+
+/** The providers that may serve each root of `rootsTable`: its tree members, then its sharing partners. */
+const serversOf = (rootsTable: string) => `
+      SELECT roots.id AS root_id, m.id AS provider_id, m.uuid, m.parent_provider_id,
+             CASE WHEN m.id = roots.id THEN 0 ELSE 1 END AS preference
+        FROM ${rootsTable} roots JOIN resource_providers m ON m.root_provider_id = roots.id
+      UNION ALL
+      SELECT DISTINCT roots.id, m.id, m.uuid, NULL::int, 2
+        FROM ${rootsTable} roots
+        JOIN provider_aggregates root_pa ON root_pa.provider_id = roots.id
+        JOIN partners sp ON sp.aggregate_id = root_pa.aggregate_id
+        JOIN resource_providers m ON m.id = sp.provider_id
+       WHERE m.root_provider_id <> roots.id`;
 
 /**
  * The grouped search's statement, one batch of it. Hosts that could serve the request are
  * found by index as in the tree search (trees holding every requested class, hosts reached
  * through a sharing partner with room, and hosts holding every class themselves: see
- * ownHostsBranch). `everyHost` (explain) takes every such host, candidate or not. Each gets a bound on its score from its providers'
+ * when one provider may serve every group). `everyHost` (explain) takes every such host. Each gets a bound on its score from its providers'
  * inventories (per demand row, the best (SPREAD) or worst (PACK) share among inventories
  * with room for it, ignoring traits and how the groups compete), and the hosts are walked
  * in bound order; a batch returns each host's providers (tree members and sharing partners)
@@ -99,48 +102,52 @@ export function groupedStatement(
     ? `(SELECT array_agg(a.uuid) FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id WHERE pa.provider_id = s.provider_id)`
     : 'NULL::uuid[]';
   if (!Number.isInteger(page.batch)) throw new Error('batch must be an integer');
-  const ownHosts = ownHostsBranch(r, where, allClasses, sharingTrait, everyHost);
+  // One provider may serve every group (not ISOLATE with two or more): a host alone can be a candidate.
+  const alone = everyHost || oneProviderMayServe(r);
+  const unsharedSome = '(SELECT cardinality(class_ids) > 0 FROM unshared)';
   const text = `
     WITH demand AS (SELECT * FROM unnest(${demandClasses}::int[], ${demandAmounts}::int[]) WITH ORDINALITY AS d(class_id, amount, ord)),
     classes AS (SELECT class_id, min(amount) AS amount FROM demand GROUP BY class_id),
+    partners AS MATERIALIZED (
+      SELECT pa.aggregate_id, st.provider_id,
+             EXISTS (SELECT 1 FROM classes c JOIN inventories si ON si.provider_id = st.provider_id AND si.resource_class_id = c.class_id
+                      WHERE si.used + c.amount <= si.capacity) AS has_room
+        FROM provider_traits st JOIN provider_aggregates pa ON pa.provider_id = st.provider_id
+       WHERE st.trait_id = ${sharingTrait}),
+    -- classes no sharing partner has room for: a host reached through a partner holds them itself
     unshared AS MATERIALIZED (
       SELECT coalesce(array_agg(c.class_id), '{}') AS class_ids FROM classes c
-       WHERE NOT EXISTS (SELECT 1 FROM provider_traits st JOIN inventories si ON si.provider_id = st.provider_id
-                          WHERE st.trait_id = ${sharingTrait} AND si.resource_class_id = c.class_id
-                            AND si.used + c.amount <= si.capacity)),
-    paired AS MATERIALIZED (
-      SELECT DISTINCT root_pa.provider_id AS root_id
-        FROM provider_traits st
-        JOIN provider_aggregates share_pa ON share_pa.provider_id = st.provider_id
-        JOIN provider_aggregates root_pa ON root_pa.aggregate_id = share_pa.aggregate_id
-        JOIN resource_providers p ON p.id = root_pa.provider_id
-       WHERE st.trait_id = ${sharingTrait} AND ${where}
-         AND EXISTS (SELECT 1 FROM classes c JOIN inventories si ON si.provider_id = st.provider_id AND si.resource_class_id = c.class_id
-                      WHERE si.used + c.amount <= si.capacity)),
+       WHERE NOT EXISTS (SELECT 1 FROM partners sp JOIN inventories si ON si.provider_id = sp.provider_id
+                          WHERE si.resource_class_id = c.class_id AND si.used + c.amount <= si.capacity)),
     roots AS MATERIALIZED (
       SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
        WHERE p.tree_class_ids @> ${allClasses}::int[] AND cardinality(p.tree_class_ids) > 0 AND ${where}
-      ${ownHosts}
       UNION
       SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
-       WHERE p.id IN (SELECT root_id FROM paired)
-         AND (CASE WHEN cardinality(p.tree_class_ids) > 0 THEN p.tree_class_ids ELSE p.class_ids END) @> (SELECT class_ids FROM unshared)),
-    servers AS MATERIALIZED (
-      SELECT roots.id AS root_id, m.id AS provider_id, m.uuid, m.parent_provider_id,
-             CASE WHEN m.id = roots.id THEN 0 ELSE 1 END AS preference
-        FROM roots JOIN resource_providers m ON m.root_provider_id = roots.id
-      UNION ALL
-      SELECT DISTINCT roots.id, sp.id, sp.uuid, NULL::int, 2
-        FROM roots
-        JOIN provider_aggregates root_pa ON root_pa.provider_id = roots.id
-        JOIN provider_aggregates share_pa ON share_pa.aggregate_id = root_pa.aggregate_id
-        JOIN provider_traits st ON st.provider_id = share_pa.provider_id AND st.trait_id = ${sharingTrait}
-        JOIN resource_providers sp ON sp.id = st.provider_id
-       WHERE sp.root_provider_id <> roots.id),
+       WHERE ${holdsItself(`${allClasses}::int[]`)} AND ${where}${alone ? '' : ` AND ${hasPartner(false)}`}${
+         page.skipAlone ? ` AND (cardinality(p.tree_class_ids) > 0 OR ${inSharingAggregate(sharingTrait)})` : ''
+       }
+      UNION
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
+       WHERE ${unsharedSome} AND p.tree_class_ids @> (SELECT class_ids FROM unshared) AND cardinality(p.tree_class_ids) > 0
+         AND ${where} AND ${hasPartner(true)}
+      UNION
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
+       WHERE ${unsharedSome} AND ${holdsItself('(SELECT class_ids FROM unshared)')} AND ${where} AND ${hasPartner(true)}
+      UNION
+      -- every class can come from a partner: the roots in their aggregates
+      SELECT p.id, p.uuid, p.cell_id FROM resource_providers p
+       WHERE NOT ${unsharedSome} AND ${where}
+         AND p.id IN (SELECT root_pa.provider_id FROM partners sp JOIN provider_aggregates root_pa ON root_pa.aggregate_id = sp.aggregate_id
+                       WHERE sp.has_room)),
+    servers AS MATERIALIZED (${serversOf('roots')}),
+    -- per server by index (LATERAL, OFFSET 0 keeps it so): misjudging how many servers there are, the planner would hash all inventories
     shares AS (
       SELECT s.root_id, d.ord, (i.capacity - i.used)::float8 / i.capacity AS share
         FROM servers s
-        JOIN inventories i ON i.provider_id = s.provider_id AND i.resource_class_id = ANY(${allClasses}::int[])
+        CROSS JOIN LATERAL (SELECT i.resource_class_id, i.capacity, i.used, i.max_unit FROM inventories i
+                             WHERE i.provider_id = s.provider_id AND i.resource_class_id = ANY(${allClasses}::int[])
+                             OFFSET 0) i
         JOIN demand d ON d.class_id = i.resource_class_id
        WHERE i.used + d.amount <= i.capacity AND d.amount <= i.max_unit),
     ranked AS (
@@ -148,12 +155,13 @@ export function groupedStatement(
         FROM (SELECT root_id, ord, max(share) AS best, min(share) AS worst FROM shares GROUP BY root_id, ord) per_row
        GROUP BY root_id
       HAVING count(*) = ${params.add(rows.classIds.length)}),
-    page AS (
+    page AS MATERIALIZED (
       SELECT roots.id, roots.uuid, roots.cell_id, ${walkKey} AS walk_key
         FROM ranked JOIN roots ON roots.id = ranked.root_id
        ${keyset}
        ORDER BY ${walkKey}, roots.uuid
-       LIMIT ${page.batch})
+       LIMIT ${page.batch}),
+    page_servers AS MATERIALIZED (${serversOf('page')})
     SELECT page.uuid AS root_uuid, c.uuid AS cell_uuid, page.walk_key,
            (SELECT json_agg(json_build_object(
                      'u', s.uuid, 'parent', CASE WHEN s.preference = 2 THEN NULL ELSE parent.uuid END, 'pref', s.preference,
@@ -161,7 +169,7 @@ export function groupedStatement(
                      'i', (SELECT json_agg(json_build_array(i.resource_class_id, i.capacity, i.used, i.min_unit, i.max_unit, i.step_size))
                              FROM inventories i WHERE i.provider_id = s.provider_id AND i.resource_class_id = ANY(${allClasses}::int[])))
                    ORDER BY s.uuid)
-              FROM servers s JOIN resource_providers m ON m.id = s.provider_id
+              FROM page_servers s JOIN resource_providers m ON m.id = s.provider_id
               LEFT JOIN resource_providers parent ON parent.id = s.parent_provider_id
              WHERE s.root_id = page.id) AS providers
       FROM page LEFT JOIN cells c ON c.id = page.cell_id
