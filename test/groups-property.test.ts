@@ -50,7 +50,7 @@ import {
 } from './support/placement-world.js';
 
 let env: TestEnv;
-/** Statements of the grouped search's bound-ordered walk (one per batch), counted on every pooled connection. */
+/** Statements of a bound-ordered walk (grouped or flat: one per batch), counted on every pooled connection. */
 let groupedWalks = 0;
 beforeAll(async () => {
   env = await createTestEnv();
@@ -58,7 +58,7 @@ beforeAll(async () => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const first = args[0] as string | { text?: string };
-      if ((typeof first === 'string' ? first : (first?.text ?? '')).includes('WITH demand AS')) groupedWalks++;
+      if ((typeof first === 'string' ? first : (first?.text ?? '')).includes('AS walk_key')) groupedWalks++;
       return query(...args);
     };
   });
