@@ -185,7 +185,9 @@ export async function groupedCandidates(
     : [];
   const skipAlone = alone !== null;
   let after: { key: number; uuid: string } | null = null;
-  let batch = Math.max(64, options.limit + 32);
+  // Four times the limit: the bound ignores how isolated groups compete, so a batch of about
+  // `limit` hosts rarely settles the walk, and every further batch ranks the hosts again.
+  let batch = Math.max(64, options.limit * 4);
   for (;;) {
     const page: GroupedPage = { batch, after, skipAlone };
     const { rows } = await db.query<GroupedRow>(groupedStatement(r, options, page));
