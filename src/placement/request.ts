@@ -177,9 +177,8 @@ export function parseHostSubsetSize(size: number | null | undefined, field = 'ho
   return parseInput(countUpTo(MAX_LIMIT), size, field) ?? 1;
 }
 
-/** A request with every name resolved to ids; unknown classes, traits, cells, trees are errors. */
-export interface ResolvedRequest {
-  request: PlacementRequest;
+/** What the unnumbered group and each numbered group resolve to: classes, amounts and filters, by id. */
+export interface ResolvedFilters {
   classIds: number[];
   classNames: string[];
   amounts: number[];
@@ -188,6 +187,11 @@ export interface ResolvedRequest {
   anyOfTraitIds: number[][];
   memberOf: string[][];
   forbiddenAggregates: string[];
+}
+
+/** A request with every name resolved to ids; unknown classes, traits, cells, trees are errors. */
+export interface ResolvedRequest extends ResolvedFilters {
+  request: PlacementRequest;
   cellId: number | null;
   inTreeRootId: number | null;
   sharingTraitId: number;
@@ -204,16 +208,8 @@ export interface ResolvedRequest {
 }
 
 /** A numbered group with its names resolved: served wholly by one provider, which its filters are checked on. */
-export interface ResolvedGroup {
+export interface ResolvedGroup extends ResolvedFilters {
   name: string;
-  classIds: number[];
-  classNames: string[];
-  amounts: number[];
-  requiredTraitIds: number[];
-  forbiddenTraitIds: number[];
-  anyOfTraitIds: number[][];
-  memberOf: string[][];
-  forbiddenAggregates: string[];
 }
 
 /** What the name-resolving query answers for one request (see requestLookup). */
@@ -285,7 +281,7 @@ export function resolvedFrom(request: PlacementRequest, row: RequestLookupRow, p
   };
   const traitList = (names: readonly string[] | null | undefined, field: string) =>
     (names ?? []).map((t, i) => traitId(t, `${field}[${i}]`));
-  const filtersOf = (f: RequestGroupInput | PlacementRequest, at: string) => ({
+  const filtersOf = (f: RequestGroupInput | PlacementRequest, at: string): ResolvedFilters => ({
     classNames: f.resources.map((r) => r.resourceClass),
     classIds: f.resources.map((r, i) => classId(r.resourceClass, `${at}.resources[${i}].resourceClass`)),
     amounts: f.resources.map((r) => r.amount),
