@@ -409,7 +409,8 @@ describe('grouped claims racing over HTTP (GraphQL 1.3, a real gateway on a sock
   it('24 clients claim grouped allocations on 3 NUMA hosts: the capacity exactly, each claim whole, no over-commit', async () => {
     const HOSTS = 3;
     const CLIENTS = 24;
-    const http = await createTestEnv({ poolMax: 40, access: { serveHead: true } });
+    // 1.3 is released: a default gateway serves it.
+    const http = await createTestEnv({ poolMax: 40 });
     const server = createServer(http.gateway);
     try {
       await createCatalogue(http.db.pool, { traits: ['CUSTOM_PHYSNET1'] });
