@@ -158,7 +158,7 @@ export async function flatCandidates(db: Queryable, r: ResolvedRequest, options:
  * unseen root has bound ≤ frontier bound (SPREAD; ≥ for PACK) and its score lies within
  * its bound; at an equal bound it comes after the frontier's uuid.
  */
-function walkIsDone(
+export function walkIsDone(
   found: Candidate[],
   options: SearchOptions,
   frontier: { key: number; uuid: string },

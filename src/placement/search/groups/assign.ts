@@ -78,6 +78,14 @@ function roomFor(inventory: TreeInventory | undefined, load: number): boolean {
   return inventory !== undefined && inventory.used + load <= inventory.capacity && load <= inventory.maxUnit;
 }
 
+/** Whether the provider passes the demand's filters and has room for each of its amounts on its own. */
+export function servesAlone(demand: Demand, provider: TreeProvider): boolean {
+  return (
+    demand.accepts(provider) &&
+    demand.classIds.every((classId, c) => roomFor(provider.inventories.get(classId), demand.amounts[c]!))
+  );
+}
+
 /** The one fit rule on a provider's total for a class: what the claim writes. */
 export function fitsTotal(inventory: TreeInventory, total: number): boolean {
   return (
@@ -163,13 +171,8 @@ class Search {
   private optionsOf(d: Demand): Option[] {
     const out: Option[] = [];
     this.problem.providers.forEach((p, index) => {
-      if (!d.accepts(p)) return;
-      let share = 0;
-      for (let c = 0; c < d.classIds.length; c++) {
-        const inventory = p.inventories.get(d.classIds[c]!);
-        if (!roomFor(inventory, d.amounts[c]!)) return;
-        share += freeShare(inventory!);
-      }
+      if (!servesAlone(d, p)) return;
+      const share = d.classIds.reduce((sum, classId) => sum + freeShare(p.inventories.get(classId)!), 0);
       out.push({ provider: index, share, preference: d.numbered ? 0 : p.preference });
     });
     // Best first; provider order breaks ties so the search is deterministic.
@@ -246,7 +249,7 @@ class Search {
     if (!better(bound, this.bestKey)) return;
     const completion = [...this.chosen];
     for (const [d, o] of relaxed.picks) completion[d] = o.provider;
-    if (this.valid(completion)) {
+    if (assignmentIsValid(this.problem, completion, this.byUuid)) {
       this.record(completion, bound);
       return;
     }
@@ -274,11 +277,6 @@ class Search {
     }, 0);
     this.best = { providers: completion, shareSum };
     this.bestKey = key;
-  }
-
-  /** The full rule on a complete assignment: totals fit, isolation, subtrees. */
-  valid(completion: readonly number[]): boolean {
-    return assignmentIsValid(this.problem, completion, this.byUuid);
   }
 }
 

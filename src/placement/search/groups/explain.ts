@@ -3,7 +3,7 @@ import type { ResolvedRequest } from '../../request.js';
 import { Params } from '../../sql.js';
 import type { Queryable } from '../../transactions.js';
 import { rootConditions } from '../filters.js';
-import { type AssignmentProblem, bestAssignment } from './assign.js';
+import { type AssignmentProblem, bestAssignment, servesAlone } from './assign.js';
 import { demandsOf, providersOf } from './index.js';
 import { type GroupedRow, groupedStatement } from './statement.js';
 
@@ -104,12 +104,7 @@ export async function explainGroups(db: Queryable, r: ResolvedRequest): Promise<
       sameSubtree: r.sameSubtree.map((list) => list.map((g) => unnumbered + g)),
     };
     // Hosts where some group cannot be served alone were counted by the SQL steps.
-    if (
-      !demands.every((d) =>
-        problem.providers.some((p) => d.accepts(p) && d.classIds.every((c, i) => hasRoom(p, c, d.amounts[i]!))),
-      )
-    )
-      continue;
+    if (!demands.every((d) => problem.providers.some((p) => servesAlone(d, p)))) continue;
     const rule = stoppedBy(problem);
     if (rule === null) remaining++;
     else if (typeof rule === 'number') stoppedBySubtree[rule]!++;
@@ -137,9 +132,4 @@ export async function explainGroups(db: Queryable, r: ResolvedRequest): Promise<
     });
   });
   return { providersConsidered: counted.total, steps, remaining };
-}
-
-function hasRoom(p: ReturnType<typeof providersOf>[number], classId: number, amount: number): boolean {
-  const inventory = p.inventories.get(classId);
-  return inventory !== undefined && inventory.used + amount <= inventory.capacity && amount <= inventory.maxUnit;
 }

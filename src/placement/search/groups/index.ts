@@ -1,12 +1,9 @@
 import type { ResolvedGroup, ResolvedRequest } from '../../request.js';
 import type { Queryable } from '../../transactions.js';
 import { type Candidate, compareCandidates, type SearchOptions, unnumberedMappings } from '../candidate.js';
-import { flatCandidates } from '../flat.js';
+import { flatCandidates, walkIsDone } from '../flat.js';
 import { type AssignmentProblem, bestAssignment, type Demand, type TreeProvider } from './assign.js';
 import { type GroupedPage, type GroupedRow, groupedStatement } from './statement.js';
-
-/** Scores closer than this are one score (as in the flat walk). */
-const SCORE_EPSILON = 1e-12;
 
 const containsAll = (set: ReadonlySet<number>, ids: readonly number[]) => ids.every((id) => set.has(id));
 const containsAny = <T>(set: ReadonlySet<T>, ids: readonly T[]) => ids.some((id) => set.has(id));
@@ -106,16 +103,6 @@ function candidateOf(r: ResolvedRequest, demands: Demand[], row: GroupedRow): Ca
   };
 }
 
-/** Whether no host after `after` (in walk order) can outrank the `limit`-th best found. */
-function walkIsDone(found: Candidate[], options: SearchOptions, after: { key: number; uuid: string }): boolean {
-  const spread = options.weigher !== 'PACK';
-  const kth = [...found].sort(compareCandidates(options.weigher))[options.limit - 1]!;
-  const bound = spread ? -after.key : after.key;
-  const margin = spread ? kth.score - bound : bound - kth.score;
-  if (margin > SCORE_EPSILON) return true;
-  return margin >= -SCORE_EPSILON && kth.rootUuid <= after.uuid;
-}
-
 /**
  * The request as one flat request, for hosts that stand alone (no descendants, no sharing
  * partner), where every demand lands on the host itself: possible when one provider may
@@ -198,7 +185,7 @@ export async function groupedCandidates(
     if (rows.length < batch) break;
     const last: GroupedRow = rows[rows.length - 1]!;
     after = { key: last.walk_key, uuid: last.root_uuid };
-    if (found.length >= options.limit && walkIsDone(found, options, after)) break;
+    if (found.length >= options.limit && walkIsDone(found, options, after, options.weigher !== 'PACK')) break;
     batch *= 4;
   }
   return found.sort(compareCandidates(options.weigher)).slice(0, options.limit);
