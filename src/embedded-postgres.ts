@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import asyncExitHook from 'async-exit-hook';
 import pg from 'pg';
+import { predicateLockFlags } from './database-settings.js';
 import {
   binariesFor,
   canEnter,
@@ -277,6 +278,7 @@ async function runPostgres(
   const args = ['-D', databaseDir, '-p', String(options.port)];
   // Sized for a 2-core machine running many short transactions.
   args.push('-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'listen_addresses=127.0.0.1');
+  args.push(...predicateLockFlags());
   // Its own process group: a Ctrl-C in the terminal reaches the gateway, which stops it in order.
   const child = spawn(path.join(bin, 'postgres'), args, {
     ...user,

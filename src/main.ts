@@ -7,6 +7,7 @@ import type { ProxySettings } from './auth/proxy.js';
 import { RevokedBootstrapSecretError } from './auth/tokens.js';
 import { type Config, ConfigError, jwtSettingsOf, loadConfig, proxySettingsOf } from './config.js';
 import { connectedAsSuperuser, SUPERUSER_WARNING } from './database-role.js';
+import { PREDICATE_LOCK_WARNING, predicateLockSettingsOf, settingsBelowAdvice } from './database-settings.js';
 import { openDatabase } from './db.js';
 import {
   EMBEDDED_CHANGED,
@@ -82,6 +83,8 @@ async function serve(config: Config, logger: Logger, stop: AbortSignal, cleanups
     const { applied } = await migrate(migrationPool);
     logger.info('database ready', { migrationsApplied: applied });
     if (await connectedAsSuperuser(migrationPool)) logger.warn(SUPERUSER_WARNING, { database: whereIs(databaseUrl) });
+    const below = settingsBelowAdvice(await predicateLockSettingsOf(migrationPool));
+    if (below.length > 0) logger.warn(PREDICATE_LOCK_WARNING, { settings: below });
   } catch (error) {
     throw new DatabaseError(whereIs(databaseUrl), error);
   } finally {

@@ -18,6 +18,7 @@ import {
   reschedule,
   type Selection,
 } from '../src/placement/claims/index.js';
+import { claimOnHost } from '../src/placement/claims/statement.js';
 import { ConsumerGenerationConflictError, RetryLimitExceededError } from '../src/placement/errors.js';
 import { VERSION_HEADER } from '../src/versions.js';
 import {
@@ -220,6 +221,35 @@ describe('grouped claims racing for the same trees', () => {
       await assertPlacementInvariants(env);
     }
     expect(refusedWithRoom, 'rounds where a claim was refused while the host had room for it').toEqual([]);
+  });
+
+  it('a grouped claim predicate-locks its own rows, never a whole heap page or relation its neighbours share', async () => {
+    // Cause of claims on unrelated hosts failing each other: PostgreSQL had promoted the
+    // claim's row locks on a host's 3 providers and 5 inventories to page (or, after a
+    // sequential scan, relation) locks. The claim pool and the server settings prevent both.
+    const w = await buildWorld(
+      env.db.pool,
+      Array.from({ length: 8 }, (_, h) => numaHost(`own${h}`)),
+    );
+    const [candidate] = await allocationCandidates(env.db.pool, { request: REQUEST, limit: 1 });
+    expect(candidate && w.name(candidate.rootUuid)).toMatch(/^own/);
+    const classIds = new Map(
+      (await env.sql<{ name: string; id: number }>('SELECT name, id FROM resource_classes')).map((r) => [r.name, r.id]),
+    );
+    const client = await env.db.claimPool.connect();
+    try {
+      await client.query('BEGIN');
+      const outcome = await claimOnHost({ inside: client }, consumer(), allocationRequestOf(candidate!), classIds);
+      expect(outcome).toBe('claimed');
+      const coarse = await env.sql<{ relname: string; locktype: string }>(
+        `SELECT c.relname, l.locktype FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+          WHERE l.mode = 'SIReadLock' AND c.relkind = 'r' AND l.locktype <> 'tuple' ORDER BY 1`,
+      );
+      expect(coarse).toEqual([]);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it('8 claimers each on its own host share nothing: every claim succeeds, no RetryLimitExceeded, then NoValidHost', async () => {
