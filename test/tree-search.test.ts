@@ -61,6 +61,7 @@ interface PlanNode {
   'Actual Loops': number;
   'Rows Removed by Filter'?: number;
   'Rows Removed by Index Recheck'?: number;
+  'Subplan Name'?: string;
   Plans?: PlanNode[];
 }
 
@@ -300,6 +301,93 @@ describe('roots behind a sharing pool', () => {
     expect(names.map((n) => n.name)).toEqual(
       Array.from({ length: TREES }, (_, i) => `pooled-${String(i + 1).padStart(3, '0')}`),
     );
+  });
+});
+
+describe('roots behind a pool whose aggregate spans the cells', () => {
+  // The bench's NUMA world in small: a disk pool shared by MANY trees of one cell and FEW of
+  // another. A request for the second cell finds its roots through the cell filter and
+  // probes each for a partner, instead of pairing every member of the pool's aggregate.
+  const MANY = 600;
+  const FEW = 20;
+  const cellUuid = randomUUID();
+  beforeAll(async () => {
+    await env.sql(`INSERT INTO cells (uuid, name) VALUES (gen_random_uuid(), 'span-many'), ($1, 'span-few')`, [
+      cellUuid,
+    ]);
+    await env.sql(
+      `WITH ids AS (SELECT nextval('resource_providers_id_seq')::int AS id, g FROM generate_series(1, $1::int) g)
+       INSERT INTO resource_providers (id, uuid, name, root_provider_id, cell_id)
+       SELECT id, gen_random_uuid(), 'span-' || lpad(g::text, 4, '0'), id,
+              (SELECT id FROM cells WHERE name = CASE WHEN g <= $2 THEN 'span-few' ELSE 'span-many' END)
+         FROM ids`,
+      [MANY + FEW, FEW],
+    );
+    await env.sql(
+      `INSERT INTO resource_providers (uuid, name, parent_provider_id, root_provider_id, cell_id)
+       SELECT gen_random_uuid(), r.name || '-numa0', r.id, r.id, r.cell_id FROM resource_providers r WHERE r.name LIKE 'span-%'`,
+    );
+    await env.sql(
+      `INSERT INTO inventories (provider_id, resource_class_id, total, reserved, min_unit, max_unit, step_size, allocation_ratio)
+       SELECT c.id, rc.id, 16, 0, 1, 16, 1, 1 FROM resource_providers c CROSS JOIN resource_classes rc
+        WHERE c.name LIKE 'span-%-numa0' AND rc.name IN ('VCPU', 'MEMORY_MB')`,
+    );
+    const pool = await provider('span-disk', { DISK_GB: 100_000 });
+    const sharing = await setProviderTraits(env.db.pool, {
+      providerUuid: pool,
+      generation: 1,
+      traits: ['MISC_SHARES_VIA_AGGREGATE'],
+    });
+    const aggregate = randomUUID();
+    await setProviderAggregates(env.db.pool, {
+      providerUuid: pool,
+      generation: sharing.generation,
+      aggregates: [aggregate],
+    });
+    await env.sql(
+      `INSERT INTO provider_aggregates (provider_id, aggregate_id)
+       SELECT p.id, a.id FROM resource_providers p, aggregates a
+        WHERE p.name LIKE 'span-%' AND p.parent_provider_id IS NULL AND p.name <> 'span-disk' AND a.uuid = $1`,
+      [aggregate],
+    );
+    await env.sql('ANALYZE');
+  });
+
+  const request = {
+    resources: [
+      { resourceClass: 'VCPU', amount: 1 },
+      { resourceClass: 'MEMORY_MB', amount: 1 },
+      { resourceClass: 'DISK_GB', amount: 10 },
+    ],
+    cell: cellUuid,
+  };
+
+  it(`a request for the cell of ${FEW} trees probes them, not the ${MANY + FEW} members of the pool's aggregate`, async () => {
+    const nodes = await plan(treeStatement(await resolved(request), { limit: 50, weigher: 'SPREAD' }));
+    // the members are only counted (pool_members); finding the partnered roots (kept)
+    // reads one aggregate row per root of the cell, where pairing read every member
+    const kept = nodes.find((n) => n['Subplan Name'] === 'CTE kept');
+    expect(kept).toBeDefined();
+    expect(rowsRead(nodesOf(kept!), 'provider_aggregates')).toBeLessThanOrEqual(2 * FEW);
+    expect(rowsRead(nodes, 'resource_providers')).toBeLessThan(20 * FEW);
+  });
+
+  it('and finds exactly the trees of that cell, their disk from the pool', async () => {
+    const found = await withClient(env.db.pool, async (client) =>
+      searchCandidates(client, await resolveRequest(client, parsePlacementRequest(request)), {
+        limit: 100,
+        weigher: 'SPREAD',
+      }),
+    );
+    const names = await env.sql<{ name: string }>(
+      'SELECT name FROM resource_providers WHERE uuid = ANY($1::uuid[]) ORDER BY name',
+      [found.map((c) => c.rootUuid)],
+    );
+    expect(names.map((n) => n.name)).toEqual(
+      Array.from({ length: FEW }, (_, i) => `span-${String(i + 1).padStart(4, '0')}`),
+    );
+    const [pool] = await env.sql<{ uuid: string }>(`SELECT uuid FROM resource_providers WHERE name = 'span-disk'`);
+    for (const c of found) expect(c.serving.find((s) => s.resourceClass === 'DISK_GB')?.providerUuid).toBe(pool!.uuid);
   });
 });
 
