@@ -57,12 +57,15 @@ const hasPartner = (withRoom: boolean) =>
 /** The providers that may serve each root of `rootsTable`: its tree members, then its sharing partners. */
 const serversOf = (rootsTable: string) => `
       SELECT roots.id AS root_id, m.id AS provider_id, m.uuid, m.parent_provider_id,
-             CASE WHEN m.id = roots.id THEN 0 ELSE 1 END AS preference
+             CASE WHEN m.id = roots.id THEN 0 ELSE 1 END AS preference, m.class_ids, m.spread_bounds[1] AS top_share
         FROM ${rootsTable} roots JOIN resource_providers m ON m.root_provider_id = roots.id
       UNION ALL
-      SELECT DISTINCT roots.id, m.id, m.uuid, NULL::int, 2
+      SELECT DISTINCT roots.id, m.id, m.uuid, NULL::int, 2, m.class_ids, m.spread_bounds[1]
         FROM ${rootsTable} roots
-        JOIN provider_aggregates root_pa ON root_pa.provider_id = roots.id
+        -- each root's aggregates by index (LATERAL, OFFSET 0 keeps it so): joined the other way,
+        -- the planner read every member of the pools' aggregates (20 000 in the NUMA world) into a hash
+        CROSS JOIN LATERAL (SELECT root_pa.aggregate_id FROM provider_aggregates root_pa
+                             WHERE root_pa.provider_id = roots.id OFFSET 0) root_pa
         JOIN partners sp ON sp.aggregate_id = root_pa.aggregate_id
         JOIN resource_providers m ON m.id = sp.provider_id
        WHERE m.root_provider_id <> roots.id`;
@@ -73,7 +76,8 @@ const serversOf = (rootsTable: string) => `
  * through a sharing partner with room, and hosts holding every class themselves: see
  * when one provider may serve every group). `everyHost` (explain) takes every such host. Each gets a bound on its score from its providers'
  * inventories (per demand row, the best (SPREAD) or worst (PACK) share among inventories
- * with room for it, ignoring traits and how the groups compete), and the hosts are walked
+ * with room for it, ignoring traits and how the groups compete; a provider with one class
+ * gives its share from its row, without the room check), and the hosts are walked
  * in bound order; a batch returns each host's providers (tree members and sharing partners)
  * with their traits, aggregates when a group filters on them, and inventories of the
  * requested classes, for the assignment search in TypeScript.
@@ -142,9 +146,15 @@ export function groupedStatement(
                        WHERE sp.has_room)),
     servers AS MATERIALIZED (${serversOf('roots')}),
     -- per server by index (LATERAL, OFFSET 0 keeps it so): misjudging how many servers there are, the planner would hash all inventories
+    -- servers holding no requested class (a NUMA host itself, a PF for a CPU-only request) are not probed;
+    -- a server with one class has its share kept on its row (spread_bounds[1]), room unchecked (a looser bound)
     shares AS (
+      SELECT s.root_id, d.ord, s.top_share AS share
+        FROM servers s JOIN demand d ON d.class_id = s.class_ids[1]
+       WHERE cardinality(s.class_ids) = 1 AND s.top_share IS NOT NULL
+      UNION ALL
       SELECT s.root_id, d.ord, (i.capacity - i.used)::float8 / i.capacity AS share
-        FROM servers s
+        FROM (SELECT * FROM servers WHERE cardinality(class_ids) > 1 AND class_ids && ${allClasses}::int[]) s
         CROSS JOIN LATERAL (SELECT i.resource_class_id, i.capacity, i.used, i.max_unit FROM inventories i
                              WHERE i.provider_id = s.provider_id AND i.resource_class_id = ANY(${allClasses}::int[])
                              OFFSET 0) i
