@@ -85,7 +85,7 @@ export interface UsageMismatchRow {
  * Every source provider's usage (GET /resource_providers/{uuid}/usages) against ours (the
  * `used` of each inventory, read through GraphQL): the proof the copy holds what the source does.
  */
-async function verifyUsages(
+export async function verifyUsages(
   source: PlacementSource,
   state: SourceState,
   gateway: { url: string; token: string | undefined; timeoutMs: number },
