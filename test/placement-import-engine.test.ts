@@ -196,3 +196,40 @@ describe('importPlacementState', () => {
     expect(events[0]?.n).toBe(1);
   });
 });
+
+describe('importPlacementState removals by uuid range', () => {
+  it('removes the stale ones inside the range only, a stale provider with its subtree wherever its uuids fall', async () => {
+    const parent = '00000000-0000-4000-8000-0000000000a1';
+    const child = 'ffffffff-0000-4000-8000-0000000000a2';
+    const kept = '00000000-0000-4000-8000-0000000000a3';
+    const outside = 'ffffffff-0000-4000-8000-0000000000a4';
+    await importState([
+      {
+        providers: [
+          provider(parent, 'range-parent'),
+          provider(child, 'range-child', { parentProviderUuid: parent }),
+          provider(kept, 'range-kept'),
+          provider(outside, 'range-outside'),
+        ],
+      },
+    ]);
+    const result = await importState([
+      {
+        prune: {
+          keepProviders: [kept],
+          keepConsumers: [],
+          fromUuid: '00000000-0000-4000-8000-000000000000',
+          toUuid: '00000000-0000-4000-8000-0000000000ff',
+        },
+      },
+    ]);
+    expect(result.__typename).toBe('ImportPlacementStatePayload');
+    const removed = result.changes!.filter((c) => c.action === 'REMOVE').map((c) => c.id);
+    expect(removed.sort()).toEqual([parent, child].sort());
+    const left = await env.sql<{ uuid: string }>('SELECT uuid FROM resource_providers WHERE uuid = ANY($1::uuid[])', [
+      [parent, child, kept, outside],
+    ]);
+    expect(left.map((r) => r.uuid).sort()).toEqual([kept, outside].sort());
+    await assertPlacementInvariants(env);
+  });
+});

@@ -60,10 +60,13 @@ const ImportConsumerInput = builder.inputType('ImportConsumerInput', {
 
 const ImportPruneInput = builder.inputType('ImportPruneInput', {
   subGraphs: from14,
-  description: 'Every provider and consumer the source has: the ones here that are not listed are removed.',
+  description:
+    'The providers and consumers the source has with a uuid in [fromUuid, toUuid): the ones here in that range that are not listed are removed (a stale provider with its subtree). At most 20000 of each.',
   fields: (t) => ({
     keepProviders: t.stringList({ required: true }),
     keepConsumers: t.stringList({ required: true }),
+    fromUuid: t.string({ description: 'Inclusive lower bound; null: from the first uuid.' }),
+    toUuid: t.string({ description: 'Exclusive upper bound; null: to the last uuid.' }),
   }),
 });
 

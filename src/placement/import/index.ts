@@ -63,7 +63,7 @@ async function applyBatch(db: Queryable, batch: ImportBatch, index: number): Pro
   if (batch.providers?.length || batch.prune) await lockProviderTrees(db);
   if (batch.providers) changes.push(...(await syncProviders(db, batch.providers, `batches[${index}].providers`)));
   if (batch.consumers) changes.push(...(await syncConsumers(db, batch.consumers, `batches[${index}].consumers`)));
-  if (batch.prune) changes.push(...(await prune(db, batch.prune.keepProviders, batch.prune.keepConsumers)));
+  if (batch.prune) changes.push(...(await prune(db, batch.prune)));
   if (batch.pruneCatalogue) {
     changes.push(...(await pruneCatalogueEntries(db, 'resource_classes', batch.pruneCatalogue.keepResourceClasses)));
     changes.push(...(await pruneCatalogueEntries(db, 'traits', batch.pruneCatalogue.keepTraits)));

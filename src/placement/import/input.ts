@@ -61,11 +61,18 @@ const consumer = z.object({
   allocations: z.array(allocation).min(1, { message: 'a consumer exists only while it holds allocations' }).max(1000),
 });
 
-/** Everything the source has, by identity: what is here and not listed is removed. */
+/**
+ * What the source has, by identity, within the uuid range [fromUuid, toUuid) (open ends when
+ * null): providers and consumers here in that range and not listed are removed. Ranges let a
+ * large source's lists go in several requests.
+ */
 const prune = z.object({
-  keepProviders: z.array(uuidString),
-  keepConsumers: z.array(uuidString),
+  keepProviders: z.array(uuidString).max(20_000),
+  keepConsumers: z.array(uuidString).max(20_000),
+  fromUuid: uuidString.nullish(),
+  toUuid: uuidString.nullish(),
 });
+export type ImportPrune = z.output<typeof prune>;
 
 /** The custom catalogue entries the source has: custom ones here and not listed (and unused) are removed. */
 const pruneCatalogue = z.object({

@@ -1,27 +1,29 @@
 import { noteConsumers, noteProviders } from '../audit/trail.js';
 import type { Queryable } from '../transactions.js';
 import { recountProviders } from './counters.js';
-import type { ImportChange } from './input.js';
+import type { ImportChange, ImportPrune } from './input.js';
 
 /**
- * Removes the consumers and providers the source no longer has. Runs after the providers and
- * consumers are synced: a provider the source re-parented has left its stale parent by then,
- * so every descendant of a stale provider is stale too, and every kept consumer holds only
- * its source allocations. Consumers go first (with their allocations), then whatever is left
- * on stale providers, then the providers, in one statement (children with their parents).
+ * Removes the consumers and providers in the range that the source no longer has. Runs after
+ * the providers and consumers are synced: a provider the source re-parented has left its stale
+ * parent by then, so every descendant of a stale provider is stale too (wherever its uuid
+ * falls) and goes with it, and every kept consumer holds only its source allocations.
+ * Consumers go first (with their allocations), then whatever is left on stale providers, then
+ * the providers, in one statement (children with their parents).
  */
-export async function prune(
-  db: Queryable,
-  keepProviders: readonly string[],
-  keepConsumers: readonly string[],
-): Promise<ImportChange[]> {
+export async function prune(db: Queryable, range: ImportPrune): Promise<ImportChange[]> {
+  const inRange = 'uuid >= coalesce($2::uuid, uuid) AND ($3::uuid IS NULL OR uuid < $3::uuid)';
+  const bounds = [range.fromUuid ?? null, range.toUuid ?? null];
   const staleConsumers = await db.query<{ id: number; uuid: string }>(
-    'SELECT id, uuid FROM consumers WHERE NOT (uuid = ANY($1::uuid[])) ORDER BY uuid FOR UPDATE',
-    [[...keepConsumers]],
+    `SELECT id, uuid FROM consumers WHERE ${inRange} AND NOT (uuid = ANY($1::uuid[])) ORDER BY uuid FOR UPDATE`,
+    [range.keepConsumers, ...bounds],
   );
   const staleProviders = await db.query<{ id: number; uuid: string }>(
-    'SELECT id, uuid FROM resource_providers WHERE NOT (uuid = ANY($1::uuid[])) ORDER BY id FOR UPDATE',
-    [[...keepProviders]],
+    `WITH RECURSIVE stale(id) AS (
+       SELECT id FROM resource_providers WHERE ${inRange} AND NOT (uuid = ANY($1::uuid[]))
+       UNION SELECT p.id FROM resource_providers p JOIN stale ON p.parent_provider_id = stale.id)
+     SELECT p.id, p.uuid FROM resource_providers p JOIN stale USING (id) ORDER BY p.id FOR UPDATE OF p`,
+    [range.keepProviders, ...bounds],
   );
   const changes: ImportChange[] = [];
   const consumerIds = staleConsumers.rows.map((row) => row.id);
