@@ -1,4 +1,5 @@
 import { PlacementClientError } from '@placement-gateway/client';
+import { SourceError } from './commands/import/errors.js';
 
 /**
  * Exit codes, documented in docs/CLIENT.md. Scripts branch on them, so they never change
@@ -127,6 +128,16 @@ export function describeFailure(error: unknown): { exitCode: number; lines: stri
         ? '  (is the service running there? set its address with --url or PLACEMENT_URL)'
         : '  (is that the GraphQL endpoint of the service, e.g. http://host:4000/graphql? set it with --url or PLACEMENT_URL)';
     return { exitCode: EXIT.unreachable, lines: [`error: ${error.message}`, hint] };
+  }
+  if (error instanceof SourceError) {
+    // The source of `placement import`: a token it refuses is a refusal; anything else means
+    // it could not be read as a Placement at all.
+    const refused = error.kind === 'http' && (error.status === 401 || error.status === 403);
+    const hint =
+      error.kind === 'http'
+        ? '  (nothing was written)'
+        : '  (nothing was written; is --from the address of the Placement API, e.g. http://controller:8778?)';
+    return { exitCode: refused ? EXIT.refused : EXIT.unreachable, lines: [`error: ${error.message}`, hint] };
   }
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { exitCode: EXIT.internal, lines: [`internal error (a bug in the CLI, please report it):`, text] };

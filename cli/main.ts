@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { PLACEMENT_API_VERSION } from '@placement-gateway/client';
 import { addAllocationsCommands, addUsagesCommand } from './commands/allocations.js';
 import { addClassesCommands, addTraitsCommands } from './commands/catalogue.js';
+import { addImportCommand } from './commands/import.js';
 import { addPlacementCommands } from './commands/placement.js';
 import {
   addAggregatesCommands,
@@ -14,7 +15,20 @@ import { describeFailure, EXIT, Refusal } from './errors.js';
 import { positiveInteger } from './parse.js';
 import { DEFAULT_URL, type Program } from './session.js';
 
-function buildProgram(): Program {
+/** Root options that take a value: skipped when looking for the subcommand's name. */
+const VALUED_ROOT_OPTIONS = new Set(['--url', '--token', '--timeout']);
+
+/** The subcommand `argv` names: its first word that is neither an option nor a root option's value. */
+function subcommandOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (VALUED_ROOT_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+function buildProgram(positionalOptions = false): Program {
   const program = new Command('placement')
     .description(`Operate a placement service (speaks API ${PLACEMENT_API_VERSION}).`)
     .version(`placement CLI, API ${PLACEMENT_API_VERSION}`, '-V, --version')
@@ -32,6 +46,9 @@ function buildProgram(): Program {
     // Throw instead of exiting, so every failure goes through one exit-code mapping; set
     // before the commands are added, which inherit it.
     .exitOverride();
+  // `placement import --token` is the source Placement's token (the issue's syntax), while the
+  // root's --token is ours: for that command only, root options count only before its name.
+  if (positionalOptions) program.enablePositionalOptions();
   addProvidersCommands(program);
   addInventoryCommands(program);
   addTraitsCommands(program);
@@ -42,12 +59,13 @@ function buildProgram(): Program {
   addUsagesCommand(program);
   addPlacementCommands(program);
   addTokensCommands(program);
+  addImportCommand(program);
   return program;
 }
 
 /** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
 export async function run(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(subcommandOf(argv) === 'import');
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT.ok;

@@ -23,7 +23,7 @@ export function localAdminTokenFile(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 /** --token (or PLACEMENT_TOKEN), else the local admin-token file when there is one, else none (the server answers 401). */
-function resolveToken(options: GlobalOptions): string | undefined {
+export function resolveToken(options: GlobalOptions): string | undefined {
   if (options.token) return options.token;
   try {
     return readFileSync(localAdminTokenFile(), 'utf8').trim() || undefined;

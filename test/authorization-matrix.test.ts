@@ -154,6 +154,8 @@ function liveInput(field: string): Record<string, unknown> | undefined {
       alternates: 0,
     },
     createApiToken: { name: `matrix-created-${n}`, role: 'ADMIN' },
+    // The importer (1.4): a batch that adds a custom trait.
+    importPlacementState: { batches: [{ traits: [`CUSTOM_MATRIX_IMPORT_${n.toUpperCase()}`] }] },
     revokeApiToken: { name: 'matrix-second-admin' },
   };
   return inputs[field];
@@ -247,6 +249,8 @@ describe('the rule table', () => {
     ).toEqual(['claim', 'deleteAllocations', 'moveAllocations', 'reschedule', 'setAllocations']);
     for (const field of ['apiTokens', 'createApiToken', 'revokeApiToken'])
       expect(requiredRole(field === 'apiTokens' ? 'Query' : 'Mutation', field)).toBe('ADMIN');
+    // The importer sets generations, which no other write may: ADMIN only.
+    expect(requiredRole('Mutation', 'importPlacementState')).toBe('ADMIN');
     expect(requiredRole('Query', 'explainPlacement')).toBe('SCHEDULER');
     expect(requiredRole('Query', 'allocationCandidates')).toBe('SCHEDULER');
   });
@@ -312,7 +316,7 @@ describe.each(VERSIONS.map((version) => [version]))('API %s: every root field ×
 
 describe('the live inputs are live', () => {
   it('ADMIN succeeds with the inputs the refused callers sent', async () => {
-    for (const field of ['createCell', 'createTrait', 'setAllocations', 'createApiToken']) {
+    for (const field of ['createCell', 'createTrait', 'setAllocations', 'createApiToken', 'importPlacementState']) {
       const mutation = schemas[HEAD_VERSION].getMutationType()!.getFields()[field]!;
       const reply = await call('ADMIN', HEAD_VERSION, operation('mutation', mutation, true));
       const typename = (reply.body.data?.[field] as { __typename?: string } | undefined)?.__typename;

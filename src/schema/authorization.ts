@@ -59,6 +59,8 @@ export const ROOT_FIELD_RULES = {
     // Tokens (1.2).
     createApiToken: 'ADMIN',
     revokeApiToken: 'ADMIN',
+    // The Placement importer (1.4): sets generations, which no other write may.
+    importPlacementState: 'ADMIN',
   },
 } as const satisfies Record<'Query' | 'Mutation', Record<string, Role>>;
 

@@ -13,6 +13,7 @@ import './placement.js';
 import './tokens.js';
 import './forbidden.js';
 import './audit.js';
+import './import.js';
 
 builder.queryType({ description: 'Read the resource model.' });
 builder.mutationType({ description: 'Every mutation takes one `input` and returns its payload or a typed `Error`.' });
