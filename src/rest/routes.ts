@@ -1,4 +1,11 @@
 import {
+  createProviderHandler,
+  deleteProviderHandler,
+  listProviders,
+  showProvider,
+  updateProviderHandler,
+} from './handlers/providers.js';
+import {
   createClass,
   deleteClass,
   ensureClass,
@@ -7,6 +14,15 @@ import {
   showClass,
 } from './handlers/resource-classes.js';
 import { home } from './handlers/root.js';
+import {
+  deleteProviderTraits,
+  deleteTraitHandler,
+  listProviderTraits,
+  listTraitsHandler,
+  putTrait,
+  setProviderTraitsHandler,
+  showTrait,
+} from './handlers/traits.js';
 import type { RouteTable } from './router.js';
 
 /**
@@ -34,5 +50,37 @@ export const ROUTES: RouteTable = {
       { policy: 'placement:resource_classes:update', since: '1.7', handler: ensureClass },
     ],
     DELETE: { policy: 'placement:resource_classes:delete', since: '1.2', handler: deleteClass },
+  },
+  '/resource_providers': {
+    GET: { policy: 'placement:resource_providers:list', checkAccept: true, handler: listProviders },
+    POST: { policy: 'placement:resource_providers:create', requireJson: true, handler: createProviderHandler },
+  },
+  '/resource_providers/{uuid}': {
+    GET: { policy: 'placement:resource_providers:show', checkAccept: true, handler: showProvider },
+    DELETE: { policy: 'placement:resource_providers:delete', handler: deleteProviderHandler },
+    PUT: { policy: 'placement:resource_providers:update', requireJson: true, handler: updateProviderHandler },
+  },
+  '/traits': {
+    GET: { policy: 'placement:traits:list', since: '1.6', checkAccept: true, handler: listTraitsHandler },
+  },
+  '/traits/{name}': {
+    GET: { policy: 'placement:traits:show', since: '1.6', handler: showTrait },
+    PUT: { policy: 'placement:traits:update', since: '1.6', handler: putTrait },
+    DELETE: { policy: 'placement:traits:delete', since: '1.6', handler: deleteTraitHandler },
+  },
+  '/resource_providers/{uuid}/traits': {
+    GET: {
+      policy: 'placement:resource_providers:traits:list',
+      since: '1.6',
+      checkAccept: true,
+      handler: listProviderTraits,
+    },
+    PUT: {
+      policy: 'placement:resource_providers:traits:update',
+      since: '1.6',
+      requireJson: true,
+      handler: setProviderTraitsHandler,
+    },
+    DELETE: { policy: 'placement:resource_providers:traits:delete', since: '1.6', handler: deleteProviderTraits },
   },
 };
