@@ -12,7 +12,10 @@
  *   x-openstack-request-id are present;
  * - link hrefs lose our mount prefix (Placement mounted at `/placement` writes it, as ours
  *   does: Placement builds them from SCRIPT_NAME).
- * - arrays of names that Placement documents as sets (`traits`, `aggregates`) are sorted.
+ * - arrays of names that Placement documents as sets (`traits`, `aggregates`) are sorted, and so
+ *   are `allocation_requests` (Placement's order follows its generated uuids: two Placements
+ *   given the same calls list them in different orders), and so are comma-separated runs of
+ *   uuids in error texts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -75,10 +78,17 @@ export interface ScenarioResult {
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const UUID_NAME = /<uuid-\d+>/g;
+/**
+ * A comma-separated run of uuids in an error text: Placement writes the providers of one error
+ * in the order of their real uuids, which normalising does not keep.
+ */
+const UUID_RUN = /(?:<uuid-\d+>|[0-9a-f]{8}-[0-9a-f-]{27})(?:, (?:<uuid-\d+>|[0-9a-f]{8}-[0-9a-f-]{27}))+/gi;
 const REQUEST_ID = /req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const ISO_TIMESTAMP = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g;
 /** Keys whose arrays of names are sets in Placement's API reference (their order carries nothing). */
 const SET_KEYS = new Set(['traits', 'aggregates']);
+/** An array of objects whose order Placement does not keep from one server to the next. */
+const UNORDERED_OBJECTS = 'allocation_requests';
 /** Headers compared by value; last-modified and the request id only by presence. */
 const VALUE_HEADERS = ['content-type', 'location', 'openstack-api-version', 'vary', 'cache-control'] as const;
 const PRESENCE_HEADERS = ['last-modified', 'x-openstack-request-id'] as const;
@@ -214,7 +224,8 @@ function normaliseString(text: string, names: UuidNames): string {
   return text
     .replace(REQUEST_ID, '<request-id>')
     .replace(ISO_TIMESTAMP, '<timestamp>')
-    .replace(UUID, (uuid) => names.name(uuid));
+    .replace(UUID, (uuid) => names.name(uuid))
+    .replace(UUID_RUN, (run) => run.split(', ').sort().join(', '));
 }
 
 /** Walks JSON in document order (so uuid names follow order of appearance), normalising as it goes. */
@@ -228,6 +239,12 @@ function normaliseValue(value: unknown, names: UuidNames, prefix: string, key: s
     const items = value.map((item) => normaliseValue(item, names, prefix, undefined));
     if (key !== undefined && SET_KEYS.has(key) && items.every((item) => typeof item === 'string')) {
       return [...(items as string[])].sort();
+    }
+    if (key === UNORDERED_OBJECTS) {
+      return items
+        .map((item) => [JSON.stringify(item), item] as const)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, item]) => item);
     }
     return items;
   }
