@@ -241,13 +241,7 @@ export async function putAllocations(
 ): Promise<void> {
   if (!isUuidLike(consumerUuid)) throw new PlacementAnswerError(400, `Malformed consumer_uuid: ${consumerUuid}`);
   const uuid = pythonUuid(consumerUuid);
-  await writeConsumers(
-    pool,
-    [[uuid, body]],
-    minor,
-    caller,
-    () => `Unable to allocate inventory for consumer ${uuid}: `,
-  );
+  await writeConsumers(pool, [[uuid, body]], minor, caller, `Unable to allocate inventory for consumer ${uuid}: `);
 }
 
 /** POST /allocations (1.13+) with a validated body: every consumer in one transaction. */
