@@ -1,0 +1,38 @@
+import {
+  createClass,
+  deleteClass,
+  ensureClass,
+  listClasses,
+  renameClass,
+  showClass,
+} from './handlers/resource-classes.js';
+import { home } from './handlers/root.js';
+import type { RouteTable } from './router.js';
+
+/**
+ * Placement's routes (placement/handler.py), each method with its policy rule and request
+ * checks, one line per method. Methods in Placement's declaration order: the 405's Allow
+ * header lists them so.
+ */
+export const ROUTES: RouteTable = {
+  '/': { GET: { policy: null, handler: home } },
+  '': { GET: { policy: null, handler: home } },
+  '/resource_classes': {
+    GET: { policy: 'placement:resource_classes:list', since: '1.2', checkAccept: true, handler: listClasses },
+    POST: { policy: 'placement:resource_classes:create', since: '1.2', requireJson: true, handler: createClass },
+  },
+  '/resource_classes/{name}': {
+    GET: { policy: 'placement:resource_classes:show', since: '1.2', checkAccept: true, handler: showClass },
+    PUT: [
+      {
+        policy: 'placement:resource_classes:update',
+        since: '1.2',
+        until: '1.6',
+        requireJson: true,
+        handler: renameClass,
+      },
+      { policy: 'placement:resource_classes:update', since: '1.7', handler: ensureClass },
+    ],
+    DELETE: { policy: 'placement:resource_classes:delete', since: '1.2', handler: deleteClass },
+  },
+};
