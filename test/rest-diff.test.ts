@@ -84,17 +84,20 @@ describe('REST differential: random sequences against the real Placement', () =>
     for (const entry of ALLOWED_DIFFERENCES) {
       report.push(`  [${entry.id}] matched ${allowedCounts.get(entry.id) ?? 0}×: ${entry.reason}`);
     }
-    // One line per kind of difference (call shape, version, where), with its first example.
+    // One line per kind of difference (call shape and where), with the versions it showed at and a first example.
     const groups = new Map<string, Found[]>();
     for (const found of unexplained) {
-      const key = `${template(found.call)} @${found.call.version ?? 'none'} ${found.difference.where.replace(/\[\d+\]/g, '[]')}`;
+      const key = `${template(found.call)} ${found.difference.where.replace(/\[\d+\]/g, '[]')}`;
       groups.set(key, [...(groups.get(key) ?? []), found]);
     }
     report.push(`Unexplained: ${unexplained.length} differences in ${groups.size} kinds.`);
     for (const [key, list] of groups) {
       const first = list[0]!;
-      report.push(`  ${key} (${list.length}×; first at s${first.sequence}#${first.step} ${describeCall(first.call)})`);
-      report.push(`    ${formatDifference(first.call, first.difference).slice(0, 600)}`);
+      const versions = [...new Set(list.map((f) => f.call.version ?? (f.call.headers ? 'header' : 'none')))];
+      report.push(
+        `  ${key} (${list.length}× @${versions.slice(0, 8).join(',')}; first s${first.sequence}#${first.step})`,
+      );
+      report.push(`    ${formatDifference(first.call, first.difference).slice(0, 700)}`);
     }
     console.log(report.join('\n'));
 

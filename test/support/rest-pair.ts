@@ -8,7 +8,7 @@
  *   uuid (`<uuid-1>` in its path, query or body): each side gets its own uuid of that name.
  * - request ids (`req-…`, `request_id`) and timestamps are masked;
  * - the headers that matter: content-type, location (path only, our mount prefix stripped),
- *   openstack-api-version, vary, cache-control, and whether last-modified and
+ *   openstack-api-version, vary, cache-control, allow (on 405s), and whether last-modified and
  *   x-openstack-request-id are present;
  * - link hrefs lose our mount prefix (Placement mounted at `/placement` writes it, as ours
  *   does: Placement builds them from SCRIPT_NAME).
@@ -90,7 +90,7 @@ const SET_KEYS = new Set(['traits', 'aggregates']);
 /** An array of objects whose order Placement does not keep from one server to the next. */
 const UNORDERED_OBJECTS = 'allocation_requests';
 /** Headers compared by value; last-modified and the request id only by presence. */
-const VALUE_HEADERS = ['content-type', 'location', 'openstack-api-version', 'vary', 'cache-control'] as const;
+const VALUE_HEADERS = ['content-type', 'location', 'openstack-api-version', 'vary', 'cache-control', 'allow'] as const;
 const PRESENCE_HEADERS = ['last-modified', 'x-openstack-request-id'] as const;
 
 /**
@@ -300,7 +300,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** One line per difference, for test output and /work/wt/rest-diffs.md-style reports. */
 export function describeCall(call: RestCall): string {
-  return `${call.method} ${call.path} @${call.version ?? 'none'}`;
+  const extra = call.headers === undefined ? '' : ` ${JSON.stringify(call.headers)}`;
+  return `${call.method} ${call.path} @${call.version ?? 'none'}${extra}`;
 }
 
 export function formatDifference(call: RestCall, difference: Difference): string {
