@@ -1,3 +1,11 @@
+import { listAllocationCandidates } from './handlers/allocation-candidates.js';
+import {
+  deleteForConsumer,
+  listForConsumer,
+  listForProvider,
+  setAllocations,
+  setForConsumer,
+} from './handlers/allocations.js';
 import {
   createClass,
   deleteClass,
@@ -34,5 +42,24 @@ export const ROUTES: RouteTable = {
       { policy: 'placement:resource_classes:update', since: '1.7', handler: ensureClass },
     ],
     DELETE: { policy: 'placement:resource_classes:delete', since: '1.2', handler: deleteClass },
+  },
+  '/resource_providers/{uuid}/allocations': {
+    GET: { policy: 'placement:resource_providers:allocations:list', checkAccept: true, handler: listForProvider },
+  },
+  '/allocations': {
+    POST: { policy: 'placement:allocations:manage', since: '1.13', requireJson: true, handler: setAllocations },
+  },
+  '/allocations/{consumer_uuid}': {
+    GET: { policy: 'placement:allocations:list', checkAccept: true, handler: listForConsumer },
+    PUT: { policy: 'placement:allocations:update', requireJson: true, handler: setForConsumer },
+    DELETE: { policy: 'placement:allocations:delete', handler: deleteForConsumer },
+  },
+  '/allocation_candidates': {
+    GET: {
+      policy: 'placement:allocation_candidates:list',
+      since: '1.10',
+      checkAccept: true,
+      handler: listAllocationCandidates,
+    },
   },
 };
