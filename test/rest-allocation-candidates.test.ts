@@ -5,8 +5,6 @@
  * and membership in Placement's full answer).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocationCandidatesBody } from '../src/rest/allocation-candidates/answer.js';
-import { CandidateQueryError } from '../src/rest/allocation-candidates/query.js';
 import { buildInOurs, buildInPlacement, uuidOf, type WorldSpec } from './support/candidate-world.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { type RealPlacement, startRealPlacement } from './support/real-placement.js';
