@@ -63,7 +63,7 @@ export const setForConsumer: RestHandler = async (ctx) => {
   // Placement checks the consumer uuid before it reads the body.
   const consumer = consumerUuidOf(ctx.params.consumer_uuid!);
   const body = await consumerBody(ctx);
-  await putAllocations(ctx.db.pool, consumer, body, ctx.version.minor, ctx.caller('setAllocations'));
+  await putAllocations(ctx.db.pool, consumer, body, ctx.version.minor, ctx.caller('PUT /placement/allocations/{consumer_uuid}'));
   return { status: 204 };
 };
 
@@ -78,11 +78,11 @@ export const setAllocations: RestHandler = async (ctx) => {
           ? POST_ALLOCATIONS_V1_28
           : POST_ALLOCATIONS_V1_13;
   const body = await readValidJson<Record<string, ConsumerBody>>(ctx, schema);
-  await postAllocations(ctx.db.pool, body, minor, ctx.caller('writeAllocations'));
+  await postAllocations(ctx.db.pool, body, minor, ctx.caller('POST /placement/allocations'));
   return { status: 204 };
 };
 
 export const deleteForConsumer: RestHandler = async (ctx) => {
-  await removeAllocations(ctx.db.pool, ctx.params.consumer_uuid!, ctx.caller('deleteAllocations'));
+  await removeAllocations(ctx.db.pool, ctx.params.consumer_uuid!, ctx.caller('DELETE /placement/allocations/{consumer_uuid}'));
   return { status: 204 };
 };
