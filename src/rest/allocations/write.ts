@@ -207,7 +207,7 @@ async function writeConsumers(
       ),
     );
     try {
-      await writeAllocations(pool, { consumers: inputs }, undefined, caller);
+      await writeAllocations(pool, { consumers: inputs }, undefined, caller, { generations: 'written' });
       return;
     } catch (error) {
       if (error instanceof ConsumerGenerationConflictError) {
@@ -272,7 +272,9 @@ export async function removeAllocations(pool: pg.Pool, consumerUuid: string, cal
     ]);
     if (!rows[0]) throw notFound();
     try {
-      await deleteAllocations(pool, { consumerUuid: uuid, consumerGeneration: rows[0].generation }, caller);
+      await deleteAllocations(pool, { consumerUuid: uuid, consumerGeneration: rows[0].generation }, caller, {
+        generations: 'none',
+      });
       return;
     } catch (error) {
       if (error instanceof NotFoundError && error.resourceType === 'Consumer') throw notFound();

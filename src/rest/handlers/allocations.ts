@@ -63,7 +63,13 @@ export const setForConsumer: RestHandler = async (ctx) => {
   // Placement checks the consumer uuid before it reads the body.
   const consumer = consumerUuidOf(ctx.params.consumer_uuid!);
   const body = await consumerBody(ctx);
-  await putAllocations(ctx.db.pool, consumer, body, ctx.version.minor, ctx.caller('PUT /placement/allocations/{consumer_uuid}'));
+  await putAllocations(
+    ctx.db.pool,
+    consumer,
+    body,
+    ctx.version.minor,
+    ctx.caller('PUT /placement/allocations/{consumer_uuid}'),
+  );
   return { status: 204 };
 };
 
@@ -83,6 +89,10 @@ export const setAllocations: RestHandler = async (ctx) => {
 };
 
 export const deleteForConsumer: RestHandler = async (ctx) => {
-  await removeAllocations(ctx.db.pool, ctx.params.consumer_uuid!, ctx.caller('DELETE /placement/allocations/{consumer_uuid}'));
+  await removeAllocations(
+    ctx.db.pool,
+    ctx.params.consumer_uuid!,
+    ctx.caller('DELETE /placement/allocations/{consumer_uuid}'),
+  );
   return { status: 204 };
 };
