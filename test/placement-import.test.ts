@@ -301,6 +301,9 @@ describe('placement import', () => {
     const expected = await sourceSnapshot();
     expect(expected.providers).toHaveLength(6);
     expect(expected.consumers.map((c) => c.generation).sort()).toEqual([1, 1, 2]);
+    // Our catalogue lists every os-traits name Placement 8.0 knows; a source on a newer
+    // os-traits has standard traits we lack: one is removed here to stand for those.
+    await env.sql("DELETE FROM traits WHERE name = 'COMPUTE_ARCH_S390X'");
     const out = await importOk();
     expect(out).toContain(`create provider ${world.pf0}: compute1-numa0-pf0`);
     expect(out).toContain(`create consumer ${world.instance}`);
