@@ -27,8 +27,11 @@ export interface RestResult {
   /** Serialised as Python's json.dumps would (src/rest/python.ts); absent: no body. */
   body?: unknown;
   headers?: Record<string, string>;
-  /** The time for Last-Modified (sent with Cache-Control: no-cache from 1.15). */
-  lastModified?: Date;
+  /**
+   * From 1.15, Last-Modified with this time and Cache-Control: no-cache; null sends only the
+   * Cache-Control (Placement's answer when there was nothing to take a time from).
+   */
+  lastModified?: Date | null;
 }
 
 export type RestHandler = (ctx: RestContext) => Promise<RestResult>;

@@ -235,7 +235,8 @@ function* validate(
         const context: SchemaError[] = [];
         let matches = 0;
         for (const [index, sub] of schemas.entries()) {
-          const errors = [...validate(instance, sub, path, [...schemaPath, keyword, index])];
+          // Context errors are relative to the anyOf/oneOf: their paths start there.
+          const errors = [...validate(instance, sub, [], [index])];
           if (errors.length === 0) matches += 1;
           context.push(...errors);
         }

@@ -14,6 +14,8 @@ export interface RouteMethod {
   since?: string;
   /** Last microversion serving it; later ones answer 404 (or the next variant serves them). */
   until?: string;
+  /** What a version outside since…until gets: 404, or 405 (version_handler's status_code). */
+  outsideStatus?: 404 | 405;
 }
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';

@@ -102,7 +102,7 @@ export function createRestApi(options: RestApiOptions): RestApi {
       const route = match.variants.find((variant) =>
         within(negotiated, variant.since ?? MIN_VERSION, variant.until ?? MAX_VERSION),
       );
-      if (!route) return fail(new RestError(404, ''));
+      if (!route) return fail(new RestError(match.variants[0]?.outsideStatus ?? 404, ''));
       if (route.checkAccept && !acceptsJson(request))
         return fail(new RestError(406, 'Only application/json is provided'));
       if (route.requireJson && mediaType(request) !== 'application/json')
@@ -200,8 +200,8 @@ function successResponse(result: RestResult, version: Microversion, requestId: s
     ...versionHeaders(version, true),
     'x-openstack-request-id': requestId,
   };
-  if (result.lastModified && atLeast(version, 1, 15)) {
-    headers['last-modified'] = result.lastModified.toUTCString();
+  if (result.lastModified !== undefined && atLeast(version, 1, 15)) {
+    if (result.lastModified !== null) headers['last-modified'] = result.lastModified.toUTCString();
     headers['cache-control'] = 'no-cache';
   }
   if (result.body === undefined) return new Response(null, { status: result.status, headers });

@@ -50,6 +50,8 @@ async function answer(response: Response, mount: string): Promise<Answer> {
     body = JSON.parse(text, (key, value) => {
       if (key === 'request_id') return '<request id>';
       if (key === 'href' && typeof value === 'string') return value.replace(mount, '');
+      // Placement leaves the order of these lists to the database: compared as sets.
+      if ((key === 'traits' || key === 'aggregates') && Array.isArray(value)) return [...value].sort();
       return value;
     });
   }
@@ -109,4 +111,30 @@ export class RestPair {
     const ours = await this.ours(method, path, options);
     return { theirs: mapUuids(theirs, this.fixedUuids), ours: mapUuids(ours, this.fixedUuids) };
   }
+}
+
+/** One call of a scenario: method, path, options. */
+export type Step = [method: string, path: string, options?: CallOptions];
+
+/**
+ * Plays each step on both sides and collects the steps whose answers differ (with both
+ * answers), so one failing test shows every difference of the scenario at once.
+ */
+export async function differences(pair: RestPair, steps: readonly Step[]): Promise<unknown[]> {
+  const found: unknown[] = [];
+  for (const [method, path, options] of steps) {
+    const { theirs, ours } = await pair.both(method, path, options);
+    if (JSON.stringify(theirs) !== JSON.stringify(ours))
+      found.push({ step: `${method} ${path} ${JSON.stringify(options ?? {})}`, theirs, ours });
+  }
+  return found;
+}
+
+/** JSON with object keys sorted: Placement's dicts and ours may list keys in another order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : item,
+  );
 }
