@@ -89,6 +89,7 @@ function allocationPaths(url: string, hosts: readonly string[]): Paths {
         project_id: 'bench-project',
         user_id: 'bench-user',
         consumer_generation: null,
+        consumer_type: 'INSTANCE',
       };
       const answer = await sendJson('PUT', `${url}/placement/allocations/${randomUUID()}`, body, {
         'x-auth-token': BENCH_TOKEN,
@@ -101,6 +102,7 @@ function allocationPaths(url: string, hosts: readonly string[]): Paths {
       const input = {
         consumerUuid: randomUUID(),
         consumerGeneration: null,
+        consumerType: 'INSTANCE',
         projectId: 'bench-project',
         userId: 'bench-user',
         allocations: [
