@@ -1,31 +1,41 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, type TestEnv } from './support/harness.js';
-import { type RealPlacement, startRealPlacement } from './support/real-placement.js';
-import { RestPair } from './support/rest-compare.js';
+import type { TestEnv } from './support/harness.js';
+import {
+  formatDifference,
+  type HttpMethod,
+  type NormalisedResponse,
+  type PairedServers,
+  type RestCall,
+  type RestPair,
+  startPairedServers,
+} from './support/rest-pair.js';
 
 // The REST foundation (src/rest/) against the real Placement 8.0: versions, errors, routing, headers.
+let servers: PairedServers;
 let env: TestEnv;
-let real: RealPlacement;
 let pair: RestPair;
 
 beforeAll(async () => {
-  [env, real] = await Promise.all([createTestEnv(4), startRealPlacement()]);
-  pair = new RestPair(env, real);
+  servers = await startPairedServers();
+  ({ env, pair } = servers);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([env?.close(), real?.stop()]);
+  await servers?.close();
 });
 
-async function same(method: string, path: string, options: Parameters<RestPair['both']>[2] = {}) {
-  const { theirs, ours } = await pair.both(method, path, options);
-  expect(ours).toEqual(theirs);
-  return ours as { status: number; headers: Record<string, string | null>; body: unknown };
+type Options = Omit<RestCall, 'method' | 'path'>;
+
+/** Sends one call to both servers and expects no difference; answers our side's response. */
+async function same(method: HttpMethod, path: string, options: Options = {}): Promise<NormalisedResponse> {
+  const result = await pair.send({ method, path, ...options });
+  expect(result.differences.map((d) => formatDifference(result.call, d))).toEqual([]);
+  return result.ours;
 }
 
 describe('version document and microversions', () => {
   it.each([undefined, '1.0', '1.14', '1.15', '1.39', 'latest'])('GET / at %s', async (version) => {
-    const answer = await same('GET', '/', { version, ourToken: null, theirToken: null });
+    const answer = await same('GET', '/', { version, auth: 'none' });
     expect(answer.status).toBe(200);
   });
 
@@ -38,7 +48,7 @@ describe('version document and microversions', () => {
   it.each(['1.40', '2.0', '0.9', '1.050', 'foo', '1', '1.', '1.2.3', ' 1.5', '+1.5', '1_0.5', 'LATEST', '-1.2'])(
     'refuses or accepts %j as Placement does',
     async (version) => {
-      await same('GET', '/', { version, ourToken: null, theirToken: null });
+      await same('GET', '/', { version, auth: 'none' });
       await same('GET', '/resource_classes', { version });
     },
   );
@@ -51,51 +61,63 @@ describe('version document and microversions', () => {
     'placement',
     'PLACEMENT 1.10',
   ])('reads the header %j as Placement does', async (header) => {
-    await same('GET', '/', { headers: { 'openstack-api-version': header }, ourToken: null, theirToken: null });
+    await same('GET', '/', { headers: { 'openstack-api-version': header }, auth: 'none' });
   });
 
   it('ignores the legacy X-OpenStack-Placement-API-Version header, as Placement 8.0 does', async () => {
-    const answer = await same('GET', '/', {
-      headers: { 'x-openstack-placement-api-version': '1.20' },
-      ourToken: null,
-      theirToken: null,
-    });
+    const answer = await same('GET', '/', { headers: { 'x-openstack-placement-api-version': '1.20' }, auth: 'none' });
     expect(answer.headers['openstack-api-version']).toBe('placement 1.0');
   });
 });
 
 describe('authentication', () => {
   it('answers 401 without a token, whatever the version', async () => {
-    const answer = await same('GET', '/resource_classes', { ourToken: null, theirToken: null, version: '1.99' });
+    const answer = await same('GET', '/resource_classes', { auth: 'none', version: '1.99' });
     expect(answer.status).toBe(401);
   });
 
+  /** One call with our token of choice (the pair sends each side's admin token). */
+  const ours = (path: string, init: { token: string; method?: string; body?: string }) =>
+    fetch(`${servers.gatewayOrigin}/placement${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        'x-auth-token': init.token,
+        'openstack-api-version': 'placement 1.23',
+        'content-type': 'application/json',
+      },
+      body: init.body,
+    });
+
   it('takes an API token in X-Auth-Token and refuses an unknown one', async () => {
-    const ok = await pair.ours('GET', '/resource_classes', { version: '1.2' });
-    expect(ok.status).toBe(200);
-    const bad = await pair.ours('GET', '/resource_classes', { version: '1.2', ourToken: `pgw_${'x'.repeat(43)}` });
-    expect(bad.status).toBe(401);
+    expect((await ours('/resource_classes', { token: env.adminToken })).status).toBe(200);
+    expect((await ours('/resource_classes', { token: `pgw_${'x'.repeat(43)}` })).status).toBe(401);
   });
 
   it('answers a role the policy refuses with 403 as Placement does', async () => {
-    const writer = await env.createToken('READER');
-    const theirs = await pair.theirs('POST', '/resource_classes', {
-      version: '1.23',
-      body: { name: 'CUSTOM_NOPE' },
-      theirToken: 'user:project',
+    const reader = await env.createToken('READER');
+    const body = JSON.stringify({ name: 'CUSTOM_NOPE' });
+    const theirs = await fetch(`${servers.placement.url}/resource_classes`, {
+      method: 'POST',
+      headers: {
+        'x-auth-token': 'user:project',
+        'openstack-api-version': 'placement 1.23',
+        'content-type': 'application/json',
+      },
+      body,
     });
-    const ours = await pair.ours('POST', '/resource_classes', {
-      version: '1.23',
-      body: { name: 'CUSTOM_NOPE' },
-      ourToken: writer,
-    });
-    expect(ours).toEqual(theirs);
-    expect(ours.status).toBe(403);
+    const mine = await ours('/resource_classes', { token: reader, method: 'POST', body });
+    expect(mine.status).toBe(403);
+    expect(theirs.status).toBe(403);
+    const detail = async (response: Response) => {
+      const { errors } = (await response.json()) as { errors: { detail: string; code: string }[] };
+      return [errors[0]?.detail, errors[0]?.code];
+    };
+    expect(await detail(mine)).toEqual(await detail(theirs));
   });
 });
 
 describe('routing', () => {
-  it.each([
+  it.each<[HttpMethod, string]>([
     ['PATCH', '/resource_classes'],
     ['DELETE', '/resource_classes'],
     ['POST', '/'],
@@ -174,7 +196,7 @@ describe('resource classes', () => {
   });
 
   it('creates, shows, renames, confirms and deletes custom classes as Placement does', async () => {
-    const steps: [string, string, Parameters<RestPair['both']>[2]][] = [
+    const steps: [HttpMethod, string, Options][] = [
       ['POST', '/resource_classes', { version: '1.2', body: { name: 'CUSTOM_GOLD' } }],
       ['POST', '/resource_classes', { version: '1.23', body: { name: 'CUSTOM_GOLD' } }],
       ['GET', '/resource_classes/CUSTOM_GOLD', { version: '1.2' }],
@@ -194,9 +216,7 @@ describe('resource classes', () => {
       ['DELETE', '/resource_classes/CUSTOM_BRONZE', { version: '1.39' }],
       ['GET', '/resource_classes', { version: '1.2' }],
     ];
-    for (const [method, path, options] of steps) {
-      const { theirs, ours } = await pair.both(method, path, options);
-      expect({ step: `${method} ${path}`, answer: ours }).toEqual({ step: `${method} ${path}`, answer: theirs });
-    }
+    const result = await pair.scenario(steps.map(([method, path, options]) => ({ method, path, ...options })));
+    expect(result.differences.map((d) => formatDifference(d.call, d.difference))).toEqual([]);
   });
 });

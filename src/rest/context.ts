@@ -17,7 +17,11 @@ export interface RestContext {
   db: Database;
   /** Where the REST API is mounted (`/placement`): Placement's SCRIPT_NAME, the prefix of its links. */
   mount: string;
-  /** Who the engine's writes are for (audit trail, project checks). */
+  /** The gateway's request body limit (MAX_REQUEST_BYTES): larger bodies are refused with 413. */
+  maxBodyBytes: number;
+  /** The route as the audit trail names REST operations: `PUT /placement/resource_providers/{uuid}`. */
+  operation: string;
+  /** Who the engine's writes are for (audit trail, project checks), recorded under `operation`. */
   caller(operation: string): WriteCaller;
 }
 

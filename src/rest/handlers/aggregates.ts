@@ -47,7 +47,7 @@ export const setAggregates: RestHandler = async (ctx) => {
     ({ generation } = await setProviderAggregates(
       ctx.db.pool,
       { providerUuid: uuid, generation: expected, aggregates, keepGeneration: !withGeneration },
-      ctx.caller('setProviderAggregates'),
+      ctx.caller(ctx.operation),
     ));
   } catch (error) {
     if (error instanceof GenerationConflictError)

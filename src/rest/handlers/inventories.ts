@@ -141,7 +141,7 @@ export const createInventory: RestHandler = async (ctx) => {
     } = await upsertInventory(
       ctx.db.pool,
       { providerUuid: uuid, generation: provider.generation, inventory: toEngine(resourceClass, inventory) },
-      ctx.caller('createInventory'),
+      ctx.caller(ctx.operation),
     ));
   } catch (error) {
     if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
@@ -201,7 +201,7 @@ export const setInventoriesHandler: RestHandler = async (ctx) => {
         generation: provider.generation,
         inventories: inventories.map(([resourceClass, inventory]) => toEngine(resourceClass, inventory)),
       },
-      ctx.caller('setInventories'),
+      ctx.caller(ctx.operation),
     ));
   } catch (error) {
     if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
@@ -233,7 +233,7 @@ export const deleteInventories: RestHandler = async (ctx) => {
     await setInventories(
       ctx.db.pool,
       { providerUuid: uuid, generation: provider.generation, inventories: [] },
-      ctx.caller('setInventories'),
+      ctx.caller(ctx.operation),
     );
   } catch (error) {
     if (error instanceof GenerationConflictError)
@@ -272,7 +272,7 @@ export const updateInventory: RestHandler = async (ctx) => {
     } = await upsertInventory(
       ctx.db.pool,
       { providerUuid: uuid, generation: provider.generation, inventory: toEngine(resourceClass, inventory) },
-      ctx.caller('updateInventory'),
+      ctx.caller(ctx.operation),
     ));
   } catch (error) {
     if (error instanceof GenerationConflictError)
@@ -290,7 +290,7 @@ export const deleteInventoryHandler: RestHandler = async (ctx) => {
     await deleteInventory(
       ctx.db.pool,
       { providerUuid: uuid, generation: provider.generation, resourceClass },
-      ctx.caller('deleteInventory'),
+      ctx.caller(ctx.operation),
     );
   } catch (error) {
     if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')

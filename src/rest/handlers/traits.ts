@@ -75,7 +75,7 @@ export const putTrait: RestHandler = async (ctx) => {
   let status = 204;
   if (!trait) {
     try {
-      await createTrait(ctx.db.pool, name, ctx.caller('createTrait'));
+      await createTrait(ctx.db.pool, name, ctx.caller(ctx.operation));
       status = 201;
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
@@ -92,7 +92,7 @@ export const putTrait: RestHandler = async (ctx) => {
 export const deleteTraitHandler: RestHandler = async (ctx) => {
   const name = ctx.params.name!;
   try {
-    await deleteTrait(ctx.db.pool, name, ctx.caller('deleteTrait'));
+    await deleteTrait(ctx.db.pool, name, ctx.caller(ctx.operation));
   } catch (error) {
     if (error instanceof NotFoundError) throw new RestError(404, `No such trait(s): ${name}.`);
     if (error instanceof InvalidInputError) throw new RestError(400, `Cannot delete standard trait ${name}.`);
@@ -136,17 +136,22 @@ export const setProviderTraitsHandler: RestHandler = async (ctx) => {
   const known = new Set((await listTraits(ctx.db.pool, { names: data.traits })).map((trait) => trait.name));
   const unknown = [...new Set(data.traits)].filter((name) => !known.has(name));
   if (unknown.length) throw new RestError(400, `No such trait ${unknown.join(', ')}`);
-  let generation: number;
-  try {
-    ({ generation } = await setProviderTraits(
-      ctx.db.pool,
-      { providerUuid: uuid, generation: data.resource_provider_generation, traits: data.traits },
-      ctx.caller('setProviderTraits'),
-    ));
-  } catch (error) {
-    if (error instanceof GenerationConflictError) throw concurrentUpdate();
-    throw error;
-  }
+  // Placement's _set_traits changes nothing, and bumps no generation, when the set is the same.
+  const current = new Set((await providerTraits(ctx.db.pool, provider.id)).map((trait) => trait.name));
+  const wanted = new Set(data.traits);
+  const unchanged = current.size === wanted.size && [...wanted].every((name) => current.has(name));
+  let generation = provider.generation;
+  if (!unchanged)
+    try {
+      ({ generation } = await setProviderTraits(
+        ctx.db.pool,
+        { providerUuid: uuid, generation: data.resource_provider_generation, traits: data.traits },
+        ctx.caller(ctx.operation),
+      ));
+    } catch (error) {
+      if (error instanceof GenerationConflictError) throw concurrentUpdate();
+      throw error;
+    }
   const traits = await listTraits(ctx.db.pool, { names: data.traits });
   return {
     status: 200,
@@ -158,11 +163,13 @@ export const setProviderTraitsHandler: RestHandler = async (ctx) => {
 export const deleteProviderTraits: RestHandler = async (ctx) => {
   const uuid = ctx.params.uuid!;
   const provider = await existingProvider(ctx, uuid);
+  // Nothing to remove: Placement writes nothing and bumps no generation.
+  if ((await providerTraits(ctx.db.pool, provider.id)).length === 0) return { status: 204 };
   try {
     await setProviderTraits(
       ctx.db.pool,
       { providerUuid: uuid, generation: provider.generation, traits: [] },
-      ctx.caller('setProviderTraits'),
+      ctx.caller(ctx.operation),
     );
   } catch (error) {
     if (error instanceof GenerationConflictError)
