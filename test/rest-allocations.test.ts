@@ -20,6 +20,8 @@ const WORLD: WorldSpec = {
     },
     { name: 'cn2', inventories: { VCPU: { total: 4 }, MEMORY_MB: { total: 1024, min_unit: 64 } } },
     { name: 'bare' },
+    { name: 'rs-host', inventories: { VCPU: { total: 8 }, MEMORY_MB: { total: 4096 } } },
+    { name: 'rs-numa', parent: 'rs-host' },
   ],
 };
 
@@ -264,6 +266,58 @@ describe('allocations, version by version', () => {
       { method: 'DELETE', path: '/allocations/not-a-uuid' },
       get(`/allocations/${c(11)}`, '1.28'),
       get(`/resource_providers/${cn2}/allocations`, '1.28'),
+    ]);
+  });
+});
+
+describe('POST /reshaper (1.30+)', () => {
+  const host = uuidOf('rs-host');
+  const numa = uuidOf('rs-numa');
+  const moved = (generation: number, consumerGeneration: number) => ({
+    inventories: {
+      [host]: { resource_provider_generation: generation, inventories: { MEMORY_MB: { total: 4096 } } },
+      [numa]: { resource_provider_generation: 0, inventories: { VCPU: { total: 8 } } },
+    },
+    allocations: { [c(20)]: dictBody({ [numa]: { VCPU: 2 } }, { consumer_generation: consumerGeneration }) },
+  });
+
+  it('moves a class and its allocations to a child in one call, generations as Placement bumps them', async () => {
+    await same([
+      {
+        method: 'PUT',
+        path: `/allocations/${c(20)}`,
+        version: '1.28',
+        body: dictBody({ [host]: { VCPU: 2 } }, { consumer_generation: null }),
+      },
+      get(`/resource_providers/${host}/allocations`, '1.28'),
+      { method: 'POST', path: '/reshaper', version: '1.29', body: moved(2, 1) },
+      { method: 'POST', path: '/reshaper', version: '1.30', body: moved(1, 1) },
+      { method: 'POST', path: '/reshaper', version: '1.30', body: moved(2, 0) },
+      { method: 'POST', path: '/reshaper', version: '1.30', body: { inventories: {}, allocations: {} } },
+      {
+        method: 'POST',
+        path: '/reshaper',
+        version: '1.30',
+        body: {
+          inventories: { [uuidOf('nowhere')]: { resource_provider_generation: 0, inventories: {} } },
+          allocations: {},
+        },
+      },
+      { method: 'POST', path: '/reshaper', version: '1.30', body: moved(2, 1) },
+      get(`/allocations/${c(20)}`, '1.28'),
+      get(`/resource_providers/${host}/allocations`, '1.28'),
+      get(`/resource_providers/${numa}/allocations`, '1.28'),
+      get(`/resource_providers/${host}/inventories`, '1.30'),
+      get(`/resource_providers/${numa}/inventories`, '1.30'),
+      {
+        method: 'POST',
+        path: '/reshaper',
+        version: '1.38',
+        body: {
+          inventories: { [numa]: { resource_provider_generation: 3, inventories: {} } },
+          allocations: {},
+        },
+      },
     ]);
   });
 });

@@ -80,6 +80,13 @@ function assertNoDuplicates(input: Validated, path: ConsumerPath): void {
   });
 }
 
+/** Consumers' allocations validated for a write inside the caller's transaction (none is allowed: the reshaper may move no allocation). */
+export function parseConsumerWrites(raw: ConsumerAllocationsInput[]): Validated {
+  const input: Validated = { consumers: parseInput(z.array(consumerAllocations).max(1000), raw, 'consumers') };
+  assertNoDuplicates(input, listPath);
+  return input;
+}
+
 /**
  * Replaces the allocations of every listed consumer in one write transaction:
  * consumer generations checked, unit rules checked per amount, capacity checked on the sum

@@ -155,7 +155,11 @@ function* validate(
               `${joined} ${extras.length === 1 ? 'does' : 'do'} not match any of the regexes: ${regexes}`,
             );
           } else {
-            const listed = extras.map((e) => pyRepr(e)).join(', ');
+            // jsonschema's extras_msg sorts them too (4.10: `sorted(extras)`).
+            const listed = [...extras]
+              .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+              .map((e) => pyRepr(e))
+              .join(', ');
             yield error(
               keyword,
               `Additional properties are not allowed (${listed} ${extras.length === 1 ? 'was' : 'were'} unexpected)`,

@@ -23,6 +23,7 @@ import {
   showProvider,
   updateProviderHandler,
 } from './handlers/providers.js';
+import { reshapeHandler } from './handlers/reshaper.js';
 import {
   createClass,
   deleteClass,
@@ -160,5 +161,8 @@ export const ROUTES: RouteTable = {
       checkAccept: true,
       handler: listAllocationCandidates,
     },
+  },
+  '/reshaper': {
+    POST: { policy: 'placement:reshaper:reshape', since: '1.30', requireJson: true, handler: reshapeHandler },
   },
 };

@@ -136,7 +136,7 @@ function engineConsumer(
 }
 
 /** The engine's refusals as Placement words them; `notFoundPrefix` differs between PUT and POST. */
-function placementError(error: unknown, inputs: ConsumerAllocationsInput[], notFoundPrefix: string): unknown {
+export function placementError(error: unknown, inputs: ConsumerAllocationsInput[], notFoundPrefix: string): unknown {
   if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
     return new RestError(400, `${notFoundPrefix}No such resource class ${error.identifier}.`);
   if (error instanceof NotFoundError && error.resourceType === 'ResourceProvider')
@@ -172,6 +172,57 @@ function placementError(error: unknown, inputs: ConsumerAllocationsInput[], notF
  * 1.28 (before, the current one is used, and a lost race is tried again), providers must
  * exist, then the engine's write (one transaction, the one fit rule, no over-commit).
  */
+/**
+ * The checks Placement makes before its write (consumer generations from 1.28, providers
+ * exist, providers hold some named class), then the engine inputs. `inventoryCheck` is off
+ * for the reshaper, whose inventories change in the same transaction.
+ */
+export async function prepareConsumers(
+  pool: pg.Pool,
+  bodies: [string, ConsumerBody][],
+  minor: number,
+  inventoryCheck = true,
+): Promise<ConsumerAllocationsInput[]> {
+  const providers = [...new Set(bodies.flatMap(([, b]) => Object.keys(b.allocations)))];
+  const classes = [
+    ...new Set(bodies.flatMap(([, b]) => Object.values(b.allocations).flatMap((a) => Object.keys(a.resources)))),
+  ];
+  const f = await facts(
+    pool,
+    bodies.map(([u]) => u),
+    providers,
+    classes,
+  );
+  for (const [uuid, body] of bodies) {
+    if (minor >= 28) checkGeneration(body.consumer_generation, f.generations.get(uuid));
+    checkProviders(body, f);
+  }
+  if (inventoryCheck)
+    checkInventoriesExist(
+      bodies.map(([, b]) => b),
+      f,
+    );
+  return bodies.map(([uuid, body]) =>
+    engineConsumer(
+      uuid,
+      body,
+      minor >= 28 ? (body.consumer_generation ?? null) : (f.generations.get(uuid) ?? null),
+      minor,
+    ),
+  );
+}
+
+/** A consumer generation the engine found changed meanwhile, in Placement's words. */
+export function generationConflict(error: ConsumerGenerationConflictError): RestError {
+  return new RestError(
+    409,
+    error.actual === null
+      ? `consumer generation conflict - expected null but got ${error.expected}`
+      : `consumer generation conflict - expected ${error.actual} but got ${error.expected ?? 'None'}`,
+    { code: ErrorCode.CONCURRENT_UPDATE },
+  );
+}
+
 async function writeConsumers(
   pool: pg.Pool,
   bodies: [string, ConsumerBody][],
@@ -179,46 +230,14 @@ async function writeConsumers(
   caller: WriteCaller | undefined,
   notFoundPrefix: string,
 ): Promise<void> {
-  const providers = [...new Set(bodies.flatMap(([, b]) => Object.keys(b.allocations)))];
-  const classes = [
-    ...new Set(bodies.flatMap(([, b]) => Object.values(b.allocations).flatMap((a) => Object.keys(a.resources)))),
-  ];
   for (let attempt = 1; ; attempt++) {
-    const f = await facts(
-      pool,
-      bodies.map(([u]) => u),
-      providers,
-      classes,
-    );
-    for (const [uuid, body] of bodies) {
-      if (minor >= 28) checkGeneration(body.consumer_generation, f.generations.get(uuid));
-      checkProviders(body, f);
-    }
-    checkInventoriesExist(
-      bodies.map(([, b]) => b),
-      f,
-    );
-    const inputs = bodies.map(([uuid, body]) =>
-      engineConsumer(
-        uuid,
-        body,
-        minor >= 28 ? (body.consumer_generation ?? null) : (f.generations.get(uuid) ?? null),
-        minor,
-      ),
-    );
+    const inputs = await prepareConsumers(pool, bodies, minor);
     try {
       await writeAllocations(pool, { consumers: inputs }, undefined, caller, { generations: 'written' });
       return;
     } catch (error) {
       if (error instanceof ConsumerGenerationConflictError) {
-        if (minor >= 28)
-          throw new RestError(
-            409,
-            error.actual === null
-              ? `consumer generation conflict - expected null but got ${error.expected}`
-              : `consumer generation conflict - expected ${error.actual} but got ${error.expected ?? 'None'}`,
-            { code: ErrorCode.CONCURRENT_UPDATE },
-          );
+        if (minor >= 28) throw generationConflict(error);
         if (attempt < UNCHECKED_ATTEMPTS) continue;
         throw concurrent();
       }

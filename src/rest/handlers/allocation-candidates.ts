@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../placement/errors.js';
+import { InvalidInputError, NotFoundError } from '../../placement/errors.js';
 import { placementCandidates } from '../../placement/rest-candidates/index.js';
 import { withClient } from '../../placement/transactions.js';
 import { parseCandidateQuery } from '../allocation-candidates/query.js';
@@ -27,6 +27,9 @@ export const listAllocationCandidates: RestHandler = async (ctx) => {
       );
     if (error instanceof NotFoundError && error.resourceType === 'Trait')
       throw new RestError(400, `No such trait(s): ${error.identifier}.`);
+    // A request past the engine's input limits (more than 32 groups, 50 classes, 100 traits): Placement would take it.
+    if (error instanceof InvalidInputError)
+      throw new RestError(400, `Invalid query string parameters: ${error.message}`);
     throw error;
   }
 };
