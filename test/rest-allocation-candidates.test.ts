@@ -269,4 +269,11 @@ describeWorld('NUMA trees', NUMA, [
   ['resources=VCPU:1&resources1=SRIOV_NET_VF:1&in_tree1={pf1}', '1.39'],
   ['resources1=VCPU:1&resources2=VCPU:1&group_policy=none&limit=3', '1.39'],
   ['resources=VCPU:1,MEMORY_MB:512&limit=1', '1.39'],
+  ['required_root=HW_CPU_X86_AVX2&resources_vf=SRIOV_NET_VF:1&same_subtree=_root,_vf&group_policy=none', '1.36'],
+  ['required_a=CUSTOM_PHYSNET_A&resources_vf=SRIOV_NET_VF:1&same_subtree=_a,_vf&group_policy=isolate', '1.39'],
+  ['resources=DISK_GB:1&resources_vf=SRIOV_NET_VF:1&required_vf=CUSTOM_PHYSNET_B&group_policy=none', '1.34'],
+  ['resources=DISK_GB:1&resources1=VCPU:1&resources2=SRIOV_NET_VF:1&group_policy=isolate', '1.25'],
+  ['resources=VCPU:2,SRIOV_NET_VF:2&required=CUSTOM_PHYSNET_A,HW_CPU_X86_AVX2', '1.39'],
+  ['resources=VCPU:1&member_of={nowhere}', '1.39'],
+  ['resources=VCPU:1&resources1=VCPU:1&in_tree1={host2}&group_policy=none', '1.39'],
 ]);

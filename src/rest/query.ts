@@ -48,9 +48,17 @@ export function memberOfParams(
   ctx: RestContext,
   options: { multiple: boolean; forbidden: boolean },
 ): { required: string[][]; forbidden: string[] } {
-  const values = ctx.url.searchParams.getAll('member_of');
+  return memberOfValues(ctx.url.searchParams.getAll('member_of'), options);
+}
+
+/** The same for the values of one `member_of<suffix>` key (GET /allocation_candidates has suffixed groups). */
+export function memberOfValues(
+  values: string[],
+  options: { multiple: boolean; forbidden: boolean },
+  suffix = '',
+): { required: string[][]; forbidden: string[] } {
   if (!options.multiple && values.length > 1)
-    throw new RestError(400, 'Multiple member_of parameters are not supported');
+    throw new RestError(400, `Multiple member_of${suffix} parameters are not supported`);
   const required: string[][] = [];
   const forbidden = new Set<string>();
   for (const value of values) {
@@ -75,7 +83,10 @@ export function memberOfParams(
     if (want.length) required.push([...new Set(want)].map(canonicalUuid));
     if (refuse.length) {
       if (!options.forbidden)
-        throw new RestError(400, 'Forbidden member_of parameters are not supported in the specified microversion');
+        throw new RestError(
+          400,
+          `Forbidden member_of${suffix} parameters are not supported in the specified microversion`,
+        );
       for (const uuid of refuse) forbidden.add(canonicalUuid(uuid));
     }
   }
@@ -87,8 +98,15 @@ export function requiredParams(
   ctx: RestContext,
   options: { forbidden: boolean; anyOf: boolean },
 ): { required: string[][]; forbidden: string[] } {
-  let values = ctx.url.searchParams.getAll('required');
-  if (!options.anyOf) values = values.slice(-1);
+  return requiredValues(ctx.url.searchParams.getAll('required'), options);
+}
+
+/** The same for the values of one `required<suffix>` key (or root_required's one value). */
+export function requiredValues(
+  allValues: string[],
+  options: { forbidden: boolean; anyOf: boolean },
+): { required: string[][]; forbidden: string[] } {
+  const values = options.anyOf ? allValues : allValues.slice(-1);
   const required: string[][] = [];
   const forbidden = new Set<string>();
   const prefix = 'Invalid query string parameters:';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { isUuidLike } from '../allocation-candidates/query.js';
 import { RestError } from '../errors.js';
+import { isUuidLike } from '../json-schema.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -23,13 +23,13 @@ interface ConsumerAllocationRow {
 }
 
 /** The canonical (lower-case dashed) form Placement stores; anything else names no consumer. */
-export function canonicalUuid(value: string): string | null {
+export function storedUuid(value: string): string | null {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value) ? value : null;
 }
 
 /** GET /allocations/{consumer_uuid}: by provider, with project and user from 1.12, generation 1.28, type 1.38. */
 export async function consumerAllocations(pool: pg.Pool, consumerUuid: string, minor: number): Promise<ReadAnswer> {
-  const uuid = canonicalUuid(consumerUuid);
+  const uuid = storedUuid(consumerUuid);
   const { rows } =
     uuid === null
       ? { rows: [] as ConsumerAllocationRow[] }
@@ -61,7 +61,7 @@ export async function consumerAllocations(pool: pg.Pool, consumerUuid: string, m
 
 /** GET /resource_providers/{uuid}/allocations: by consumer, with the provider's generation. */
 export async function providerAllocations(pool: pg.Pool, providerUuid: string, minor: number): Promise<ReadAnswer> {
-  const uuid = isUuidLike(providerUuid) ? canonicalUuid(providerUuid) : null;
+  const uuid = isUuidLike(providerUuid) ? storedUuid(providerUuid) : null;
   const provider =
     uuid === null
       ? null

@@ -8,9 +8,10 @@ import {
   RetryLimitExceededError,
 } from '../../placement/errors.js';
 import type { WriteCaller } from '../../placement/write-caller.js';
-import { isUuidLike } from '../allocation-candidates/query.js';
 import { ErrorCode, RestError } from '../errors.js';
-import { canonicalUuid } from './read.js';
+import { isUuidLike } from '../json-schema.js';
+import { canonicalUuid } from '../query.js';
+import { storedUuid } from './read.js';
 
 /** One consumer's body (dict form; the handler turns the pre-1.12 list form into it). */
 export interface ConsumerBody {
@@ -33,17 +34,6 @@ const concurrent = () =>
     { code: ErrorCode.CONCURRENT_UPDATE },
   );
 
-/** Python's str(uuid.UUID(value)). */
-function pythonUuid(value: string): string {
-  const hex = value
-    .replaceAll('urn:', '')
-    .replaceAll('uuid:', '')
-    .replace(/^[{}]+|[{}]+$/g, '')
-    .replaceAll('-', '');
-  const h = hex.toLowerCase();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 interface Facts {
   generations: Map<string, number>;
   providers: Set<string>;
@@ -53,7 +43,7 @@ interface Facts {
 }
 
 async function facts(pool: pg.Pool, consumers: string[], providers: string[], classes: string[]): Promise<Facts> {
-  const canonical = providers.map(canonicalUuid).filter((u): u is string => u !== null);
+  const canonical = providers.map(storedUuid).filter((u): u is string => u !== null);
   const { rows } = await pool.query<{
     consumers: { uuid: string; generation: number }[] | null;
     providers: { uuid: string; classes: string[] }[] | null;
@@ -91,7 +81,7 @@ function checkGeneration(given: number | null | undefined, actual: number | unde
 
 function checkProviders(body: ConsumerBody, f: Facts): void {
   for (const provider of Object.keys(body.allocations))
-    if (!f.providers.has(canonicalUuid(provider) ?? ''))
+    if (!f.providers.has(storedUuid(provider) ?? ''))
       throw new RestError(400, `Allocation for resource provider '${provider}' that does not exist.`);
 }
 
@@ -249,7 +239,7 @@ async function writeConsumers(
 /** The path's consumer uuid as Placement takes it: uuid-like, else 400; then str(uuid.UUID(...)). */
 export function consumerUuidOf(raw: string): string {
   if (!isUuidLike(raw)) throw new RestError(400, `Malformed consumer_uuid: ${raw}`);
-  return pythonUuid(raw);
+  return canonicalUuid(raw);
 }
 
 /** PUT /allocations/{consumer_uuid} with a validated body; `consumerUuid` from consumerUuidOf. */
@@ -283,7 +273,7 @@ export async function postAllocations(
 /** DELETE /allocations/{consumer_uuid}: every allocation of the consumer, which then disappears. */
 export async function removeAllocations(pool: pg.Pool, consumerUuid: string, caller?: WriteCaller): Promise<void> {
   const notFound = () => new RestError(404, `No allocations for consumer '${consumerUuid}'`);
-  const uuid = canonicalUuid(consumerUuid);
+  const uuid = storedUuid(consumerUuid);
   if (uuid === null) throw notFound();
   for (let attempt = 1; ; attempt++) {
     const { rows } = await pool.query<{ generation: number }>('SELECT generation FROM consumers WHERE uuid = $1', [
