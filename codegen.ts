@@ -10,7 +10,7 @@ import type { Types } from '@graphql-codegen/plugin-helpers';
  * `npm run client:generate` rewrites client/generated/; test/client-codegen.test.ts fails when
  * it is stale.
  */
-export const CLIENT_API_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
+export const CLIENT_API_VERSIONS = ['1.0', '1.1', '1.2', '1.3', '1.4'] as const;
 
 export type ClientApiVersion = (typeof CLIENT_API_VERSIONS)[number];
 

@@ -1,18 +1,19 @@
-import * as ops from './generated/1.3/graphql.js';
-import { PLACEMENT_API_VERSION } from './generated/1.3/version.js';
+import * as ops from './generated/1.4/graphql.js';
+import { PLACEMENT_API_VERSION } from './generated/1.4/version.js';
 import { type PlacementClientOptions, PlacementTransport } from './transport.js';
 
-// The typed documents, enums and result types of API 1.3, for `request` and for annotations.
-export * from './generated/1.3/graphql.js';
+// The typed documents, enums and result types of API 1.4, for `request` and for annotations.
+export * from './generated/1.4/graphql.js';
 export * from './transport.js';
 export { PLACEMENT_API_VERSION };
 
 /**
- * The typed client of the placement service in API 1.3 (PLACEMENT_API_VERSION), the newest
- * version this package speaks; `@placement-gateway/client/1.2`, `/1.1` and `/1.0` pin the older
- * ones. One method per ready operation in client/operations/1.3/; each returns the operation's root
- * field, union results as discriminated unions on `__typename`. `request` runs any other generated
- * document. In 1.3 a placement request may carry `groups` and results carry their `mappings`.
+ * The typed client of the placement service in API 1.4 (PLACEMENT_API_VERSION), the newest
+ * version this package speaks; `@placement-gateway/client/1.3`, `/1.2`, `/1.1` and `/1.0` pin the
+ * older ones. One method per ready operation in client/operations/1.4/; each returns the operation's
+ * root field, union results as discriminated unions on `__typename`. `request` runs any other
+ * generated document. In 1.3 a placement request may carry `groups` and results carry their
+ * `mappings`; 1.4 adds importPlacementState (ADMIN only).
  */
 export class PlacementClient extends PlacementTransport {
   declare readonly apiVersion: typeof PLACEMENT_API_VERSION;
@@ -187,5 +188,15 @@ export class PlacementClient extends PlacementTransport {
   /** By `{ id }` or `{ name }`: the next request with that token gets 401. */
   async revokeApiToken(input: ops.RevokeApiTokenInput) {
     return (await this.request(ops.RevokeApiTokenDocument, { input })).revokeApiToken;
+  }
+
+  // Import (from 1.4; the service allows it to ADMIN tokens only)
+
+  /**
+   * Makes the service's state equal to an OpenStack Placement's, batch by batch, generations
+   * included: what `placement import` sends. `dryRun: true` reports the changes and writes nothing.
+   */
+  async importPlacementState(input: ops.ImportPlacementStateInput) {
+    return (await this.request(ops.ImportPlacementStateDocument, { input })).importPlacementState;
   }
 }

@@ -5,7 +5,7 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
  * (client/operations/<version>/), generated from that version's frozen schema. The last one
  * is the package's default entry. docs/CLIENT.md, "Compatibility".
  */
-export const SUPPORTED_API_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
+export const SUPPORTED_API_VERSIONS = ['1.0', '1.1', '1.2', '1.3', '1.4'] as const;
 
 export type SupportedApiVersion = (typeof SUPPORTED_API_VERSIONS)[number];
 

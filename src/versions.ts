@@ -4,7 +4,7 @@
  * unreleased head the next release will freeze; it is printed to schema.graphql and is not
  * served. docs/API-VERSIONS.md has the policy and the changelog.
  */
-export const API_VERSIONS = ['1.0', '1.1', '1.2', '1.3', '1.4'] as const;
+export const API_VERSIONS = ['1.0', '1.1', '1.2', '1.3', '1.4', '1.5'] as const;
 
 export type ApiVersion = (typeof API_VERSIONS)[number];
 
@@ -21,6 +21,7 @@ export const RELEASED_VERSIONS: readonly ReleasedVersion[] = [
   { version: '1.1', released: '2026-11-24', supportedUntil: '2027-11-24' },
   { version: '1.2', released: '2026-12-02', supportedUntil: '2027-12-02' },
   { version: '1.3', released: '2026-12-02', supportedUntil: '2027-12-02' },
+  { version: '1.4', released: '2026-12-02', supportedUntil: '2027-12-02' },
 ];
 
 export const SERVED_VERSIONS: readonly ApiVersion[] = RELEASED_VERSIONS.map((v) => v.version);
@@ -101,4 +102,5 @@ export const VERSION_BEHAVIOUR: Record<ApiVersion, VersionBehaviour> = {
   '1.2': BEHAVIOUR_1_0,
   '1.3': BEHAVIOUR_1_0,
   '1.4': BEHAVIOUR_1_0,
+  '1.5': BEHAVIOUR_1_0,
 };

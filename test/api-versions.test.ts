@@ -121,7 +121,7 @@ describe('frozen versions', () => {
       candidateMaxLimit: 1000,
       maxNodeIds: 500,
     };
-    expect(released).toEqual({ '1.0': frozen, '1.1': frozen, '1.2': frozen, '1.3': frozen });
+    expect(released).toEqual({ '1.0': frozen, '1.1': frozen, '1.2': frozen, '1.3': frozen, '1.4': frozen });
   });
 });
 
@@ -167,7 +167,7 @@ describe('version selection over HTTP', () => {
     expect(reply.body.data?.resourceProviders.totalCount).toBe(1);
   });
 
-  it.each(['1.0', '1.1', '1.2', '1.3', ' 1.3 '])('header %j is served by that version', async (version) => {
+  it.each(['1.0', '1.1', '1.2', '1.3', '1.4', ' 1.4 '])('header %j is served by that version', async (version) => {
     const reply = await post(PROVIDERS_QUERY, version);
     expect(reply.status).toBe(200);
     expect(reply.headers.get('placement-api-version')).toBe(version.trim());
@@ -189,14 +189,14 @@ describe('version selection over HTTP', () => {
     expect(reply.status).toBe(400);
     expect(reply.body.data).toBeUndefined();
     const error = reply.body.errors?.[0];
-    expect(error?.message).toContain('supported versions are 1.0, 1.1, 1.2, 1.3 (min 1.0, max 1.3)');
+    expect(error?.message).toContain('supported versions are 1.0, 1.1, 1.2, 1.3, 1.4 (min 1.0, max 1.4)');
     expect(error?.extensions).toEqual({
       code: 'UNSUPPORTED_API_VERSION',
       requested: version,
       reason,
       minVersion: '1.0',
-      maxVersion: '1.3',
-      supportedVersions: ['1.0', '1.1', '1.2', '1.3'],
+      maxVersion: '1.4',
+      supportedVersions: ['1.0', '1.1', '1.2', '1.3', '1.4'],
     });
     expect(await env.sql('SELECT count(*)::int AS n FROM resource_providers')).toEqual(before);
   });

@@ -16,7 +16,7 @@ let env: TestEnv;
 let scheduler: GqlClient;
 let schedulerName: string;
 beforeAll(async () => {
-  env = await createTestEnv({ access: { serveHead: true } });
+  env = await createTestEnv();
   schedulerName = `audit-scheduler-${randomUUID().slice(0, 8)}`;
   scheduler = env.as(await env.createToken('SCHEDULER', { name: schedulerName }));
 });
@@ -56,9 +56,10 @@ async function mutate<T>(
   query: string,
   variables: Record<string, unknown>,
   client: GqlClient = env,
+  version = '1.2',
 ): Promise<{ data: T; events: EventRow[]; requestId: string }> {
   const requestId = `audit-${randomUUID()}`;
-  const response = await client.post({ query, variables }, { 'x-request-id': requestId, [VERSION_HEADER]: '1.2' });
+  const response = await client.post({ query, variables }, { 'x-request-id': requestId, [VERSION_HEADER]: version });
   const body = (await response.json()) as { data?: T; errors?: unknown[] };
   expect(response.headers.get('x-request-id')).toBe(requestId);
   return { data: body.data as T, events: await eventsOf(requestId), requestId };
@@ -395,6 +396,42 @@ describe('the other mutations, one event each', () => {
     await env.gql(`mutation { createResourceClass(input: {name: "${cls}"}) { __typename } }`);
     const dropped = await mutate(`mutation { deleteResourceClass(input: {name: "${cls}"}) { __typename } }`, {});
     expect(dropped.events.map((e) => [e.operation, e.subject])).toEqual([['deleteResourceClass', cls]]);
+  });
+
+  it('importPlacementState (1.4): one event per committed batch, naming the providers it wrote', async () => {
+    const host = randomUUID();
+    const inventory = {
+      resourceClass: 'VCPU',
+      total: 2,
+      reserved: 0,
+      minUnit: 1,
+      maxUnit: 2,
+      stepSize: 1,
+      allocationRatio: 1,
+    };
+    const provider = {
+      uuid: host,
+      name: `audit-import-${host.slice(0, 8)}`,
+      generation: 3,
+      inventories: [inventory],
+      traits: [],
+      aggregates: [],
+    };
+    const imported = await mutate<{ importPlacementState: { __typename: string } }>(
+      `mutation($input: ImportPlacementStateInput!) { importPlacementState(input: $input) { __typename } }`,
+      { input: { batches: [{ providers: [provider] }] } },
+      env,
+      '1.4',
+    );
+    expect(imported.data.importPlacementState.__typename).toBe('ImportPlacementStatePayload');
+    expect(imported.events).toEqual([
+      expect.objectContaining({
+        operation: 'importPlacementState',
+        api_version: '1.4',
+        actor_role: 'ADMIN',
+        provider_uuids: [host],
+      }),
+    ]);
   });
 
   it('every mutation of the API has appeared in the trail by now (this file exercises each one)', async () => {

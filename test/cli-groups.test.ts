@@ -32,7 +32,7 @@ let url: string;
 let requests = 0;
 
 beforeAll(async () => {
-  env = await createTestEnv({ access: { serveHead: true } });
+  env = await createTestEnv();
   server = createServer((request, response) => {
     if (request.url?.startsWith('/graphql')) requests++;
     return env.gateway(request, response);

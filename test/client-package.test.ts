@@ -22,12 +22,13 @@ import { TEST_ADMIN_TOKEN } from './support/test-token.js';
  * PlacementClient compiled with that project's tsc and run with node against a served gateway.
  */
 
-/** The integrator's program: the default (1.3) client, the 1.2, 1.1 and 1.0 entries, typed errors, thrown errors. */
+/** The integrator's program: the default (1.4) client, the 1.3, 1.2, 1.1 and 1.0 entries, typed errors, thrown errors. */
 const PROGRAM = `
 import { isTypedError, PlacementClient, PlacementClientError } from '@placement-gateway/client';
 import { ListProvidersDocument, PlacementClient as PlacementClient10 } from '@placement-gateway/client/1.0';
 import { PlacementClient as PlacementClient11 } from '@placement-gateway/client/1.1';
 import { PlacementClient as PlacementClient12 } from '@placement-gateway/client/1.2';
+import { PlacementClient as PlacementClient13 } from '@placement-gateway/client/1.3';
 
 const url = process.argv[2]!;
 const client = new PlacementClient({ url });
@@ -40,11 +41,13 @@ const uuid: string = created.resourceProvider.uuid;
 const generation: number = created.resourceProvider.generation;
 const duplicate = await client.createCell({ name: 'outside-cell' });
 
-// Code written against client 1.1.x and 1.2.x keeps its methods through the 1.1 and 1.2 entries.
+// Code written against client 1.1.x, 1.2.x and 1.3.x keeps its methods through those entries.
 const client11 = new PlacementClient11({ url });
 const cells11 = await client11.listCells();
 const client12 = new PlacementClient12({ url });
 const found12 = await client12.getProvider(uuid);
+const client13 = new PlacementClient13({ url });
+const found13 = await client13.getProvider(uuid);
 const pinned = new PlacementClient10({ url });
 const page = await pinned.request(ListProvidersDocument, { first: 10 });
 let thrown = '';
@@ -54,9 +57,10 @@ try {
   if (error instanceof PlacementClientError) thrown = \`\${error.kind} \${error.code} \${error.field}\`;
 }
 console.log(JSON.stringify({
-  apiVersions: [client.apiVersion, client12.apiVersion, client11.apiVersion, pinned.apiVersion],
+  apiVersions: [client.apiVersion, client13.apiVersion, client12.apiVersion, client11.apiVersion, pinned.apiVersion],
   cells11: cells11.edges.map((edge) => edge.node.name),
   found12: found12?.name,
+  found13: found13?.name,
   uuid,
   generation,
   duplicate: isTypedError(duplicate) ? duplicate.code : 'created',
@@ -106,7 +110,7 @@ describe('@placement-gateway/client, packed and installed into another project',
     expect((await lstat(installed)).isSymbolicLink()).toBe(false);
     const manifest = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8'));
     expect(Object.keys(manifest.dependencies)).toEqual(['@graphql-typed-document-node/core']);
-    for (const file of ['index', 'api-1.2', 'api-1.1', 'api-1.0'].flatMap((entry) => [
+    for (const file of ['index', 'api-1.3', 'api-1.2', 'api-1.1', 'api-1.0'].flatMap((entry) => [
       `dist/${entry}.js`,
       `dist/${entry}.d.ts`,
     ])) {
@@ -117,9 +121,10 @@ describe('@placement-gateway/client, packed and installed into another project',
     expect((await lstat(path.join(installed, 'operations/1.1/providers.graphql'))).isFile()).toBe(true);
     expect((await lstat(path.join(installed, 'operations/1.2/tokens.graphql'))).isFile()).toBe(true);
     expect((await lstat(path.join(installed, 'operations/1.3/placement.graphql'))).isFile()).toBe(true);
+    expect((await lstat(path.join(installed, 'operations/1.4/import.graphql'))).isFile()).toBe(true);
   });
 
-  it('compiles with tsc and runs with node: writes, typed errors, the 1.2, 1.1 and 1.0 entries, thrown errors', async () => {
+  it('compiles with tsc and runs with node: writes, typed errors, the 1.3, 1.2, 1.1 and 1.0 entries, thrown errors', async () => {
     await writeFile(path.join(project, 'src/main.ts'), PROGRAM);
     await compile(project);
     const before = versionHeaders.length;
@@ -132,17 +137,18 @@ describe('@placement-gateway/client, packed and installed into another project',
     expect(stderr).toBe('');
     const result = JSON.parse(stdout);
     expect(result).toEqual({
-      apiVersions: ['1.3', '1.2', '1.1', '1.0'],
+      apiVersions: ['1.4', '1.3', '1.2', '1.1', '1.0'],
       cells11: ['outside-cell'],
       found12: 'outside-host',
+      found13: 'outside-host',
       uuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       generation: 0,
       duplicate: 'ALREADY_EXISTS',
       providers: ['outside-host'],
       thrown: 'graphql INVALID_INPUT uuid',
     });
-    // createCell, createProvider, createCell in 1.3; listCells in 1.1; getProvider in 1.2; the pinned client in 1.0; getProvider in 1.3.
-    expect(versionHeaders.slice(before)).toEqual(['1.3', '1.3', '1.3', '1.1', '1.2', '1.0', '1.3']);
+    // createCell, createProvider, createCell in 1.4; listCells in 1.1; getProvider in 1.2, then 1.3; the pinned client in 1.0; getProvider in 1.4.
+    expect(versionHeaders.slice(before)).toEqual(['1.4', '1.4', '1.4', '1.1', '1.2', '1.3', '1.0', '1.4']);
     expect(await env.sql('SELECT name FROM resource_providers WHERE uuid = $1', [result.uuid])).toEqual([
       { name: 'outside-host' },
     ]);
@@ -154,7 +160,7 @@ describe('@placement-gateway/cli, packed and installed into another project', ()
   it('links the `placement` bin, which runs the compiled CLI against the service', async () => {
     const placement = path.join(project, 'node_modules/.bin/placement');
     const version = await mustRun(placement, ['--version'], project);
-    expect(version.stdout).toBe('placement CLI, API 1.3\n');
+    expect(version.stdout).toBe('placement CLI, API 1.4\n');
     const cells = await mustRun(
       placement,
       ['--url', url, '--json', 'cells', 'list'],

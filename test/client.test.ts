@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   AllocationCandidatesDocument,
+  ImportPlacementStateDocument,
   isTypedError,
   ListApiTokensDocument,
   ListInventoriesDocument,
@@ -13,6 +14,7 @@ import {
 import * as api10 from '@placement-gateway/client/1.0';
 import * as api11 from '@placement-gateway/client/1.1';
 import * as api12 from '@placement-gateway/client/1.2';
+import * as api13 from '@placement-gateway/client/1.3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWith } from './support/fixtures.js';
 import { freePort } from './support/free-port.js';
@@ -149,9 +151,34 @@ describe('PlacementClient', () => {
     expect(versionHeaders.slice(before)).toEqual(['1.1', '1.1']);
   });
 
-  it("speaks 1.3 by default: a grouped request's candidates carry typed mappings; the 1.2 entry is told 1.3 has them", async () => {
+  it('speaks 1.4 by default: importPlacementState is typed; the 1.3 entry keeps its methods and is told 1.4 has it', async () => {
     const client = new PlacementClient({ token: TEST_ADMIN_TOKEN, url });
-    expect(client.apiVersion).toBe('1.3');
+    expect(client.apiVersion).toBe('1.4');
+    const trait = `CUSTOM_CLIENT_IMPORT_${randomUUID().slice(0, 8).toUpperCase()}`;
+    const before = versionHeaders.length;
+    // A dry run: the change is reported and rolled back.
+    const result = await client.importPlacementState({ batches: [{ traits: [trait] }], dryRun: true });
+    if (result.__typename !== 'ImportPlacementStatePayload') throw new Error(`import: ${result.__typename}`);
+    expect(result.dryRun).toBe(true);
+    expect(result.batches).toBe(0);
+    expect(result.changes).toEqual([expect.objectContaining({ action: 'CREATE', kind: 'TRAIT', id: trait })]);
+    expect(await env.sql('SELECT name FROM traits WHERE name = $1', [trait])).toEqual([]);
+
+    const pinned = new api13.PlacementClient({ token: TEST_ADMIN_TOKEN, url });
+    expect(pinned.apiVersion).toBe('1.3');
+    const traits = await pinned.listTraits({ first: 1 });
+    expect(traits.totalCount).toBeGreaterThan(0);
+    const refused = await pinned
+      .request(ImportPlacementStateDocument, { input: { batches: [], dryRun: true } })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'graphql', code: 'GRAPHQL_VALIDATION_FAILED' });
+    // 1.3 has neither the mutation nor its input type: validation names the type first.
+    expect((refused as PlacementClientError).message).toContain('Unknown type "ImportPlacementStateInput"');
+    expect(versionHeaders.slice(before)).toEqual(['1.4', '1.3', '1.3']);
+  });
+
+  it("a grouped request's candidates carry typed mappings (from 1.3); the 1.2 entry is told 1.3 has them", async () => {
+    const client = new PlacementClient({ token: TEST_ADMIN_TOKEN, url });
     const host = await hostWith(env, 'client-groups-host', { VCPU: 4, MEMORY_MB: 2048 });
     const variables = {
       request: {

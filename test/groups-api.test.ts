@@ -27,7 +27,7 @@ let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  env = await createTestEnv({ access: { serveHead: true } });
+  env = await createTestEnv();
   server = createServer((request, response) => env.gateway(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

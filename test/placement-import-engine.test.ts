@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEAD_VERSION } from '../src/versions.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertPlacementInvariants } from './support/invariants.js';
 
 /**
- * importPlacementState (head API) on its own: each batch atomic, typed refusals naming the
+ * importPlacementState (API 1.4) on its own, on a gateway as `npm start` serves it: each batch atomic, typed refusals naming the
  * batch and field, generations set as given, the source's allocations copied without the fit
  * rule, custom catalogue removal refused while in use, ADMIN's import audited.
  */
 
 let env: TestEnv;
 beforeAll(async () => {
-  env = await createTestEnv({ poolMax: 4, access: { serveHead: true } });
+  env = await createTestEnv({ poolMax: 4 });
 });
 afterAll(async () => env?.close());
 
@@ -37,11 +36,7 @@ interface Result {
 }
 
 async function importState(batches: unknown[], dryRun = false): Promise<Result> {
-  const result = await env.gql<{ importPlacementState: Result }>(
-    MUTATION,
-    { input: { batches, dryRun } },
-    HEAD_VERSION,
-  );
+  const result = await env.gql<{ importPlacementState: Result }>(MUTATION, { input: { batches, dryRun } }, '1.4');
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
   return result.data!.importPlacementState;
 }
@@ -61,7 +56,7 @@ const provider = (uuid: string, name: string, extra: Record<string, unknown> = {
 const count = async (table: string) => (await env.sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
 
 describe('importPlacementState', () => {
-  it('is absent from released versions', async () => {
+  it('is absent from the versions before 1.4', async () => {
     const result = await env.gql(MUTATION, { input: { batches: [] } }, '1.3');
     expect(result.errors?.map((e) => e.message).join(' ')).toMatch(/Unknown type "ImportPlacementStateInput"/);
   });

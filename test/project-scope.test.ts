@@ -79,7 +79,7 @@ async function expectCountersConsistent(): Promise<void> {
 }
 
 beforeAll(async () => {
-  env = await createTestEnv({ poolMax: 8, access: { serveHead: true } });
+  env = await createTestEnv({ poolMax: 8 });
   admin = env.as(env.adminToken);
   alphaScheduler = env.as(await env.createToken('SCHEDULER', { name: 'alpha-scheduler', projectId: 'alpha' }));
   alphaReader = env.as(await env.createToken('READER', { name: 'alpha-reader', projectId: 'alpha' }));

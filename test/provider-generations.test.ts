@@ -10,7 +10,7 @@ import { createTestEnv, type TestEnv } from './support/harness.js';
 
 let env: TestEnv;
 beforeAll(async () => {
-  env = await createTestEnv({ poolMax: 4, access: { serveHead: true } });
+  env = await createTestEnv({ poolMax: 4 });
 });
 afterAll(async () => env?.close());
 

@@ -4,7 +4,7 @@ import { since } from '../versions.js';
 import { mutationErrors } from './errors.js';
 import { writeCaller } from './write-caller.js';
 
-// importPlacementState (head, 1.4): the write behind `placement import` (docs/CLIENT.md). ADMIN
+// importPlacementState (since 1.4): the write behind `placement import` (docs/CLIENT.md). ADMIN
 // only (src/schema/authorization.ts): it sets generations, which no other write can.
 
 const from14 = since('1.4');

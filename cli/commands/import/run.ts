@@ -3,7 +3,7 @@ import { Refusal, refusalFromTypedError } from '../../errors.js';
 import { type GlobalOptions, resolveToken } from '../../session.js';
 import type { ImportOptions } from '../import.js';
 import { importBatches } from './batches.js';
-import { IMPORT_API_VERSION, type ImportChange, type ImportResult, sendImport } from './gateway.js';
+import { IMPORT_API_VERSION, type ImportChange, type ImportPayload, type ImportResult, sendImport } from './gateway.js';
 import { PlacementSource, type SourceState } from './source.js';
 
 /** Providers whose usage here differs from the source's after the import (exit 1, naming them). */
@@ -19,7 +19,7 @@ export async function runImport(options: ImportOptions, globals: GlobalOptions):
     timeoutMs,
   };
   // An empty import first: a gateway that is unreachable, refuses the token or its role, or
-  // does not serve the head API fails now, before the whole source is read.
+  // predates API 1.4 fails now, before the whole source is read.
   await probeGateway(gateway);
   const source = new PlacementSource(options.from, options.token, timeoutMs);
   const state = await source.read();
@@ -64,16 +64,16 @@ async function probeGateway(gateway: { url: string; token: string | undefined; t
         `the gateway at ${gateway.url} does not serve API ${IMPORT_API_VERSION}, which has importPlacementState`,
         {
           detail: [['gateway answer', error.message]],
-          extra: `  (the importer needs the unreleased head API until ${IMPORT_API_VERSION} is released; nothing was written)`,
+          extra: `  (importPlacementState arrived in API ${IMPORT_API_VERSION}; upgrade the gateway; nothing was written)`,
         },
       );
     throw error;
   }
 }
 
-function payload(result: ImportResult): Extract<ImportResult, { __typename: 'ImportPlacementStatePayload' }> {
-  if (result.__typename === 'ImportPlacementStatePayload' && 'changes' in result) return result;
-  throw refusalFromTypedError(result as { __typename: string; code: string; message: string });
+function payload(result: ImportResult): ImportPayload {
+  if (result.__typename === 'ImportPlacementStatePayload') return result;
+  throw refusalFromTypedError(result);
 }
 
 const ACTION_WORD = { CREATE: 'create', UPDATE: 'update', REMOVE: 'remove' } as const;
