@@ -291,3 +291,51 @@ describe('configured through the environment (npm start’s src/main.ts)', () =>
     expect((await post(gateway.url, READ, identity('dave', 'admin'))).status).toBe(403);
   });
 });
+
+describe("the Placement REST API under /placement believes the same proxies, as keystonemiddleware's clients expect", () => {
+  async function rest(url: string, method: string, path: string, headers: Record<string, string>, body?: unknown) {
+    const response = await fetch(`${url}/placement${path}`, {
+      method,
+      headers: {
+        'openstack-api-version': 'placement 1.39',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+  const providerCount = async () =>
+    (await env.sql<{ n: number }>('SELECT count(*)::int AS n FROM resource_providers'))[0]!.n;
+
+  it('a reader lists providers; creating one is 403 with policy.not_allowed and writes nothing; an admin creates it', async () => {
+    const reader = identity('alice', 'reader');
+    expect((await rest(fromProxy.url, 'GET', '/resource_providers', reader)).status).toBe(200);
+    const before = await providerCount();
+    const name = `rest-proxy-${randomUUID().slice(0, 8)}`;
+    const refused = await rest(fromProxy.url, 'POST', '/resource_providers', reader, { name });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ errors: [{ status: 403, code: 'placement.undefined_code' }] });
+    expect(await providerCount()).toBe(before);
+    const created = await rest(fromProxy.url, 'POST', '/resource_providers', identity('cloud-admin', 'admin'), {
+      name,
+    });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ name });
+    expect(await providerCount()).toBe(before + 1);
+  });
+
+  it('from an untrusted address the same headers are no caller: 401, nothing written', async () => {
+    const before = await providerCount();
+    const refused = await rest(fromClient.url, 'POST', '/resource_providers', identity('mallory', 'admin'), {
+      name: `rest-untrusted-${randomUUID().slice(0, 8)}`,
+    });
+    expect(refused.status).toBe(401);
+    expect(await providerCount()).toBe(before);
+  });
+
+  it('X-Identity-Status: Invalid is 401 on REST too', async () => {
+    const invalid = { ...identity('alice', 'admin'), 'x-identity-status': 'Invalid' };
+    expect((await rest(fromProxy.url, 'GET', '/resource_providers', invalid)).status).toBe(401);
+  });
+});
