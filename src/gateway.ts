@@ -26,6 +26,7 @@ import { RequestLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
 import { authTokenAuthenticator } from './rest/authentication.js';
+import { restRequestObserver } from './rest/metrics.js';
 import { REST_MOUNT, useRestApi } from './rest/plugin.js';
 import { ROUTES } from './rest/routes.js';
 import { createRestApi } from './rest/service.js';
@@ -130,7 +131,7 @@ export function createGateway(
       // First: every answer, early refusals included, carries the request's id.
       useRequestId(),
       // Placement's REST API answers /placement/… itself, with Placement's own auth, errors and headers.
-      useRestApi(restApi),
+      useRestApi(restApi, restRequestObserver(ROUTES, REST_MOUNT)),
       graphiqlPage.plugin,
       useCrossSiteRefusal('/graphql'),
       ...limitPlugins(limits, '/graphql', inflight, slots),

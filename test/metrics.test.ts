@@ -47,6 +47,26 @@ describe('Prometheus metrics', () => {
     expect(text).toMatch(/graphql_yoga_http_duration/);
   });
 
+  it('times Placement REST calls by method, route template and status (never the raw path)', async () => {
+    const series = (route: string, status: number) =>
+      new RegExp(
+        `^placement_rest_request_duration_seconds_count\\{method="GET",route="${route}",status="${status}"\\}`,
+      );
+    const text = await metricsText();
+    const before = [sample(text, series('/resource_providers/{uuid}', 404)), sample(text, series('unmatched', 404))];
+    const headers = { 'x-auth-token': TEST_ADMIN_TOKEN, 'openstack-api-version': 'placement 1.39' };
+    const missing = await fetch(`${base}/placement/resource_providers/${randomUUID()}`, { headers });
+    expect(missing.status).toBe(404);
+    expect((await fetch(`${base}/placement/no_such_route`, { headers })).status).toBe(404);
+    const after = await metricsText();
+    expect([sample(after, series('/resource_providers/{uuid}', 404)), sample(after, series('unmatched', 404))]).toEqual(
+      before.map((n) => n + 1),
+    );
+    expect(after).not.toMatch(
+      /placement_rest_request_duration_seconds_count\{[^}]*route="\/resource_providers\/[0-9a-f]{8}-/,
+    );
+  });
+
   it('shows the claim pool once a claim has used it', async () => {
     expect(sample(await metricsText(), /^placement_db_claim_pool_connections\{state="total"\}/)).toBe(0);
     await hostWith(env, 'metrics-host', { VCPU: 4 });
