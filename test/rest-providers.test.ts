@@ -113,6 +113,7 @@ describe('traits', () => {
   it('lists, creates, shows and deletes traits; sets and clears a provider’s traits', async () => {
     const steps: Step[] = [
       ['GET', '/traits', { version: '1.5' }],
+      ['GET', '/traits', { version: '1.6' }],
       ['PUT', '/traits/CUSTOM_GOLD', { version: '1.6' }],
       ['PUT', '/traits/CUSTOM_GOLD', { version: '1.15' }],
       ['PUT', '/traits/CUSTOM_SILVER', { version: '1.15' }],
