@@ -1,5 +1,11 @@
-import { NotFoundError } from '../errors.js';
-import { MAX_LIMIT, type PlacementRequestInput, parsePlacementRequest, resolveRequest } from '../request.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import {
+  MAX_LIMIT,
+  type PlacementRequest,
+  type PlacementRequestInput,
+  parsePlacementRequest,
+  resolveRequest,
+} from '../request.js';
 import { searchCandidates } from '../search/index.js';
 import type { Queryable } from '../transactions.js';
 import { MAX_INT32 } from '../validation.js';
@@ -11,7 +17,7 @@ import type {
   CandidateResult,
   ProviderSummary,
 } from './request.js';
-import { loadWorld, type WorldProvider } from './world.js';
+import { loadWorld, loadWorldFlags, type WorldFlags, type WorldProvider } from './world.js';
 
 export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } from './request.js';
 
@@ -28,7 +34,8 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   const checked = await checkNames(db, request);
   if (checked === null) return empty;
   if (request.groups.some((g) => g.resources.some(([, amount]) => amount > MAX_INT32))) return empty;
-  const resolved = await resolveRequest(db, parsePlacementRequest(engineRequest(request)));
+  const flags = await loadWorldFlags(db);
+  const resolved = await resolveRequest(db, engineSearch(request, flags));
 
   const kept: Areq[] = [];
   const seen = new Set<string>();
@@ -45,7 +52,7 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
       db,
       hosts.map((h) => h.rootUuid),
     );
-    const world = await loadWorld(db, rootIds);
+    const world = await loadWorld(db, rootIds, flags);
     excludeNested = !request.nestedAware && world.hasTrees;
     for (const p of world.providers.values()) providers.set(p.id, p);
     const enumeration = new Enumeration({
@@ -195,10 +202,35 @@ async function someProviderIn(db: Queryable, memberOf: string[][]): Promise<bool
 
 /**
  * The engine request that finds every host Placement could anchor a request at: the
- * numbered groups as they are, the unnumbered group's classes only (Placement checks its
+ * numbered groups as they are, the unnumbered group's classes (Placement checks its
  * traits and aggregates across a combination's providers, not on the host: enumerate.ts
  * does), and no group the engine cannot express (resourceless without a selecting filter).
+ * In a database without trees or sharing providers every combination is the host alone,
+ * so the unnumbered group's filters are host filters: the engine applies them, and the
+ * hosts it returns are the ones that can answer (otherwise a rare trait would have the
+ * loop below load and enumerate every host, batch by batch, to find a few).
  */
+function engineSearch(request: CandidateRequest, flags: WorldFlags): PlacementRequest {
+  const unnumbered = request.groups.find((g) => g.suffix === '');
+  if (unnumbered !== undefined && unnumbered.resources.length > 0 && !flags.hasTrees && !flags.hasSharing) {
+    try {
+      return parsePlacementRequest({
+        ...engineRequest(request),
+        requiredTraits: unnumbered.requiredTraits.filter((s) => s.length === 1).map((s) => s[0]!),
+        anyOfTraits: unnumbered.requiredTraits.filter((s) => s.length > 1),
+        forbiddenTraits: unnumbered.forbiddenTraits,
+        memberOf: unnumbered.memberOf,
+        forbiddenAggregates: unnumbered.forbiddenAggregates,
+      });
+    } catch (error) {
+      // Filters past the engine's input limits (or a trait both required and forbidden):
+      // the search without them, the enumeration still applies them.
+      if (!(error instanceof InvalidInputError)) throw error;
+    }
+  }
+  return parsePlacementRequest(engineRequest(request));
+}
+
 function engineRequest(request: CandidateRequest): PlacementRequestInput {
   const unnumbered = request.groups.find((g) => g.suffix === '');
   const groups = request.groups.filter(

@@ -71,12 +71,21 @@ SELECT p.id, p.uuid, p.parent_provider_id AS "parentId", p.root_provider_id AS "
 const FLAGS_SQL = `SELECT EXISTS (SELECT 1 FROM resource_providers WHERE parent_provider_id IS NOT NULL) AS "hasTrees",
   EXISTS (SELECT 1 FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = $1) AS "hasSharing"`;
 
+/** Placement's code-path switches for the whole database. */
+export interface WorldFlags {
+  hasTrees: boolean;
+  hasSharing: boolean;
+}
+
+/** Read once per request: the host search and every batch's enumeration then agree on them. */
+export async function loadWorldFlags(db: Queryable): Promise<WorldFlags> {
+  const { rows } = await db.query<WorldFlags>(FLAGS_SQL, [STANDARD_TRAIT_SHARING]);
+  return { hasTrees: rows[0]!.hasTrees, hasSharing: rows[0]!.hasSharing };
+}
+
 /** Loads the trees rooted at `rootIds` with their sharing partners. */
-export async function loadWorld(db: Queryable, rootIds: number[]): Promise<World> {
-  const [{ rows }, flags] = await Promise.all([
-    db.query<ProviderRow>(WORLD_SQL, [rootIds, STANDARD_TRAIT_SHARING]),
-    db.query<{ hasTrees: boolean; hasSharing: boolean }>(FLAGS_SQL, [STANDARD_TRAIT_SHARING]),
-  ]);
+export async function loadWorld(db: Queryable, rootIds: number[], flags: WorldFlags): Promise<World> {
+  const { rows } = await db.query<ProviderRow>(WORLD_SQL, [rootIds, STANDARD_TRAIT_SHARING]);
   const providers = new Map<number, WorldProvider>();
   for (const row of rows) {
     providers.set(row.id, {
@@ -104,8 +113,8 @@ export async function loadWorld(db: Queryable, rootIds: number[]): Promise<World
   return {
     providers,
     byUuid: new Map([...providers.values()].map((p) => [p.uuid, p])),
-    hasTrees: flags.rows[0]!.hasTrees,
-    hasSharing: flags.rows[0]!.hasSharing,
+    hasTrees: flags.hasTrees,
+    hasSharing: flags.hasSharing,
     sharingIds: [...providers.values()].filter((p) => p.traits.has(STANDARD_TRAIT_SHARING)).map((p) => p.id),
   };
 }
