@@ -1,5 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import { peerAddress } from '../http/caller-identity.js';
+import { requestIdOf } from '../http/request-id.js';
 import type { RestApi } from './service.js';
 
 /** Where the gateway serves Placement's REST API: `/placement/…` is Placement's `/…`. */
@@ -13,7 +14,9 @@ export function useRestApi(api: RestApi): Plugin {
   return {
     async onRequest({ request, url, serverContext, endResponse }) {
       if (url.pathname !== REST_MOUNT && !url.pathname.startsWith(`${REST_MOUNT}/`)) return;
-      endResponse(await api(request, url, { address: peerAddress(serverContext) }, serverContext));
+      endResponse(
+        await api(request, url, { address: peerAddress(serverContext) }, serverContext, requestIdOf(request)),
+      );
     },
   };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Negotiator from 'negotiator';
 import type { Actor } from '../auth/actor.js';
 import {
@@ -58,7 +57,14 @@ export interface RestApiOptions {
 }
 
 /** `serverContext`: node:http's, for the caller's address (src/http/caller-identity.ts). */
-export type RestApi = (request: Request, url: URL, peer: Peer, serverContext: unknown) => Promise<Response>;
+export type RestApi = (
+  request: Request,
+  url: URL,
+  peer: Peer,
+  serverContext: unknown,
+  /** The gateway's id of the request (src/http/request-id.ts, echoed in X-Request-Id). */
+  gatewayRequestId: string,
+) => Promise<Response>;
 
 // Placement authenticates every path but its root (auth.NoAuthMiddleware, PlacementAuthProtocol).
 const isRoot = (path: string) => path === '' || path === '/';
@@ -73,8 +79,9 @@ const errorCodesFrom = (version: Microversion | null) => version !== null && atL
  */
 export function createRestApi(options: RestApiOptions): RestApi {
   const router = new Router(options.routes);
-  return async (request, url, peer, serverContext) => {
-    const requestId = `req-${randomUUID()}`;
+  return async (request, url, peer, serverContext, gatewayRequestId) => {
+    // Placement's form of the same id: logs, audit events and both headers agree.
+    const requestId = gatewayRequestId.startsWith('req-') ? gatewayRequestId : `req-${gatewayRequestId}`;
     const path = url.pathname.slice(options.mount.length);
     const env: ErrorEnvironment = {
       method: request.method,
