@@ -18,8 +18,8 @@ import { SequenceGenerator } from './support/rest-sequences.js';
  * the seed is printed so a failing run can be replayed.
  */
 const SEED = Number(process.env.REST_DIFF_SEED ?? 1313);
-const SEQUENCES = Number(process.env.REST_DIFF_SEQUENCES ?? 4);
-const LENGTH = Number(process.env.REST_DIFF_LENGTH ?? 40);
+const SEQUENCES = Number(process.env.REST_DIFF_SEQUENCES ?? 8);
+const LENGTH = Number(process.env.REST_DIFF_LENGTH ?? 60);
 /** REST_DIFF_TRACE=1 prints every call and both statuses (to find what led to a difference). */
 const TRACE = process.env.REST_DIFF_TRACE === '1';
 /** REST_DIFF_DUMP=<file> writes every unexplained difference there in full, one JSON per line. */
