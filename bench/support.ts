@@ -32,7 +32,10 @@ export async function startGateway(
 ): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const entry = gateways > 1 ? ['bench/cluster-gateway.ts', String(gateways)] : ['src/main.ts'];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
+  // BENCH_GATEWAY_CPU_PROF=<dir>: the gateway writes a V8 CPU profile there on exit (NODE_OPTIONS refuses --cpu-prof).
+  const profileDir = process.env.BENCH_GATEWAY_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...entry], {
     cwd: root,
     env: {
       ...process.env,

@@ -145,6 +145,10 @@ describeWorld('flat hosts', FLAT, [
   ['resources=VCPU:1&required=CUSTOM_GOLD', '1.29'],
   ['resources=VCPU:1&required=!CUSTOM_GOLD', '1.39'],
   ['resources=VCPU:1&required=in:CUSTOM_GOLD,HW_CPU_X86_AVX2', '1.39'],
+  // A flat world: the unnumbered group's filters narrow the engine's host search (with a limit, and beside a numbered group).
+  ['resources=VCPU:1&required=CUSTOM_GOLD&limit=1', '1.39'],
+  ['resources=VCPU:1&required=!CUSTOM_GOLD&member_of=in:{agg1},{agg2}&limit=1', '1.39'],
+  ['resources=VCPU:1&required=HW_CPU_X86_AVX2&resources1=MEMORY_MB:128&group_policy=none', '1.39'],
   ['resources=VCPU:1&member_of={agg1}', '1.21'],
   ['resources=VCPU:1&member_of=in:{agg1},{agg2}', '1.24'],
   ['resources=VCPU:1&member_of=!{agg1}', '1.32'],

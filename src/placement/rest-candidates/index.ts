@@ -1,5 +1,12 @@
-import { NotFoundError } from '../errors.js';
-import { MAX_LIMIT, type PlacementRequestInput, parsePlacementRequest, resolveRequest } from '../request.js';
+import { STANDARD_TRAIT_SHARING } from '../catalogue.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import {
+  MAX_LIMIT,
+  type PlacementRequest,
+  type PlacementRequestInput,
+  parsePlacementRequest,
+  resolveRequest,
+} from '../request.js';
 import { searchCandidates } from '../search/index.js';
 import type { Queryable } from '../transactions.js';
 import { MAX_INT32 } from '../validation.js';
@@ -11,7 +18,7 @@ import type {
   CandidateResult,
   ProviderSummary,
 } from './request.js';
-import { loadWorld, type WorldProvider } from './world.js';
+import { loadWorld, type WorldFlags, type WorldProvider, worldFlagsColumns } from './world.js';
 
 export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } from './request.js';
 
@@ -28,7 +35,8 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   const checked = await checkNames(db, request);
   if (checked === null) return empty;
   if (request.groups.some((g) => g.resources.some(([, amount]) => amount > MAX_INT32))) return empty;
-  const resolved = await resolveRequest(db, parsePlacementRequest(engineRequest(request)));
+  const { flags } = checked;
+  const resolved = await resolveRequest(db, engineSearch(request, flags));
 
   const kept: Areq[] = [];
   const seen = new Set<string>();
@@ -41,11 +49,16 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
     const hosts = await searchCandidates(db, resolved, { limit: batch, weigher: 'SPREAD', excludeRoots: excluded });
     if (hosts.length === 0) break;
     excluded.push(...hosts.map((h) => h.rootUuid));
-    const rootIds = await rootIdsOf(
+    const world = await loadWorld(
       db,
       hosts.map((h) => h.rootUuid),
+      flags,
     );
-    const world = await loadWorld(db, rootIds);
+    // The hosts' ids in the engine's order (a host deleted meanwhile drops out).
+    const rootIds = hosts.flatMap((h) => {
+      const root = world.byUuid.get(h.rootUuid);
+      return root === undefined ? [] : [root.id];
+    });
     excludeNested = !request.nestedAware && world.hasTrees;
     for (const p of world.providers.values()) providers.set(p.id, p);
     const enumeration = new Enumeration({
@@ -113,21 +126,11 @@ function summaries(kept: Areq[], providers: Map<number, WorldProvider>, excludeN
   }));
 }
 
-async function rootIdsOf(db: Queryable, uuids: string[]): Promise<number[]> {
-  const { rows } = await db.query<{ id: number; uuid: string }>(
-    'SELECT id, uuid FROM resource_providers WHERE uuid = ANY($1::uuid[])',
-    [uuids],
-  );
-  const idByUuid = new Map(rows.map((r) => [r.uuid, r.id]));
-  return uuids.flatMap((u) => {
-    const id = idByUuid.get(u);
-    return id === undefined ? [] : [id];
-  });
-}
-
 interface CheckedNames {
   classIds: Map<string, number>;
   inTreeRoots: Map<string, number>;
+  /** Read in the same round trip. */
+  flags: WorldFlags;
 }
 
 /**
@@ -150,12 +153,15 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
     classes: { id: number; name: string }[] | null;
     traits: string[] | null;
     trees: { uuid: string; root: number }[] | null;
+    hasTrees: boolean;
+    hasSharing: boolean;
   }>(
     `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
             (SELECT array_agg(name) FROM traits WHERE name = ANY($2::text[])) AS traits,
             (SELECT json_agg(json_build_object('uuid', uuid, 'root', root_provider_id)) FROM resource_providers
-              WHERE uuid::text = ANY($3::text[])) AS trees`,
-    [classNames, traitNames, inTrees.map((u) => u.toLowerCase())],
+              WHERE uuid::text = ANY($3::text[])) AS trees,
+            ${worldFlagsColumns('$4')}`,
+    [classNames, traitNames, inTrees.map((u) => u.toLowerCase()), STANDARD_TRAIT_SHARING],
   );
   const classIds = new Map((rows[0]!.classes ?? []).map((c) => [c.name, c.id]));
   const traits = new Set(rows[0]!.traits ?? []);
@@ -178,7 +184,7 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
       inTreeRoots.set(g.suffix, root);
     }
   }
-  return { classIds, inTreeRoots };
+  return { classIds, inTreeRoots, flags: { hasTrees: rows[0]!.hasTrees, hasSharing: rows[0]!.hasSharing } };
 }
 
 /** Whether any provider is in every one of the aggregate lists (each list: any of its aggregates). */
@@ -195,10 +201,35 @@ async function someProviderIn(db: Queryable, memberOf: string[][]): Promise<bool
 
 /**
  * The engine request that finds every host Placement could anchor a request at: the
- * numbered groups as they are, the unnumbered group's classes only (Placement checks its
+ * numbered groups as they are, the unnumbered group's classes (Placement checks its
  * traits and aggregates across a combination's providers, not on the host: enumerate.ts
  * does), and no group the engine cannot express (resourceless without a selecting filter).
+ * In a database without trees or sharing providers every combination is the host alone,
+ * so the unnumbered group's filters are host filters: the engine applies them, and the
+ * hosts it returns are the ones that can answer (otherwise a rare trait would have the
+ * loop below load and enumerate every host, batch by batch, to find a few).
  */
+function engineSearch(request: CandidateRequest, flags: WorldFlags): PlacementRequest {
+  const unnumbered = request.groups.find((g) => g.suffix === '');
+  if (unnumbered !== undefined && unnumbered.resources.length > 0 && !flags.hasTrees && !flags.hasSharing) {
+    try {
+      return parsePlacementRequest({
+        ...engineRequest(request),
+        requiredTraits: unnumbered.requiredTraits.filter((s) => s.length === 1).map((s) => s[0]!),
+        anyOfTraits: unnumbered.requiredTraits.filter((s) => s.length > 1),
+        forbiddenTraits: unnumbered.forbiddenTraits,
+        memberOf: unnumbered.memberOf,
+        forbiddenAggregates: unnumbered.forbiddenAggregates,
+      });
+    } catch (error) {
+      // Filters past the engine's input limits (or a trait both required and forbidden):
+      // the search without them, the enumeration still applies them.
+      if (!(error instanceof InvalidInputError)) throw error;
+    }
+  }
+  return parsePlacementRequest(engineRequest(request));
+}
+
 function engineRequest(request: CandidateRequest): PlacementRequestInput {
   const unnumbered = request.groups.find((g) => g.suffix === '');
   const groups = request.groups.filter(

@@ -47,7 +47,8 @@ interface ProviderRow {
 }
 
 const WORLD_SQL = `
-WITH tree AS (SELECT id FROM resource_providers WHERE root_provider_id = ANY($1::int[])),
+WITH tree AS (SELECT p.id FROM resource_providers r JOIN resource_providers p ON p.root_provider_id = r.id
+              WHERE r.uuid = ANY($1::uuid[])),
 sharing AS (
   SELECT DISTINCT s.id, s.root_provider_id FROM resource_providers s
     JOIN provider_traits st ON st.provider_id = s.id
@@ -68,15 +69,21 @@ SELECT p.id, p.uuid, p.parent_provider_id AS "parentId", p.root_provider_id AS "
          WHERE i.provider_id = p.id) AS inventories
   FROM resource_providers p WHERE p.id IN (SELECT id FROM wanted) ORDER BY p.id`;
 
-const FLAGS_SQL = `SELECT EXISTS (SELECT 1 FROM resource_providers WHERE parent_provider_id IS NOT NULL) AS "hasTrees",
-  EXISTS (SELECT 1 FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = $1) AS "hasSharing"`;
+/** Select-list columns for a query that reads the flags along with other things; `$sharing` is the parameter holding the sharing trait's name. */
+export function worldFlagsColumns(sharing: string): string {
+  return `EXISTS (SELECT 1 FROM resource_providers WHERE parent_provider_id IS NOT NULL) AS "hasTrees",
+  EXISTS (SELECT 1 FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = ${sharing}) AS "hasSharing"`;
+}
 
-/** Loads the trees rooted at `rootIds` with their sharing partners. */
-export async function loadWorld(db: Queryable, rootIds: number[]): Promise<World> {
-  const [{ rows }, flags] = await Promise.all([
-    db.query<ProviderRow>(WORLD_SQL, [rootIds, STANDARD_TRAIT_SHARING]),
-    db.query<{ hasTrees: boolean; hasSharing: boolean }>(FLAGS_SQL, [STANDARD_TRAIT_SHARING]),
-  ]);
+/** Placement's code-path switches for the whole database, read once per request: the host search and every batch's enumeration then agree on them. */
+export interface WorldFlags {
+  hasTrees: boolean;
+  hasSharing: boolean;
+}
+
+/** Loads the trees rooted at the providers `rootUuids` names with their sharing partners. */
+export async function loadWorld(db: Queryable, rootUuids: string[], flags: WorldFlags): Promise<World> {
+  const { rows } = await db.query<ProviderRow>(WORLD_SQL, [rootUuids, STANDARD_TRAIT_SHARING]);
   const providers = new Map<number, WorldProvider>();
   for (const row of rows) {
     providers.set(row.id, {
@@ -104,8 +111,8 @@ export async function loadWorld(db: Queryable, rootIds: number[]): Promise<World
   return {
     providers,
     byUuid: new Map([...providers.values()].map((p) => [p.uuid, p])),
-    hasTrees: flags.rows[0]!.hasTrees,
-    hasSharing: flags.rows[0]!.hasSharing,
+    hasTrees: flags.hasTrees,
+    hasSharing: flags.hasSharing,
     sharingIds: [...providers.values()].filter((p) => p.traits.has(STANDARD_TRAIT_SHARING)).map((p) => p.id),
   };
 }
