@@ -25,6 +25,10 @@ import { useVersionHints } from './http/version-hints.js';
 import { RequestLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import { engineRegistry, poolRegistry } from './metrics.js';
+import { authTokenAuthenticator } from './rest/authentication.js';
+import { REST_MOUNT, useRestApi } from './rest/plugin.js';
+import { ROUTES } from './rest/routes.js';
+import { createRestApi } from './rest/service.js';
 import { schemas } from './schema/index.js';
 import { type ApiVersion, HEAD_VERSION, LATEST_VERSION, SERVED_VERSIONS, VERSION_HEADER } from './versions.js';
 
@@ -76,6 +80,14 @@ export function createGateway(
   const inflight = new InflightGauge(limits.maxInflightRequests);
   const authenticators = access.authenticators ?? defaultAuthenticators(db, logger, access);
   const graphiqlPage = cachedGraphiQLPage(renderGraphiQL);
+  // Placement's REST API (src/rest/): X-Auth-Token carries an API token, else the GraphQL ways of calling.
+  const restApi = createRestApi({
+    db,
+    authenticators: [authTokenAuthenticator(db.pool), ...authenticators],
+    routes: ROUTES,
+    mount: REST_MOUNT,
+    logger,
+  });
   const served: readonly ApiVersion[] = access.serveHead ? [...SERVED_VERSIONS, HEAD_VERSION] : SERVED_VERSIONS;
   return createYoga<Record<string, unknown>, Context>({
     // Each request is validated and executed against its API version's schema only.
@@ -113,6 +125,8 @@ export function createGateway(
     plugins: [
       // First: every answer, early refusals included, carries the request's id.
       useRequestId(),
+      // Placement's REST API answers /placement/… itself, with Placement's own auth, errors and headers.
+      useRestApi(restApi),
       graphiqlPage.plugin,
       useCrossSiteRefusal('/graphql'),
       ...limitPlugins(limits, '/graphql', inflight),

@@ -93,3 +93,77 @@ export async function deleteCustom(
     caller,
   );
 }
+
+export interface CatalogueListing {
+  name: string;
+  standard: boolean;
+  createdAt: Date;
+}
+
+/** Every entry of a catalogue: standard ones first in catalogue order, then custom ones as created. */
+export async function listCatalogue(pool: pg.Pool, table: Catalogue): Promise<CatalogueListing[]> {
+  const { rows } = await pool.query<CatalogueListing>(
+    `SELECT name, standard, created_at AS "createdAt" FROM ${table} ORDER BY standard DESC, id`,
+  );
+  return rows;
+}
+
+/** One entry by name, or null. */
+export async function findCatalogueEntry(
+  pool: pg.Pool,
+  table: Catalogue,
+  name: string,
+): Promise<CatalogueListing | null> {
+  const { rows } = await pool.query<CatalogueListing>(
+    `SELECT name, standard, created_at AS "createdAt" FROM ${table} WHERE name = $1`,
+    [name],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Renames a custom entry (Placement's PUT /resource_classes/{name} of microversions 1.2–1.6).
+ * A standard entry cannot be renamed; the new name must be free.
+ */
+export async function renameCustom(
+  pool: pg.Pool,
+  table: Catalogue,
+  from: string,
+  rawTo: unknown,
+  caller?: WriteCaller,
+): Promise<CatalogueRow> {
+  const kind = kindOf(table);
+  const { to } = parseInput(z.object({ to: customName(kind) }), { to: rawTo });
+  return writeTransaction(
+    pool,
+    async (db) => {
+      const { rows } = await db.query<CatalogueRow>(
+        `SELECT id, name, standard FROM ${table} WHERE name = $1 FOR UPDATE`,
+        [from],
+      );
+      const row = rows[0];
+      if (!row) throw new NotFoundError(catalogueLabel[table], from, 'name');
+      if (row.standard)
+        throw new InvalidInputError(
+          'name',
+          'standard-immutable',
+          `name: ${from} is a standard ${kind} and cannot be changed`,
+        );
+      if (to === from) return row;
+      const taken = await db.query(`SELECT 1 FROM ${table} WHERE name = $1`, [to]);
+      if (taken.rowCount) throw new AlreadyExistsError(catalogueLabel[table], 'name', to);
+      try {
+        await db.query(`UPDATE ${table} SET name = $2 WHERE id = $1`, [row.id, to]);
+      } catch (error) {
+        uniqueViolationAs(error, {
+          [`${table}_name_key`]: () => new AlreadyExistsError(catalogueLabel[table], 'name', to),
+        });
+      }
+      noteSubject(db, from);
+      noteSubject(db, to);
+      return { ...row, name: to };
+    },
+    defaultRetryPolicy,
+    caller,
+  );
+}

@@ -24,6 +24,8 @@ const updateProviderInput = z.object({
   // undefined: unchanged; null: becomes a root
   parentProviderUuid: uuidString.nullish(),
   cellUuid: uuidString.nullish(),
+  // Placement's REST API: a rename or re-parent leaves the generation as it is.
+  keepGeneration: z.boolean().optional(),
 });
 export type UpdateProviderInput = z.input<typeof updateProviderInput>;
 
@@ -173,9 +175,10 @@ export async function updateProvider(
       }
       try {
         await db.query(
-          `UPDATE resource_providers SET name = $2, parent_provider_id = $3, generation = generation + 1, updated_at = now()
+          `UPDATE resource_providers SET name = $2, parent_provider_id = $3,
+                  generation = generation + CASE WHEN $4::boolean THEN 0 ELSE 1 END, updated_at = now()
          WHERE id = $1`,
-          [provider.id, name, parentId],
+          [provider.id, name, parentId, input.keepGeneration === true],
         );
       } catch (error) {
         uniqueViolationAs(error, providerUniques(name, provider.uuid));
@@ -188,7 +191,8 @@ export async function updateProvider(
           cellId,
         ]);
       }
-      return { ...provider, name, parentId, rootId, cellId, generation: provider.generation + 1 };
+      const generation = provider.generation + (input.keepGeneration ? 0 : 1);
+      return { ...provider, name, parentId, rootId, cellId, generation };
     },
     defaultRetryPolicy,
     caller,

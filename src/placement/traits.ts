@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { createCustom, deleteCustom } from './catalogue-entries.js';
+import { type CatalogueListing, createCustom, deleteCustom, findCatalogueEntry } from './catalogue-entries.js';
 import { checkAndBumpGeneration, type ProviderRow, traitIds } from './lookups.js';
 import { defaultRetryPolicy } from './transactions.js';
 import { int32, parseInput, referenceName, uuidString } from './validation.js';
@@ -45,4 +45,38 @@ export async function setProviderTraits(
     defaultRetryPolicy,
     caller,
   );
+}
+
+export interface TraitFilters {
+  /** Only these names. */
+  names?: readonly string[];
+  /** Only names starting with this. */
+  prefix?: string;
+  /** true: carried by some provider; false: by none. */
+  associated?: boolean;
+}
+
+/** Traits matching the filters, standard ones first in catalogue order, then custom ones as created. */
+export async function listTraits(pool: pg.Pool, filters: TraitFilters = {}): Promise<CatalogueListing[]> {
+  const { rows } = await pool.query<CatalogueListing>(
+    `SELECT t.name, t.standard, t.created_at AS "createdAt" FROM traits t
+      WHERE ($1::text[] IS NULL OR t.name = ANY($1::text[]))
+        AND ($2::text IS NULL OR starts_with(t.name, $2))
+        AND ($3::boolean IS NULL OR EXISTS (SELECT 1 FROM provider_traits pt WHERE pt.trait_id = t.id) = $3)
+      ORDER BY t.standard DESC, t.id`,
+    [filters.names ?? null, filters.prefix ?? null, filters.associated ?? null],
+  );
+  return rows;
+}
+
+export const findTrait = (pool: pg.Pool, name: string) => findCatalogueEntry(pool, 'traits', name);
+
+/** A provider's traits, by name, with their creation times (Last-Modified of Placement's answers). */
+export async function providerTraits(pool: pg.Pool, providerId: number): Promise<CatalogueListing[]> {
+  const { rows } = await pool.query<CatalogueListing>(
+    `SELECT t.name, t.standard, t.created_at AS "createdAt" FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id
+      WHERE pt.provider_id = $1 ORDER BY t.standard DESC, t.id`,
+    [providerId],
+  );
+  return rows;
 }

@@ -1,0 +1,36 @@
+import type { RestContext } from './context.js';
+import { RestError } from './errors.js';
+import { type JsonSchema, schemaError } from './json-schema.js';
+import { PythonJsonError, parsePythonJson } from './python-json.js';
+
+/**
+ * The request body as Placement's util.extract_json reads it: Python's json.loads, a parse
+ * failure a 400 "Malformed JSON: <Python's message>". (The content type was checked by the
+ * route's requireJson, as util.require_content does.)
+ */
+export async function readJsonBody(ctx: RestContext): Promise<unknown> {
+  const text = await ctx.request.text();
+  try {
+    return parsePythonJson(text);
+  } catch (error) {
+    if (error instanceof PythonJsonError) throw new RestError(400, `Malformed JSON: ${error.message}`);
+    throw error;
+  }
+}
+
+/** webob's req.content_type: the media type without parameters, '' when absent. */
+export function mediaType(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** util.extract_json: the body parsed, then validated against Placement's schema (400 "JSON does not validate: …"). */
+export async function readValidJson<T>(ctx: RestContext, schema: JsonSchema): Promise<T> {
+  return validJson<T>(await readJsonBody(ctx), schema);
+}
+
+/** Validates an already parsed document as util.extract_json does. */
+export function validJson<T>(data: unknown, schema: JsonSchema): T {
+  const problem = schemaError(data, schema);
+  if (problem !== null) throw new RestError(400, `JSON does not validate: ${problem}`);
+  return data as T;
+}

@@ -1,0 +1,108 @@
+/**
+ * Placement's error answers: the API-WG error document its webob exceptions render through
+ * placement.util.json_error_formatter, with webob's explanation texts, so `detail` reads as
+ * Placement's does.
+ */
+
+/** Placement's error codes (placement/errors.py), sent from microversion 1.23. */
+export const ErrorCode = {
+  DEFAULT: 'placement.undefined_code',
+  INVENTORY_INUSE: 'placement.inventory.inuse',
+  CONCURRENT_UPDATE: 'placement.concurrent_update',
+  DUPLICATE_NAME: 'placement.duplicate_name',
+  PROVIDER_IN_USE: 'placement.resource_provider.inuse',
+  PROVIDER_CANNOT_DELETE_PARENT: 'placement.resource_provider.cannot_delete_parent',
+  RESOURCE_PROVIDER_NOT_FOUND: 'placement.resource_provider.not_found',
+  ILLEGAL_DUPLICATE_QUERYPARAM: 'placement.query.duplicate_key',
+  QUERYPARAM_BAD_VALUE: 'placement.query.bad_value',
+  QUERYPARAM_MISSING_VALUE: 'placement.query.missing_value',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const STATUS_TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+// webob.exc explanations, after strip_tags (newlines inside them became spaces).
+const EXPLANATIONS: Record<number, string> = {
+  400: 'The server could not comply with the request since it is either malformed or otherwise incorrect.',
+  403: 'Access was denied to this resource.',
+  404: 'The resource could not be found.',
+  409: 'There was a conflict when trying to complete your request.',
+  500: 'The server has either erred or is incapable of performing the requested operation.',
+  503: 'The server is currently unavailable. Please try again at a later time.',
+};
+
+/** What the request looked like, for the templates that quote it (405, 406, 415). */
+export interface ErrorEnvironment {
+  method: string;
+  contentType: string;
+  /** The Accept header as Placement's request log leaves it: absent or "any type" become application/json. */
+  accept: string;
+}
+
+/** Placement's request log makes a missing or any-type Accept application/json, so errors come as JSON. */
+export function effectiveAccept(request: Request): string {
+  const accept = request.headers.get('accept');
+  return !accept || accept === '*/*' ? 'application/json' : accept;
+}
+
+/**
+ * An error answer of the REST layer. `detail` is the message a handler passes to webob;
+ * `vary`: whether Placement's answer carries `vary: openstack-api-version` (errors a handler
+ * returns do; those raised past the handler, such as policy refusals and unknown paths, do not).
+ */
+export class RestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly options: { code?: ErrorCode; vary?: boolean; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+    this.name = 'RestError';
+  }
+}
+
+/** webob's strip_tags on a message: newlines become spaces, tags vanish. */
+function stripTags(text: string): string {
+  return text
+    .replace(/\n/g, ' ')
+    .replace(/\r/g, '')
+    .replace(/<br.*?>/gis, '\n')
+    .replace(/<!--|-->/g, '')
+    .replace(/<.*?>/gs, '');
+}
+
+/** The `detail` of Placement's error document: webob's template for the status around the message. */
+export function errorDetail(status: number, detail: string, env: ErrorEnvironment): string {
+  const message = stripTags(detail);
+  switch (status) {
+    case 405:
+      return `The method ${env.method} is not allowed for this resource. \n\n ${message}`;
+    case 406:
+      return `The resource could not be generated that was acceptable to your browser (content of type ${env.accept}. \n\n ${message}`;
+    case 415:
+      return `The request media type ${env.contentType} is not supported by this server. \n\n ${message}`;
+    default:
+      return `${EXPLANATIONS[status] ?? ''}\n\n ${message}  `;
+  }
+}
+
+export interface ErrorDocumentEntry {
+  status: number;
+  title: string;
+  detail: string;
+  code?: string;
+  request_id: string;
+  max_version?: string;
+  min_version?: string;
+}

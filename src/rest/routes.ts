@@ -1,0 +1,86 @@
+import {
+  createProviderHandler,
+  deleteProviderHandler,
+  listProviders,
+  showProvider,
+  updateProviderHandler,
+} from './handlers/providers.js';
+import {
+  createClass,
+  deleteClass,
+  ensureClass,
+  listClasses,
+  renameClass,
+  showClass,
+} from './handlers/resource-classes.js';
+import { home } from './handlers/root.js';
+import {
+  deleteProviderTraits,
+  deleteTraitHandler,
+  listProviderTraits,
+  listTraitsHandler,
+  putTrait,
+  setProviderTraitsHandler,
+  showTrait,
+} from './handlers/traits.js';
+import type { RouteTable } from './router.js';
+
+/**
+ * Placement's routes (placement/handler.py), each method with its policy rule and request
+ * checks, one line per method. Methods in Placement's declaration order: the 405's Allow
+ * header lists them so.
+ */
+export const ROUTES: RouteTable = {
+  '/': { GET: { policy: null, handler: home } },
+  '': { GET: { policy: null, handler: home } },
+  '/resource_classes': {
+    GET: { policy: 'placement:resource_classes:list', since: '1.2', checkAccept: true, handler: listClasses },
+    POST: { policy: 'placement:resource_classes:create', since: '1.2', requireJson: true, handler: createClass },
+  },
+  '/resource_classes/{name}': {
+    GET: { policy: 'placement:resource_classes:show', since: '1.2', checkAccept: true, handler: showClass },
+    PUT: [
+      {
+        policy: 'placement:resource_classes:update',
+        since: '1.2',
+        until: '1.6',
+        requireJson: true,
+        handler: renameClass,
+      },
+      { policy: 'placement:resource_classes:update', since: '1.7', handler: ensureClass },
+    ],
+    DELETE: { policy: 'placement:resource_classes:delete', since: '1.2', handler: deleteClass },
+  },
+  '/resource_providers': {
+    GET: { policy: 'placement:resource_providers:list', checkAccept: true, handler: listProviders },
+    POST: { policy: 'placement:resource_providers:create', requireJson: true, handler: createProviderHandler },
+  },
+  '/resource_providers/{uuid}': {
+    GET: { policy: 'placement:resource_providers:show', checkAccept: true, handler: showProvider },
+    DELETE: { policy: 'placement:resource_providers:delete', handler: deleteProviderHandler },
+    PUT: { policy: 'placement:resource_providers:update', requireJson: true, handler: updateProviderHandler },
+  },
+  '/traits': {
+    GET: { policy: 'placement:traits:list', since: '1.6', checkAccept: true, handler: listTraitsHandler },
+  },
+  '/traits/{name}': {
+    GET: { policy: 'placement:traits:show', since: '1.6', handler: showTrait },
+    PUT: { policy: 'placement:traits:update', since: '1.6', handler: putTrait },
+    DELETE: { policy: 'placement:traits:delete', since: '1.6', handler: deleteTraitHandler },
+  },
+  '/resource_providers/{uuid}/traits': {
+    GET: {
+      policy: 'placement:resource_providers:traits:list',
+      since: '1.6',
+      checkAccept: true,
+      handler: listProviderTraits,
+    },
+    PUT: {
+      policy: 'placement:resource_providers:traits:update',
+      since: '1.6',
+      requireJson: true,
+      handler: setProviderTraitsHandler,
+    },
+    DELETE: { policy: 'placement:resource_providers:traits:delete', since: '1.6', handler: deleteProviderTraits },
+  },
+};
