@@ -1,0 +1,232 @@
+import { NotFoundError } from '../errors.js';
+import { MAX_LIMIT, type PlacementRequestInput, parsePlacementRequest, resolveRequest } from '../request.js';
+import { searchCandidates } from '../search/index.js';
+import type { Queryable } from '../transactions.js';
+import { MAX_INT32 } from '../validation.js';
+import { type Areq, areqKey, Enumeration } from './enumerate.js';
+import type {
+  AllocationRequest,
+  CandidateGroup,
+  CandidateRequest,
+  CandidateResult,
+  ProviderSummary,
+} from './request.js';
+import { loadWorld, type WorldProvider } from './world.js';
+
+export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } from './request.js';
+
+/**
+ * GET /allocation_candidates with Placement's answer: every allocation request (one per
+ * valid combination of providers), not one best per host. The engine finds the hosts
+ * (search/, with the filters Placement checks across a combination's providers left to
+ * the enumeration), then enumerate.ts lists each host's combinations as Placement does.
+ * `limit` keeps the first `limit` requests, as Placement does without randomisation; hosts
+ * come in the engine's weighed order, so the engine stops early.
+ */
+export async function placementCandidates(db: Queryable, request: CandidateRequest): Promise<CandidateResult> {
+  const empty: CandidateResult = { allocationRequests: [], providerSummaries: [] };
+  const checked = await checkNames(db, request);
+  if (checked === null) return empty;
+  if (request.groups.some((g) => g.resources.some(([, amount]) => amount > MAX_INT32))) return empty;
+  const resolved = await resolveRequest(db, parsePlacementRequest(engineRequest(request)));
+
+  const kept: Areq[] = [];
+  const seen = new Set<string>();
+  const providers = new Map<number, WorldProvider>();
+  const excluded: string[] = [];
+  const wanted = request.limit ?? Number.POSITIVE_INFINITY;
+  const batch = Math.min(MAX_LIMIT, request.limit ?? MAX_LIMIT);
+  let excludeNested = false;
+  while (kept.length < wanted) {
+    const hosts = await searchCandidates(db, resolved, { limit: batch, weigher: 'SPREAD', excludeRoots: excluded });
+    if (hosts.length === 0) break;
+    excluded.push(...hosts.map((h) => h.rootUuid));
+    const rootIds = await rootIdsOf(
+      db,
+      hosts.map((h) => h.rootUuid),
+    );
+    const world = await loadWorld(db, rootIds);
+    excludeNested = !request.nestedAware && world.hasTrees;
+    for (const p of world.providers.values()) providers.set(p.id, p);
+    const enumeration = new Enumeration({
+      world,
+      request,
+      classIds: checked.classIds,
+      inTreeRoots: checked.inTreeRoots,
+    });
+    for (const rootId of rootIds) {
+      for (const areq of enumeration.at(rootId)) {
+        if (excludeNested && !oneProviderPerTree(areq, providers)) continue;
+        const key = areqKey(areq);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        kept.push(areq);
+        if (kept.length >= wanted) break;
+      }
+      if (kept.length >= wanted) break;
+    }
+    if (hosts.length < batch) break;
+  }
+  return {
+    allocationRequests: kept.map((areq) => toAllocationRequest(areq, providers)),
+    providerSummaries: summaries(kept, providers, excludeNested),
+  };
+}
+
+/** Before 1.29 a request may not take from two providers of one tree (Placement's exclude_nested_providers). */
+function oneProviderPerTree(areq: Areq, providers: Map<number, WorldProvider>): boolean {
+  const ids = new Set(areq.rows.map((r) => r.providerId));
+  const roots = new Set([...ids].map((id) => providers.get(id)!.rootId));
+  return ids.size === roots.size;
+}
+
+function toAllocationRequest(areq: Areq, providers: Map<number, WorldProvider>): AllocationRequest {
+  const uuid = (id: number) => providers.get(id)!.uuid;
+  return {
+    resources: areq.rows.map((r) => ({
+      providerUuid: uuid(r.providerId),
+      resourceClass: r.resourceClass,
+      amount: r.amount,
+    })),
+    mappings: new Map([...areq.mappings].map(([suffix, ids]) => [suffix, [...ids].map(uuid)])),
+  };
+}
+
+/**
+ * Every provider of every tree a request takes from (a sharing provider's own tree too);
+ * before 1.29 in a nested world, only the providers the requests name.
+ */
+function summaries(kept: Areq[], providers: Map<number, WorldProvider>, excludeNested: boolean): ProviderSummary[] {
+  const named = new Set(kept.flatMap((a) => a.rows.map((r) => r.providerId)));
+  const roots = new Set([...named].map((id) => providers.get(id)!.rootId));
+  const listed = [...providers.values()].filter((p) => (excludeNested ? named.has(p.id) : roots.has(p.rootId)));
+  return listed.map((p) => ({
+    uuid: p.uuid,
+    parentUuid: p.parentId === null ? null : providers.get(p.parentId)!.uuid,
+    rootUuid: providers.get(p.rootId)!.uuid,
+    resources: [...p.inventories].map(([resourceClass, inv]) => ({
+      resourceClass,
+      capacity: inv.capacity,
+      used: inv.used,
+    })),
+    traits: [...p.traits],
+  }));
+}
+
+async function rootIdsOf(db: Queryable, uuids: string[]): Promise<number[]> {
+  const { rows } = await db.query<{ id: number; uuid: string }>(
+    'SELECT id, uuid FROM resource_providers WHERE uuid = ANY($1::uuid[])',
+    [uuids],
+  );
+  const idByUuid = new Map(rows.map((r) => [r.uuid, r.id]));
+  return uuids.flatMap((u) => {
+    const id = idByUuid.get(u);
+    return id === undefined ? [] : [id];
+  });
+}
+
+interface CheckedNames {
+  classIds: Map<string, number>;
+  inTreeRoots: Map<string, number>;
+}
+
+/**
+ * Names checked in Placement's order (root_required, then group by group: classes, member_of,
+ * traits, in_tree): an unknown class or trait is a NotFound; a member_of no provider
+ * matches, or an unknown in_tree provider, is an empty answer (null), found before any
+ * later group's names are looked at.
+ */
+async function checkNames(db: Queryable, request: CandidateRequest): Promise<CheckedNames | null> {
+  const classNames = [...new Set(request.groups.flatMap((g) => g.resources.map(([c]) => c)))];
+  const traitNames = [
+    ...new Set([
+      ...request.rootRequired,
+      ...request.rootForbidden,
+      ...request.groups.flatMap((g) => [...g.requiredTraits.flat(), ...g.forbiddenTraits]),
+    ]),
+  ];
+  const inTrees = [...new Set(request.groups.flatMap((g) => (g.inTree ? [g.inTree] : [])))];
+  const { rows } = await db.query<{
+    classes: { id: number; name: string }[] | null;
+    traits: string[] | null;
+    trees: { uuid: string; root: number }[] | null;
+  }>(
+    `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
+            (SELECT array_agg(name) FROM traits WHERE name = ANY($2::text[])) AS traits,
+            (SELECT json_agg(json_build_object('uuid', uuid, 'root', root_provider_id)) FROM resource_providers
+              WHERE uuid::text = ANY($3::text[])) AS trees`,
+    [classNames, traitNames, inTrees.map((u) => u.toLowerCase())],
+  );
+  const classIds = new Map((rows[0]!.classes ?? []).map((c) => [c.name, c.id]));
+  const traits = new Set(rows[0]!.traits ?? []);
+  const treeRoots = new Map((rows[0]!.trees ?? []).map((t) => [t.uuid, t.root]));
+  const needTraits = (names: string[], field: string) => {
+    for (const t of names) if (!traits.has(t)) throw new NotFoundError('Trait', t, field);
+  };
+  needTraits(request.rootRequired, 'root_required');
+  needTraits(request.rootForbidden, 'root_required');
+  const inTreeRoots = new Map<string, number>();
+  for (const g of request.groups) {
+    for (const [c] of g.resources)
+      if (!classIds.has(c)) throw new NotFoundError('ResourceClass', c, `resources${g.suffix}`);
+    if (g.memberOf.length > 0 && !(await someProviderIn(db, g.memberOf))) return null;
+    needTraits(g.requiredTraits.flat(), `required${g.suffix}`);
+    needTraits(g.forbiddenTraits, `required${g.suffix}`);
+    if (g.inTree) {
+      const root = treeRoots.get(g.inTree.toLowerCase());
+      if (root === undefined) return null;
+      inTreeRoots.set(g.suffix, root);
+    }
+  }
+  return { classIds, inTreeRoots };
+}
+
+/** Whether any provider is in every one of the aggregate lists (each list: any of its aggregates). */
+async function someProviderIn(db: Queryable, memberOf: string[][]): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM resource_providers p WHERE (SELECT bool_and(EXISTS (
+        SELECT 1 FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id
+         WHERE pa.provider_id = p.id AND a.uuid::text = ANY(string_to_array(l.list, ','))))
+       FROM unnest($1::text[]) AS l(list))) AS found`,
+    [memberOf.map((list) => list.join(','))],
+  );
+  return rows[0]!.found;
+}
+
+/**
+ * The engine request that finds every host Placement could anchor a request at: the
+ * numbered groups as they are, the unnumbered group's classes only (Placement checks its
+ * traits and aggregates across a combination's providers, not on the host: enumerate.ts
+ * does), and no group the engine cannot express (resourceless without a selecting filter).
+ */
+function engineRequest(request: CandidateRequest): PlacementRequestInput {
+  const unnumbered = request.groups.find((g) => g.suffix === '');
+  const groups = request.groups.filter(
+    (g) => g.suffix !== '' && (g.resources.length > 0 || g.requiredTraits.length > 0 || g.memberOf.length > 0),
+  );
+  const names = new Set(groups.map((g) => g.suffix));
+  const sameSubtree = request.sameSubtrees
+    .map((list) => list.filter((s) => names.has(s)))
+    .filter((list) => list.length > 0);
+  return {
+    resources: (unnumbered?.resources ?? []).map(([resourceClass, amount]) => ({ resourceClass, amount })),
+    inTree: unnumbered?.inTree ?? null,
+    groups: groups.map((g) => engineGroup(g)),
+    groupPolicy: request.groupPolicy === null ? null : request.groupPolicy === 'isolate' ? 'ISOLATE' : 'NONE',
+    sameSubtree: sameSubtree.length > 0 ? sameSubtree : null,
+    rootRequiredTraits: request.rootRequired,
+    rootForbiddenTraits: request.rootForbidden,
+  };
+}
+
+function engineGroup(g: CandidateGroup) {
+  return {
+    name: g.suffix,
+    resources: g.resources.map(([resourceClass, amount]) => ({ resourceClass, amount })),
+    requiredTraits: g.requiredTraits.filter((s) => s.length === 1).map((s) => s[0]!),
+    anyOfTraits: g.requiredTraits.filter((s) => s.length > 1),
+    forbiddenTraits: g.forbiddenTraits,
+    memberOf: g.memberOf,
+    forbiddenAggregates: g.forbiddenAggregates,
+  };
+}

@@ -1,0 +1,279 @@
+import type pg from 'pg';
+import { type ConsumerAllocationsInput, deleteAllocations, writeAllocations } from '../../placement/allocations.js';
+import {
+  CapacityExceededError,
+  ConsumerGenerationConflictError,
+  InvalidInputError,
+  NotFoundError,
+  RetryLimitExceededError,
+} from '../../placement/errors.js';
+import type { WriteCaller } from '../../placement/write-caller.js';
+import { isUuidLike } from '../allocation-candidates/query.js';
+import { CONCURRENT_UPDATE, PlacementAnswerError } from './http-error.js';
+import { canonicalUuid } from './read.js';
+
+/** One consumer's body (dict form; the handler turns the pre-1.12 list form into it). */
+export interface ConsumerBody {
+  allocations: { [providerUuid: string]: { resources: { [resourceClass: string]: number } } };
+  project_id?: string;
+  user_id?: string;
+  consumer_generation?: number | null;
+  consumer_type?: string;
+}
+
+/** Placement's incomplete_consumer_project_id / _user_id: what pre-1.8 writes record. */
+const MISSING_ID = '00000000-0000-0000-0000-000000000000';
+/** Before 1.28 Placement checks no consumer generation: a write that lost a race to another is tried again. */
+const UNCHECKED_ATTEMPTS = 5;
+
+const concurrent = () =>
+  new PlacementAnswerError(
+    409,
+    'Inventory and/or allocations changed while attempting to allocate: Another thread concurrently updated the data. Please retry your update',
+    CONCURRENT_UPDATE,
+  );
+
+/** Python's str(uuid.UUID(value)). */
+function pythonUuid(value: string): string {
+  const hex = value
+    .replaceAll('urn:', '')
+    .replaceAll('uuid:', '')
+    .replace(/^[{}]+|[{}]+$/g, '')
+    .replaceAll('-', '');
+  const h = hex.toLowerCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+interface Facts {
+  generations: Map<string, number>;
+  providers: Set<string>;
+  /** provider → the classes it has inventory of. */
+  classesOf: Map<string, Set<string>>;
+  classIds: Map<string, number>;
+}
+
+async function facts(pool: pg.Pool, consumers: string[], providers: string[], classes: string[]): Promise<Facts> {
+  const canonical = providers.map(canonicalUuid).filter((u): u is string => u !== null);
+  const { rows } = await pool.query<{
+    consumers: { uuid: string; generation: number }[] | null;
+    providers: { uuid: string; classes: string[] }[] | null;
+    classes: { name: string; id: number }[] | null;
+  }>(
+    `SELECT (SELECT json_agg(json_build_object('uuid', uuid, 'generation', generation)) FROM consumers
+              WHERE uuid = ANY($1::uuid[])) AS consumers,
+            (SELECT json_agg(json_build_object('uuid', p.uuid, 'classes',
+                ARRAY(SELECT rc.name FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id
+                       WHERE i.provider_id = p.id)))
+               FROM resource_providers p WHERE p.uuid = ANY($2::uuid[])) AS providers,
+            (SELECT json_agg(json_build_object('name', name, 'id', id)) FROM resource_classes WHERE name = ANY($3::text[])) AS classes`,
+    [consumers, canonical, classes],
+  );
+  const row = rows[0]!;
+  return {
+    generations: new Map((row.consumers ?? []).map((c) => [c.uuid, c.generation])),
+    providers: new Set((row.providers ?? []).map((p) => p.uuid)),
+    classesOf: new Map((row.providers ?? []).map((p) => [p.uuid, new Set(p.classes)])),
+    classIds: new Map((row.classes ?? []).map((c) => [c.name, c.id])),
+  };
+}
+
+/** Consumer generation as Placement's ensure_consumer checks it (1.28+). */
+function checkGeneration(given: number | null | undefined, actual: number | undefined): void {
+  if (actual !== undefined && actual !== given)
+    throw new PlacementAnswerError(
+      409,
+      `consumer generation conflict - expected ${actual} but got ${given ?? 'None'}`,
+      CONCURRENT_UPDATE,
+    );
+  if (actual === undefined && given !== null && given !== undefined)
+    throw new PlacementAnswerError(
+      409,
+      `consumer generation conflict - expected null but got ${given}`,
+      CONCURRENT_UPDATE,
+    );
+}
+
+function checkProviders(body: ConsumerBody, f: Facts): void {
+  for (const provider of Object.keys(body.allocations))
+    if (!f.providers.has(canonicalUuid(provider) ?? ''))
+      throw new PlacementAnswerError(400, `Allocation for resource provider '${provider}' that does not exist.`);
+}
+
+/**
+ * Placement's first capacity check: a provider with no inventory of any class the write
+ * names is "invalid inventory" for all of them (classes in id order).
+ */
+function checkInventoriesExist(bodies: ConsumerBody[], f: Facts): void {
+  const classes = [
+    ...new Set(bodies.flatMap((b) => Object.values(b.allocations).flatMap((a) => Object.keys(a.resources)))),
+  ];
+  if (classes.some((c) => !f.classIds.has(c))) return;
+  const missing = [...new Set(bodies.flatMap((b) => Object.keys(b.allocations)))].filter(
+    (p) => !classes.some((c) => f.classesOf.get(p)?.has(c)),
+  );
+  if (missing.length > 0) {
+    const classText = classes.sort((a, b) => f.classIds.get(a)! - f.classIds.get(b)!).join(', ');
+    throw new PlacementAnswerError(
+      409,
+      `Unable to allocate inventory: Inventory for '${classText}' on resource provider '${missing.join(', ')}' invalid.`,
+    );
+  }
+}
+
+function engineConsumer(
+  uuid: string,
+  body: ConsumerBody,
+  generation: number | null,
+  minor: number,
+): ConsumerAllocationsInput {
+  return {
+    consumerUuid: uuid,
+    consumerGeneration: generation,
+    projectId: body.project_id ?? MISSING_ID,
+    userId: body.user_id ?? MISSING_ID,
+    consumerType: minor >= 38 ? (body.consumer_type ?? null) : null,
+    allocations: Object.entries(body.allocations).map(([providerUuid, a]) => ({
+      providerUuid,
+      resources: Object.entries(a.resources).map(([resourceClass, amount]) => ({ resourceClass, amount })),
+    })),
+  };
+}
+
+/** The engine's refusals as Placement words them; `notFoundPrefix` differs between PUT and POST. */
+function placementError(error: unknown, inputs: ConsumerAllocationsInput[], notFoundPrefix: string): unknown {
+  if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
+    return new PlacementAnswerError(400, `${notFoundPrefix}No such resource class ${error.identifier}.`);
+  if (error instanceof NotFoundError && error.resourceType === 'ResourceProvider')
+    return new PlacementAnswerError(400, `Allocation for resource provider '${error.identifier}' that does not exist.`);
+  if (error instanceof CapacityExceededError)
+    return new PlacementAnswerError(
+      409,
+      `Unable to allocate inventory: Unable to create allocation for '${error.resourceClass}' on resource provider '${error.providerUuid}'. The requested amount would exceed the capacity.`,
+    );
+  if (error instanceof InvalidInputError) {
+    const at = /^consumers\[(\d+)\]\.allocations\[(\d+)\]\.resources\[(\d+)\]/.exec(error.field);
+    const row = at ? inputs[Number(at[1])]?.allocations[Number(at[2])] : undefined;
+    const resource = at && row ? row.resources[Number(at[3])] : undefined;
+    if (row && resource) {
+      if (error.rule === 'inventory-exists')
+        return new PlacementAnswerError(
+          409,
+          `Unable to allocate inventory: Inventory for '${resource.resourceClass}' on resource provider '${row.providerUuid}' invalid.`,
+        );
+      if (/^(minUnit|maxUnit|stepSize):/.test(error.rule))
+        return new PlacementAnswerError(
+          409,
+          `Unable to allocate inventory: Unable to create allocation for '${resource.resourceClass}' on resource provider '${row.providerUuid}'. The requested amount would violate inventory constraints.`,
+        );
+    }
+  }
+  if (error instanceof RetryLimitExceededError) return concurrent();
+  return error;
+}
+
+/**
+ * Writes consumers' allocations as Placement's PUT and POST do: generations checked from
+ * 1.28 (before, the current one is used, and a lost race is tried again), providers must
+ * exist, then the engine's write (one transaction, the one fit rule, no over-commit).
+ */
+async function writeConsumers(
+  pool: pg.Pool,
+  bodies: [string, ConsumerBody][],
+  minor: number,
+  caller: WriteCaller | undefined,
+  notFoundPrefix: string,
+): Promise<void> {
+  const providers = [...new Set(bodies.flatMap(([, b]) => Object.keys(b.allocations)))];
+  const classes = [
+    ...new Set(bodies.flatMap(([, b]) => Object.values(b.allocations).flatMap((a) => Object.keys(a.resources)))),
+  ];
+  for (let attempt = 1; ; attempt++) {
+    const f = await facts(
+      pool,
+      bodies.map(([u]) => u),
+      providers,
+      classes,
+    );
+    for (const [uuid, body] of bodies) {
+      if (minor >= 28) checkGeneration(body.consumer_generation, f.generations.get(uuid));
+      checkProviders(body, f);
+    }
+    checkInventoriesExist(
+      bodies.map(([, b]) => b),
+      f,
+    );
+    const inputs = bodies.map(([uuid, body]) =>
+      engineConsumer(
+        uuid,
+        body,
+        minor >= 28 ? (body.consumer_generation ?? null) : (f.generations.get(uuid) ?? null),
+        minor,
+      ),
+    );
+    try {
+      await writeAllocations(pool, { consumers: inputs }, undefined, caller);
+      return;
+    } catch (error) {
+      if (error instanceof ConsumerGenerationConflictError) {
+        if (minor >= 28)
+          throw new PlacementAnswerError(
+            409,
+            error.actual === null
+              ? `consumer generation conflict - expected null but got ${error.expected}`
+              : `consumer generation conflict - expected ${error.actual} but got ${error.expected ?? 'None'}`,
+            CONCURRENT_UPDATE,
+          );
+        if (attempt < UNCHECKED_ATTEMPTS) continue;
+        throw concurrent();
+      }
+      throw placementError(error, inputs, notFoundPrefix);
+    }
+  }
+}
+
+/** PUT /allocations/{consumer_uuid} with a validated body. */
+export async function putAllocations(
+  pool: pg.Pool,
+  consumerUuid: string,
+  body: ConsumerBody,
+  minor: number,
+  caller?: WriteCaller,
+): Promise<void> {
+  if (!isUuidLike(consumerUuid)) throw new PlacementAnswerError(400, `Malformed consumer_uuid: ${consumerUuid}`);
+  const uuid = pythonUuid(consumerUuid);
+  await writeConsumers(pool, [[uuid, body]], minor, caller, `Unable to allocate inventory for consumer ${uuid}: `);
+}
+
+/** POST /allocations (1.13+) with a validated body: every consumer in one transaction. */
+export async function postAllocations(
+  pool: pg.Pool,
+  body: { [consumerUuid: string]: ConsumerBody },
+  minor: number,
+  caller?: WriteCaller,
+): Promise<void> {
+  const bodies = Object.entries(body).map(([uuid, b]): [string, ConsumerBody] => [uuid.toLowerCase(), b]);
+  await writeConsumers(pool, bodies, minor, caller, 'Unable to allocate inventory ');
+}
+
+/** DELETE /allocations/{consumer_uuid}: every allocation of the consumer, which then disappears. */
+export async function removeAllocations(pool: pg.Pool, consumerUuid: string, caller?: WriteCaller): Promise<void> {
+  const notFound = () => new PlacementAnswerError(404, `No allocations for consumer '${consumerUuid}'`);
+  const uuid = canonicalUuid(consumerUuid);
+  if (uuid === null) throw notFound();
+  for (let attempt = 1; ; attempt++) {
+    const { rows } = await pool.query<{ generation: number }>('SELECT generation FROM consumers WHERE uuid = $1', [
+      uuid,
+    ]);
+    if (!rows[0]) throw notFound();
+    try {
+      await deleteAllocations(pool, { consumerUuid: uuid, consumerGeneration: rows[0].generation }, caller);
+      return;
+    } catch (error) {
+      if (error instanceof NotFoundError && error.resourceType === 'Consumer') throw notFound();
+      if (error instanceof ConsumerGenerationConflictError && attempt < UNCHECKED_ATTEMPTS) continue;
+      if (error instanceof ConsumerGenerationConflictError || error instanceof RetryLimitExceededError)
+        throw concurrent();
+      throw error;
+    }
+  }
+}
