@@ -9,6 +9,12 @@ import { verifyUsages } from '../cli/commands/import/run.js';
 import { PlacementSource } from '../cli/commands/import/source.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { assertPlacementInvariants } from './support/invariants.js';
+import {
+  type PlacementWriter,
+  placementWriter,
+  populateSourceWorld,
+  type SourceWorld,
+} from './support/placement-source.js';
 import { type RealPlacement, startRealPlacement } from './support/real-placement.js';
 import { type ProcessResult, runProcess } from './support/run-process.js';
 import { TEST_ADMIN_TOKEN } from './support/test-token.js';
@@ -34,12 +40,14 @@ let source: RealPlacement;
 let env: TestEnv;
 let server: Server;
 let gatewayUrl: string;
+let writer: PlacementWriter;
 
 beforeAll(async () => {
   [source, env] = await Promise.all([startRealPlacement(), createTestEnv({ poolMax: 4, access: { serveHead: true } })]);
   server = createServer((request, response) => env.gateway(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  writer = placementWriter(source.url);
 }, 120_000);
 
 afterAll(async () => {
@@ -68,77 +76,6 @@ async function importOk(...extra: string[]): Promise<string> {
 
 // ---- the source, through its REST API --------------------------------------------------
 
-async function rest(method: string, urlPath: string, body?: unknown, version = '1.39'): Promise<unknown> {
-  const response = await fetch(`${source.url}${urlPath}`, {
-    method,
-    headers: {
-      'x-auth-token': 'admin',
-      'openstack-api-version': `placement ${version}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  expect(response.ok, `${method} ${urlPath}: ${response.status} ${text}`).toBe(true);
-  return text ? JSON.parse(text) : null;
-}
-
-async function rpGeneration(uuid: string): Promise<number> {
-  return ((await rest('GET', `/resource_providers/${uuid}`)) as { generation: number }).generation;
-}
-
-async function createProvider(name: string, parent?: string): Promise<string> {
-  const uuid = randomUUID();
-  await rest('POST', '/resource_providers', { uuid, name, ...(parent ? { parent_provider_uuid: parent } : {}) });
-  return uuid;
-}
-
-async function setInventories(uuid: string, inventories: Record<string, Record<string, number>>): Promise<void> {
-  await rest('PUT', `/resource_providers/${uuid}/inventories`, {
-    resource_provider_generation: await rpGeneration(uuid),
-    inventories,
-  });
-}
-
-async function setTraits(uuid: string, traits: string[]): Promise<void> {
-  await rest('PUT', `/resource_providers/${uuid}/traits`, {
-    resource_provider_generation: await rpGeneration(uuid),
-    traits,
-  });
-}
-
-async function setAggregates(uuid: string, aggregates: string[]): Promise<void> {
-  await rest('PUT', `/resource_providers/${uuid}/aggregates`, {
-    resource_provider_generation: await rpGeneration(uuid),
-    aggregates,
-  });
-}
-
-async function consumerGeneration(uuid: string): Promise<number | null> {
-  const body = (await rest('GET', `/allocations/${uuid}`)) as { consumer_generation?: number };
-  return body.consumer_generation ?? null;
-}
-
-async function allocate(
-  consumer: string,
-  allocations: Record<string, Record<string, number>>,
-  owner: { project: string; user: string; type?: string },
-): Promise<void> {
-  // From 1.38 a consumer type is required: a consumer without one is written at 1.37 (Placement shows it as "unknown").
-  await rest(
-    'PUT',
-    `/allocations/${consumer}`,
-    {
-      allocations: Object.fromEntries(Object.entries(allocations).map(([rp, resources]) => [rp, { resources }])),
-      project_id: owner.project,
-      user_id: owner.user,
-      consumer_generation: await consumerGeneration(consumer),
-      ...(owner.type ? { consumer_type: owner.type } : {}),
-    },
-    owner.type ? '1.39' : '1.37',
-  );
-}
-
 interface Snapshot {
   customClasses: string[];
   customTraits: string[];
@@ -166,19 +103,19 @@ const byUuid = <T extends { uuid: string }>(a: T, b: T) => a.uuid.localeCompare(
 
 /** The source's state as its REST API shows it. */
 async function sourceSnapshot(): Promise<Snapshot> {
-  const classes = (await rest('GET', '/resource_classes')) as { resource_classes: { name: string }[] };
-  const traits = (await rest('GET', '/traits')) as { traits: string[] };
-  const list = (await rest('GET', '/resource_providers')) as {
+  const classes = (await writer.rest('GET', '/resource_classes')) as { resource_classes: { name: string }[] };
+  const traits = (await writer.rest('GET', '/traits')) as { traits: string[] };
+  const list = (await writer.rest('GET', '/resource_providers')) as {
     resource_providers: { uuid: string; name: string; generation: number; parent_provider_uuid: string | null }[];
   };
   const providers: Snapshot['providers'] = [];
   const consumerUuids = new Set<string>();
   for (const rp of list.resource_providers) {
     const base = `/resource_providers/${rp.uuid}`;
-    const inventories = (await rest('GET', `${base}/inventories`)) as {
+    const inventories = (await writer.rest('GET', `${base}/inventories`)) as {
       inventories: Record<string, Record<string, number>>;
     };
-    const allocations = (await rest('GET', `${base}/allocations`)) as { allocations: Record<string, unknown> };
+    const allocations = (await writer.rest('GET', `${base}/allocations`)) as { allocations: Record<string, unknown> };
     for (const consumer of Object.keys(allocations.allocations)) consumerUuids.add(consumer);
     providers.push({
       uuid: rp.uuid,
@@ -186,14 +123,14 @@ async function sourceSnapshot(): Promise<Snapshot> {
       parent: rp.parent_provider_uuid,
       generation: rp.generation,
       inventories: inventories.inventories,
-      traits: ((await rest('GET', `${base}/traits`)) as { traits: string[] }).traits.sort(),
-      aggregates: ((await rest('GET', `${base}/aggregates`)) as { aggregates: string[] }).aggregates.sort(),
-      usages: ((await rest('GET', `${base}/usages`)) as { usages: Record<string, number> }).usages,
+      traits: ((await writer.rest('GET', `${base}/traits`)) as { traits: string[] }).traits.sort(),
+      aggregates: ((await writer.rest('GET', `${base}/aggregates`)) as { aggregates: string[] }).aggregates.sort(),
+      usages: ((await writer.rest('GET', `${base}/usages`)) as { usages: Record<string, number> }).usages,
     });
   }
   const consumers: Snapshot['consumers'] = [];
   for (const uuid of consumerUuids) {
-    const body = (await rest('GET', `/allocations/${uuid}`)) as {
+    const body = (await writer.rest('GET', `/allocations/${uuid}`)) as {
       allocations: Record<string, { resources: Record<string, number> }>;
       project_id: string;
       user_id: string;
@@ -356,77 +293,11 @@ async function tables(): Promise<string> {
 
 // ---- the world ---------------------------------------------------------------------------
 
-const world = {
-  compute1: '',
-  numa0: '',
-  pf0: '',
-  compute2: '',
-  storage: '',
-  spare: '',
-  aggregate: randomUUID(),
-  instance: randomUUID(),
-  migration: randomUUID(),
-  untyped: randomUUID(),
-};
+let world: SourceWorld;
 
 describe('placement import', () => {
   it('copies a populated Placement: trees, sharing, custom catalogue, consumers with types and generations', async () => {
-    await rest('POST', '/resource_classes', { name: 'CUSTOM_FPGA_X' });
-    await rest('POST', '/resource_classes', { name: 'CUSTOM_UNUSED_CLASS' });
-    await rest('PUT', '/traits/CUSTOM_RACK_A');
-    await rest('PUT', '/traits/CUSTOM_GOLD');
-    world.compute1 = await createProvider('compute1');
-    world.numa0 = await createProvider('compute1-numa0', world.compute1);
-    world.pf0 = await createProvider('compute1-numa0-pf0', world.numa0);
-    world.compute2 = await createProvider('compute2');
-    world.storage = await createProvider('shared-storage');
-    world.spare = await createProvider('spare');
-    await setInventories(world.compute1, {
-      VCPU: { total: 16, allocation_ratio: 4 },
-      MEMORY_MB: { total: 32768, reserved: 512, step_size: 256 },
-    });
-    await setInventories(world.numa0, { VCPU: { total: 8 }, CUSTOM_FPGA_X: { total: 2, max_unit: 1 } });
-    await setInventories(world.pf0, { SRIOV_NET_VF: { total: 8, min_unit: 1, max_unit: 4 } });
-    await setInventories(world.compute2, { VCPU: { total: 8 }, MEMORY_MB: { total: 8192 } });
-    await setInventories(world.storage, { DISK_GB: { total: 1000, reserved: 100, allocation_ratio: 1.5 } });
-    await setTraits(world.compute1, ['HW_CPU_X86_AVX2', 'CUSTOM_RACK_A']);
-    // A standard trait of os-traits that our smaller catalogue does not have.
-    await setTraits(world.compute2, ['COMPUTE_ARCH_S390X', 'CUSTOM_GOLD']);
-    await setTraits(world.storage, ['MISC_SHARES_VIA_AGGREGATE']);
-    for (const rp of [world.compute1, world.compute2, world.storage]) await setAggregates(rp, [world.aggregate]);
-    await allocate(
-      world.instance,
-      { [world.compute1]: { VCPU: 2, MEMORY_MB: 2048 }, [world.storage]: { DISK_GB: 20 } },
-      { project: 'p1', user: 'u1', type: 'INSTANCE' },
-    );
-    // A second write: consumer generation 2.
-    await allocate(
-      world.instance,
-      {
-        [world.compute1]: { VCPU: 4, MEMORY_MB: 4096 },
-        [world.numa0]: { CUSTOM_FPGA_X: 1 },
-        [world.storage]: { DISK_GB: 40 },
-      },
-      { project: 'p1', user: 'u1', type: 'INSTANCE' },
-    );
-    await allocate(
-      world.migration,
-      { [world.compute2]: { VCPU: 1, MEMORY_MB: 512 } },
-      {
-        project: 'p1',
-        user: 'u2',
-        type: 'MIGRATION',
-      },
-    );
-    await allocate(
-      world.untyped,
-      { [world.compute1]: { VCPU: 1 }, [world.pf0]: { SRIOV_NET_VF: 2 } },
-      {
-        project: 'p2',
-        user: 'u3',
-      },
-    );
-
+    world = await populateSourceWorld(writer);
     const expected = await sourceSnapshot();
     expect(expected.providers).toHaveLength(6);
     expect(expected.consumers.map((c) => c.generation).sort()).toEqual([1, 1, 2]);
@@ -454,22 +325,26 @@ describe('placement import', () => {
 
   it('re-run after changes on the source syncs them: creates, updates and removes', async () => {
     // Removed at the source: a consumer, a leaf provider, a custom trait and class.
-    await rest('DELETE', `/allocations/${world.migration}`);
-    await rest('DELETE', `/resource_providers/${world.spare}`);
-    await setTraits(world.compute2, ['COMPUTE_ARCH_S390X']);
-    await rest('DELETE', '/traits/CUSTOM_GOLD');
-    await rest('DELETE', '/resource_classes/CUSTOM_UNUSED_CLASS');
+    await writer.rest('DELETE', `/allocations/${world.migration}`);
+    await writer.rest('DELETE', `/resource_providers/${world.spare}`);
+    await writer.setTraits(world.compute2, ['COMPUTE_ARCH_S390X']);
+    await writer.rest('DELETE', '/traits/CUSTOM_GOLD');
+    await writer.rest('DELETE', '/resource_classes/CUSTOM_UNUSED_CLASS');
     // Changed: a rename, an inventory, a re-parent, a consumer's allocations and owner.
-    await rest('PUT', `/resource_providers/${world.compute2}`, { name: 'compute2-renamed' });
-    await setInventories(world.compute2, { VCPU: { total: 12 }, MEMORY_MB: { total: 8192 } });
-    await rest('PUT', `/resource_providers/${world.pf0}`, {
+    await writer.rest('PUT', `/resource_providers/${world.compute2}`, { name: 'compute2-renamed' });
+    await writer.setInventories(world.compute2, { VCPU: { total: 12 }, MEMORY_MB: { total: 8192 } });
+    await writer.rest('PUT', `/resource_providers/${world.pf0}`, {
       name: 'compute1-numa0-pf0',
       parent_provider_uuid: world.compute1,
     });
-    await allocate(world.untyped, { [world.compute2]: { VCPU: 3 } }, { project: 'p2', user: 'u4', type: 'BACKUP' });
+    await writer.allocate(
+      world.untyped,
+      { [world.compute2]: { VCPU: 3 } },
+      { project: 'p2', user: 'u4', type: 'BACKUP' },
+    );
     // Created: a provider that takes the removed one's name.
-    const newcomer = await createProvider('spare');
-    await setInventories(newcomer, { VCPU: { total: 2 } });
+    const newcomer = await writer.createProvider('spare');
+    await writer.setInventories(newcomer, { VCPU: { total: 2 } });
 
     const expected = await sourceSnapshot();
     const out = await importOk();
@@ -493,9 +368,9 @@ describe('placement import', () => {
   });
 
   it('--dry-run prints the differences and writes nothing; the run then makes them', async () => {
-    await setTraits(world.compute1, ['HW_CPU_X86_AVX2']);
+    await writer.setTraits(world.compute1, ['HW_CPU_X86_AVX2']);
     const extra = randomUUID();
-    await allocate(extra, { [world.compute1]: { VCPU: 1 } }, { project: 'p3', user: 'u5' });
+    await writer.allocate(extra, { [world.compute1]: { VCPU: 1 } }, { project: 'p3', user: 'u5' });
     const before = await tables();
     const out = await importOk('--dry-run');
     expect(out).toMatch(
