@@ -446,6 +446,30 @@ describe('placement import', () => {
     );
     expect(badGatewayToken.code).toBe(1);
     expect(badGatewayToken.stderr).toMatch(/UNAUTHENTICATED/);
+    // A gateway as `npm start` serves it (released versions only): told why, before the source is read.
+    const released = await createTestEnv({ poolMax: 2 });
+    const releasedServer = createServer((request, response) => released.gateway(request, response));
+    await new Promise<void>((resolve) => releasedServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const headless = await runProcess(
+        process.execPath,
+        [bin, 'import', '--from', 'http://127.0.0.1:1', '--token', 'admin', '--gateway-token', TEST_ADMIN_TOKEN],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            PLACEMENT_URL: `http://127.0.0.1:${(releasedServer.address() as AddressInfo).port}/graphql`,
+          },
+        },
+      );
+      expect(headless.code).toBe(1);
+      expect(headless.stderr).toMatch(
+        /^error: the gateway at .* does not serve API 1\.4, which has importPlacementState$/m,
+      );
+    } finally {
+      await new Promise<void>((resolve) => releasedServer.close(() => resolve()));
+      await released.close();
+    }
     expect(await tables()).toBe(before);
   });
 });

@@ -16,17 +16,12 @@ export type ImportOptions = {
 export function addImportCommand(program: Program): void {
   program
     .command('import')
+    .summary('copy an OpenStack Placement here through its REST API (re-runnable: it syncs)')
     .description(
       [
-        'Copy an OpenStack Placement into this service through its REST API: custom classes and traits,',
-        'provider trees, inventories, traits, aggregates, consumers and allocations, with their',
-        'generations. Re-runnable: it syncs (creates, updates, removes what the source no longer has).',
-        "Afterwards every provider's usage is compared with the source's (exit 1 naming any that differ).",
-        '',
-        "Here --token is the SOURCE Placement's token (X-Auth-Token). This service's token is",
-        '--gateway-token or PLACEMENT_TOKEN (or the local .data/admin-token); its address is',
-        '--gateway-url or PLACEMENT_URL. Needs an ADMIN token and a gateway serving API 1.4.',
-      ].join('\n'),
+        "Copy an OpenStack Placement into this service through its REST API: custom classes and traits, provider trees, inventories, traits, aggregates, consumers and allocations, with their generations. Re-runnable: it syncs (creates, updates, and removes what the source no longer has). Afterwards every provider's usage is compared with the source's (exit 1 naming any that differ).",
+        "Here --token is the SOURCE Placement's token (X-Auth-Token). This service's token is --gateway-token or PLACEMENT_TOKEN (or the local .data/admin-token), its address --gateway-url or PLACEMENT_URL. Needs an ADMIN token, and a gateway serving API 1.4.",
+      ].join('\n\n'),
     )
     .requiredOption('--from <url>', 'the source Placement API, e.g. http://controller:8778 (or its /placement)')
     .requiredOption('--token <token>', "the source Placement's token, sent as X-Auth-Token (an admin there)")

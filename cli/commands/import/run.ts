@@ -1,9 +1,9 @@
-import { PlacementClient } from '@placement-gateway/client';
+import { PlacementClient, PlacementClientError } from '@placement-gateway/client';
 import { Refusal, refusalFromTypedError } from '../../errors.js';
 import { type GlobalOptions, resolveToken } from '../../session.js';
 import type { ImportOptions } from '../import.js';
 import { importBatches } from './batches.js';
-import { type ImportChange, type ImportResult, sendImport } from './gateway.js';
+import { IMPORT_API_VERSION, type ImportChange, type ImportResult, sendImport } from './gateway.js';
 import { PlacementSource, type SourceState } from './source.js';
 
 /** Providers whose usage here differs from the source's after the import (exit 1, naming them). */
@@ -18,6 +18,9 @@ export async function runImport(options: ImportOptions, globals: GlobalOptions):
     token: options.gatewayToken ?? resolveToken(globals),
     timeoutMs,
   };
+  // An empty import first: a gateway that is unreachable, refuses the token or its role, or
+  // does not serve the head API fails now, before the whole source is read.
+  await probeGateway(gateway);
   const source = new PlacementSource(options.from, options.token, timeoutMs);
   const state = await source.read();
   const batches = importBatches(state, options.batchSize);
@@ -49,6 +52,22 @@ export async function runImport(options: ImportOptions, globals: GlobalOptions):
     throw new UsageMismatch(`usage differs from the source on ${mismatches.length} provider(s)`, {
       detail: mismatches.map((m) => [m.providerUuid, m.difference] as const),
     });
+  }
+}
+
+async function probeGateway(gateway: { url: string; token: string | undefined; timeoutMs: number }): Promise<void> {
+  try {
+    payload(await sendImport(gateway, [], false));
+  } catch (error) {
+    if (error instanceof PlacementClientError && error.code === 'UNSUPPORTED_API_VERSION')
+      throw new Refusal(
+        `the gateway at ${gateway.url} does not serve API ${IMPORT_API_VERSION}, which has importPlacementState`,
+        {
+          detail: [['gateway answer', error.message]],
+          extra: `  (the importer needs the unreleased head API until ${IMPORT_API_VERSION} is released; nothing was written)`,
+        },
+      );
+    throw error;
   }
 }
 

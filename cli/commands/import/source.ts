@@ -64,6 +64,7 @@ const providers = z.object({
   ),
 });
 const inventories = z.object({
+  ...{ resource_provider_generation: z.number() },
   inventories: z.record(
     z.string(),
     z.object({
@@ -76,10 +77,14 @@ const inventories = z.object({
     }),
   ),
 });
-const aggregates = z.object({ aggregates: z.array(z.string()) });
-const providerAllocations = z.object({ allocations: z.record(z.string(), z.unknown()) });
+const generation = { resource_provider_generation: z.number() };
+const providerTraits = z.object({ traits: z.array(z.string()), ...generation });
+const aggregates = z.object({ aggregates: z.array(z.string()), ...generation });
+const providerAllocations = z.object({ allocations: z.record(z.string(), z.unknown()), ...generation });
+/** Reads of one provider that disagree on its generation are repeated up to this many times. */
+const CONSISTENT_READ_ATTEMPTS = 5;
 const consumerAllocations = z.object({
-  allocations: z.record(z.string(), z.object({ resources: z.record(z.string(), z.number()) })),
+  allocations: z.record(z.string(), z.object({ resources: z.record(z.string(), z.number()), generation: z.number() })),
   project_id: z.string().optional(),
   user_id: z.string().optional(),
   consumer_generation: z.number().nullish(),
@@ -183,37 +188,7 @@ export class PlacementSource {
     const classNames = (await this.get('/resource_classes', classes)).resource_classes.map((c) => c.name);
     const traitNames = (await this.get('/traits', traits)).traits;
     const listed = (await this.get('/resource_providers', providers)).resource_providers;
-    const withDetail = await mapLimit(
-      listed,
-      parallel,
-      async (rp): Promise<SourceProvider & { consumers: string[] }> => {
-        const base = `/resource_providers/${rp.uuid}`;
-        const inv = await this.get(`${base}/inventories`, inventories);
-        const rpTraits = await this.get(`${base}/traits`, traits);
-        const rpAggregates = await this.get(`${base}/aggregates`, aggregates);
-        const allocated = await this.get(`${base}/allocations`, providerAllocations);
-        return {
-          uuid: rp.uuid,
-          name: rp.name,
-          parentProviderUuid: rp.parent_provider_uuid ?? null,
-          generation: rp.generation,
-          inventories: Object.entries(inv.inventories)
-            .map(([resourceClass, i]) => ({
-              resourceClass,
-              total: i.total,
-              reserved: i.reserved,
-              minUnit: i.min_unit,
-              maxUnit: i.max_unit,
-              stepSize: i.step_size,
-              allocationRatio: i.allocation_ratio,
-            }))
-            .sort((a, b) => a.resourceClass.localeCompare(b.resourceClass)),
-          traits: [...rpTraits.traits].sort(),
-          aggregates: [...rpAggregates.aggregates].sort(),
-          consumers: Object.keys(allocated.allocations),
-        };
-      },
-    );
+    const withDetail = await mapLimit(listed, parallel, (rp) => this.provider(rp));
     const consumerUuids = [...new Set(withDetail.flatMap((p) => p.consumers))].sort();
     const consumers = await mapLimit(consumerUuids, parallel, (uuid) => this.consumer(uuid));
     return {
@@ -223,6 +198,51 @@ export class PlacementSource {
       providers: parentsFirst(withDetail.map(({ consumers: _, ...provider }) => provider)),
       consumers: consumers.filter((c): c is SourceConsumer => c !== null),
     };
+  }
+
+  /**
+   * One provider's inventories, traits, aggregates and consumers, read again while the four
+   * answers name different generations (the provider changed between them): one consistent
+   * state, whose generation is the one copied.
+   */
+  private async provider(rp: {
+    uuid: string;
+    name: string;
+    parent_provider_uuid?: string | null;
+  }): Promise<SourceProvider & { consumers: string[] }> {
+    const base = `/resource_providers/${rp.uuid}`;
+    for (let attempt = 1; ; attempt++) {
+      const inv = await this.get(`${base}/inventories`, inventories);
+      const rpTraits = await this.get(`${base}/traits`, providerTraits);
+      const rpAggregates = await this.get(`${base}/aggregates`, aggregates);
+      const allocated = await this.get(`${base}/allocations`, providerAllocations);
+      const generations = new Set(
+        [inv, rpTraits, rpAggregates, allocated].map((answer) => answer.resource_provider_generation),
+      );
+      if (generations.size > 1 && attempt < CONSISTENT_READ_ATTEMPTS) continue;
+      if (generations.size > 1)
+        throw new SourceError('format', `provider ${rp.uuid} kept changing while it was read; run the import again`);
+      return {
+        uuid: rp.uuid,
+        name: rp.name,
+        parentProviderUuid: rp.parent_provider_uuid ?? null,
+        generation: inv.resource_provider_generation,
+        inventories: Object.entries(inv.inventories)
+          .map(([resourceClass, i]) => ({
+            resourceClass,
+            total: i.total,
+            reserved: i.reserved,
+            minUnit: i.min_unit,
+            maxUnit: i.max_unit,
+            stepSize: i.step_size,
+            allocationRatio: i.allocation_ratio,
+          }))
+          .sort((a, b) => a.resourceClass.localeCompare(b.resourceClass)),
+        traits: [...rpTraits.traits].sort(),
+        aggregates: [...rpAggregates.aggregates].sort(),
+        consumers: Object.keys(allocated.allocations),
+      };
+    }
   }
 
   private async consumer(uuid: string): Promise<SourceConsumer | null> {

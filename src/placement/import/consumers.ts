@@ -2,7 +2,7 @@ import { noteConsumers, noteProviders } from '../audit/trail.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { resourceClassIds } from '../lookups.js';
 import type { Queryable } from '../transactions.js';
-import { recountProviders } from './counters.js';
+import { lockProviderRows, recountProviders } from './counters.js';
 import type { ImportChange, ImportConsumer } from './input.js';
 
 interface Current {
@@ -91,6 +91,7 @@ async function syncConsumer(db: Queryable, wanted: ImportConsumer, field: string
   }
   const allocationDetail = compareAllocations(before, wanted);
   if (allocationDetail.length > 0 || !current) {
+    await lockProviderRows(db, [...before.map((row) => row.providerId), ...providerIds.values()]);
     await db.query('DELETE FROM allocations WHERE consumer_id = $1', [id]);
     await insertAllocations(db, id, wanted, providerIds, classIds, field);
     await recountProviders(db, [...before.map((row) => row.providerId), ...providerIds.values()]);

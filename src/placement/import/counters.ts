@@ -18,3 +18,14 @@ export async function recountProviders(db: Queryable, providerIds: Iterable<numb
   );
   await db.query(`UPDATE resource_providers p SET ${shareBoundsSet()} WHERE id = ANY($1::int[])`, [ids]);
 }
+
+/**
+ * Locks providers in id order, as every writer that moves an inventory's `used` does before
+ * touching it (docs/PLACEMENT-ENGINE.md, "One lock order"): the import queues behind claims
+ * and plain writes on those providers instead of deadlocking with them.
+ */
+export async function lockProviderRows(db: Queryable, providerIds: Iterable<number>): Promise<void> {
+  const ids = [...new Set(providerIds)];
+  if (ids.length > 0)
+    await db.query('SELECT 1 FROM resource_providers WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
+}

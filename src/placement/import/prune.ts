@@ -1,6 +1,6 @@
 import { noteConsumers, noteProviders } from '../audit/trail.js';
 import type { Queryable } from '../transactions.js';
-import { recountProviders } from './counters.js';
+import { lockProviderRows, recountProviders } from './counters.js';
 import type { ImportChange, ImportPrune } from './input.js';
 
 /**
@@ -28,6 +28,14 @@ export async function prune(db: Queryable, range: ImportPrune): Promise<ImportCh
   const changes: ImportChange[] = [];
   const consumerIds = staleConsumers.rows.map((row) => row.id);
   if (consumerIds.length > 0) {
+    const { rows: holding } = await db.query<{ providerId: number }>(
+      'SELECT DISTINCT provider_id AS "providerId" FROM allocations WHERE consumer_id = ANY($1::bigint[])',
+      [consumerIds],
+    );
+    await lockProviderRows(
+      db,
+      holding.map((row) => row.providerId),
+    );
     noteConsumers(
       db,
       staleConsumers.rows.map((row) => row.uuid),
