@@ -13,7 +13,7 @@ import { actorOf, useAuthentication } from './http/authentication.js';
 import { corsFor, useCrossSiteRefusal } from './http/cross-site.js';
 import { maskGatewayError } from './http/database-errors.js';
 import { cachedGraphiQLPage } from './http/graphiql-page.js';
-import { InflightGauge } from './http/inflight-limit.js';
+import { InflightGauge, InflightSlots } from './http/inflight-limit.js';
 import { defaultGatewayLimits, type GatewayLimits, limitPlugins } from './http/limits.js';
 import { usePrometheusBounded } from './http/prometheus.js';
 import { useQueryLimits } from './http/query-limits.js';
@@ -78,6 +78,8 @@ export function createGateway(
   access: GatewayAccess = {},
 ): Gateway {
   const inflight = new InflightGauge(limits.maxInflightRequests);
+  // One budget for both APIs: a caller's REST and GraphQL requests share its in-flight slots.
+  const slots = new InflightSlots(limits.maxInflightRequests, limits.perCallerMaxInflight, inflight);
   const authenticators = access.authenticators ?? defaultAuthenticators(db, logger, access);
   const graphiqlPage = cachedGraphiQLPage(renderGraphiQL);
   // Placement's REST API (src/rest/): X-Auth-Token carries an API token, else the GraphQL ways of calling.
@@ -87,6 +89,8 @@ export function createGateway(
     routes: ROUTES,
     mount: REST_MOUNT,
     logger,
+    limits,
+    slots,
   });
   const served: readonly ApiVersion[] = access.serveHead ? [...SERVED_VERSIONS, HEAD_VERSION] : SERVED_VERSIONS;
   return createYoga<Record<string, unknown>, Context>({
@@ -129,7 +133,7 @@ export function createGateway(
       useRestApi(restApi),
       graphiqlPage.plugin,
       useCrossSiteRefusal('/graphql'),
-      ...limitPlugins(limits, '/graphql', inflight),
+      ...limitPlugins(limits, '/graphql', inflight, slots),
       // Before anything reads the body or the version: an anonymous request learns nothing.
       useAuthentication({
         authenticators,

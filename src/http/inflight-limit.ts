@@ -13,6 +13,8 @@ export interface InflightLimitOptions {
   endpoint: string;
   /** Shared with readiness (src/http/readiness.ts), which reports saturation. */
   gauge: InflightGauge;
+  /** The slots to take (shared with the REST API); default: slots of this plugin's own. */
+  slots?: InflightSlots;
 }
 
 /** How many GraphQL requests the process is working on, and its bound. */
@@ -35,8 +37,56 @@ export class InflightGauge {
  * Hand-written: yoga and envelop have rate limiters (per field, per identity) but no
  * concurrency bound.
  */
-export function useInflightLimit({ max, perCaller, endpoint, gauge }: InflightLimitOptions): Plugin {
-  const byCaller = new Map<string, number>();
+/**
+ * The slots of the in-flight bounds, shared by everything the bounds cover (GraphQL through
+ * useInflightLimit, the REST API through src/rest/service.ts), so a caller's budget counts
+ * both APIs. `refusal` says whether one more request may start; `admit` takes a slot and
+ * answers the function that gives it back (once, however often it is called).
+ */
+export class InflightSlots {
+  private readonly byCaller = new Map<string, number>();
+
+  constructor(
+    readonly max: number,
+    readonly perCaller: number,
+    readonly gauge: InflightGauge,
+  ) {}
+
+  /** Why one more request of `key` (null: in-process, no per-caller budget) may not start, or null. */
+  refusal(key: string | null): { status: 503 | 429; code: 'SERVER_BUSY' | 'CALLER_BUSY'; message: string } | null {
+    if (this.gauge.current >= this.max)
+      return {
+        status: 503,
+        code: 'SERVER_BUSY',
+        message: `The gateway is at its limit of ${this.max} requests in flight; retry shortly.`,
+      };
+    if (key !== null && (this.byCaller.get(key) ?? 0) >= this.perCaller)
+      return {
+        status: 429,
+        code: 'CALLER_BUSY',
+        message: `This caller already has ${this.perCaller} requests in flight; retry shortly.`,
+      };
+    return null;
+  }
+
+  admit(key: string | null): () => void {
+    this.gauge.current++;
+    if (key !== null) this.byCaller.set(key, (this.byCaller.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.gauge.current--;
+      if (key === null) return;
+      const left = (this.byCaller.get(key) ?? 1) - 1;
+      if (left === 0) this.byCaller.delete(key);
+      else this.byCaller.set(key, left);
+    };
+  }
+}
+
+export function useInflightLimit({ max, perCaller, endpoint, gauge, slots: shared }: InflightLimitOptions): Plugin {
+  const slots = shared ?? new InflightSlots(max, perCaller, gauge);
   // Requests to `endpoint`, with their server context: the caller is known once authentication
   // (a later onRequest hook) has run, which it has by the time the body is parsed.
   const callers = new WeakMap<Request, unknown>();
@@ -45,28 +95,12 @@ export function useInflightLimit({ max, perCaller, endpoint, gauge }: InflightLi
   const releases = new WeakMap<Request, () => void>();
 
   const refusal = (key: string | null, fetchAPI: { Response: typeof Response }): Response | null => {
-    if (gauge.current >= max) {
-      return busy(fetchAPI, 503, 'SERVER_BUSY', `The gateway is at its limit of ${max} requests in flight`);
-    }
-    if (key !== null && (byCaller.get(key) ?? 0) >= perCaller) {
-      return busy(fetchAPI, 429, 'CALLER_BUSY', `This caller already has ${perCaller} requests in flight`);
-    }
-    return null;
+    const refused = slots.refusal(key);
+    return refused && busy(fetchAPI, refused.status, refused.code, refused.message);
   };
 
   const admit = (request: Request, key: string | null): void => {
-    gauge.current++;
-    if (key !== null) byCaller.set(key, (byCaller.get(key) ?? 0) + 1);
-    let released = false;
-    releases.set(request, () => {
-      if (released) return;
-      released = true;
-      gauge.current--;
-      if (key === null) return;
-      const left = (byCaller.get(key) ?? 1) - 1;
-      if (left === 0) byCaller.delete(key);
-      else byCaller.set(key, left);
-    });
+    releases.set(request, slots.admit(key));
   };
 
   return {
@@ -101,11 +135,11 @@ export function useInflightLimit({ max, perCaller, endpoint, gauge }: InflightLi
   };
 }
 
-function busy(fetchAPI: { Response: typeof Response }, status: number, code: string, what: string): Response {
+function busy(fetchAPI: { Response: typeof Response }, status: number, code: string, message: string): Response {
   return earlyErrorResponse(
     fetchAPI,
     status,
-    `${what}; retry shortly.`,
+    message,
     { code, retryable: true },
     { 'retry-after': String(RETRY_AFTER_SECONDS) },
   );

@@ -2,7 +2,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { type InflightGauge, useInflightLimit } from './inflight-limit.js';
+import { type InflightGauge, type InflightSlots, useInflightLimit } from './inflight-limit.js';
 import { useRequestDeadline } from './request-deadline.js';
 
 /** Per-process bounds on what one request may ask for; README ("Limits") lists them. */
@@ -37,7 +37,12 @@ export const defaultGatewayLimits: GatewayLimits = {
  * aliases (while validating). The body size limit is yoga's own `maxRequestBodySize`, set by
  * the gateway; `gauge` counts requests in flight for readiness.
  */
-export function limitPlugins(limits: GatewayLimits, graphqlEndpoint: string, gauge: InflightGauge): Plugin[] {
+export function limitPlugins(
+  limits: GatewayLimits,
+  graphqlEndpoint: string,
+  gauge: InflightGauge,
+  slots?: InflightSlots,
+): Plugin[] {
   const rejected = (code: string) => ({
     // armor throws a plain GraphQLError; give it a stable code and a 400 like other bad documents.
     onReject: [
@@ -53,6 +58,7 @@ export function limitPlugins(limits: GatewayLimits, graphqlEndpoint: string, gau
       perCaller: limits.perCallerMaxInflight,
       endpoint: graphqlEndpoint,
       gauge,
+      slots,
     }),
     useCloseAfterTooLarge(),
     maxTokensPlugin({ n: limits.maxDocumentTokens, ...rejected('DOCUMENT_TOO_LARGE') }) as Plugin,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { checkAndBumpGeneration, type ProviderRow } from './lookups.js';
+import { checkAndBumpGeneration, lockProvider, type ProviderRow } from './lookups.js';
 import { defaultRetryPolicy } from './transactions.js';
 import { createUuidNamed, deleteUuidNamed, type NamedEntityInput } from './uuid-named.js';
 import { int32, parseInput, uuidString } from './validation.js';
@@ -25,6 +25,8 @@ const setProviderAggregatesInput = z.object({
   providerUuid: uuidString,
   generation: int32(0),
   aggregates: z.array(uuidString).max(1000, { message: 'at most 1000 aggregates' }),
+  // Placement's REST API before 1.19 replaces aggregates without a generation check or bump.
+  keepGeneration: z.boolean().optional(),
 });
 
 /**
@@ -43,7 +45,9 @@ export async function setProviderAggregates(
   return writeTransaction(
     pool,
     async (db) => {
-      const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
+      const provider = input.keepGeneration
+        ? await lockProvider(db, input.providerUuid, 'providerUuid')
+        : await checkAndBumpGeneration(db, input.providerUuid, input.generation);
       await db.query(
         `INSERT INTO aggregates (uuid)
        SELECT u FROM unnest($1::uuid[]) AS u WHERE NOT EXISTS (SELECT 1 FROM aggregates a WHERE a.uuid = u)
@@ -60,4 +64,14 @@ export async function setProviderAggregates(
     defaultRetryPolicy,
     caller,
   );
+}
+
+/** The uuids of the aggregates a provider is a member of. */
+export async function providerAggregateUuids(pool: pg.Pool, providerId: number): Promise<string[]> {
+  const { rows } = await pool.query<{ uuid: string }>(
+    `SELECT a.uuid FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id
+      WHERE pa.provider_id = $1 ORDER BY a.uuid`,
+    [providerId],
+  );
+  return rows.map((row) => row.uuid);
 }

@@ -9,7 +9,13 @@ import { PythonJsonError, parsePythonJson } from './python-json.js';
  * route's requireJson, as util.require_content does.)
  */
 export async function readJsonBody(ctx: RestContext): Promise<unknown> {
-  const text = await ctx.request.text();
+  const tooLarge = () =>
+    new RestError(413, `The request body is larger than this gateway's limit of ${ctx.maxBodyBytes} bytes.`);
+  const length = Number(ctx.request.headers.get('content-length') ?? 0);
+  if (length > ctx.maxBodyBytes) throw tooLarge();
+  const bytes = new Uint8Array(await ctx.request.arrayBuffer());
+  if (bytes.byteLength > ctx.maxBodyBytes) throw tooLarge();
+  const text = new TextDecoder().decode(bytes);
   try {
     return parsePythonJson(text);
   } catch (error) {

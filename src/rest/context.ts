@@ -17,7 +17,11 @@ export interface RestContext {
   db: Database;
   /** Where the REST API is mounted (`/placement`): Placement's SCRIPT_NAME, the prefix of its links. */
   mount: string;
-  /** Who the engine's writes are for (audit trail, project checks). */
+  /** The gateway's request body limit (MAX_REQUEST_BYTES): larger bodies are refused with 413. */
+  maxBodyBytes: number;
+  /** The route as the audit trail names REST operations: `PUT /placement/resource_providers/{uuid}`. */
+  operation: string;
+  /** Who the engine's writes are for (audit trail, project checks), recorded under `operation`. */
   caller(operation: string): WriteCaller;
 }
 
@@ -27,8 +31,11 @@ export interface RestResult {
   /** Serialised as Python's json.dumps would (src/rest/python.ts); absent: no body. */
   body?: unknown;
   headers?: Record<string, string>;
-  /** The time for Last-Modified (sent with Cache-Control: no-cache from 1.15). */
-  lastModified?: Date;
+  /**
+   * From 1.15, Last-Modified with this time and Cache-Control: no-cache; null sends only the
+   * Cache-Control (Placement's answer when there was nothing to take a time from).
+   */
+  lastModified?: Date | null;
 }
 
 export type RestHandler = (ctx: RestContext) => Promise<RestResult>;

@@ -13,7 +13,7 @@ export function useRestApi(api: RestApi): Plugin {
   return {
     async onRequest({ request, url, serverContext, endResponse }) {
       if (url.pathname !== REST_MOUNT && !url.pathname.startsWith(`${REST_MOUNT}/`)) return;
-      endResponse(await api(request, url, { address: peerAddress(serverContext) }));
+      endResponse(await api(request, url, { address: peerAddress(serverContext) }, serverContext));
     },
   };
 }

@@ -14,6 +14,8 @@ export interface RouteMethod {
   since?: string;
   /** Last microversion serving it; later ones answer 404 (or the next variant serves them). */
   until?: string;
+  /** What a version outside since…until gets: 404, or 405 (version_handler's status_code). */
+  outsideStatus?: 404 | 405;
 }
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -21,6 +23,7 @@ export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 export type RouteTable = Record<string, Partial<Record<Method, RouteMethod | readonly RouteMethod[]>>>;
 
 interface CompiledRoute {
+  path: string;
   pattern: RegExp;
   names: string[];
   methods: Partial<Record<Method, RouteMethod | readonly RouteMethod[]>>;
@@ -28,7 +31,7 @@ interface CompiledRoute {
 }
 
 export type RouteMatch =
-  | { kind: 'found'; variants: readonly RouteMethod[]; params: Record<string, string> }
+  | { kind: 'found'; pattern: string; variants: readonly RouteMethod[]; params: Record<string, string> }
   | { kind: 'method-not-allowed'; allow: string }
   | { kind: 'not-found' };
 
@@ -47,7 +50,7 @@ export class Router {
         names.push(name);
         return '([^/]+)';
       });
-      return { pattern: new RegExp(`^${source}$`), names, methods, allow: Object.keys(methods).join(', ') };
+      return { path, pattern: new RegExp(`^${source}$`), names, methods, allow: Object.keys(methods).join(', ') };
     });
   }
 
@@ -64,7 +67,12 @@ export class Router {
       }
       const target = route.methods[method as Method];
       if (!target) return { kind: 'method-not-allowed', allow: route.allow };
-      return { kind: 'found', variants: Array.isArray(target) ? target : [target as RouteMethod], params };
+      return {
+        kind: 'found',
+        pattern: route.path,
+        variants: Array.isArray(target) ? target : [target as RouteMethod],
+        params,
+      };
     }
     return { kind: 'not-found' };
   }

@@ -1,3 +1,13 @@
+import { listAggregates, setAggregates } from './handlers/aggregates.js';
+import {
+  createInventory,
+  deleteInventories,
+  deleteInventoryHandler,
+  listInventories,
+  setInventoriesHandler,
+  showInventory,
+  updateInventory,
+} from './handlers/inventories.js';
 import {
   createProviderHandler,
   deleteProviderHandler,
@@ -23,6 +33,7 @@ import {
   setProviderTraitsHandler,
   showTrait,
 } from './handlers/traits.js';
+import { providerUsages, totalUsages } from './handlers/usages.js';
 import type { RouteTable } from './router.js';
 
 /**
@@ -60,6 +71,43 @@ export const ROUTES: RouteTable = {
     DELETE: { policy: 'placement:resource_providers:delete', handler: deleteProviderHandler },
     PUT: { policy: 'placement:resource_providers:update', requireJson: true, handler: updateProviderHandler },
   },
+  '/resource_providers/{uuid}/inventories': {
+    GET: { policy: 'placement:resource_providers:inventories:list', checkAccept: true, handler: listInventories },
+    POST: { policy: 'placement:resource_providers:inventories:create', requireJson: true, handler: createInventory },
+    PUT: {
+      policy: 'placement:resource_providers:inventories:update',
+      requireJson: true,
+      handler: setInventoriesHandler,
+    },
+    DELETE: {
+      policy: 'placement:resource_providers:inventories:delete',
+      since: '1.5',
+      outsideStatus: 405,
+      handler: deleteInventories,
+    },
+  },
+  '/resource_providers/{uuid}/inventories/{resource_class}': {
+    GET: { policy: 'placement:resource_providers:inventories:show', checkAccept: true, handler: showInventory },
+    PUT: { policy: 'placement:resource_providers:inventories:update', requireJson: true, handler: updateInventory },
+    DELETE: { policy: 'placement:resource_providers:inventories:delete', handler: deleteInventoryHandler },
+  },
+  '/resource_providers/{uuid}/usages': {
+    GET: { policy: 'placement:resource_providers:usages', checkAccept: true, handler: providerUsages },
+  },
+  '/resource_providers/{uuid}/aggregates': {
+    GET: {
+      policy: 'placement:resource_providers:aggregates:list',
+      since: '1.1',
+      checkAccept: true,
+      handler: listAggregates,
+    },
+    PUT: {
+      policy: 'placement:resource_providers:aggregates:update',
+      since: '1.1',
+      requireJson: true,
+      handler: setAggregates,
+    },
+  },
   '/traits': {
     GET: { policy: 'placement:traits:list', since: '1.6', checkAccept: true, handler: listTraitsHandler },
   },
@@ -82,5 +130,8 @@ export const ROUTES: RouteTable = {
       handler: setProviderTraitsHandler,
     },
     DELETE: { policy: 'placement:resource_providers:traits:delete', since: '1.6', handler: deleteProviderTraits },
+  },
+  '/usages': {
+    GET: { policy: 'placement:usages', since: '1.9', checkAccept: true, handler: totalUsages },
   },
 };

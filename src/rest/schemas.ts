@@ -72,3 +72,73 @@ export const LIST_TRAIT_SCHEMA: JsonSchema = {
   properties: { name: { type: 'string' }, associated: { type: 'string' } },
   additionalProperties: false,
 };
+
+const MAX_INT = 2147483647;
+const SQL_SP_FLOAT_MAX = 3.40282e38;
+const INVENTORY_PROPERTIES: Record<string, JsonSchema> = {
+  resource_provider_generation: { type: 'integer' },
+  total: { type: 'integer', maximum: MAX_INT, minimum: 1 },
+  reserved: { type: 'integer', maximum: MAX_INT, minimum: 0 },
+  min_unit: { type: 'integer', maximum: MAX_INT, minimum: 1 },
+  max_unit: { type: 'integer', maximum: MAX_INT, minimum: 1 },
+  step_size: { type: 'integer', maximum: MAX_INT, minimum: 1 },
+  allocation_ratio: { type: 'number', maximum: SQL_SP_FLOAT_MAX },
+};
+export const BASE_INVENTORY_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: INVENTORY_PROPERTIES,
+  required: ['total', 'resource_provider_generation'],
+  additionalProperties: false,
+};
+export const POST_INVENTORY_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: { ...INVENTORY_PROPERTIES, resource_class: { type: 'string', pattern: '^[A-Z0-9_]+$' } },
+  required: ['total', 'resource_class'],
+  additionalProperties: false,
+};
+const PUT_INVENTORY_RECORD_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: INVENTORY_PROPERTIES,
+  required: ['total'],
+  additionalProperties: false,
+};
+export const PUT_INVENTORY_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    resource_provider_generation: { type: 'integer' },
+    inventories: { type: 'object', patternProperties: { '^[A-Z0-9_]+$': PUT_INVENTORY_RECORD_SCHEMA } },
+  },
+  required: ['resource_provider_generation', 'inventories'],
+  additionalProperties: false,
+};
+
+const AGGREGATES_LIST_SCHEMA: JsonSchema = {
+  type: 'array',
+  items: { type: 'string', format: 'uuid' },
+  uniqueItems: true,
+};
+export const PUT_AGGREGATES_SCHEMA_V1_1 = AGGREGATES_LIST_SCHEMA;
+export const PUT_AGGREGATES_SCHEMA_V1_19: JsonSchema = {
+  type: 'object',
+  properties: { aggregates: AGGREGATES_LIST_SCHEMA, resource_provider_generation: { type: 'integer' } },
+  required: ['aggregates', 'resource_provider_generation'],
+  additionalProperties: false,
+};
+
+const RC_TRAIT_PATTERN = `^${RC_TRAIT_CHAR}+$`;
+export const GET_USAGES_SCHEMA_1_9: JsonSchema = {
+  type: 'object',
+  properties: {
+    project_id: { type: 'string', minLength: 1, maxLength: 255 },
+    user_id: { type: 'string', minLength: 1, maxLength: 255 },
+  },
+  required: ['project_id'],
+  additionalProperties: false,
+};
+export const GET_USAGES_SCHEMA_V1_38: JsonSchema = {
+  ...GET_USAGES_SCHEMA_1_9,
+  properties: {
+    ...GET_USAGES_SCHEMA_1_9.properties,
+    consumer_type: { type: 'string', pattern: `${RC_TRAIT_PATTERN}|^all|^unknown$`, minLength: 1, maxLength: 255 },
+  },
+};

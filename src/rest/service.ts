@@ -10,7 +10,11 @@ import {
   type Peer,
 } from '../auth/authenticator.js';
 import type { Database } from '../db.js';
+import { RequestDeadline, runWithDeadline } from '../deadline.js';
+import { callerKey } from '../http/caller-identity.js';
 import { classifyDatabaseError, RETRY_AFTER_SECONDS } from '../http/database-errors.js';
+import type { InflightSlots } from '../http/inflight-limit.js';
+import type { GatewayLimits } from '../http/limits.js';
 import type { Logger } from '../logger.js';
 import { unauthorizedBody } from './authentication.js';
 import { mediaType } from './body.js';
@@ -47,9 +51,14 @@ export interface RestApiOptions {
   /** The path prefix Placement's paths live under (`/placement`). */
   mount: string;
   logger: Logger;
+  /** The gateway's request deadline and body size limit (src/http/limits.ts). */
+  limits: Pick<GatewayLimits, 'requestDeadlineMs' | 'maxRequestBytes'>;
+  /** The gateway's in-flight slots, shared with GraphQL (src/http/inflight-limit.ts). */
+  slots: InflightSlots;
 }
 
-export type RestApi = (request: Request, url: URL, peer: Peer) => Promise<Response>;
+/** `serverContext`: node:http's, for the caller's address (src/http/caller-identity.ts). */
+export type RestApi = (request: Request, url: URL, peer: Peer, serverContext: unknown) => Promise<Response>;
 
 // Placement authenticates every path but its root (auth.NoAuthMiddleware, PlacementAuthProtocol).
 const isRoot = (path: string) => path === '' || path === '/';
@@ -64,7 +73,7 @@ const errorCodesFrom = (version: Microversion | null) => version !== null && atL
  */
 export function createRestApi(options: RestApiOptions): RestApi {
   const router = new Router(options.routes);
-  return async (request, url, peer) => {
+  return async (request, url, peer, serverContext) => {
     const requestId = `req-${randomUUID()}`;
     const path = url.pathname.slice(options.mount.length);
     const env: ErrorEnvironment = {
@@ -102,7 +111,7 @@ export function createRestApi(options: RestApiOptions): RestApi {
       const route = match.variants.find((variant) =>
         within(negotiated, variant.since ?? MIN_VERSION, variant.until ?? MAX_VERSION),
       );
-      if (!route) return fail(new RestError(404, ''));
+      if (!route) return fail(new RestError(match.variants[0]?.outsideStatus ?? 404, ''));
       if (route.checkAccept && !acceptsJson(request))
         return fail(new RestError(406, 'Only application/json is provided'));
       if (route.requireJson && mediaType(request) !== 'application/json')
@@ -117,14 +126,35 @@ export function createRestApi(options: RestApiOptions): RestApi {
         requestId,
         db: options.db,
         mount: options.mount,
+        maxBodyBytes: options.limits.maxRequestBytes,
+        operation: `${request.method} ${options.mount}${match.pattern}`,
         caller: (operation) => ({
           actor: requireActor(actor),
           requestId,
-          operation: `REST ${operation}`,
+          operation,
           apiVersion: formatVersion(negotiated),
         }),
       };
-      return successResponse(await route.handler(ctx), negotiated, requestId);
+      // The gateway's guards, as for /graphql: the caller's and the process's in-flight slots,
+      // then one deadline shared by the handler's database statements.
+      const key = callerKey(request, serverContext, actor ?? undefined);
+      const refused = options.slots.refusal(key);
+      if (refused)
+        return fail(
+          new RestError(refused.status, refused.message, {
+            vary: false,
+            headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+          }),
+        );
+      const release = options.slots.admit(key);
+      const deadline = new RequestDeadline(options.limits.requestDeadlineMs);
+      try {
+        const result = await runWithDeadline(deadline, () => route.handler(ctx));
+        return successResponse(result, negotiated, requestId);
+      } finally {
+        deadline.end();
+        release();
+      }
     } catch (error) {
       if (error instanceof RestError) return fail(error);
       if (error instanceof MicroversionError) return fail(new RestError(error.status, error.detail, { vary: false }));
@@ -200,8 +230,8 @@ function successResponse(result: RestResult, version: Microversion, requestId: s
     ...versionHeaders(version, true),
     'x-openstack-request-id': requestId,
   };
-  if (result.lastModified && atLeast(version, 1, 15)) {
-    headers['last-modified'] = result.lastModified.toUTCString();
+  if (result.lastModified !== undefined && atLeast(version, 1, 15)) {
+    if (result.lastModified !== null) headers['last-modified'] = result.lastModified.toUTCString();
     headers['cache-control'] = 'no-cache';
   }
   if (result.body === undefined) return new Response(null, { status: result.status, headers });

@@ -129,3 +129,12 @@ export async function differences(pair: RestPair, steps: readonly Step[]): Promi
   }
   return found;
 }
+
+/** JSON with object keys sorted: Placement's dicts and ours may list keys in another order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : item,
+  );
+}

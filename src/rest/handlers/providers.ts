@@ -45,7 +45,7 @@ export const createProviderHandler: RestHandler = async (ctx) => {
     await createProvider(
       ctx.db.pool,
       { uuid, name: data.name, parentProviderUuid: data.parent_provider_uuid ?? null },
-      ctx.caller('createResourceProvider'),
+      ctx.caller(ctx.operation),
     );
   } catch (error) {
     if (error instanceof AlreadyExistsError)
@@ -100,7 +100,7 @@ export const updateProviderHandler: RestHandler = async (ctx) => {
     await updateProvider(
       ctx.db.pool,
       { uuid, name: data.name, parentProviderUuid: parent, keepGeneration: true },
-      ctx.caller('updateResourceProvider'),
+      ctx.caller(ctx.operation),
     );
   } catch (error) {
     if (error instanceof AlreadyExistsError)
@@ -119,7 +119,7 @@ export const updateProviderHandler: RestHandler = async (ctx) => {
 export const deleteProviderHandler: RestHandler = async (ctx) => {
   const uuid = ctx.params.uuid!;
   try {
-    await deleteProvider(ctx.db.pool, { uuid }, ctx.caller('deleteResourceProvider'));
+    await deleteProvider(ctx.db.pool, { uuid }, ctx.caller(ctx.operation));
   } catch (error) {
     if (error instanceof NotFoundError)
       throw new RestError(404, `No resource provider with uuid ${uuid} found for delete`);

@@ -39,7 +39,7 @@ export const showClass: RestHandler = async (ctx) => {
 export const createClass: RestHandler = async (ctx) => {
   const { name } = await readValidJson<{ name: string }>(ctx, POST_RC_SCHEMA_V1_2);
   try {
-    await createResourceClass(ctx.db.pool, name, ctx.caller('createResourceClass'));
+    await createResourceClass(ctx.db.pool, name, ctx.caller(ctx.operation));
   } catch (error) {
     if (error instanceof AlreadyExistsError)
       throw new RestError(409, `Conflicting resource class already exists: ${name}`);
@@ -53,7 +53,7 @@ export const renameClass: RestHandler = async (ctx) => {
   const from = ctx.params.name!;
   const { name } = await readValidJson<{ name: string }>(ctx, PUT_RC_SCHEMA_V1_2);
   try {
-    await renameResourceClass(ctx.db.pool, from, name, ctx.caller('updateResourceClass'));
+    await renameResourceClass(ctx.db.pool, from, name, ctx.caller(ctx.operation));
   } catch (error) {
     if (error instanceof NotFoundError) throw notFound(from);
     if (error instanceof AlreadyExistsError) throw new RestError(409, `Resource class already exists: ${name}`);
@@ -72,7 +72,7 @@ export const ensureClass: RestHandler = async (ctx) => {
   let status = 204;
   if (!existing) {
     try {
-      await createResourceClass(ctx.db.pool, name, ctx.caller('createResourceClass'));
+      await createResourceClass(ctx.db.pool, name, ctx.caller(ctx.operation));
       status = 201;
     } catch (error) {
       // Someone created it meanwhile: it exists, as asked.
@@ -85,7 +85,7 @@ export const ensureClass: RestHandler = async (ctx) => {
 export const deleteClass: RestHandler = async (ctx) => {
   const name = ctx.params.name!;
   try {
-    await deleteResourceClass(ctx.db.pool, name, ctx.caller('deleteResourceClass'));
+    await deleteResourceClass(ctx.db.pool, name, ctx.caller(ctx.operation));
   } catch (error) {
     if (error instanceof NotFoundError) throw notFound(name);
     if (error instanceof InvalidInputError)

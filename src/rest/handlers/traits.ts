@@ -75,7 +75,7 @@ export const putTrait: RestHandler = async (ctx) => {
   let status = 204;
   if (!trait) {
     try {
-      await createTrait(ctx.db.pool, name, ctx.caller('createTrait'));
+      await createTrait(ctx.db.pool, name, ctx.caller(ctx.operation));
       status = 201;
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
@@ -92,7 +92,7 @@ export const putTrait: RestHandler = async (ctx) => {
 export const deleteTraitHandler: RestHandler = async (ctx) => {
   const name = ctx.params.name!;
   try {
-    await deleteTrait(ctx.db.pool, name, ctx.caller('deleteTrait'));
+    await deleteTrait(ctx.db.pool, name, ctx.caller(ctx.operation));
   } catch (error) {
     if (error instanceof NotFoundError) throw new RestError(404, `No such trait(s): ${name}.`);
     if (error instanceof InvalidInputError) throw new RestError(400, `Cannot delete standard trait ${name}.`);
@@ -141,7 +141,7 @@ export const setProviderTraitsHandler: RestHandler = async (ctx) => {
     ({ generation } = await setProviderTraits(
       ctx.db.pool,
       { providerUuid: uuid, generation: data.resource_provider_generation, traits: data.traits },
-      ctx.caller('setProviderTraits'),
+      ctx.caller(ctx.operation),
     ));
   } catch (error) {
     if (error instanceof GenerationConflictError) throw concurrentUpdate();
@@ -162,7 +162,7 @@ export const deleteProviderTraits: RestHandler = async (ctx) => {
     await setProviderTraits(
       ctx.db.pool,
       { providerUuid: uuid, generation: provider.generation, traits: [] },
-      ctx.caller('setProviderTraits'),
+      ctx.caller(ctx.operation),
     );
   } catch (error) {
     if (error instanceof GenerationConflictError)
