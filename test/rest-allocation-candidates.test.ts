@@ -5,8 +5,6 @@
  * and membership in Placement's full answer).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocationCandidatesBody } from '../src/rest/allocation-candidates/answer.js';
-import { CandidateQueryError } from '../src/rest/allocation-candidates/query.js';
 import { buildInOurs, buildInPlacement, uuidOf, type WorldSpec } from './support/candidate-world.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 import { type RealPlacement, startRealPlacement } from './support/real-placement.js';
@@ -17,10 +15,7 @@ interface Answer {
   body: Json;
 }
 
-async function askPlacement(placement: RealPlacement, query: string, version: string): Promise<Answer> {
-  const response = await fetch(`${placement.url}/allocation_candidates?${query}`, {
-    headers: { 'x-auth-token': 'admin', 'openstack-api-version': `placement ${version}` },
-  });
+async function answerOf(response: Response): Promise<Answer> {
   const body = (await response.json()) as Json;
   if (response.status !== 200) {
     const detail = (body as { errors: { detail: string }[] }).errors[0]!.detail;
@@ -29,17 +24,20 @@ async function askPlacement(placement: RealPlacement, query: string, version: st
   return { status: 200, body };
 }
 
+async function askPlacement(placement: RealPlacement, query: string, version: string): Promise<Answer> {
+  return answerOf(
+    await fetch(`${placement.url}/allocation_candidates?${query}`, {
+      headers: { 'x-auth-token': 'admin', 'openstack-api-version': `placement ${version}` },
+    }),
+  );
+}
+
 async function askOurs(env: TestEnv, query: string, version: string): Promise<Answer> {
-  const minor = Number(version.split('.')[1]);
-  try {
-    return {
-      status: 200,
-      body: (await allocationCandidatesBody(env.db.pool, [...new URLSearchParams(query)], minor)) as Json,
-    };
-  } catch (error) {
-    if (error instanceof CandidateQueryError) return { status: 400, body: error.detail.replace(/\n/g, ' ') };
-    throw error;
-  }
+  return answerOf(
+    await env.gateway.fetch(`http://localhost/placement/allocation_candidates?${query}`, {
+      headers: { 'x-auth-token': env.adminToken, 'openstack-api-version': `placement ${version}` },
+    }),
+  );
 }
 
 /** Order-free form: requests sorted, mapping and trait lists sorted. */

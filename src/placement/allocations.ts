@@ -80,6 +80,13 @@ function assertNoDuplicates(input: Validated, path: ConsumerPath): void {
   });
 }
 
+/** Consumers' allocations validated for a write inside the caller's transaction (none is allowed: the reshaper may move no allocation). */
+export function parseConsumerWrites(raw: ConsumerAllocationsInput[]): Validated {
+  const input: Validated = { consumers: parseInput(z.array(consumerAllocations).max(1000), raw, 'consumers') };
+  assertNoDuplicates(input, listPath);
+  return input;
+}
+
 /**
  * Replaces the allocations of every listed consumer in one write transaction:
  * consumer generations checked, unit rules checked per amount, capacity checked on the sum
@@ -91,10 +98,11 @@ export async function writeAllocations(
   raw: z.input<typeof writeAllocationsInput>,
   policy: RetryPolicy = defaultRetryPolicy,
   caller?: WriteCaller,
+  options: WriteOptions = defaultWriteOptions,
 ): Promise<ConsumerWriteResult[]> {
   const input = parseInput(writeAllocationsInput, raw);
   assertNoDuplicates(input, listPath);
-  return writeTransaction(pool, (db) => replaceAllocations(db, input, listPath, caller), policy, caller);
+  return writeTransaction(pool, (db) => replaceAllocations(db, input, listPath, caller, options), policy, caller);
 }
 
 /** The same write for one consumer given on its own; error fields are paths inside that consumer. */
@@ -121,11 +129,17 @@ export async function writeConsumerAllocations(
  * decision, in the one order all writers use: consumers by uuid, providers by id,
  * inventories by id. Claims lock providers then inventories too, so nobody waits in a cycle.
  */
+export interface WriteOptions {
+  generations: GenerationRule;
+}
+const defaultWriteOptions: WriteOptions = { generations: 'touched' };
+
 export async function replaceAllocations(
   db: Queryable,
   input: Validated,
   path: ConsumerPath = listPath,
   caller?: WriteCaller,
+  options: WriteOptions = defaultWriteOptions,
 ): Promise<ConsumerWriteResult[]> {
   const consumerByUuid = await lockConsumers(db, input, path, caller);
   const classes = await namedClasses(db, input, path);
@@ -136,6 +150,10 @@ export async function replaceAllocations(
        FROM allocations WHERE consumer_id = ANY($1::bigint[]) GROUP BY provider_id, resource_class_id`,
     [consumerIds],
   );
+  const oldRowsByConsumer =
+    options.generations === 'written'
+      ? await oldProvidersByConsumer(db, input, consumerByUuid)
+      : new Map<number, number[]>();
   const providers = await lockProviders(db, input, oldRows, path);
   const newRows = requestedRows(input, providers, classes.idByName, path);
 
@@ -176,14 +194,63 @@ export async function replaceAllocations(
       ],
     );
   }
-  // Every provider the write touched (old or new rows) moves to a new generation.
+  // Every provider the write touched (old or new rows) gets fresh walk bounds; which move to a new generation is the rule's.
   if (providers.locked.length > 0) {
+    const bumped = new Set(bumpedProviders(options.generations, providers.locked, input, newRows, oldRowsByConsumer));
     await db.query(
-      `UPDATE resource_providers p SET generation = generation + 1, ${shareBoundsSet()} WHERE id = ANY($1::int[])`,
-      [providers.locked],
+      `UPDATE resource_providers p SET generation = generation + (CASE WHEN id = ANY($2::int[]) THEN 1 ELSE 0 END),
+              ${shareBoundsSet()} WHERE id = ANY($1::int[])`,
+      [providers.locked, [...bumped]],
     );
   }
   return results;
+}
+
+/**
+ * Which providers an allocation write moves to a new generation:
+ *  - `touched` (the GraphQL API): every provider with an old or a new row of the write;
+ *  - `written` (Placement's replace_all): providers of the new rows, and the old providers of
+ *    consumers written with no allocations (Placement writes their rows as used = 0);
+ *  - `none` (Placement's DELETE /allocations): no provider.
+ */
+export type GenerationRule = 'touched' | 'written' | 'none';
+
+function bumpedProviders(
+  rule: GenerationRule,
+  locked: number[],
+  input: Validated,
+  newRows: RequestedRow[],
+  oldRowsByConsumer: Map<number, number[]>,
+): number[] {
+  if (rule === 'touched') return locked;
+  if (rule === 'none') return [];
+  const out = new Set(newRows.map((r) => r.providerId));
+  input.consumers.forEach((consumer, index) => {
+    if (consumer.allocations.length === 0) for (const id of oldRowsByConsumer.get(index) ?? []) out.add(id);
+  });
+  return [...out];
+}
+
+/** Consumer index → the providers its current (about to be replaced) allocations are on. */
+async function oldProvidersByConsumer(
+  db: Queryable,
+  input: Validated,
+  consumerByUuid: Map<string, LockedConsumer>,
+): Promise<Map<number, number[]>> {
+  const out = new Map<number, number[]>();
+  for (const [index, consumer] of input.consumers.entries()) {
+    const locked = consumerByUuid.get(consumer.consumerUuid);
+    if (!locked || consumer.allocations.length > 0) continue;
+    const { rows } = await db.query<{ providerId: number }>(
+      'SELECT DISTINCT provider_id AS "providerId" FROM allocations WHERE consumer_id = $1',
+      [locked.id],
+    );
+    out.set(
+      index,
+      rows.map((r) => r.providerId),
+    );
+  }
+  return out;
 }
 
 interface LockedConsumer {
@@ -429,6 +496,7 @@ export async function deleteAllocations(
   pool: pg.Pool,
   raw: z.input<typeof deleteAllocationsInput>,
   caller?: WriteCaller,
+  options: WriteOptions = defaultWriteOptions,
 ): Promise<ConsumerWriteResult> {
   const input = parseInput(deleteAllocationsInput, raw);
   return writeTransaction(
@@ -456,6 +524,7 @@ export async function deleteAllocations(
         },
         singlePath,
         caller,
+        options,
       );
       return result!;
     },

@@ -42,7 +42,7 @@ const inventoryFields = z
     }
   });
 export type InventoryInput = z.input<typeof inventoryFields>;
-type Inventory = z.output<typeof inventoryFields>;
+export type Inventory = z.output<typeof inventoryFields>;
 
 const setInventoriesInput = z.object({
   providerUuid: uuidString,
@@ -161,29 +161,62 @@ export async function setInventories(
     pool,
     async (db) => {
       const provider = await checkAndBumpGeneration(db, input.providerUuid, input.generation);
-      const classIds = await resourceClassIds(
-        db,
-        input.inventories.map((i) => i.resourceClass),
-        (i) => `inventories[${i}].resourceClass`,
-      );
-      const { rows: existing } = await db.query<{ resource_class_id: number }>(
-        'SELECT resource_class_id FROM inventories WHERE provider_id = $1',
-        [provider.id],
-      );
-      const kept = new Set(classIds.values());
-      await removeInventories(
-        db,
-        provider,
-        existing.map((r) => r.resource_class_id).filter((id) => !kept.has(id)),
-      );
-      const overUsed = await writeInventories(db, provider.id, input.inventories, classIds);
-      const warnings = [...overUsed].map(([resourceClass, used]) => shrinkWarning(resourceClass, used));
-      await refreshShareBounds(db, provider.id);
+      const warnings = await replaceInventoriesOf(db, provider, input.inventories);
       return { provider, warnings };
     },
     defaultRetryPolicy,
     caller,
   );
+}
+
+/**
+ * Inside a write transaction holding the provider's row lock: its inventories become
+ * exactly `inventories` (classes left out are removed, refused while allocated). Returns
+ * the shrink warnings.
+ */
+export async function replaceInventoriesOf(
+  db: Queryable,
+  provider: ProviderRow,
+  inventories: Inventory[],
+): Promise<string[]> {
+  const classIds = await resourceClassIds(
+    db,
+    inventories.map((i) => i.resourceClass),
+    (i) => `inventories[${i}].resourceClass`,
+  );
+  const { rows: existing } = await db.query<{ resource_class_id: number }>(
+    'SELECT resource_class_id FROM inventories WHERE provider_id = $1',
+    [provider.id],
+  );
+  const kept = new Set(classIds.values());
+  await removeInventories(
+    db,
+    provider,
+    existing.map((r) => r.resource_class_id).filter((id) => !kept.has(id)),
+  );
+  const overUsed = await writeInventories(db, provider.id, inventories, classIds);
+  await refreshShareBounds(db, provider.id);
+  return [...overUsed].map(([resourceClass, used]) => shrinkWarning(resourceClass, used));
+}
+
+/** Inside a write transaction holding the provider's row lock: adds or replaces these classes, removes none. */
+export async function mergeInventoriesOf(
+  db: Queryable,
+  provider: ProviderRow,
+  inventories: Inventory[],
+): Promise<void> {
+  const classIds = await resourceClassIds(
+    db,
+    inventories.map((i) => i.resourceClass),
+    (i) => `inventories[${i}].resourceClass`,
+  );
+  await writeInventories(db, provider.id, inventories, classIds);
+  await refreshShareBounds(db, provider.id);
+}
+
+/** One provider's inventory list, validated as setInventories validates it. */
+export function parseInventoryList(raw: InventoryInput[], prefix: string): Inventory[] {
+  return parseInput(z.array(inventoryFields).max(1000), raw, prefix);
 }
 
 /** Adds or replaces the inventory of one class. */

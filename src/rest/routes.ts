@@ -1,4 +1,12 @@
 import { listAggregates, setAggregates } from './handlers/aggregates.js';
+import { listAllocationCandidates } from './handlers/allocation-candidates.js';
+import {
+  deleteForConsumer,
+  listForConsumer,
+  listForProvider,
+  setAllocations,
+  setForConsumer,
+} from './handlers/allocations.js';
 import {
   createInventory,
   deleteInventories,
@@ -15,6 +23,7 @@ import {
   showProvider,
   updateProviderHandler,
 } from './handlers/providers.js';
+import { reshapeHandler } from './handlers/reshaper.js';
 import {
   createClass,
   deleteClass,
@@ -133,5 +142,27 @@ export const ROUTES: RouteTable = {
   },
   '/usages': {
     GET: { policy: 'placement:usages', since: '1.9', checkAccept: true, handler: totalUsages },
+  },
+  '/resource_providers/{uuid}/allocations': {
+    GET: { policy: 'placement:resource_providers:allocations:list', checkAccept: true, handler: listForProvider },
+  },
+  '/allocations': {
+    POST: { policy: 'placement:allocations:manage', since: '1.13', requireJson: true, handler: setAllocations },
+  },
+  '/allocations/{consumer_uuid}': {
+    GET: { policy: 'placement:allocations:list', checkAccept: true, handler: listForConsumer },
+    PUT: { policy: 'placement:allocations:update', requireJson: true, handler: setForConsumer },
+    DELETE: { policy: 'placement:allocations:delete', handler: deleteForConsumer },
+  },
+  '/allocation_candidates': {
+    GET: {
+      policy: 'placement:allocation_candidates:list',
+      since: '1.10',
+      checkAccept: true,
+      handler: listAllocationCandidates,
+    },
+  },
+  '/reshaper': {
+    POST: { policy: 'placement:reshaper:reshape', since: '1.30', requireJson: true, handler: reshapeHandler },
   },
 };

@@ -1,5 +1,6 @@
 import type { CandidateGroup, CandidateRequest, GroupPolicy } from '../../placement/rest-candidates/index.js';
-import { pyList } from '../python-format.js';
+import { ErrorCode, RestError } from '../errors.js';
+import { pyValueRepr } from '../pformat.js';
 import { queryValidationError } from './query-schema.js';
 
 /**
@@ -8,19 +9,12 @@ import { queryValidationError } from './query-schema.js';
  * placement/util.py normalize_*), version by version, with its error texts and codes.
  */
 
-/** A 400 answer with Placement's detail text and error code. */
-export class CandidateQueryError extends Error {
-  constructor(
-    readonly detail: string,
-    readonly code: string = 'placement.undefined_code',
-  ) {
-    super(detail);
-  }
-}
-
-const BAD_VALUE = 'placement.query.bad_value';
-const MISSING_VALUE = 'placement.query.missing_value';
-const DUPLICATE_KEY = 'placement.query.duplicate_key';
+/** A 400 with Placement's text and code. */
+const badQuery = (detail: string, code: ErrorCode = ErrorCode.DEFAULT) => new RestError(400, detail, { code });
+const BAD_VALUE = ErrorCode.QUERYPARAM_BAD_VALUE;
+const MISSING_VALUE = ErrorCode.QUERYPARAM_MISSING_VALUE;
+const DUPLICATE_KEY = ErrorCode.ILLEGAL_DUPLICATE_QUERYPARAM;
+const pyList = (items: string[]) => pyValueRepr(items);
 
 const KEY = (pat: string) => new RegExp(`^(resources|required|member_of|in_tree)(${pat})?$`);
 const KEY_PATTERN = KEY('[1-9][0-9]*');
@@ -41,7 +35,7 @@ export function parseCandidateQuery(entries: [string, string][], minor: number):
   const last = new Map<string, string>();
   for (const [k, v] of entries) last.set(k, v);
   const invalid = queryValidationError(last, minor);
-  if (invalid !== null) throw new CandidateQueryError(`Invalid query string parameters: ${invalid}`);
+  if (invalid !== null) throw badQuery(`Invalid query string parameters: ${invalid}`);
   const all = (key: string) => entries.filter(([k]) => k === key).map(([, v]) => v);
 
   const limitValues = all('limit');
@@ -52,10 +46,7 @@ export function parseCandidateQuery(entries: [string, string][], minor: number):
   const sameSubtrees = all('same_subtree').map((value) => {
     const suffixes = [...new Set(value.split(',').map((s) => s.trim()))];
     if (suffixes.includes(''))
-      throw new CandidateQueryError(
-        'Empty string (unsuffixed group) can not be specified in `same_subtree` ',
-        BAD_VALUE,
-      );
+      throw badQuery('Empty string (unsuffixed group) can not be specified in `same_subtree` ', BAD_VALUE);
     return suffixes;
   });
 
@@ -65,16 +56,16 @@ export function parseCandidateQuery(entries: [string, string][], minor: number):
     const resourceless = groups.filter((g) => g.resources.length === 0).map((g) => g.suffix);
     const inSubtrees = new Set(sameSubtrees.flat());
     if (resourceless.length === groups.length)
-      throw new CandidateQueryError('There must be at least one resources or resources[$S] parameter.', MISSING_VALUE);
+      throw badQuery('There must be at least one resources or resources[$S] parameter.', MISSING_VALUE);
     const bad = resourceless.filter((s) => !inSubtrees.has(s));
     if (bad.length > 0)
-      throw new CandidateQueryError(
+      throw badQuery(
         `Resourceless suffixed group request should be specified in \`same_subtree\` query param: bad group(s) - ${pyList(bad)}.`,
         BAD_VALUE,
       );
     const unknown = [...inSubtrees].filter((s) => !bySuffix.has(s));
     if (unknown.length > 0)
-      throw new CandidateQueryError(
+      throw badQuery(
         `Real suffixes should be specified in \`same_subtree\`: ${pyList(unknown)} not found in ${pyList([...bySuffix.keys()])}.`,
         BAD_VALUE,
       );
@@ -83,21 +74,18 @@ export function parseCandidateQuery(entries: [string, string][], minor: number):
   }
   if (minor >= 22) checkForbidden(groups);
   if (groupPolicy === null && groups.filter((g) => g.suffix !== '').length > 1)
-    throw new CandidateQueryError(
-      'The "group_policy" parameter is required when specifying more than one "resources{N}" parameter.',
-    );
+    throw badQuery('The "group_policy" parameter is required when specifying more than one "resources{N}" parameter.');
   return { groups, limit, groupPolicy, rootRequired, rootForbidden, sameSubtrees, nestedAware: minor >= 29 };
 }
 
 function parseRootRequired(values: string[]): { rootRequired: string[]; rootForbidden: string[] } {
   if (values.length === 0) return { rootRequired: [], rootForbidden: [] };
-  if (values.length > 1)
-    throw new CandidateQueryError("Query parameter 'root_required' may be specified only once.", DUPLICATE_KEY);
+  if (values.length > 1) throw badQuery("Query parameter 'root_required' may be specified only once.", DUPLICATE_KEY);
   const { required, forbidden } = parseTraits(values[0]!, true, false);
   const rootRequired = [...new Set(required.map((set) => set[0]!))];
   const conflicts = forbidden.filter((t) => rootRequired.includes(t));
   if (conflicts.length > 0)
-    throw new CandidateQueryError(
+    throw badQuery(
       `Conflicting required and forbidden traits found in root_required: ${conflicts.sort().join(', ')}`,
       BAD_VALUE,
     );
@@ -138,7 +126,7 @@ function parseGroups(entries: [string, string][], minor: number, all: (key: stri
     } else {
       const tree = value.trim();
       if (!isUuidLike(tree))
-        throw new CandidateQueryError(
+        throw badQuery(
           `Invalid query string parameters: Expected 'in_tree' parameter to be a format of uuid. Got: ${value}`,
         );
       group.inTree = tree;
@@ -152,16 +140,15 @@ const RESOURCES_FORM =
 
 /** util.normalize_resources_qs_param: a later amount of a class replaces an earlier one. */
 function parseResources(value: string): [string, number][] {
-  if (value.trim() === '') throw new CandidateQueryError(`${RESOURCES_FORM} Got: empty string.`);
+  if (value.trim() === '') throw badQuery(`${RESOURCES_FORM} Got: empty string.`);
   const amounts = new Map<string, number>();
   for (const part of value.split(',')) {
     const pieces = part.split(':');
-    if (pieces.length !== 2) throw new CandidateQueryError(`${RESOURCES_FORM} Got: ${part}.`);
+    if (pieces.length !== 2) throw badQuery(`${RESOURCES_FORM} Got: ${part}.`);
     const [name, raw] = pieces as [string, string];
     const amount = pythonInt(raw);
-    if (amount === null)
-      throw new CandidateQueryError(`Requested resource ${name} expected positive integer amount. Got: ${raw}.`);
-    if (amount < 1) throw new CandidateQueryError(`Requested resource ${name} requires amount >= 1. Got: ${amount}.`);
+    if (amount === null) throw badQuery(`Requested resource ${name} expected positive integer amount. Got: ${raw}.`);
+    if (amount < 1) throw badQuery(`Requested resource ${name} requires amount >= 1. Got: ${amount}.`);
     amounts.set(name, amount);
   }
   return [...amounts];
@@ -196,7 +183,7 @@ function parseTraits(
 ): { required: string[][]; forbidden: string[] } {
   if (value.startsWith('in:')) {
     if (!allowAny)
-      throw new CandidateQueryError(
+      throw badQuery(
         `Invalid query string parameters: The format 'in:HW_CPU_X86_VMX,CUSTOM_MAGIC' only supported since microversion 1.39. Got: ${value}`,
       );
     const anyOf = [
@@ -208,11 +195,11 @@ function parseTraits(
       ),
     ];
     if (anyOf.some((t) => t === ''))
-      throw new CandidateQueryError(
+      throw badQuery(
         `Invalid query string parameters: Expected 'required' parameter value of the form: in:HW_CPU_X86_VMX,CUSTOM_MAGIC. Got an empty trait in: ${value}`,
       );
     if (anyOf.some((t) => t.startsWith('!')))
-      throw new CandidateQueryError(
+      throw badQuery(
         `Invalid query string parameters: The format 'in:HW_CPU_X86_VMX,CUSTOM_MAGIC' does not support forbidden traits. Got: ${value}`,
       );
     return { required: [anyOf], forbidden: [] };
@@ -221,12 +208,12 @@ function parseTraits(
   const forbidden = [...new Set(traits.filter((t) => t.startsWith('!')).map((t) => t.replace(/^!+/, '')))];
   if ([...forbidden, ...traits].some((t) => t === '')) {
     const form = allowForbidden ? 'HW_CPU_X86_VMX,!CUSTOM_MAGIC' : 'HW_CPU_X86_VMX,CUSTOM_MAGIC';
-    throw new CandidateQueryError(
+    throw badQuery(
       `Invalid query string parameters: Expected 'required' parameter value of the form: ${form}. Got an empty trait in: ${value}`,
     );
   }
   if (forbidden.length > 0 && !allowForbidden)
-    throw new CandidateQueryError(
+    throw badQuery(
       `Invalid query string parameters: Expected 'required' parameter value of the form: HW_CPU_X86_VMX,CUSTOM_MAGIC. Got: ${value}`,
     );
   return { required: traits.filter((t) => !t.startsWith('!')).map((t) => [t]), forbidden };
@@ -238,13 +225,12 @@ function parseMemberOfParams(
   minor: number,
   suffix: string,
 ): { required: string[][]; forbidden: string[] } {
-  if (minor < 24 && values.length > 1)
-    throw new CandidateQueryError(`Multiple member_of${suffix} parameters are not supported`);
+  if (minor < 24 && values.length > 1) throw badQuery(`Multiple member_of${suffix} parameters are not supported`);
   const required: string[][] = [];
   const forbidden = new Set<string>();
   for (const value of values) {
     if (value.includes(',') && !(value.startsWith('in:') || value.startsWith('!in:')))
-      throw new CandidateQueryError(
+      throw badQuery(
         `Multiple values for 'member_of' must be prefixed with the 'in:' or '!in:' keyword using the valid microversion. Got: ${value}`,
       );
     let req: string[] = [];
@@ -255,15 +241,13 @@ function parseMemberOfParams(
     else req = [value];
     for (const uuid of [...req, ...forb])
       if (!isUuidLike(uuid))
-        throw new CandidateQueryError(
+        throw badQuery(
           `Invalid query string parameters: Expected 'member_of' parameter to contain valid UUID(s). Got: ${uuid}`,
         );
     if (req.length > 0) required.push([...new Set(req)]);
     if (forb.length > 0) {
       if (minor < 32)
-        throw new CandidateQueryError(
-          `Forbidden member_of${suffix} parameters are not supported in the specified microversion`,
-        );
+        throw badQuery(`Forbidden member_of${suffix} parameters are not supported in the specified microversion`);
       for (const f of forb) forbidden.add(f);
     }
   }
@@ -274,20 +258,18 @@ function parseMemberOfParams(
 function checkOrphans(groups: CandidateGroup[]): void {
   const traitOrphans = groups.filter((g) => g.requiredTraits.length > 0 && g.resources.length === 0);
   if (traitOrphans.length > 0)
-    throw new CandidateQueryError(
+    throw badQuery(
       `All traits parameters must be associated with resources.  Found the following orphaned traits keys: ${traitOrphans.map((g) => `required${g.suffix}`).join(', ')}`,
     );
   const aggOrphans = groups.filter(
     (g) => g.resources.length === 0 && (g.memberOf.length > 0 || g.forbiddenAggregates.length > 0),
   );
   if (aggOrphans.length > 0)
-    throw new CandidateQueryError(
+    throw badQuery(
       `All member_of parameters must be associated with resources. Found the following orphaned member_of keys: ${aggOrphans.map((g) => `member_of${g.suffix}`).join(', ')}`,
     );
-  if (!groups.every((g) => g.resources.length > 0))
-    throw new CandidateQueryError('All request groups must specify resources.');
-  if (groups.length === 0)
-    throw new CandidateQueryError('At least one request group (`resources` or `resources{$S}`) is required.');
+  if (!groups.every((g) => g.resources.length > 0)) throw badQuery('All request groups must specify resources.');
+  if (groups.length === 0) throw badQuery('At least one request group (`resources` or `resources{$S}`) is required.');
 }
 
 /** A required set whose every trait is also forbidden can never match (1.22+). */
@@ -298,7 +280,7 @@ function checkForbidden(groups: CandidateGroup[]): void {
       if (anyOf.every((t) => g.forbiddenTraits.includes(t)))
         conflicts.push(`required${g.suffix}: (${[...anyOf].sort().join(', ')})`);
   if (conflicts.length > 0)
-    throw new CandidateQueryError(
+    throw badQuery(
       `Conflicting required and forbidden traits found in the following traits keys: ${conflicts.sort().join(', ')}`,
     );
 }

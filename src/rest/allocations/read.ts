@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isUuidLike } from '../allocation-candidates/query.js';
-import { PlacementAnswerError } from './http-error.js';
+import { RestError } from '../errors.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -72,7 +72,7 @@ export async function providerAllocations(pool: pg.Pool, providerUuid: string, m
           )
         ).rows[0];
   if (!provider)
-    throw new PlacementAnswerError(
+    throw new RestError(
       404,
       `Resource provider '${providerUuid}' not found: No resource provider with uuid ${providerUuid} found`,
     );

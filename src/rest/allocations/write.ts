@@ -9,7 +9,7 @@ import {
 } from '../../placement/errors.js';
 import type { WriteCaller } from '../../placement/write-caller.js';
 import { isUuidLike } from '../allocation-candidates/query.js';
-import { CONCURRENT_UPDATE, PlacementAnswerError } from './http-error.js';
+import { ErrorCode, RestError } from '../errors.js';
 import { canonicalUuid } from './read.js';
 
 /** One consumer's body (dict form; the handler turns the pre-1.12 list form into it). */
@@ -27,10 +27,10 @@ const MISSING_ID = '00000000-0000-0000-0000-000000000000';
 const UNCHECKED_ATTEMPTS = 5;
 
 const concurrent = () =>
-  new PlacementAnswerError(
+  new RestError(
     409,
     'Inventory and/or allocations changed while attempting to allocate: Another thread concurrently updated the data. Please retry your update',
-    CONCURRENT_UPDATE,
+    { code: ErrorCode.CONCURRENT_UPDATE },
   );
 
 /** Python's str(uuid.UUID(value)). */
@@ -80,23 +80,19 @@ async function facts(pool: pg.Pool, consumers: string[], providers: string[], cl
 /** Consumer generation as Placement's ensure_consumer checks it (1.28+). */
 function checkGeneration(given: number | null | undefined, actual: number | undefined): void {
   if (actual !== undefined && actual !== given)
-    throw new PlacementAnswerError(
-      409,
-      `consumer generation conflict - expected ${actual} but got ${given ?? 'None'}`,
-      CONCURRENT_UPDATE,
-    );
+    throw new RestError(409, `consumer generation conflict - expected ${actual} but got ${given ?? 'None'}`, {
+      code: ErrorCode.CONCURRENT_UPDATE,
+    });
   if (actual === undefined && given !== null && given !== undefined)
-    throw new PlacementAnswerError(
-      409,
-      `consumer generation conflict - expected null but got ${given}`,
-      CONCURRENT_UPDATE,
-    );
+    throw new RestError(409, `consumer generation conflict - expected null but got ${given}`, {
+      code: ErrorCode.CONCURRENT_UPDATE,
+    });
 }
 
 function checkProviders(body: ConsumerBody, f: Facts): void {
   for (const provider of Object.keys(body.allocations))
     if (!f.providers.has(canonicalUuid(provider) ?? ''))
-      throw new PlacementAnswerError(400, `Allocation for resource provider '${provider}' that does not exist.`);
+      throw new RestError(400, `Allocation for resource provider '${provider}' that does not exist.`);
 }
 
 /**
@@ -113,7 +109,7 @@ function checkInventoriesExist(bodies: ConsumerBody[], f: Facts): void {
   );
   if (missing.length > 0) {
     const classText = classes.sort((a, b) => f.classIds.get(a)! - f.classIds.get(b)!).join(', ');
-    throw new PlacementAnswerError(
+    throw new RestError(
       409,
       `Unable to allocate inventory: Inventory for '${classText}' on resource provider '${missing.join(', ')}' invalid.`,
     );
@@ -140,13 +136,13 @@ function engineConsumer(
 }
 
 /** The engine's refusals as Placement words them; `notFoundPrefix` differs between PUT and POST. */
-function placementError(error: unknown, inputs: ConsumerAllocationsInput[], notFoundPrefix: string): unknown {
+export function placementError(error: unknown, inputs: ConsumerAllocationsInput[], notFoundPrefix: string): unknown {
   if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
-    return new PlacementAnswerError(400, `${notFoundPrefix}No such resource class ${error.identifier}.`);
+    return new RestError(400, `${notFoundPrefix}No such resource class ${error.identifier}.`);
   if (error instanceof NotFoundError && error.resourceType === 'ResourceProvider')
-    return new PlacementAnswerError(400, `Allocation for resource provider '${error.identifier}' that does not exist.`);
+    return new RestError(400, `Allocation for resource provider '${error.identifier}' that does not exist.`);
   if (error instanceof CapacityExceededError)
-    return new PlacementAnswerError(
+    return new RestError(
       409,
       `Unable to allocate inventory: Unable to create allocation for '${error.resourceClass}' on resource provider '${error.providerUuid}'. The requested amount would exceed the capacity.`,
     );
@@ -156,12 +152,12 @@ function placementError(error: unknown, inputs: ConsumerAllocationsInput[], notF
     const resource = at && row ? row.resources[Number(at[3])] : undefined;
     if (row && resource) {
       if (error.rule === 'inventory-exists')
-        return new PlacementAnswerError(
+        return new RestError(
           409,
           `Unable to allocate inventory: Inventory for '${resource.resourceClass}' on resource provider '${row.providerUuid}' invalid.`,
         );
       if (/^(minUnit|maxUnit|stepSize):/.test(error.rule))
-        return new PlacementAnswerError(
+        return new RestError(
           409,
           `Unable to allocate inventory: Unable to create allocation for '${resource.resourceClass}' on resource provider '${row.providerUuid}'. The requested amount would violate inventory constraints.`,
         );
@@ -176,6 +172,57 @@ function placementError(error: unknown, inputs: ConsumerAllocationsInput[], notF
  * 1.28 (before, the current one is used, and a lost race is tried again), providers must
  * exist, then the engine's write (one transaction, the one fit rule, no over-commit).
  */
+/**
+ * The checks Placement makes before its write (consumer generations from 1.28, providers
+ * exist, providers hold some named class), then the engine inputs. `inventoryCheck` is off
+ * for the reshaper, whose inventories change in the same transaction.
+ */
+export async function prepareConsumers(
+  pool: pg.Pool,
+  bodies: [string, ConsumerBody][],
+  minor: number,
+  inventoryCheck = true,
+): Promise<ConsumerAllocationsInput[]> {
+  const providers = [...new Set(bodies.flatMap(([, b]) => Object.keys(b.allocations)))];
+  const classes = [
+    ...new Set(bodies.flatMap(([, b]) => Object.values(b.allocations).flatMap((a) => Object.keys(a.resources)))),
+  ];
+  const f = await facts(
+    pool,
+    bodies.map(([u]) => u),
+    providers,
+    classes,
+  );
+  for (const [uuid, body] of bodies) {
+    if (minor >= 28) checkGeneration(body.consumer_generation, f.generations.get(uuid));
+    checkProviders(body, f);
+  }
+  if (inventoryCheck)
+    checkInventoriesExist(
+      bodies.map(([, b]) => b),
+      f,
+    );
+  return bodies.map(([uuid, body]) =>
+    engineConsumer(
+      uuid,
+      body,
+      minor >= 28 ? (body.consumer_generation ?? null) : (f.generations.get(uuid) ?? null),
+      minor,
+    ),
+  );
+}
+
+/** A consumer generation the engine found changed meanwhile, in Placement's words. */
+export function generationConflict(error: ConsumerGenerationConflictError): RestError {
+  return new RestError(
+    409,
+    error.actual === null
+      ? `consumer generation conflict - expected null but got ${error.expected}`
+      : `consumer generation conflict - expected ${error.actual} but got ${error.expected ?? 'None'}`,
+    { code: ErrorCode.CONCURRENT_UPDATE },
+  );
+}
+
 async function writeConsumers(
   pool: pg.Pool,
   bodies: [string, ConsumerBody][],
@@ -183,46 +230,14 @@ async function writeConsumers(
   caller: WriteCaller | undefined,
   notFoundPrefix: string,
 ): Promise<void> {
-  const providers = [...new Set(bodies.flatMap(([, b]) => Object.keys(b.allocations)))];
-  const classes = [
-    ...new Set(bodies.flatMap(([, b]) => Object.values(b.allocations).flatMap((a) => Object.keys(a.resources)))),
-  ];
   for (let attempt = 1; ; attempt++) {
-    const f = await facts(
-      pool,
-      bodies.map(([u]) => u),
-      providers,
-      classes,
-    );
-    for (const [uuid, body] of bodies) {
-      if (minor >= 28) checkGeneration(body.consumer_generation, f.generations.get(uuid));
-      checkProviders(body, f);
-    }
-    checkInventoriesExist(
-      bodies.map(([, b]) => b),
-      f,
-    );
-    const inputs = bodies.map(([uuid, body]) =>
-      engineConsumer(
-        uuid,
-        body,
-        minor >= 28 ? (body.consumer_generation ?? null) : (f.generations.get(uuid) ?? null),
-        minor,
-      ),
-    );
+    const inputs = await prepareConsumers(pool, bodies, minor);
     try {
-      await writeAllocations(pool, { consumers: inputs }, undefined, caller);
+      await writeAllocations(pool, { consumers: inputs }, undefined, caller, { generations: 'written' });
       return;
     } catch (error) {
       if (error instanceof ConsumerGenerationConflictError) {
-        if (minor >= 28)
-          throw new PlacementAnswerError(
-            409,
-            error.actual === null
-              ? `consumer generation conflict - expected null but got ${error.expected}`
-              : `consumer generation conflict - expected ${error.actual} but got ${error.expected ?? 'None'}`,
-            CONCURRENT_UPDATE,
-          );
+        if (minor >= 28) throw generationConflict(error);
         if (attempt < UNCHECKED_ATTEMPTS) continue;
         throw concurrent();
       }
@@ -231,7 +246,13 @@ async function writeConsumers(
   }
 }
 
-/** PUT /allocations/{consumer_uuid} with a validated body. */
+/** The path's consumer uuid as Placement takes it: uuid-like, else 400; then str(uuid.UUID(...)). */
+export function consumerUuidOf(raw: string): string {
+  if (!isUuidLike(raw)) throw new RestError(400, `Malformed consumer_uuid: ${raw}`);
+  return pythonUuid(raw);
+}
+
+/** PUT /allocations/{consumer_uuid} with a validated body; `consumerUuid` from consumerUuidOf. */
 export async function putAllocations(
   pool: pg.Pool,
   consumerUuid: string,
@@ -239,9 +260,13 @@ export async function putAllocations(
   minor: number,
   caller?: WriteCaller,
 ): Promise<void> {
-  if (!isUuidLike(consumerUuid)) throw new PlacementAnswerError(400, `Malformed consumer_uuid: ${consumerUuid}`);
-  const uuid = pythonUuid(consumerUuid);
-  await writeConsumers(pool, [[uuid, body]], minor, caller, `Unable to allocate inventory for consumer ${uuid}: `);
+  await writeConsumers(
+    pool,
+    [[consumerUuid, body]],
+    minor,
+    caller,
+    `Unable to allocate inventory for consumer ${consumerUuid}: `,
+  );
 }
 
 /** POST /allocations (1.13+) with a validated body: every consumer in one transaction. */
@@ -257,7 +282,7 @@ export async function postAllocations(
 
 /** DELETE /allocations/{consumer_uuid}: every allocation of the consumer, which then disappears. */
 export async function removeAllocations(pool: pg.Pool, consumerUuid: string, caller?: WriteCaller): Promise<void> {
-  const notFound = () => new PlacementAnswerError(404, `No allocations for consumer '${consumerUuid}'`);
+  const notFound = () => new RestError(404, `No allocations for consumer '${consumerUuid}'`);
   const uuid = canonicalUuid(consumerUuid);
   if (uuid === null) throw notFound();
   for (let attempt = 1; ; attempt++) {
@@ -266,7 +291,9 @@ export async function removeAllocations(pool: pg.Pool, consumerUuid: string, cal
     ]);
     if (!rows[0]) throw notFound();
     try {
-      await deleteAllocations(pool, { consumerUuid: uuid, consumerGeneration: rows[0].generation }, caller);
+      await deleteAllocations(pool, { consumerUuid: uuid, consumerGeneration: rows[0].generation }, caller, {
+        generations: 'none',
+      });
       return;
     } catch (error) {
       if (error instanceof NotFoundError && error.resourceType === 'Consumer') throw notFound();

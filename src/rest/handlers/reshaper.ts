@@ -1,0 +1,124 @@
+import {
+  ConsumerGenerationConflictError,
+  GenerationConflictError,
+  InUseError,
+  NotFoundError,
+} from '../../placement/errors.js';
+import { reshape } from '../../placement/reshape.js';
+import { RESHAPER_ALLOCATIONS } from '../allocations/schemas.js';
+import { type ConsumerBody, generationConflict, placementError, prepareConsumers } from '../allocations/write.js';
+import { readValidJson } from '../body.js';
+import type { RestHandler } from '../context.js';
+import { ErrorCode, RestError } from '../errors.js';
+import type { JsonSchema } from '../json-schema.js';
+import { PUT_INVENTORY_SCHEMA, UUID_PATTERN } from '../schemas.js';
+
+// handlers/reshaper.py
+
+const reshaperSchema = (allocations: JsonSchema): JsonSchema => ({
+  type: 'object',
+  properties: {
+    inventories: {
+      type: 'object',
+      patternProperties: { [UUID_PATTERN]: PUT_INVENTORY_SCHEMA },
+      minProperties: 1,
+      additionalProperties: false,
+    },
+    allocations,
+  },
+  required: ['inventories', 'allocations'],
+  additionalProperties: false,
+});
+const POST_RESHAPER_SCHEMA = reshaperSchema(RESHAPER_ALLOCATIONS.v1_30);
+const POST_RESHAPER_SCHEMA_V1_34 = reshaperSchema(RESHAPER_ALLOCATIONS.v1_34);
+const POST_RESHAPER_SCHEMA_V1_38 = reshaperSchema(RESHAPER_ALLOCATIONS.v1_38);
+
+interface InventoryRecord {
+  total: number;
+  reserved?: number;
+  min_unit?: number;
+  max_unit?: number;
+  step_size?: number;
+  allocation_ratio?: number;
+}
+
+interface ReshaperBody {
+  inventories: Record<string, { resource_provider_generation: number; inventories: Record<string, InventoryRecord> }>;
+  allocations: Record<string, ConsumerBody>;
+}
+
+const CONCURRENT = 'Another thread concurrently updated the data. Please retry your update';
+
+/** POST /reshaper (1.30+): inventories and allocations replaced in one transaction. */
+export const reshapeHandler: RestHandler = async (ctx) => {
+  const minor = ctx.version.minor;
+  const schema =
+    minor >= 38 ? POST_RESHAPER_SCHEMA_V1_38 : minor >= 34 ? POST_RESHAPER_SCHEMA_V1_34 : POST_RESHAPER_SCHEMA;
+  const body = await readValidJson<ReshaperBody>(ctx, schema);
+  const uuids = Object.keys(body.inventories);
+  const { rows } = await ctx.db.pool.query<{ uuid: string; generation: number }>(
+    'SELECT uuid, generation FROM resource_providers WHERE uuid::text = ANY($1::text[])',
+    [uuids.map((u) => u.toLowerCase())],
+  );
+  const generationOf = new Map(rows.map((r) => [r.uuid, r.generation]));
+  for (const [uuid, entry] of Object.entries(body.inventories)) {
+    const actual = generationOf.get(uuid.toLowerCase());
+    if (actual === undefined)
+      throw new RestError(
+        400,
+        `Resource provider ${uuid} in inventories not found: No resource provider with uuid ${uuid} found`,
+        { code: ErrorCode.RESOURCE_PROVIDER_NOT_FOUND },
+      );
+    if (actual !== entry.resource_provider_generation)
+      throw new RestError(
+        409,
+        `resource provider generation conflict for provider ${uuid}: actual: ${actual}, given: ${entry.resource_provider_generation}`,
+        { code: ErrorCode.CONCURRENT_UPDATE },
+      );
+  }
+  const consumers = await prepareConsumers(
+    ctx.db.pool,
+    Object.entries(body.allocations).map(([uuid, b]): [string, ConsumerBody] => [uuid.toLowerCase(), b]),
+    minor,
+    false,
+  );
+  try {
+    await reshape(
+      ctx.db.pool,
+      {
+        inventories: Object.entries(body.inventories).map(([providerUuid, entry]) => ({
+          providerUuid,
+          generation: entry.resource_provider_generation,
+          inventories: Object.entries(entry.inventories).map(([resourceClass, i]) => ({
+            resourceClass,
+            total: i.total,
+            reserved: i.reserved,
+            minUnit: i.min_unit,
+            maxUnit: i.max_unit,
+            stepSize: i.step_size,
+            allocationRatio: i.allocation_ratio,
+          })),
+        })),
+        consumers,
+      },
+      ctx.caller('POST /placement/reshaper'),
+    );
+  } catch (error) {
+    if (error instanceof GenerationConflictError)
+      throw new RestError(409, `update conflict: ${CONCURRENT}`, { code: ErrorCode.CONCURRENT_UPDATE });
+    if (error instanceof ConsumerGenerationConflictError) throw generationConflict(error);
+    if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
+      throw new RestError(400, `malformed reshaper data: No such resource class ${error.identifier}.`);
+    if (error instanceof InUseError) {
+      // The engine names the in-use inventory `<provider uuid>/<class>`.
+      const [provider, resourceClass] = error.identifier.split('/');
+      throw new RestError(
+        409,
+        `update conflict: Inventory for '${resourceClass}' on resource provider '${provider}' in use.`,
+        { code: ErrorCode.INVENTORY_INUSE },
+      );
+    }
+    throw placementError(error, consumers, 'malformed reshaper data: ');
+  }
+  return { status: 204 };
+};
