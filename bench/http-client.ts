@@ -13,19 +13,27 @@ export const benchAuthorization = { authorization: `Bearer ${BENCH_TOKEN}` };
 // request that fetch (undici) does here, CPU otherwise taken from the system under test.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-/** POSTs a JSON body and parses the JSON answer (any status). */
+/** POSTs a JSON body with the bench's bearer token and parses the JSON answer (any status). */
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
-  const payload = Buffer.from(JSON.stringify(body));
+  return sendJson('POST', url, body, { ...benchAuthorization, ...headers }).then((answer) => answer.body);
+}
+
+/** Any method, a JSON body or none, only the given headers; the status and the parsed answer (null when empty). */
+export function sendJson(
+  method: string,
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,
       {
-        method: 'POST',
+        method,
         agent,
         headers: {
-          'content-type': 'application/json',
-          'content-length': payload.length,
-          ...benchAuthorization,
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.length }),
           ...headers,
         },
       },
@@ -34,7 +42,8 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
           try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: response.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) });
           } catch (error) {
             reject(error);
           }

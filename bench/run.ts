@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50 --gateways 1 --worlds flat,trees,numa --tree-hosts 100000 --numa-hosts 100000]
+// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50 --gateways 1 --worlds flat,trees,numa,rest --tree-hosts 100000 --numa-hosts 100000 --rest-hosts 100000]
 // Seeds N providers per size, starts the gateway as its own process, and prints candidate
 // latency through HTTP, claim throughput at low contention and on a 50-host hot spot, and
 // the same claims done in-process by the engine and as a raw-SQL transaction (baselines run
@@ -7,7 +7,9 @@
 // pools) compares flat and tree requests with the all-flat world of the same size, interleaved.
 // `--worlds trees` runs only that. The NUMA/SR-IOV world (bench/numa.ts: 20% NUMA hosts with PF
 // grandchildren, 5 sharing pools, the wide tree) times request groups against flat requests and the
-// all-flat world (API 1.3); `--worlds numa` runs only that.
+// all-flat world (API 1.3); `--worlds numa` runs only that. The REST world (bench/rest.ts) times
+// Placement's REST API against the GraphQL API on one gateway (CPU per operation, same requests):
+// `--worlds rest --rest-hosts 10000` runs only that.
 // Benchmarks are not tests: nothing here asserts a target.
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +26,7 @@ import { mixedWrites, mixedWritesTable } from './mixed-writes.js';
 import { benchNestedCandidates, printNestedCandidates } from './n-plus-one.js';
 import { benchNumaWorld } from './numa.js';
 import { CANDIDATES_QUERY } from './operations.js';
+import { benchRestWorld } from './rest.js';
 import { seed } from './seed.js';
 import { claimOverHttp, gql, root, runClaims, startGateway, summary } from './support.js';
 import { benchTreeWorld } from './trees.js';
@@ -41,14 +44,17 @@ const { values: args } = parseArgs({
     gateways: { type: 'string', default: '1' },
     // flat: the per-size worlds above; trees: the tree world against the all-flat world of --tree-hosts;
     // numa: the NUMA/SR-IOV world (request groups) against the all-flat world of --numa-hosts
-    worlds: { type: 'string', default: 'flat,trees,numa' },
+    // rest: Placement's REST API against GraphQL (CPU per operation) on a flat world of --rest-hosts
+    worlds: { type: 'string', default: 'flat,trees,numa,rest' },
     'tree-hosts': { type: 'string', default: '100000' },
     'numa-hosts': { type: 'string', default: '100000' },
+    'rest-hosts': { type: 'string', default: '100000' },
   },
 });
 const worlds = new Set(args.worlds.split(','));
 const treeHosts = Number(args['tree-hosts']);
 const numaHosts = Number(args['numa-hosts']);
+const restHosts = Number(args['rest-hosts']);
 const sizes = args.sizes.split(',').map(Number);
 const seconds = Number(args.seconds);
 const claimers = Number(args.claimers);
@@ -346,6 +352,7 @@ async function main() {
   const results = [];
   let treeWorld: Awaited<ReturnType<typeof benchTreeWorld>> | undefined;
   let numaWorld: Awaited<ReturnType<typeof benchNumaWorld>> | undefined;
+  let restWorld: Awaited<ReturnType<typeof benchRestWorld>> | undefined;
   try {
     if (worlds.has('flat')) for (const size of sizes) results.push(await benchSize(adminUrl, size));
     if (worlds.has('trees'))
@@ -364,6 +371,7 @@ async function main() {
         subset,
         gateways,
       });
+    if (worlds.has('rest')) restWorld = await benchRestWorld(adminUrl, restHosts, { requests: candidateRequests });
   } finally {
     await embedded?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -373,7 +381,7 @@ async function main() {
   const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results, treeWorld, numaWorld }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results, treeWorld, numaWorld, restWorld }, null, 2)}\n`,
   );
   // One line per size: the figures the README's Performance section quotes.
   console.log('\nsummary');
@@ -432,6 +440,19 @@ async function main() {
         'VF-class claims/s (p99 ms)': claims(numaWorld.claimsVfClassOnFlatHosts),
         'one claimer: grouped / VF-class claims/s': `${numaWorld.claimsGroupsOneClaimer.claimsPerSecond} / ${numaWorld.claimsVfClassOneClaimer.claimsPerSecond}`,
         'over-committed, drift': `${numaWorld.invariants.overcommitted}, ${numaWorld.invariants.drift}`,
+      },
+    });
+  }
+  if (restWorld) {
+    const row = (r: typeof restWorld.candidates) =>
+      `${r.rest.cpuMsPerOp} / ${r.graphql.cpuMsPerOp} (${r.restOverGraphqlCpu}×)`;
+    const p50 = (r: typeof restWorld.candidates) => `${r.rest.latencyMs.p50} / ${r.graphql.latencyMs.p50}`;
+    console.table({
+      [`REST vs GraphQL, ${restWorld.providers} hosts`]: {
+        'candidates CPU ms/op REST / GraphQL (ratio)': row(restWorld.candidates),
+        'candidates p50 ms REST / GraphQL': p50(restWorld.candidates),
+        'PUT allocations CPU ms/op REST / GraphQL (ratio)': row(restWorld.allocations),
+        'PUT allocations p50 ms REST / GraphQL': p50(restWorld.allocations),
       },
     });
   }

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_DIFFERENCES, type AllowedDifference } from './rest-diff-allowlist.js';
 import {
@@ -13,12 +14,16 @@ import { SequenceGenerator } from './support/rest-sequences.js';
 /**
  * Random sequences of REST calls, valid and invalid, sent to the real Placement 8.0 and to our
  * /placement: every difference is either in test/rest-diff-allowlist.ts (printed with its reason)
- * or fails the test. REST_DIFF_SEED, REST_DIFF_SEQUENCES and REST_DIFF_LENGTH change the run;
+ * or fails the test. REST_DIFF_SEED, REST_DIFF_SEQUENCES, REST_DIFF_LENGTH, REST_DIFF_TRACE and REST_DIFF_DUMP change the run;
  * the seed is printed so a failing run can be replayed.
  */
 const SEED = Number(process.env.REST_DIFF_SEED ?? 1313);
-const SEQUENCES = Number(process.env.REST_DIFF_SEQUENCES ?? 4);
-const LENGTH = Number(process.env.REST_DIFF_LENGTH ?? 40);
+const SEQUENCES = Number(process.env.REST_DIFF_SEQUENCES ?? 8);
+const LENGTH = Number(process.env.REST_DIFF_LENGTH ?? 60);
+/** REST_DIFF_TRACE=1 prints every call and both statuses (to find what led to a difference). */
+const TRACE = process.env.REST_DIFF_TRACE === '1';
+/** REST_DIFF_DUMP=<file> writes every unexplained difference there in full, one JSON per line. */
+const DUMP = process.env.REST_DIFF_DUMP;
 
 /** Endpoint families the generator must reach in every run (keeps it honest). */
 const FAMILIES = [
@@ -71,6 +76,12 @@ describe('REST differential: random sequences against the real Placement', () =>
         kinds.add(call.kind);
         const result = await servers.pair.send(call);
         generator.observe(call, result.placement);
+        if (TRACE) {
+          const line = `s${sequence}#${step} ${describeCall(call)} ${JSON.stringify(call.body ?? call.rawBody ?? null).slice(0, 300)}`;
+          console.log(
+            `${line}\n  -> placement ${result.placement.status} ours ${result.ours.status} (${result.differences.length} differences)`,
+          );
+        }
         for (const difference of result.differences) {
           const found = { call, kind: call.kind, sequence, step, difference };
           const entry = allowance(found, result);
@@ -100,6 +111,9 @@ describe('REST differential: random sequences against the real Placement', () =>
       report.push(`    ${formatDifference(first.call, first.difference).slice(0, 700)}`);
     }
     console.log(report.join('\n'));
+    if (DUMP !== undefined) {
+      await writeFile(DUMP, unexplained.map((found) => `${JSON.stringify(found)}\n`).join(''));
+    }
 
     const reached = FAMILIES.filter((family) => [...kinds].some((kind) => kind.includes(family)));
     expect(reached).toEqual([...FAMILIES]);

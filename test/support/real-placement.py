@@ -20,6 +20,14 @@ class QuietHandler(WSGIRequestHandler):
     def log_message(self, *args):
         pass
 
+    def get_environ(self):
+        # wsgiref invents CONTENT_TYPE=text/plain for a request without one; mod_wsgi and uwsgi
+        # leave it out, and Placement then says "media type None" in its 415s, as production does.
+        env = super().get_environ()
+        if self.headers.get("content-type") is None:
+            env.pop("CONTENT_TYPE", None)
+        return env
+
 
 class ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True

@@ -97,7 +97,7 @@ const PRESENCE_HEADERS = ['last-modified', 'x-openstack-request-id'] as const;
  * One side's view of uuids: which it generated (named in order of appearance) and which the
  * caller sent (kept verbatim on both sides).
  */
-class UuidNames {
+export class UuidNames {
   private readonly names = new Map<string, string>();
   private readonly uuids = new Map<string, string>();
   private count = 0;
@@ -220,7 +220,8 @@ function normaliseResponse(
   return { status, headers, body };
 }
 
-function normaliseString(text: string, names: UuidNames): string {
+/** A text with request ids and timestamps masked, uuids named by `names` (the CLI test uses it too). */
+export function normaliseString(text: string, names: UuidNames): string {
   return text
     .replace(REQUEST_ID, '<request-id>')
     .replace(ISO_TIMESTAMP, '<timestamp>')
