@@ -8,6 +8,7 @@ import { ErrorCode, RestError } from '../errors.js';
 import { atLeast } from '../microversion.js';
 import { PyFloat } from '../python.js';
 import { BASE_INVENTORY_SCHEMA, POST_INVENTORY_SCHEMA, PUT_INVENTORY_SCHEMA } from '../schemas.js';
+import { inUseClasses } from './in-use.js';
 import { locationOf } from './links.js';
 import { providerUrl } from './provider-links.js';
 import { existingProvider } from './providers.js';
@@ -220,10 +221,9 @@ export const setInventoriesHandler: RestHandler = async (ctx) => {
   return inventoriesResponse(updated, await providerInventories(ctx.db.pool, provider.id), generation);
 };
 
-/** InventoryInUse's text for the class the engine found allocated. */
+/** InventoryInUse's text for every class the engine found allocated. */
 function inUse(error: InUseError, uuid: string): string {
-  const resourceClass = error.identifier.slice(error.identifier.indexOf('/') + 1);
-  return `Inventory for '${resourceClass}' on resource provider '${uuid}' in use.`;
+  return `Inventory for '${inUseClasses(error)}' on resource provider '${uuid}' in use.`;
 }
 
 export const deleteInventories: RestHandler = async (ctx) => {
