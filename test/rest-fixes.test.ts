@@ -15,7 +15,16 @@ afterAll(async () => {
 });
 
 async function same(calls: RestCall[]): Promise<void> {
-  const { differences } = await servers.pair.scenario(calls);
+  const { differences, results } = await servers.pair.scenario(calls);
+  if (process.env.FIX_TRACE)
+    for (const r of results)
+      console.log(
+        r.call.method,
+        r.call.path,
+        r.placement.status,
+        JSON.stringify(r.placement.headers),
+        JSON.stringify(r.ours.headers),
+      );
   expect(differences.map((d) => formatDifference(d.call, d.difference))).toEqual([]);
 }
 
@@ -125,6 +134,11 @@ describe('bad input answered 400 as Placement, never 500', () => {
         },
       },
       get('/allocation_candidates?resources=CUSTOM_NOPE:1', '1.20'),
+      ...['', '/inventories', '/inventories/VCPU', '/traits', '/aggregates', '/usages', '/allocations'].map((tail) =>
+        get(`/resource_providers/not-a-uuid${tail}`, '1.30'),
+      ),
+      { method: 'DELETE', path: '/resource_providers/not-a-uuid', version: '1.30' },
+      { method: 'PUT', path: '/resource_providers/not-a-uuid', version: '1.30', body: { name: 'x' } },
       get('/resource_providers?resources=CUSTOM_NOPE:1', '1.20'),
       get('/resource_providers?required=CUSTOM_NOPE', '1.20'),
       get(`/resource_providers/${rp}`, '1.20'),
@@ -219,6 +233,62 @@ describe('answers and generations as Placement', () => {
       },
       get(`/resource_providers/${rp}/allocations`, '1.20'),
       get(`/resource_providers/${rp}`, 'latest'),
+    ]);
+  });
+});
+
+describe('PUT /resource_providers/{uuid} Last-Modified', () => {
+  it('absent for a child provider never updated, present once it was and on roots (updated_at loaded before the save)', async () => {
+    const rp = uuidOf('fix-modified');
+    await same([
+      { ...createProvider('fix-modified'), version: '1.27' },
+      { method: 'PUT', path: `/resource_providers/${rp}`, version: '1.27', body: { name: 'fix-modified-2' } },
+      { method: 'PUT', path: `/resource_providers/${rp}`, version: '1.27', body: { name: 'fix-modified-3' } },
+      { ...createProvider('fix-modified-b'), version: '1.27' },
+      {
+        method: 'PUT',
+        path: `/resource_providers/${uuidOf('fix-modified-b')}/inventories`,
+        version: '1.27',
+        body: { resource_provider_generation: 0, inventories: { VCPU: { total: 2 } } },
+      },
+      { method: 'PUT', path: `/resource_providers/${uuidOf('fix-modified-b')}`, version: '1.27', body: { name: 'b2' } },
+      get(`/resource_providers/${rp}`, '1.27'),
+      {
+        method: 'POST',
+        path: '/resource_providers',
+        version: '1.27',
+        body: { name: 'fix-child', uuid: uuidOf('fix-child'), parent_provider_uuid: rp },
+      },
+      {
+        method: 'PUT',
+        path: `/resource_providers/${uuidOf('fix-child')}`,
+        version: '1.27',
+        body: { name: 'fix-child-2', parent_provider_uuid: rp },
+      },
+      {
+        method: 'PUT',
+        path: `/resource_providers/${uuidOf('fix-child')}`,
+        version: '1.27',
+        body: { name: 'fix-child-3', parent_provider_uuid: rp },
+      },
+      {
+        method: 'POST',
+        path: '/resource_providers',
+        version: '1.27',
+        body: { name: 'fix-child-b', uuid: uuidOf('fix-child-b'), parent_provider_uuid: rp },
+      },
+      {
+        method: 'PUT',
+        path: `/resource_providers/${uuidOf('fix-child-b')}/traits`,
+        version: '1.27',
+        body: { resource_provider_generation: 0, traits: ['HW_CPU_X86_AVX'] },
+      },
+      {
+        method: 'PUT',
+        path: `/resource_providers/${uuidOf('fix-child-b')}`,
+        version: '1.27',
+        body: { name: 'fix-child-b2', parent_provider_uuid: rp },
+      },
     ]);
   });
 });
