@@ -14,6 +14,7 @@ import { ErrorCode, RestError } from '../errors.js';
 import type { JsonSchema } from '../json-schema.js';
 import { PUT_INVENTORY_SCHEMA, UUID_PATTERN } from '../schemas.js';
 import { inUseClasses } from './in-use.js';
+import { inventoryRefusal } from './inventory-refusal.js';
 
 // handlers/reshaper.py
 
@@ -113,7 +114,7 @@ export const reshapeHandler: RestHandler = async (ctx) => {
     if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
       throw new RestError(400, `malformed reshaper data: No such resource class ${error.identifier}.`);
     if (error instanceof InvalidInputError) {
-      const refusal = inventoryRefusal(error, inventoryEntries);
+      const refusal = reshaperInventoryRefusal(error, inventoryEntries);
       if (refusal) throw refusal;
     }
     if (error instanceof InUseError) {
@@ -138,7 +139,7 @@ const INVENTORY_FIELD = /^inventories\[(\d+)\]\.inventories\[(\d+)\]\.(\w+)/;
  * values the engine is stricter about than Placement are a 400 naming the inventory, as the
  * inventories handlers answer (never a 500).
  */
-function inventoryRefusal(
+function reshaperInventoryRefusal(
   error: InvalidInputError,
   entries: { providerUuid: string; inventories: { resourceClass: string }[] }[],
 ): RestError | null {
@@ -148,8 +149,5 @@ function inventoryRefusal(
   if (!at || !entry || !inventory) return null;
   if (at[3] === 'resourceClass')
     return new RestError(400, `malformed reshaper data: No such resource class ${inventory.resourceClass}.`);
-  return new RestError(
-    400,
-    `Bad inventory ${inventory.resourceClass} for resource provider ${entry.providerUuid}: ${error.message}`,
-  );
+  return inventoryRefusal(entry.providerUuid, inventory.resourceClass, error);
 }
