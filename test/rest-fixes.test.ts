@@ -266,6 +266,25 @@ describe('PUT /resource_providers/{uuid} Last-Modified', () => {
         method: 'POST',
         path: '/resource_providers',
         version: '1.27',
+        body: { name: 'fix-child-c', uuid: uuidOf('fix-child-c'), parent_provider_uuid: rp },
+      },
+      // A save that changes nothing writes nothing (seed 7 s4#23, #27): still no Last-Modified.
+      {
+        method: 'PUT',
+        path: `/resource_providers/${uuidOf('fix-child-c')}`,
+        version: '1.14',
+        body: { name: 'fix-child-c' },
+      },
+      {
+        method: 'PUT',
+        path: `/resource_providers/${uuidOf('fix-child-c')}`,
+        version: '1.27',
+        body: { name: 'fix-child-c2' },
+      },
+      {
+        method: 'POST',
+        path: '/resource_providers',
+        version: '1.27',
         body: { name: 'fix-child-b', uuid: uuidOf('fix-child-b'), parent_provider_uuid: rp },
       },
       {
