@@ -51,4 +51,20 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       return result.placement.status === 200 && a[0] === b[0] && a[1] === b[1];
     },
   },
+  {
+    id: 'inventory-values-engine-refuses',
+    reason:
+      'Inventory values Placement takes and our engine refuses on purpose (docs/SEMANTICS.md "Placement REST API"): ' +
+      'allocation_ratio 0 (1.26+) or above 10000, min_unit above max_unit. Both APIs share one state, and the ' +
+      "database's positive-ratio check and GraphQL's inventory contract stay. Ours answers 400 \"Bad inventory " +
+      '<class> for resource provider <uuid>: <field> …" where Placement writes the inventory; only that call.',
+    matches(call, _difference, result) {
+      const write =
+        (call.method === 'PUT' || call.method === 'POST') &&
+        (/^\/resource_providers\/[^/]+\/inventories(\/[^/?]+)?$/.test(call.path) || call.path === '/reshaper');
+      if (!write || result.ours.status !== 400 || ![200, 201, 204].includes(result.placement.status)) return false;
+      const detail = (result.ours.body as { errors?: { detail?: string }[] } | null)?.errors?.[0]?.detail ?? '';
+      return /Bad inventory \S+ for resource provider \S+: (allocation_ratio|min_unit) /.test(detail);
+    },
+  },
 ];

@@ -78,6 +78,8 @@ export class InUseError extends PlacementError {
     readonly resourceType: string,
     readonly identifier: string,
     readonly reason: string,
+    /** Inventory refusals only: every allocated class the write would remove, in class id order (Placement's list). */
+    readonly resourceClasses: readonly string[] = [],
   ) {
     super(`${resourceType} ${JSON.stringify(identifier)} is in use: ${reason}`);
   }

@@ -121,17 +121,18 @@ function shrinkWarning(resourceClass: string, used: number): string {
 
 async function removeInventories(db: Queryable, provider: ProviderRow, classIds: number[]): Promise<void> {
   if (classIds.length === 0) return;
+  // Every allocated class in Placement's class id order (standard classes in catalogue order, then custom ones).
   const inUse = await db.query<{ name: string }>(
-    `SELECT DISTINCT rc.name FROM allocations a JOIN resource_classes rc ON rc.id = a.resource_class_id
-     WHERE a.provider_id = $1 AND a.resource_class_id = ANY($2::int[]) ORDER BY rc.name LIMIT 1`,
+    `SELECT rc.name FROM resource_classes rc
+     WHERE rc.id = ANY($2::int[]) AND EXISTS (SELECT 1 FROM allocations a WHERE a.provider_id = $1 AND a.resource_class_id = rc.id)
+     ORDER BY rc.standard DESC, rc.id`,
     [provider.id, classIds],
   );
-  if (inUse.rows[0]) {
-    throw new InUseError(
-      'Inventory',
-      `${provider.uuid}/${inUse.rows[0].name}`,
-      `${inUse.rows[0].name} has allocations on this provider`,
-    );
+  if (inUse.rows.length > 0) {
+    const names = inUse.rows.map((r) => r.name);
+    // The identifier names one class (the first by name) as it always has; the error lists them all.
+    const first = [...names].sort()[0]!;
+    throw new InUseError('Inventory', `${provider.uuid}/${first}`, `${first} has allocations on this provider`, names);
   }
   await db.query('DELETE FROM inventories WHERE provider_id = $1 AND resource_class_id = ANY($2::int[])', [
     provider.id,

@@ -23,7 +23,11 @@ const VIEW_FROM = `resource_providers p
   LEFT JOIN resource_providers parent ON parent.id = p.parent_provider_id
   JOIN resource_providers root ON root.id = p.root_provider_id`;
 
+/** A string PostgreSQL could not cast to uuid names no provider (rather than failing the query). */
+const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function findProviderView(pool: pg.Pool, uuid: string): Promise<ProviderView | null> {
+  if (!UUID_FORM.test(uuid)) return null;
   const { rows } = await pool.query<ProviderView>(`SELECT ${VIEW_COLUMNS} FROM ${VIEW_FROM} WHERE p.uuid = $1`, [uuid]);
   return rows[0] ?? null;
 }

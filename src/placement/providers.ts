@@ -175,8 +175,12 @@ export async function updateProvider(
       }
       try {
         await db.query(
+          // A Placement-style save (keepGeneration) that changes nothing writes nothing, so
+          // updated_at stays (Placement's ORM issues no UPDATE then; REST Last-Modified follows it).
           `UPDATE resource_providers SET name = $2, parent_provider_id = $3,
-                  generation = generation + CASE WHEN $4::boolean THEN 0 ELSE 1 END, updated_at = now()
+                  generation = generation + CASE WHEN $4::boolean THEN 0 ELSE 1 END,
+                  updated_at = CASE WHEN $4::boolean AND name = $2 AND parent_provider_id IS NOT DISTINCT FROM $3
+                                    THEN updated_at ELSE now() END
          WHERE id = $1`,
           [provider.id, name, parentId, input.keepGeneration === true],
         );

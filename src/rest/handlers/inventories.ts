@@ -8,6 +8,8 @@ import { ErrorCode, RestError } from '../errors.js';
 import { atLeast } from '../microversion.js';
 import { PyFloat } from '../python.js';
 import { BASE_INVENTORY_SCHEMA, POST_INVENTORY_SCHEMA, PUT_INVENTORY_SCHEMA } from '../schemas.js';
+import { inUseClasses } from './in-use.js';
+import { inventoryRefusal } from './inventory-refusal.js';
 import { locationOf } from './links.js';
 import { providerUrl } from './provider-links.js';
 import { existingProvider } from './providers.js';
@@ -70,11 +72,6 @@ function capacityProblem(ctx: RestContext, resourceClass: string, uuid: string, 
   const since126 = atLeast(ctx.version, 1, 26);
   if (since126 ? capacity >= 0 : capacity > 0) return null;
   return `Invalid inventory for '${resourceClass}' on resource provider '${uuid}'. The reserved value is greater than ${since126 ? '' : 'or equal to '}total.`;
-}
-
-/** An engine refusal of values Placement would take (docs/SEMANTICS.md lists the engine's stricter rules). */
-function engineRefusal(uuid: string, resourceClass: string, error: InvalidInputError): RestError {
-  return new RestError(400, `Bad inventory ${resourceClass} for resource provider ${uuid}: ${error.message}`);
 }
 
 function inventoriesResponse(provider: ProviderView, views: InventoryView[], generation: number): RestResult {
@@ -148,7 +145,7 @@ export const createInventory: RestHandler = async (ctx) => {
       throw cannotCreate(`No such resource class ${resourceClass}.`);
     if (error instanceof GenerationConflictError)
       throw concurrentUpdate('Update conflict: Another thread concurrently updated the data. Please retry your update');
-    if (error instanceof InvalidInputError) throw engineRefusal(uuid, resourceClass, error);
+    if (error instanceof InvalidInputError) throw inventoryRefusal(uuid, resourceClass, error);
     throw error;
   }
   return {
@@ -213,17 +210,19 @@ export const setInventoriesHandler: RestHandler = async (ctx) => {
       throw concurrentUpdate('update conflict: Another thread concurrently updated the data. Please retry your update');
     if (error instanceof InUseError)
       throw new RestError(409, `update conflict: ${inUse(error, uuid)}`, { code: ErrorCode.INVENTORY_INUSE });
-    if (error instanceof InvalidInputError) throw engineRefusal(uuid, error.field, error);
+    if (error instanceof InvalidInputError) {
+      const at = /^inventories\[(\d+)\]/.exec(error.field);
+      throw inventoryRefusal(uuid, inventories[Number(at?.[1])]?.[0] ?? error.field, error);
+    }
     throw error;
   }
   const updated = await existingProvider(ctx, uuid);
   return inventoriesResponse(updated, await providerInventories(ctx.db.pool, provider.id), generation);
 };
 
-/** InventoryInUse's text for the class the engine found allocated. */
+/** InventoryInUse's text for every class the engine found allocated. */
 function inUse(error: InUseError, uuid: string): string {
-  const resourceClass = error.identifier.slice(error.identifier.indexOf('/') + 1);
-  return `Inventory for '${resourceClass}' on resource provider '${uuid}' in use.`;
+  return `Inventory for '${inUseClasses(error)}' on resource provider '${uuid}' in use.`;
 }
 
 export const deleteInventories: RestHandler = async (ctx) => {
@@ -277,7 +276,7 @@ export const updateInventory: RestHandler = async (ctx) => {
   } catch (error) {
     if (error instanceof GenerationConflictError)
       throw concurrentUpdate('update conflict: Another thread concurrently updated the data. Please retry your update');
-    if (error instanceof InvalidInputError) throw engineRefusal(uuid, resourceClass, error);
+    if (error instanceof InvalidInputError) throw inventoryRefusal(uuid, resourceClass, error);
     throw error;
   }
   return { status: 200, body: serialize(inventory, generation), lastModified: new Date() };

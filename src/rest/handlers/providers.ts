@@ -113,7 +113,15 @@ export const updateProviderHandler: RestHandler = async (ctx) => {
     throw error;
   }
   const provider = await existingProvider(ctx, uuid);
-  return { status: 200, body: serializeProvider(ctx, provider), lastModified: provider.updatedAt };
+  // Placement sends the updated_at it loaded before the save. Its root providers get one at
+  // creation (root_provider_id is set by a second UPDATE); a child created under its parent has
+  // none until its first update or generation bump (ours keeps updated_at = created_at till then).
+  const neverUpdated = current.parentUuid !== null && current.updatedAt.getTime() === current.createdAt.getTime();
+  return {
+    status: 200,
+    body: serializeProvider(ctx, provider),
+    lastModified: neverUpdated ? null : current.updatedAt,
+  };
 };
 
 export const deleteProviderHandler: RestHandler = async (ctx) => {
@@ -121,7 +129,8 @@ export const deleteProviderHandler: RestHandler = async (ctx) => {
   try {
     await deleteProvider(ctx.db.pool, { uuid }, ctx.caller(ctx.operation));
   } catch (error) {
-    if (error instanceof NotFoundError)
+    // A path segment that is no uuid names no provider (Placement looks the raw string up).
+    if (error instanceof NotFoundError || (error instanceof InvalidInputError && error.rule === 'uuid'))
       throw new RestError(404, `No resource provider with uuid ${uuid} found for delete`);
     if (error instanceof InUseError && error.reason.includes('child'))
       throw new RestError(409, `Unable to delete parent resource provider ${uuid}: It has child resource providers.`, {

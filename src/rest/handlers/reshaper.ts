@@ -2,6 +2,7 @@ import {
   ConsumerGenerationConflictError,
   GenerationConflictError,
   InUseError,
+  InvalidInputError,
   NotFoundError,
 } from '../../placement/errors.js';
 import { reshape } from '../../placement/reshape.js';
@@ -12,6 +13,8 @@ import type { RestHandler } from '../context.js';
 import { ErrorCode, RestError } from '../errors.js';
 import type { JsonSchema } from '../json-schema.js';
 import { PUT_INVENTORY_SCHEMA, UUID_PATTERN } from '../schemas.js';
+import { inUseClasses } from './in-use.js';
+import { inventoryRefusal } from './inventory-refusal.js';
 
 // handlers/reshaper.py
 
@@ -76,6 +79,19 @@ export const reshapeHandler: RestHandler = async (ctx) => {
         { code: ErrorCode.CONCURRENT_UPDATE },
       );
   }
+  const inventoryEntries = Object.entries(body.inventories).map(([providerUuid, entry]) => ({
+    providerUuid,
+    generation: entry.resource_provider_generation,
+    inventories: Object.entries(entry.inventories).map(([resourceClass, i]) => ({
+      resourceClass,
+      total: i.total,
+      reserved: i.reserved,
+      minUnit: i.min_unit,
+      maxUnit: i.max_unit,
+      stepSize: i.step_size,
+      allocationRatio: i.allocation_ratio,
+    })),
+  }));
   const consumers = await prepareConsumers(
     ctx.db.pool,
     Object.entries(body.allocations).map(([uuid, b]): [string, ConsumerBody] => [uuid.toLowerCase(), b]),
@@ -86,19 +102,7 @@ export const reshapeHandler: RestHandler = async (ctx) => {
     await reshape(
       ctx.db.pool,
       {
-        inventories: Object.entries(body.inventories).map(([providerUuid, entry]) => ({
-          providerUuid,
-          generation: entry.resource_provider_generation,
-          inventories: Object.entries(entry.inventories).map(([resourceClass, i]) => ({
-            resourceClass,
-            total: i.total,
-            reserved: i.reserved,
-            minUnit: i.min_unit,
-            maxUnit: i.max_unit,
-            stepSize: i.step_size,
-            allocationRatio: i.allocation_ratio,
-          })),
-        })),
+        inventories: inventoryEntries,
         consumers,
       },
       ctx.caller('POST /placement/reshaper'),
@@ -109,12 +113,16 @@ export const reshapeHandler: RestHandler = async (ctx) => {
     if (error instanceof ConsumerGenerationConflictError) throw generationConflict(error);
     if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
       throw new RestError(400, `malformed reshaper data: No such resource class ${error.identifier}.`);
+    if (error instanceof InvalidInputError) {
+      const refusal = reshaperInventoryRefusal(error, inventoryEntries);
+      if (refusal) throw refusal;
+    }
     if (error instanceof InUseError) {
       // The engine names the in-use inventory `<provider uuid>/<class>`.
-      const [provider, resourceClass] = error.identifier.split('/');
+      const provider = error.identifier.slice(0, error.identifier.indexOf('/'));
       throw new RestError(
         409,
-        `update conflict: Inventory for '${resourceClass}' on resource provider '${provider}' in use.`,
+        `update conflict: Inventory for '${inUseClasses(error)}' on resource provider '${provider}' in use.`,
         { code: ErrorCode.INVENTORY_INUSE },
       );
     }
@@ -122,3 +130,24 @@ export const reshapeHandler: RestHandler = async (ctx) => {
   }
   return { status: 204 };
 };
+
+const INVENTORY_FIELD = /^inventories\[(\d+)\]\.inventories\[(\d+)\]\.(\w+)/;
+
+/**
+ * The engine's refusal of one inventory of the body. A class name the engine cannot hold
+ * (`lower_case`) is a class that does not exist, which Placement reports as malformed data;
+ * values the engine is stricter about than Placement are a 400 naming the inventory, as the
+ * inventories handlers answer (never a 500).
+ */
+function reshaperInventoryRefusal(
+  error: InvalidInputError,
+  entries: { providerUuid: string; inventories: { resourceClass: string }[] }[],
+): RestError | null {
+  const at = INVENTORY_FIELD.exec(error.field);
+  const entry = at ? entries[Number(at[1])] : undefined;
+  const inventory = at && entry ? entry.inventories[Number(at[2])] : undefined;
+  if (!at || !entry || !inventory) return null;
+  if (at[3] === 'resourceClass')
+    return new RestError(400, `malformed reshaper data: No such resource class ${inventory.resourceClass}.`);
+  return inventoryRefusal(entry.providerUuid, inventory.resourceClass, error);
+}

@@ -54,8 +54,8 @@ export const totalUsages: RestHandler = async (ctx) => {
   }
   const usages: Record<string, Record<string, number>> = {};
   for (const total of totals) {
-    // Placement keys consumers without a type by Python's None, which json.dumps writes as "null".
-    const key = total.consumerType ?? 'null';
+    // Placement's Usage names consumers without a type by NULL_CONSUMER_TYPE_ALIAS ("unknown").
+    const key = total.consumerType ?? 'unknown';
     const group = usages[key] ?? {};
     usages[key] = group;
     group[total.resourceClass] = total.used;
