@@ -85,6 +85,13 @@ export class InUseError extends PlacementError {
   }
 }
 
+/** A provider that still has children cannot be deleted (Placement's own 409 code tells it from "has allocations"). */
+export class ProviderHasChildrenError extends InUseError {
+  constructor(providerUuid: string) {
+    super('ResourceProvider', providerUuid, 'it has child providers; delete them first');
+  }
+}
+
 export class CapacityExceededError extends PlacementError {
   readonly code = 'CAPACITY_EXCEEDED';
   constructor(

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
 import { noteProviders } from './audit/trail.js';
-import { AlreadyExistsError, GenerationConflictError, InUseError, InvalidInputError } from './errors.js';
+import {
+  AlreadyExistsError,
+  GenerationConflictError,
+  InUseError,
+  InvalidInputError,
+  ProviderHasChildrenError,
+} from './errors.js';
 import { findCellId, findProvider, lockProvider, type ProviderRow, uniqueViolationAs } from './lookups.js';
 import { defaultRetryPolicy, type Queryable } from './transactions.js';
 import { int32, parseInput, providerName, uuidString } from './validation.js';
@@ -220,8 +226,7 @@ export async function deleteProvider(
       const children = await db.query('SELECT 1 FROM resource_providers WHERE parent_provider_id = $1 LIMIT 1', [
         provider.id,
       ]);
-      if (children.rowCount)
-        throw new InUseError('ResourceProvider', provider.uuid, 'it has child providers; delete them first');
+      if (children.rowCount) throw new ProviderHasChildrenError(provider.uuid);
       const allocations = await db.query('SELECT 1 FROM allocations WHERE provider_id = $1 LIMIT 1', [provider.id]);
       if (allocations.rowCount)
         throw new InUseError('ResourceProvider', provider.uuid, 'it has allocations; remove them first');

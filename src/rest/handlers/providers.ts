@@ -1,4 +1,10 @@
-import { AlreadyExistsError, InUseError, InvalidInputError, NotFoundError } from '../../placement/errors.js';
+import {
+  AlreadyExistsError,
+  InUseError,
+  InvalidInputError,
+  NotFoundError,
+  ProviderHasChildrenError,
+} from '../../placement/errors.js';
 import { findProviderView, listProviderViews, type ProviderView } from '../../placement/provider-views.js';
 import { createProvider, deleteProvider, updateProvider } from '../../placement/providers.js';
 import { readValidJson } from '../body.js';
@@ -132,7 +138,7 @@ export const deleteProviderHandler: RestHandler = async (ctx) => {
     // A path segment that is no uuid names no provider (Placement looks the raw string up).
     if (error instanceof NotFoundError || (error instanceof InvalidInputError && error.rule === 'uuid'))
       throw new RestError(404, `No resource provider with uuid ${uuid} found for delete`);
-    if (error instanceof InUseError && error.reason.includes('child'))
+    if (error instanceof ProviderHasChildrenError)
       throw new RestError(409, `Unable to delete parent resource provider ${uuid}: It has child resource providers.`, {
         code: ErrorCode.PROVIDER_CANNOT_DELETE_PARENT,
       });
