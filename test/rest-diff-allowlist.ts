@@ -67,4 +67,22 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       return /Bad inventory \S+ for resource provider \S+: (allocation_ratio|min_unit) /.test(detail);
     },
   },
+  {
+    id: 'inventory-duplicate-database-text',
+    reason:
+      "A second POST of one class to a provider's inventories: both answer 409 placement.concurrent_update, but " +
+      "Placement's detail quotes its database driver's IntegrityError (SQLite's text here; MySQL's differs), " +
+      'which no client can rely on. Status and code must match.',
+    matches(call, difference, result) {
+      if (call.method !== 'POST' || !/^\/resource_providers\/[^/]+\/inventories$/.test(call.path)) return false;
+      if (!/^body\.errors\[0\]\.detail$/.test(difference.where)) return false;
+      const code = (body: unknown) => (body as { errors?: { code?: string }[] } | null)?.errors?.[0]?.code;
+      return (
+        result.placement.status === 409 &&
+        result.ours.status === 409 &&
+        code(result.placement.body) === code(result.ours.body) &&
+        String(difference.placement).includes('IntegrityError')
+      );
+    },
+  },
 ];

@@ -290,7 +290,10 @@ export class SequenceGenerator {
     const total = this.int(1, 64);
     const inventory: Record<string, unknown> = { total };
     if (this.chance(0.3)) inventory.reserved = this.int(0, this.chance(0.1) ? total + 1 : total);
-    if (this.chance(0.2)) inventory.allocation_ratio = this.pick([1, 1.5, 16, 0]);
+    // Not 0: Placement takes it and we refuse it on purpose (docs/SEMANTICS.md), after which the
+    // two states differ for the rest of the sequence; test/rest-fixes.test.ts pins that refusal.
+    // -1 is refused by both.
+    if (this.chance(0.2)) inventory.allocation_ratio = this.pick([1, 1.5, 16, -1]);
     if (this.chance(0.2)) inventory.max_unit = this.int(1, total);
     if (this.chance(0.1)) inventory.min_unit = this.int(1, 3);
     if (this.chance(0.1)) inventory.step_size = this.int(1, 2);
