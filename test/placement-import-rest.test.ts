@@ -1,13 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { differingGets } from './support/import-compare.js';
+import { differingGets, runImport, serveImportTarget } from './support/import-compare.js';
 import { placementWriter, populateSourceWorld, type SourceWorld } from './support/placement-source.js';
 import { type RealPlacement, startRealPlacement } from './support/real-placement.js';
-import { runProcess } from './support/run-process.js';
 import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
@@ -16,30 +11,20 @@ import { TEST_ADMIN_TOKEN } from './support/test-token.js';
  * microversion and at a few older ones whose bodies differ.
  */
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'cli', 'bin', 'placement.js');
-
 let source: RealPlacement;
 let env: TestEnv;
-let server: Server;
-let origin: string;
+let target: Awaited<ReturnType<typeof serveImportTarget>>;
 let world: SourceWorld;
 
 beforeAll(async () => {
   [source, env] = await Promise.all([startRealPlacement(), createTestEnv({ poolMax: 4 })]);
-  server = createServer((request, response) => env.gateway(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  target = await serveImportTarget(env);
   world = await populateSourceWorld(placementWriter(source.url));
-  const imported = await runProcess(process.execPath, [bin, 'import', '--from', source.url, '--token', 'admin'], {
-    cwd: root,
-    env: { ...process.env, PLACEMENT_URL: `${origin}/graphql`, PLACEMENT_TOKEN: TEST_ADMIN_TOKEN },
-  });
-  expect(imported.code, imported.stderr).toBe(0);
+  await runImport(source.url, target.origin);
 }, 180_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await target?.close();
   await env?.close();
   await source?.stop();
 });
@@ -80,7 +65,7 @@ describe('after placement import, our REST API answers every GET as the source d
     it(`at ${version}`, async () => {
       const sides = {
         source: { url: source.url, token: 'admin' },
-        ours: { url: `${origin}/placement`, token: TEST_ADMIN_TOKEN },
+        ours: { url: `${target.origin}/placement`, token: TEST_ADMIN_TOKEN },
       };
       expect(await differingGets(sides, paths(), version)).toEqual([]);
     });

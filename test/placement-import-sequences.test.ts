@@ -1,14 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { differingGets, getNormalised } from './support/import-compare.js';
+import { differingGets, getNormalised, runImport, serveImportTarget } from './support/import-compare.js';
 import { placementWriter, populateSourceWorld } from './support/placement-source.js';
 import { type PairedServers, startPairedServers } from './support/rest-pair.js';
 import { SequenceGenerator } from './support/rest-sequences.js';
-import { runProcess } from './support/run-process.js';
 import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 
 /**
@@ -23,13 +18,9 @@ import { TEST_ADMIN_TOKEN } from './support/test-token.js';
 const SEED = Number(process.env.IMPORT_SEQUENCES_SEED ?? 2026);
 const SEQUENCES = 4;
 const LENGTH = 60;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'cli', 'bin', 'placement.js');
-
 let servers: PairedServers;
-let target: TestEnv;
-let server: Server;
-let origin: string;
+let env: TestEnv;
+let target: Awaited<ReturnType<typeof serveImportTarget>>;
 
 /** Plays the sequences on the pair (the generator follows Placement's answers; differences are rest-diff's concern). */
 async function populate(): Promise<void> {
@@ -44,23 +35,16 @@ async function populate(): Promise<void> {
 }
 
 beforeAll(async () => {
-  [servers, target] = await Promise.all([startPairedServers(), createTestEnv({ poolMax: 4 })]);
+  [servers, env] = await Promise.all([startPairedServers(), createTestEnv({ poolMax: 4 })]);
   console.log(`import from random sequences: IMPORT_SEQUENCES_SEED=${SEED}`);
   await populate();
-  server = createServer((request, response) => target.gateway(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const imported = await runProcess(
-    process.execPath,
-    [bin, 'import', '--from', servers.placement.url, '--token', 'admin'],
-    { cwd: root, env: { ...process.env, PLACEMENT_URL: `${origin}/graphql`, PLACEMENT_TOKEN: TEST_ADMIN_TOKEN } },
-  );
-  expect(imported.code, imported.stderr).toBe(0);
+  target = await serveImportTarget(env);
+  await runImport(servers.placement.url, target.origin);
 }, 300_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
   await target?.close();
+  await env?.close();
   await servers?.close();
 });
 
@@ -118,7 +102,7 @@ describe('placement import from a Placement the random sequences populated', () 
     it(`answers every GET as the source does at ${version}`, async () => {
       const sides = {
         source: { url: servers.placement.url, token: 'admin' },
-        ours: { url: `${origin}/placement`, token: TEST_ADMIN_TOKEN },
+        ours: { url: `${target.origin}/placement`, token: TEST_ADMIN_TOKEN },
       };
       expect(await differingGets(sides, paths(await sourceState()), version)).toEqual([]);
     });

@@ -4,7 +4,18 @@
  * mapped; request ids and the mount prefix of links are the only differences allowed, and
  * lists whose order Placement leaves to its database are sorted.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { expect } from 'vitest';
+import type { TestEnv } from './harness.js';
+import { runProcess } from './run-process.js';
+import { TEST_ADMIN_TOKEN } from './test-token.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI_BIN = path.join(ROOT, 'cli', 'bin', 'placement.js');
 
 export interface GetAnswer {
   status: number;
@@ -47,4 +58,23 @@ export async function differingGets(
     if (!isDeepStrictEqual(ours, theirs)) differences.push({ urlPath, theirs, ours });
   }
   return differences;
+}
+
+/** A gateway served over HTTP for `placement import` to write into; its origin and how to stop it. */
+export async function serveImportTarget(env: TestEnv): Promise<{ origin: string; close(): Promise<void> }> {
+  const server = createServer((request, response) => env.gateway(request, response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Runs the real CLI's `placement import --from <source>` into the gateway at `origin` (as admin); it must succeed. */
+export async function runImport(sourceUrl: string, origin: string): Promise<void> {
+  const imported = await runProcess(process.execPath, [CLI_BIN, 'import', '--from', sourceUrl, '--token', 'admin'], {
+    cwd: ROOT,
+    env: { ...process.env, PLACEMENT_URL: `${origin}/graphql`, PLACEMENT_TOKEN: TEST_ADMIN_TOKEN },
+  });
+  expect(imported.code, imported.stderr).toBe(0);
 }
