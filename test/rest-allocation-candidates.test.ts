@@ -162,6 +162,12 @@ describeWorld('flat hosts', FLAT, [
   ['resources=VCPU:1&in_tree={cn2}', '1.31'],
   ['resources=VCPUX:1', '1.39'],
   ['resources=VCPU:1&required=CUSTOM_NOPE', '1.39'],
+  // A later group's unknown name is looked up only when every earlier group has candidates alone.
+  ['resources=VCPU:1&required=COMPUTE_VOLUME_MULTI_ATTACH&resources1=CUSTOM_NOPE:1&group_policy=none', '1.39'],
+  ['resources=VCPU:100&resources1=CUSTOM_NOPE:1&group_policy=none', '1.39'],
+  ['resources=VCPU:1&resources1=CUSTOM_NOPE:1&group_policy=none', '1.39'],
+  ['resources=VCPU:100&resources1=MEMORY_MB:1&required1=CUSTOM_NOPE&group_policy=none', '1.39'],
+  ['resources=VCPU:1&resources1=MEMORY_MB:1&required1=CUSTOM_NOPE&group_policy=none', '1.39'],
   ['resources=VCPU:0', '1.39'],
   ['resources=VCPU', '1.39'],
   ['resources=', '1.39'],

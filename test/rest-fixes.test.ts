@@ -322,3 +322,22 @@ describe('allocation_ratio 0 (Placement takes it from 1.26; REST refuses it as G
     expect(detail).toContain(`Bad inventory VCPU for resource provider ${rp}: allocation_ratio must be greater than 0`);
   });
 });
+
+describe('min_unit above max_unit (Placement takes it; REST refuses it as GraphQL does)', () => {
+  it('answers 400 naming the class and min_unit; the generator of test/rest-diff.test.ts never sends it', async () => {
+    const rp = uuidOf('fix-min-unit');
+    const { results } = await servers.pair.scenario([
+      createProvider('fix-min-unit'),
+      {
+        method: 'PUT',
+        path: `/resource_providers/${rp}/inventories`,
+        body: { resource_provider_generation: 0, inventories: { VCPU: { total: 2, max_unit: 2, min_unit: 3 } } },
+      },
+    ]);
+    const answer = results[1]!;
+    expect(answer.placement.status).toBe(200);
+    expect(answer.ours.status).toBe(400);
+    const detail = (answer.ours.body as { errors: { detail: string }[] }).errors[0]!.detail;
+    expect(detail).toContain(`Bad inventory VCPU for resource provider ${rp}: min_unit `);
+  });
+});

@@ -98,6 +98,8 @@ describe('inventories', () => {
       ['DELETE', `${inv}/PCI_DEVICE`],
       ['DELETE', `${inv}/PCI_DEVICE`],
       ['DELETE', `${inv}/CUSTOM_NOPE`],
+      // A name no class can have: Placement's 404 for an unknown class, not a validation error.
+      ['DELETE', `${inv}/lower_case`],
       ['DELETE', `/resource_providers/${MISSING}/inventories/VCPU`],
       ['DELETE', inv, { version: '1.4' }],
       ['DELETE', inv, { version: '1.5' }],

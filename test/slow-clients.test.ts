@@ -100,6 +100,28 @@ describe('slow clients', () => {
     }
   });
 
+  it('many connections trickling REST bodies take no in-flight slot either, and are dropped with 408', async () => {
+    // POST /resource_providers reads its body first: were the slot taken before the body, these would hold all five.
+    const head = `POST /placement/resource_providers HTTP/1.1\r\nHost: ${host(tight.url)}\r\nx-auth-token: ${TEST_ADMIN_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"name":"`;
+    const slow = Array.from({ length: MAX_INFLIGHT * 6 }, () => trickler(tight.url, head, 'aaaaaaaaaa'));
+    try {
+      await sleep(500);
+      const listed = await fetch(`${tight.url}/placement/resource_providers`, {
+        headers: { 'x-auth-token': TEST_ADMIN_TOKEN, 'openstack-api-version': 'placement 1.39' },
+      });
+      expect(listed.status, await listed.clone().text()).toBe(200);
+      expect(((await listed.json()) as { resource_providers: unknown[] }).resource_providers).toBeInstanceOf(Array);
+      expect((await fetch(`${tight.url}/ready`)).status).toBe(200);
+      const closed = await Promise.all(slow.map((s) => s.closed));
+      for (const { reply, ms } of closed) {
+        expect(reply).toMatch(/^HTTP\/1\.1 408/);
+        expect(ms).toBeLessThan(REQUEST_TIMEOUT_MS + 8_000);
+      }
+    } finally {
+      for (const s of slow) s.destroy();
+    }
+  });
+
   it('an anonymous connection trickling a body is answered 401 at once, before its body arrives', async () => {
     const anonymousHead = bodyHead(tight.url).replace(/authorization: [^\r]*\r\n/, '');
     const slow = trickler(tight.url, anonymousHead, '          ');

@@ -1,6 +1,7 @@
 import type { Actor } from '../auth/actor.js';
 import type { Database } from '../db.js';
 import type { WriteCaller } from '../placement/write-caller.js';
+import type { RequestBody } from './body.js';
 import type { Microversion } from './microversion.js';
 
 /** One REST request as a handler sees it: already authenticated, versioned and routed. */
@@ -19,6 +20,8 @@ export interface RestContext {
   mount: string;
   /** The gateway's request body limit (MAX_REQUEST_BYTES): larger bodies are refused with 413. */
   maxBodyBytes: number;
+  /** The body, already read (before the in-flight slot was taken); src/rest/body.ts parses it. */
+  body: RequestBody;
   /** The route as the audit trail names REST operations: `PUT /placement/resource_providers/{uuid}`. */
   operation: string;
   /** Who the engine's writes are for (audit trail, project checks), recorded under `operation`. */

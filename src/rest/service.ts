@@ -16,7 +16,7 @@ import type { InflightSlots } from '../http/inflight-limit.js';
 import type { GatewayLimits } from '../http/limits.js';
 import type { Logger } from '../logger.js';
 import { unauthorizedBody } from './authentication.js';
-import { mediaType } from './body.js';
+import { mediaType, readRequestBody } from './body.js';
 import type { RestContext, RestResult } from './context.js';
 import {
   ErrorCode,
@@ -124,6 +124,8 @@ export function createRestApi(options: RestApiOptions): RestApi {
       if (route.requireJson && mediaType(request) !== 'application/json')
         return fail(new RestError(415, `The media type ${env.contentType} is not supported, use application/json`));
       if (route.policy !== null) authorize(requireActor(actor), route.policy);
+      // The whole body before the slot, as for /graphql: a slow body holds no slot.
+      const body = await readRequestBody(request, options.limits.maxRequestBytes);
       const ctx: RestContext = {
         request,
         url,
@@ -134,6 +136,7 @@ export function createRestApi(options: RestApiOptions): RestApi {
         db: options.db,
         mount: options.mount,
         maxBodyBytes: options.limits.maxRequestBytes,
+        body,
         operation: `${request.method} ${options.mount}${match.pattern}`,
         caller: (operation) => ({
           actor: requireActor(actor),

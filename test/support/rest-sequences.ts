@@ -295,7 +295,9 @@ export class SequenceGenerator {
     // -1 is refused by both.
     if (this.chance(0.2)) inventory.allocation_ratio = this.pick([1, 1.5, 16, -1]);
     if (this.chance(0.2)) inventory.max_unit = this.int(1, total);
-    if (this.chance(0.1)) inventory.min_unit = this.int(1, 3);
+    // Never above max_unit, for the same reason as allocation_ratio 0 (rest-fixes pins that refusal too);
+    // the draw stays the same, so other seeds keep their calls.
+    if (this.chance(0.1)) inventory.min_unit = Math.min(this.int(1, 3), Number(inventory.max_unit ?? 3));
     if (this.chance(0.1)) inventory.step_size = this.int(1, 2);
     if (this.chance(0.04)) inventory.total = this.pick([0, -1, 'many']);
     return inventory;

@@ -1,3 +1,4 @@
+import type { ImportInventoryInput } from '@placement-gateway/client';
 import { z } from 'zod';
 import { SourceError } from './errors.js';
 
@@ -10,15 +11,8 @@ import { SourceError } from './errors.js';
 /** Oldest microversion with what the copy needs: parents (1.14), consumer generations (1.28). */
 export const MIN_SOURCE_VERSION = '1.28';
 
-export interface SourceInventory {
-  resourceClass: string;
-  total: number;
-  reserved: number;
-  minUnit: number;
-  maxUnit: number;
-  stepSize: number;
-  allocationRatio: number;
-}
+/** A provider's inventory of one class: exactly what the import sends the gateway for it. */
+export type SourceInventory = ImportInventoryInput;
 
 export interface SourceProvider {
   uuid: string;

@@ -171,13 +171,27 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
   };
   needTraits(request.rootRequired, 'root_required');
   needTraits(request.rootForbidden, 'root_required');
+  const unknownTrait = (names: string[], field: string) => {
+    const name = names.find((t) => !traits.has(t));
+    return name === undefined ? null : new NotFoundError('Trait', name, field);
+  };
+  // Placement looks a group's names up only once every earlier group has candidates of its own
+  // (AllocationCandidates._get_by_requests returns empty at the first group without): an
+  // unknown name after such a group is an empty answer, not a 400.
+  const refuse = async (index: number, error: NotFoundError): Promise<null> => {
+    if (await someGroupWithoutCandidates(db, request, index)) return null;
+    throw error;
+  };
   const inTreeRoots = new Map<string, number>();
-  for (const g of request.groups) {
-    for (const [c] of g.resources)
-      if (!classIds.has(c)) throw new NotFoundError('ResourceClass', c, `resources${g.suffix}`);
+  for (const [index, g] of request.groups.entries()) {
+    const unknownClass = g.resources.map(([c]) => c).find((c) => !classIds.has(c));
+    if (unknownClass !== undefined)
+      return refuse(index, new NotFoundError('ResourceClass', unknownClass, `resources${g.suffix}`));
     if (g.memberOf.length > 0 && !(await someProviderIn(db, g.memberOf))) return null;
-    needTraits(g.requiredTraits.flat(), `required${g.suffix}`);
-    needTraits(g.forbiddenTraits, `required${g.suffix}`);
+    const traitError =
+      unknownTrait(g.requiredTraits.flat(), `required${g.suffix}`) ??
+      unknownTrait(g.forbiddenTraits, `required${g.suffix}`);
+    if (traitError !== null) return refuse(index, traitError);
     if (g.inTree) {
       const root = treeRoots.get(g.inTree.toLowerCase());
       if (root === undefined) return null;
@@ -185,6 +199,19 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
     }
   }
   return { classIds, inTreeRoots, flags: { hasTrees: rows[0]!.hasTrees, hasSharing: rows[0]!.hasSharing } };
+}
+
+/**
+ * Whether one of the first `count` groups, asked alone, has no allocation request: where
+ * Placement stops before the next group (its per-group search, before group_policy,
+ * same_subtree and the pre-1.29 nested exclusion, which the lone group does not meet).
+ */
+async function someGroupWithoutCandidates(db: Queryable, request: CandidateRequest, count: number): Promise<boolean> {
+  for (const group of request.groups.slice(0, count)) {
+    const alone: CandidateRequest = { ...request, groups: [group], limit: 1, sameSubtrees: [], nestedAware: true };
+    if ((await placementCandidates(db, alone)).allocationRequests.length === 0) return true;
+  }
+  return false;
 }
 
 /** Whether any provider is in every one of the aggregate lists (each list: any of its aggregates). */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type ConsumerAllocationsInput, deleteAllocations, writeAllocations } from '../../placement/allocations.js';
+import { STANDARD_RESOURCE_CLASSES } from '../../placement/catalogue.js';
 import {
   CapacityExceededError,
   ConsumerGenerationConflictError,
@@ -10,6 +11,7 @@ import {
 import type { WriteCaller } from '../../placement/write-caller.js';
 import { ErrorCode, RestError } from '../errors.js';
 import { isUuidLike } from '../json-schema.js';
+import { pySetOrder } from '../python-set.js';
 import { canonicalUuid } from '../query.js';
 import { storedUuid } from './read.js';
 
@@ -39,7 +41,23 @@ interface Facts {
   providers: Set<string>;
   /** provider → the classes it has inventory of. */
   classesOf: Map<string, Set<string>>;
+  /** class name → the id Placement would have given it (placementClassId). */
   classIds: Map<string, number>;
+}
+
+/** Placement's first custom resource class id (ResourceClass.MIN_CUSTOM_RESOURCE_CLASS_ID). */
+const FIRST_CUSTOM_CLASS_ID = 10000;
+
+/**
+ * The id Placement's database gives a class, which orders the classes in its messages: a
+ * standard class's index in os-resource-classes, a custom one's 10000 + (the max custom id
+ * then) + 1. Our ids are plain sequence numbers, so a custom class counts as 10000 + how many
+ * custom classes are older: the same as Placement's until a custom class other than the newest
+ * is deleted (Placement then leaves a gap).
+ */
+function placementClassId(row: { name: string; standard: boolean; olderCustom: number }): number {
+  if (row.standard) return (STANDARD_RESOURCE_CLASSES as readonly string[]).indexOf(row.name);
+  return FIRST_CUSTOM_CLASS_ID + row.olderCustom;
 }
 
 async function facts(pool: pg.Pool, consumers: string[], providers: string[], classes: string[]): Promise<Facts> {
@@ -47,7 +65,7 @@ async function facts(pool: pg.Pool, consumers: string[], providers: string[], cl
   const { rows } = await pool.query<{
     consumers: { uuid: string; generation: number }[] | null;
     providers: { uuid: string; classes: string[] }[] | null;
-    classes: { name: string; id: number }[] | null;
+    classes: { name: string; standard: boolean; olderCustom: number }[] | null;
   }>(
     `SELECT (SELECT json_agg(json_build_object('uuid', uuid, 'generation', generation)) FROM consumers
               WHERE uuid = ANY($1::uuid[])) AS consumers,
@@ -55,7 +73,9 @@ async function facts(pool: pg.Pool, consumers: string[], providers: string[], cl
                 ARRAY(SELECT rc.name FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id
                        WHERE i.provider_id = p.id)))
                FROM resource_providers p WHERE p.uuid = ANY($2::uuid[])) AS providers,
-            (SELECT json_agg(json_build_object('name', name, 'id', id)) FROM resource_classes WHERE name = ANY($3::text[])) AS classes`,
+            (SELECT json_agg(json_build_object('name', rc.name, 'standard', rc.standard, 'olderCustom',
+                (SELECT count(*) FROM resource_classes c WHERE NOT c.standard AND c.id < rc.id)))
+               FROM resource_classes rc WHERE rc.name = ANY($3::text[])) AS classes`,
     [consumers, canonical, classes],
   );
   const row = rows[0]!;
@@ -63,7 +83,7 @@ async function facts(pool: pg.Pool, consumers: string[], providers: string[], cl
     generations: new Map((row.consumers ?? []).map((c) => [c.uuid, c.generation])),
     providers: new Set((row.providers ?? []).map((p) => p.uuid)),
     classesOf: new Map((row.providers ?? []).map((p) => [p.uuid, new Set(p.classes)])),
-    classIds: new Map((row.classes ?? []).map((c) => [c.name, c.id])),
+    classIds: new Map((row.classes ?? []).map((c) => [c.name, placementClassId(c)])),
   };
 }
 
@@ -87,7 +107,8 @@ function checkProviders(body: ConsumerBody, f: Facts): void {
 
 /**
  * Placement's first capacity check: a provider with no inventory of any class the write
- * names is "invalid inventory" for all of them (classes in id order).
+ * names is "invalid inventory" for all of them, the classes in the order of Python's set of
+ * their ids (allocation._check_capacity_exceeded joins `set(rc_ids)`).
  */
 function checkInventoriesExist(bodies: ConsumerBody[], f: Facts): void {
   const classes = [
@@ -98,7 +119,10 @@ function checkInventoriesExist(bodies: ConsumerBody[], f: Facts): void {
     (p) => !classes.some((c) => f.classesOf.get(p)?.has(c)),
   );
   if (missing.length > 0) {
-    const classText = classes.sort((a, b) => f.classIds.get(a)! - f.classIds.get(b)!).join(', ');
+    const byId = new Map(classes.map((c) => [f.classIds.get(c)!, c]));
+    const classText = pySetOrder(byId.keys())
+      .map((id) => byId.get(id)!)
+      .join(', ');
     throw new RestError(
       409,
       `Unable to allocate inventory: Inventory for '${classText}' on resource provider '${missing.join(', ')}' invalid.`,

@@ -114,6 +114,42 @@ export const showInventory: RestHandler = async (ctx) => {
 
 const concurrentUpdate = (detail: string) => new RestError(409, detail, { code: ErrorCode.CONCURRENT_UPDATE });
 
+/** How one inventory write words its refusals: POST and PUT of one class differ only here. */
+interface WriteWording {
+  /** `Update conflict` (POST) or `update conflict` (PUT), before Placement's concurrent-update text. */
+  conflict: string;
+  /** The class vanished before the write (a concurrent DELETE): `No such resource class X.` wrapped as each verb does. */
+  unknownClass: (reason: string) => RestError;
+}
+
+/** Writes one class's inventory at the provider's generation; returns the new generation. */
+async function writeInventory(
+  ctx: RestContext,
+  provider: ProviderView,
+  uuid: string,
+  resourceClass: string,
+  inventory: InventoryFields,
+  wording: WriteWording,
+): Promise<number> {
+  try {
+    const { provider: written } = await upsertInventory(
+      ctx.db.pool,
+      { providerUuid: uuid, generation: provider.generation, inventory: toEngine(resourceClass, inventory) },
+      ctx.caller(ctx.operation),
+    );
+    return written.generation;
+  } catch (error) {
+    if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
+      throw wording.unknownClass(`No such resource class ${resourceClass}.`);
+    if (error instanceof GenerationConflictError)
+      throw concurrentUpdate(
+        `${wording.conflict}: Another thread concurrently updated the data. Please retry your update`,
+      );
+    if (error instanceof InvalidInputError) throw inventoryRefusal(uuid, resourceClass, error);
+    throw error;
+  }
+}
+
 export const createInventory: RestHandler = async (ctx) => {
   const uuid = ctx.params.uuid!;
   const provider = await existingProvider(ctx, uuid);
@@ -131,23 +167,10 @@ export const createInventory: RestHandler = async (ctx) => {
     throw concurrentUpdate(
       `Update conflict: the inventory of ${resourceClass} on resource provider ${uuid} already exists`,
     );
-  let generation: number;
-  try {
-    ({
-      provider: { generation },
-    } = await upsertInventory(
-      ctx.db.pool,
-      { providerUuid: uuid, generation: provider.generation, inventory: toEngine(resourceClass, inventory) },
-      ctx.caller(ctx.operation),
-    ));
-  } catch (error) {
-    if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
-      throw cannotCreate(`No such resource class ${resourceClass}.`);
-    if (error instanceof GenerationConflictError)
-      throw concurrentUpdate('Update conflict: Another thread concurrently updated the data. Please retry your update');
-    if (error instanceof InvalidInputError) throw inventoryRefusal(uuid, resourceClass, error);
-    throw error;
-  }
+  const generation = await writeInventory(ctx, provider, uuid, resourceClass, inventory, {
+    conflict: 'Update conflict',
+    unknownClass: cannotCreate,
+  });
   return {
     status: 201,
     body: serialize(inventory, generation),
@@ -264,21 +287,10 @@ export const updateInventory: RestHandler = async (ctx) => {
       `No inventory record with resource class for resource provider ${uuid}: No inventory of class ${resourceClass} found.`,
     );
   }
-  let generation: number;
-  try {
-    ({
-      provider: { generation },
-    } = await upsertInventory(
-      ctx.db.pool,
-      { providerUuid: uuid, generation: provider.generation, inventory: toEngine(resourceClass, inventory) },
-      ctx.caller(ctx.operation),
-    ));
-  } catch (error) {
-    if (error instanceof GenerationConflictError)
-      throw concurrentUpdate('update conflict: Another thread concurrently updated the data. Please retry your update');
-    if (error instanceof InvalidInputError) throw inventoryRefusal(uuid, resourceClass, error);
-    throw error;
-  }
+  const generation = await writeInventory(ctx, provider, uuid, resourceClass, inventory, {
+    conflict: 'update conflict',
+    unknownClass: (reason) => new RestError(404, reason, { vary: false }),
+  });
   return { status: 200, body: serialize(inventory, generation), lastModified: new Date() };
 };
 
@@ -292,7 +304,9 @@ export const deleteInventoryHandler: RestHandler = async (ctx) => {
       ctx.caller(ctx.operation),
     );
   } catch (error) {
-    if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
+    // A name no class can have (`lower_case`) is as unknown to Placement as a missing class.
+    const badName = error instanceof InvalidInputError && error.field === 'resourceClass';
+    if (badName || (error instanceof NotFoundError && error.resourceType === 'ResourceClass'))
       throw new RestError(
         404,
         `No inventory of class ${resourceClass} found for delete: No such resource class ${resourceClass}.`,
