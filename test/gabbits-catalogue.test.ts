@@ -1,0 +1,286 @@
+/**
+ * Placement's functional tests (gabbi YAML files in placement/tests/functional/gabbits/) about
+ * the catalogue and the API's plumbing (resource classes, traits, inventories, usages,
+ * microversions, HTTP behaviour), re-expressed as differential scenarios: every call goes to the
+ * real Placement 8.0 and to our /placement, and the two answers must agree (status, normalised
+ * body, the headers that matter). One `it` per YAML file; each starts from two empty servers, as
+ * upstream starts each file from an empty database. Each scenario also asserts Placement's
+ * statuses, step by step, against the YAML's expectations.
+ *
+ * Skipped, with the reason:
+ * (none yet)
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { locationOf, placementStatuses, playGabbit, type Step } from './support/gabbit-steps.js';
+import { resetPair } from './support/pair-reset.js';
+import { type PairedServers, type RestPair, startPairedServers } from './support/rest-pair.js';
+
+let servers: PairedServers;
+let pair: RestPair;
+
+beforeAll(async () => {
+  servers = await startPairedServers();
+  pair = servers.pair;
+}, 60_000);
+
+afterAll(async () => {
+  await servers?.close();
+});
+
+beforeEach(async () => {
+  await resetPair(pair);
+}, 30_000);
+
+const JSON_ACCEPT = 'application/json';
+
+describe('inventory.yaml', () => {
+  const RP = 'c0000001-0000-4000-8000-000000000001';
+  const RP_NAME = 'c0000001-0000-4000-8000-0000000000aa';
+  const INVENTORIES = `/resource_providers/${RP}/inventories`;
+  const DISK = `${INVENTORIES}/DISK_GB`;
+  const FULL = { reserved: 512, min_unit: 10, max_unit: 1024, step_size: 10, allocation_ratio: 1.0 };
+  const TOO_BIG = 2147483648;
+
+  it('creates, reads, updates and deletes inventories one class at a time and all together', async () => {
+    const steps: Step[] = [
+      ['GET', '/resource_providers/7260669a-e3d4-4867-aaa7-683e2ab6958c/inventories'],
+      ['DELETE', INVENTORIES, { version: '1.5' }],
+      ['POST', '/resource_providers', { body: { name: RP_NAME, uuid: RP } }],
+      ['GET', INVENTORIES],
+      // invalid inventories
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', total: 256, reserved: 512 } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB' } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', total: -1 } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 0 } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 2048, min_unit: 0 } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 2048, max_unit: 0 } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 2048, step_size: 0 } }],
+      // post an inventory, get it (with and without cache headers), modify it
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 2048 } }],
+      (r) => ['GET', locationOf(r.at(-1)), { version: '1.15' }],
+      ['GET', DISK, { version: '1.14' }],
+      ['PUT', DISK, { body: { resource_provider_generation: 1, ...FULL, total: 2048, reserved: 1024 } }],
+      ['GET', DISK],
+      ['PUT', DISK, { version: '1.23', body: { resource_provider_generation: 5, total: 2048 } }],
+      ['PUT', `${INVENTORIES}/MEMORY_MB`, { body: { resource_provider_generation: 2, total: 2048 } }],
+      [
+        'PUT',
+        `${INVENTORIES}/MEMORY_MB`,
+        { body: { resource_provider_generation: 2, ...FULL, total: 2048, reserved: 4096 } },
+      ],
+      ['PUT', `${INVENTORIES}/MEMORY_MB`, { body: { house: 'red', car: 'blue' } }],
+      ['POST', INVENTORIES, { rawBody: '{"foo": }' }],
+      ['POST', INVENTORIES, { body: { resource_class: 'bad_class', total: 2048 } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'NO_CLASS_14', total: 2048 } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', total: 2048 } }],
+      ['GET', INVENTORIES, { version: '1.15' }],
+      ['DELETE', DISK],
+      ['GET', INVENTORIES],
+      // two classes, a duplicate, deletes of present and missing classes
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', total: 1024 } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'IPV4_ADDRESS', total: 255, reserved: 2 } }],
+      ['GET', INVENTORIES, { headers: { 'content-type': JSON_ACCEPT } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'IPV4_ADDRESS', total: 255, reserved: 2 } }],
+      ['DELETE', `${INVENTORIES}/IPV4_ADDRESS`],
+      ['DELETE', `${INVENTORIES}/IPV4_ADDRESS`],
+      ['GET', `${INVENTORIES}/IPV4_ADDRESS`],
+      ['GET', `${INVENTORIES}/HOUSE`],
+      ['GET', '/resource_providers/2e1dda56-8b18-4fb9-8c5c-3125891b7143/inventories/VCPU'],
+      // another provider (generated uuid): put all inventory, read it back
+      ['POST', '/resource_providers', { body: { name: 'disk-network' } }],
+      (r) => [
+        'PUT',
+        `${locationOf(r.at(-1))}/inventories`,
+        {
+          version: '1.15',
+          body: {
+            resource_provider_generation: 0,
+            inventories: { IPV4_ADDRESS: { total: 253 }, DISK_GB: { total: 1024 } },
+          },
+        },
+      ],
+      (r) => ['GET', `${locationOf(r.at(-2))}/inventories`],
+      (r) => ['GET', `${locationOf(r.at(-3))}/inventories/DISK_GB`],
+      [
+        'PUT',
+        INVENTORIES,
+        { version: '1.23', body: { resource_provider_generation: 99, inventories: { IPV4_ADDRESS: { total: 253 } } } },
+      ],
+      ['PUT', INVENTORIES, { body: { resource_provider_generation: 6, inventories: { HOUSE: { total: 253 } } } }],
+      // values above the schema's maxima
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: TOO_BIG } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 1024, reserved: TOO_BIG } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 1024, min_unit: TOO_BIG } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 1024, max_unit: TOO_BIG } }],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 1024, step_size: TOO_BIG } }],
+      [
+        'POST',
+        INVENTORIES,
+        {
+          // 3.40282e+39 as written: JSON.stringify would print it as 3.40282e+39 too, but keep it literal.
+          rawBody:
+            '{"resource_class": "DISK_GB", "total": 1024, "reserved": 512, "min_unit": 10, "max_unit": 1024, "step_size": 10, "allocation_ratio": 3.40282e+39}',
+        },
+      ],
+      [
+        'PUT',
+        INVENTORIES,
+        { body: { resource_provider_generation: 1, inventories: { DISK_GB: { total: TOO_BIG, reserved: 512 } } } },
+      ],
+      [
+        'PUT',
+        INVENTORIES,
+        {
+          rawBody:
+            '{"resource_provider_generation": 1, "inventories": {"DISK_GB": {"total": 1024, "reserved": 512, "allocation_ratio": 3.40282e+39}}}',
+        },
+      ],
+      // reserved against total, before and after 1.26
+      [
+        'PUT',
+        INVENTORIES,
+        { body: { resource_provider_generation: 6, inventories: { IPV4_ADDRESS: { total: 253, reserved: 512 } } } },
+      ],
+      [
+        'PUT',
+        INVENTORIES,
+        { body: { resource_provider_generation: 6, inventories: { IPV4_ADDRESS: { total: 253, reserved: 253 } } } },
+      ],
+      [
+        'PUT',
+        INVENTORIES,
+        {
+          version: '1.26',
+          body: { resource_provider_generation: 6, inventories: { IPV4_ADDRESS: { total: 253, reserved: 253 } } },
+        },
+      ],
+      [
+        'PUT',
+        INVENTORIES,
+        {
+          version: '1.26',
+          body: { resource_provider_generation: 7, inventories: { IPV4_ADDRESS: { total: 253, reserved: 512 } } },
+        },
+      ],
+      ['PUT', `${INVENTORIES}/IPV4_ADDRESS`, { body: { resource_provider_generation: 7, total: 253, reserved: 253 } }],
+      [
+        'PUT',
+        `${INVENTORIES}/IPV4_ADDRESS`,
+        { version: '1.26', body: { resource_provider_generation: 7, total: 512, reserved: 512 } },
+      ],
+      // deleting all inventory
+      [
+        'PUT',
+        INVENTORIES,
+        { body: { resource_provider_generation: 99, inventories: { IPV4_ADDRESS: { total: 253 } } } },
+      ],
+      ['DELETE', INVENTORIES, { version: '1.5' }],
+      ['DELETE', INVENTORIES, { version: '1.5' }],
+      ['GET', INVENTORIES],
+      ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 2048 } }],
+      ['PUT', INVENTORIES, { version: '1.4', body: { resource_provider_generation: 11, inventories: {} } }],
+      ['GET', INVENTORIES],
+      ['DELETE', INVENTORIES, { version: '1.4' }],
+    ];
+    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([
+      404, 404, 201, 200, 400, 400, 400, 400, 400, 400, 400, 201, 200, 200, 200, 200, 409, 400, 400, 400, 400, 400, 400,
+      409, 200, 204, 200, 201, 201, 200, 409, 204, 404, 404, 404, 404, 201, 200, 200, 200, 409, 400, 400, 400, 400, 400,
+      400, 400, 400, 400, 400, 400, 200, 400, 400, 200, 409, 204, 204, 200, 201, 200, 200, 405,
+    ]);
+  });
+});
+
+describe('traits.yaml', () => {
+  const RP = 'c0000002-0000-4000-8000-000000000001';
+  const RP_NAME = 'c0000002-0000-4000-8000-0000000000aa';
+  const RP_TRAITS = `/resource_providers/${RP}/traits`;
+  const BOTH = ['CUSTOM_TRAIT_1', 'CUSTOM_TRAIT_2'];
+
+  it("creates, lists, filters and deletes traits; sets, lists and clears a provider's traits", async () => {
+    const steps: Step[] = [
+      // invalid names, then the trait calls before and from 1.6
+      ['PUT', '/traits/TRAIT_X'],
+      ['PUT', '/traits/CUSTOM_ABC:1'],
+      ['PUT', `/traits/CUSTOM_${'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.repeat(9)}${'ABCDEFGHIJKLMNO'}`],
+      ['PUT', '/traits/CUSTOM_TRAIT_1', { version: '1.5' }],
+      ['PUT', '/traits/CUSTOM_TRAIT_1'],
+      ['PUT', '/traits/CUSTOM_TRAIT_1'],
+      ['GET', '/traits/CUSTOM_TRAIT_1', { version: '1.5' }],
+      ['GET', '/traits/CUSTOM_TRAIT_1'],
+      ['GET', '/traits/NON_EXISTED'],
+      ['DELETE', '/traits/CUSTOM_TRAIT_1', { version: '1.5' }],
+      ['DELETE', '/traits/CUSTOM_TRAIT_1'],
+      ['DELETE', '/traits/CUSTOM_NON_EXSITED'],
+      ['DELETE', '/traits/HW_CPU_X86_SSE'],
+      ['PUT', '/traits/CUSTOM_TRAIT_1'],
+      ['PUT', '/traits/CUSTOM_TRAIT_2'],
+      ['GET', '/traits'],
+      ['GET', '/traits', { version: '1.5' }],
+      ['GET', '/traits?name=in_abc'],
+      ['GET', '/traits?name=in:CUSTOM_TRAIT_1,CUSTOM_TRAIT_2'],
+      ['PUT', '/traits/CUSTOM_ANOTHER_TRAIT'],
+      ['GET', '/traits?name=startswith:CUSTOM_TRAIT'],
+      ['GET', '/traits?invalid=abc'],
+      // cache headers from 1.15
+      ['GET', '/traits', { version: '1.14' }],
+      ['GET', '/traits', { version: '1.15' }],
+      ['GET', '/traits/CUSTOM_TRAIT_1', { version: '1.14' }],
+      ['GET', '/traits/CUSTOM_TRAIT_1', { version: '1.15' }],
+      ['PUT', '/traits/CUSTOM_TRAIT_1', { version: '1.14' }],
+      ['PUT', '/traits/CUSTOM_TRAIT_1', { version: '1.15' }],
+      // a provider's traits
+      ['POST', '/resource_providers', { body: { name: RP_NAME, uuid: RP } }],
+      ['GET', RP_TRAITS, { version: '1.5' }],
+      ['GET', RP_TRAITS],
+      ['PUT', RP_TRAITS, { version: '1.5', headers: { 'content-type': 'application/json' } }],
+      ['PUT', RP_TRAITS, { body: { traits: BOTH, resource_provider_generation: 0 } }],
+      ['GET', '/traits?associated=true'],
+      ['GET', '/traits?associated=xyz'],
+      ['PUT', RP_TRAITS, { body: { traits: BOTH } }],
+      ['PUT', RP_TRAITS, { body: { traits: ['CUSTOM_TRAIT_1'], resource_provider_generation: 'invalid_generation' } }],
+      ['PUT', RP_TRAITS, { version: '1.23', body: { traits: ['CUSTOM_TRAIT_1'], resource_provider_generation: 5 } }],
+      [
+        'PUT',
+        RP_TRAITS,
+        {
+          body: {
+            traits: ['NON_EXISTED_TRAIT1', 'NON_EXISTED_TRAIT2', 'CUSTOM_TRAIT_1'],
+            resource_provider_generation: 1,
+          },
+        },
+      ],
+      ['PUT', RP_TRAITS, { body: { traits: 'invalid_type', resource_provider_generation: 1 } }],
+      ['PUT', RP_TRAITS, { body: { traits: BOTH, resource_provider_generation: 1, additional: 'additional' } }],
+      [
+        'PUT',
+        '/resource_providers/non_existed/traits',
+        { body: { traits: ['CUSTOM_TRAIT_1'], resource_provider_generation: 1 } },
+      ],
+      ['GET', RP_TRAITS],
+      ['DELETE', '/traits/CUSTOM_TRAIT_1'],
+      ['GET', '/resource_providers/non_existed/traits', { headers: { 'content-type': 'application/json' } }],
+      ['DELETE', RP_TRAITS, { version: '1.5' }],
+      ['DELETE', RP_TRAITS],
+      ['DELETE', '/resource_providers/non_existed/traits'],
+      ['GET', RP_TRAITS, { version: '1.15' }],
+      ['PUT', RP_TRAITS, { version: '1.14', body: { traits: BOTH, resource_provider_generation: 2 } }],
+      ['PUT', RP_TRAITS, { version: '1.15', body: { traits: BOTH, resource_provider_generation: 3 } }],
+      ['GET', RP_TRAITS, { version: '1.14' }],
+      ['GET', RP_TRAITS, { version: '1.15' }],
+    ];
+    const outcome = await playGabbit(pair, steps, { version: '1.6' });
+    // Placement names the two unknown traits in a per-process order (see the allowance): it covers
+    // a difference only on runs where that order is not ours, so it may or may not have been used.
+    expect(outcome.allowancesUsed.filter((id) => id !== 'missing-traits-order')).toEqual([]);
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([
+      400, 400, 400, 404, 201, 204, 404, 204, 404, 404, 204, 404, 400, 201, 201, 200, 404, 400, 200, 201, 200, 400, 200,
+      200, 204, 204, 204, 204, 201, 404, 200, 404, 200, 200, 400, 400, 400, 409, 400, 400, 400, 404, 200, 409, 404, 404,
+      204, 404, 200, 200, 200, 200, 200,
+    ]);
+  });
+});
