@@ -190,3 +190,111 @@ describe('resource-provider.yaml', () => {
     ]);
   });
 });
+
+describe('aggregate.yaml', () => {
+  const RP = 'b0000002-0000-4000-8000-000000000001';
+  const RP_NAME = 'b0000002-0000-4000-8000-0000000000aa';
+  const BAD = '/resource_providers/6984bb2d-830d-4c8d-ac64-c5a8103664be/aggregates';
+  const AGGREGATES = `/resource_providers/${RP}/aggregates`;
+  const AGG_1 = 'f918801a-5e54-4bee-9095-09a9d0c786b8';
+  const AGG_2 = 'a893eb5c-e2a0-4251-ab26-f71d3b0cfc0b';
+
+  it("reads and replaces a provider's aggregates in the old and the new payloads", async () => {
+    const steps: Step[] = [
+      ['GET', BAD],
+      ['PUT', BAD, { body: [] }],
+      ['POST', '/resource_providers', { body: { name: RP_NAME, uuid: RP } }],
+      ['GET', AGGREGATES],
+      ['GET', AGGREGATES, { version: '1.0' }],
+      ['PUT', AGGREGATES, { version: '1.0' }],
+      ['PUT', AGGREGATES, { body: [AGG_1, AGG_2] }],
+      ['PUT', AGGREGATES, { version: '1.18', body: { resource_provider_generation: 0, aggregates: [AGG_1, AGG_2] } }],
+      ['PUT', AGGREGATES, { body: { resource_provider_generation: 0, aggregates: [AGG_1, AGG_2] } }],
+      ['GET', AGGREGATES],
+      ['PUT', AGGREGATES, { body: { resource_provider_generation: 0, aggregates: [] } }],
+      ['PUT', AGGREGATES, { body: { resource_provider_generation: 1, aggregates: [] } }],
+      ['GET', AGGREGATES],
+      ['PUT', AGGREGATES, { rawBody: '{"bad", "not json"}' }],
+      ['PUT', AGGREGATES, { body: { aggregates: [AGG_1, AGG_2] } }],
+      ['PUT', AGGREGATES, { body: { aggregates: ['harry', 'sally'], resource_provider_generation: 2 } }],
+      ['PUT', AGGREGATES, { body: { aggregates: [AGG_1, AGG_1], resource_provider_generation: 2 } }],
+      ['PUT', AGGREGATES, { version: '1.14', body: [AGG_1, AGG_2] }],
+      ['GET', AGGREGATES, { version: '1.14' }],
+    ];
+    const outcome = await playGabbit(pair, steps, {
+      version: 'latest',
+      accept: JSON_ACCEPT,
+      headers: { 'content-type': JSON_ACCEPT },
+    });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([
+      404, 404, 200, 200, 404, 404, 400, 400, 200, 200, 409, 200, 200, 400, 400, 400, 400, 200, 200,
+    ]);
+  });
+});
+
+describe('resource-provider-aggregates.yaml', () => {
+  const RP_1 = '893337e9-1e55-49f0-bcfe-6a2f16fbf2f7';
+  const RP_2 = '5202c48f-c960-4eec-bde3-89c4f22a17b9';
+  const RP_3 = '0621521c-ad3a-4f9c-9b72-2933788fab19';
+  const AGG_A = '83a3d69d-8920-48e2-8914-cadfd8fa2f91';
+  const AGG_B = '99652f11-9f77-46b9-80b7-4b1989be9f8c';
+  const AGG_C = '282d469e-29e2-4a8a-8f2e-31b3202b696a';
+  const aggregates = (rp: string, generation: number, ...list: string[]): Step => [
+    'PUT',
+    `/resource_providers/${rp}/aggregates`,
+    { body: { aggregates: list, resource_provider_generation: generation } },
+  ];
+
+  it('filters providers by member_of: any of, all of, and (1.32) none of', async () => {
+    const steps: Step[] = [
+      ['POST', '/resource_providers', { body: { name: 'rp_1', uuid: RP_1 } }],
+      ['POST', '/resource_providers', { body: { name: 'rp_2', uuid: RP_2 } }],
+      ['POST', '/resource_providers', { body: { name: 'rp_3', uuid: RP_3 } }],
+      ['GET', `/resource_providers?member_of=in:${AGG_A}`],
+      aggregates(RP_1, 0, AGG_A),
+      ['GET', `/resource_providers?member_of=in:${AGG_A}`],
+      ['GET', `/resource_providers?member_of=${AGG_A}`],
+      ['GET', '/resource_providers?member_of=not+a+uuid'],
+      aggregates(RP_2, 0, AGG_A),
+      ['GET', `/resource_providers?member_of=in:${AGG_A}`],
+      aggregates(RP_2, 1, AGG_B),
+      ['GET', `/resource_providers?member_of=in:${AGG_A},${AGG_B}`],
+      aggregates(RP_1, 1),
+      ['GET', `/resource_providers?member_of=in:${AGG_A},${AGG_B}`],
+      ['GET', `/resource_providers?member_of=in:${AGG_A},${AGG_B}`, { version: '1.1' }],
+      ['GET', `/resource_providers?assoc_with_aggregate=in:${AGG_A},${AGG_B}`],
+      ['GET', `/resource_providers?member_of=${AGG_A}&member_of=${AGG_B}`, { version: '1.23' }],
+      ['GET', `/resource_providers?member_of=${AGG_A}&member_of=${AGG_B}`],
+      aggregates(RP_2, 2, AGG_B, AGG_A),
+      ['GET', `/resource_providers?member_of=${AGG_A}&member_of=${AGG_B}`],
+      aggregates(RP_1, 2, AGG_C, AGG_A),
+      ['GET', `/resource_providers?member_of=${AGG_A}&member_of=in:${AGG_B},${AGG_C}`],
+      ['GET', `/resource_providers?member_of=${AGG_C}&member_of=${AGG_C}`],
+      // forbidden aggregates
+      ['GET', `/resource_providers?member_of=!${AGG_C}`, { version: '1.31' }],
+      ['GET', `/allocation_candidates?resources=VCPU:1&member_of=!in:${AGG_C}`, { version: '1.31' }],
+      ['GET', '/resource_providers?member_of=!(^o^)', { version: '1.32' }],
+      ['GET', `/resource_providers?resources=VCPU:1&member_of=in:${AGG_B},!${AGG_C}`, { version: '1.32' }],
+      ['GET', `/resource_providers?member_of=!${AGG_C}`, { version: '1.32' }],
+      ['GET', `/resource_providers?member_of=!${AGG_C}&member_of=!${AGG_B}`, { version: '1.32' }],
+      ['GET', `/resource_providers?member_of=!in:${AGG_C},${AGG_B}`, { version: '1.32' }],
+      ['GET', `/resource_providers?member_of=!${AGG_C}&member_of=${AGG_A}`, { version: '1.32' }],
+      ['GET', `/resource_providers?member_of=!in:${AGG_C},${AGG_A}&member_of=${AGG_B}`, { version: '1.32' }],
+      ['GET', `/resource_providers?member_of=!${AGG_C}&member_of=in:${AGG_A},${AGG_C}`, { version: '1.32' }],
+      ['GET', `/resource_providers?member_of=!${AGG_C}&member_of=${AGG_C}`, { version: '1.32' }],
+    ];
+    const outcome = await playGabbit(pair, steps, {
+      version: 'latest',
+      accept: JSON_ACCEPT,
+      headers: { 'content-type': JSON_ACCEPT },
+    });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([
+      200, 200, 200, 200, 200, 200, 200, 400, 200, 200, 200, 200, 200, 200, 400, 400, 400, 200, 200, 200, 200, 200, 200,
+      400, 400, 400, 400, 200, 200, 200, 200, 200, 200, 200,
+    ]);
+  });
+});

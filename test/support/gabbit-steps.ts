@@ -20,6 +20,8 @@ export interface GabbitDefaults {
   version?: string;
   /** The YAML's default Accept header; absent: none (a step may still send one). */
   accept?: string;
+  /** Other headers the YAML sends on every call (its `content-type`, even on a GET). */
+  headers?: Record<string, string>;
 }
 
 export interface GabbitOutcome {
@@ -48,7 +50,7 @@ export async function playGabbit(
       path,
       ...(defaults.version === undefined ? {} : { version: defaults.version }),
       ...options,
-      headers: { ...accept, ...options.headers },
+      headers: { ...accept, ...defaults.headers, ...options.headers },
     };
     const result = await pair.send(call);
     results.push(result);
