@@ -8,7 +8,8 @@
  * statuses, step by step, against the YAML's expectations.
  *
  * Skipped, with the reason:
- * (none yet)
+ * - resource-classes.yaml "non admin forbidden": a non-admin token; roles differ by design and are
+ *   compared in test/rest-role-matrix.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { locationOf, placementStatuses, playGabbit, type Step } from './support/gabbit-steps.js';
@@ -282,5 +283,104 @@ describe('traits.yaml', () => {
       200, 204, 204, 204, 204, 201, 404, 200, 404, 200, 200, 400, 400, 400, 409, 400, 400, 400, 404, 200, 409, 404, 404,
       204, 404, 200, 200, 200, 200, 200,
     ]);
+  });
+});
+
+describe('resource-classes.yaml, resource-classes-1-6.yaml, resource-classes-1-7.yaml', () => {
+  const CLASS = 'CUSTOM_IRON_NFV';
+  const CT = { 'content-type': JSON_ACCEPT };
+  const LONG = `CUSTOM_THIS_IS_A_LONG_TEXT_OF_LENGTH_256_CHARACTER${'S'.repeat(206)}`;
+
+  it('resource-classes.yaml: creates, shows, lists, renames and deletes custom classes', async () => {
+    const steps: Step[] = [
+      ['GET', '/resource_classes', { version: '1.1' }],
+      ['POST', '/resource_classes', { version: '1.1', body: { name: 'CUSTOM_NFV_BAR' } }],
+      ['POST', '/resource_classes', { version: '1.1', rawBody: 'data', headers: { 'content-type': 'text/plain' } }],
+      ['POST', '/resource_classes', { version: '1.2', rawBody: 'data', headers: { 'content-type': 'text/plain' } }],
+      ['POST', '/resource_classes', { body: { name: 'FOO' }, headers: { accept: 'text/plain' } }],
+      ['POST', '/resource_classes', { body: { name: 'CUSTOM_Illegal&@!Name?' } }],
+      ['POST', '/resource_classes', { body: { name: CLASS } }],
+      ['POST', '/resource_classes', { body: { name: CLASS } }],
+      ['GET', `/resource_classes/${CLASS}`, { headers: CT }],
+      ['GET', `/resource_classes/${CLASS}`, { version: '1.1' }],
+      ['GET', `/resource_classes/${CLASS}`, { headers: CT }],
+      ['GET', '/resource_classes'],
+      ['PUT', '/resource_classes/VCPU', { version: '1.6', body: { name: 'VCPU_ALTERNATE' } }],
+      ['PUT', '/resource_classes/VCPU', { version: '1.6', body: { name: CLASS } }],
+      ['PUT', `/resource_classes/${CLASS}`, { version: '1.6', body: { name: 'VCPU' } }],
+      ['POST', '/resource_classes', { body: { name: 'CUSTOM_NFV_FOO' } }],
+      ['PUT', '/resource_classes/CUSTOM_NFV_FOO', { version: '1.6', body: { name: CLASS } }],
+      ['PUT', `/resource_classes/${CLASS}`, { version: '1.1', body: { name: 'CUSTOM_NFV_BAR' } }],
+      [
+        'PUT',
+        `/resource_classes/${CLASS}`,
+        { version: '1.6', body: { name: 'CUSTOM_NFV_BAR', additional: 'additional' } },
+      ],
+      ['PUT', `/resource_classes/${CLASS}`, { version: '1.6', body: { name: 'CUSTOM_NFV_BAR' } }],
+      ['DELETE', '/resource_classes/VCPU'],
+      ['DELETE', '/resource_classes/CUSTOM_NFV_BAR', { version: '1.1' }],
+      ['DELETE', '/resource_classes/CUSTOM_NFV_BAR'],
+      ['DELETE', '/resource_classes/CUSTOM_NFV_BAR'],
+      ['POST', '/resource_classes', { rawBody: '{"foo": }' }],
+      ['POST', '/resource_classes', { body: { name: 'IRON_NFV' } }],
+      ['POST', '/resource_classes', { body: { name: LONG } }],
+      ['PUT', `/resource_classes/${CLASS}`, { version: '1.6', body: { name: LONG } }],
+      ['POST', '/resource_classes', { body: { name: 'CUSTOM_NFV_BAR', additional: 'additional' } }],
+    ];
+    const outcome = await playGabbit(pair, steps, { version: 'latest', accept: JSON_ACCEPT });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([
+      404, 404, 404, 415, 400, 400, 201, 409, 200, 404, 200, 200, 400, 400, 400, 201, 409, 404, 400, 200, 400, 404, 204,
+      404, 400, 400, 400, 400, 400,
+    ]);
+  });
+
+  it('resource-classes-1-6.yaml: a bodiless PUT is malformed JSON at 1.6', async () => {
+    const steps: Step[] = [['PUT', '/resource_classes/CUSTOM_COW']];
+    const outcome = await playGabbit(pair, steps, { version: '1.6', accept: JSON_ACCEPT, headers: CT });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([400]);
+  });
+
+  it('resource-classes-1-7.yaml: PUT creates a custom class from 1.7', async () => {
+    const steps: Step[] = [
+      ['PUT', '/resource_classes/CUSTOM_COW'],
+      ['PUT', '/resource_classes/CUSTOM_COW'],
+      ['PUT', '/resource_classes/COW'],
+      ['PUT', '/resource_classes/VCPU'],
+      ['PUT', `/resource_classes/CUSTOM_${'S'.repeat(250)}`],
+      ['POST', '/resource_classes', { body: { name: 'CUSTOM_SHEEP' } }],
+    ];
+    const outcome = await playGabbit(pair, steps, { version: '1.7', accept: JSON_ACCEPT, headers: CT });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([201, 204, 400, 400, 400, 201]);
+  });
+});
+
+describe('resource-classes-last-modified.yaml', () => {
+  it('answers cache headers on reads from 1.15, never on writes', async () => {
+    const steps: Step[] = [
+      ['GET', '/resource_classes'],
+      ['PUT', '/resource_classes/CUSTOM_MOO_MACHINE'],
+      ['GET', '/resource_classes/CUSTOM_MOO_MACHINE'],
+      ['GET', '/resource_classes/VCPU'],
+      ['POST', '/resource_classes', { body: { name: 'CUSTOM_ALPHA' } }],
+      ['GET', '/resource_classes'],
+      ['PUT', '/resource_classes/CUSTOM_MOO_MACHINE', { version: '1.6', body: { name: 'CUSTOM_BETA' } }],
+      ['GET', '/resource_classes', { version: '1.14' }],
+      ['GET', '/resource_classes/VCPU', { version: '1.14' }],
+      ['GET', '/resource_classes/VCPU', { version: '1.14' }],
+    ];
+    const outcome = await playGabbit(pair, steps, {
+      version: '1.15',
+      accept: JSON_ACCEPT,
+      headers: { 'content-type': JSON_ACCEPT },
+    });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([200, 201, 200, 200, 201, 200, 200, 200, 200, 200]);
   });
 });
