@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestEnv, type TestEnv } from './harness.js';
 import { type RealPlacement, startRealPlacement } from './real-placement.js';
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 /** One REST call, as Placement's API reference writes it (path from Placement's root). */
 export interface RestCall {
