@@ -488,3 +488,53 @@ describe('basic-http.yaml', () => {
     ]);
   });
 });
+
+describe('usage.yaml', () => {
+  const PROJECT = 'c0000004-0000-4000-8000-0000000000bb';
+  const USER = '78725f09-5c01-4c9e-97a5-98d75e1e32b1';
+  const TOO_LONG = USER.repeat(8);
+
+  it("reads a provider's usages and the usages of a project or user", async () => {
+    const steps: Step[] = [
+      ['GET', '/resource_providers/fae14fa3-4b43-498c-a33c-4a1d00edb577/usages'],
+      ['POST', '/resource_providers', { body: { name: 'a name' } }],
+      (r) => ['GET', locationOf(r[1])],
+      (r) => ['GET', `${locationOf(r[1])}/usages`, { headers: { 'content-type': JSON_ACCEPT } }],
+      (r) => ['GET', `${locationOf(r[1])}/usages`],
+      (r) => ['GET', `${locationOf(r[1])}/usages`, { version: '1.15' }],
+      ['GET', `/usages?project_id=${PROJECT}`, { version: '1.8' }],
+      ['GET', '/usages', { version: '1.9' }],
+      ['GET', `/usages?project_id=${PROJECT}`, { version: '1.9' }],
+      ['GET', `/usages?project_id=${PROJECT}&user_id=${USER}`, { version: '1.9' }],
+      ['GET', '/usages?project_id=', { version: '1.9' }],
+      ['GET', `/usages?project_id=${PROJECT}&user_id=`, { version: '1.9' }],
+      ['GET', `/usages?project_id=${TOO_LONG}`, { version: '1.9' }],
+      ['GET', `/usages?project_id=${PROJECT}&user_id=${TOO_LONG}`, { version: '1.9' }],
+      ['GET', `/usages?project_id=${PROJECT}&user_id=${USER}&dummy=1`, { version: '1.9' }],
+    ];
+    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([
+      404, 201, 200, 200, 200, 200, 404, 400, 200, 200, 400, 400, 400, 400, 400,
+    ]);
+  });
+});
+
+describe('unicode.yaml', () => {
+  const RP = 'c0000005-0000-4000-8000-000000000001';
+
+  it('takes, shows and finds a provider named with a snowman', async () => {
+    const steps: Step[] = [
+      ['GET', '/resources_providers/%e2%98%83'],
+      ['POST', '/resource_providers', { body: { name: '\u2603', uuid: RP } }],
+      (r) => ['GET', locationOf(r[1])],
+      ['GET', '/resource_providers?name=%e2%98%83'],
+      ['DELETE', `/resource_providers/${RP}`],
+    ];
+    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([404, 201, 200, 200, 204]);
+  });
+});

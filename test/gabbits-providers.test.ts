@@ -298,3 +298,21 @@ describe('resource-provider-aggregates.yaml', () => {
     ]);
   });
 });
+
+describe('resource-provider-links.yaml', () => {
+  const RP = 'b0000003-0000-4000-8000-000000000001';
+  const RP_NAME = 'b0000003-0000-4000-8000-0000000000aa';
+
+  it("lists a provider's links as each microversion adds them", async () => {
+    const steps: Step[] = [
+      ['POST', '/resource_providers', { body: { name: RP_NAME, uuid: RP } }],
+      ...['latest', '1.0', '1.1', '1.5', '1.6', '1.7', '1.11'].map(
+        (version): Step => ['GET', `/resource_providers/${RP}`, { version }],
+      ),
+    ];
+    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([201, 200, 200, 200, 200, 200, 200, 200]);
+  });
+});
