@@ -538,3 +538,19 @@ describe('unicode.yaml', () => {
     expect(placementStatuses(outcome)).toEqual([404, 201, 200, 200, 204]);
   });
 });
+
+describe('bug-1674694.yaml', () => {
+  const PATH = '/bc8d9d50-7b0d-45ef-839c-e7b5e1c4e8fd';
+
+  it('answers an unknown path in JSON unless the Accept asks for HTML', async () => {
+    const steps: Step[] = [
+      ['GET', PATH, { headers: { accept: JSON_ACCEPT } }],
+      ['GET', PATH],
+      ['GET', PATH, { headers: { accept: 'text/html' } }],
+    ];
+    const outcome = await playGabbit(pair, steps);
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([404, 404, 404]);
+  });
+});

@@ -316,3 +316,45 @@ describe('resource-provider-links.yaml', () => {
     expect(placementStatuses(outcome)).toEqual([201, 200, 200, 200, 200, 200, 200, 200]);
   });
 });
+
+describe('resource-provider-duplication.yaml', () => {
+  const RP = 'b0000004-0000-4000-8000-000000000001';
+  const RP_NAME = 'b0000004-0000-4000-8000-0000000000aa';
+
+  it('refuses a second provider with the same uuid, the same name, or both', async () => {
+    const steps: Step[] = [
+      ['POST', '/resource_providers', { body: { name: 'shared disk', uuid: RP } }],
+      ['POST', '/resource_providers', { body: { name: 'shared disk X', uuid: RP } }],
+      ['POST', '/resource_providers', { body: { name: 'shared disk', uuid: '2c2059d8-005c-4f5c-82b1-b1701b1a29b7' } }],
+      ['POST', '/resource_providers', { body: { name: RP_NAME, uuid: RP } }],
+    ];
+    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT, headers: { 'content-type': JSON_ACCEPT } });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([201, 409, 409, 409]);
+  });
+});
+
+describe('resource-provider-bug-1779818.yaml', () => {
+  const RP = 'b0000005-0000-4000-8000-000000000001';
+  const PARENT = 'b0000005-0000-4000-8000-000000000002';
+  const ALT_PARENT = 'b0000005-0000-4000-8000-000000000003';
+
+  it('moves a whole subtree under a new root when its root gets a parent', async () => {
+    const steps: Step[] = [
+      ['POST', '/resource_providers', { body: { name: 'alt_parent', uuid: ALT_PARENT } }],
+      ['POST', '/resource_providers', { body: { name: 'parent', uuid: PARENT } }],
+      ['POST', '/resource_providers', { body: { name: 'child', uuid: RP, parent_provider_uuid: PARENT } }],
+      ['GET', '/resource_providers'],
+      ['PUT', `/resource_providers/${PARENT}`, { body: { name: 'parent', parent_provider_uuid: ALT_PARENT } }],
+      ['GET', '/resource_providers'],
+      ['GET', `/resource_providers?in_tree=${RP}`],
+      ['GET', `/resource_providers?in_tree=${PARENT}`],
+      ['GET', `/resource_providers?in_tree=${ALT_PARENT}`],
+    ];
+    const outcome = await playGabbit(pair, steps, { version: 'latest', accept: JSON_ACCEPT });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200]);
+  });
+});
