@@ -10,9 +10,11 @@
  *   are compared in test/rest-role-matrix.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { allocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
+import { granularFixture } from './support/gabbit-fixtures/granular-fixture.js';
 import { bodyField, locationOf, placementStatuses, playGabbit, type Step } from './support/gabbit-steps.js';
 import { resetPair } from './support/pair-reset.js';
-import { type PairedServers, type RestPair, startPairedServers } from './support/rest-pair.js';
+import { type PairedServers, type PairResult, type RestPair, startPairedServers } from './support/rest-pair.js';
 
 let servers: PairedServers;
 let pair: RestPair;
@@ -358,3 +360,71 @@ describe('resource-provider-bug-1779818.yaml', () => {
     expect(placementStatuses(outcome)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200]);
   });
 });
+
+describe('resource-provider-resources-query.yaml (AllocationFixture)', () => {
+  it('filters providers by the resources they can still provide', async () => {
+    const env = await allocationFixture(pair);
+    const AGG = '83a3d69d-8920-48e2-8914-cadfd8fa2f91';
+    const steps: Step[] = [
+      ['GET', '/resource_providers'],
+      ['POST', '/resource_providers', { body: { name: env.ALT_RP_NAME, uuid: env.ALT_RP_UUID } }],
+      ['GET', '/resource_providers'],
+      ['GET', '/resource_providers?resources=VCPU:1', { version: '1.3' }],
+      ['GET', '/resource_providers?resources=VCPU'],
+      ['GET', '/resource_providers?resources=VCPU:fred'],
+      ['GET', '/resource_providers?resources=VCPU:-2'],
+      ['GET', '/resource_providers?resources=MYMISSINGCLASS:1'],
+      ['GET', '/resource_providers?resources=DISK_GB:500,'],
+      ['GET', '/resource_providers?resources='],
+      ['GET', '/resource_providers?resources=DISK_GB:500'],
+      ['GET', '/resource_providers?resources=DISK_GB:500,VCPU:2'],
+      ['GET', '/resource_providers?resources=DISK_GB:1'],
+      ['GET', '/resource_providers?resources=DISK_GB:1010'],
+      ['GET', '/resource_providers?resources=DISK_GB:102400'],
+      ['GET', '/resource_providers?resources=DISK_GB:11'],
+      ['GET', '/resource_providers?resources=MEMORY_MB:10240'],
+      ['GET', '/resource_providers?resources=DISK_GB:500,VCPU:4'],
+      // The generation as the "disk and vcpu" listing showed it ($HISTORY in the YAML).
+      (r) => [
+        'PUT',
+        `/resource_providers/${env.RP_UUID}/aggregates`,
+        { body: { aggregates: [AGG], resource_provider_generation: listedGeneration(r[11]) } },
+      ],
+      ['GET', `/resource_providers?member_of=in:${AGG}&resources=VCPU:2`],
+    ];
+    const outcome = await playGabbit(pair, steps, {
+      version: 'latest',
+      accept: JSON_ACCEPT,
+      headers: { 'content-type': JSON_ACCEPT },
+    });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([
+      200, 200, 200, 400, 400, 400, 400, 400, 400, 400, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+    ]);
+  });
+});
+
+describe('resource-provider-any-traits.yaml (GranularFixture)', () => {
+  it('filters providers by any-of traits (in:, 1.39) with required and forbidden ones', async () => {
+    await granularFixture(pair);
+    const steps: Step[] = [
+      ['GET', '/resource_providers?required=in:CUSTOM_FOO,HW_CPU_X86_MMX', { version: '1.38' }],
+      ['GET', '/resource_providers?required=CUSTOM_FOO&required=HW_CPU_X86_MMX', { version: '1.38' }],
+      ['GET', '/resource_providers?required=in:HW_GPU_API_DXVA,HW_NIC_ACCEL_TLS&required=HW_CPU_X86_AVX,!CUSTOM_FOO'],
+      ['GET', '/resource_providers?required=in:HW_CPU_X86_MMX,HW_NIC_ACCEL_TLS&required=in:CUSTOM_DISK_SSD,CUSTOM_FOO'],
+    ];
+    const outcome = await playGabbit(pair, steps, { version: 'latest', accept: JSON_ACCEPT });
+    expect(outcome.unexplained).toEqual([]);
+    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
+    expect(placementStatuses(outcome)).toEqual([400, 200, 200, 200]);
+  });
+});
+
+/** The generation of the first provider a listing showed (Placement's side). */
+function listedGeneration(result: PairResult | undefined): number {
+  const body = result?.placement.body as { resource_providers?: { generation?: unknown }[] } | null | undefined;
+  const generation = body?.resource_providers?.[0]?.generation;
+  if (typeof generation !== 'number') throw new Error('the listing showed no provider generation');
+  return generation;
+}

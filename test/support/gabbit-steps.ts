@@ -82,3 +82,26 @@ export function bodyField(result: PairResult | undefined, ...path: (string | num
 export function placementStatuses(outcome: GabbitOutcome): number[] {
   return outcome.results.map((r) => r.placement.status);
 }
+
+/** A fixture's setup failed on a server, or the two servers disagreed about it. */
+export class FixtureSetupError extends Error {
+  constructor(call: RestCall, detail: string) {
+    super(`fixture setup ${call.method} ${call.path}: ${detail}`);
+    this.name = 'FixtureSetupError';
+  }
+}
+
+/**
+ * Sends a fixture's setup calls to both servers; each must succeed on both, with no difference
+ * (a fixture that silently failed would make every scenario after it meaningless).
+ */
+export async function setUp(pair: RestPair, calls: readonly RestCall[]): Promise<void> {
+  for (const call of calls) {
+    const result = await pair.send({ ...call, headers: { accept: 'application/json', ...call.headers } });
+    const status = result.placement.status;
+    if (status >= 300 || result.ours.status >= 300)
+      throw new FixtureSetupError(call, `placement ${status}, ours ${result.ours.status}`);
+    const [first] = result.differences;
+    if (first !== undefined) throw new FixtureSetupError(call, formatDifference(call, first));
+  }
+}
