@@ -10,9 +10,9 @@
  * Skipped, with the reason:
  * - resource-classes.yaml "non admin forbidden": a non-admin token; roles differ by design and are
  *   compared in test/rest-role-matrix.test.ts.
- * - basic-http.yaml "post resource provider missing content-type" and "bad content length not
- *   int": fetch cannot send them (it adds text/plain to a string body without a content-type,
- *   and refuses a content-length that is not the body's length).
+ * - basic-http.yaml "bad content length not int": fetch refuses a content-length that is not the
+ *   body's length, and on a raw socket Node's HTTP parser (ahead of any gateway code) answers a
+ *   bare 400 and closes, where Placement's WSGI server lets the application refuse it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { locationOf, placementStatuses, playGabbit, type Step } from './support/gabbit-steps.js';
@@ -437,6 +437,7 @@ describe('basic-http.yaml', () => {
         '/resource_providers',
         { rawBody: 'I want a resource provider please', headers: { 'content-type': 'text/plain' } },
       ],
+      ['POST', '/resource_providers', { rawBody: 'I want a resource provider please', omitContentType: true }],
       ['PUT', '/resource_providers/d3a64825-8228-4ccb-8a6c-1c6d3eb6a3e8'],
       ['POST', '/resource_providers', { body: { transport: 'car', color: 'blue' } }],
       ['POST', '/resource_providers', { body: { name: RP_NAME, uuid: RP } }],
@@ -457,7 +458,7 @@ describe('basic-http.yaml', () => {
     expect(outcome.unexplained).toEqual([]);
     // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
     expect(placementStatuses(outcome)).toEqual([
-      404, 404, 404, 404, 405, 200, 405, 405, 406, 200, 415, 415, 400, 201, 406, 200, 406, 415, 404, 200, 200, 404,
+      404, 404, 404, 404, 405, 200, 405, 405, 406, 200, 415, 400, 415, 400, 201, 406, 200, 406, 415, 404, 200, 200, 404,
     ]);
   });
 
