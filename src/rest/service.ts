@@ -18,12 +18,14 @@ import type { Logger } from '../logger.js';
 import { unauthorizedBody } from './authentication.js';
 import { mediaType, readRequestBody } from './body.js';
 import type { RestContext, RestResult } from './context.js';
+import { errorMediaType } from './error-media-type.js';
 import {
   ErrorCode,
   type ErrorDocumentEntry,
   type ErrorEnvironment,
   effectiveAccept,
   errorDetail,
+  errorHtml,
   RestError,
   STATUS_TITLES,
 } from './errors.js';
@@ -270,9 +272,15 @@ function errorResponse(
     ...versionHeaders(version, error.options.vary ?? true),
     'x-openstack-request-id': requestId,
   };
-  // webob renders the error in the representation the Accept prefers: JSON (Placement's
-  // document) or else plain text. (An Accept preferring text/html gets plain text here, not webob's page.)
-  if (!prefersJson(env.accept))
+  // webob renders the error in the representation the Accept prefers: webob's HTML page,
+  // Placement's JSON document, or else plain text.
+  const mediaType = errorMediaType(env.accept);
+  if (mediaType === 'text/html')
+    return new Response(errorHtml(entry.status, entry.title, error.detail, env), {
+      status: error.status,
+      headers: { ...headers, 'content-type': 'text/html; charset=UTF-8' },
+    });
+  if (mediaType === 'text/plain')
     return new Response(`${entry.status} ${entry.title}\n\n${entry.detail}`, {
       status: error.status,
       headers: { ...headers, 'content-type': 'text/plain; charset=UTF-8' },
@@ -281,9 +289,4 @@ function errorResponse(
     status: error.status,
     headers: { ...headers, 'content-type': 'application/json' },
   });
-}
-
-function prefersJson(accept: string): boolean {
-  const preferred = new Negotiator({ headers: { accept } }).mediaTypes(['text/html', 'application/json']);
-  return preferred.includes('application/json');
 }

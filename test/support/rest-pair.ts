@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestEnv, type TestEnv } from './harness.js';
 import { type RealPlacement, startRealPlacement } from './real-placement.js';
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 /** One REST call, as Placement's API reference writes it (path from Placement's root). */
 export interface RestCall {
@@ -39,6 +39,8 @@ export interface RestCall {
   headers?: Record<string, string>;
   /** `none` sends no X-Auth-Token (default: each side's admin token). */
   auth?: 'admin' | 'none';
+  /** Send the body with no Content-Type header at all (as bytes: fetch labels a string text/plain). */
+  omitContentType?: boolean;
 }
 
 /** A server under comparison: where its Placement root is, and the admin token it accepts. */
@@ -167,12 +169,12 @@ export class RestPair {
     let body: string | undefined;
     if (call.rawBody !== undefined) body = names.substitute(call.rawBody);
     else if (call.body !== undefined) body = names.substitute(JSON.stringify(call.body));
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined && call.omitContentType !== true) headers['content-type'] = 'application/json';
     Object.assign(headers, call.headers ?? {});
     const response = await fetch(`${side.baseUrl}${names.substitute(call.path)}`, {
       method: call.method,
       headers,
-      body,
+      body: body !== undefined && call.omitContentType === true ? new TextEncoder().encode(body) : body,
       redirect: 'manual',
     });
     return normaliseResponse(response.status, response.headers, await response.text(), side, names);
