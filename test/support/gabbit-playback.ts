@@ -1,0 +1,94 @@
+/**
+ * Plays one of Placement's functional tests (a gabbi YAML file), re-expressed call by call, on a
+ * REST pair: each call goes to the real Placement and to our gateway, and every difference is
+ * kept. Like gabbi, a playback has defaults (the file's microversion and request headers) that a
+ * call may override, and later calls may read values from earlier answers (gabbi's $RESPONSE,
+ * $HISTORY, $LOCATION): they read Placement's normalised answer, where a generated uuid is a
+ * name (`<uuid-7>`) that each side turns back into its own uuid when the name is sent.
+ */
+import { ALLOWED_DIFFERENCES } from '../rest-diff-allowlist.js';
+import { formatDifference, type HttpMethod, type PairResult, type RestCall, type RestPair } from './rest-pair.js';
+
+export interface PlaybackDefaults {
+  /** The file's `openstack-api-version` default (absent: none is sent, as 1.0). */
+  version?: string;
+  /** The file's default request headers besides the token and the version (accept, content-type). */
+  headers?: Record<string, string>;
+}
+
+export type CallOptions = Omit<RestCall, 'method' | 'path'>;
+
+/** What a playback found: differences no allowance covers, and which allowances matched. */
+export interface PlaybackOutcome {
+  unexpected: string[];
+  /** Ids of the allowances (test/rest-diff-allowlist.ts) that covered at least one difference. */
+  allowed: string[];
+}
+
+/** gabbi's default request headers in Placement's functional tests: JSON in, JSON out. */
+export const JSON_HEADERS = { accept: 'application/json', 'content-type': 'application/json' } as const;
+
+export class Playback {
+  private readonly results: PairResult[] = [];
+
+  constructor(
+    private readonly pair: RestPair,
+    private readonly defaults: PlaybackDefaults = {},
+  ) {}
+
+  /** Sends one call to both servers with the defaults applied; its result, for later calls to read. */
+  async call(method: HttpMethod, path: string, options: CallOptions = {}): Promise<PairResult> {
+    const headers = { ...this.defaults.headers, ...options.headers };
+    // `version: undefined` given on purpose sends no version header, as gabbi does then.
+    const call: RestCall = { method, path, version: this.defaults.version, ...options, headers };
+    const result = await this.pair.send(call);
+    this.results.push(result);
+    return result;
+  }
+
+  /** Adds the results of calls made elsewhere (a fixture's), so their differences count too. */
+  include(results: readonly PairResult[]): void {
+    this.results.push(...results);
+  }
+
+  /** Every difference so far, split into those no allowance covers and the allowances used. */
+  outcome(): PlaybackOutcome {
+    const unexpected: string[] = [];
+    const allowed = new Set<string>();
+    for (const result of this.results) {
+      for (const difference of result.differences) {
+        const entry = ALLOWED_DIFFERENCES.find((e) => e.matches(result.call, difference, result));
+        if (entry === undefined) unexpected.push(formatDifference(result.call, difference));
+        else allowed.add(entry.id);
+      }
+    }
+    return { unexpected, allowed: [...allowed].sort() };
+  }
+}
+
+/** A value in Placement's normalised answer, by a path of keys and indexes; throws when absent. */
+export function read(result: PairResult, ...path: (string | number)[]): unknown {
+  let value: unknown = result.placement.body;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !(key in value)) {
+      throw new Error(`no ${path.join('.')} in Placement's answer to ${result.call.method} ${result.call.path}`);
+    }
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
+/** The path of Placement's location header (gabbi's $LOCATION), generated uuids as names. */
+export function location(result: PairResult): string {
+  const value = result.placement.headers.location;
+  if (typeof value !== 'string') throw new Error(`no location in Placement's answer to ${result.call.path}`);
+  return value;
+}
+
+/** The href of a provider's link of one relation (`inventories`, …) in Placement's answer. */
+export function link(result: PairResult, rel: string): string {
+  const links = read(result, 'links') as { rel: string; href: string }[];
+  const found = links.find((l) => l.rel === rel);
+  if (found === undefined) throw new Error(`no ${rel} link in Placement's answer to ${result.call.path}`);
+  return found.href;
+}
