@@ -7,7 +7,14 @@
  * name (`<uuid-7>`) that each side turns back into its own uuid when the name is sent.
  */
 import { ALLOWED_DIFFERENCES } from '../rest-diff-allowlist.js';
-import { formatDifference, type HttpMethod, type PairResult, type RestCall, type RestPair } from './rest-pair.js';
+import {
+  describeCall,
+  formatDifference,
+  type HttpMethod,
+  type PairResult,
+  type RestCall,
+  type RestPair,
+} from './rest-pair.js';
 
 export interface PlaybackDefaults {
   /** The file's `openstack-api-version` default (absent: none is sent, as 1.0). */
@@ -16,7 +23,14 @@ export interface PlaybackDefaults {
   headers?: Record<string, string>;
 }
 
-export type CallOptions = Omit<RestCall, 'method' | 'path'>;
+export type CallOptions = Omit<RestCall, 'method' | 'path'> & {
+  /**
+   * The status the YAML expects (gabbi's default: 200). Checked against Placement's answer, so a
+   * re-expression that drifts from the upstream test (both servers refusing a mistyped call
+   * alike) fails instead of comparing the wrong thing.
+   */
+  status?: number;
+};
 
 /** What a playback found: differences no allowance covers, and which allowances matched. */
 export interface PlaybackOutcome {
@@ -30,6 +44,7 @@ export const JSON_HEADERS = { accept: 'application/json', 'content-type': 'appli
 
 export class Playback {
   private readonly results: PairResult[] = [];
+  private readonly drifts: string[] = [];
 
   constructor(
     private readonly pair: RestPair,
@@ -38,22 +53,34 @@ export class Playback {
 
   /** Sends one call to both servers with the defaults applied; its result, for later calls to read. */
   async call(method: HttpMethod, path: string, options: CallOptions = {}): Promise<PairResult> {
-    const headers = { ...this.defaults.headers, ...options.headers };
+    const { status = 200, ...rest } = options;
+    const headers = { ...this.defaults.headers, ...rest.headers };
     // `version: undefined` given on purpose sends no version header, as gabbi does then.
-    const call: RestCall = { method, path, version: this.defaults.version, ...options, headers };
+    const call: RestCall = { method, path, version: this.defaults.version, ...rest, headers };
     const result = await this.pair.send(call);
     this.results.push(result);
+    if (result.placement.status !== status) {
+      this.drifts.push(
+        `${describeCall(call)}: Placement answered ${result.placement.status}, the YAML expects ${status}`,
+      );
+    }
     return result;
   }
 
-  /** Adds the results of calls made elsewhere (a fixture's), so their differences count too. */
+  /** Adds the results of a fixture's calls, so their differences count too; each must succeed. */
   include(results: readonly PairResult[]): void {
     this.results.push(...results);
+    for (const { call, placement } of results) {
+      if (placement.status >= 300) this.drifts.push(`${describeCall(call)}: fixture call answered ${placement.status}`);
+    }
   }
 
-  /** Every difference so far, split into those no allowance covers and the allowances used. */
+  /**
+   * Every difference so far, split into those no allowance covers and the allowances used; the
+   * calls where Placement did not answer the YAML's status count as unexpected too.
+   */
   outcome(): PlaybackOutcome {
-    const unexpected: string[] = [];
+    const unexpected: string[] = [...this.drifts];
     const allowed = new Set<string>();
     for (const result of this.results) {
       for (const difference of result.differences) {
