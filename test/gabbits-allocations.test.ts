@@ -343,4 +343,263 @@ describe("Placement's allocation gabbits", () => {
     });
     expectSame(run);
   });
+
+  // allocations-post.yaml: POST /allocations (1.13+): 405 on GET, 404 at 1.12, two consumers at
+  // once, clearing one with an empty dict, two projects and users, over capacity, schema
+  // violations deep and shallow, unknown provider, class not in inventory, unknown class, and
+  // consumer generations from 1.28 (missing, wrong, right). Providers get generated uuids.
+  it('allocations-post.yaml', async () => {
+    const run = playback({ version: '1.13', headers: JSON_HEADERS });
+    const INSTANCE = 'a110ca7e-0005-4000-8000-0000000000c1';
+    const MIGRATION = 'a110ca7e-0005-4000-8000-0000000000c2';
+    const CONSUMER = 'a110ca7e-0005-4000-8000-0000000000c3';
+    const provider = async (name: string) => {
+      const created = await run.call('POST', '/resource_providers', { status: 201, body: { name } });
+      return run.call('GET', location(created));
+    };
+    const compute01 = await provider('compute01');
+    const compute02 = await provider('compute02');
+    const storage01 = await provider('storage01');
+    const cn1 = read(compute01, 'uuid') as string;
+    const cn2 = read(compute02, 'uuid') as string;
+    const ss = read(storage01, 'uuid') as string;
+    for (const rp of [compute01, compute02]) {
+      await run.call('PUT', link(rp, 'inventories'), {
+        body: { resource_provider_generation: 0, inventories: { VCPU: { total: 16 }, MEMORY_MB: { total: 2048 } } },
+      });
+    }
+    await run.call('PUT', link(storage01, 'inventories'), {
+      body: { resource_provider_generation: 0, inventories: { DISK_GB: { total: 4096 } } },
+    });
+    const owned = (allocations: unknown, project = PROJECT, user = USER, extra: Record<string, unknown> = {}) => ({
+      allocations,
+      project_id: project,
+      user_id: user,
+      ...extra,
+    });
+    const instance = (extra: Record<string, unknown> = {}, vcpu = 2, disk = 5) =>
+      owned(
+        { [cn2]: { resources: { MEMORY_MB: 1024, VCPU: vcpu } }, [ss]: { resources: { DISK_GB: disk } } },
+        PROJECT,
+        USER,
+        extra,
+      );
+    const onCn1 = (memory: number, vcpu: number, extra: Record<string, unknown> = {}) =>
+      owned({ [cn1]: { resources: { MEMORY_MB: memory, VCPU: vcpu } } }, PROJECT_ALT, USER_ALT, extra);
+    await run.call('GET', '/allocations', { status: 405 });
+    await run.call('POST', '/allocations', { status: 404, version: '1.12' });
+    await run.call('POST', '/allocations', {
+      status: 204,
+      body: { [INSTANCE]: instance(), [MIGRATION]: owned({ [cn1]: { resources: { MEMORY_MB: 1024, VCPU: 2 } } }) },
+    });
+    await run.call('GET', `/allocations/${INSTANCE}`, { version: '1.28' });
+    await run.call('GET', `/allocations/${MIGRATION}`, { version: '1.28' });
+    await run.call('GET', `/usages?project_id=${PROJECT}`);
+    await run.call('POST', '/allocations', { status: 204, body: { [INSTANCE]: instance(), [MIGRATION]: owned({}) } });
+    await run.call('GET', `/usages?project_id=${PROJECT}`);
+    await run.call('POST', '/allocations', {
+      status: 204,
+      body: { [INSTANCE]: instance(), [CONSUMER]: onCn1(1024, 2) },
+    });
+    await run.call('GET', `/usages?project_id=${PROJECT}`);
+    await run.call('GET', `/usages?project_id=${PROJECT_ALT}`);
+    await run.call('POST', '/allocations', {
+      status: 409,
+      body: { [INSTANCE]: instance(), [CONSUMER]: onCn1(2049, 2) },
+    });
+    await run.call('POST', '/allocations', {
+      status: 400,
+      body: { [INSTANCE]: owned({ [cn2]: { cow: 'moo' } }) },
+    });
+    await run.call('POST', '/allocations', { status: 400, body: { [INSTANCE]: { cow: 'moo' } } });
+    await run.call('POST', '/allocations', {
+      status: 400,
+      body: {
+        [INSTANCE]: owned({
+          'c42def7b-498b-4442-9502-c7970b14bea4': { resources: { MEMORY_MB: 1024, VCPU: 2 } },
+          [ss]: { resources: { DISK_GB: 5 } },
+        }),
+      },
+    });
+    for (const extra of ['PCI_DEVICE', 'CUSTOM_PONY']) {
+      await run.call('POST', '/allocations', {
+        status: extra === 'PCI_DEVICE' ? 409 : 400,
+        body: {
+          [INSTANCE]: owned({
+            [cn2]: { resources: { MEMORY_MB: 1024, VCPU: 2, [extra]: 1 } },
+            [ss]: { resources: { DISK_GB: 5 } },
+          }),
+        },
+      });
+    }
+    await run.call('POST', '/allocations', {
+      status: 400,
+      version: '1.28',
+      body: { [INSTANCE]: instance(), [CONSUMER]: onCn1(2049, 2) },
+    });
+    await run.call('POST', '/allocations', {
+      status: 409,
+      version: '1.28',
+      body: {
+        [INSTANCE]: instance({ consumer_generation: 1 }, 1, 4),
+        [CONSUMER]: onCn1(1024, 1, { consumer_generation: 1 }),
+      },
+    });
+    await run.call('POST', '/allocations', {
+      status: 204,
+      version: '1.28',
+      body: {
+        [INSTANCE]: instance({ consumer_generation: 3 }, 1, 4),
+        [CONSUMER]: onCn1(1024, 1, { consumer_generation: 1 }),
+      },
+    });
+    expectSame(run);
+  });
+
+  // allocation-bad-class.yaml (1.11, list form): allocating a class the provider has no
+  // inventory of, alone or with one it has, is a 409 (it used to be a 500).
+  it('allocation-bad-class.yaml', async () => {
+    const run = playback({ version: '1.11', headers: JSON_HEADERS });
+    const C = '6d9f83db-6eb5-49f6-84b0-5d03c6aa9fc8';
+    const created = await run.call('POST', '/resource_providers', { status: 201, body: { name: 'an rp' } });
+    const rp = read(await run.call('GET', location(created)), 'uuid') as string;
+    await run.call('PUT', '/resource_classes/CUSTOM_GOLD', { status: 201 });
+    await run.call('PUT', `/resource_providers/${rp}/inventories`, {
+      body: { resource_provider_generation: 0, inventories: { VCPU: { total: 24 }, CUSTOM_GOLD: { total: 5 } } },
+    });
+    const allocate = (status: number, resources: Record<string, number>) =>
+      run.call('PUT', `/allocations/${C}`, {
+        status,
+        body: {
+          allocations: [{ resource_provider: { uuid: rp }, resources }],
+          project_id: '42a32c07-3eeb-4401-9373-68a8cdca6784',
+          user_id: '66cb2f29-c86d-47c3-8af5-69ae7b778c70',
+        },
+      });
+    await allocate(409, { DISK_GB: 5, CUSTOM_GOLD: 1 });
+    await allocate(204, { CUSTOM_GOLD: 1 });
+    await allocate(409, { DISK_GB: 1 });
+    expectSame(run);
+  });
+
+  // allocations-bug-1714072.yaml: a provider with empty resources is a 400, in the list form
+  // (1.11) and in the dict form (1.12).
+  it('allocations-bug-1714072.yaml', async () => {
+    const run = playback({ version: '1.11', headers: JSON_HEADERS });
+    const C = 'c9f0186b-64f8-44fb-b6c9-83008d8d6940';
+    const owner = {
+      project_id: '42a32c07-3eeb-4401-9373-68a8cdca6784',
+      user_id: '66cb2f29-c86d-47c3-8af5-69ae7b778c70',
+    };
+    const created = await run.call('POST', '/resource_providers', { status: 201, body: { name: 'an rp' } });
+    const got = await run.call('GET', location(created));
+    const rp = read(got, 'uuid') as string;
+    await run.call('PUT', link(got, 'inventories'), {
+      body: { resource_provider_generation: 0, inventories: { VCPU: { total: 24 }, MEMORY_MB: { total: 1024 } } },
+    });
+    const list = (resources: Record<string, number>) => ({
+      allocations: [{ resource_provider: { uuid: rp }, resources }],
+      ...owner,
+    });
+    const dict = (resources: Record<string, number>) => ({ allocations: { [rp]: { resources } }, ...owner });
+    await run.call('PUT', `/allocations/${C}`, { status: 204, body: list({ VCPU: 1, MEMORY_MB: 1 }) });
+    await run.call('PUT', `/allocations/${C}`, { status: 400, body: list({}) });
+    await run.call('PUT', `/allocations/${C}`, { status: 204, version: '1.12', body: dict({ VCPU: 1, MEMORY_MB: 1 }) });
+    await run.call('PUT', `/allocations/${C}`, { status: 400, version: '1.12', body: dict({}) });
+    expectSame(run);
+  });
+
+  // allocations-bug-1778591.yaml (1.28): a new consumer whose first allocation fails keeps no
+  // generation (GET shows none), so a retry still sends null.
+  it('allocations-bug-1778591.yaml', async () => {
+    const run = playback({ version: '1.28', headers: JSON_HEADERS });
+    const RP = 'a110ca7e-0008-4000-8000-000000000001';
+    const C = '88888888-8888-8888-8888-888888888888';
+    const vcpu = (amount: number) => ({
+      allocations: { [RP]: { resources: { VCPU: amount } } },
+      project_id: PROJECT,
+      user_id: USER,
+      consumer_generation: null,
+    });
+    await run.call('POST', '/resource_providers', { body: { name: 'simple', uuid: RP } });
+    await run.call('PUT', `/resource_providers/${RP}/inventories`, {
+      body: { resource_provider_generation: 0, inventories: { VCPU: { total: 4 } } },
+    });
+    await run.call('PUT', `/allocations/${C}`, { status: 409, body: vcpu(9999) });
+    await run.call('GET', `/allocations/${C}`);
+    await run.call('PUT', `/allocations/${C}`, { status: 204, body: vcpu(1) });
+    expectSame(run);
+  });
+
+  // allocations-bug-1778743.yaml (1.28): POST /allocations of three new consumers over capacity
+  // together is a 409 and leaves no usage behind.
+  it('allocations-bug-1778743.yaml', async () => {
+    const run = playback({ version: '1.28', headers: JSON_HEADERS });
+    const RP = '4e05a85b-e8a6-4b3a-82c1-5f6ad3f71d55';
+    const one = {
+      allocations: { [RP]: { resources: { VCPU: 1 } } },
+      project_id: 'a2cec092-0f67-42ed-b870-f3925cc5c6d4',
+      user_id: 'd28385b2-7860-4055-b32d-4cd1057cd5f2',
+      consumer_generation: null,
+    };
+    await run.call('POST', '/resource_providers', { body: { uuid: RP, name: 'rp1' } });
+    await run.call('PUT', `/resource_providers/${RP}/inventories`, {
+      body: { resource_provider_generation: 0, inventories: { VCPU: { total: 2 } } },
+    });
+    await run.call('POST', '/allocations', {
+      status: 409,
+      body: {
+        'a6ace019-f230-4dcc-8a76-36d27b9c2257': one,
+        '2e613d4f-f5b2-4956-bd61-ea5be6600f80': one,
+        '2b3abca1-b72b-4817-9217-397f19b52c92': one,
+      },
+    });
+    await run.call('GET', `/resource_providers/${RP}/usages`);
+    await run.call('GET', `/resource_providers/${RP}/inventories`);
+    expectSame(run);
+  });
+
+  // allocations-bug-1779717.yaml (1.28): a consumer's project changes with a PUT and back with a
+  // POST that also creates another consumer.
+  it('allocations-bug-1779717.yaml', async () => {
+    const run = playback({ version: '1.28', headers: JSON_HEADERS });
+    const C1 = '11111111-1111-1111-1111-111111111111';
+    const C2 = '22222222-2222-2222-2222-222222222222';
+    const cn1 = await run.call('POST', '/resource_providers', { body: { name: 'cn1' } });
+    const rp = read(cn1, 'uuid') as string;
+    await run.call('PUT', link(cn1, 'inventories'), {
+      body: { resource_provider_generation: 0, inventories: { VCPU: { total: 16 }, MEMORY_MB: { total: 2048 } } },
+    });
+    const on = (vcpu: number, project: string, user: string, generation: number | null) => ({
+      allocations: { [rp]: { resources: { MEMORY_MB: 1024, VCPU: vcpu } } },
+      project_id: project,
+      user_id: user,
+      consumer_generation: generation,
+    });
+    await run.call('PUT', `/allocations/${C1}`, { status: 204, body: on(2, PROJECT, USER, null) });
+    await run.call('GET', `/allocations/${C1}`);
+    await run.call('PUT', `/allocations/${C1}`, { status: 204, body: on(2, PROJECT_ALT, USER, 1) });
+    await run.call('GET', `/allocations/${C1}`);
+    await run.call('POST', '/allocations', {
+      status: 204,
+      body: { [C1]: on(1, PROJECT, USER, 2), [C2]: on(1, PROJECT_ALT, USER_ALT, null) },
+    });
+    await run.call('GET', `/allocations/${C1}`);
+    expectSame(run);
+  });
+
+  // ensure-consumer.yaml (AllocationFixture): an allocation written at 1.7 without project or
+  // user reads back at 1.12 with the incomplete-consumer placeholders.
+  it('ensure-consumer.yaml', async () => {
+    const run = playback({ version: '1.7' });
+    await withAllocationFixture(run);
+    const CONSUMER = 'a110ca7e-000a-4000-8000-0000000000c1';
+    await run.call('PUT', `/allocations/${CONSUMER}`, {
+      status: 204,
+      headers: JSON_HEADERS,
+      body: { allocations: [{ resource_provider: { uuid: F.RP_UUID }, resources: { DISK_GB: 10 } }] },
+    });
+    await run.call('GET', `/allocations/${CONSUMER}`, { version: '1.12' });
+    expectSame(run);
+  });
 });
