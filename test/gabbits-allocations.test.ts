@@ -9,43 +9,23 @@
  * - allocations-policy.yaml, allocations-legacy-rbac.yaml, allocations-secure-rbac.yaml: roles
  *   differ by design (test/rest-role-matrix.test.ts covers them).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation.js';
-import { JSON_HEADERS, link, location, Playback, type PlaybackDefaults, read } from './support/gabbit-playback.js';
-import { resetPair } from './support/pair-reset.js';
-import { type PairedServers, type RestPair, startPairedServers } from './support/rest-pair.js';
+import {
+  expectSame,
+  gabbitPair,
+  JSON_HEADERS,
+  link,
+  location,
+  type Playback,
+  read,
+} from './support/gabbit-playback.js';
 
-let servers: PairedServers;
-let pair: RestPair;
-
-beforeAll(async () => {
-  servers = await startPairedServers();
-  pair = servers.pair;
-}, 120_000);
-
-afterAll(async () => {
-  await servers?.close();
-});
-
-beforeEach(async () => {
-  await resetPair(pair);
-}, 60_000);
-
-/** A playback on the emptied pair, with gabbi's `accept: application/json` unless told otherwise. */
-function playback(defaults: PlaybackDefaults = {}): Playback {
-  return new Playback(pair, { ...defaults, headers: { accept: 'application/json', ...defaults.headers } });
-}
+const { playback } = gabbitPair();
 
 /** The AllocationFixture built on the pair, its calls counted with the playback's. */
 async function withAllocationFixture(run: Playback): Promise<void> {
-  run.include((await allocationFixture(pair)).results);
-}
-
-/** No difference but those the listed allowances cover, and each of them covers one. */
-function expectSame(run: Playback, allowances: string[] = []): void {
-  const outcome = run.outcome();
-  expect(outcome.unexpected).toEqual([]);
-  expect(outcome.allowed).toEqual([...allowances].sort());
+  run.include((await allocationFixture(run.pair)).results);
 }
 
 const F = ALLOCATION_FIXTURE;
@@ -453,7 +433,9 @@ describe("Placement's allocation gabbits", () => {
         [CONSUMER]: onCn1(1024, 1, { consumer_generation: 1 }),
       },
     });
-    expectSame(run);
+    // The refusal of a missing consumer_generation quotes the instance, whose two generated
+    // provider uuids python's pprint sorts: their order differs between the servers in half the runs.
+    expectSame(run, [], ['jsonschema-repr']);
   });
 
   // allocation-bad-class.yaml (1.11, list form): allocating a class the provider has no

@@ -6,14 +6,18 @@
  * $HISTORY, $LOCATION): they read Placement's normalised answer, where a generated uuid is a
  * name (`<uuid-7>`) that each side turns back into its own uuid when the name is sent.
  */
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { ALLOWED_DIFFERENCES } from '../rest-diff-allowlist.js';
+import { resetPair } from './pair-reset.js';
 import {
   describeCall,
   formatDifference,
   type HttpMethod,
+  type PairedServers,
   type PairResult,
   type RestCall,
   type RestPair,
+  startPairedServers,
 } from './rest-pair.js';
 
 export interface PlaybackDefaults {
@@ -47,7 +51,7 @@ export class Playback {
   private readonly drifts: string[] = [];
 
   constructor(
-    private readonly pair: RestPair,
+    readonly pair: RestPair,
     private readonly defaults: PlaybackDefaults = {},
   ) {}
 
@@ -118,4 +122,40 @@ export function link(result: PairResult, rel: string): string {
   const found = links.find((l) => l.rel === rel);
   if (found === undefined) throw new Error(`no ${rel} link in Placement's answer to ${result.call.path}`);
   return found.href;
+}
+
+/**
+ * Registers, in the calling test file, one pair of servers for the whole file (started before
+ * all, closed after) emptied before each test, as each upstream YAML starts from an empty
+ * database; `playback` starts a test's playback on it with gabbi's `accept: application/json`.
+ */
+export function gabbitPair(): { playback(defaults?: PlaybackDefaults): Playback } {
+  let servers: PairedServers | undefined;
+  beforeAll(async () => {
+    servers = await startPairedServers();
+  }, 120_000);
+  afterAll(async () => {
+    await servers?.close();
+  });
+  beforeEach(async () => {
+    if (servers !== undefined) await resetPair(servers.pair);
+  }, 60_000);
+  return {
+    playback(defaults = {}) {
+      if (servers === undefined) throw new Error('the paired servers did not start');
+      return new Playback(servers.pair, { ...defaults, headers: { accept: 'application/json', ...defaults.headers } });
+    },
+  };
+}
+
+/**
+ * Asserts a playback found no difference but those the listed allowances cover: each of
+ * `allowances` must cover one (else it hides nothing), each of `sometimes` may (an allowance for
+ * something that depends on generated uuids, e.g. python's pprint sorting them, so it shows in
+ * some runs and not in others).
+ */
+export function expectSame(run: Playback, allowances: readonly string[] = [], sometimes: readonly string[] = []): void {
+  const outcome = run.outcome();
+  expect(outcome.unexpected).toEqual([]);
+  expect(outcome.allowed.filter((id) => !sometimes.includes(id))).toEqual([...allowances].sort());
 }
