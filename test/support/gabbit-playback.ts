@@ -127,7 +127,7 @@ export function link(result: PairResult, rel: string): string {
 /**
  * Registers, in the calling test file, one pair of servers for the whole file (started before
  * all, closed after) emptied before each test, as each upstream YAML starts from an empty
- * database; `playback` starts a test's playback on it with gabbi's `accept: application/json`.
+ * database; `playback` starts a test's playback on it with the YAML's default headers (`accept: application/json` unless given).
  */
 export function gabbitPair(): { playback(defaults?: PlaybackDefaults): Playback } {
   let servers: PairedServers | undefined;
@@ -143,7 +143,7 @@ export function gabbitPair(): { playback(defaults?: PlaybackDefaults): Playback 
   return {
     playback(defaults = {}) {
       if (servers === undefined) throw new Error('the paired servers did not start');
-      return new Playback(servers.pair, { ...defaults, headers: { accept: 'application/json', ...defaults.headers } });
+      return new Playback(servers.pair, { ...defaults, headers: defaults.headers ?? { accept: 'application/json' } });
     },
   };
 }
