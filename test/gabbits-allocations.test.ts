@@ -11,6 +11,7 @@
  */
 import { describe, it } from 'vitest';
 import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation.js';
+import { numaNetworkFixture } from './support/gabbit-fixtures/numa-network.js';
 import {
   expectSame,
   gabbitPair,
@@ -582,6 +583,47 @@ describe("Placement's allocation gabbits", () => {
       body: { allocations: [{ resource_provider: { uuid: F.RP_UUID }, resources: { DISK_GB: 10 } }] },
     });
     await run.call('GET', `/allocations/${CONSUMER}`, { version: '1.12' });
+    expectSame(run);
+  });
+
+  // allocations-mappings.yaml (NUMANetworkFixture, 1.34): an allocation request's mappings sent
+  // back with its allocations on PUT and POST; refused at 1.33, as a non-list, and empty.
+  it('allocations-mappings.yaml', async () => {
+    const run = playback({ version: '1.34', headers: JSON_HEADERS });
+    run.include((await numaNetworkFixture(run.pair)).results);
+    const owner = {
+      user_id: '8c974f9a-f266-42f7-8613-a8017cbfb87F',
+      project_id: 'b2e599e0-ded8-47fd-b8ab-ceb7fca578bd',
+    };
+    const candidates = await run.call(
+      'GET',
+      '/allocation_candidates?required_NET1=CUSTOM_PHYSNET1&resources_NET1=NET_BW_EGR_KILOBIT_PER_SEC:10' +
+        '&required_NET2=CUSTOM_PHYSNET2&resources_NET2=NET_BW_EGR_KILOBIT_PER_SEC:20&resources=VCPU:1' +
+        '&group_policy=isolate',
+    );
+    const allocations = read(candidates, 'allocation_requests', 0, 'allocations');
+    const mappings = read(candidates, 'allocation_requests', 0, 'mappings');
+    const body = (extra: Record<string, unknown>) => ({ allocations, consumer_generation: null, ...owner, ...extra });
+    await run.call('PUT', '/allocations/254eea13-27e1-4305-b35f-5dedd9f58ba0', {
+      status: 204,
+      body: body({ mappings }),
+    });
+    await run.call('PUT', '/allocations/5662942e-497f-4a54-8257-dcbb3fa3e5f4', {
+      status: 400,
+      version: '1.33',
+      body: body({ mappings }),
+    });
+    await run.call('PUT', '/allocations/5f9588de-079d-462a-a459-408524ab9b60', {
+      status: 400,
+      body: body({ mappings: { alpha: 'beta' } }),
+    });
+    await run.call('PUT', '/allocations/5f9588de-079d-462a-a459-408524ab9b60', {
+      status: 400,
+      body: body({ mappings: {} }),
+    });
+    const POSTED = '0b2c687e-89eb-47f6-bb68-2fc83e28032a';
+    await run.call('POST', '/allocations', { status: 204, body: { [POSTED]: body({ mappings }) } });
+    await run.call('POST', '/allocations', { status: 400, version: '1.33', body: { [POSTED]: body({ mappings }) } });
     expectSame(run);
   });
 });
