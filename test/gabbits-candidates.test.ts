@@ -393,6 +393,41 @@ describe('allocation-candidates-bug-1792503.yaml (NUMAAggregateFixture)', () => 
   });
 });
 
+describe('beyond the YAML: a sharing provider reached only through a child (NUMAAggregateFixture)', () => {
+  // ss2 is in aggregate C with numa1_1 only, not with its root cn1. Placement anchors it at cn1
+  // (anchors_for_sharing_providers takes the root of every provider in the aggregate); the
+  // engine's host search looks at roots' aggregates, so these hosts were missed until
+  // rest-candidates/index.ts enumerated child-anchored roots too.
+  const u = NUMA_AGGREGATE;
+
+  it('numbered groups that need ss2 still find cn1', async () => {
+    await numaAggregateFixture(pair);
+    const steps: Step[] = [
+      candidates('1.25', `resources1=VCPU:1&resources2=DISK_GB:100&member_of2=${u.AGGC}&group_policy=none`, 2),
+      candidates('1.34', `resources1=VCPU:1&resources2=DISK_GB:100&member_of2=${u.AGGC}&group_policy=none`, 2),
+      candidates('1.25', 'resources1=DISK_GB:1000&resources2=DISK_GB:1000&group_policy=isolate&resources=VCPU:1', 4),
+      candidates('1.39', 'resources1=DISK_GB:1000&resources2=DISK_GB:1000&group_policy=isolate&resources=VCPU:1', 4),
+      candidates('1.39', `resources_D=DISK_GB:1000&member_of_D=${u.AGGC}&resources_C=VCPU:1&group_policy=none`, 2),
+      candidates(
+        '1.39',
+        `resources_D=DISK_GB:1000&member_of_D=${u.AGGC}&resources_C=VCPU:1&group_policy=none&limit=2`,
+        2,
+      ),
+      candidates(
+        '1.39',
+        `resources_D=DISK_GB:1000&member_of_D=${u.AGGC}&resources_C=VCPU:1&group_policy=none&root_required=!MISC_SHARES_VIA_AGGREGATE`,
+        2,
+      ),
+      candidates(
+        '1.39',
+        `resources_D=DISK_GB:1000&member_of_D=${u.AGGC}&resources_C=VCPU:1&group_policy=none&in_tree_C=${u.CN2}`,
+        0,
+      ),
+    ];
+    await expectSameAnswers(pair, steps);
+  });
+});
+
 describe('allocation-candidates-mappings-numa.yaml (NUMANetworkFixture)', () => {
   it('mappings from 1.34: request groups to the providers that satisfy them', async () => {
     await numaNetworkFixture(pair);
