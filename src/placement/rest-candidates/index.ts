@@ -82,7 +82,7 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   }
   // Hosts the engine cannot find: reached by a sharing provider only through a child's aggregate.
   if (kept.length < wanted && flags.hasTrees && flags.hasSharing) {
-    const extra = await childAnchoredRoots(db, excluded);
+    const extra = await childAnchoredRoots(db, [...checked.classIds.values()], excluded);
     for (let i = 0; i < extra.length && kept.length < wanted; i += MAX_LIMIT)
       await enumerateHosts(extra.slice(i, i + MAX_LIMIT));
   }
@@ -97,9 +97,10 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
  * sharing provider. Placement anchors a sharing provider at the root of every provider in its
  * aggregates (research_context.anchors_for_sharing_providers); the engine looks at the roots'
  * own aggregates only, so these hosts are enumerated after the engine's (the enumeration checks
- * every rule, so a root that cannot answer adds nothing).
+ * every rule, so a root that cannot answer adds nothing). Only partners holding a requested
+ * class that the root's own aggregates do not already reach can make a difference.
  */
-async function childAnchoredRoots(db: Queryable, seen: string[]): Promise<string[]> {
+async function childAnchoredRoots(db: Queryable, classIds: number[], seen: string[]): Promise<string[]> {
   const { rows } = await db.query<{ uuid: string }>(
     `SELECT r.uuid::text AS uuid
        FROM provider_traits st JOIN traits t ON t.id = st.trait_id AND t.name = $1
@@ -107,9 +108,13 @@ async function childAnchoredRoots(db: Queryable, seen: string[]): Promise<string
        JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
        JOIN resource_providers m ON m.id = ma.provider_id AND m.parent_provider_id IS NOT NULL
        JOIN resource_providers r ON r.id = m.root_provider_id
-      WHERE NOT (r.uuid::text = ANY($2::text[]))
+      WHERE NOT (r.uuid::text = ANY($3::text[]))
+        -- a partner that can serve a requested class, and that the root's own aggregates do not reach
+        AND EXISTS (SELECT 1 FROM inventories si WHERE si.provider_id = st.provider_id AND si.resource_class_id = ANY($2::int[]))
+        AND NOT EXISTS (SELECT 1 FROM provider_aggregates ra JOIN provider_aggregates rs ON rs.aggregate_id = ra.aggregate_id
+                         WHERE ra.provider_id = r.id AND rs.provider_id = st.provider_id)
       GROUP BY r.id, r.uuid ORDER BY r.id`,
-    [STANDARD_TRAIT_SHARING, seen],
+    [STANDARD_TRAIT_SHARING, classIds, seen],
   );
   return rows.map((r) => r.uuid);
 }
