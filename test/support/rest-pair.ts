@@ -14,8 +14,8 @@
  *   does: Placement builds them from SCRIPT_NAME).
  * - arrays of names that Placement documents as sets (`traits`, `aggregates`) are sorted, and so
  *   are `allocation_requests` (Placement's order follows its generated uuids: two Placements
- *   given the same calls list them in different orders), and so are comma-separated runs of
- *   uuids in error texts.
+ *   given the same calls list them in different orders) and the provider lists of their
+ *   `mappings` (python sets), and so are comma-separated runs of uuids in error texts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,6 +89,12 @@ const REQUEST_ID = /req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 const ISO_TIMESTAMP = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g;
 /** Keys whose arrays of names are sets in Placement's API reference (their order carries nothing). */
 const SET_KEYS = new Set(['traits', 'aggregates']);
+/**
+ * An allocation request's `mappings`: request group suffix → providers that satisfied it. Placement
+ * keeps each list as a python set (objects/allocation_candidate.py), so its order follows string
+ * hashing, which differs from one Placement process to the next: compared as sets.
+ */
+const MAPPINGS = 'mappings';
 /** An array of objects whose order Placement does not keep from one server to the next. */
 const UNORDERED_OBJECTS = 'allocation_requests';
 /** Headers compared by value; last-modified and the request id only by presence. */
@@ -255,7 +261,9 @@ function normaliseValue(value: unknown, names: UuidNames, prefix: string, key: s
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       // Keys can be uuids too (allocations by provider, provider summaries).
-      out[typeof k === 'string' ? normaliseString(k, names) : k] = normaliseValue(v, names, prefix, k);
+      const normalised = normaliseValue(v, names, prefix, k);
+      out[typeof k === 'string' ? normaliseString(k, names) : k] =
+        key === MAPPINGS && Array.isArray(normalised) ? [...normalised].sort() : normalised;
     }
     return out;
   }

@@ -45,18 +45,12 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   const wanted = request.limit ?? Number.POSITIVE_INFINITY;
   const batch = Math.min(MAX_LIMIT, request.limit ?? MAX_LIMIT);
   let excludeNested = false;
-  while (kept.length < wanted) {
-    const hosts = await searchCandidates(db, resolved, { limit: batch, weigher: 'SPREAD', excludeRoots: excluded });
-    if (hosts.length === 0) break;
-    excluded.push(...hosts.map((h) => h.rootUuid));
-    const world = await loadWorld(
-      db,
-      hosts.map((h) => h.rootUuid),
-      flags,
-    );
-    // The hosts' ids in the engine's order (a host deleted meanwhile drops out).
-    const rootIds = hosts.flatMap((h) => {
-      const root = world.byUuid.get(h.rootUuid);
+  /** Loads the trees of `rootUuids` (in this order) and keeps their combinations until `wanted`. */
+  const enumerateHosts = async (rootUuids: string[]) => {
+    const world = await loadWorld(db, rootUuids, flags);
+    // The hosts' ids in the given order (a host deleted meanwhile drops out).
+    const rootIds = rootUuids.flatMap((u) => {
+      const root = world.byUuid.get(u);
       return root === undefined ? [] : [root.id];
     });
     excludeNested = !request.nestedAware && world.hasTrees;
@@ -74,16 +68,55 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
         if (seen.has(key)) continue;
         seen.add(key);
         kept.push(areq);
-        if (kept.length >= wanted) break;
+        if (kept.length >= wanted) return;
       }
-      if (kept.length >= wanted) break;
     }
+  };
+  while (kept.length < wanted) {
+    const hosts = await searchCandidates(db, resolved, { limit: batch, weigher: 'SPREAD', excludeRoots: excluded });
+    if (hosts.length === 0) break;
+    const rootUuids = hosts.map((h) => h.rootUuid);
+    excluded.push(...rootUuids);
+    await enumerateHosts(rootUuids);
     if (hosts.length < batch) break;
+  }
+  // Hosts the engine cannot find: reached by a sharing provider only through a child's aggregate.
+  if (kept.length < wanted && flags.hasTrees && flags.hasSharing) {
+    const extra = await childAnchoredRoots(db, [...checked.classIds.values()], excluded);
+    for (let i = 0; i < extra.length && kept.length < wanted; i += MAX_LIMIT)
+      await enumerateHosts(extra.slice(i, i + MAX_LIMIT));
   }
   return {
     allocationRequests: kept.map((areq) => toAllocationRequest(areq, providers)),
     providerSummaries: summaries(kept, providers, excludeNested),
   };
+}
+
+/**
+ * Roots (other than `seen`) of trees where a provider below the root shares an aggregate with a
+ * sharing provider. Placement anchors a sharing provider at the root of every provider in its
+ * aggregates (research_context.anchors_for_sharing_providers); the engine looks at the roots'
+ * own aggregates only, so these hosts are enumerated after the engine's (the enumeration checks
+ * every rule, so a root that cannot answer adds nothing). Only partners holding a requested
+ * class that the root's own aggregates do not already reach can make a difference.
+ */
+async function childAnchoredRoots(db: Queryable, classIds: number[], seen: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ uuid: string }>(
+    `SELECT r.uuid::text AS uuid
+       FROM provider_traits st JOIN traits t ON t.id = st.trait_id AND t.name = $1
+       JOIN provider_aggregates sa ON sa.provider_id = st.provider_id
+       JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
+       JOIN resource_providers m ON m.id = ma.provider_id AND m.parent_provider_id IS NOT NULL
+       JOIN resource_providers r ON r.id = m.root_provider_id
+      WHERE NOT (r.uuid::text = ANY($3::text[]))
+        -- a partner that can serve a requested class, and that the root's own aggregates do not reach
+        AND EXISTS (SELECT 1 FROM inventories si WHERE si.provider_id = st.provider_id AND si.resource_class_id = ANY($2::int[]))
+        AND NOT EXISTS (SELECT 1 FROM provider_aggregates ra JOIN provider_aggregates rs ON rs.aggregate_id = ra.aggregate_id
+                         WHERE ra.provider_id = r.id AND rs.provider_id = st.provider_id)
+      GROUP BY r.id, r.uuid ORDER BY r.id`,
+    [STANDARD_TRAIT_SHARING, classIds, seen],
+  );
+  return rows.map((r) => r.uuid);
 }
 
 /** Before 1.29 a request may not take from two providers of one tree (Placement's exclude_nested_providers). */

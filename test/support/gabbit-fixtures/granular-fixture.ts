@@ -1,97 +1,90 @@
 /**
- * Placement's GranularFixture (placement/tests/functional/fixtures/gabbits.py), built through
- * the REST API on both servers of a pair: three compute nodes (cn_left, cn_middle, cn_right)
- * and three sharing providers (shr_disk_1, shr_disk_2, shr_net) over aggregates A, B and C, with
- * the inventories and traits of upstream's drawing. Upstream's os.environ names come back as
- * fixed uuids.
+ * Placement's GranularFixture (placement/tests/functional/fixtures/gabbits.py): three compute
+ * nodes (cn_left, cn_middle, cn_right) with different classes and traits, two sharing disk
+ * providers and one sharing network provider, linked by aggregates A, B and C.
  */
-import { setUp } from '../gabbit-steps.js';
+import { uuidOf } from '../candidate-world.js';
 import type { RestPair } from '../rest-pair.js';
-import { providerCalls } from './provider-calls.js';
+import { buildWorld, type Generations } from './build.js';
 
-export const GRANULAR_FIXTURE = {
-  AGGA: '6a000000-0000-4000-8000-0000000000a1',
-  AGGB: '6a000000-0000-4000-8000-0000000000a2',
-  AGGC: '6a000000-0000-4000-8000-0000000000a3',
-  CN_LEFT: '6a000000-0000-4000-8000-000000000001',
-  CN_MIDDLE: '6a000000-0000-4000-8000-000000000002',
-  CN_RIGHT: '6a000000-0000-4000-8000-000000000003',
-  SHR_DISK_1: '6a000000-0000-4000-8000-000000000004',
-  SHR_DISK_2: '6a000000-0000-4000-8000-000000000005',
-  SHR_NET: '6a000000-0000-4000-8000-000000000006',
+const id = (name: string) => uuidOf(`granular/${name}`);
+
+export const GRANULAR = {
+  AGGA: id('aggA'),
+  AGGB: id('aggB'),
+  AGGC: id('aggC'),
+  CN_LEFT: id('cn_left'),
+  CN_MIDDLE: id('cn_middle'),
+  CN_RIGHT: id('cn_right'),
+  SHR_DISK_1: id('shr_disk_1'),
+  SHR_DISK_2: id('shr_disk_2'),
+  SHR_NET: id('shr_net'),
 } as const;
 
-export type GranularFixtureEnv = typeof GRANULAR_FIXTURE;
-
-export async function granularFixture(pair: RestPair): Promise<GranularFixtureEnv> {
-  const env = GRANULAR_FIXTURE;
-  await setUp(pair, [
-    { method: 'POST', path: '/resource_classes', version: '1.2', body: { name: 'CUSTOM_NET_MBPS' } },
-    // Custom traits test_base.set_traits creates on the way.
-    { method: 'PUT', path: '/traits/CUSTOM_FOO', version: '1.6' },
-    { method: 'PUT', path: '/traits/CUSTOM_DISK_SSD', version: '1.6' },
-    ...providerCalls({
-      uuid: env.CN_LEFT,
-      name: 'cn_left',
-      aggregates: [env.AGGA],
-      inventories: [
-        ['VCPU', 8],
-        ['MEMORY_MB', 4096],
-        ['DISK_GB', 500],
-        ['VGPU', 8],
-        ['SRIOV_NET_VF', 8],
-        ['CUSTOM_NET_MBPS', 4000],
-      ],
-      traits: ['HW_CPU_X86_AVX', 'HW_CPU_X86_AVX2', 'HW_GPU_API_DXVA', 'HW_NIC_DCB_PFC', 'CUSTOM_FOO'],
-    }),
-    ...providerCalls({
-      uuid: env.CN_MIDDLE,
-      name: 'cn_middle',
-      aggregates: [env.AGGA, env.AGGB],
-      inventories: [
-        ['VCPU', 8],
-        ['MEMORY_MB', 4096],
-        ['SRIOV_NET_VF', 8],
-        ['CUSTOM_NET_MBPS', 4000],
-      ],
-      traits: ['HW_CPU_X86_AVX', 'HW_CPU_X86_AVX2', 'HW_CPU_X86_SSE', 'HW_NIC_ACCEL_TLS'],
-    }),
-    ...providerCalls({
-      uuid: env.CN_RIGHT,
-      name: 'cn_right',
-      aggregates: [env.AGGB, env.AGGC],
-      inventories: [
-        ['VCPU', 8],
-        ['MEMORY_MB', 4096],
-        ['DISK_GB', 500],
-        ['VGPU', 8, { max_unit: 2 }],
-      ],
-      traits: ['HW_CPU_X86_MMX', 'HW_GPU_API_DXVA', 'CUSTOM_DISK_SSD'],
-    }),
-    ...providerCalls({
-      uuid: env.SHR_DISK_1,
-      name: 'shr_disk_1',
-      aggregates: [env.AGGA],
-      inventories: [['DISK_GB', 1000]],
-      traits: ['MISC_SHARES_VIA_AGGREGATE', 'CUSTOM_DISK_SSD'],
-    }),
-    ...providerCalls({
-      uuid: env.SHR_DISK_2,
-      name: 'shr_disk_2',
-      aggregates: [env.AGGA, env.AGGB],
-      inventories: [['DISK_GB', 1000]],
-      traits: ['MISC_SHARES_VIA_AGGREGATE'],
-    }),
-    ...providerCalls({
-      uuid: env.SHR_NET,
-      name: 'shr_net',
-      aggregates: [env.AGGC],
-      inventories: [
-        ['SRIOV_NET_VF', 16],
-        ['CUSTOM_NET_MBPS', 40000],
-      ],
-      traits: ['MISC_SHARES_VIA_AGGREGATE'],
-    }),
-  ]);
-  return env;
+export function granularFixture(pair: RestPair): Promise<Generations> {
+  const u = GRANULAR;
+  return buildWorld(pair, {
+    customClasses: ['CUSTOM_NET_MBPS'],
+    providers: [
+      {
+        name: 'cn_left',
+        uuid: u.CN_LEFT,
+        aggregates: [u.AGGA],
+        inventories: {
+          VCPU: { total: 8 },
+          MEMORY_MB: { total: 4096 },
+          DISK_GB: { total: 500 },
+          VGPU: { total: 8 },
+          SRIOV_NET_VF: { total: 8 },
+          CUSTOM_NET_MBPS: { total: 4000 },
+        },
+        traits: ['HW_CPU_X86_AVX', 'HW_CPU_X86_AVX2', 'HW_GPU_API_DXVA', 'HW_NIC_DCB_PFC', 'CUSTOM_FOO'],
+      },
+      {
+        name: 'cn_middle',
+        uuid: u.CN_MIDDLE,
+        aggregates: [u.AGGA, u.AGGB],
+        inventories: {
+          VCPU: { total: 8 },
+          MEMORY_MB: { total: 4096 },
+          SRIOV_NET_VF: { total: 8 },
+          CUSTOM_NET_MBPS: { total: 4000 },
+        },
+        traits: ['HW_CPU_X86_AVX', 'HW_CPU_X86_AVX2', 'HW_CPU_X86_SSE', 'HW_NIC_ACCEL_TLS'],
+      },
+      {
+        name: 'cn_right',
+        uuid: u.CN_RIGHT,
+        aggregates: [u.AGGB, u.AGGC],
+        inventories: {
+          VCPU: { total: 8 },
+          MEMORY_MB: { total: 4096 },
+          DISK_GB: { total: 500 },
+          VGPU: { total: 8, max_unit: 2 },
+        },
+        traits: ['HW_CPU_X86_MMX', 'HW_GPU_API_DXVA', 'CUSTOM_DISK_SSD'],
+      },
+      {
+        name: 'shr_disk_1',
+        uuid: u.SHR_DISK_1,
+        aggregates: [u.AGGA],
+        inventories: { DISK_GB: { total: 1000 } },
+        traits: ['MISC_SHARES_VIA_AGGREGATE', 'CUSTOM_DISK_SSD'],
+      },
+      {
+        name: 'shr_disk_2',
+        uuid: u.SHR_DISK_2,
+        aggregates: [u.AGGA, u.AGGB],
+        inventories: { DISK_GB: { total: 1000 } },
+        traits: ['MISC_SHARES_VIA_AGGREGATE'],
+      },
+      {
+        name: 'shr_net',
+        uuid: u.SHR_NET,
+        aggregates: [u.AGGC],
+        inventories: { SRIOV_NET_VF: { total: 16 }, CUSTOM_NET_MBPS: { total: 40000 } },
+        traits: ['MISC_SHARES_VIA_AGGREGATE'],
+      },
+    ],
+  });
 }
