@@ -11,6 +11,7 @@ import { searchCandidates } from '../search/index.js';
 import type { Queryable } from '../transactions.js';
 import { MAX_INT32 } from '../validation.js';
 import { type Areq, areqKey, Enumeration } from './enumerate.js';
+import { unnumberedRoots } from './prefilter.js';
 import type {
   AllocationRequest,
   CandidateGroup,
@@ -36,6 +37,8 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   if (checked === null) return empty;
   if (request.groups.some((g) => g.resources.some(([, amount]) => amount > MAX_INT32))) return empty;
   const { flags } = checked;
+  const onlyRoots = await hostRestriction(db, request, flags);
+  if (onlyRoots?.length === 0) return empty;
   const resolved = await resolveRequest(db, engineSearch(request, flags));
 
   const kept: Areq[] = [];
@@ -46,7 +49,12 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   const batch = Math.min(MAX_LIMIT, request.limit ?? MAX_LIMIT);
   let excludeNested = false;
   while (kept.length < wanted) {
-    const hosts = await searchCandidates(db, resolved, { limit: batch, weigher: 'SPREAD', excludeRoots: excluded });
+    const hosts = await searchCandidates(db, resolved, {
+      limit: batch,
+      weigher: 'SPREAD',
+      excludeRoots: excluded,
+      ...(onlyRoots === null ? {} : { onlyRoots }),
+    });
     if (hosts.length === 0) break;
     excluded.push(...hosts.map((h) => h.rootUuid));
     const world = await loadWorld(
@@ -228,6 +236,20 @@ function engineSearch(request: CandidateRequest, flags: WorldFlags): PlacementRe
     }
   }
   return parsePlacementRequest(engineRequest(request));
+}
+
+/**
+ * The only hosts that can answer, when the unnumbered group's filters are checked across a
+ * combination (trees or sharing) and a rare trait or aggregate narrows them (prefilter.ts):
+ * the engine then searches those hosts instead of the loop walking every host batch by
+ * batch. Null: search every host. Only hosts that could give no request are left out, and
+ * the engine's order is a total order, so the answer is the same either way.
+ */
+async function hostRestriction(db: Queryable, request: CandidateRequest, flags: WorldFlags): Promise<string[] | null> {
+  const unnumbered = request.groups.find((g) => g.suffix === '');
+  if (unnumbered === undefined || unnumbered.resources.length === 0) return null;
+  if (!flags.hasTrees && !flags.hasSharing) return null; // engineSearch gives the engine the filters
+  return unnumberedRoots(db, unnumbered);
 }
 
 function engineRequest(request: CandidateRequest): PlacementRequestInput {
