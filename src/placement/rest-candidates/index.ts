@@ -23,6 +23,11 @@ import { loadWorld, type WorldFlags, type WorldProvider, worldFlagsColumns } fro
 
 export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } from './request.js';
 
+/** The answer, and how many batches of hosts the engine was asked for (one unless the loop walked). */
+export interface CandidateAnswer extends CandidateResult {
+  hostSearches: number;
+}
+
 /**
  * GET /allocation_candidates with Placement's answer: every allocation request (one per
  * valid combination of providers), not one best per host. The engine finds the hosts
@@ -31,8 +36,8 @@ export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } f
  * `limit` keeps the first `limit` requests, as Placement does without randomisation; hosts
  * come in the engine's weighed order, so the engine stops early.
  */
-export async function placementCandidates(db: Queryable, request: CandidateRequest): Promise<CandidateResult> {
-  const empty: CandidateResult = { allocationRequests: [], providerSummaries: [] };
+export async function placementCandidates(db: Queryable, request: CandidateRequest): Promise<CandidateAnswer> {
+  const empty: CandidateAnswer = { allocationRequests: [], providerSummaries: [], hostSearches: 0 };
   const checked = await checkNames(db, request);
   if (checked === null) return empty;
   if (request.groups.some((g) => g.resources.some(([, amount]) => amount > MAX_INT32))) return empty;
@@ -48,7 +53,9 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   const wanted = request.limit ?? Number.POSITIVE_INFINITY;
   const batch = Math.min(MAX_LIMIT, request.limit ?? MAX_LIMIT);
   let excludeNested = false;
+  let hostSearches = 0;
   while (kept.length < wanted) {
+    hostSearches += 1;
     const hosts = await searchCandidates(db, resolved, {
       limit: batch,
       weigher: 'SPREAD',
@@ -91,6 +98,7 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   return {
     allocationRequests: kept.map((areq) => toAllocationRequest(areq, providers)),
     providerSummaries: summaries(kept, providers, excludeNested),
+    hostSearches,
   };
 }
 
