@@ -11,6 +11,7 @@ import { searchCandidates } from '../search/index.js';
 import type { Queryable } from '../transactions.js';
 import { MAX_INT32 } from '../validation.js';
 import { type Areq, areqKey, Enumeration } from './enumerate.js';
+import { unnumberedRoots } from './prefilter.js';
 import type {
   AllocationRequest,
   CandidateGroup,
@@ -22,6 +23,11 @@ import { loadWorld, type WorldFlags, type WorldProvider, worldFlagsColumns } fro
 
 export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } from './request.js';
 
+/** The answer, and how many batches of hosts the engine was asked for (one unless the loop walked). */
+export interface CandidateAnswer extends CandidateResult {
+  hostSearches: number;
+}
+
 /**
  * GET /allocation_candidates with Placement's answer: every allocation request (one per
  * valid combination of providers), not one best per host. The engine finds the hosts
@@ -30,12 +36,14 @@ export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } f
  * `limit` keeps the first `limit` requests, as Placement does without randomisation; hosts
  * come in the engine's weighed order, so the engine stops early.
  */
-export async function placementCandidates(db: Queryable, request: CandidateRequest): Promise<CandidateResult> {
-  const empty: CandidateResult = { allocationRequests: [], providerSummaries: [] };
+export async function placementCandidates(db: Queryable, request: CandidateRequest): Promise<CandidateAnswer> {
+  const empty: CandidateAnswer = { allocationRequests: [], providerSummaries: [], hostSearches: 0 };
   const checked = await checkNames(db, request);
   if (checked === null) return empty;
   if (request.groups.some((g) => g.resources.some(([, amount]) => amount > MAX_INT32))) return empty;
   const { flags } = checked;
+  const onlyRoots = await hostRestriction(db, request, flags);
+  if (onlyRoots?.length === 0) return empty;
   const resolved = await resolveRequest(db, engineSearch(request, flags));
 
   const kept: Areq[] = [];
@@ -45,6 +53,7 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   const wanted = request.limit ?? Number.POSITIVE_INFINITY;
   const batch = Math.min(MAX_LIMIT, request.limit ?? MAX_LIMIT);
   let excludeNested = false;
+  let hostSearches = 0;
   /** Loads the trees of `rootUuids` (in this order) and keeps their combinations until `wanted`. */
   const enumerateHosts = async (rootUuids: string[]) => {
     const world = await loadWorld(db, rootUuids, flags);
@@ -73,7 +82,13 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
     }
   };
   while (kept.length < wanted) {
-    const hosts = await searchCandidates(db, resolved, { limit: batch, weigher: 'SPREAD', excludeRoots: excluded });
+    hostSearches += 1;
+    const hosts = await searchCandidates(db, resolved, {
+      limit: batch,
+      weigher: 'SPREAD',
+      excludeRoots: excluded,
+      ...(onlyRoots === null ? {} : { onlyRoots }),
+    });
     if (hosts.length === 0) break;
     const rootUuids = hosts.map((h) => h.rootUuid);
     excluded.push(...rootUuids);
@@ -82,13 +97,17 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   }
   // Hosts the engine cannot find: reached by a sharing provider only through a child's aggregate.
   if (kept.length < wanted && flags.hasTrees && flags.hasSharing) {
-    const extra = await childAnchoredRoots(db, [...checked.classIds.values()], excluded);
+    const anchored = await childAnchoredRoots(db, [...checked.classIds.values()], excluded);
+    // The prefilter counts these anchors too: a root it ruled out cannot answer.
+    const allowed = onlyRoots === null ? null : new Set(onlyRoots);
+    const extra = allowed === null ? anchored : anchored.filter((uuid) => allowed.has(uuid));
     for (let i = 0; i < extra.length && kept.length < wanted; i += MAX_LIMIT)
       await enumerateHosts(extra.slice(i, i + MAX_LIMIT));
   }
   return {
     allocationRequests: kept.map((areq) => toAllocationRequest(areq, providers)),
     providerSummaries: summaries(kept, providers, excludeNested),
+    hostSearches,
   };
 }
 
@@ -288,6 +307,20 @@ function engineSearch(request: CandidateRequest, flags: WorldFlags): PlacementRe
     }
   }
   return parsePlacementRequest(engineRequest(request));
+}
+
+/**
+ * The only hosts that can answer, when the unnumbered group's filters are checked across a
+ * combination (trees or sharing) and a rare trait or aggregate narrows them (prefilter.ts):
+ * the engine then searches those hosts instead of the loop walking every host batch by
+ * batch. Null: search every host. Only hosts that could give no request are left out, and
+ * the engine's order is a total order, so the answer is the same either way.
+ */
+async function hostRestriction(db: Queryable, request: CandidateRequest, flags: WorldFlags): Promise<string[] | null> {
+  const unnumbered = request.groups.find((g) => g.suffix === '');
+  if (unnumbered === undefined || unnumbered.resources.length === 0) return null;
+  if (!flags.hasTrees && !flags.hasSharing) return null; // engineSearch gives the engine the filters
+  return unnumberedRoots(db, unnumbered);
 }
 
 function engineRequest(request: CandidateRequest): PlacementRequestInput {
