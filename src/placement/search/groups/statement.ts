@@ -132,9 +132,11 @@ const serversOf = (rootsTable: string, carried = '') => `
  * found by index as in the tree search (trees holding every requested class, hosts reached
  * through a sharing partner with room, and hosts holding every class themselves: see
  * when one provider may serve every group). `everyHost` (explain) takes every such host. Each gets a bound on its score from its providers'
- * inventories (per demand row, the best (SPREAD) or worst (PACK) share among inventories
- * with room for it, ignoring traits and how the groups compete; a provider with one class
- * gives its share from its row, without the room check), and the hosts are walked
+ * inventories with room, on providers passing the row's group's traits (aggregates, summed
+ * amounts and sameSubtree are left out; a provider with one class gives its share from its
+ * row, without the room check): SPREAD takes each unnumbered row's best share and each
+ * group's best provider whole (with ISOLATE, no more than the best group values of as many
+ * best providers); PACK each row's worst share. The hosts are walked
  * in bound order; a batch returns each host's providers (tree members and sharing partners)
  * with their traits, aggregates when a group filters on them, and inventories of the
  * requested classes, for the assignment search in TypeScript.
@@ -152,11 +154,11 @@ export function groupedStatement(
   const demandAmounts = params.add(rows.amounts);
   const demandGroups = params.add(rows.groups);
   const accepts = groupFilters(r, params);
-  const groups = groupBoundsSql(r, params);
   const sharingTrait = params.add(r.sharingTraitId);
   const filters = [...rootConditions(r, params).map((c) => c.sql), ...extraRootFilters(options, params)];
   const where = ['p.parent_provider_id IS NULL', ...filters].join(' AND ');
   const spread = options.weigher !== 'PACK';
+  const groups = spread ? groupBoundsSql(r, params) : { values: '', parts: '', best: '0', count: 0 };
   const walkKey = spread ? '-ranked.upper' : 'ranked.lower';
   const keyset = page.after
     ? `WHERE (${walkKey}, roots.uuid) > (${params.add(page.after.key)}::float8, ${params.add(page.after.uuid)}::uuid)`
@@ -220,18 +222,26 @@ export function groupedStatement(
                              OFFSET 0) i
         JOIN demand d ON d.class_id = i.resource_class_id
        WHERE i.used + d.amount <= i.capacity AND d.amount <= i.max_unit AND ${accepts}),
-    per_row AS (SELECT root_id, ord, grp, max(share) AS best, min(share) AS worst FROM shares GROUP BY root_id, ord, grp),${groups.values}
+    -- SPREAD ranks by the upper bound: per row for the unnumbered rows, per group for the groups' rows
+    -- (a group's servers take all of its rows); PACK by the lower: the worst share of every row
+    per_row AS (SELECT root_id, ord, grp, max(share) AS best, min(share) AS worst FROM shares${spread ? ' WHERE grp = 0' : ''} GROUP BY root_id, ord, grp),${groups.values}
     -- one pass over each host's parts (joins of per-host aggregates were planned as nested loops):
     -- every row has a server, every group with resources one server taking it whole
     ranked AS (
-      SELECT root_id, ${roundedScore(`(coalesce(sum(unnumbered), 0) + coalesce(${groups.best}, 0)) / ${rows.classIds.length}::float8`)} AS upper,
-             ${roundedScore('avg(worst)')} AS lower
+      SELECT root_id, ${
+        spread
+          ? roundedScore(
+              `(coalesce(sum(unnumbered), 0) + coalesce(${groups.best}, 0)) / ${rows.classIds.length}::float8`,
+            )
+          : 'NULL::float8'
+      } AS upper,
+             ${spread ? 'NULL::float8' : roundedScore('avg(worst)')} AS lower
         FROM (
         SELECT root_id, CASE WHEN grp = 0 THEN best END AS unnumbered, worst, 1 AS row_count,
                NULL::float8 AS groups, 0 AS group_count, NULL::float8 AS isolated
           FROM per_row${groups.parts}) parts
        GROUP BY root_id
-      HAVING sum(row_count) = ${params.add(rows.classIds.length)} AND sum(group_count) = ${groups.count}),
+      HAVING sum(row_count) = ${params.add(spread ? r.classIds.length : rows.classIds.length)} AND sum(group_count) = ${groups.count}),
     page AS MATERIALIZED (
       SELECT roots.id, roots.uuid, roots.cell_id, ${walkKey} AS walk_key
         FROM ranked JOIN roots ON roots.id = ranked.root_id
