@@ -10,15 +10,14 @@
  *
  * Skipped: nothing; every request of these files is sent (all at microversions ≤ 1.39).
  */
-import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { GRANULAR, granularFixture } from './support/gabbit-fixtures/granular-fixture.js';
 import {
   deepNumaNetworkFixture,
   NUMA_NETWORK,
   numaNetworkFixture,
 } from './support/gabbit-fixtures/numa-network-fixture.js';
-import { candidates, expectSameAnswers, refused, type Step } from './support/gabbit-scenario.js';
-import { resetPair } from './support/pair-reset.js';
+import { candidates, expectSameAnswers, FixtureState, refused, type Step } from './support/gabbit-scenario.js';
 import { type PairedServers, type RestPair, startPairedServers } from './support/rest-pair.js';
 
 let servers: PairedServers;
@@ -33,16 +32,15 @@ afterAll(async () => {
   await servers?.close();
 });
 
-beforeEach(async () => {
-  await resetPair(pair);
-}, 60_000);
+/** Each scenario asks for its fixture; read-only scenarios on one fixture share one build. */
+const fixtures = new FixtureState(() => pair);
 
 describe('granular.yaml (GranularFixture)', () => {
   const u = GRANULAR;
   const V = '1.25';
 
   it('numbered groups: group_policy, combining groups, sharing, traits and member_of per group', async () => {
-    await granularFixture(pair);
+    await fixtures.readOnly(granularFixture);
     const steps: Step[] = [
       candidates(V, { resources1: 'VCPU:1', resources2: 'MEMORY_MB:1024', group_policy: 'none' }, 3),
       candidates(V, { resources1: 'VCPU:1', resources2: 'MEMORY_MB:1024', group_policy: 'isolate' }, 0),
@@ -146,7 +144,7 @@ describe('granular.yaml (GranularFixture)', () => {
   });
 
   it('error scenarios: microversions, bad suffixes, group_policy, orphaned keys', async () => {
-    await granularFixture(pair);
+    await fixtures.readOnly(granularFixture);
     const steps: Step[] = [
       refused('1.24', 'resources=MEMORY_MB:1024&resources1=VCPU:1'),
       refused('1.24', 'resources=MEMORY_MB:1024&required2=HW_CPU_X86_AVX2'),
@@ -185,7 +183,7 @@ describe('granular-same-subtree.yaml (NUMANetworkFixture)', () => {
   const fpgas = { resources_ACCEL1: 'FPGA:1', resources_ACCEL2: 'FPGA:1' };
 
   it('same_subtree: validation, resourceless groups, isolation, several and overlapping subtrees', async () => {
-    await numaNetworkFixture(pair);
+    await fixtures.readOnly(numaNetworkFixture);
     const steps: Step[] = [
       refused(V, { resources1: 'VCPU:1', required2: 'COMPUTE_VOLUME_MULTI_ATTACH', group_policy: 'none' }),
       refused(V, { resources1: 'VCPU:1', member_of2: u.AGGA, group_policy: 'none' }),
@@ -365,7 +363,7 @@ describe('same-subtree-deep.yaml (DeepNUMANetworkFixture)', () => {
   const port = { resources_PORT1: 'CUSTOM_VF:2', required_PORT1: 'CUSTOM_PHYSNET1' };
 
   it('same_subtree chains under compute nodes that have parents and a grandparent', async () => {
-    await deepNumaNetworkFixture(pair);
+    await fixtures.readOnly(deepNumaNetworkFixture);
     const steps: Step[] = [
       candidates(
         V,

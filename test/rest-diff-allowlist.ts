@@ -144,4 +144,26 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       );
     },
   },
+  {
+    id: 'placement-isolate-shared-class-aliasing',
+    reason:
+      'With group_policy=isolate, when the unnumbered group and a numbered group ask for the same class, Placement ' +
+      '8.0 (and master) reuses allocation request rows across combinations: copy_arr_if_needed copies a row only for ' +
+      "group_policy=none, so _consolidate_allocation_requests adds one group's amount into the row another " +
+      'combination still holds. Its answer then lists amounts larger than asked (FPGA 2 on a provider of 1) and ' +
+      'drops valid combinations. Ours lists every valid combination with the amounts asked (a Placement bug, not ' +
+      "copied: a client claiming Placement's inflated request gets a 409).",
+    matches(call, difference, result) {
+      if (call.method !== 'GET' || !call.path.startsWith('/allocation_candidates?')) return false;
+      if (!/^body\.(allocation_requests|provider_summaries)\b/.test(difference.where)) return false;
+      if (result.placement.status !== 200 || result.ours.status !== 200) return false;
+      const query = new URLSearchParams(call.path.slice(call.path.indexOf('?') + 1));
+      if (query.get('group_policy') !== 'isolate') return false;
+      const classes = (value: string | null) => (value ?? '').split(',').map((r) => r.split(':')[0]);
+      const unnumbered = new Set(classes(query.get('resources')).filter((c) => c !== ''));
+      return [...query.keys()].some(
+        (key) => /^resources[_0-9a-zA-Z-]+$/.test(key) && classes(query.get(key)).some((c) => unnumbered.has(c)),
+      );
+    },
+  },
 ];

@@ -13,6 +13,7 @@
  */
 import { expect } from 'vitest';
 import { ALLOWED_DIFFERENCES } from '../rest-diff-allowlist.js';
+import { resetPair } from './pair-reset.js';
 import { formatDifference, type HttpMethod, type RestCall, type RestPair, type ScenarioResult } from './rest-pair.js';
 
 /**
@@ -139,4 +140,38 @@ function partOfWhole(path: string, ours: unknown, whole: unknown, expected: Expe
     if (canonical(summary) !== canonical(all.provider_summaries?.[uuid]))
       out.push(`${path}: ours summarises ${uuid} as ${canonical(summary)}, Placement's answer does not`);
   return out;
+}
+
+type Fixture<T> = (pair: RestPair) => Promise<T>;
+
+/**
+ * Each scenario starts from its fixture on empty servers, as Placement's YAML files do. A
+ * scenario that only reads (GET /allocation_candidates) leaves the fixture as it found it, so
+ * the next scenario on the same fixture takes it as it is instead of emptying and rebuilding.
+ */
+export class FixtureState {
+  private kept: Fixture<unknown> | null = null;
+
+  constructor(private readonly pair: () => RestPair) {}
+
+  /** The fixture for a scenario that changes nothing (kept for the next one on it). */
+  async readOnly(fixture: Fixture<unknown>): Promise<void> {
+    if (this.kept === fixture) return;
+    await resetPair(this.pair());
+    await fixture(this.pair());
+    this.kept = fixture;
+  }
+
+  /** The fixture, freshly built, for a scenario that writes (rebuilt for whatever comes next). */
+  async writable<T>(fixture: Fixture<T>): Promise<T> {
+    this.kept = null;
+    await resetPair(this.pair());
+    return fixture(this.pair());
+  }
+
+  /** Empty servers (Placement's APIFixture). */
+  async empty(): Promise<void> {
+    this.kept = null;
+    await resetPair(this.pair());
+  }
 }

@@ -121,21 +121,25 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
  */
 async function childAnchoredRoots(db: Queryable, classIds: number[], seen: string[]): Promise<string[]> {
   const { rows } = await db.query<{ uuid: string }>(
-    `SELECT r.uuid::text AS uuid
-       FROM provider_traits st JOIN traits t ON t.id = st.trait_id AND t.name = $1
-       JOIN provider_aggregates sa ON sa.provider_id = st.provider_id
+    `WITH partners AS MATERIALIZED (
+       -- sharing providers with a requested class: few, and none at all for most requests
+       SELECT st.provider_id FROM provider_traits st JOIN traits t ON t.id = st.trait_id AND t.name = $1
+        WHERE EXISTS (SELECT 1 FROM inventories si
+                       WHERE si.provider_id = st.provider_id AND si.resource_class_id = ANY($2::int[])))
+     SELECT r.uuid::text AS uuid
+       FROM partners sp
+       JOIN provider_aggregates sa ON sa.provider_id = sp.provider_id
        JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
        JOIN resource_providers m ON m.id = ma.provider_id AND m.parent_provider_id IS NOT NULL
        JOIN resource_providers r ON r.id = m.root_provider_id
-      WHERE NOT (r.uuid::text = ANY($3::text[]))
-        -- a partner that can serve a requested class, and that the root's own aggregates do not reach
-        AND EXISTS (SELECT 1 FROM inventories si WHERE si.provider_id = st.provider_id AND si.resource_class_id = ANY($2::int[]))
-        AND NOT EXISTS (SELECT 1 FROM provider_aggregates ra JOIN provider_aggregates rs ON rs.aggregate_id = ra.aggregate_id
-                         WHERE ra.provider_id = r.id AND rs.provider_id = st.provider_id)
+      -- a partner the root's own aggregates reach is one the engine already tried
+      WHERE NOT EXISTS (SELECT 1 FROM provider_aggregates ra JOIN provider_aggregates rs ON rs.aggregate_id = ra.aggregate_id
+                         WHERE ra.provider_id = r.id AND rs.provider_id = sp.provider_id)
       GROUP BY r.id, r.uuid ORDER BY r.id`,
-    [STANDARD_TRAIT_SHARING, classIds, seen],
+    [STANDARD_TRAIT_SHARING, classIds],
   );
-  return rows.map((r) => r.uuid);
+  const known = new Set(seen);
+  return rows.map((r) => r.uuid).filter((uuid) => !known.has(uuid));
 }
 
 /** Before 1.29 a request may not take from two providers of one tree (Placement's exclude_nested_providers). */
