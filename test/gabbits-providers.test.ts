@@ -450,6 +450,15 @@ describe('beyond the YAML', () => {
       // ResourceProvider.create refuses an empty name ("name is required").
       ['POST', '/resource_providers', { body: { name: '' } }],
       ['GET', `/resource_providers/${RP.replace(/-/g, '')}`],
+      ['GET', `/resource_providers/${RP.toUpperCase()}`],
+      ['GET', `/resource_providers/${RP.toUpperCase()}/inventories`],
+      ['GET', `/resource_providers/${RP.toUpperCase()}/traits`, { version: '1.6' }],
+      ['GET', `/resource_providers/${RP.toUpperCase()}/aggregates`, { version: '1.1' }],
+      ['GET', `/resource_providers/${RP.toUpperCase()}/usages`],
+      ['GET', `/resource_providers?uuid=${RP.replace(/-/g, '')}`],
+      ['GET', `/resource_providers?uuid=${RP.toUpperCase()}`],
+      ['GET', `/resource_providers?in_tree=${RP.replace(/-/g, '')}`],
+      ['GET', `/resource_providers?in_tree=${RP.toUpperCase()}`],
       ['GET', '/resource_providers?name=p1&name=p2'],
       ['GET', '/resource_providers?in_tree='],
       ['GET', '/resource_providers?member_of='],
@@ -476,7 +485,8 @@ describe('beyond the YAML', () => {
     expect(outcome.unexplained).toEqual([]);
     // Placement's statuses, so the comparison cannot pass on two equal mistakes.
     expect(placementStatuses(outcome)).toEqual([
-      201, 415, 415, 201, 400, 404, 200, 400, 400, 400, 404, 404, 400, 409, 405, 405, 406, 200, 406,
+      201, 415, 415, 201, 400, 404, 404, 404, 404, 404, 404, 200, 200, 400, 400, 200, 400, 400, 400, 404, 404, 400, 409,
+      405, 405, 406, 200, 406,
     ]);
   });
 });

@@ -30,6 +30,8 @@ import { providerNotFound, providerUrl, serializeProvider } from './provider-lin
 
 /** A provider that must exist (ResourceProvider.get_by_uuid). */
 export async function existingProvider(ctx: RestContext, uuid: string): Promise<ProviderView> {
+  // Placement looks the path's string up in a text column: an upper-case uuid names no provider.
+  if (uuid !== canonicalUuid(uuid)) throw providerNotFound(uuid);
   const provider = await findProviderView(ctx.db.pool, uuid);
   if (!provider) throw providerNotFound(uuid);
   return provider;
@@ -197,6 +199,10 @@ export const listProviders: RestHandler = async (ctx) => {
       throw new RestError(400, `Invalid trait(s) in "required" parameter: No such trait(s): ${error.identifier}.`);
     throw error;
   }
+  // Placement compares ?uuid= and ?in_tree= as strings with its text uuid columns (SQLite,
+  // PostgreSQL): a uuid written otherwise than lower-case and hyphenated finds nothing there.
+  const written = [query.uuid, query.in_tree].filter((value) => value !== undefined);
+  if (written.some((value) => value !== canonicalUuid(value))) providers = [];
   return {
     status: 200,
     body: { resource_providers: providers.map((provider) => serializeProvider(ctx, provider)) },
