@@ -273,7 +273,8 @@ function errorResponse(
   };
   // webob renders the error in the representation the Accept prefers: webob's HTML page,
   // Placement's JSON document, or else plain text.
-  const mediaType = errorMediaType(env.accept);
+  // webob answers HEAD with a bare Response (no body): its default type, whatever the Accept.
+  const mediaType = env.method === 'HEAD' ? 'text/html' : errorMediaType(env.accept);
   if (mediaType === 'text/html')
     return new Response(errorHtml(entry.status, entry.title, error.detail, env), {
       status: error.status,
