@@ -555,3 +555,68 @@ describe('bug-1674694.yaml', () => {
     expect(placementStatuses(outcome)).toEqual([404, 404, 404]);
   });
 });
+
+describe('beyond the YAML: catalogue', () => {
+  it('answers HEAD, odd trait, class and inventory writes as Placement does', async () => {
+    const RP = 'c0000006-0000-4000-8000-000000000001';
+    const INVENTORIES = `/resource_providers/${RP}/inventories`;
+    const TRAITS = `/resource_providers/${RP}/traits`;
+    const steps: Step[] = [
+      // webob answers HEAD with its bare default type, text/html.
+      ['HEAD', '/'],
+      ['HEAD', '/resource_providers'],
+      ['HEAD', '/barnabas'],
+      ['POST', '/resource_providers', { body: { name: 'p1', uuid: RP } }],
+      ['PUT', '/traits/CUSTOM_X', { version: '1.6' }],
+      ['PUT', '/traits/custom_x', { version: '1.6' }],
+      ['PUT', '/traits/CUSTOM_', { version: '1.6' }],
+      ['GET', '/traits?name=startswith:CUSTOM_&associated=TRUE', { version: '1.6' }],
+      ['GET', '/traits?associated', { version: '1.6' }],
+      ['GET', '/traits?name=in:CUSTOM_X&name=in:CUSTOM_Y', { version: '1.6' }],
+      ['PUT', TRAITS, { version: '1.6', body: { traits: ['CUSTOM_X', 'CUSTOM_X'], resource_provider_generation: 0 } }],
+      ['PUT', TRAITS, { version: '1.6', body: { traits: ['custom_x'], resource_provider_generation: 0 } }],
+      ['PUT', TRAITS, { version: '1.6', body: { traits: [], resource_provider_generation: -1 } }],
+      ['PUT', TRAITS, { version: '1.6', body: { traits: [], resource_provider_generation: 0.5 } }],
+      ['PUT', TRAITS, { version: '1.6', rawBody: '[]' }],
+      ['POST', '/resource_classes', { version: '1.2', body: { name: 'CUSTOM_' } }],
+      ['POST', '/resource_classes', { version: '1.2', body: { name: 'CUSTOM_A1' } }],
+      ['PUT', '/resource_classes/CUSTOM_A1', { version: '1.2', body: { name: 'CUSTOM_A2' } }],
+      ['PUT', '/resource_classes/CUSTOM_A1', { version: '1.7', body: { name: 'CUSTOM_A2' } }],
+      ['GET', '/resource_classes/custom_a1', { version: '1.2' }],
+      ['DELETE', '/resource_classes/CUSTOM_A1', { version: '1.2' }],
+      ['POST', INVENTORIES, { body: { resource_class: 'VCPU', total: 8, allocation_ratio: '1.5' } }],
+      ['POST', INVENTORIES, { rawBody: '{"resource_class": "VCPU", "total": 8.0}' }],
+      ['POST', INVENTORIES, { rawBody: '{"resource_class": "VCPU", "total": 8.5}' }],
+      ['POST', INVENTORIES, { rawBody: '{"resource_class": "VCPU", "total": true}' }],
+      [
+        'PUT',
+        INVENTORIES,
+        { body: { resource_provider_generation: 1, inventories: { VCPU: { total: 8, reserved: -1 } } } },
+      ],
+      ['PUT', INVENTORIES, { body: { resource_provider_generation: 1, inventories: { vcpu: { total: 8 } } } }],
+      [
+        'PUT',
+        INVENTORIES,
+        { body: { resource_provider_generation: 2, inventories: { VCPU: { total: 8, step_size: 3 } }, extra: 1 } },
+      ],
+      [
+        'PUT',
+        INVENTORIES,
+        { body: { resource_provider_generation: 2, inventories: { VCPU: { total: 8, allocation_ratio: 16.0 } } } },
+      ],
+      ['GET', INVENTORIES],
+      ['GET', `${INVENTORIES}/VCPU`, { version: '1.26' }],
+      ['DELETE', `${INVENTORIES}/VCPU`, { version: '1.26' }],
+      ['GET', `/resource_providers/${RP}/usages`, { version: '1.15' }],
+      ['GET', '/usages?user_id=u1', { version: '1.9' }],
+      ['GET', '/usages?project_id=p&project_id=q', { version: '1.9' }],
+    ];
+    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
+    expect(outcome.unexplained).toEqual([]);
+    // Placement's statuses, so the comparison cannot pass on two equal mistakes.
+    expect(placementStatuses(outcome)).toEqual([
+      405, 405, 404, 201, 201, 400, 400, 200, 400, 200, 200, 409, 409, 400, 400, 400, 201, 200, 201, 404, 204, 400, 201,
+      400, 400, 400, 409, 400, 200, 200, 200, 204, 200, 400, 200,
+    ]);
+  });
+});

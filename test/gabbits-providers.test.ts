@@ -428,3 +428,65 @@ function listedGeneration(result: PairResult | undefined): number {
   if (typeof generation !== 'number') throw new Error('the listing showed no provider generation');
   return generation;
 }
+
+describe('beyond the YAML', () => {
+  const RP = 'b0000006-0000-4000-8000-000000000001';
+
+  it('takes or refuses content types, empty names and odd filters as Placement does', async () => {
+    const steps: Step[] = [
+      ['POST', '/resource_providers', { body: { name: 'p1', uuid: RP } }],
+      // webob neither lowercases nor trims the media type: only `application/json` itself passes.
+      ['POST', '/resource_providers', { body: { name: 'p2' }, headers: { 'content-type': 'APPLICATION/JSON' } }],
+      [
+        'POST',
+        '/resource_providers',
+        { body: { name: 'p2' }, headers: { 'content-type': 'application/json ; charset=utf-8' } },
+      ],
+      [
+        'POST',
+        '/resource_providers',
+        { body: { name: 'p2' }, headers: { 'content-type': 'application/json;charset=utf-8' } },
+      ],
+      // ResourceProvider.create refuses an empty name ("name is required").
+      ['POST', '/resource_providers', { body: { name: '' } }],
+      ['GET', `/resource_providers/${RP.replace(/-/g, '')}`],
+      ['GET', `/resource_providers/${RP.toUpperCase()}`],
+      ['GET', `/resource_providers/${RP.toUpperCase()}/inventories`],
+      ['GET', `/resource_providers/${RP.toUpperCase()}/traits`, { version: '1.6' }],
+      ['GET', `/resource_providers/${RP.toUpperCase()}/aggregates`, { version: '1.1' }],
+      ['GET', `/resource_providers/${RP.toUpperCase()}/usages`],
+      ['GET', `/resource_providers?uuid=${RP.replace(/-/g, '')}`],
+      ['GET', `/resource_providers?uuid=${RP.toUpperCase()}`],
+      ['GET', `/resource_providers?in_tree=${RP.replace(/-/g, '')}`],
+      ['GET', `/resource_providers?in_tree=${RP.toUpperCase()}`],
+      ['GET', '/resource_providers?name=p1&name=p2'],
+      ['GET', '/resource_providers?in_tree='],
+      ['GET', '/resource_providers?member_of='],
+      ['GET', '/resource_providers?member_of=in:'],
+      ['GET', '/resource_providers/not-a-uuid/usages'],
+      ['GET', '/resource_providers/not-a-uuid/aggregates', { version: '1.19' }],
+      [
+        'PUT',
+        `/resource_providers/${RP}/inventories/VCPU`,
+        { body: { total: 4, resource_provider_generation: 0, foo: 1 } },
+      ],
+      [
+        'PUT',
+        `/resource_providers/${RP}/aggregates`,
+        { version: '1.19', body: { aggregates: [], resource_provider_generation: 99 } },
+      ],
+      ['DELETE', `/resource_providers/${RP}/aggregates`],
+      ['PATCH', `/resource_providers/${RP}`, { body: {} }],
+      ['GET', '/resource_providers', { headers: { accept: 'application/json;q=0' } }],
+      ['GET', '/resource_providers', { headers: { 'openstack-api-version': 'placement 1.5, compute 2.1' } }],
+      ['GET', '/resource_providers', { version: '1.40' }],
+    ];
+    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
+    expect(outcome.unexplained).toEqual([]);
+    // Placement's statuses, so the comparison cannot pass on two equal mistakes.
+    expect(placementStatuses(outcome)).toEqual([
+      201, 415, 415, 201, 400, 404, 404, 404, 404, 404, 404, 200, 200, 400, 400, 200, 400, 400, 400, 404, 404, 400, 409,
+      405, 405, 406, 200, 406,
+    ]);
+  });
+});

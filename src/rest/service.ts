@@ -16,7 +16,7 @@ import type { InflightSlots } from '../http/inflight-limit.js';
 import type { GatewayLimits } from '../http/limits.js';
 import type { Logger } from '../logger.js';
 import { unauthorizedBody } from './authentication.js';
-import { mediaType, readRequestBody } from './body.js';
+import { contentTypeForTemplate, mediaType, readRequestBody } from './body.js';
 import type { RestContext, RestResult } from './context.js';
 import { errorMediaType } from './error-media-type.js';
 import {
@@ -87,7 +87,7 @@ export function createRestApi(options: RestApiOptions): RestApi {
     const path = url.pathname.slice(options.mount.length);
     const env: ErrorEnvironment = {
       method: request.method,
-      contentType: mediaType(request) || 'None',
+      contentType: contentTypeForTemplate(request),
       accept: effectiveAccept(request),
     };
     let version: Microversion | null = null;
@@ -124,7 +124,9 @@ export function createRestApi(options: RestApiOptions): RestApi {
       if (route.checkAccept && !acceptsJson(request))
         return fail(new RestError(406, 'Only application/json is provided'));
       if (route.requireJson && mediaType(request) !== 'application/json')
-        return fail(new RestError(415, `The media type ${env.contentType} is not supported, use application/json`));
+        return fail(
+          new RestError(415, `The media type ${mediaType(request) || 'None'} is not supported, use application/json`),
+        );
       if (route.policy !== null) authorize(requireActor(actor), route.policy);
       // The whole body before the slot, as for /graphql: a slow body holds no slot.
       const body = await readRequestBody(request, options.limits.maxRequestBytes);
@@ -206,7 +208,7 @@ async function authenticateRest(
       });
     const env: ErrorEnvironment = {
       method: request.method,
-      contentType: mediaType(request) || 'None',
+      contentType: contentTypeForTemplate(request),
       accept: effectiveAccept(request),
     };
     if (error instanceof NoRoleError)
@@ -274,7 +276,8 @@ function errorResponse(
   };
   // webob renders the error in the representation the Accept prefers: webob's HTML page,
   // Placement's JSON document, or else plain text.
-  const mediaType = errorMediaType(env.accept);
+  // webob answers HEAD with a bare Response (no body): its default type, whatever the Accept.
+  const mediaType = env.method === 'HEAD' ? 'text/html' : errorMediaType(env.accept);
   if (mediaType === 'text/html')
     return new Response(errorHtml(entry.status, entry.title, error.detail, env), {
       status: error.status,

@@ -30,6 +30,8 @@ import { providerNotFound, providerUrl, serializeProvider } from './provider-lin
 
 /** A provider that must exist (ResourceProvider.get_by_uuid). */
 export async function existingProvider(ctx: RestContext, uuid: string): Promise<ProviderView> {
+  // Placement looks the path's string up in a text column: an upper-case uuid names no provider.
+  if (uuid !== canonicalUuid(uuid)) throw providerNotFound(uuid);
   const provider = await findProviderView(ctx.db.pool, uuid);
   if (!provider) throw providerNotFound(uuid);
   return provider;
@@ -69,6 +71,10 @@ export const createProviderHandler: RestHandler = async (ctx) => {
       throw cannotCreate(
         'parent provider UUID cannot be same as UUID. Please set parent provider UUID to None if there is no parent.',
       );
+    // Placement's ResourceProvider.create refuses an empty name in these words; other names our
+    // engine refuses and Placement takes (control characters) are a 400 too, not a 500.
+    if (error instanceof InvalidInputError && error.field === 'name')
+      throw cannotCreate(data.name === '' ? 'name is required' : `${error.message}.`);
     throw error;
   }
   const location = { location: locationOf(ctx, providerUrl(ctx, uuid)) };
@@ -116,6 +122,7 @@ export const updateProviderHandler: RestHandler = async (ctx) => {
     if (error instanceof NotFoundError) throw providerNotFound(uuid);
     if (error instanceof InvalidInputError && (error.rule === 'not-self' || error.rule === 'no-loop'))
       throw saveFailed('creating loop in the provider tree is not allowed.');
+    if (error instanceof InvalidInputError && error.field === 'name') throw saveFailed(`${error.message}.`);
     throw error;
   }
   const provider = await existingProvider(ctx, uuid);
@@ -192,6 +199,10 @@ export const listProviders: RestHandler = async (ctx) => {
       throw new RestError(400, `Invalid trait(s) in "required" parameter: No such trait(s): ${error.identifier}.`);
     throw error;
   }
+  // Placement compares ?uuid= and ?in_tree= as strings with its text uuid columns (SQLite,
+  // PostgreSQL): a uuid written otherwise than lower-case and hyphenated finds nothing there.
+  const written = [query.uuid, query.in_tree].filter((value) => value !== undefined);
+  if (written.some((value) => value !== canonicalUuid(value))) providers = [];
   return {
     status: 200,
     body: { resource_providers: providers.map((provider) => serializeProvider(ctx, provider)) },
