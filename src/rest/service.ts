@@ -267,6 +267,13 @@ function errorResponse(
     ...versionHeaders(version, error.options.vary ?? true),
     'x-openstack-request-id': requestId,
   };
+  // webob answers an error to HEAD as a bare Response, skipping the Accept negotiation: no body
+  // and Response's default content type, whatever the Accept says (WSGIHTTPException.__call__).
+  if (env.method === 'HEAD')
+    return new Response(null, {
+      status: error.status,
+      headers: { ...headers, 'content-type': 'text/html; charset=UTF-8' },
+    });
   // webob renders the error in the representation the Accept prefers: JSON (Placement's
   // document) or else plain text. (An Accept preferring text/html gets plain text here, not webob's page.)
   if (!prefersJson(env.accept))
