@@ -642,11 +642,13 @@ describe('found while re-expressing the allocation gabbits', () => {
         '/resource_providers',
         '/usages?project_id=p',
         '/nope',
+        '/',
       ]) {
         await run.call('HEAD', path, { status: path === '/nope' ? 404 : 405, version: '1.39', headers });
       }
       await run.call('HEAD', `/allocations/${C}`, { status: 405, headers });
       await run.call('HEAD', `/allocations/${C}`, { status: 406, version: '9.99', headers });
+      await run.call('HEAD', `/allocations/${C}`, { status: 401, headers, auth: 'none' });
     }
     expectSame(run);
   });

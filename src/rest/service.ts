@@ -194,6 +194,12 @@ async function authenticateRest(
   try {
     return await authenticate(authenticators, request, peer);
   } catch (error) {
+    // A HEAD gets webob's bare answer, as in errorResponse.
+    if (error instanceof AuthenticationError && request.method === 'HEAD')
+      return new Response(null, {
+        status: 401,
+        headers: { 'content-type': 'text/html; charset=UTF-8', 'x-openstack-request-id': requestId },
+      });
     if (error instanceof AuthenticationError)
       return new Response(pyJson(unauthorizedBody()), {
         status: 401,
