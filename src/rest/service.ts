@@ -201,6 +201,12 @@ async function authenticateRest(
   try {
     return await authenticate(authenticators, request, peer);
   } catch (error) {
+    // A HEAD gets webob's bare answer, as in errorResponse.
+    if (error instanceof AuthenticationError && request.method === 'HEAD')
+      return new Response(null, {
+        status: 401,
+        headers: { 'content-type': 'text/html; charset=UTF-8', 'x-openstack-request-id': requestId },
+      });
     if (error instanceof AuthenticationError)
       return new Response(pyJson(unauthorizedBody()), {
         status: 401,
@@ -274,10 +280,16 @@ function errorResponse(
     ...versionHeaders(version, error.options.vary ?? true),
     'x-openstack-request-id': requestId,
   };
+  // webob answers an error to HEAD as a bare Response, skipping the Accept negotiation: no body
+  // and Response's default content type, whatever the Accept says (WSGIHTTPException.__call__).
+  if (env.method === 'HEAD')
+    return new Response(null, {
+      status: error.status,
+      headers: { ...headers, 'content-type': 'text/html; charset=UTF-8' },
+    });
   // webob renders the error in the representation the Accept prefers: webob's HTML page,
   // Placement's JSON document, or else plain text.
-  // webob answers HEAD with a bare Response (no body): its default type, whatever the Accept.
-  const mediaType = env.method === 'HEAD' ? 'text/html' : errorMediaType(env.accept);
+  const mediaType = errorMediaType(env.accept);
   if (mediaType === 'text/html')
     return new Response(errorHtml(entry.status, entry.title, error.detail, env), {
       status: error.status,
