@@ -42,9 +42,9 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   if (checked === null) return empty;
   if (request.groups.some((g) => g.resources.some(([, amount]) => amount > MAX_INT32))) return empty;
   const { flags } = checked;
+  const resolved = await resolveRequest(db, engineSearch(request, flags));
   const onlyRoots = await hostRestriction(db, request, flags);
   if (onlyRoots?.length === 0) return empty;
-  const resolved = await resolveRequest(db, engineSearch(request, flags));
 
   const kept: Areq[] = [];
   const seen = new Set<string>();

@@ -17,11 +17,25 @@ import type { CandidateGroup } from './request.js';
  */
 
 /**
- * Rows a list may read before it counts as common. Measured on the NUMA bench world
- * (bench/rest.ts, --worlds rest-numa): an engine search restricted to a few thousand root
- * uuids costs about what one walked batch costs, so past this the walk is no worse.
+ * Rows a list may read before it counts as common: a share of the providers, at least a
+ * floor. Measured on the bench NUMA world at 20 000 hosts (docs in the findings / README):
+ * reading the roots and searching only them costs ~40–60 ms per 1 000 roots, while the walk
+ * costs one host search (300–1 400 ms there, more at 100 000) per batch and needs fewer
+ * batches the more hosts qualify: narrowing won at 20% and 40% of the hosts (250 vs 1 840 ms,
+ * 520 vs 850 ms) and lost at 80% (1 160 vs 580 ms). So the walk is worth it once a list
+ * reaches about 40% of the providers.
  */
-export const PREFILTER_ROW_CAP = 4000;
+export const PREFILTER_SHARE = 0.4;
+export const PREFILTER_MIN_ROWS = 2_000;
+
+/** The row cap for this database: PREFILTER_SHARE of the providers (planner's estimate), at least the floor. */
+export async function prefilterRowCap(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ cap: number }>(
+    `SELECT greatest($1::int, (reltuples * $2::float8)::int) AS cap FROM pg_class WHERE oid = 'resource_providers'::regclass`,
+    [PREFILTER_MIN_ROWS, PREFILTER_SHARE],
+  );
+  return rows[0]?.cap ?? PREFILTER_MIN_ROWS;
+}
 
 /** Roots of providers carrying one of the traits, and roots anchored by sharing providers carrying one. */
 const TRAIT_ROOTS_SQL = `
@@ -84,11 +98,9 @@ function intersect(sets: Map<number, string>[]): string[] {
  * The uuids of the only roots that can anchor a request for the unnumbered group `g`, or
  * null when no required or member_of list is rare enough to narrow the search.
  */
-export async function unnumberedRoots(
-  db: Queryable,
-  g: CandidateGroup,
-  cap: number = PREFILTER_ROW_CAP,
-): Promise<string[] | null> {
+export async function unnumberedRoots(db: Queryable, g: CandidateGroup, rowCap?: number): Promise<string[] | null> {
+  if (g.requiredTraits.length === 0 && g.memberOf.length === 0) return null;
+  const cap = rowCap ?? (await prefilterRowCap(db));
   const bounded: Map<number, string>[] = [];
   for (const list of g.requiredTraits) {
     const roots = await listRoots(db, TRAIT_ROOTS_SQL, list, cap);
