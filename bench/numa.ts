@@ -199,10 +199,10 @@ export async function numaInvariants(pool: pg.Pool) {
 }
 
 /** The first API version with request groups and mappings. */
-const GROUPS_VERSION = { 'Placement-API-Version': '1.3' };
+export const GROUPS_VERSION = { 'Placement-API-Version': '1.3' };
 
 /** What the grouped rows read back: bench/operations.ts's candidate fields and the mappings. */
-const GROUPS_CANDIDATES_QUERY = `query($request: PlacementRequest!) {
+export const GROUPS_CANDIDATES_QUERY = `query($request: PlacementRequest!) {
   allocationCandidates(request: $request, limit: 50) {
     ... on AllocationCandidates { candidates { providerUuid weight allocationRequest { providerUuid resources { resourceClass amount } } mappings { group providerUuids } } }
     ... on Error { code message }

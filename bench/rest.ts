@@ -40,7 +40,7 @@ function traitPair(): string[] {
 }
 
 /** One operation each way: it throws on an answer that is not a success, so no row times errors. */
-interface Paths {
+export interface Paths {
   rest(): Promise<void>;
   graphql(): Promise<void>;
 }
@@ -133,7 +133,7 @@ interface PathFigures {
 }
 
 /** `rounds` alternating batches of `batch` sequential operations each way; the gateway's CPU per operation. */
-async function compare(
+export async function compare(
   pid: number,
   paths: Paths,
   rounds: number,

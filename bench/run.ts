@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50 --gateways 1 --worlds flat,trees,numa,rest --tree-hosts 100000 --numa-hosts 100000 --rest-hosts 100000]
+// npm run bench [-- --sizes 10000,100000 --seconds 10 --claimers 16 --subset 50 --gateways 1 --worlds flat,trees,numa,rest,rest-numa --tree-hosts 100000 --numa-hosts 100000 --rest-hosts 100000]
 // Seeds N providers per size, starts the gateway as its own process, and prints candidate
 // latency through HTTP, claim throughput at low contention and on a 50-host hot spot, and
 // the same claims done in-process by the engine and as a raw-SQL transaction (baselines run
@@ -9,7 +9,8 @@
 // grandchildren, 5 sharing pools, the wide tree) times request groups against flat requests and the
 // all-flat world (API 1.3); `--worlds numa` runs only that. The REST world (bench/rest.ts) times
 // Placement's REST API against the GraphQL API on one gateway (CPU per operation, same requests):
-// `--worlds rest --rest-hosts 10000` runs only that.
+// `--worlds rest --rest-hosts 10000` runs only that. `--worlds rest-numa --numa-hosts 20000` times REST
+// candidates against GraphQL on the NUMA world (bench/rest-numa.ts: rare trait, common trait, granular).
 // Benchmarks are not tests: nothing here asserts a target.
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,6 +28,7 @@ import { benchNestedCandidates, printNestedCandidates } from './n-plus-one.js';
 import { benchNumaWorld } from './numa.js';
 import { CANDIDATES_QUERY } from './operations.js';
 import { benchRestWorld } from './rest.js';
+import { benchRestNumaWorld } from './rest-numa.js';
 import { seed } from './seed.js';
 import { claimOverHttp, gql, root, runClaims, startGateway, summary } from './support.js';
 import { benchTreeWorld } from './trees.js';
@@ -45,7 +47,8 @@ const { values: args } = parseArgs({
     // flat: the per-size worlds above; trees: the tree world against the all-flat world of --tree-hosts;
     // numa: the NUMA/SR-IOV world (request groups) against the all-flat world of --numa-hosts
     // rest: Placement's REST API against GraphQL (CPU per operation) on a flat world of --rest-hosts
-    worlds: { type: 'string', default: 'flat,trees,numa,rest' },
+    // rest-numa: REST candidates against GraphQL on the NUMA/SR-IOV world of --numa-hosts (bench/rest-numa.ts)
+    worlds: { type: 'string', default: 'flat,trees,numa,rest,rest-numa' },
     'tree-hosts': { type: 'string', default: '100000' },
     'numa-hosts': { type: 'string', default: '100000' },
     'rest-hosts': { type: 'string', default: '100000' },
@@ -353,6 +356,7 @@ async function main() {
   let treeWorld: Awaited<ReturnType<typeof benchTreeWorld>> | undefined;
   let numaWorld: Awaited<ReturnType<typeof benchNumaWorld>> | undefined;
   let restWorld: Awaited<ReturnType<typeof benchRestWorld>> | undefined;
+  let restNumaWorld: Awaited<ReturnType<typeof benchRestNumaWorld>> | undefined;
   try {
     if (worlds.has('flat')) for (const size of sizes) results.push(await benchSize(adminUrl, size));
     if (worlds.has('trees'))
@@ -372,6 +376,8 @@ async function main() {
         gateways,
       });
     if (worlds.has('rest')) restWorld = await benchRestWorld(adminUrl, restHosts, { requests: candidateRequests });
+    if (worlds.has('rest-numa'))
+      restNumaWorld = await benchRestNumaWorld(adminUrl, numaHosts, { requests: candidateRequests });
   } finally {
     await embedded?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -381,7 +387,7 @@ async function main() {
   const file = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results, treeWorld, numaWorld, restWorld }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, claimers, seconds, hostSubsetSize: subset, gatewayProcesses: gateways, results, treeWorld, numaWorld, restWorld, restNumaWorld }, null, 2)}\n`,
   );
   // One line per size: the figures the README's Performance section quotes.
   console.log('\nsummary');
@@ -453,6 +459,19 @@ async function main() {
         'candidates p50 ms REST / GraphQL': p50(restWorld.candidates),
         'PUT allocations CPU ms/op REST / GraphQL (ratio)': row(restWorld.allocations),
         'PUT allocations p50 ms REST / GraphQL': p50(restWorld.allocations),
+      },
+    });
+  }
+  if (restNumaWorld) {
+    const row = (r: typeof restNumaWorld.granular) => {
+      const [a, b] = [r.rest.latencyMs, r.graphql.latencyMs];
+      return `${a.p50}/${a.p95}/${a.p99} vs ${b.p50}/${b.p95}/${b.p99} ms; CPU ${r.rest.cpuMsPerOp} / ${r.graphql.cpuMsPerOp} ms (${r.restOverGraphqlCpu}×)`;
+    };
+    console.table({
+      [`REST vs GraphQL candidates, NUMA world, ${restNumaWorld.providers} hosts (p50/p95/p99)`]: {
+        'rare required trait': row(restNumaWorld.rareTrait),
+        'common required trait': row(restNumaWorld.commonTrait),
+        'granular 2 NUMA + VF (isolate, same_subtree)': row(restNumaWorld.granular),
       },
     });
   }

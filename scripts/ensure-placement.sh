@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The differential tests run the real OpenStack Placement 8.0 and osc-placement (Debian's
-# python3-placement and python3-osc-placement). Installs them with apt-get when they are
+# python3-placement, and python3-osc-placement with the `openstack` command of python3-openstackclient,
+# which python3-osc-placement does not pull in). Installs them with apt-get when they are
 # missing: as root directly, otherwise through sudo without a password prompt.
 set -euo pipefail
-PACKAGES=(python3-placement python3-osc-placement)
-if [ -d /usr/lib/python3/dist-packages/placement ] && [ -d /usr/lib/python3/dist-packages/osc_placement ]; then
+PACKAGES=(python3-placement python3-osc-placement python3-openstackclient)
+if [ -d /usr/lib/python3/dist-packages/placement ] && [ -d /usr/lib/python3/dist-packages/osc_placement ] &&
+  [ -x /usr/bin/openstack ]; then
   exit 0
 fi
 if [ "$(id -u)" = 0 ]; then

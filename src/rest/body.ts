@@ -35,9 +35,12 @@ export function readJsonBody(ctx: RestContext): unknown {
   }
 }
 
-/** webob's req.content_type: the media type without parameters, '' when absent. */
+/**
+ * webob's req.content_type: the header up to its first `;`, '' when absent. As written: webob
+ * neither lowercases nor trims it, so Placement refuses `APPLICATION/JSON` with a 415.
+ */
 export function mediaType(request: Request): string {
-  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  return (request.headers.get('content-type') ?? '').split(';')[0]!;
 }
 
 /** util.extract_json: the body parsed, then validated against Placement's schema (400 "JSON does not validate: …"). */
@@ -50,4 +53,12 @@ export function validJson<T>(data: unknown, schema: JsonSchema): T {
   const problem = schemaError(data, schema);
   if (problem !== null) throw new RestError(400, `JSON does not validate: ${problem}`);
   return data as T;
+}
+
+/**
+ * The CONTENT_TYPE webob's 415 template quotes: the header as sent, or `None` when there is none
+ * (Placement's require_content sets the missing type to the string 'None').
+ */
+export function contentTypeForTemplate(request: Request): string {
+  return request.headers.get('content-type') || 'None';
 }

@@ -101,6 +101,52 @@ export function errorDetail(status: number, detail: string, env: ErrorEnvironmen
   }
 }
 
+// webob.exc explanations as written, for the HTML page (which escapes but does not strip them).
+const RAW_EXPLANATIONS: Record<number, string> = {
+  400: 'The server could not comply with the request since\r\nit is either malformed or otherwise incorrect.\r\n',
+  500: 'The server has either erred or is incapable of performing\r\nthe requested operation.\r\n',
+};
+
+/** webob's html_escape: Python's html.escape(quote=True), then non-ASCII as decimal character references. */
+function htmlEscape(text: string): string {
+  const escaped = text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;');
+  let out = '';
+  for (const char of escaped) {
+    const code = char.codePointAt(0) ?? 0;
+    out += code > 0x7f ? `&#${code};` : char;
+  }
+  return out;
+}
+
+/**
+ * The page webob renders when the Accept header prefers text/html (html_body): the status's body
+ * template with every value HTML-escaped, inside webob's html template.
+ */
+export function errorHtml(status: number, title: string, detail: string, env: ErrorEnvironment): string {
+  const message = htmlEscape(detail);
+  let body: string;
+  switch (status) {
+    case 405:
+      body = `The method ${htmlEscape(env.method)} is not allowed for this resource. <br /><br />\n${message}`;
+      break;
+    case 406:
+      body = `The resource could not be generated that was acceptable to your browser\n(content of type ${htmlEscape(env.accept)}. <br /><br />\n${message}`;
+      break;
+    case 415:
+      body = `The request media type ${htmlEscape(env.contentType)} is not supported by this server.\n<br /><br />\n${message}`;
+      break;
+    default:
+      body = `${htmlEscape(RAW_EXPLANATIONS[status] ?? EXPLANATIONS[status] ?? '')}<br /><br />\n${message}\n\n`;
+  }
+  const line = `${status} ${title}`;
+  return `<html>\n <head>\n  <title>${line}</title>\n </head>\n <body>\n  <h1>${line}</h1>\n  ${body}\n </body>\n</html>`;
+}
+
 export interface ErrorDocumentEntry {
   status: number;
   title: string;

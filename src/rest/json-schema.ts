@@ -1,4 +1,4 @@
-import { pformat, pyValueRepr } from './pformat.js';
+import { pformat, pyPlainRepr, pyValueRepr } from './pformat.js';
 import { pyRepr } from './python.js';
 
 /**
@@ -84,6 +84,7 @@ function pythonRegex(pattern: string): RegExp {
   return new RegExp(pattern.replace(/(?<!\\)\$/g, '(?=\\n?$)'), 'u');
 }
 
+/** Python's `==` on JSON values (dict order does not count: the sorted repr compares them). */
 function pythonEqual(a: unknown, b: unknown): boolean {
   return pyValueRepr(a) === pyValueRepr(b);
 }
@@ -108,7 +109,7 @@ function* validate(
       case 'type': {
         const types = typeof value === 'string' ? [value] : (value as string[]);
         if (!types.some((type) => isType(instance, type)))
-          yield error(keyword, `${pyValueRepr(instance)} is not of type ${types.map((t) => pyRepr(t)).join(', ')}`);
+          yield error(keyword, `${pyPlainRepr(instance)} is not of type ${types.map((t) => pyRepr(t)).join(', ')}`);
         break;
       }
       case 'properties': {
@@ -177,11 +178,11 @@ function* validate(
       }
       case 'minProperties':
         if (isObject(instance) && Object.keys(instance).length < (value as number))
-          yield error(keyword, `${pyValueRepr(instance)} does not have enough properties`);
+          yield error(keyword, `${pyPlainRepr(instance)} does not have enough properties`);
         break;
       case 'maxProperties':
         if (isObject(instance) && Object.keys(instance).length > (value as number))
-          yield error(keyword, `${pyValueRepr(instance)} has too many properties`);
+          yield error(keyword, `${pyPlainRepr(instance)} has too many properties`);
         break;
       case 'items': {
         if (!Array.isArray(instance)) break;
@@ -191,11 +192,11 @@ function* validate(
       }
       case 'minItems':
         if (Array.isArray(instance) && instance.length < (value as number))
-          yield error(keyword, `${pyValueRepr(instance)} is too short`);
+          yield error(keyword, `${pyPlainRepr(instance)} is too short`);
         break;
       case 'maxItems':
         if (Array.isArray(instance) && instance.length > (value as number))
-          yield error(keyword, `${pyValueRepr(instance)} is too long`);
+          yield error(keyword, `${pyPlainRepr(instance)} is too long`);
         break;
       case 'uniqueItems':
         if (
@@ -203,35 +204,35 @@ function* validate(
           Array.isArray(instance) &&
           instance.some((item, i) => instance.findIndex((other) => pythonEqual(other, item)) !== i)
         )
-          yield error(keyword, `${pyValueRepr(instance)} has non-unique elements`);
+          yield error(keyword, `${pyPlainRepr(instance)} has non-unique elements`);
         break;
       case 'maxLength':
         if (typeof instance === 'string' && [...instance].length > (value as number))
-          yield error(keyword, `${pyValueRepr(instance)} is too long`);
+          yield error(keyword, `${pyPlainRepr(instance)} is too long`);
         break;
       case 'minLength':
         if (typeof instance === 'string' && [...instance].length < (value as number))
-          yield error(keyword, `${pyValueRepr(instance)} is too short`);
+          yield error(keyword, `${pyPlainRepr(instance)} is too short`);
         break;
       case 'pattern':
         if (typeof instance === 'string' && !pythonRegex(value as string).test(instance))
-          yield error(keyword, `${pyValueRepr(instance)} does not match ${pyRepr(value as string)}`);
+          yield error(keyword, `${pyPlainRepr(instance)} does not match ${pyRepr(value as string)}`);
         break;
       case 'format':
         if (value === 'uuid' && !isUuidLike(instance))
-          yield error(keyword, `${pyValueRepr(instance)} is not a ${pyRepr(value)}`);
+          yield error(keyword, `${pyPlainRepr(instance)} is not a ${pyRepr(value)}`);
         break;
       case 'minimum':
         if (typeof instance === 'number' && instance < (value as number))
-          yield error(keyword, `${pyValueRepr(instance)} is less than the minimum of ${pyValueRepr(value)}`);
+          yield error(keyword, `${pyPlainRepr(instance)} is less than the minimum of ${pyPlainRepr(value)}`);
         break;
       case 'maximum':
         if (typeof instance === 'number' && instance > (value as number))
-          yield error(keyword, `${pyValueRepr(instance)} is greater than the maximum of ${pyValueRepr(value)}`);
+          yield error(keyword, `${pyPlainRepr(instance)} is greater than the maximum of ${pyPlainRepr(value)}`);
         break;
       case 'enum':
         if (!(value as unknown[]).some((option) => pythonEqual(option, instance)))
-          yield error(keyword, `${pyValueRepr(instance)} is not one of ${pyValueRepr(value)}`);
+          yield error(keyword, `${pyPlainRepr(instance)} is not one of ${pyPlainRepr(value)}`);
         break;
       case 'anyOf':
       case 'oneOf': {
@@ -245,9 +246,9 @@ function* validate(
           context.push(...errors);
         }
         if (matches === 0)
-          yield error(keyword, `${pyValueRepr(instance)} is not valid under any of the given schemas`, context);
+          yield error(keyword, `${pyPlainRepr(instance)} is not valid under any of the given schemas`, context);
         else if (keyword === 'oneOf' && matches > 1)
-          yield error(keyword, `${pyValueRepr(instance)} is valid under each of ${pyValueRepr(schemas)}`);
+          yield error(keyword, `${pyPlainRepr(instance)} is valid under each of ${pyPlainRepr(schemas)}`);
         break;
       }
     }

@@ -15,19 +15,33 @@ export function reprNumber(value: number): string {
 }
 
 const sortedKeys = (value: Record<string, unknown>) => Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+const insertionKeys = (value: Record<string, unknown>) => Object.keys(value);
 
-/** repr(value), with dict keys sorted as pprint's safe_repr does. */
-export function pyValueRepr(value: unknown): string {
+function repr(value: unknown, keysOf: (value: Record<string, unknown>) => string[]): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') return reprNumber(value);
   if (typeof value === 'string') return pyRepr(value);
-  if (Array.isArray(value)) return `[${value.map(pyValueRepr).join(', ')}]`;
+  if (Array.isArray(value)) return `[${value.map((item) => repr(item, keysOf)).join(', ')}]`;
   const object = value as Record<string, unknown>;
-  return `{${sortedKeys(object)
-    .map((key) => `${pyRepr(key)}: ${pyValueRepr(object[key])}`)
+  return `{${keysOf(object)
+    .map((key) => `${pyRepr(key)}: ${repr(object[key], keysOf)}`)
     .join(', ')}}`;
+}
+
+/** repr(value), with dict keys sorted as pprint's safe_repr does. */
+export function pyValueRepr(value: unknown): string {
+  return repr(value, sortedKeys);
+}
+
+/**
+ * Plain repr(value): dict keys in the order the request's JSON gave them, as jsonschema's
+ * messages print the instance (`{...} is not of type 'array'`), unlike pprint which sorts them.
+ * (JavaScript lists integer-like keys first whatever their order in the text; Python would not.)
+ */
+export function pyPlainRepr(value: unknown): string {
+  return repr(value, insertionKeys);
 }
 
 const WIDTH = 72;

@@ -16,14 +16,16 @@ import type { InflightSlots } from '../http/inflight-limit.js';
 import type { GatewayLimits } from '../http/limits.js';
 import type { Logger } from '../logger.js';
 import { unauthorizedBody } from './authentication.js';
-import { mediaType, readRequestBody } from './body.js';
+import { contentTypeForTemplate, mediaType, readRequestBody } from './body.js';
 import type { RestContext, RestResult } from './context.js';
+import { errorMediaType } from './error-media-type.js';
 import {
   ErrorCode,
   type ErrorDocumentEntry,
   type ErrorEnvironment,
   effectiveAccept,
   errorDetail,
+  errorHtml,
   RestError,
   STATUS_TITLES,
 } from './errors.js';
@@ -85,7 +87,7 @@ export function createRestApi(options: RestApiOptions): RestApi {
     const path = url.pathname.slice(options.mount.length);
     const env: ErrorEnvironment = {
       method: request.method,
-      contentType: mediaType(request) || 'None',
+      contentType: contentTypeForTemplate(request),
       accept: effectiveAccept(request),
     };
     let version: Microversion | null = null;
@@ -122,7 +124,9 @@ export function createRestApi(options: RestApiOptions): RestApi {
       if (route.checkAccept && !acceptsJson(request))
         return fail(new RestError(406, 'Only application/json is provided'));
       if (route.requireJson && mediaType(request) !== 'application/json')
-        return fail(new RestError(415, `The media type ${env.contentType} is not supported, use application/json`));
+        return fail(
+          new RestError(415, `The media type ${mediaType(request) || 'None'} is not supported, use application/json`),
+        );
       if (route.policy !== null) authorize(requireActor(actor), route.policy);
       // The whole body before the slot, as for /graphql: a slow body holds no slot.
       const body = await readRequestBody(request, options.limits.maxRequestBytes);
@@ -197,6 +201,12 @@ async function authenticateRest(
   try {
     return await authenticate(authenticators, request, peer);
   } catch (error) {
+    // A HEAD gets webob's bare answer, as in errorResponse.
+    if (error instanceof AuthenticationError && request.method === 'HEAD')
+      return new Response(null, {
+        status: 401,
+        headers: { 'content-type': 'text/html; charset=UTF-8', 'x-openstack-request-id': requestId },
+      });
     if (error instanceof AuthenticationError)
       return new Response(pyJson(unauthorizedBody()), {
         status: 401,
@@ -204,7 +214,7 @@ async function authenticateRest(
       });
     const env: ErrorEnvironment = {
       method: request.method,
-      contentType: mediaType(request) || 'None',
+      contentType: contentTypeForTemplate(request),
       accept: effectiveAccept(request),
     };
     if (error instanceof NoRoleError)
@@ -270,9 +280,22 @@ function errorResponse(
     ...versionHeaders(version, error.options.vary ?? true),
     'x-openstack-request-id': requestId,
   };
-  // webob renders the error in the representation the Accept prefers: JSON (Placement's
-  // document) or else plain text. (An Accept preferring text/html gets plain text here, not webob's page.)
-  if (!prefersJson(env.accept))
+  // webob answers an error to HEAD as a bare Response, skipping the Accept negotiation: no body
+  // and Response's default content type, whatever the Accept says (WSGIHTTPException.__call__).
+  if (env.method === 'HEAD')
+    return new Response(null, {
+      status: error.status,
+      headers: { ...headers, 'content-type': 'text/html; charset=UTF-8' },
+    });
+  // webob renders the error in the representation the Accept prefers: webob's HTML page,
+  // Placement's JSON document, or else plain text.
+  const mediaType = errorMediaType(env.accept);
+  if (mediaType === 'text/html')
+    return new Response(errorHtml(entry.status, entry.title, error.detail, env), {
+      status: error.status,
+      headers: { ...headers, 'content-type': 'text/html; charset=UTF-8' },
+    });
+  if (mediaType === 'text/plain')
     return new Response(`${entry.status} ${entry.title}\n\n${entry.detail}`, {
       status: error.status,
       headers: { ...headers, 'content-type': 'text/plain; charset=UTF-8' },
@@ -281,9 +304,4 @@ function errorResponse(
     status: error.status,
     headers: { ...headers, 'content-type': 'application/json' },
   });
-}
-
-function prefersJson(accept: string): boolean {
-  const preferred = new Negotiator({ headers: { accept } }).mediaTypes(['text/html', 'application/json']);
-  return preferred.includes('application/json');
 }

@@ -28,7 +28,7 @@ export class RealPlacementMissingError extends Error {
   constructor() {
     super(
       `OpenStack Placement is not installed (${PACKAGE_DIR} is missing): run ` +
-        '`apt-get install -y python3-placement python3-osc-placement` (.ci/run does this)',
+        '`apt-get install -y python3-placement python3-osc-placement python3-openstackclient` (npm test does this)',
     );
   }
 }

@@ -14,15 +14,15 @@
  *   does: Placement builds them from SCRIPT_NAME).
  * - arrays of names that Placement documents as sets (`traits`, `aggregates`) are sorted, and so
  *   are `allocation_requests` (Placement's order follows its generated uuids: two Placements
- *   given the same calls list them in different orders), and so are comma-separated runs of
- *   uuids in error texts.
+ *   given the same calls list them in different orders) and the provider lists of their
+ *   `mappings` (python sets), and so are comma-separated runs of uuids in error texts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestEnv, type TestEnv } from './harness.js';
 import { type RealPlacement, startRealPlacement } from './real-placement.js';
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 /** One REST call, as Placement's API reference writes it (path from Placement's root). */
 export interface RestCall {
@@ -39,6 +39,8 @@ export interface RestCall {
   headers?: Record<string, string>;
   /** `none` sends no X-Auth-Token (default: each side's admin token). */
   auth?: 'admin' | 'none';
+  /** Send the body with no Content-Type header at all (as bytes: fetch labels a string text/plain). */
+  omitContentType?: boolean;
 }
 
 /** A server under comparison: where its Placement root is, and the admin token it accepts. */
@@ -87,6 +89,12 @@ const REQUEST_ID = /req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 const ISO_TIMESTAMP = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g;
 /** Keys whose arrays of names are sets in Placement's API reference (their order carries nothing). */
 const SET_KEYS = new Set(['traits', 'aggregates']);
+/**
+ * An allocation request's `mappings`: request group suffix → providers that satisfied it. Placement
+ * keeps each list as a python set (objects/allocation_candidate.py), so its order follows string
+ * hashing, which differs from one Placement process to the next: compared as sets.
+ */
+const MAPPINGS = 'mappings';
 /** An array of objects whose order Placement does not keep from one server to the next. */
 const UNORDERED_OBJECTS = 'allocation_requests';
 /** Headers compared by value; last-modified and the request id only by presence. */
@@ -167,12 +175,12 @@ export class RestPair {
     let body: string | undefined;
     if (call.rawBody !== undefined) body = names.substitute(call.rawBody);
     else if (call.body !== undefined) body = names.substitute(JSON.stringify(call.body));
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined && call.omitContentType !== true) headers['content-type'] = 'application/json';
     Object.assign(headers, call.headers ?? {});
     const response = await fetch(`${side.baseUrl}${names.substitute(call.path)}`, {
       method: call.method,
       headers,
-      body,
+      body: body !== undefined && call.omitContentType === true ? new TextEncoder().encode(body) : body,
       redirect: 'manual',
     });
     return normaliseResponse(response.status, response.headers, await response.text(), side, names);
@@ -253,7 +261,9 @@ function normaliseValue(value: unknown, names: UuidNames, prefix: string, key: s
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       // Keys can be uuids too (allocations by provider, provider summaries).
-      out[typeof k === 'string' ? normaliseString(k, names) : k] = normaliseValue(v, names, prefix, k);
+      const normalised = normaliseValue(v, names, prefix, k);
+      out[typeof k === 'string' ? normaliseString(k, names) : k] =
+        key === MAPPINGS && Array.isArray(normalised) ? [...normalised].sort() : normalised;
     }
     return out;
   }

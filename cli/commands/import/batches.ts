@@ -54,7 +54,8 @@ export function importBatches(state: SourceState, batchSize: number): ImportBatc
   const usedTraits = state.providers.flatMap((p) => p.traits);
   const batches: ImportBatch[] = [
     {
-      resourceClasses: [...new Set([...customClasses, ...usedClasses])].sort(),
+      // In the source's order: new classes are created in it, and Placement lists classes in creation order.
+      resourceClasses: [...new Set([...customClasses, ...usedClasses])],
       traits: [...new Set([...customTraits, ...usedTraits])].sort(),
     },
   ];

@@ -7,7 +7,8 @@ type Table = 'resource_classes' | 'traits';
 const KIND = { resource_classes: 'RESOURCE_CLASS', traits: 'TRAIT' } as const;
 
 /**
- * Adds the classes or traits the source has and we lack. A CUSTOM_ name is custom here too;
+ * Adds the classes or traits the source has and we lack, in the order given (the source's:
+ * Placement lists resource classes in creation order). A CUSTOM_ name is custom here too;
  * any other is a standard entry of the source's catalogue (os-traits and os-resource-classes
  * are larger than ours), kept as standard.
  */
@@ -19,7 +20,7 @@ export async function addCatalogueEntries(
   if (names.length === 0) return [];
   const { rows } = await db.query<{ name: string }>(
     `INSERT INTO ${table} (name, standard)
-     SELECT n, n NOT LIKE 'CUSTOM\\_%' FROM unnest($1::text[]) AS n ORDER BY n
+     SELECT n, n NOT LIKE 'CUSTOM\\_%' FROM unnest($1::text[]) WITH ORDINALITY AS given(n, position) ORDER BY position
      ON CONFLICT (name) DO NOTHING RETURNING name`,
     [[...new Set(names)]],
   );

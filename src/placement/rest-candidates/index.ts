@@ -11,6 +11,7 @@ import { searchCandidates } from '../search/index.js';
 import type { Queryable } from '../transactions.js';
 import { MAX_INT32 } from '../validation.js';
 import { type Areq, areqKey, Enumeration } from './enumerate.js';
+import { unnumberedRoots } from './prefilter.js';
 import type {
   AllocationRequest,
   CandidateGroup,
@@ -22,6 +23,11 @@ import { loadWorld, type WorldFlags, type WorldProvider, worldFlagsColumns } fro
 
 export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } from './request.js';
 
+/** The answer, and how many batches of hosts the engine was asked for (one unless the loop walked). */
+export interface CandidateAnswer extends CandidateResult {
+  hostSearches: number;
+}
+
 /**
  * GET /allocation_candidates with Placement's answer: every allocation request (one per
  * valid combination of providers), not one best per host. The engine finds the hosts
@@ -30,12 +36,14 @@ export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } f
  * `limit` keeps the first `limit` requests, as Placement does without randomisation; hosts
  * come in the engine's weighed order, so the engine stops early.
  */
-export async function placementCandidates(db: Queryable, request: CandidateRequest): Promise<CandidateResult> {
-  const empty: CandidateResult = { allocationRequests: [], providerSummaries: [] };
+export async function placementCandidates(db: Queryable, request: CandidateRequest): Promise<CandidateAnswer> {
+  const empty: CandidateAnswer = { allocationRequests: [], providerSummaries: [], hostSearches: 0 };
   const checked = await checkNames(db, request);
   if (checked === null) return empty;
   if (request.groups.some((g) => g.resources.some(([, amount]) => amount > MAX_INT32))) return empty;
   const { flags } = checked;
+  const onlyRoots = await hostRestriction(db, request, flags);
+  if (onlyRoots?.length === 0) return empty;
   const resolved = await resolveRequest(db, engineSearch(request, flags));
 
   const kept: Areq[] = [];
@@ -45,18 +53,13 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   const wanted = request.limit ?? Number.POSITIVE_INFINITY;
   const batch = Math.min(MAX_LIMIT, request.limit ?? MAX_LIMIT);
   let excludeNested = false;
-  while (kept.length < wanted) {
-    const hosts = await searchCandidates(db, resolved, { limit: batch, weigher: 'SPREAD', excludeRoots: excluded });
-    if (hosts.length === 0) break;
-    excluded.push(...hosts.map((h) => h.rootUuid));
-    const world = await loadWorld(
-      db,
-      hosts.map((h) => h.rootUuid),
-      flags,
-    );
-    // The hosts' ids in the engine's order (a host deleted meanwhile drops out).
-    const rootIds = hosts.flatMap((h) => {
-      const root = world.byUuid.get(h.rootUuid);
+  let hostSearches = 0;
+  /** Loads the trees of `rootUuids` (in this order) and keeps their combinations until `wanted`. */
+  const enumerateHosts = async (rootUuids: string[]) => {
+    const world = await loadWorld(db, rootUuids, flags);
+    // The hosts' ids in the given order (a host deleted meanwhile drops out).
+    const rootIds = rootUuids.flatMap((u) => {
+      const root = world.byUuid.get(u);
       return root === undefined ? [] : [root.id];
     });
     excludeNested = !request.nestedAware && world.hasTrees;
@@ -74,16 +77,69 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
         if (seen.has(key)) continue;
         seen.add(key);
         kept.push(areq);
-        if (kept.length >= wanted) break;
+        if (kept.length >= wanted) return;
       }
-      if (kept.length >= wanted) break;
     }
+  };
+  while (kept.length < wanted) {
+    hostSearches += 1;
+    const hosts = await searchCandidates(db, resolved, {
+      limit: batch,
+      weigher: 'SPREAD',
+      excludeRoots: excluded,
+      ...(onlyRoots === null ? {} : { onlyRoots }),
+    });
+    if (hosts.length === 0) break;
+    const rootUuids = hosts.map((h) => h.rootUuid);
+    excluded.push(...rootUuids);
+    await enumerateHosts(rootUuids);
     if (hosts.length < batch) break;
+  }
+  // Hosts the engine cannot find: reached by a sharing provider only through a child's aggregate.
+  if (kept.length < wanted && flags.hasTrees && flags.hasSharing) {
+    const anchored = await childAnchoredRoots(db, [...checked.classIds.values()], excluded);
+    // The prefilter counts these anchors too: a root it ruled out cannot answer.
+    const allowed = onlyRoots === null ? null : new Set(onlyRoots);
+    const extra = allowed === null ? anchored : anchored.filter((uuid) => allowed.has(uuid));
+    for (let i = 0; i < extra.length && kept.length < wanted; i += MAX_LIMIT)
+      await enumerateHosts(extra.slice(i, i + MAX_LIMIT));
   }
   return {
     allocationRequests: kept.map((areq) => toAllocationRequest(areq, providers)),
     providerSummaries: summaries(kept, providers, excludeNested),
+    hostSearches,
   };
+}
+
+/**
+ * Roots (other than `seen`) of trees where a provider below the root shares an aggregate with a
+ * sharing provider. Placement anchors a sharing provider at the root of every provider in its
+ * aggregates (research_context.anchors_for_sharing_providers); the engine looks at the roots'
+ * own aggregates only, so these hosts are enumerated after the engine's (the enumeration checks
+ * every rule, so a root that cannot answer adds nothing). Only partners holding a requested
+ * class that the root's own aggregates do not already reach can make a difference.
+ */
+async function childAnchoredRoots(db: Queryable, classIds: number[], seen: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ uuid: string }>(
+    `WITH partners AS MATERIALIZED (
+       -- sharing providers with a requested class: few, and none at all for most requests
+       SELECT st.provider_id FROM provider_traits st JOIN traits t ON t.id = st.trait_id AND t.name = $1
+        WHERE EXISTS (SELECT 1 FROM inventories si
+                       WHERE si.provider_id = st.provider_id AND si.resource_class_id = ANY($2::int[])))
+     SELECT r.uuid::text AS uuid
+       FROM partners sp
+       JOIN provider_aggregates sa ON sa.provider_id = sp.provider_id
+       JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
+       JOIN resource_providers m ON m.id = ma.provider_id AND m.parent_provider_id IS NOT NULL
+       JOIN resource_providers r ON r.id = m.root_provider_id
+      -- a partner the root's own aggregates reach is one the engine already tried
+      WHERE NOT EXISTS (SELECT 1 FROM provider_aggregates ra JOIN provider_aggregates rs ON rs.aggregate_id = ra.aggregate_id
+                         WHERE ra.provider_id = r.id AND rs.provider_id = sp.provider_id)
+      GROUP BY r.id, r.uuid ORDER BY r.id`,
+    [STANDARD_TRAIT_SHARING, classIds],
+  );
+  const known = new Set(seen);
+  return rows.map((r) => r.uuid).filter((uuid) => !known.has(uuid));
 }
 
 /** Before 1.29 a request may not take from two providers of one tree (Placement's exclude_nested_providers). */
@@ -256,6 +312,20 @@ function engineSearch(request: CandidateRequest, flags: WorldFlags): PlacementRe
     }
   }
   return parsePlacementRequest(engineRequest(request));
+}
+
+/**
+ * The only hosts that can answer, when the unnumbered group's filters are checked across a
+ * combination (trees or sharing) and a rare trait or aggregate narrows them (prefilter.ts):
+ * the engine then searches those hosts instead of the loop walking every host batch by
+ * batch. Null: search every host. Only hosts that could give no request are left out, and
+ * the engine's order is a total order, so the answer is the same either way.
+ */
+async function hostRestriction(db: Queryable, request: CandidateRequest, flags: WorldFlags): Promise<string[] | null> {
+  const unnumbered = request.groups.find((g) => g.suffix === '');
+  if (unnumbered === undefined || unnumbered.resources.length === 0) return null;
+  if (!flags.hasTrees && !flags.hasSharing) return null; // engineSearch gives the engine the filters
+  return unnumberedRoots(db, unnumbered);
 }
 
 function engineRequest(request: CandidateRequest): PlacementRequestInput {

@@ -69,6 +69,10 @@ export const createProviderHandler: RestHandler = async (ctx) => {
       throw cannotCreate(
         'parent provider UUID cannot be same as UUID. Please set parent provider UUID to None if there is no parent.',
       );
+    // Placement's ResourceProvider.create refuses an empty name in these words; other names our
+    // engine refuses and Placement takes (control characters) are a 400 too, not a 500.
+    if (error instanceof InvalidInputError && error.field === 'name')
+      throw cannotCreate(data.name === '' ? 'name is required' : `${error.message}.`);
     throw error;
   }
   const location = { location: locationOf(ctx, providerUrl(ctx, uuid)) };
@@ -118,6 +122,7 @@ export const updateProviderHandler: RestHandler = async (ctx) => {
     if (error instanceof NotFoundError) throw providerNotFound(uuid);
     if (error instanceof InvalidInputError && (error.rule === 'not-self' || error.rule === 'no-loop'))
       throw saveFailed('creating loop in the provider tree is not allowed.');
+    if (error instanceof InvalidInputError && error.field === 'name') throw saveFailed(`${error.message}.`);
     throw error;
   }
   const provider = await existingProvider(ctx, uuid);

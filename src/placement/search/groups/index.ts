@@ -172,9 +172,11 @@ export async function groupedCandidates(
     : [];
   const skipAlone = alone !== null;
   let after: { key: number; uuid: string } | null = null;
-  // Four times the limit: the bound ignores how isolated groups compete, so a batch of about
-  // `limit` hosts rarely settles the walk, and every further batch ranks the hosts again.
-  let batch = Math.max(64, options.limit * 4);
+  // Twice the limit: the bound ignores aggregates, sameSubtree and groups summed on one
+  // inventory, so a batch of `limit` hosts may not settle the walk, and every further batch
+  // ranks the hosts again. (It takes isolated groups on distinct servers into account: in the
+  // NUMA world the first `limit` hosts settle it.)
+  let batch = Math.max(64, options.limit * 2);
   for (;;) {
     const page: GroupedPage = { batch, after, skipAlone };
     const { rows } = await db.query<GroupedRow>(groupedStatement(r, options, page));

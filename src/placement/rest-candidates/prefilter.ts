@@ -1,0 +1,109 @@
+import { STANDARD_TRAIT_SHARING } from '../catalogue.js';
+import type { Queryable } from '../transactions.js';
+import type { CandidateGroup } from './request.js';
+
+/**
+ * A necessary condition on the host for the unnumbered group in a world with trees or
+ * sharing providers, where Placement checks the group's required traits and member_of
+ * across a combination's providers (enumerate.ts, multipleProviders) and the engine is
+ * given the classes only. A combination at root R takes its providers from R's tree and
+ * from the sharing providers anchored at R (in an aggregate with a member of the tree), so
+ * R can answer only if, for every required any-of list, one of those providers carries one
+ * of the traits, and, for every member_of list, one of them (the root included: its
+ * aggregates span the tree) is in one of the aggregates. Each list's roots are read from
+ * the rare side (the providers carrying the trait or in the aggregate, then their roots and
+ * the roots their sharing ones anchor) up to a cap; a list past the cap (a common trait or
+ * a big aggregate) is left out, since the host walk then fills its batches fast anyway.
+ */
+
+/**
+ * Rows a list may read before it counts as common. Measured on the NUMA bench world
+ * (bench/rest.ts, --worlds rest-numa): an engine search restricted to a few thousand root
+ * uuids costs about what one walked batch costs, so past this the walk is no worse.
+ */
+export const PREFILTER_ROW_CAP = 4000;
+
+/** Roots of providers carrying one of the traits, and roots anchored by sharing providers carrying one. */
+const TRAIT_ROOTS_SQL = `
+WITH carriers AS MATERIALIZED (
+  -- the rare side: providers with one of the list's traits (provider_traits_trait_id_idx)
+  SELECT pt.provider_id FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = ANY($1::text[]))
+SELECT r.id, r.uuid FROM carriers c
+  JOIN resource_providers p ON p.id = c.provider_id
+  JOIN resource_providers r ON r.id = p.root_provider_id
+UNION ALL
+-- a carrier that shares via aggregate: every root with a tree member in one of its aggregates
+SELECT r.id, r.uuid FROM carriers c
+  JOIN provider_traits st ON st.provider_id = c.provider_id
+  JOIN traits stt ON stt.id = st.trait_id AND stt.name = $2
+  JOIN provider_aggregates sa ON sa.provider_id = c.provider_id
+  JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
+  JOIN resource_providers m ON m.id = ma.provider_id
+  JOIN resource_providers r ON r.id = m.root_provider_id
+LIMIT $3`;
+
+/** Roots of providers in one of the aggregates, and roots anchored by sharing providers in one. */
+const AGGREGATE_ROOTS_SQL = `
+WITH members AS MATERIALIZED (
+  -- the rare side: providers in one of the list's aggregates (provider_aggregates_aggregate_id_idx)
+  SELECT pa.provider_id FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id
+   WHERE a.uuid::text = ANY($1::text[]))
+SELECT r.id, r.uuid FROM members c
+  JOIN resource_providers p ON p.id = c.provider_id
+  JOIN resource_providers r ON r.id = p.root_provider_id
+UNION ALL
+-- a member that shares via aggregate: every root with a tree member in one of its aggregates
+SELECT r.id, r.uuid FROM members c
+  JOIN provider_traits st ON st.provider_id = c.provider_id
+  JOIN traits stt ON stt.id = st.trait_id AND stt.name = $2
+  JOIN provider_aggregates sa ON sa.provider_id = c.provider_id
+  JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
+  JOIN resource_providers m ON m.id = ma.provider_id
+  JOIN resource_providers r ON r.id = m.root_provider_id
+LIMIT $3`;
+
+/** One list's qualifying roots (uuid by id), or null when the list reads more than `cap` rows. */
+async function listRoots(
+  db: Queryable,
+  sql: string,
+  names: string[],
+  cap: number,
+): Promise<Map<number, string> | null> {
+  const { rows } = await db.query<{ id: number; uuid: string }>(sql, [names, STANDARD_TRAIT_SHARING, cap + 1]);
+  if (rows.length > cap) return null;
+  return new Map(rows.map((row) => [row.id, row.uuid]));
+}
+
+/** Roots in every map (the smallest first). */
+function intersect(sets: Map<number, string>[]): string[] {
+  const [smallest, ...rest] = [...sets].sort((a, b) => a.size - b.size);
+  return [...smallest!].filter(([id]) => rest.every((s) => s.has(id))).map(([, uuid]) => uuid);
+}
+
+/**
+ * The uuids of the only roots that can anchor a request for the unnumbered group `g`, or
+ * null when no required or member_of list is rare enough to narrow the search.
+ */
+export async function unnumberedRoots(
+  db: Queryable,
+  g: CandidateGroup,
+  cap: number = PREFILTER_ROW_CAP,
+): Promise<string[] | null> {
+  const bounded: Map<number, string>[] = [];
+  for (const list of g.requiredTraits) {
+    const roots = await listRoots(db, TRAIT_ROOTS_SQL, list, cap);
+    if (roots !== null) bounded.push(roots);
+    if (roots?.size === 0) return [];
+  }
+  for (const list of g.memberOf) {
+    const roots = await listRoots(
+      db,
+      AGGREGATE_ROOTS_SQL,
+      list.map((u) => u.toLowerCase()),
+      cap,
+    );
+    if (roots !== null) bounded.push(roots);
+    if (roots?.size === 0) return [];
+  }
+  return bounded.length === 0 ? null : intersect(bounded);
+}
