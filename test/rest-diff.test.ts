@@ -26,6 +26,13 @@ const SEEDS = (process.env.REST_DIFF_SEEDS ?? process.env.REST_DIFF_SEED ?? '131
   .map((seed) => Number(seed.trim()));
 const SEQUENCES = Number(process.env.REST_DIFF_SEQUENCES ?? (process.env.REST_DIFF_SEED === undefined ? 3 : 8));
 const LENGTH = Number(process.env.REST_DIFF_LENGTH ?? 60);
+// Sequence i of seed S replays generator S + i: two seeds closer than SEQUENCES would replay a
+// generator on servers that already saw it, and Placement keeps what resetPair cannot empty (a
+// consumer written with no allocations stays, generation 0; /work/wt/rest-diffs.md).
+for (const [i, a] of SEEDS.entries())
+  for (const b of SEEDS.slice(i + 1))
+    if (Math.abs(a - b) < SEQUENCES)
+      throw new Error(`REST_DIFF_SEEDS ${a} and ${b} share generators: pick seeds at least ${SEQUENCES} apart`);
 /** REST_DIFF_TRACE=1 prints every call and both statuses (to find what led to a difference). */
 const TRACE = process.env.REST_DIFF_TRACE === '1';
 /** REST_DIFF_DUMP=<file> writes every unexplained difference there in full, one JSON per line (the last seed's, with several). */

@@ -26,6 +26,9 @@ const VIEW_FROM = `resource_providers p
 /** A string PostgreSQL could not cast to uuid names no provider (rather than failing the query). */
 const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The spelling PostgreSQL writes a uuid in, and Placement stores it in. */
+const STORED_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export async function findProviderView(pool: pg.Pool, uuid: string): Promise<ProviderView | null> {
   if (!UUID_FORM.test(uuid)) return null;
   const { rows } = await pool.query<ProviderView>(`SELECT ${VIEW_COLUMNS} FROM ${VIEW_FROM} WHERE p.uuid = $1`, [uuid]);
@@ -60,7 +63,9 @@ export async function listProviderViews(pool: pg.Pool, filters: ProviderFilters)
     return `$${params.length}`;
   };
   if (filters.name !== undefined) where.push(`p.name = ${param(filters.name)}`);
-  if (filters.uuid !== undefined) where.push(`p.uuid = ${param(filters.uuid)}::uuid`);
+  // As written, as Placement compares it: only the stored spelling (lower case, dashed) matches.
+  if (filters.uuid !== undefined)
+    where.push(STORED_UUID.test(filters.uuid) ? `p.uuid = ${param(filters.uuid)}::uuid` : 'false');
   if (filters.inTree !== undefined)
     where.push(
       `p.root_provider_id = (SELECT root_provider_id FROM resource_providers WHERE uuid = ${param(filters.inTree)}::uuid)`,

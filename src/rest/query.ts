@@ -80,14 +80,16 @@ export function memberOfValues(
           `Invalid query string parameters: Expected 'member_of' parameter to contain valid UUID(s). Got: ${uuid}`,
         );
     }
-    if (want.length) required.push([...new Set(want)].map(canonicalUuid));
+    // Aggregates are looked up as written (Placement compares the text): another spelling of a
+    // uuid matches none, so it drops out of a list, and a list left empty matches no provider.
+    if (want.length) required.push([...new Set(want)].filter((uuid) => storedUuid(uuid) !== null));
     if (refuse.length) {
       if (!options.forbidden)
         throw new RestError(
           400,
           `Forbidden member_of${suffix} parameters are not supported in the specified microversion`,
         );
-      for (const uuid of refuse) forbidden.add(canonicalUuid(uuid));
+      for (const uuid of refuse) if (storedUuid(uuid) !== null) forbidden.add(uuid);
     }
   }
   return { required, forbidden: [...forbidden] };
@@ -159,6 +161,15 @@ export function requiredValues(
 }
 
 /** str(uuid.UUID(value)): the canonical lower-case, hyphenated form of a uuid-like string. */
+/**
+ * The uuid as Placement stores it (lower case, dashed), or null for any other spelling: Placement
+ * looks uuids in paths, queries and parent references up as written (SQLite compares text), so an
+ * upper-case, braced or dash-less spelling names nothing there (test/rest-uuid-forms.test.ts).
+ */
+export function storedUuid(value: string): string | null {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value) ? value : null;
+}
+
 export function canonicalUuid(value: string): string {
   const hex = value
     .replace(/urn:/g, '')

@@ -217,7 +217,7 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
             (SELECT json_agg(json_build_object('uuid', uuid, 'root', root_provider_id)) FROM resource_providers
               WHERE uuid::text = ANY($3::text[])) AS trees,
             ${worldFlagsColumns('$4')}`,
-    [classNames, traitNames, inTrees.map((u) => u.toLowerCase()), STANDARD_TRAIT_SHARING],
+    [classNames, traitNames, inTrees, STANDARD_TRAIT_SHARING],
   );
   const classIds = new Map((rows[0]!.classes ?? []).map((c) => [c.name, c.id]));
   const traits = new Set(rows[0]!.traits ?? []);
@@ -249,7 +249,8 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
       unknownTrait(g.forbiddenTraits, `required${g.suffix}`);
     if (traitError !== null) return refuse(index, traitError);
     if (g.inTree) {
-      const root = treeRoots.get(g.inTree.toLowerCase());
+      // Looked up as written (Placement compares the text): another spelling of a uuid names no tree.
+      const root = treeRoots.get(g.inTree);
       if (root === undefined) return null;
       inTreeRoots.set(g.suffix, root);
     }

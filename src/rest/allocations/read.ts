@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { RestError } from '../errors.js';
 import { isUuidLike } from '../json-schema.js';
+import { storedUuid } from '../query.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -20,11 +21,6 @@ interface ConsumerAllocationRow {
   consumerGeneration: number;
   consumerType: string | null;
   createdAt: Date;
-}
-
-/** The canonical (lower-case dashed) form Placement stores; anything else names no consumer. */
-export function storedUuid(value: string): string | null {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value) ? value : null;
 }
 
 /** GET /allocations/{consumer_uuid}: by provider, with project and user from 1.12, generation 1.28, type 1.38. */

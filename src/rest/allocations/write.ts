@@ -12,8 +12,7 @@ import type { WriteCaller } from '../../placement/write-caller.js';
 import { ErrorCode, RestError } from '../errors.js';
 import { isUuidLike } from '../json-schema.js';
 import { pySetOrder } from '../python-set.js';
-import { canonicalUuid } from '../query.js';
-import { storedUuid } from './read.js';
+import { canonicalUuid, storedUuid } from '../query.js';
 
 /** One consumer's body (dict form; the handler turns the pre-1.12 list form into it). */
 export interface ConsumerBody {

@@ -11,7 +11,7 @@ import { readValidJson } from '../body.js';
 import type { RestContext, RestHandler } from '../context.js';
 import { ErrorCode, RestError } from '../errors.js';
 import { atLeast } from '../microversion.js';
-import { canonicalUuid, memberOfParams, requiredParams, resourcesParam, validateQuery } from '../query.js';
+import { canonicalUuid, memberOfParams, requiredParams, resourcesParam, storedUuid, validateQuery } from '../query.js';
 import {
   GET_RPS_SCHEMA_1_0,
   GET_RPS_SCHEMA_1_3,
@@ -30,9 +30,8 @@ import { providerNotFound, providerUrl, serializeProvider } from './provider-lin
 
 /** A provider that must exist (ResourceProvider.get_by_uuid). */
 export async function existingProvider(ctx: RestContext, uuid: string): Promise<ProviderView> {
-  // Placement looks the path's string up in a text column: an upper-case uuid names no provider.
-  if (uuid !== canonicalUuid(uuid)) throw providerNotFound(uuid);
-  const provider = await findProviderView(ctx.db.pool, uuid);
+  // Placement looks the path's text up as written: another spelling of a uuid names no provider.
+  const provider = storedUuid(uuid) === null ? null : await findProviderView(ctx.db.pool, uuid);
   if (!provider) throw providerNotFound(uuid);
   return provider;
 }
@@ -49,21 +48,20 @@ export const createProviderHandler: RestHandler = async (ctx) => {
   const schema = atLeast(ctx.version, 1, 14) ? POST_RP_SCHEMA_V1_14 : POST_RESOURCE_PROVIDER_SCHEMA;
   const data = await readValidJson<ProviderBody>(ctx, schema);
   const uuid = data.uuid ? canonicalUuid(data.uuid) : crypto.randomUUID();
-  try {
-    await createProvider(
-      ctx.db.pool,
-      { uuid, name: data.name, parentProviderUuid: data.parent_provider_uuid ?? null },
-      ctx.caller(ctx.operation),
+  const cannotCreate = (reason: string) =>
+    new RestError(
+      400,
+      `Unable to create resource provider "${data.name}", ${uuid}: Object action create failed because: ${reason}`,
     );
+  // The parent is looked up as written (ResourceProvider._create_in_db, before the insert).
+  const parent = data.parent_provider_uuid ?? null;
+  if (parent !== null && storedUuid(parent) === null) throw cannotCreate('parent provider UUID does not exist.');
+  try {
+    await createProvider(ctx.db.pool, { uuid, name: data.name, parentProviderUuid: parent }, ctx.caller(ctx.operation));
   } catch (error) {
     if (error instanceof AlreadyExistsError)
       throw duplicateName(
         `Conflicting resource provider ${error.field === 'uuid' ? `uuid: ${uuid}` : `name: ${data.name}`} already exists.`,
-      );
-    const cannotCreate = (reason: string) =>
-      new RestError(
-        400,
-        `Unable to create resource provider "${data.name}", ${uuid}: Object action create failed because: ${reason}`,
       );
     if (error instanceof NotFoundError && error.field === 'parentProviderUuid')
       throw cannotCreate('parent provider UUID does not exist.');
@@ -107,6 +105,8 @@ export const updateProviderHandler: RestHandler = async (ctx) => {
     if (parent !== null && current.parentUuid !== null && !reparenting)
       throw saveFailed('re-parenting a provider is not currently allowed.');
     if (parent === null && !reparenting) throw saveFailed('un-parenting a provider is not currently allowed.');
+    if (parent !== null && storedUuid(parent) === null)
+      throw saveFailed('parent provider UUID does not exist.', 'create');
   }
   try {
     await updateProvider(
@@ -139,12 +139,13 @@ export const updateProviderHandler: RestHandler = async (ctx) => {
 
 export const deleteProviderHandler: RestHandler = async (ctx) => {
   const uuid = ctx.params.uuid!;
+  const notFound = () => new RestError(404, `No resource provider with uuid ${uuid} found for delete`);
+  // Placement looks the path's text up as written: another spelling of a uuid names no provider.
+  if (storedUuid(uuid) === null) throw notFound();
   try {
     await deleteProvider(ctx.db.pool, { uuid }, ctx.caller(ctx.operation));
   } catch (error) {
-    // A path segment that is no uuid names no provider (Placement looks the raw string up).
-    if (error instanceof NotFoundError || (error instanceof InvalidInputError && error.rule === 'uuid'))
-      throw new RestError(404, `No resource provider with uuid ${uuid} found for delete`);
+    if (error instanceof NotFoundError) throw notFound();
     if (error instanceof ProviderHasChildrenError)
       throw new RestError(409, `Unable to delete parent resource provider ${uuid}: It has child resource providers.`, {
         code: ErrorCode.PROVIDER_CANNOT_DELETE_PARENT,
@@ -177,18 +178,23 @@ export const listProviders: RestHandler = async (ctx) => {
       ? requiredParams(ctx, { forbidden: atLeast(ctx.version, 1, 22), anyOf: atLeast(ctx.version, 1, 39) })
       : undefined;
   const resources = 'resources' in query ? resourcesParam(query.resources!) : undefined;
+  // in_tree is looked up as written: another spelling names no tree, an empty list before the
+  // other filters are looked at (Placement's _get_all_by_filters_from_db returns [] there).
+  const spelledOtherwise = query.in_tree !== undefined && storedUuid(query.in_tree) === null;
   let providers: ProviderView[];
   try {
-    providers = await listProviderViews(ctx.db.pool, {
-      name: query.name,
-      uuid: query.uuid === undefined ? undefined : canonicalUuid(query.uuid),
-      inTree: query.in_tree === undefined ? undefined : canonicalUuid(query.in_tree),
-      memberOf: memberOf?.required,
-      forbiddenAggregates: memberOf?.forbidden,
-      resources,
-      requiredTraits: required?.required,
-      forbiddenTraits: required?.forbidden,
-    });
+    providers = spelledOtherwise
+      ? []
+      : await listProviderViews(ctx.db.pool, {
+          name: query.name,
+          uuid: query.uuid,
+          inTree: query.in_tree,
+          memberOf: memberOf?.required,
+          forbiddenAggregates: memberOf?.forbidden,
+          resources,
+          requiredTraits: required?.required,
+          forbiddenTraits: required?.forbidden,
+        });
   } catch (error) {
     if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
       throw new RestError(
@@ -199,10 +205,6 @@ export const listProviders: RestHandler = async (ctx) => {
       throw new RestError(400, `Invalid trait(s) in "required" parameter: No such trait(s): ${error.identifier}.`);
     throw error;
   }
-  // Placement compares ?uuid= and ?in_tree= as strings with its text uuid columns (SQLite,
-  // PostgreSQL): a uuid written otherwise than lower-case and hyphenated finds nothing there.
-  const written = [query.uuid, query.in_tree].filter((value) => value !== undefined);
-  if (written.some((value) => value !== canonicalUuid(value))) providers = [];
   return {
     status: 200,
     body: { resource_providers: providers.map((provider) => serializeProvider(ctx, provider)) },
