@@ -157,6 +157,10 @@ export class Enumeration {
     const seen = new Set<string>();
     for (const combo of product(perClass.map((c) => c.providers))) {
       // The combination's providers together carry the required traits; none has a forbidden one.
+      // Only providers that give a resource count, not the root or a sibling (Placement's
+      // _check_traits_for_alloc_request, the same whether the database has trees, sharing or both).
+      // Placement then keeps a combination of sharing providers alone at one anchor only (a set of
+      // anchor-blind AllocationRequests, picked by id hash order): not followed, see docs/SEMANTICS.md.
       const traits = new Set<string>();
       let forbidden = false;
       for (const p of combo) {
