@@ -15,7 +15,11 @@ export function renderCandidates(result: CandidateResult, request: CandidateRequ
   for (const areq of result.allocationRequests) {
     // Per provider, its classes in the order the request lists them.
     const byProvider: { [uuid: string]: JsonObject } = {};
-    for (const r of areq.resources) (byProvider[r.providerUuid] ??= {})[r.resourceClass] = r.amount;
+    for (const r of areq.resources) {
+      const resources = byProvider[r.providerUuid] ?? {};
+      resources[r.resourceClass] = r.amount;
+      byProvider[r.providerUuid] = resources;
+    }
     if (minor < 12) {
       const allocations: Json[] = [];
       for (const uuid in byProvider) allocations.push({ resource_provider: { uuid }, resources: byProvider[uuid]! });
