@@ -154,14 +154,18 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
       STANDARD_TRAIT_SHARING,
     ]),
   ];
-  const inTrees = [...new Set(request.groups.flatMap((g) => (g.inTree ? [g.inTree] : [])))];
+  // Only a uuid in its canonical text form names a provider (as `uuid::text = name` would
+  // find it), and the index on uuid serves the lookup (the text comparison scanned every provider).
+  const inTrees = [...new Set(request.groups.flatMap((g) => (g.inTree ? [g.inTree.toLowerCase()] : [])))].filter(
+    (name) => CANONICAL_UUID.test(name),
+  );
   const { rows } = await db.query<{
     classes: { id: number; name: string }[] | null;
     traits: { id: number; name: string }[] | null;
     trees: { uuid: string; root: number }[] | null;
     hasTrees: boolean;
     hasSharing: boolean;
-  }>(prepared(CHECK_NAMES_SQL, [classNames, traitNames, inTrees.map((u) => u.toLowerCase()), STANDARD_TRAIT_SHARING]));
+  }>(prepared(CHECK_NAMES_SQL, [classNames, traitNames, inTrees, STANDARD_TRAIT_SHARING]));
   const row = rows[0]!;
   const classIds = new Map((row.classes ?? []).map((c) => [c.name, c.id]));
   const traits = new Set((row.traits ?? []).map((t) => t.name));
@@ -199,11 +203,13 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
   };
 }
 
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 // Constant text (arrays as parameters): prepared once per connection.
 const CHECK_NAMES_SQL = `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
             (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM traits WHERE name = ANY($2::text[])) AS traits,
             (SELECT json_agg(json_build_object('uuid', uuid, 'root', root_provider_id)) FROM resource_providers
-              WHERE uuid::text = ANY($3::text[])) AS trees,
+              WHERE uuid = ANY($3::uuid[])) AS trees,
             ${worldFlagsColumns('$4')}`;
 
 /** Whether any provider is in every one of the aggregate lists (each list: any of its aggregates). */
