@@ -79,10 +79,19 @@ export function isUuidLike(value: unknown): boolean {
   return /^[0-9a-fA-F]{32}$/.test(hex);
 }
 
-/** Python's re.search: `$` also matches before a final newline. */
+/**
+ * Python's re.search: `$` also matches before a final newline. Compiled once per pattern:
+ * the patterns are the schemas' own (a fixed set), and a RegExp without g or y keeps no state.
+ */
 function pythonRegex(pattern: string): RegExp {
-  return new RegExp(pattern.replace(/(?<!\\)\$/g, '(?=\\n?$)'), 'u');
+  let regex = compiledPatterns.get(pattern);
+  if (regex === undefined) {
+    regex = new RegExp(pattern.replace(/(?<!\\)\$/g, '(?=\\n?$)'), 'u');
+    compiledPatterns.set(pattern, regex);
+  }
+  return regex;
 }
+const compiledPatterns = new Map<string, RegExp>();
 
 /** Python's `==` on JSON values (dict order does not count: the sorted repr compares them). */
 function pythonEqual(a: unknown, b: unknown): boolean {

@@ -35,15 +35,44 @@ export function pyFloat(value: number): string {
   return text.replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
-/** json.dumps(value) as Python writes it (Placement's bodies go through oslo's jsonutils.dumps). */
+/**
+ * json.dumps(value) as Python writes it (Placement's bodies go through oslo's jsonutils.dumps).
+ * Appends to one string rather than mapping and joining arrays at every level: candidate
+ * bodies are tens of kilobytes and this runs on every response.
+ */
 export function pyJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return pyString(value);
+    case 'number':
+    case 'boolean':
+      return String(value);
+  }
   if (value instanceof PyFloat) return pyFloat(value.value);
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, asciiEscape);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map(pyJson).join(', ')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return `{${entries.map(([k, v]) => `${pyJson(k)}: ${pyJson(v)}`).join(', ')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ', ') + pyJson(value[i]);
+    return `${out}]`;
+  }
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(value as object)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue;
+    out += `${first ? '' : ', '}${pyString(key)}: ${pyJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+const NON_ASCII = /[\u007f-\uffff]/;
+const NON_ASCII_ALL = /[\u007f-\uffff]/g;
+
+/** A string as ensure_ascii json.dumps writes it (most are ASCII already: only those are rewritten). */
+function pyString(text: string): string {
+  const json = JSON.stringify(text);
+  return NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, asciiEscape) : json;
 }
 
 function asciiEscape(ch: string): string {

@@ -5,10 +5,11 @@ import {
   type PlacementRequest,
   type PlacementRequestInput,
   parsePlacementRequest,
-  resolveRequest,
+  type RequestLookupRow,
+  resolvedFrom,
 } from '../request.js';
 import { searchCandidates } from '../search/index.js';
-import type { Queryable } from '../transactions.js';
+import { prepared, type Queryable } from '../transactions.js';
 import { MAX_INT32 } from '../validation.js';
 import { type Areq, areqKey, Enumeration } from './enumerate.js';
 import { unnumberedRoots } from './prefilter.js';
@@ -42,7 +43,8 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
   if (checked === null) return empty;
   if (request.groups.some((g) => g.resources.some(([, amount]) => amount > MAX_INT32))) return empty;
   const { flags } = checked;
-  const resolved = await resolveRequest(db, engineSearch(request, flags));
+  // The names were resolved with the checks (one round trip): the engine's request names a subset of them.
+  const resolved = resolvedFrom(engineSearch(request, flags), checked.lookup);
   const onlyRoots = await hostRestriction(db, request, flags);
   if (onlyRoots?.length === 0) return empty;
 
@@ -187,6 +189,8 @@ interface CheckedNames {
   inTreeRoots: Map<string, number>;
   /** Read in the same round trip. */
   flags: WorldFlags;
+  /** The same names as the engine's resolver reads them (no cell; the unnumbered group's in_tree root). */
+  lookup: RequestLookupRow;
 }
 
 /**
@@ -202,26 +206,26 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
       ...request.rootRequired,
       ...request.rootForbidden,
       ...request.groups.flatMap((g) => [...g.requiredTraits.flat(), ...g.forbiddenTraits]),
+      // The engine's searches name it (sharing providers).
+      STANDARD_TRAIT_SHARING,
     ]),
   ];
-  const inTrees = [...new Set(request.groups.flatMap((g) => (g.inTree ? [g.inTree] : [])))];
+  // Only a uuid in its canonical text form names a provider (as `uuid::text = name` would
+  // find it), and the index on uuid serves the lookup (the text comparison scanned every provider).
+  const inTrees = [...new Set(request.groups.flatMap((g) => (g.inTree ? [g.inTree] : [])))].filter((name) =>
+    CANONICAL_UUID.test(name),
+  );
   const { rows } = await db.query<{
     classes: { id: number; name: string }[] | null;
-    traits: string[] | null;
+    traits: { id: number; name: string }[] | null;
     trees: { uuid: string; root: number }[] | null;
     hasTrees: boolean;
     hasSharing: boolean;
-  }>(
-    `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
-            (SELECT array_agg(name) FROM traits WHERE name = ANY($2::text[])) AS traits,
-            (SELECT json_agg(json_build_object('uuid', uuid, 'root', root_provider_id)) FROM resource_providers
-              WHERE uuid::text = ANY($3::text[])) AS trees,
-            ${worldFlagsColumns('$4')}`,
-    [classNames, traitNames, inTrees, STANDARD_TRAIT_SHARING],
-  );
-  const classIds = new Map((rows[0]!.classes ?? []).map((c) => [c.name, c.id]));
-  const traits = new Set(rows[0]!.traits ?? []);
-  const treeRoots = new Map((rows[0]!.trees ?? []).map((t) => [t.uuid, t.root]));
+  }>(prepared(CHECK_NAMES_SQL, [classNames, traitNames, inTrees, STANDARD_TRAIT_SHARING]));
+  const row = rows[0]!;
+  const classIds = new Map((row.classes ?? []).map((c) => [c.name, c.id]));
+  const traits = new Set((row.traits ?? []).map((t) => t.name));
+  const treeRoots = new Map((row.trees ?? []).map((t) => [t.uuid, t.root]));
   const needTraits = (names: string[], field: string) => {
     for (const t of names) if (!traits.has(t)) throw new NotFoundError('Trait', t, field);
   };
@@ -255,7 +259,19 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
       inTreeRoots.set(g.suffix, root);
     }
   }
-  return { classIds, inTreeRoots, flags: { hasTrees: rows[0]!.hasTrees, hasSharing: rows[0]!.hasSharing } };
+  const unnumberedTree = request.groups.find((g) => g.suffix === '')?.inTree;
+  return {
+    classIds,
+    inTreeRoots,
+    flags: { hasTrees: row.hasTrees, hasSharing: row.hasSharing },
+    lookup: {
+      classes: row.classes,
+      traits: row.traits,
+      cell: null,
+      root: unnumberedTree ? (treeRoots.get(unnumberedTree) ?? null) : null,
+      nested: row.hasTrees || row.hasSharing,
+    },
+  };
 }
 
 /**
@@ -270,6 +286,15 @@ async function someGroupWithoutCandidates(db: Queryable, request: CandidateReque
   }
   return false;
 }
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+// Constant text (arrays as parameters): prepared once per connection.
+const CHECK_NAMES_SQL = `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
+            (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM traits WHERE name = ANY($2::text[])) AS traits,
+            (SELECT json_agg(json_build_object('uuid', uuid, 'root', root_provider_id)) FROM resource_providers
+              WHERE uuid = ANY($3::uuid[])) AS trees,
+            ${worldFlagsColumns('$4')}`;
 
 /** Whether any provider is in every one of the aggregate lists (each list: any of its aggregates). */
 async function someProviderIn(db: Queryable, memberOf: string[][]): Promise<boolean> {

@@ -36,5 +36,12 @@ function schemaFor(minor: number): JsonSchema {
  * its last value): jsonschema's text for the reported error, or null.
  */
 export function queryValidationError(query: Map<string, string>, minor: number): string | null {
-  return schemaError(Object.fromEntries(query), schemaFor(minor));
+  let schema = schemas.get(minor);
+  if (schema === undefined) {
+    schema = schemaFor(minor);
+    schemas.set(minor, schema);
+  }
+  return schemaError(Object.fromEntries(query), schema);
 }
+// Built once per microversion (a few dozen at most).
+const schemas = new Map<number, JsonSchema>();
