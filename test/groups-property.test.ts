@@ -519,9 +519,9 @@ async function checkWorld(world: GroupsWorld, specs: GroupsRequestSpec[], stats:
     const actual = await allocationCandidates(env.db.pool, { request, limit: spec.limit, weigher: spec.weigher });
     const walks = groupedWalks - walksBefore;
     if (walks > 1) stats.multiBatch++;
-    // the engine's first batch is max(64, limit + 32) hosts, and every candidate is among the hosts it walks:
-    // one batch although more candidates than that means the walk stopped early on its bound
-    if (walks === 1 && all.length > Math.max(64, limit + 32)) stats.earlyStop++;
+    // the engine's first batch is max(64, 2 × limit) hosts (search/groups/index.ts), and every candidate is among
+    // the hosts it walks: one batch although more candidates than that means the walk stopped early on its bound
+    if (walks === 1 && all.length > Math.max(64, 2 * limit)) stats.earlyStop++;
     expectSameOrder(actual, expected, label);
     const items = itemsOf(request);
     for (const c of actual) {
