@@ -10,15 +10,10 @@
  *   (test/rest-role-matrix.test.ts covers them).
  */
 import { describe, it } from 'vitest';
-import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation.js';
-import { expectSame, gabbitPair, JSON_HEADERS, location, type Playback, read } from './support/gabbit-playback.js';
+import { ALLOCATION_FIXTURE, withAllocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
+import { expectSame, gabbitPair, JSON_HEADERS, location, read } from './support/gabbit-playback.js';
 
 const { playback } = gabbitPair();
-
-/** The AllocationFixture built on the pair, its calls counted with the playback's. */
-async function withAllocationFixture(run: Playback): Promise<void> {
-  run.include((await allocationFixture(run.pair)).results);
-}
 
 const F = ALLOCATION_FIXTURE;
 
