@@ -10,7 +10,7 @@
  *   differ by design (test/rest-role-matrix.test.ts covers them).
  */
 import { describe, it } from 'vitest';
-import { ALLOCATION_FIXTURE, withAllocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
+import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
 import { numaNetworkFixture } from './support/gabbit-fixtures/numa-network-fixture.js';
 import { expectSame, gabbitPair, JSON_HEADERS, link, location, read } from './support/gabbit-playback.js';
 
@@ -242,7 +242,7 @@ describe("Placement's allocation gabbits", () => {
   // new and to an existing consumer.
   it('allocations-1.28.yaml', async () => {
     const run = playback({ version: '1.28', headers: JSON_HEADERS });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const C1 = '11111111-1111-1111-1111-111111111111';
     const C2 = '22222222-2222-2222-2222-222222222222';
     const C3 = '33333333-3333-3333-3333-333333333333';
@@ -562,7 +562,7 @@ describe("Placement's allocation gabbits", () => {
   // user reads back at 1.12 with the incomplete-consumer placeholders.
   it('ensure-consumer.yaml', async () => {
     const run = playback({ version: '1.7' });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const CONSUMER = 'a110ca7e-000a-4000-8000-0000000000c1';
     await run.call('PUT', `/allocations/${CONSUMER}`, {
       status: 204,

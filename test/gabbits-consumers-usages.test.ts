@@ -10,7 +10,7 @@
  *   (test/rest-role-matrix.test.ts covers them).
  */
 import { describe, it } from 'vitest';
-import { ALLOCATION_FIXTURE, withAllocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
+import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
 import { expectSame, gabbitPair, JSON_HEADERS, location, read } from './support/gabbit-playback.js';
 
 const { playback } = gabbitPair();
@@ -24,7 +24,7 @@ describe("Placement's consumer and usage gabbits", () => {
   // before.
   it('consumer-types-1.38.yaml', async () => {
     const run = playback({ version: '1.38', headers: JSON_HEADERS });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const TYPED = 'f5a91a0a-e111-4a9c-8a33-7b320ae1e52a';
     const UNTYPED = '4fa4553e-e739-4f0b-a758-2fa79fda2ee0';
     const RESHAPED = '4b01cd5a-9e12-46d7-9b2a-5bc0f6040a40';
@@ -102,7 +102,7 @@ describe("Placement's consumer and usage gabbits", () => {
   // reads back at 1.38 with consumer_type "unknown".
   it('consumer-types-bug-story-2009167.yaml', async () => {
     const run = playback({ headers: JSON_HEADERS });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const C = '44444444-4444-4444-4444-444444444444';
     await run.call('PUT', `/allocations/${C}`, {
       status: 204,
@@ -124,7 +124,7 @@ describe("Placement's consumer and usage gabbits", () => {
   // 1.12; cache headers at 1.15. Sent without an accept header, as the YAML does.
   it('with-allocations.yaml', async () => {
     const run = playback({ headers: {} });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const rp = `/resource_providers/${F.RP_UUID}`;
     const accept = { accept: 'application/json' };
     await run.call('GET', `${rp}/inventories`);

@@ -10,7 +10,7 @@
  *   are compared in test/rest-role-matrix.test.ts.
  */
 import { describe, it } from 'vitest';
-import { ALLOCATION_FIXTURE, withAllocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
+import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
 import { granularFixture } from './support/gabbit-fixtures/granular-fixture.js';
 import { expectSame, gabbitPair, JSON_HEADERS, location, readText, type Step } from './support/gabbit-playback.js';
 import type { PairResult } from './support/rest-pair.js';
@@ -371,7 +371,7 @@ describe('resource-provider-resources-query.yaml (AllocationFixture)', () => {
       ['GET', `/resource_providers?member_of=in:${AGG}&resources=VCPU:2`],
     ];
     const run = playback({ version: 'latest', headers: JSON_HEADERS });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     await run.play(
       steps,
       [200, 200, 200, 400, 400, 400, 400, 400, 400, 400, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],

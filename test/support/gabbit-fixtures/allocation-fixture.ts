@@ -12,8 +12,8 @@
  * each consumer at generation 1, with no consumer type ("unknown" at 1.38).
  * Upstream draws the uuids at random; these are fixed so both servers get the same ones.
  */
-import type { Playback } from '../gabbit-playback.js';
-import type { RestPair, ScenarioResult } from '../rest-pair.js';
+import type { RestPair } from '../rest-pair.js';
+import { buildWorld, type FixtureAllocation, type Generations } from './build.js';
 
 export const ALLOCATION_FIXTURE = {
   RP_UUID: 'a110ca7e-0000-4000-8000-000000000001',
@@ -32,41 +32,34 @@ export const ALLOCATION_FIXTURE = {
   ALT_CONSUMER_ID: 'a110ca7e-0000-4000-8000-0000000000d2',
 } as const;
 
-/** Builds the fixture on both servers (which must be empty); every call's result, to be compared. */
-export async function allocationFixture(pair: RestPair): Promise<ScenarioResult> {
+/**
+ * Builds the fixture on both servers (which must be empty): the inventories one class per write
+ * and the three allocations one by one, so the generations are upstream's.
+ */
+export function allocationFixture(pair: RestPair): Promise<Generations> {
   const f = ALLOCATION_FIXTURE;
-  const allocate = (consumer: string, user: string, resources: Record<string, number>) =>
-    ({
-      method: 'PUT',
-      path: `/allocations/${consumer}`,
-      version: '1.28',
-      body: {
-        allocations: { [f.RP_UUID]: { resources } },
-        project_id: f.PROJECT_ID,
-        user_id: user,
-        consumer_generation: null,
+  const onRp = (consumer: string, user: string, resources: Record<string, number>): FixtureAllocation => ({
+    consumer,
+    project: f.PROJECT_ID,
+    user,
+    allocations: { [f.RP_UUID]: resources },
+  });
+  return buildWorld(pair, {
+    providers: [
+      {
+        name: f.RP_NAME,
+        uuid: f.RP_UUID,
+        inventoryPerClass: true,
+        inventories: {
+          DISK_GB: { total: 2048, step_size: 10, min_unit: 10, max_unit: 1000 },
+          VCPU: { total: 10, max_unit: 10 },
+        },
       },
-    }) as const;
-  return pair.scenario([
-    { method: 'POST', path: '/resource_providers', body: { name: f.RP_NAME, uuid: f.RP_UUID } },
-    // One class per write, as the fixture adds them, so the provider's generation matches upstream's.
-    {
-      method: 'POST',
-      path: `/resource_providers/${f.RP_UUID}/inventories`,
-      body: { resource_class: 'DISK_GB', total: 2048, step_size: 10, min_unit: 10, max_unit: 1000 },
-    },
-    {
-      method: 'POST',
-      path: `/resource_providers/${f.RP_UUID}/inventories`,
-      body: { resource_class: 'VCPU', total: 10, max_unit: 10 },
-    },
-    allocate(f.CONSUMER_0, f.USER_ID, { DISK_GB: 1000 }),
-    allocate(f.CONSUMER_ID, f.USER_ID, { VCPU: 6 }),
-    allocate(f.ALT_CONSUMER_ID, f.ALT_USER_ID, { DISK_GB: 20, VCPU: 1 }),
-  ]);
-}
-
-/** The fixture built on a playback's pair, its calls compared and counted with the playback's. */
-export async function withAllocationFixture(run: Playback): Promise<void> {
-  run.include((await allocationFixture(run.pair)).results);
+    ],
+    allocations: [
+      onRp(f.CONSUMER_0, f.USER_ID, { DISK_GB: 1000 }),
+      onRp(f.CONSUMER_ID, f.USER_ID, { VCPU: 6 }),
+      onRp(f.ALT_CONSUMER_ID, f.ALT_USER_ID, { DISK_GB: 20, VCPU: 1 }),
+    ],
+  });
 }
