@@ -19,8 +19,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   candidates,
+  candidatesPair,
   expectSameAnswers,
-  FixtureState,
   limited,
   refused,
   type Step,
@@ -31,12 +31,9 @@ import { NON_SHARED_STORAGE, nonSharedStorageFixture } from './support/gabbit-fi
 import { NUMA_AGGREGATE, numaAggregateFixture } from './support/gabbit-fixtures/numa-aggregate-fixture.js';
 import { numaNetworkFixture } from './support/gabbit-fixtures/numa-network-fixture.js';
 import { SHARED_STORAGE, sharedStorageFixture } from './support/gabbit-fixtures/shared-storage-fixture.js';
-import { gabbitPair } from './support/gabbit-playback.js';
 
-// The fixture is emptied and rebuilt by FixtureState, not before each test.
-const { pair } = gabbitPair({ emptyEach: false });
 /** Each scenario asks for its fixture; read-only scenarios on one fixture share one build. */
-const fixtures = new FixtureState(pair);
+const { pair, fixtures } = candidatesPair();
 
 describe('allocation-candidates.yaml (SharedStorageFixture)', () => {
   const u = SHARED_STORAGE;

@@ -11,19 +11,16 @@
  * Skipped: nothing; every request of these files is sent (all at microversions ≤ 1.39).
  */
 import { describe, it } from 'vitest';
-import { candidates, expectSameAnswers, FixtureState, refused, type Step } from './support/gabbit-candidates.js';
+import { candidates, candidatesPair, expectSameAnswers, refused, type Step } from './support/gabbit-candidates.js';
 import { GRANULAR, granularFixture } from './support/gabbit-fixtures/granular-fixture.js';
 import {
   deepNumaNetworkFixture,
   NUMA_NETWORK,
   numaNetworkFixture,
 } from './support/gabbit-fixtures/numa-network-fixture.js';
-import { gabbitPair } from './support/gabbit-playback.js';
 
-// The fixture is emptied and rebuilt by FixtureState, not before each test.
-const { pair } = gabbitPair({ emptyEach: false });
 /** Each scenario asks for its fixture; read-only scenarios on one fixture share one build. */
-const fixtures = new FixtureState(pair);
+const { pair, fixtures } = candidatesPair();
 
 describe('granular.yaml (GranularFixture)', () => {
   const u = GRANULAR;

@@ -11,7 +11,7 @@
  * `candidates-limit-choice`, and the same every run).
  */
 
-import { type CallOptions, expectSame, Playback } from './gabbit-playback.js';
+import { type CallOptions, expectSame, gabbitPair, Playback } from './gabbit-playback.js';
 import { resetPair } from './pair-reset.js';
 import type { HttpMethod, PairResult, RestCall, RestPair } from './rest-pair.js';
 
@@ -163,4 +163,13 @@ export class FixtureState {
     this.kept = null;
     await resetPair(this.pair());
   }
+}
+
+/**
+ * The pair of a candidates test file and its fixture state: the servers are emptied and the
+ * fixture rebuilt by `fixtures` (only when a test needs another one or wrote), not before each test.
+ */
+export function candidatesPair(): { pair: () => RestPair; fixtures: FixtureState } {
+  const { pair } = gabbitPair({ emptyEach: false });
+  return { pair, fixtures: new FixtureState(pair) };
 }

@@ -67,6 +67,16 @@ export function worldCalls(world: FixtureWorld): { calls: RestCall[]; generation
     calls.push({ method: 'POST', path: '/resource_providers', version: '1.14', body });
     let generation = 0;
     const path = `/resource_providers/${provider.uuid}`;
+    // Each PUT names the generation the write before it left.
+    const write = (what: string, version: string | undefined, body: Record<string, unknown>) => {
+      calls.push({
+        method: 'PUT',
+        path: `${path}/${what}`,
+        ...(version === undefined ? {} : { version }),
+        body: { resource_provider_generation: generation, ...body },
+      });
+      generation += 1;
+    };
     if (provider.inventories !== undefined && provider.inventoryPerClass === true) {
       for (const [resourceClass, inventory] of Object.entries(provider.inventories)) {
         calls.push({
@@ -77,31 +87,10 @@ export function worldCalls(world: FixtureWorld): { calls: RestCall[]; generation
         generation += 1;
       }
     } else if (provider.inventories !== undefined) {
-      calls.push({
-        method: 'PUT',
-        path: `${path}/inventories`,
-        body: { resource_provider_generation: generation, inventories: provider.inventories },
-      });
-      generation += 1;
+      write('inventories', undefined, { inventories: provider.inventories });
     }
-    if (provider.traits !== undefined) {
-      calls.push({
-        method: 'PUT',
-        path: `${path}/traits`,
-        version: '1.6',
-        body: { resource_provider_generation: generation, traits: provider.traits },
-      });
-      generation += 1;
-    }
-    if (provider.aggregates !== undefined) {
-      calls.push({
-        method: 'PUT',
-        path: `${path}/aggregates`,
-        version: '1.19',
-        body: { resource_provider_generation: generation, aggregates: provider.aggregates },
-      });
-      generation += 1;
-    }
+    if (provider.traits !== undefined) write('traits', '1.6', { traits: provider.traits });
+    if (provider.aggregates !== undefined) write('aggregates', '1.19', { aggregates: provider.aggregates });
     generations.set(provider.uuid, generation);
   }
   for (const allocation of world.allocations ?? []) {
