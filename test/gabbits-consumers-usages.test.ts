@@ -11,7 +11,8 @@
  */
 import { describe, it } from 'vitest';
 import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
-import { expectSame, gabbitPair, JSON_HEADERS, location, read } from './support/gabbit-playback.js';
+import { goldProvider } from './support/gabbit-fixtures/gold-provider.js';
+import { expectSame, gabbitPair, JSON_HEADERS } from './support/gabbit-playback.js';
 
 const { playback } = gabbitPair();
 
@@ -157,12 +158,7 @@ describe("Placement's consumer and usage gabbits", () => {
   it('resource-class-in-use.yaml', async () => {
     const run = playback({ version: '1.11', headers: JSON_HEADERS });
     const C = '6d9f83db-6eb5-49f6-84b0-5d03c6aa9fc8';
-    const created = await run.call('POST', '/resource_providers', { status: 201, body: { name: 'an rp' } });
-    const rp = read(await run.call('GET', location(created)), 'uuid') as string;
-    await run.call('PUT', '/resource_classes/CUSTOM_GOLD', { status: 201 });
-    await run.call('PUT', `/resource_providers/${rp}/inventories`, {
-      body: { resource_provider_generation: 0, inventories: { VCPU: { total: 24 }, CUSTOM_GOLD: { total: 5 } } },
-    });
+    const rp = await goldProvider(run);
     await run.call('PUT', `/allocations/${C}`, {
       status: 204,
       body: {
