@@ -10,24 +10,12 @@
  *   differ by design (test/rest-role-matrix.test.ts covers them).
  */
 import { describe, it } from 'vitest';
-import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation.js';
-import { numaNetworkFixture } from './support/gabbit-fixtures/numa-network.js';
-import {
-  expectSame,
-  gabbitPair,
-  JSON_HEADERS,
-  link,
-  location,
-  type Playback,
-  read,
-} from './support/gabbit-playback.js';
+import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
+import { goldProvider } from './support/gabbit-fixtures/gold-provider.js';
+import { numaNetworkFixture } from './support/gabbit-fixtures/numa-network-fixture.js';
+import { expectSame, gabbitPair, JSON_HEADERS, link, location, read } from './support/gabbit-playback.js';
 
 const { playback } = gabbitPair();
-
-/** The AllocationFixture built on the pair, its calls counted with the playback's. */
-async function withAllocationFixture(run: Playback): Promise<void> {
-  run.include((await allocationFixture(run.pair)).results);
-}
 
 const F = ALLOCATION_FIXTURE;
 /** A project and user for files that use $ENVIRON['PROJECT_ID'] / ['USER_ID'] on an empty fixture. */
@@ -255,7 +243,7 @@ describe("Placement's allocation gabbits", () => {
   // new and to an existing consumer.
   it('allocations-1.28.yaml', async () => {
     const run = playback({ version: '1.28', headers: JSON_HEADERS });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const C1 = '11111111-1111-1111-1111-111111111111';
     const C2 = '22222222-2222-2222-2222-222222222222';
     const C3 = '33333333-3333-3333-3333-333333333333';
@@ -444,12 +432,7 @@ describe("Placement's allocation gabbits", () => {
   it('allocation-bad-class.yaml', async () => {
     const run = playback({ version: '1.11', headers: JSON_HEADERS });
     const C = '6d9f83db-6eb5-49f6-84b0-5d03c6aa9fc8';
-    const created = await run.call('POST', '/resource_providers', { status: 201, body: { name: 'an rp' } });
-    const rp = read(await run.call('GET', location(created)), 'uuid') as string;
-    await run.call('PUT', '/resource_classes/CUSTOM_GOLD', { status: 201 });
-    await run.call('PUT', `/resource_providers/${rp}/inventories`, {
-      body: { resource_provider_generation: 0, inventories: { VCPU: { total: 24 }, CUSTOM_GOLD: { total: 5 } } },
-    });
+    const rp = await goldProvider(run);
     const allocate = (status: number, resources: Record<string, number>) =>
       run.call('PUT', `/allocations/${C}`, {
         status,
@@ -575,7 +558,7 @@ describe("Placement's allocation gabbits", () => {
   // user reads back at 1.12 with the incomplete-consumer placeholders.
   it('ensure-consumer.yaml', async () => {
     const run = playback({ version: '1.7' });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const CONSUMER = 'a110ca7e-000a-4000-8000-0000000000c1';
     await run.call('PUT', `/allocations/${CONSUMER}`, {
       status: 204,
@@ -590,7 +573,7 @@ describe("Placement's allocation gabbits", () => {
   // back with its allocations on PUT and POST; refused at 1.33, as a non-list, and empty.
   it('allocations-mappings.yaml', async () => {
     const run = playback({ version: '1.34', headers: JSON_HEADERS });
-    run.include((await numaNetworkFixture(run.pair)).results);
+    await numaNetworkFixture(run.pair);
     const owner = {
       user_id: '8c974f9a-f266-42f7-8613-a8017cbfb87F',
       project_id: 'b2e599e0-ded8-47fd-b8ab-ceb7fca578bd',

@@ -16,30 +16,24 @@
  *
  * Skipped: nothing in these files; every request of them is sent (all at microversions ≤ 1.39).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  candidates,
+  candidatesPair,
+  expectSameAnswers,
+  limited,
+  refused,
+  type Step,
+} from './support/gabbit-candidates.js';
 import { granularFixture } from './support/gabbit-fixtures/granular-fixture.js';
 import { neutronQosMultiSegmentFixture } from './support/gabbit-fixtures/neutron-qos-multi-segment-fixture.js';
 import { NON_SHARED_STORAGE, nonSharedStorageFixture } from './support/gabbit-fixtures/non-shared-storage-fixture.js';
 import { NUMA_AGGREGATE, numaAggregateFixture } from './support/gabbit-fixtures/numa-aggregate-fixture.js';
 import { numaNetworkFixture } from './support/gabbit-fixtures/numa-network-fixture.js';
 import { SHARED_STORAGE, sharedStorageFixture } from './support/gabbit-fixtures/shared-storage-fixture.js';
-import { candidates, expectSameAnswers, FixtureState, limited, refused, type Step } from './support/gabbit-scenario.js';
-import { type PairedServers, type RestPair, startPairedServers } from './support/rest-pair.js';
-
-let servers: PairedServers;
-let pair: RestPair;
-
-beforeAll(async () => {
-  servers = await startPairedServers();
-  pair = servers.pair;
-}, 120_000);
-
-afterAll(async () => {
-  await servers?.close();
-});
 
 /** Each scenario asks for its fixture; read-only scenarios on one fixture share one build. */
-const fixtures = new FixtureState(() => pair);
+const { pair, fixtures } = candidatesPair();
 
 describe('allocation-candidates.yaml (SharedStorageFixture)', () => {
   const u = SHARED_STORAGE;
@@ -115,7 +109,7 @@ describe('allocation-candidates.yaml (SharedStorageFixture)', () => {
         1,
       ),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -193,7 +187,7 @@ describe('shared-resources.yaml (empty start)', () => {
       ['GET', `/resource_providers?${magic}`, { version: V }, { status: 200 }],
       candidates(V, magic, 1),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -244,7 +238,7 @@ describe('allocation-candidates-member-of.yaml (NonSharedStorageFixture)', () =>
       candidates('1.32', `resources=VCPU:1&member_of=!${u.AGGB}&member_of=in:${u.AGGB},${u.AGGC}`, 1),
       candidates('1.32', `resources=VCPU:1&member_of=!${u.AGGB}&member_of=${u.AGGB}`, 0),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -303,7 +297,7 @@ describe('allocation-candidates-root-required.yaml (NUMANetworkFixture)', () => 
       candidates(V, 'resources1=VCPU:1&required1=CUSTOM_FOO&root_required=!CUSTOM_FOO', 1),
       candidates(V, 'resources1=VCPU:1&required1=!CUSTOM_FOO&root_required=CUSTOM_FOO', 0),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -315,14 +309,14 @@ describe('beyond the YAML: group_policy=isolate with a class in the unnumbered a
     await fixtures.readOnly(numaNetworkFixture);
     const query = 'resources=FPGA:1&resources1=FPGA:1&group_policy=';
     const played = await expectSameAnswers(
-      pair,
+      pair(),
       [
         candidates('1.34', `${query}none`, 6),
         ['GET', `/allocation_candidates?${query}isolate`, { version: '1.34' }, { status: 200 }],
       ],
       ['placement-isolate-shared-class-aliasing'],
     );
-    const [none, isolate] = played.results;
+    const [none, isolate] = played;
     expect(isolate!.ours.body).toEqual(none!.placement.body);
   });
 });
@@ -354,7 +348,7 @@ describe('allocation-candidates-mappings-numa.yaml (NUMANetworkFixture)', () => 
       ),
       candidates('1.34', { ...net, resources_COMPUTE: 'VCPU:1,MEMORY_MB:1024', group_policy: 'isolate' }, 2),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -377,7 +371,7 @@ describe('allocation-candidates-any-traits.yaml (GranularFixture)', () => {
         3,
       ),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -399,7 +393,7 @@ describe('allocation-candidates-mappings-sharing.yaml (GranularFixture)', () => 
         2,
       ),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -436,7 +430,7 @@ describe('allocation-candidates-any-traits-groups.yaml (NeutronQoSMultiSegmentFi
         6,
       ),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -464,7 +458,7 @@ describe('allocation-candidates-bug-1792503.yaml (NUMAAggregateFixture)', () => 
       candidates(V, `${disk}&member_of=in:${u.AGGA},${u.AGGB}&member_of=!${u.AGGC}`, 3),
       candidates(V, `${disk}&member_of=${u.AGGA}&member_of=!in:${u.AGGB},${u.AGGC}`, 1),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -499,6 +493,6 @@ describe('beyond the YAML: a sharing provider reached only through a child (NUMA
         0,
       ),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });

@@ -14,26 +14,10 @@
  *   body's length, and on a raw socket Node's HTTP parser (ahead of any gateway code) answers a
  *   bare 400 and closes, where Placement's WSGI server lets the application refuse it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { locationOf, placementStatuses, playGabbit, type Step } from './support/gabbit-steps.js';
-import { resetPair } from './support/pair-reset.js';
-import { type PairedServers, type RestPair, startPairedServers } from './support/rest-pair.js';
+import { describe, it } from 'vitest';
+import { expectSame, gabbitPair, JSON_HEADERS, location, type Step } from './support/gabbit-playback.js';
 
-let servers: PairedServers;
-let pair: RestPair;
-
-beforeAll(async () => {
-  servers = await startPairedServers();
-  pair = servers.pair;
-}, 60_000);
-
-afterAll(async () => {
-  await servers?.close();
-});
-
-beforeEach(async () => {
-  await resetPair(pair);
-}, 30_000);
+const { playback } = gabbitPair();
 
 const JSON_ACCEPT = 'application/json';
 
@@ -61,7 +45,7 @@ describe('inventory.yaml', () => {
       ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 2048, step_size: 0 } }],
       // post an inventory, get it (with and without cache headers), modify it
       ['POST', INVENTORIES, { body: { resource_class: 'DISK_GB', ...FULL, total: 2048 } }],
-      (r) => ['GET', locationOf(r.at(-1)), { version: '1.15' }],
+      (r) => ['GET', location(r.at(-1)), { version: '1.15' }],
       ['GET', DISK, { version: '1.14' }],
       ['PUT', DISK, { body: { resource_provider_generation: 1, ...FULL, total: 2048, reserved: 1024 } }],
       ['GET', DISK],
@@ -94,7 +78,7 @@ describe('inventory.yaml', () => {
       ['POST', '/resource_providers', { body: { name: 'disk-network' } }],
       (r) => [
         'PUT',
-        `${locationOf(r.at(-1))}/inventories`,
+        `${location(r.at(-1))}/inventories`,
         {
           version: '1.15',
           body: {
@@ -103,8 +87,8 @@ describe('inventory.yaml', () => {
           },
         },
       ],
-      (r) => ['GET', `${locationOf(r.at(-2))}/inventories`],
-      (r) => ['GET', `${locationOf(r.at(-3))}/inventories/DISK_GB`],
+      (r) => ['GET', `${location(r.at(-2))}/inventories`],
+      (r) => ['GET', `${location(r.at(-3))}/inventories/DISK_GB`],
       [
         'PUT',
         INVENTORIES,
@@ -186,14 +170,17 @@ describe('inventory.yaml', () => {
       ['GET', INVENTORIES],
       ['DELETE', INVENTORIES, { version: '1.4' }],
     ];
-    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      404, 404, 201, 200, 400, 400, 400, 400, 400, 400, 400, 201, 200, 200, 200, 200, 409, 400, 400, 400, 400, 400, 400,
-      409, 200, 204, 200, 201, 201, 200, 409, 204, 404, 404, 404, 404, 201, 200, 200, 200, 409, 400, 400, 400, 400, 400,
-      400, 400, 400, 400, 400, 400, 200, 400, 400, 200, 409, 204, 204, 200, 201, 200, 200, 405,
-    ]);
+    const run = playback();
+    await run.play(
+      steps,
+      [
+        404, 404, 201, 200, 400, 400, 400, 400, 400, 400, 400, 201, 200, 200, 200, 200, 409, 400, 400, 400, 400, 400,
+        400, 409, 200, 204, 200, 201, 201, 200, 409, 204, 404, 404, 404, 404, 201, 200, 200, 200, 409, 400, 400, 400,
+        400, 400, 400, 400, 400, 400, 400, 400, 200, 400, 400, 200, 409, 204, 204, 200, 201, 200, 200, 405,
+      ],
+    );
+    // A second POST of one class: Placement quotes its database driver in the 409's detail.
+    expectSame(run, ['inventory-duplicate-database-text']);
   });
 });
 
@@ -275,17 +262,18 @@ describe('traits.yaml', () => {
       ['GET', RP_TRAITS, { version: '1.14' }],
       ['GET', RP_TRAITS, { version: '1.15' }],
     ];
-    const outcome = await playGabbit(pair, steps, { version: '1.6' });
+    const run = playback({ version: '1.6', headers: {} });
     // Placement names the two unknown traits in a per-process order (see the allowance): it covers
     // a difference only on runs where that order is not ours, so it may or may not have been used.
-    expect(outcome.allowancesUsed.filter((id) => id !== 'missing-traits-order')).toEqual([]);
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      400, 400, 400, 404, 201, 204, 404, 204, 404, 404, 204, 404, 400, 201, 201, 200, 404, 400, 200, 201, 200, 400, 200,
-      200, 204, 204, 204, 204, 201, 404, 200, 404, 200, 200, 400, 400, 400, 409, 400, 400, 400, 404, 200, 409, 404, 404,
-      204, 404, 200, 200, 200, 200, 200,
-    ]);
+    await run.play(
+      steps,
+      [
+        400, 400, 400, 404, 201, 204, 404, 204, 404, 404, 204, 404, 400, 201, 201, 200, 404, 400, 200, 201, 200, 400,
+        200, 200, 204, 204, 204, 204, 201, 404, 200, 404, 200, 200, 400, 400, 400, 409, 400, 400, 400, 404, 200, 409,
+        404, 404, 204, 404, 200, 200, 200, 200, 200,
+      ],
+    );
+    expectSame(run, [], ['missing-traits-order']);
   });
 });
 
@@ -330,21 +318,22 @@ describe('resource-classes.yaml, resource-classes-1-6.yaml, resource-classes-1-7
       ['PUT', `/resource_classes/${CLASS}`, { version: '1.6', body: { name: LONG } }],
       ['POST', '/resource_classes', { body: { name: 'CUSTOM_NFV_BAR', additional: 'additional' } }],
     ];
-    const outcome = await playGabbit(pair, steps, { version: 'latest', accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      404, 404, 404, 415, 400, 400, 201, 409, 200, 404, 200, 200, 400, 400, 400, 201, 409, 404, 400, 200, 400, 404, 204,
-      404, 400, 400, 400, 400, 400,
-    ]);
+    const run = playback({ version: 'latest' });
+    await run.play(
+      steps,
+      [
+        404, 404, 404, 415, 400, 400, 201, 409, 200, 404, 200, 200, 400, 400, 400, 201, 409, 404, 400, 200, 400, 404,
+        204, 404, 400, 400, 400, 400, 400,
+      ],
+    );
+    expectSame(run);
   });
 
   it('resource-classes-1-6.yaml: a bodiless PUT is malformed JSON at 1.6', async () => {
     const steps: Step[] = [['PUT', '/resource_classes/CUSTOM_COW']];
-    const outcome = await playGabbit(pair, steps, { version: '1.6', accept: JSON_ACCEPT, headers: CT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([400]);
+    const run = playback({ version: '1.6', headers: JSON_HEADERS });
+    await run.play(steps, [400]);
+    expectSame(run);
   });
 
   it('resource-classes-1-7.yaml: PUT creates a custom class from 1.7', async () => {
@@ -356,10 +345,9 @@ describe('resource-classes.yaml, resource-classes-1-6.yaml, resource-classes-1-7
       ['PUT', `/resource_classes/CUSTOM_${'S'.repeat(250)}`],
       ['POST', '/resource_classes', { body: { name: 'CUSTOM_SHEEP' } }],
     ];
-    const outcome = await playGabbit(pair, steps, { version: '1.7', accept: JSON_ACCEPT, headers: CT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([201, 204, 400, 400, 400, 201]);
+    const run = playback({ version: '1.7', headers: JSON_HEADERS });
+    await run.play(steps, [201, 204, 400, 400, 400, 201]);
+    expectSame(run);
   });
 });
 
@@ -377,14 +365,9 @@ describe('resource-classes-last-modified.yaml', () => {
       ['GET', '/resource_classes/VCPU', { version: '1.14' }],
       ['GET', '/resource_classes/VCPU', { version: '1.14' }],
     ];
-    const outcome = await playGabbit(pair, steps, {
-      version: '1.15',
-      accept: JSON_ACCEPT,
-      headers: { 'content-type': JSON_ACCEPT },
-    });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([200, 201, 200, 200, 201, 200, 200, 200, 200, 200]);
+    const run = playback({ version: '1.15', headers: JSON_HEADERS });
+    await run.play(steps, [200, 201, 200, 200, 201, 200, 200, 200, 200, 200]);
+    expectSame(run);
   });
 });
 
@@ -401,17 +384,15 @@ describe('microversion.yaml, microversion-bug-1724065.yaml', () => {
       ['GET', '/', { version: '1.2.3' }],
       ['POST', '/', { headers: { 'content-type': 'application/xml' } }],
     ];
-    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([200, 406, 200, 406, 400, 400, 405]);
+    const run = playback();
+    await run.play(steps, [200, 406, 200, 406, 400, 400, 405]);
+    expectSame(run);
   });
 
   it('microversion-bug-1724065.yaml: an out-of-range version without Accept is a 406', async () => {
-    const outcome = await playGabbit(pair, [['GET', '/resource_providers', { version: '0.9' }]]);
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([406]);
+    const run = playback({ headers: {} });
+    await run.play([['GET', '/resource_providers', { version: '0.9' }]], [406]);
+    expectSame(run);
   });
 });
 
@@ -454,12 +435,15 @@ describe('basic-http.yaml', () => {
       ['GET', '/', { version: '1.14' }],
       ['GET', '/resource_providers/foo', { headers: { accept: '*/*' } }],
     ];
-    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      404, 404, 404, 404, 405, 200, 405, 405, 406, 200, 415, 400, 415, 400, 201, 406, 200, 406, 415, 404, 200, 200, 404,
-    ]);
+    const run = playback();
+    await run.play(
+      steps,
+      [
+        404, 404, 404, 404, 405, 200, 405, 405, 406, 200, 415, 400, 415, 400, 201, 406, 200, 406, 415, 404, 200, 200,
+        404,
+      ],
+    );
+    expectSame(run);
   });
 
   it('beyond the YAML: renders errors as HTML, JSON or text as webob negotiates them', async () => {
@@ -480,13 +464,15 @@ describe('basic-http.yaml', () => {
       ['POST', '/resource_providers', { body: { name: 'a & <b> é' }, headers: { accept }, version: '1.0' }],
       ['GET', '/', { headers: { accept }, version: '0.5' }],
     ]);
-    const outcome = await playGabbit(pair, steps);
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      404, 405, 415, 201, 406, 404, 405, 415, 409, 406, 404, 405, 415, 409, 406, 404, 405, 415, 409, 406, 404, 405, 415,
-      409, 406, 404, 405, 415, 409, 406, 404, 405, 415, 409, 406, 404, 405, 415, 409, 406,
-    ]);
+    const run = playback({ headers: {} });
+    await run.play(
+      steps,
+      [
+        404, 405, 415, 201, 406, 404, 405, 415, 409, 406, 404, 405, 415, 409, 406, 404, 405, 415, 409, 406, 404, 405,
+        415, 409, 406, 404, 405, 415, 409, 406, 404, 405, 415, 409, 406, 404, 405, 415, 409, 406,
+      ],
+    );
+    expectSame(run);
   });
 });
 
@@ -499,10 +485,10 @@ describe('usage.yaml', () => {
     const steps: Step[] = [
       ['GET', '/resource_providers/fae14fa3-4b43-498c-a33c-4a1d00edb577/usages'],
       ['POST', '/resource_providers', { body: { name: 'a name' } }],
-      (r) => ['GET', locationOf(r[1])],
-      (r) => ['GET', `${locationOf(r[1])}/usages`, { headers: { 'content-type': JSON_ACCEPT } }],
-      (r) => ['GET', `${locationOf(r[1])}/usages`],
-      (r) => ['GET', `${locationOf(r[1])}/usages`, { version: '1.15' }],
+      (r) => ['GET', location(r[1])],
+      (r) => ['GET', `${location(r[1])}/usages`, { headers: { 'content-type': JSON_ACCEPT } }],
+      (r) => ['GET', `${location(r[1])}/usages`],
+      (r) => ['GET', `${location(r[1])}/usages`, { version: '1.15' }],
       ['GET', `/usages?project_id=${PROJECT}`, { version: '1.8' }],
       ['GET', '/usages', { version: '1.9' }],
       ['GET', `/usages?project_id=${PROJECT}`, { version: '1.9' }],
@@ -513,12 +499,9 @@ describe('usage.yaml', () => {
       ['GET', `/usages?project_id=${PROJECT}&user_id=${TOO_LONG}`, { version: '1.9' }],
       ['GET', `/usages?project_id=${PROJECT}&user_id=${USER}&dummy=1`, { version: '1.9' }],
     ];
-    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      404, 201, 200, 200, 200, 200, 404, 400, 200, 200, 400, 400, 400, 400, 400,
-    ]);
+    const run = playback();
+    await run.play(steps, [404, 201, 200, 200, 200, 200, 404, 400, 200, 200, 400, 400, 400, 400, 400]);
+    expectSame(run);
   });
 });
 
@@ -529,14 +512,13 @@ describe('unicode.yaml', () => {
     const steps: Step[] = [
       ['GET', '/resources_providers/%e2%98%83'],
       ['POST', '/resource_providers', { body: { name: '\u2603', uuid: RP } }],
-      (r) => ['GET', locationOf(r[1])],
+      (r) => ['GET', location(r[1])],
       ['GET', '/resource_providers?name=%e2%98%83'],
       ['DELETE', `/resource_providers/${RP}`],
     ];
-    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([404, 201, 200, 200, 204]);
+    const run = playback();
+    await run.play(steps, [404, 201, 200, 200, 204]);
+    expectSame(run);
   });
 });
 
@@ -549,10 +531,9 @@ describe('bug-1674694.yaml', () => {
       ['GET', PATH],
       ['GET', PATH, { headers: { accept: 'text/html' } }],
     ];
-    const outcome = await playGabbit(pair, steps);
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([404, 404, 404]);
+    const run = playback({ headers: {} });
+    await run.play(steps, [404, 404, 404]);
+    expectSame(run);
   });
 });
 
@@ -611,12 +592,14 @@ describe('beyond the YAML: catalogue', () => {
       ['GET', '/usages?user_id=u1', { version: '1.9' }],
       ['GET', '/usages?project_id=p&project_id=q', { version: '1.9' }],
     ];
-    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // Placement's statuses, so the comparison cannot pass on two equal mistakes.
-    expect(placementStatuses(outcome)).toEqual([
-      405, 405, 404, 201, 201, 400, 400, 200, 400, 200, 200, 409, 409, 400, 400, 400, 201, 200, 201, 404, 204, 400, 201,
-      400, 400, 400, 409, 400, 200, 200, 200, 204, 200, 400, 200,
-    ]);
+    const run = playback();
+    await run.play(
+      steps,
+      [
+        405, 405, 404, 201, 201, 400, 400, 200, 400, 200, 200, 409, 409, 400, 400, 400, 201, 200, 201, 404, 204, 400,
+        201, 400, 400, 400, 409, 400, 200, 200, 200, 204, 200, 400, 200,
+      ],
+    );
+    expectSame(run);
   });
 });

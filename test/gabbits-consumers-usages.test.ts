@@ -10,15 +10,11 @@
  *   (test/rest-role-matrix.test.ts covers them).
  */
 import { describe, it } from 'vitest';
-import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation.js';
-import { expectSame, gabbitPair, JSON_HEADERS, location, type Playback, read } from './support/gabbit-playback.js';
+import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
+import { goldProvider } from './support/gabbit-fixtures/gold-provider.js';
+import { expectSame, gabbitPair, JSON_HEADERS } from './support/gabbit-playback.js';
 
 const { playback } = gabbitPair();
-
-/** The AllocationFixture built on the pair, its calls counted with the playback's. */
-async function withAllocationFixture(run: Playback): Promise<void> {
-  run.include((await allocationFixture(run.pair)).results);
-}
 
 const F = ALLOCATION_FIXTURE;
 
@@ -29,7 +25,7 @@ describe("Placement's consumer and usage gabbits", () => {
   // before.
   it('consumer-types-1.38.yaml', async () => {
     const run = playback({ version: '1.38', headers: JSON_HEADERS });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const TYPED = 'f5a91a0a-e111-4a9c-8a33-7b320ae1e52a';
     const UNTYPED = '4fa4553e-e739-4f0b-a758-2fa79fda2ee0';
     const RESHAPED = '4b01cd5a-9e12-46d7-9b2a-5bc0f6040a40';
@@ -107,7 +103,7 @@ describe("Placement's consumer and usage gabbits", () => {
   // reads back at 1.38 with consumer_type "unknown".
   it('consumer-types-bug-story-2009167.yaml', async () => {
     const run = playback({ headers: JSON_HEADERS });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const C = '44444444-4444-4444-4444-444444444444';
     await run.call('PUT', `/allocations/${C}`, {
       status: 204,
@@ -129,7 +125,7 @@ describe("Placement's consumer and usage gabbits", () => {
   // 1.12; cache headers at 1.15. Sent without an accept header, as the YAML does.
   it('with-allocations.yaml', async () => {
     const run = playback({ headers: {} });
-    await withAllocationFixture(run);
+    await allocationFixture(run.pair);
     const rp = `/resource_providers/${F.RP_UUID}`;
     const accept = { accept: 'application/json' };
     await run.call('GET', `${rp}/inventories`);
@@ -162,12 +158,7 @@ describe("Placement's consumer and usage gabbits", () => {
   it('resource-class-in-use.yaml', async () => {
     const run = playback({ version: '1.11', headers: JSON_HEADERS });
     const C = '6d9f83db-6eb5-49f6-84b0-5d03c6aa9fc8';
-    const created = await run.call('POST', '/resource_providers', { status: 201, body: { name: 'an rp' } });
-    const rp = read(await run.call('GET', location(created)), 'uuid') as string;
-    await run.call('PUT', '/resource_classes/CUSTOM_GOLD', { status: 201 });
-    await run.call('PUT', `/resource_providers/${rp}/inventories`, {
-      body: { resource_provider_generation: 0, inventories: { VCPU: { total: 24 }, CUSTOM_GOLD: { total: 5 } } },
-    });
+    const rp = await goldProvider(run);
     await run.call('PUT', `/allocations/${C}`, {
       status: 204,
       body: {

@@ -10,30 +10,17 @@
  *
  * Skipped: nothing; every request of these files is sent (all at microversions ≤ 1.39).
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { candidates, candidatesPair, expectSameAnswers, refused, type Step } from './support/gabbit-candidates.js';
 import { GRANULAR, granularFixture } from './support/gabbit-fixtures/granular-fixture.js';
 import {
   deepNumaNetworkFixture,
   NUMA_NETWORK,
   numaNetworkFixture,
 } from './support/gabbit-fixtures/numa-network-fixture.js';
-import { candidates, expectSameAnswers, FixtureState, refused, type Step } from './support/gabbit-scenario.js';
-import { type PairedServers, type RestPair, startPairedServers } from './support/rest-pair.js';
-
-let servers: PairedServers;
-let pair: RestPair;
-
-beforeAll(async () => {
-  servers = await startPairedServers();
-  pair = servers.pair;
-}, 120_000);
-
-afterAll(async () => {
-  await servers?.close();
-});
 
 /** Each scenario asks for its fixture; read-only scenarios on one fixture share one build. */
-const fixtures = new FixtureState(() => pair);
+const { pair, fixtures } = candidatesPair();
 
 describe('granular.yaml (GranularFixture)', () => {
   const u = GRANULAR;
@@ -140,7 +127,7 @@ describe('granular.yaml (GranularFixture)', () => {
       ),
       candidates(V, { resources: 'VGPU:1', resources1: 'VGPU:1', resources2: 'VGPU:1', group_policy: 'none' }, 1),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 
   it('error scenarios: microversions, bad suffixes, group_policy, orphaned keys', async () => {
@@ -159,7 +146,7 @@ describe('granular.yaml (GranularFixture)', () => {
       refused(V, `member_of=${u.AGGA}&member_of3=${u.AGGC}`),
       refused(V, 'group_policy=isolate'),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -354,7 +341,7 @@ describe('granular-same-subtree.yaml (NUMANetworkFixture)', () => {
         3,
       ),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });
 
@@ -390,6 +377,6 @@ describe('same-subtree-deep.yaml (DeepNUMANetworkFixture)', () => {
       ),
       candidates(V, { resources_COMPUTE: 'VCPU:1', ...port, same_subtree: '_COMPUTE,_PORT1', group_policy: 'none' }, 4),
     ];
-    await expectSameAnswers(pair, steps);
+    await expectSameAnswers(pair(), steps);
   });
 });

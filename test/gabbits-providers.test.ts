@@ -9,28 +9,13 @@
  * - resource-provider.yaml "non admin forbidden": a non-admin token; roles differ by design and
  *   are compared in test/rest-role-matrix.test.ts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { allocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
+import { describe, it } from 'vitest';
+import { ALLOCATION_FIXTURE, allocationFixture } from './support/gabbit-fixtures/allocation-fixture.js';
 import { granularFixture } from './support/gabbit-fixtures/granular-fixture.js';
-import { bodyField, locationOf, placementStatuses, playGabbit, type Step } from './support/gabbit-steps.js';
-import { resetPair } from './support/pair-reset.js';
-import { type PairedServers, type PairResult, type RestPair, startPairedServers } from './support/rest-pair.js';
+import { expectSame, gabbitPair, JSON_HEADERS, location, readText, type Step } from './support/gabbit-playback.js';
+import type { PairResult } from './support/rest-pair.js';
 
-let servers: PairedServers;
-let pair: RestPair;
-
-beforeAll(async () => {
-  servers = await startPairedServers();
-  pair = servers.pair;
-}, 60_000);
-
-afterAll(async () => {
-  await servers?.close();
-});
-
-beforeEach(async () => {
-  await resetPair(pair);
-}, 30_000);
+const { pair, playback } = gabbitPair();
 
 const JSON_ACCEPT = 'application/json';
 
@@ -50,7 +35,7 @@ describe('resource-provider.yaml', () => {
       ['GET', '/moo', { headers: { accept: 'text/plain' } }],
       // post new resource provider - old microversion; delete it
       ['POST', '/resource_providers', { version: '1.19', body: { name: RP_NAME, uuid: RP } }],
-      (r) => ['DELETE', locationOf(r[2])],
+      (r) => ['DELETE', location(r[2])],
       // post new resource provider - new microversion; the same again; same name again
       ['POST', '/resource_providers', { body: { name: RP_NAME, uuid: RP } }],
       ['POST', '/resource_providers', { body: { name: RP_NAME, uuid: RP } }],
@@ -110,13 +95,13 @@ describe('resource-provider.yaml', () => {
       ['GET', `/resource_providers?required=STORAGE_DISK_SSD&in_tree=${RP}`],
       ['GET', '/resource_providers'],
       ['GET', '/resource_providers?required=!STORAGE_DISK_SSD'],
-      (r) => ['GET', `/resource_providers/${bodyField(r.at(-1), 'resource_providers', 0, 'uuid')}/traits`],
+      (r) => ['GET', `/resource_providers/${readText(r.at(-1), 'resource_providers', 0, 'uuid')}/traits`],
       ['GET', '/resource_providers?required=!STORAGE_DISK_SSD', { version: '1.21' }],
       ['GET', '/resource_providers?required=!MISC_SHARES_VIA_AGGREGATE'],
       ['GET', '/resource_providers?required=!HW_CPU_X86_SGX,STORAGE_DISK_SSD'],
-      (r) => ['GET', `/resource_providers/${bodyField(r.at(-1), 'resource_providers', 0, 'uuid')}/traits`],
+      (r) => ['GET', `/resource_providers/${readText(r.at(-1), 'resource_providers', 0, 'uuid')}/traits`],
       ['GET', '/resource_providers?required=!MISC_SHARES_VIA_AGGREGATE,!HW_CPU_X86_SGX'],
-      (r) => ['GET', `/resource_providers/${bodyField(r.at(-1), 'resource_providers', 0, 'uuid')}/traits`],
+      (r) => ['GET', `/resource_providers/${readText(r.at(-1), 'resource_providers', 0, 'uuid')}/traits`],
       ['GET', '/resource_providers?required=!HW_CPU_X86_VMX'],
       // inventory, then required with resources; invalid required values
       [
@@ -149,14 +134,14 @@ describe('resource-provider.yaml', () => {
       ['PUT', `/resource_providers/${RP}`, { version: '1.37', body: { name: 'child', parent_provider_uuid: PARENT } }],
       // a provider with a generated uuid: rename to a taken name, put with uuid, delete twice
       ['POST', '/resource_providers', { body: { name: 'cow' } }],
-      (r) => ['PUT', locationOf(r.at(-1)), { body: { name: 'child' } }],
+      (r) => ['PUT', location(r.at(-1)), { body: { name: 'child' } }],
       (r) => [
         'PUT',
-        locationOf(r.at(-2)),
+        location(r.at(-2)),
         { body: { name: 'second new name', uuid: '7d4275fc-8b40-4995-85e2-74fcec2cb3b6' } },
       ],
-      (r) => ['DELETE', locationOf(r.at(-3))],
-      (r) => ['DELETE', locationOf(r.at(-4))],
+      (r) => ['DELETE', location(r.at(-3))],
+      (r) => ['DELETE', location(r.at(-4))],
       ['GET', '/resource_providers/random_sauce'],
       ['DELETE', `/resource_providers/${MISSING}`],
       // bad bodies
@@ -181,15 +166,17 @@ describe('resource-provider.yaml', () => {
         { body: { name: 'rp with dashless uuid', uuid: '2290d4af9e6e400b9d651ee01376f71a' } },
       ],
     ];
-    const outcome = await playGabbit(pair, steps, { version: 'latest', accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      200, 404, 201, 204, 200, 409, 409, 200, 200, 404, 200, 200, 200, 200, 400, 400, 200, 200, 200, 200, 400, 400, 400,
-      400, 400, 400, 200, 200, 200, 200, 200, 400, 200, 200, 409, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
-      200, 200, 400, 200, 200, 200, 200, 200, 200, 200, 200, 400, 400, 400, 400, 400, 400, 200, 200, 200, 409, 400, 204,
-      404, 404, 404, 200, 400, 400, 400, 400, 200, 400, 400, 200, 409,
-    ]);
+    const run = playback({ version: 'latest' });
+    await run.play(
+      steps,
+      [
+        200, 404, 201, 204, 200, 409, 409, 200, 200, 404, 200, 200, 200, 200, 400, 400, 200, 200, 200, 200, 400, 400,
+        400, 400, 400, 400, 200, 200, 200, 200, 200, 400, 200, 200, 409, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+        200, 200, 200, 200, 400, 200, 200, 200, 200, 200, 200, 200, 200, 400, 400, 400, 400, 400, 400, 200, 200, 200,
+        409, 400, 204, 404, 404, 404, 200, 400, 400, 400, 400, 200, 400, 400, 200, 409,
+      ],
+    );
+    expectSame(run);
   });
 });
 
@@ -223,16 +210,12 @@ describe('aggregate.yaml', () => {
       ['PUT', AGGREGATES, { version: '1.14', body: [AGG_1, AGG_2] }],
       ['GET', AGGREGATES, { version: '1.14' }],
     ];
-    const outcome = await playGabbit(pair, steps, {
-      version: 'latest',
-      accept: JSON_ACCEPT,
-      headers: { 'content-type': JSON_ACCEPT },
-    });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      404, 404, 200, 200, 404, 404, 400, 400, 200, 200, 409, 200, 200, 400, 400, 400, 400, 200, 200,
-    ]);
+    const run = playback({ version: 'latest', headers: JSON_HEADERS });
+    await run.play(
+      steps,
+      [404, 404, 200, 200, 404, 404, 400, 400, 200, 200, 409, 200, 200, 400, 400, 400, 400, 200, 200],
+    );
+    expectSame(run);
   });
 });
 
@@ -287,17 +270,15 @@ describe('resource-provider-aggregates.yaml', () => {
       ['GET', `/resource_providers?member_of=!${AGG_C}&member_of=in:${AGG_A},${AGG_C}`, { version: '1.32' }],
       ['GET', `/resource_providers?member_of=!${AGG_C}&member_of=${AGG_C}`, { version: '1.32' }],
     ];
-    const outcome = await playGabbit(pair, steps, {
-      version: 'latest',
-      accept: JSON_ACCEPT,
-      headers: { 'content-type': JSON_ACCEPT },
-    });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      200, 200, 200, 200, 200, 200, 200, 400, 200, 200, 200, 200, 200, 200, 400, 400, 400, 200, 200, 200, 200, 200, 200,
-      400, 400, 400, 400, 200, 200, 200, 200, 200, 200, 200,
-    ]);
+    const run = playback({ version: 'latest', headers: JSON_HEADERS });
+    await run.play(
+      steps,
+      [
+        200, 200, 200, 200, 200, 200, 200, 400, 200, 200, 200, 200, 200, 200, 400, 400, 400, 200, 200, 200, 200, 200,
+        200, 400, 400, 400, 400, 200, 200, 200, 200, 200, 200, 200,
+      ],
+    );
+    expectSame(run);
   });
 });
 
@@ -312,10 +293,9 @@ describe('resource-provider-links.yaml', () => {
         (version): Step => ['GET', `/resource_providers/${RP}`, { version }],
       ),
     ];
-    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([201, 200, 200, 200, 200, 200, 200, 200]);
+    const run = playback();
+    await run.play(steps, [201, 200, 200, 200, 200, 200, 200, 200]);
+    expectSame(run);
   });
 });
 
@@ -330,10 +310,9 @@ describe('resource-provider-duplication.yaml', () => {
       ['POST', '/resource_providers', { body: { name: 'shared disk', uuid: '2c2059d8-005c-4f5c-82b1-b1701b1a29b7' } }],
       ['POST', '/resource_providers', { body: { name: RP_NAME, uuid: RP } }],
     ];
-    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT, headers: { 'content-type': JSON_ACCEPT } });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([201, 409, 409, 409]);
+    const run = playback({ headers: JSON_HEADERS });
+    await run.play(steps, [201, 409, 409, 409]);
+    expectSame(run);
   });
 });
 
@@ -354,16 +333,15 @@ describe('resource-provider-bug-1779818.yaml', () => {
       ['GET', `/resource_providers?in_tree=${PARENT}`],
       ['GET', `/resource_providers?in_tree=${ALT_PARENT}`],
     ];
-    const outcome = await playGabbit(pair, steps, { version: 'latest', accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200]);
+    const run = playback({ version: 'latest' });
+    await run.play(steps, [200, 200, 200, 200, 200, 200, 200, 200, 200]);
+    expectSame(run);
   });
 });
 
 describe('resource-provider-resources-query.yaml (AllocationFixture)', () => {
   it('filters providers by the resources they can still provide', async () => {
-    const env = await allocationFixture(pair);
+    const env = ALLOCATION_FIXTURE;
     const AGG = '83a3d69d-8920-48e2-8914-cadfd8fa2f91';
     const steps: Step[] = [
       ['GET', '/resource_providers'],
@@ -392,32 +370,28 @@ describe('resource-provider-resources-query.yaml (AllocationFixture)', () => {
       ],
       ['GET', `/resource_providers?member_of=in:${AGG}&resources=VCPU:2`],
     ];
-    const outcome = await playGabbit(pair, steps, {
-      version: 'latest',
-      accept: JSON_ACCEPT,
-      headers: { 'content-type': JSON_ACCEPT },
-    });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([
-      200, 200, 200, 400, 400, 400, 400, 400, 400, 400, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
-    ]);
+    const run = playback({ version: 'latest', headers: JSON_HEADERS });
+    await allocationFixture(run.pair);
+    await run.play(
+      steps,
+      [200, 200, 200, 400, 400, 400, 400, 400, 400, 400, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    );
+    expectSame(run);
   });
 });
 
 describe('resource-provider-any-traits.yaml (GranularFixture)', () => {
   it('filters providers by any-of traits (in:, 1.39) with required and forbidden ones', async () => {
-    await granularFixture(pair);
+    await granularFixture(pair());
     const steps: Step[] = [
       ['GET', '/resource_providers?required=in:CUSTOM_FOO,HW_CPU_X86_MMX', { version: '1.38' }],
       ['GET', '/resource_providers?required=CUSTOM_FOO&required=HW_CPU_X86_MMX', { version: '1.38' }],
       ['GET', '/resource_providers?required=in:HW_GPU_API_DXVA,HW_NIC_ACCEL_TLS&required=HW_CPU_X86_AVX,!CUSTOM_FOO'],
       ['GET', '/resource_providers?required=in:HW_CPU_X86_MMX,HW_NIC_ACCEL_TLS&required=in:CUSTOM_DISK_SSD,CUSTOM_FOO'],
     ];
-    const outcome = await playGabbit(pair, steps, { version: 'latest', accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // The YAML's expected statuses, step by step (so the scenario cannot drift from what it re-expresses).
-    expect(placementStatuses(outcome)).toEqual([400, 200, 200, 200]);
+    const run = playback({ version: 'latest' });
+    await run.play(steps, [400, 200, 200, 200]);
+    expectSame(run);
   });
 });
 
@@ -481,12 +455,14 @@ describe('beyond the YAML', () => {
       ['GET', '/resource_providers', { headers: { 'openstack-api-version': 'placement 1.5, compute 2.1' } }],
       ['GET', '/resource_providers', { version: '1.40' }],
     ];
-    const outcome = await playGabbit(pair, steps, { accept: JSON_ACCEPT });
-    expect(outcome.unexplained).toEqual([]);
-    // Placement's statuses, so the comparison cannot pass on two equal mistakes.
-    expect(placementStatuses(outcome)).toEqual([
-      201, 415, 415, 201, 400, 404, 404, 404, 404, 404, 404, 200, 200, 400, 400, 200, 400, 400, 400, 404, 404, 400, 409,
-      405, 405, 406, 200, 406,
-    ]);
+    const run = playback();
+    await run.play(
+      steps,
+      [
+        201, 415, 415, 201, 400, 404, 404, 404, 404, 404, 404, 200, 200, 400, 400, 200, 400, 400, 400, 404, 404, 400,
+        409, 405, 405, 406, 200, 406,
+      ],
+    );
+    expectSame(run);
   });
 });

@@ -1,54 +1,65 @@
 /**
  * Placement's AllocationFixture (placement/tests/functional/fixtures/gabbits.py), built through
- * the REST API on both servers of a pair: one provider with VCPU 10 and DISK_GB 2048 (step 10,
- * units 10 to 1000), two consumers of one user (DISK_GB 1000; VCPU 6) and one of another user
- * (DISK_GB 20 + VCPU 1), all in one project. The values upstream puts in os.environ come back,
- * under the same names, as fixed uuids.
+ * the REST API on both servers of a pair: one provider with DISK_GB and VCPU inventory and three
+ * consumers' allocations on it, two of one user, one of another, all in one project.
+ *
+ *   consumer0 DISK_GB 1000 ─┐
+ *   consumer  VCPU 6       ─┼─ rp: DISK_GB 2048 (step 10, min 10, max 1000), VCPU 10 (max 10)
+ *   alt consumer (alt user) DISK_GB 20, VCPU 1 ─┘
+ *
+ * Placement writes it through its objects; the calls here leave the same state, generations
+ * included: the provider is at generation 5 (two inventory writes, three allocation writes) and
+ * each consumer at generation 1, with no consumer type ("unknown" at 1.38).
+ * Upstream draws the uuids at random; these are fixed so both servers get the same ones.
  */
-import { setUp } from '../gabbit-steps.js';
-import type { RestCall, RestPair } from '../rest-pair.js';
-import { providerCalls } from './provider-calls.js';
+import type { RestPair } from '../rest-pair.js';
+import { buildWorld, type FixtureAllocation, type Generations } from './build.js';
 
 export const ALLOCATION_FIXTURE = {
-  RP_UUID: 'a110c000-0000-4000-8000-000000000001',
-  RP_NAME: 'a110c000-0000-4000-8000-0000000000aa',
-  PROJECT_ID: 'a110c000-0000-4000-8000-0000000000b1',
-  USER_ID: 'a110c000-0000-4000-8000-0000000000c1',
-  ALT_USER_ID: 'a110c000-0000-4000-8000-0000000000c2',
-  CONSUMER_0: 'a110c000-0000-4000-8000-0000000000d0',
-  CONSUMER_ID: 'a110c000-0000-4000-8000-0000000000d1',
-  ALT_CONSUMER_ID: 'a110c000-0000-4000-8000-0000000000d2',
-  /** A provider the fixture does not create. */
-  ALT_RP_UUID: 'a110c000-0000-4000-8000-000000000002',
-  ALT_RP_NAME: 'a110c000-0000-4000-8000-0000000000ab',
+  RP_UUID: 'a110ca7e-0000-4000-8000-000000000001',
+  RP_NAME: 'a110ca7e-0000-4000-8000-0000000000a1',
+  /** A provider the fixture does not create (upstream's ALT_RP_UUID / ALT_RP_NAME). */
+  ALT_RP_UUID: 'a110ca7e-0000-4000-8000-000000000002',
+  ALT_RP_NAME: 'a110ca7e-0000-4000-8000-0000000000a2',
+  PROJECT_ID: 'a110ca7e-0000-4000-8000-0000000000b1',
+  USER_ID: 'a110ca7e-0000-4000-8000-0000000000c1',
+  ALT_USER_ID: 'a110ca7e-0000-4000-8000-0000000000c2',
+  /** The DISK_GB 1000 consumer. */
+  CONSUMER_0: 'a110ca7e-0000-4000-8000-0000000000d0',
+  /** The VCPU 6 consumer. */
+  CONSUMER_ID: 'a110ca7e-0000-4000-8000-0000000000d1',
+  /** The alt user's consumer (DISK_GB 20, VCPU 1). */
+  ALT_CONSUMER_ID: 'a110ca7e-0000-4000-8000-0000000000d2',
 } as const;
 
-export type AllocationFixtureEnv = typeof ALLOCATION_FIXTURE;
-
-function allocate(consumer: string, user: string, resources: Record<string, number>): RestCall {
-  const env = ALLOCATION_FIXTURE;
-  return {
-    method: 'PUT',
-    path: `/allocations/${consumer}`,
-    version: '1.12',
-    body: { allocations: { [env.RP_UUID]: { resources } }, project_id: env.PROJECT_ID, user_id: user },
-  };
-}
-
-export async function allocationFixture(pair: RestPair): Promise<AllocationFixtureEnv> {
-  const env = ALLOCATION_FIXTURE;
-  await setUp(pair, [
-    ...providerCalls({
-      uuid: env.RP_UUID,
-      name: env.RP_NAME,
-      inventories: [
-        ['DISK_GB', 2048, { step_size: 10, min_unit: 10, max_unit: 1000 }],
-        ['VCPU', 10, { max_unit: 10 }],
-      ],
-    }),
-    allocate(env.CONSUMER_0, env.USER_ID, { DISK_GB: 1000 }),
-    allocate(env.CONSUMER_ID, env.USER_ID, { VCPU: 6 }),
-    allocate(env.ALT_CONSUMER_ID, env.ALT_USER_ID, { DISK_GB: 20, VCPU: 1 }),
-  ]);
-  return env;
+/**
+ * Builds the fixture on both servers (which must be empty): the inventories one class per write
+ * and the three allocations one by one, so the generations are upstream's.
+ */
+export function allocationFixture(pair: RestPair): Promise<Generations> {
+  const f = ALLOCATION_FIXTURE;
+  const onRp = (consumer: string, user: string, resources: Record<string, number>): FixtureAllocation => ({
+    consumer,
+    project: f.PROJECT_ID,
+    user,
+    allocations: { [f.RP_UUID]: resources },
+  });
+  return buildWorld(pair, {
+    providers: [
+      {
+        name: f.RP_NAME,
+        uuid: f.RP_UUID,
+        inventoryPerClass: true,
+        inventories: {
+          DISK_GB: { total: 2048, step_size: 10, min_unit: 10, max_unit: 1000 },
+          VCPU: { total: 10, max_unit: 10 },
+        },
+      },
+    ],
+    allocations: [
+      onRp(f.CONSUMER_0, f.USER_ID, { DISK_GB: 1000 }),
+      onRp(f.CONSUMER_ID, f.USER_ID, { VCPU: 6 }),
+      onRp(f.ALT_CONSUMER_ID, f.ALT_USER_ID, { DISK_GB: 20, VCPU: 1 }),
+    ],
+  });
 }

@@ -22,12 +22,21 @@ export interface FixtureProvider {
   inventories?: Record<string, FixtureInventory>;
   traits?: string[];
   aggregates?: string[];
+  /**
+   * Write the inventories one class per POST, in the order given, one generation each (as
+   * test_base.add_inventory does, for fixtures whose YAML reads the generations); otherwise one
+   * PUT of them all.
+   */
+  inventoryPerClass?: boolean;
 }
 
 export interface FixtureAllocation {
   consumer: string;
   /** Provider uuid → class → amount. */
   allocations: Record<string, Record<string, number>>;
+  /** Default FIXTURE_PROJECT and FIXTURE_USER. */
+  project?: string;
+  user?: string;
 }
 
 export interface FixtureWorld {
@@ -58,32 +67,30 @@ export function worldCalls(world: FixtureWorld): { calls: RestCall[]; generation
     calls.push({ method: 'POST', path: '/resource_providers', version: '1.14', body });
     let generation = 0;
     const path = `/resource_providers/${provider.uuid}`;
-    if (provider.inventories !== undefined) {
+    // Each PUT names the generation the write before it left.
+    const write = (what: string, version: string | undefined, body: Record<string, unknown>) => {
       calls.push({
         method: 'PUT',
-        path: `${path}/inventories`,
-        body: { resource_provider_generation: generation, inventories: provider.inventories },
+        path: `${path}/${what}`,
+        ...(version === undefined ? {} : { version }),
+        body: { resource_provider_generation: generation, ...body },
       });
       generation += 1;
+    };
+    if (provider.inventories !== undefined && provider.inventoryPerClass === true) {
+      for (const [resourceClass, inventory] of Object.entries(provider.inventories)) {
+        calls.push({
+          method: 'POST',
+          path: `${path}/inventories`,
+          body: { resource_class: resourceClass, ...inventory },
+        });
+        generation += 1;
+      }
+    } else if (provider.inventories !== undefined) {
+      write('inventories', undefined, { inventories: provider.inventories });
     }
-    if (provider.traits !== undefined) {
-      calls.push({
-        method: 'PUT',
-        path: `${path}/traits`,
-        version: '1.6',
-        body: { resource_provider_generation: generation, traits: provider.traits },
-      });
-      generation += 1;
-    }
-    if (provider.aggregates !== undefined) {
-      calls.push({
-        method: 'PUT',
-        path: `${path}/aggregates`,
-        version: '1.19',
-        body: { resource_provider_generation: generation, aggregates: provider.aggregates },
-      });
-      generation += 1;
-    }
+    if (provider.traits !== undefined) write('traits', '1.6', { traits: provider.traits });
+    if (provider.aggregates !== undefined) write('aggregates', '1.19', { aggregates: provider.aggregates });
     generations.set(provider.uuid, generation);
   }
   for (const allocation of world.allocations ?? []) {
@@ -96,7 +103,12 @@ export function worldCalls(world: FixtureWorld): { calls: RestCall[]; generation
       method: 'PUT',
       path: `/allocations/${allocation.consumer}`,
       version: '1.28',
-      body: { allocations, project_id: FIXTURE_PROJECT, user_id: FIXTURE_USER, consumer_generation: null },
+      body: {
+        allocations,
+        project_id: allocation.project ?? FIXTURE_PROJECT,
+        user_id: allocation.user ?? FIXTURE_USER,
+        consumer_generation: null,
+      },
     });
   }
   return { calls, generations };

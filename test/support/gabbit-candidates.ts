@@ -1,8 +1,7 @@
 /**
- * Plays a re-expressed Placement functional test (a gabbi YAML file) on both servers of a pair
- * and checks the answers agree: every difference must be matched by an allowance of
- * test/rest-diff-allowlist.ts that the scenario names, and every allowance it names must match
- * at least one difference (otherwise it hides nothing and should not be named).
+ * Steps of Placement's allocation-candidates gabbits for the gabbit player (./gabbit-playback.ts):
+ * each `GET /allocation_candidates` step also checks how many allocation requests Placement
+ * answered, as the YAML does, and fixtures are shared between read-only scenarios.
  *
  * A `limit` below the number of candidates is compared apart (`limited` steps): which ones
  * Placement keeps follows its python set order, which changes from process to process, so
@@ -11,10 +10,10 @@
  * Placement's answer to the same query without `limit` (stricter than the allow-list's
  * `candidates-limit-choice`, and the same every run).
  */
-import { expect } from 'vitest';
-import { ALLOWED_DIFFERENCES } from '../rest-diff-allowlist.js';
+
+import { type CallOptions, expectSame, gabbitPair, Playback } from './gabbit-playback.js';
 import { resetPair } from './pair-reset.js';
-import { formatDifference, type HttpMethod, type RestCall, type RestPair, type ScenarioResult } from './rest-pair.js';
+import type { HttpMethod, PairResult, RestCall, RestPair } from './rest-pair.js';
 
 /**
  * What Placement's YAML expects of a call: its status and, for candidates, how many allocation
@@ -28,7 +27,7 @@ export interface Expectation {
   unlimitedPath?: string;
 }
 
-export type Step = [HttpMethod, string, Omit<RestCall, 'method' | 'path'>?, Expectation?];
+export type Step = [HttpMethod, string, Omit<RestCall, 'method' | 'path'>, Expectation];
 
 /** Query parameters in the order given; an array repeats its key (`member_of=a&member_of=b`). */
 export type Query = Record<string, string | readonly string[]>;
@@ -66,47 +65,37 @@ export function refused(version: string, query: Query | string, status = 400): S
   return ['GET', candidatesPath(query), { version }, { status }];
 }
 
-export async function playSteps(pair: RestPair, steps: readonly Step[]): Promise<ScenarioResult> {
-  return pair.scenario(steps.map(([method, path, options]) => ({ method, path, ...options })));
+function requestCount(result: PairResult): number | undefined {
+  return (result.placement.body as { allocation_requests?: unknown[] } | null)?.allocation_requests?.length;
 }
 
 /**
- * Plays the steps and asserts: no difference left once the named allowances are applied, and
- * each named allowance used. Returns the scenario's results for further checks.
+ * Plays the steps (no default headers: each step says what it sends) and asserts: Placement's
+ * statuses and request counts as the YAML expects, no difference left once the named allowances
+ * are applied, and each named allowance used. Returns the steps' answers for further checks.
  */
 export async function expectSameAnswers(
   pair: RestPair,
   steps: readonly Step[],
   allowances: readonly string[] = [],
-): Promise<ScenarioResult> {
-  const played = await playSteps(pair, steps);
-  const named = ALLOWED_DIFFERENCES.filter((a) => allowances.includes(a.id));
-  expect(named.map((a) => a.id).sort()).toEqual([...allowances].sort());
-  const used = new Set<string>();
-  const unexplained: string[] = [];
-  for (const { call, index, difference } of played.differences) {
-    if (steps[index]![3]?.unlimitedPath !== undefined) continue;
-    const allowance = named.find((a) => a.matches(call, difference, played.results[index]!));
-    if (allowance === undefined) unexplained.push(formatDifference(call, difference));
-    else used.add(allowance.id);
+): Promise<PairResult[]> {
+  const run = new Playback(pair, { headers: {} });
+  const results: PairResult[] = [];
+  for (const [method, path, options, expected] of steps) {
+    const limitedStep = expected.unlimitedPath !== undefined;
+    const call: CallOptions = { ...options, status: expected.status, compare: !limitedStep };
+    const result = await run.call(method, path, call);
+    results.push(result);
+    const requests = requestCount(result);
+    if (expected.requests !== undefined && requests !== expected.requests)
+      run.note(`${method} ${path}: Placement answered ${requests} requests, the YAML expects ${expected.requests}`);
+    if (expected.unlimitedPath !== undefined) {
+      const whole = await pair.send({ method: 'GET', path: expected.unlimitedPath, ...options });
+      for (const problem of partOfWhole(path, result.ours.body, whole.placement.body, expected)) run.note(problem);
+    }
   }
-  for (const [index, [, path, options, expected]] of steps.entries()) {
-    if (expected?.unlimitedPath === undefined) continue;
-    const whole = await pair.send({ method: 'GET', path: expected.unlimitedPath, ...options });
-    unexplained.push(...partOfWhole(path, played.results[index]!.ours.body, whole.placement.body, expected));
-  }
-  const unexpected = steps.flatMap(([method, path, , expected], index) => {
-    if (expected === undefined) return [];
-    const { status, body } = played.results[index]!.placement;
-    const requests = (body as { allocation_requests?: unknown[] } | null)?.allocation_requests?.length;
-    const wrongCount = expected.requests !== undefined && requests !== expected.requests;
-    if (status === expected.status && !wrongCount) return [];
-    return [`${method} ${path}: Placement ${status} with ${requests} requests, YAML ${JSON.stringify(expected)}`];
-  });
-  expect(unexpected).toEqual([]);
-  expect(unexplained).toEqual([]);
-  expect([...used].sort()).toEqual([...allowances].sort());
-  return played;
+  expectSame(run, allowances);
+  return results;
 }
 
 interface CandidatesBody {
@@ -174,4 +163,13 @@ export class FixtureState {
     this.kept = null;
     await resetPair(this.pair());
   }
+}
+
+/**
+ * The pair of a candidates test file and its fixture state: the servers are emptied and the
+ * fixture rebuilt by `fixtures` (only when a test needs another one or wrote), not before each test.
+ */
+export function candidatesPair(): { pair: () => RestPair; fixtures: FixtureState } {
+  const { pair } = gabbitPair({ emptyEach: false });
+  return { pair, fixtures: new FixtureState(pair) };
 }
