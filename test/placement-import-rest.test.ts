@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { differingGets, runImport, serveImportTarget } from './support/import-compare.js';
+import { differingGets, providerPaths, runImport, serveImportTarget } from './support/import-compare.js';
 import { placementWriter, populateSourceWorld, type SourceWorld } from './support/placement-source.js';
 import { type RealPlacement, startRealPlacement } from './support/real-placement.js';
 import { TEST_ADMIN_TOKEN } from './support/test-token.js';
@@ -41,14 +41,7 @@ function paths(): string[] {
     '/resource_classes/CUSTOM_FPGA_X',
     '/traits?name=startswith:CUSTOM_',
     '/traits?associated=true',
-    ...providers.flatMap((uuid) => [
-      `/resource_providers/${uuid}`,
-      `/resource_providers/${uuid}/inventories`,
-      `/resource_providers/${uuid}/traits`,
-      `/resource_providers/${uuid}/aggregates`,
-      `/resource_providers/${uuid}/usages`,
-      `/resource_providers/${uuid}/allocations`,
-    ]),
+    ...providers.flatMap(providerPaths),
     `/resource_providers/${world.compute1}/inventories/VCPU`,
     `/resource_providers/${world.storage}/inventories/DISK_GB`,
     `/allocations/${world.instance}`,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { differingGets, getNormalised, runImport, serveImportTarget } from './support/import-compare.js';
+import { differingGets, getNormalised, providerPaths, runImport, serveImportTarget } from './support/import-compare.js';
 import { placementWriter, populateSourceWorld } from './support/placement-source.js';
 import { type PairedServers, startPairedServers } from './support/rest-pair.js';
 import { SequenceGenerator } from './support/rest-sequences.js';
@@ -72,15 +72,7 @@ function paths(state: SourceState): string[] {
     '/resource_classes',
     '/traits',
     '/traits?associated=true',
-    ...state.providers.flatMap((uuid) => [
-      `/resource_providers/${uuid}`,
-      `/resource_providers/${uuid}/inventories`,
-      `/resource_providers/${uuid}/traits`,
-      `/resource_providers/${uuid}/aggregates`,
-      `/resource_providers/${uuid}/usages`,
-      `/resource_providers/${uuid}/allocations`,
-      `/resource_providers?in_tree=${uuid}`,
-    ]),
+    ...state.providers.flatMap((uuid) => [...providerPaths(uuid), `/resource_providers?in_tree=${uuid}`]),
     ...state.consumers.map((consumer) => `/allocations/${consumer}`),
     // The sequences' projects and users, and the hand-made world's.
     ...['proj-a', 'proj-b', 'p1', 'p2'].flatMap((project) => [

@@ -80,6 +80,16 @@ const host = (url: string) => new URL(url).host;
 const bodyHead = (url: string) =>
   `POST /graphql HTTP/1.1\r\nHost: ${host(url)}\r\nauthorization: Bearer ${TEST_ADMIN_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"query":"`;
 
+/** Every trickler was dropped with 408 once REQUEST_TIMEOUT_MS passed. */
+async function expectAllTimedOut(slow: ReturnType<typeof trickler>[]): Promise<void> {
+  const closed = await Promise.all(slow.map((s) => s.closed));
+  for (const { reply, ms } of closed) {
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    // Generous: Node checks the timeouts about once a second.
+    expect(ms).toBeLessThan(REQUEST_TIMEOUT_MS + 8_000);
+  }
+}
+
 describe('slow clients', () => {
   it('many connections trickling bodies take no in-flight slot, and are dropped with 408 after REQUEST_TIMEOUT_MS', async () => {
     const slow = Array.from({ length: MAX_INFLIGHT * 6 }, () => trickler(tight.url, bodyHead(tight.url), '          '));
@@ -89,12 +99,7 @@ describe('slow clients', () => {
       expect(answered.status, JSON.stringify(answered.body)).toBe(200);
       expect(answered.body.data?.__typename).toBe('Query');
       expect((await fetch(`${tight.url}/ready`)).status).toBe(200);
-      const closed = await Promise.all(slow.map((s) => s.closed));
-      for (const { reply, ms } of closed) {
-        expect(reply).toMatch(/^HTTP\/1\.1 408/);
-        // Generous: Node checks the timeouts about once a second.
-        expect(ms).toBeLessThan(REQUEST_TIMEOUT_MS + 8_000);
-      }
+      await expectAllTimedOut(slow);
     } finally {
       for (const s of slow) s.destroy();
     }
@@ -112,11 +117,7 @@ describe('slow clients', () => {
       expect(listed.status, await listed.clone().text()).toBe(200);
       expect(((await listed.json()) as { resource_providers: unknown[] }).resource_providers).toBeInstanceOf(Array);
       expect((await fetch(`${tight.url}/ready`)).status).toBe(200);
-      const closed = await Promise.all(slow.map((s) => s.closed));
-      for (const { reply, ms } of closed) {
-        expect(reply).toMatch(/^HTTP\/1\.1 408/);
-        expect(ms).toBeLessThan(REQUEST_TIMEOUT_MS + 8_000);
-      }
+      await expectAllTimedOut(slow);
     } finally {
       for (const s of slow) s.destroy();
     }

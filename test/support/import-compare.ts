@@ -39,6 +39,18 @@ export async function getNormalised(base: string, token: string, urlPath: string
   return { status: response.status, body };
 }
 
+/** The GETs that show one provider: itself, its inventories, traits, aggregates, usages and allocations. */
+export function providerPaths(uuid: string): string[] {
+  return [
+    `/resource_providers/${uuid}`,
+    `/resource_providers/${uuid}/inventories`,
+    `/resource_providers/${uuid}/traits`,
+    `/resource_providers/${uuid}/aggregates`,
+    `/resource_providers/${uuid}/usages`,
+    `/resource_providers/${uuid}/allocations`,
+  ];
+}
+
 export interface ImportSides {
   source: { url: string; token: string };
   ours: { url: string; token: string };

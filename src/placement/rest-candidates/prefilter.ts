@@ -37,17 +37,19 @@ export async function prefilterRowCap(db: Queryable): Promise<number> {
   return rows[0]?.cap ?? PREFILTER_MIN_ROWS;
 }
 
-/** Roots of providers carrying one of the traits, and roots anchored by sharing providers carrying one. */
-const TRAIT_ROOTS_SQL = `
-WITH carriers AS MATERIALIZED (
-  -- the rare side: providers with one of the list's traits (provider_traits_trait_id_idx)
-  SELECT pt.provider_id FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = ANY($1::text[]))
-SELECT r.id, r.uuid FROM carriers c
+/**
+ * The roots of the providers `rareSide` selects, and the roots their sharing ones anchor;
+ * `rareSide` is a SELECT of provider_id by the list in $1, the sharing trait is $2, the cap $3.
+ */
+function rootsSql(rareSide: string): string {
+  return `
+WITH selected AS MATERIALIZED (${rareSide})
+SELECT r.id, r.uuid FROM selected c
   JOIN resource_providers p ON p.id = c.provider_id
   JOIN resource_providers r ON r.id = p.root_provider_id
 UNION ALL
--- a carrier that shares via aggregate: every root with a tree member in one of its aggregates
-SELECT r.id, r.uuid FROM carriers c
+-- a selected provider that shares via aggregate: every root with a tree member in one of its aggregates
+SELECT r.id, r.uuid FROM selected c
   JOIN provider_traits st ON st.provider_id = c.provider_id
   JOIN traits stt ON stt.id = st.trait_id AND stt.name = $2
   JOIN provider_aggregates sa ON sa.provider_id = c.provider_id
@@ -55,26 +57,20 @@ SELECT r.id, r.uuid FROM carriers c
   JOIN resource_providers m ON m.id = ma.provider_id
   JOIN resource_providers r ON r.id = m.root_provider_id
 LIMIT $3`;
+}
+
+/** Roots of providers carrying one of the traits, and roots anchored by sharing providers carrying one. */
+const TRAIT_ROOTS_SQL = rootsSql(
+  // the rare side: providers with one of the list's traits (provider_traits_trait_id_idx)
+  'SELECT pt.provider_id FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE t.name = ANY($1::text[])',
+);
 
 /** Roots of providers in one of the aggregates, and roots anchored by sharing providers in one. */
-const AGGREGATE_ROOTS_SQL = `
-WITH members AS MATERIALIZED (
-  -- the rare side: providers in one of the list's aggregates (provider_aggregates_aggregate_id_idx)
-  SELECT pa.provider_id FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id
-   WHERE a.uuid::text = ANY($1::text[]))
-SELECT r.id, r.uuid FROM members c
-  JOIN resource_providers p ON p.id = c.provider_id
-  JOIN resource_providers r ON r.id = p.root_provider_id
-UNION ALL
--- a member that shares via aggregate: every root with a tree member in one of its aggregates
-SELECT r.id, r.uuid FROM members c
-  JOIN provider_traits st ON st.provider_id = c.provider_id
-  JOIN traits stt ON stt.id = st.trait_id AND stt.name = $2
-  JOIN provider_aggregates sa ON sa.provider_id = c.provider_id
-  JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
-  JOIN resource_providers m ON m.id = ma.provider_id
-  JOIN resource_providers r ON r.id = m.root_provider_id
-LIMIT $3`;
+const AGGREGATE_ROOTS_SQL = rootsSql(
+  // the rare side: providers in one of the list's aggregates (provider_aggregates_aggregate_id_idx)
+  `SELECT pa.provider_id FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id
+    WHERE a.uuid::text = ANY($1::text[])`,
+);
 
 /** One list's qualifying roots (uuid by id), or null when the list reads more than `cap` rows. */
 async function listRoots(

@@ -3,17 +3,11 @@
  * same calls to both servers of a pair: Placement prepares them in Python before its YAML runs,
  * we prepare them with ordinary calls, so both sides hold the same world with the same uuids.
  */
-import { uuidOf } from '../candidate-world.js';
+import { type InventorySpec, uuidOf } from '../candidate-world.js';
 import { formatDifference, type RestCall, type RestPair } from '../rest-pair.js';
 
-export interface FixtureInventory {
-  total: number;
-  reserved?: number;
-  min_unit?: number;
-  max_unit?: number;
-  step_size?: number;
-  allocation_ratio?: number;
-}
+/** An inventory as Placement's REST API writes it. */
+export type FixtureInventory = InventorySpec;
 
 export interface FixtureProvider {
   name: string;
