@@ -99,6 +99,17 @@ function probes(form: (uuid: string) => string): Step[] {
         },
       },
     ],
+    [
+      'POST',
+      '/reshaper',
+      {
+        version: '1.30',
+        body: {
+          inventories: { [rp]: { resource_provider_generation: 3, inventories: { VCPU: { total: 8 } } } },
+          allocations: {},
+        },
+      },
+    ],
     ['DELETE', `/resource_providers/${rp}/inventories/VCPU`],
     ['DELETE', `/resource_providers/${rp}`],
   ];
@@ -118,7 +129,7 @@ describe('uuid spellings', () => {
       .slice(setup.length, setup.length + probes(FORMS[0]!).length)
       .map((r) => r.placement.status);
     expect(statuses).toEqual([
-      404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 400, 200, 200, 200, 200, 404, 400, 400, 409, 400, 404, 404,
+      404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 400, 200, 200, 200, 200, 404, 400, 400, 409, 400, 400, 404, 404,
     ]);
   }, 120_000);
 });

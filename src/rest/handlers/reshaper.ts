@@ -58,14 +58,15 @@ export const reshapeHandler: RestHandler = async (ctx) => {
   const schema =
     minor >= 38 ? POST_RESHAPER_SCHEMA_V1_38 : minor >= 34 ? POST_RESHAPER_SCHEMA_V1_34 : POST_RESHAPER_SCHEMA;
   const body = await readValidJson<ReshaperBody>(ctx, schema);
+  // Providers are looked up as written, as Placement compares the text: an upper-case key names none.
   const uuids = Object.keys(body.inventories);
   const { rows } = await ctx.db.pool.query<{ uuid: string; generation: number }>(
     'SELECT uuid, generation FROM resource_providers WHERE uuid::text = ANY($1::text[])',
-    [uuids.map((u) => u.toLowerCase())],
+    [uuids],
   );
   const generationOf = new Map(rows.map((r) => [r.uuid, r.generation]));
   for (const [uuid, entry] of Object.entries(body.inventories)) {
-    const actual = generationOf.get(uuid.toLowerCase());
+    const actual = generationOf.get(uuid);
     if (actual === undefined)
       throw new RestError(
         400,
