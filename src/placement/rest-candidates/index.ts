@@ -89,7 +89,7 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
       limit: batch,
       weigher: 'SPREAD',
       excludeRoots: excluded,
-      ...(onlyRoots === null ? {} : { onlyRoots }),
+      ...(onlyRoots === null ? {} : { onlyRootIds: onlyRoots }),
     });
     if (hosts.length === 0) break;
     const rootUuids = hosts.map((h) => h.rootUuid);
@@ -102,7 +102,7 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
     const anchored = await childAnchoredRoots(db, [...checked.classIds.values()], excluded);
     // The prefilter counts these anchors too: a root it ruled out cannot answer.
     const allowed = onlyRoots === null ? null : new Set(onlyRoots);
-    const extra = allowed === null ? anchored : anchored.filter((uuid) => allowed.has(uuid));
+    const extra = anchored.filter((root) => allowed === null || allowed.has(root.id)).map((root) => root.uuid);
     for (let i = 0; i < extra.length && kept.length < wanted; i += MAX_LIMIT)
       await enumerateHosts(extra.slice(i, i + MAX_LIMIT));
   }
@@ -121,14 +121,18 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
  * every rule, so a root that cannot answer adds nothing). Only partners holding a requested
  * class that the root's own aggregates do not already reach can make a difference.
  */
-async function childAnchoredRoots(db: Queryable, classIds: number[], seen: string[]): Promise<string[]> {
-  const { rows } = await db.query<{ uuid: string }>(
+async function childAnchoredRoots(
+  db: Queryable,
+  classIds: number[],
+  seen: string[],
+): Promise<{ id: number; uuid: string }[]> {
+  const { rows } = await db.query<{ id: number; uuid: string }>(
     `WITH partners AS MATERIALIZED (
        -- sharing providers with a requested class: few, and none at all for most requests
        SELECT st.provider_id FROM provider_traits st JOIN traits t ON t.id = st.trait_id AND t.name = $1
         WHERE EXISTS (SELECT 1 FROM inventories si
                        WHERE si.provider_id = st.provider_id AND si.resource_class_id = ANY($2::int[])))
-     SELECT r.uuid::text AS uuid
+     SELECT r.id, r.uuid::text AS uuid
        FROM partners sp
        JOIN provider_aggregates sa ON sa.provider_id = sp.provider_id
        JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
@@ -141,7 +145,7 @@ async function childAnchoredRoots(db: Queryable, classIds: number[], seen: strin
     [STANDARD_TRAIT_SHARING, classIds],
   );
   const known = new Set(seen);
-  return rows.map((r) => r.uuid).filter((uuid) => !known.has(uuid));
+  return rows.filter((r) => !known.has(r.uuid));
 }
 
 /** Before 1.29 a request may not take from two providers of one tree (Placement's exclude_nested_providers). */
@@ -346,7 +350,7 @@ function engineSearch(request: CandidateRequest, flags: WorldFlags): PlacementRe
  * batch. Null: search every host. Only hosts that could give no request are left out, and
  * the engine's order is a total order, so the answer is the same either way.
  */
-async function hostRestriction(db: Queryable, request: CandidateRequest, flags: WorldFlags): Promise<string[] | null> {
+async function hostRestriction(db: Queryable, request: CandidateRequest, flags: WorldFlags): Promise<number[] | null> {
   const unnumbered = request.groups.find((g) => g.suffix === '');
   if (unnumbered === undefined || unnumbered.resources.length === 0) return null;
   if (!flags.hasTrees && !flags.hasSharing) return null; // engineSearch gives the engine the filters

@@ -44,12 +44,12 @@ export async function prefilterRowCap(db: Queryable): Promise<number> {
 function rootsSql(rareSide: string): string {
   return `
 WITH selected AS MATERIALIZED (${rareSide})
-SELECT r.id, r.uuid FROM selected c
+SELECT r.id FROM selected c
   JOIN resource_providers p ON p.id = c.provider_id
   JOIN resource_providers r ON r.id = p.root_provider_id
 UNION ALL
 -- a selected provider that shares via aggregate: every root with a tree member in one of its aggregates
-SELECT r.id, r.uuid FROM selected c
+SELECT r.id FROM selected c
   JOIN provider_traits st ON st.provider_id = c.provider_id
   JOIN traits stt ON stt.id = st.trait_id AND stt.name = $2
   JOIN provider_aggregates sa ON sa.provider_id = c.provider_id
@@ -72,32 +72,33 @@ const AGGREGATE_ROOTS_SQL = rootsSql(
     WHERE a.uuid::text = ANY($1::text[])`,
 );
 
-/** One list's qualifying roots (uuid by id), or null when the list reads more than `cap` rows. */
-async function listRoots(
-  db: Queryable,
-  sql: string,
-  names: string[],
-  cap: number,
-): Promise<Map<number, string> | null> {
-  const { rows } = await db.query<{ id: number; uuid: string }>(sql, [names, STANDARD_TRAIT_SHARING, cap + 1]);
-  if (rows.length > cap) return null;
-  return new Map(rows.map((row) => [row.id, row.uuid]));
+/**
+ * One list's qualifying root ids, or null when the list reads more than `cap` rows. One row
+ * with an id array: tens of thousands of rows would cost the gateway more than the search.
+ */
+async function listRoots(db: Queryable, sql: string, names: string[], cap: number): Promise<Set<number> | null> {
+  const { rows } = await db.query<{ read: number; ids: number[] | null }>(
+    `SELECT count(*)::int AS read, array_agg(DISTINCT id) AS ids FROM (${sql}) AS roots`,
+    [names, STANDARD_TRAIT_SHARING, cap + 1],
+  );
+  if (rows[0]!.read > cap) return null;
+  return new Set(rows[0]!.ids ?? []);
 }
 
-/** Roots in every map (the smallest first). */
-function intersect(sets: Map<number, string>[]): string[] {
+/** Roots in every set (the smallest first). */
+function intersect(sets: Set<number>[]): number[] {
   const [smallest, ...rest] = [...sets].sort((a, b) => a.size - b.size);
-  return [...smallest!].filter(([id]) => rest.every((s) => s.has(id))).map(([, uuid]) => uuid);
+  return [...smallest!].filter((id) => rest.every((s) => s.has(id)));
 }
 
 /**
- * The uuids of the only roots that can anchor a request for the unnumbered group `g`, or
+ * The ids of the only roots that can anchor a request for the unnumbered group `g`, or
  * null when no required or member_of list is rare enough to narrow the search.
  */
-export async function unnumberedRoots(db: Queryable, g: CandidateGroup, rowCap?: number): Promise<string[] | null> {
+export async function unnumberedRoots(db: Queryable, g: CandidateGroup, rowCap?: number): Promise<number[] | null> {
   if (g.requiredTraits.length === 0 && g.memberOf.length === 0) return null;
   const cap = rowCap ?? (await prefilterRowCap(db));
-  const bounded: Map<number, string>[] = [];
+  const bounded: Set<number>[] = [];
   for (const list of g.requiredTraits) {
     const roots = await listRoots(db, TRAIT_ROOTS_SQL, list, cap);
     if (roots !== null) bounded.push(roots);

@@ -37,6 +37,8 @@ export interface SearchOptions {
   weigher: Weigher;
   /** Only these roots (a caller-supplied candidate list). */
   onlyRoots?: string[];
+  /** Only the roots of these ids (a long list is shipped cheaper as ids than as uuids). */
+  onlyRootIds?: number[];
   /** Leave these roots out (already chosen or tried). */
   excludeRoots?: string[];
   /** Hosts the bound-ordered walk may visit before scoring the rest in one statement. */

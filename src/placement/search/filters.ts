@@ -88,6 +88,7 @@ export function rootConditions(
 export function extraRootFilters(options: SearchOptions, params: Params): string[] {
   const out: string[] = [];
   if (options.onlyRoots) out.push(`p.uuid = ANY(${params.add(options.onlyRoots)}::uuid[])`);
+  if (options.onlyRootIds) out.push(`p.id = ANY(${params.add(options.onlyRootIds)}::int[])`);
   if (options.excludeRoots?.length) out.push(`p.uuid <> ALL(${params.add(options.excludeRoots)}::uuid[])`);
   if (options.aloneWithSharingTrait !== undefined)
     out.push(
