@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { NotFoundError } from './errors.js';
 import { fitsSql } from './fit.js';
+import { isStoredUuid } from './validation.js';
 
 /**
  * Read models of providers for Placement's REST API: one provider with its parent and root
@@ -25,9 +26,6 @@ const VIEW_FROM = `resource_providers p
 
 /** A string PostgreSQL could not cast to uuid names no provider (rather than failing the query). */
 const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The spelling PostgreSQL writes a uuid in, and Placement stores it in. */
-const STORED_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export async function findProviderView(pool: pg.Pool, uuid: string): Promise<ProviderView | null> {
   if (!UUID_FORM.test(uuid)) return null;
@@ -65,7 +63,7 @@ export async function listProviderViews(pool: pg.Pool, filters: ProviderFilters)
   if (filters.name !== undefined) where.push(`p.name = ${param(filters.name)}`);
   // As written, as Placement compares it: only the stored spelling (lower case, dashed) matches.
   if (filters.uuid !== undefined)
-    where.push(STORED_UUID.test(filters.uuid) ? `p.uuid = ${param(filters.uuid)}::uuid` : 'false');
+    where.push(isStoredUuid(filters.uuid) ? `p.uuid = ${param(filters.uuid)}::uuid` : 'false');
   if (filters.inTree !== undefined)
     where.push(
       `p.root_provider_id = (SELECT root_provider_id FROM resource_providers WHERE uuid = ${param(filters.inTree)}::uuid)`,

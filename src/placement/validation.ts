@@ -10,6 +10,14 @@ export const NAME_PATTERN = /^[A-Z0-9_]+$/;
 const UUID_DASHED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UUID_DASHLESS = /^[0-9a-f]{32}$/;
 
+/**
+ * Whether `value` is a uuid in the one spelling the database writes (lower case, dashed), the
+ * only one Placement's text comparisons find: its REST API looks uuids up as written.
+ */
+export function isStoredUuid(value: string): boolean {
+  return UUID_DASHED.test(value);
+}
+
 /** Lower-case dashed form of a UUID given dashed or dashless, or null when it is not one. */
 export function normalizeUuid(value: string): string | null {
   const lower = value.trim().toLowerCase();

@@ -1,3 +1,4 @@
+import { isStoredUuid } from '../placement/validation.js';
 import type { RestContext } from './context.js';
 import { RestError } from './errors.js';
 import { isUuidLike, type JsonSchema, schemaError } from './json-schema.js';
@@ -160,16 +161,16 @@ export function requiredValues(
   return { required, forbidden: [...forbidden] };
 }
 
-/** str(uuid.UUID(value)): the canonical lower-case, hyphenated form of a uuid-like string. */
 /**
  * The uuid as Placement stores it (lower case, dashed), or null for any other spelling: Placement
  * looks uuids in paths, queries and parent references up as written (SQLite compares text), so an
  * upper-case, braced or dash-less spelling names nothing there (test/rest-uuid-forms.test.ts).
  */
 export function storedUuid(value: string): string | null {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value) ? value : null;
+  return isStoredUuid(value) ? value : null;
 }
 
+/** str(uuid.UUID(value)): the canonical lower-case, hyphenated form of a uuid-like string. */
 export function canonicalUuid(value: string): string {
   const hex = value
     .replace(/urn:/g, '')

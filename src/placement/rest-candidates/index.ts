@@ -10,7 +10,7 @@ import {
 } from '../request.js';
 import { searchCandidates } from '../search/index.js';
 import { prepared, type Queryable } from '../transactions.js';
-import { MAX_INT32 } from '../validation.js';
+import { isStoredUuid, MAX_INT32 } from '../validation.js';
 import { type Areq, areqKey, Enumeration } from './enumerate.js';
 import { unnumberedRoots } from './prefilter.js';
 import type {
@@ -216,9 +216,7 @@ async function checkNames(db: Queryable, request: CandidateRequest): Promise<Che
   ];
   // Only a uuid in its canonical text form names a provider (as `uuid::text = name` would
   // find it), and the index on uuid serves the lookup (the text comparison scanned every provider).
-  const inTrees = [...new Set(request.groups.flatMap((g) => (g.inTree ? [g.inTree] : [])))].filter((name) =>
-    CANONICAL_UUID.test(name),
-  );
+  const inTrees = [...new Set(request.groups.flatMap((g) => (g.inTree ? [g.inTree] : [])))].filter(isStoredUuid);
   const { rows } = await db.query<{
     classes: { id: number; name: string }[] | null;
     traits: { id: number; name: string }[] | null;
@@ -290,8 +288,6 @@ async function someGroupWithoutCandidates(db: Queryable, request: CandidateReque
   }
   return false;
 }
-
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // Constant text (arrays as parameters): prepared once per connection.
 const CHECK_NAMES_SQL = `SELECT (SELECT json_agg(json_build_object('id', id, 'name', name)) FROM resource_classes WHERE name = ANY($1::text[])) AS classes,
