@@ -4,40 +4,18 @@
  * compared as a set: Placement's order is its Python set's order; with `limit`, the count
  * and membership in Placement's full answer).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildInOurs, buildInPlacement, uuidOf, type WorldSpec } from './support/candidate-world.js';
-import { createTestEnv, type TestEnv } from './support/harness.js';
-import { type RealPlacement, startRealPlacement } from './support/real-placement.js';
+import { describe, expect, it } from 'vitest';
+import { uuidOf, type WorldSpec } from './support/candidate-world.js';
+import { type CandidatesAnswer, candidatesSides, type Json } from './support/candidates-sides.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-interface Answer {
-  status: number;
-  body: Json;
-}
-
-async function answerOf(response: Response): Promise<Answer> {
+/** The body, or for an error only its detail past webob's explanation (request ids differ). */
+async function answerOf(response: Response): Promise<CandidatesAnswer> {
   const body = (await response.json()) as Json;
   if (response.status !== 200) {
     const detail = (body as { errors: { detail: string }[] }).errors[0]!.detail;
     return { status: response.status, body: detail.slice(detail.indexOf('\n\n ') + 3).replace(/ {2}$/, '') };
   }
   return { status: 200, body };
-}
-
-async function askPlacement(placement: RealPlacement, query: string, version: string): Promise<Answer> {
-  return answerOf(
-    await fetch(`${placement.url}/allocation_candidates?${query}`, {
-      headers: { 'x-auth-token': 'admin', 'openstack-api-version': `placement ${version}` },
-    }),
-  );
-}
-
-async function askOurs(env: TestEnv, query: string, version: string): Promise<Answer> {
-  return answerOf(
-    await env.gateway.fetch(`http://localhost/placement/allocation_candidates?${query}`, {
-      headers: { 'x-auth-token': env.adminToken, 'openstack-api-version': `placement ${version}` },
-    }),
-  );
 }
 
 /** Order-free form: requests sorted, mapping and trait lists sorted. */
@@ -77,19 +55,11 @@ function sortKeys(value: Json): Json {
 
 function describeWorld(name: string, spec: WorldSpec, cases: [query: string, version: string][]) {
   describe(name, () => {
-    let placement: RealPlacement;
-    let env: TestEnv;
-    beforeAll(async () => {
-      [placement, env] = await Promise.all([startRealPlacement(), createTestEnv(4)]);
-      await Promise.all([buildInPlacement(placement, spec), buildInOurs(env, spec)]);
-    }, 120_000);
-    afterAll(async () => {
-      await Promise.all([placement?.stop(), env?.close()]);
-    });
+    const sides = candidatesSides(spec, answerOf);
 
     it.each(cases)('%s @%s', async (rawQuery, version) => {
       const query = rawQuery.replace(/\{(\w+)\}/g, (_, label: string) => uuidOf(label));
-      const [theirs, ours] = await Promise.all([askPlacement(placement, query, version), askOurs(env, query, version)]);
+      const [theirs, ours] = await sides.ask(query, version);
       expect(ours.status).toBe(theirs.status);
       const limit = new URLSearchParams(query).get('limit');
       if (theirs.status !== 200 || limit === null) {
@@ -98,7 +68,7 @@ function describeWorld(name: string, spec: WorldSpec, cases: [query: string, ver
       }
       // With a limit: as many requests as Placement gives, each one of Placement's full answer.
       const unlimited = query.replace(/(^|&)limit=\d+/, '');
-      const full = normalize((await askPlacement(placement, unlimited, version)).body) as {
+      const full = normalize((await sides.askPlacement(unlimited, version)).body) as {
         allocation_requests: string[];
       };
       const mine = normalize(ours.body) as { allocation_requests: string[] };

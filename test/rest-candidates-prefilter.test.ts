@@ -15,11 +15,9 @@ import { unnumberedRoots } from '../src/placement/rest-candidates/prefilter.js';
 import type { CandidateGroup, CandidateRequest } from '../src/placement/rest-candidates/request.js';
 import { setProviderTraits } from '../src/placement/traits.js';
 import { withClient } from '../src/placement/transactions.js';
-import { buildInOurs, buildInPlacement, uuidOf, type WorldSpec } from './support/candidate-world.js';
+import { uuidOf, type WorldSpec } from './support/candidate-world.js';
+import { candidatesSides, type Json } from './support/candidates-sides.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
-import { type RealPlacement, startRealPlacement } from './support/real-placement.js';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const VCPU_MEM = { VCPU: { total: 8 }, MEMORY_MB: { total: 4096 } };
 
@@ -100,23 +98,6 @@ const CASES: [query: string, version: string][] = [
   ['resources=VCPU:1,DISK_GB:10&member_of={aggP}', '1.24'],
 ];
 
-async function answerOf(response: Response) {
-  return { status: response.status, body: (await response.json()) as Json };
-}
-
-function askPlacement(placement: RealPlacement, query: string, version: string) {
-  return fetch(`${placement.url}/allocation_candidates?${query}`, {
-    headers: { 'x-auth-token': 'admin', 'openstack-api-version': `placement ${version}` },
-  }).then(answerOf);
-}
-
-async function askOurs(env: TestEnv, query: string, version: string) {
-  const response = await env.gateway.fetch(`http://localhost/placement/allocation_candidates?${query}`, {
-    headers: { 'x-auth-token': env.adminToken, 'openstack-api-version': `placement ${version}` },
-  });
-  return answerOf(response);
-}
-
 /** Order-free form: each request's rows and mappings sorted, the requests sorted, summaries' traits sorted. */
 function normalize(body: Json): { requests: string[]; summaries: string } {
   const b = body as { allocation_requests: Json[]; provider_summaries: { [uuid: string]: { [k: string]: Json } } };
@@ -137,19 +118,11 @@ function normalize(body: Json): { requests: string[]; summaries: string } {
 }
 
 describe('prefiltered candidates against the real Placement (trees and sharing providers)', () => {
-  let placement: RealPlacement;
-  let env: TestEnv;
-  beforeAll(async () => {
-    [placement, env] = await Promise.all([startRealPlacement(), createTestEnv(4)]);
-    await Promise.all([buildInPlacement(placement, WORLD), buildInOurs(env, WORLD)]);
-  }, 120_000);
-  afterAll(async () => {
-    await Promise.all([placement?.stop(), env?.close()]);
-  });
+  const sides = candidatesSides(WORLD);
 
   it.each(CASES)('%s @%s', async (rawQuery, version) => {
     const query = rawQuery.replace(/\{(\w+)\}/g, (_, label: string) => uuidOf(label));
-    const [theirs, ours] = await Promise.all([askPlacement(placement, query, version), askOurs(env, query, version)]);
+    const [theirs, ours] = await sides.ask(query, version);
     expect(ours.status).toBe(theirs.status);
     expect(theirs.status).toBe(200);
     const limit = new URLSearchParams(query).get('limit');
@@ -158,7 +131,7 @@ describe('prefiltered candidates against the real Placement (trees and sharing p
       return;
     }
     // With a limit: as many requests as Placement gives, each one of Placement's full answer.
-    const full = normalize((await askPlacement(placement, query.replace(/&limit=\d+/, ''), version)).body);
+    const full = normalize((await sides.askPlacement(query.replace(/&limit=\d+/, ''), version)).body);
     const mine = normalize(ours.body).requests;
     expect(mine).toHaveLength(normalize(theirs.body).requests.length);
     for (const r of mine) expect(full.requests).toContain(r);
@@ -167,12 +140,14 @@ describe('prefiltered candidates against the real Placement (trees and sharing p
   describe('the prefilter', () => {
     /** Every root meeting the necessary condition, from the whole database read in one statement. */
     async function expectedRoots(lists: { traits?: string[][]; aggregates?: string[][] }): Promise<number[]> {
-      const providers = await env.sql<{ id: number; uuid: string; root: number; traits: string[]; aggs: string[] }>(
-        `SELECT p.id, p.uuid, p.root_provider_id AS root,
+      const providers = await sides
+        .env()
+        .sql<{ id: number; uuid: string; root: number; traits: string[]; aggs: string[] }>(
+          `SELECT p.id, p.uuid, p.root_provider_id AS root,
                 ARRAY(SELECT t.name FROM provider_traits pt JOIN traits t ON t.id = pt.trait_id WHERE pt.provider_id = p.id) AS traits,
                 ARRAY(SELECT a.uuid::text FROM provider_aggregates pa JOIN aggregates a ON a.id = pa.aggregate_id WHERE pa.provider_id = p.id) AS aggs
            FROM resource_providers p`,
-      );
+        );
       // A provider's candidates at root R: R's tree, and sharing providers in an aggregate with a member of R's tree.
       const reaches = (p: (typeof providers)[number], root: number) =>
         p.root === root ||
@@ -216,12 +191,12 @@ describe('prefiltered candidates against the real Placement (trees and sharing p
       ['any of two aggregates', { aggregates: [[uuidOf('aggQ'), uuidOf('aggG')]] }],
       ['an aggregate and a trait', { traits: [['CUSTOM_BAD']], aggregates: [[uuidOf('aggQ')]] }],
     ])('keeps exactly the roots that can answer: %s', async (_, lists) => {
-      const found = await withClient(env.db.pool, (db) => unnumberedRoots(db, group(lists)));
+      const found = await withClient(sides.env().db.pool, (db) => unnumberedRoots(db, group(lists)));
       expect([...found!].sort((a, b) => a - b)).toEqual(await expectedRoots(lists));
     });
 
     it('leaves out a list past the cap (common) and narrows by the others; none narrowing: null', async () => {
-      await withClient(env.db.pool, async (db) => {
+      await withClient(sides.env().db.pool, async (db) => {
         // HW_NUMA_ROOT is on 3 providers: past a cap of 2; CUSTOM_RARE (2 roots) is within it.
         const narrowed = await unnumberedRoots(db, group({ traits: [['HW_NUMA_ROOT'], ['CUSTOM_RARE']] }), 2);
         expect([...narrowed!].sort((a, b) => a - b)).toEqual(await expectedRoots({ traits: [['CUSTOM_RARE']] }));

@@ -18,37 +18,14 @@
  * Placement's answer is ours with each such part kept at one anchor (or none), every other
  * request and every summary of the kept trees equal.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STANDARD_TRAIT_SHARING } from '../src/placement/catalogue.js';
-import { buildInOurs, buildInPlacement, uuidOf, type WorldSpec } from './support/candidate-world.js';
-import { createTestEnv, type TestEnv } from './support/harness.js';
-import { type RealPlacement, startRealPlacement } from './support/real-placement.js';
+import { uuidOf, type WorldSpec } from './support/candidate-world.js';
+import { candidatesSides, type Json } from './support/candidates-sides.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-interface Answer {
-  status: number;
-  body: Json;
-}
 interface CandidatesBody {
   allocation_requests: { allocations: Json; mappings?: Json }[];
   provider_summaries: { [uuid: string]: Json };
-}
-
-async function answerOf(response: Response): Promise<Answer> {
-  return { status: response.status, body: (await response.json()) as Json };
-}
-
-function askPlacement(placement: RealPlacement, query: string, version: string): Promise<Answer> {
-  return fetch(`${placement.url}/allocation_candidates?${query}`, {
-    headers: { 'x-auth-token': 'admin', 'openstack-api-version': `placement ${version}` },
-  }).then(answerOf);
-}
-
-async function askOurs(env: TestEnv, query: string, version: string): Promise<Answer> {
-  const response = await env.gateway.fetch(`http://localhost/placement/allocation_candidates?${query}`, {
-    headers: { 'x-auth-token': env.adminToken, 'openstack-api-version': `placement ${version}` },
-  });
-  return answerOf(response);
 }
 
 /** Lists sorted (their order is Placement's set order), keys sorted: JSON text compares. */
@@ -220,20 +197,7 @@ const ONE_ANCHOR: [query: string, version: string][] = [
 
 function describeWorld(name: string, spec: WorldSpec, same = SAME, oneAnchor = ONE_ANCHOR) {
   describe(name, () => {
-    let placement: RealPlacement;
-    let env: TestEnv;
-    beforeAll(async () => {
-      [placement, env] = await Promise.all([startRealPlacement(), createTestEnv(4)]);
-      await Promise.all([buildInPlacement(placement, spec), buildInOurs(env, spec)]);
-    }, 120_000);
-    afterAll(async () => {
-      await Promise.all([placement?.stop(), env?.close()]);
-    });
-
-    const ask = (rawQuery: string, version: string) => {
-      const query = rawQuery.replace(/\{(\w+)\}/g, (_, label: string) => uuidOf(label));
-      return Promise.all([askPlacement(placement, query, version), askOurs(env, query, version)]);
-    };
+    const { ask } = candidatesSides(spec);
 
     it.each(same)('same answer: %s @%s', async (query, version) => {
       const [theirs, ours] = await ask(query, version);
