@@ -5,6 +5,7 @@
  * per-tree class sets it reads stay right under concurrent writers.
  */
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setProviderAggregates } from '../src/placement/aggregates.js';
 import {
@@ -222,6 +223,53 @@ describe('no topology cliff', () => {
     );
     // flat hosts hold no disk: the tree (its own disk) and the pool's aggregate member
     expect(names.sort()).toEqual(['flat-000001', 'tree-host']);
+  });
+
+  describe('the tree statement beside the walk', () => {
+    const request = { resources: [...flatRequest.resources, { resourceClass: 'DISK_GB', amount: 10 }] };
+    const search = async (extra: Partial<SearchOptions>) => {
+      const r = await resolved(request);
+      return withClient(env.db.pool, (client) =>
+        searchCandidates(client, r, { limit: 50, weigher: 'SPREAD', ...extra }),
+      );
+    };
+
+    it('runs on a second connection of the side pool, with the same answer', async () => {
+      const alone = await search({});
+      let checkouts = 0;
+      const count = () => {
+        checkouts += 1;
+      };
+      const r = await resolved(request);
+      env.db.pool.on('acquire', count);
+      try {
+        const beside = await withClient(env.db.pool, (client) =>
+          searchCandidates(client, r, { limit: 50, weigher: 'SPREAD', sidePool: env.db.pool }),
+        );
+        expect(beside).toEqual(alone);
+        // the search's own connection, and the tree statement's
+        expect(checkouts).toBe(2);
+      } finally {
+        env.db.pool.off('acquire', count);
+      }
+      expect(alone.map((c) => c.rootUuid).length).toBeGreaterThan(0);
+    });
+
+    it('queues behind the walk on the same connection when the side pool has none to spare, never waiting for one', async () => {
+      const alone = await search({});
+      const full = new pg.Pool({ connectionString: env.url, max: 1, connectionTimeoutMillis: 60_000 });
+      const held = await full.connect();
+      try {
+        const started = performance.now();
+        expect(await search({ sidePool: full })).toEqual(alone);
+        // a wait for `held` would last until the 60 s acquire timeout
+        expect(performance.now() - started).toBeLessThan(30_000);
+        expect(full.waitingCount).toBe(0);
+      } finally {
+        held.release();
+        await full.end();
+      }
+    });
   });
 });
 

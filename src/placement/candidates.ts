@@ -60,7 +60,11 @@ export async function allocationCandidates(pool: pg.Pool, query: CandidateQuery)
   const subset = parseHostSubsetSize(query.hostSubsetSize);
   return withClient(pool, async (client) => {
     const resolved = await resolveRequest(client, request);
-    const candidates = await searchCandidates(client, resolved, { limit, weigher: query.weigher ?? 'SPREAD' });
+    const candidates = await searchCandidates(client, resolved, {
+      limit,
+      weigher: query.weigher ?? 'SPREAD',
+      sidePool: pool,
+    });
     return pickFromSubset(candidates, subset);
   });
 }

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { STANDARD_TRAIT_SHARING } from '../catalogue.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import {
@@ -37,7 +38,11 @@ export interface CandidateAnswer extends CandidateResult {
  * `limit` keeps the first `limit` requests, as Placement does without randomisation; hosts
  * come in the engine's weighed order, so the engine stops early.
  */
-export async function placementCandidates(db: Queryable, request: CandidateRequest): Promise<CandidateAnswer> {
+export async function placementCandidates(
+  db: Queryable,
+  request: CandidateRequest,
+  sidePool?: pg.Pool,
+): Promise<CandidateAnswer> {
   const empty: CandidateAnswer = { allocationRequests: [], providerSummaries: [], hostSearches: 0 };
   const checked = await checkNames(db, request);
   if (checked === null) return empty;
@@ -90,6 +95,7 @@ export async function placementCandidates(db: Queryable, request: CandidateReque
       weigher: 'SPREAD',
       excludeRoots: excluded,
       ...(onlyRoots === null ? {} : { onlyRootIds: onlyRoots }),
+      ...(sidePool === undefined ? {} : { sidePool }),
     });
     if (hosts.length === 0) break;
     const rootUuids = hosts.map((h) => h.rootUuid);

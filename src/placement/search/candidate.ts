@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Weigher } from '../request.js';
 
 export interface ServingInventory {
@@ -45,6 +46,11 @@ export interface SearchOptions {
   walkBudget?: number;
   /** Only hosts that stand alone: no descendants, no sharing partner (the grouped search's flat part; its value is the sharing trait's id). */
   aloneWithSharingTrait?: number;
+  /**
+   * A pool the tree search may borrow an idle connection from, to run beside the flat walk
+   * (reads outside a transaction only: the two statements see different snapshots).
+   */
+  sidePool?: pg.Pool;
 }
 
 /** Weighed order: score by the weigher, then root uuid. */

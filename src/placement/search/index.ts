@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { ResolvedRequest } from '../request.js';
 import type { Queryable } from '../transactions.js';
 import { type Candidate, compareCandidates, type SearchOptions } from './candidate.js';
@@ -23,11 +24,32 @@ export async function searchCandidates(
   options: SearchOptions,
 ): Promise<Candidate[]> {
   if (r.groups.length > 0) return groupedCandidates(db, r, options);
-  const flat = await flatCandidates(db, r, options);
-  if (!r.nested) return flat;
-  const trees = await treeCandidates(db, r, options);
+  if (!r.nested) return flatCandidates(db, r, options);
+  // The two statements are independent: on a spare connection the tree search runs beside
+  // the walk (the request waits for the slower, not for both); otherwise they queue on `db`.
+  const spare = idleConnection(options.sidePool);
+  const [flat, trees] = await Promise.all([
+    flatCandidates(db, r, options),
+    spare === null
+      ? treeCandidates(db, r, options)
+      : spare.then((c) => treeCandidates(c, r, options).finally(() => c.release())),
+  ]);
   if (trees.length === 0) return flat;
   return [...flat, ...trees].sort(compareCandidates(options.weigher)).slice(0, options.limit);
+}
+
+/**
+ * A connection of `pool` that no one else is waiting for (an idle one, or a new one while
+ * the pool has room and no waiters), or null: the caller already holds a connection, so it
+ * must never queue for a second (callers all queueing would hold the whole pool). The pool
+ * hands idle connections to its waiters in order, so with more idle than waiting this one is
+ * served at once.
+ */
+function idleConnection(pool: pg.Pool | undefined): Promise<pg.PoolClient> | null {
+  if (pool === undefined) return null;
+  const room = pool.totalCount < (pool.options.max ?? 10) && pool.waitingCount === 0;
+  if (pool.idleCount <= pool.waitingCount && !room) return null;
+  return pool.connect();
 }
 
 /** Moves one of the best `k` to the front at random (herd control for racing schedulers). */

@@ -17,7 +17,7 @@ export const listAllocationCandidates: RestHandler = async (ctx) => {
   const minor = ctx.version.minor;
   const request = parseCandidateQuery([...ctx.url.searchParams], minor);
   try {
-    const result = await withClient(ctx.db.pool, (db) => placementCandidates(db, request));
+    const result = await withClient(ctx.db.pool, (db) => placementCandidates(db, request, ctx.db.pool));
     return { status: 200, body: renderCandidates(result, request, minor), lastModified: new Date() };
   } catch (error) {
     if (error instanceof NotFoundError && error.resourceType === 'ResourceClass')
