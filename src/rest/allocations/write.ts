@@ -282,15 +282,34 @@ export async function putAllocations(
   );
 }
 
+/**
+ * The consumer keys of `POST /allocations` and of the reshaper's `allocations`, each as the
+ * consumer it names here. Placement's schema lets through any 36 hex digits and dashes and keeps
+ * the key's text, so an upper-case key is a consumer of its own there. Ours are uuids, one
+ * consumer per uuid: a key is taken as str(uuid.UUID(key)); a key that is no uuid, or a second
+ * key naming the same uuid, is refused (`prefix`: the reshaper's "malformed reshaper data: ").
+ */
+export function consumerEntries(body: { [key: string]: ConsumerBody }, prefix = ''): [string, ConsumerBody][] {
+  const keyOf = new Map<string, string>();
+  return Object.entries(body).map(([key, consumer]): [string, ConsumerBody] => {
+    if (!isUuidLike(key)) throw new RestError(400, `${prefix}Malformed consumer_uuid: ${key}`);
+    const uuid = canonicalUuid(key);
+    const earlier = keyOf.get(uuid);
+    if (earlier !== undefined)
+      throw new RestError(400, `${prefix}Consumer ${uuid} is named twice, as '${earlier}' and as '${key}'`);
+    keyOf.set(uuid, key);
+    return [uuid, consumer];
+  });
+}
+
 /** POST /allocations (1.13+) with a validated body: every consumer in one transaction. */
 export async function postAllocations(
   pool: pg.Pool,
-  body: { [consumerUuid: string]: ConsumerBody },
+  body: { [consumerKey: string]: ConsumerBody },
   minor: number,
   caller?: WriteCaller,
 ): Promise<void> {
-  const bodies = Object.entries(body).map(([uuid, b]): [string, ConsumerBody] => [uuid.toLowerCase(), b]);
-  await writeConsumers(pool, bodies, minor, caller, 'Unable to allocate inventory ');
+  await writeConsumers(pool, consumerEntries(body), minor, caller, 'Unable to allocate inventory ');
 }
 
 /** DELETE /allocations/{consumer_uuid}: every allocation of the consumer, which then disappears. */

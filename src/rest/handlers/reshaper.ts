@@ -7,7 +7,13 @@ import {
 } from '../../placement/errors.js';
 import { reshape } from '../../placement/reshape.js';
 import { RESHAPER_ALLOCATIONS } from '../allocations/schemas.js';
-import { type ConsumerBody, generationConflict, placementError, prepareConsumers } from '../allocations/write.js';
+import {
+  type ConsumerBody,
+  consumerEntries,
+  generationConflict,
+  placementError,
+  prepareConsumers,
+} from '../allocations/write.js';
 import { readValidJson } from '../body.js';
 import type { RestHandler } from '../context.js';
 import { ErrorCode, RestError } from '../errors.js';
@@ -95,7 +101,7 @@ export const reshapeHandler: RestHandler = async (ctx) => {
   }));
   const consumers = await prepareConsumers(
     ctx.db.pool,
-    Object.entries(body.allocations).map(([uuid, b]): [string, ConsumerBody] => [uuid.toLowerCase(), b]),
+    consumerEntries(body.allocations, 'malformed reshaper data: '),
     minor,
     false,
   );
