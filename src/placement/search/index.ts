@@ -1,9 +1,9 @@
-import type pg from 'pg';
 import type { ResolvedRequest } from '../request.js';
 import type { Queryable } from '../transactions.js';
 import { type Candidate, compareCandidates, type SearchOptions } from './candidate.js';
 import { flatCandidates } from './flat.js';
 import { groupedCandidates } from './groups/index.js';
+import { idleConnection } from './side-connection.js';
 import { treeCandidates } from './trees.js';
 
 export {
@@ -36,20 +36,6 @@ export async function searchCandidates(
   ]);
   if (trees.length === 0) return flat;
   return [...flat, ...trees].sort(compareCandidates(options.weigher)).slice(0, options.limit);
-}
-
-/**
- * A connection of `pool` that no one else is waiting for (an idle one, or a new one while
- * the pool has room and no waiters), or null: the caller already holds a connection, so it
- * must never queue for a second (callers all queueing would hold the whole pool). The pool
- * hands idle connections to its waiters in order, so with more idle than waiting this one is
- * served at once.
- */
-function idleConnection(pool: pg.Pool | undefined): Promise<pg.PoolClient> | null {
-  if (pool === undefined) return null;
-  const room = pool.totalCount < (pool.options.max ?? 10) && pool.waitingCount === 0;
-  if (pool.idleCount <= pool.waitingCount && !room) return null;
-  return pool.connect();
 }
 
 /** Moves one of the best `k` to the front at random (herd control for racing schedulers). */
