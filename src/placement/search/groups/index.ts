@@ -216,11 +216,17 @@ async function groupedPage(
   page: GroupedPage,
 ): Promise<GroupedRow[]> {
   if (spare === null) return (await db.query<GroupedRow>(groupedStatement(r, options, page))).rows;
-  const halves = await Promise.all(
+  // Both settle before either error is thrown: the spare is released after this, never mid-statement.
+  const halves = await Promise.allSettled(
     [db, spare].map(
       async (client, index) =>
         (await client.query<GroupedRow>(groupedStatement(r, options, { ...page, shard: { count: 2, index } }))).rows,
     ),
   );
-  return halves.flat().sort(walkOrder).slice(0, page.batch);
+  const failed = halves.find((h) => h.status === 'rejected');
+  if (failed) throw failed.reason;
+  return halves
+    .flatMap((h) => (h.status === 'fulfilled' ? h.value : []))
+    .sort(walkOrder)
+    .slice(0, page.batch);
 }
