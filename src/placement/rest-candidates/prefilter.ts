@@ -77,8 +77,9 @@ const AGGREGATE_ROOTS_SQL = rootsSql(
  * with an id array: tens of thousands of rows would cost the gateway more than the search.
  */
 async function listRoots(db: Queryable, sql: string, names: string[], cap: number): Promise<Set<number> | null> {
+  // JSON, not an int[]: the driver parses JSON natively, an array's text character by character.
   const { rows } = await db.query<{ read: number; ids: number[] | null }>(
-    `SELECT count(*)::int AS read, array_agg(DISTINCT id) AS ids FROM (${sql}) AS roots`,
+    `SELECT count(*)::int AS read, array_to_json(array_agg(DISTINCT id)) AS ids FROM (${sql}) AS roots`,
     [names, STANDARD_TRAIT_SHARING, cap + 1],
   );
   if (rows[0]!.read > cap) return null;

@@ -88,7 +88,8 @@ export function rootConditions(
 export function extraRootFilters(options: SearchOptions, params: Params): string[] {
   const out: string[] = [];
   if (options.onlyRoots) out.push(`p.uuid = ANY(${params.add(options.onlyRoots)}::uuid[])`);
-  if (options.onlyRootIds) out.push(`p.id = ANY(${params.add(options.onlyRootIds)}::int[])`);
+  // As the array's text: the driver would quote and escape every element of a list of thousands.
+  if (options.onlyRootIds) out.push(`p.id = ANY(${params.add(`{${options.onlyRootIds.join(',')}}`)}::int[])`);
   if (options.excludeRoots?.length) out.push(`p.uuid <> ALL(${params.add(options.excludeRoots)}::uuid[])`);
   if (options.aloneWithSharingTrait !== undefined)
     out.push(
