@@ -24,6 +24,27 @@ export interface Candidate {
   serving: ServingInventory[];
   /** '' first when the unnumbered group has resources, then every numbered group in request order. */
   mappings: GroupMapping[];
+  /** The host's own record, from the flat walk when SearchOptions.withOwnRecord asks for it. */
+  own?: OwnRecord;
+}
+
+/** One inventory of a host as Placement's REST answers read it (capacity is floor((total − reserved) × ratio)). */
+export interface OwnInventory {
+  name: string;
+  classId: number;
+  capacity: number;
+  used: number;
+  minUnit: number;
+  maxUnit: number;
+  stepSize: number;
+}
+
+/** A host's id, trait names (by name), aggregate uuids and every inventory (by class id). */
+export interface OwnRecord {
+  id: number;
+  traits: string[];
+  aggregates: string[];
+  inventories: OwnInventory[];
 }
 
 /** The unnumbered group's mapping: its distinct serving providers, in the order of its classes. */
@@ -45,6 +66,12 @@ export interface SearchOptions {
   walkBudget?: number;
   /** Only hosts that stand alone: no descendants, no sharing partner (the grouped search's flat part; its value is the sharing trait's id). */
   aloneWithSharingTrait?: number;
+  /**
+   * The flat walk returns each fitting host's own record (Candidate.own): in a world without
+   * trees or sharing providers that is all REST's enumeration reads, so it needs no second
+   * round trip. Off, the walk's statement text is unchanged (prepared statements, plans).
+   */
+  withOwnRecord?: boolean;
 }
 
 /** Weighed order: score by the weigher, then root uuid. */
