@@ -2,7 +2,7 @@ import { BOUND_CLASSES, fitsSql, freeShareSql } from '../fit.js';
 import type { ResolvedRequest } from '../request.js';
 import { Params, roundedScore } from '../sql.js';
 import { prepared, type Queryable } from '../transactions.js';
-import { type Candidate, compareCandidates, type OwnRecord, type SearchOptions } from './candidate.js';
+import { type Candidate, compareCandidates, type OwnInventory, type SearchOptions } from './candidate.js';
 import { extraRootFilters, rootConditions, valueIndependentPlan } from './filters.js';
 
 /** Scores closer than this are one score (float noise between a mean and its bound). */
@@ -18,8 +18,9 @@ interface WalkRow {
   score: number;
   /** The root's [capacity, used] of each requested class, in request order (complete when n = classes). */
   inventories: [number, number][] | null;
-  /** With SearchOptions.withOwnRecord: the host's own record (null unless it fits). */
-  own?: OwnRecord | null;
+  /** With SearchOptions.withOwnRecord: the host's id, and its traits, aggregates and inventories (null unless it fits). */
+  root_id?: number;
+  own?: [traits: string[], aggregates: string[], inventories: OwnInventory[]] | null;
 }
 
 function flatCandidate(r: ResolvedRequest, row: WalkRow): Candidate {
@@ -37,13 +38,17 @@ function flatCandidate(r: ResolvedRequest, row: WalkRow): Candidate {
     })),
     mappings: [{ group: '', providerUuids: [row.root_uuid] }],
   };
-  if (row.own) candidate.own = row.own;
+  if (row.own && row.root_id !== undefined) {
+    const [traits, aggregates, inventories] = row.own;
+    candidate.own = { id: row.root_id, traits, aggregates, inventories };
+  }
   return candidate;
 }
 
 /**
- * `walk` (a statement of the walk, with the host id as `root_id`) with each fitting host's own
- * record as one JSON object `own`, read for the statement's rows only (after its limit).
+ * `walk` (a statement of the walk, with the host id as `root_id`) with each fitting host's
+ * traits, aggregates and inventories as one JSON array `own` (arrays, not objects: less to
+ * send and parse), read for the statement's rows only (after its limit).
  * Traits, aggregates and inventories are each one join over those rows, not a subquery per
  * row (which scanned the trait catalogue once per host). Traits in name order and
  * inventories in class id order, as rest-candidates/world.ts reads them: REST bodies list them so.
@@ -60,12 +65,10 @@ aggregates_of AS (
     FROM own JOIN provider_aggregates pa ON pa.provider_id = own.id JOIN aggregates a ON a.id = pa.aggregate_id
    GROUP BY pa.provider_id),
 inventories_of AS (
-  SELECT i.provider_id, json_agg(json_build_object('name', rc.name, 'classId', rc.id, 'capacity', i.capacity,
-           'used', i.used, 'minUnit', i.min_unit, 'maxUnit', i.max_unit, 'stepSize', i.step_size) ORDER BY rc.id) AS list
+  SELECT i.provider_id, json_agg(json_build_array(rc.name, rc.id, i.capacity, i.used, i.min_unit, i.max_unit, i.step_size) ORDER BY rc.id) AS list
     FROM own JOIN inventories i ON i.provider_id = own.id JOIN resource_classes rc ON rc.id = i.resource_class_id
    GROUP BY i.provider_id)
-SELECT w.*, CASE WHEN ${fitting} THEN json_build_object('id', w.root_id, 'traits', coalesce(t.names, '{}'),
-         'aggregates', coalesce(a.uuids, '{}'), 'inventories', coalesce(i.list, '[]')) END AS own
+SELECT w.*, CASE WHEN ${fitting} THEN json_build_array(coalesce(t.names, '{}'), coalesce(a.uuids, '{}'), coalesce(i.list, '[]')) END AS own
   FROM w
   LEFT JOIN traits_of t ON t.provider_id = w.root_id
   LEFT JOIN aggregates_of a ON a.provider_id = w.root_id
