@@ -32,6 +32,8 @@ const VALUES: unknown[] = [
   1.5,
   '',
   'plain ascii',
+  // every printable ASCII character: only " and \ are escaped
+  Array.from({ length: 0x5f }, (_, i) => String.fromCharCode(0x20 + i)).join(''),
   'quote " backslash \\ slash /',
   'controls \u0000 \u0001 \b \f \n \r \t \u001f',
   'DEL \u007f, é, ü, 中文, € and an emoji 😀',

@@ -69,8 +69,15 @@ export function pyJson(value: unknown): string {
 const NON_ASCII = /[\u007f-\uffff]/;
 const NON_ASCII_ALL = /[\u007f-\uffff]/g;
 
-/** A string as ensure_ascii json.dumps writes it (most are ASCII already: only those are rewritten). */
+/** Printable ASCII but `"` and `\`: written as it is, between quotes. */
+const NEEDS_ESCAPE = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+
+/**
+ * A string as ensure_ascii json.dumps writes it. Most (uuids, class and trait names) need no
+ * escape: quoted as they are, without JSON.stringify and a second scan.
+ */
 function pyString(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   const json = JSON.stringify(text);
   return NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, asciiEscape) : json;
 }

@@ -9,7 +9,7 @@ import {
   type RequestLookupRow,
   resolvedFrom,
 } from '../request.js';
-import { searchCandidates } from '../search/index.js';
+import { type Candidate, searchCandidates } from '../search/index.js';
 import { prepared, type Queryable } from '../transactions.js';
 import { isStoredUuid, MAX_INT32 } from '../validation.js';
 import { type Areq, areqKey, Enumeration } from './enumerate.js';
@@ -21,7 +21,14 @@ import type {
   CandidateResult,
   ProviderSummary,
 } from './request.js';
-import { loadWorld, type WorldFlags, type WorldProvider, worldFlagsColumns } from './world.js';
+import {
+  loadWorld,
+  standaloneWorld,
+  type World,
+  type WorldFlags,
+  type WorldProvider,
+  worldFlagsColumns,
+} from './world.js';
 
 export type { CandidateGroup, CandidateRequest, CandidateResult, GroupPolicy } from './request.js';
 
@@ -61,9 +68,8 @@ export async function placementCandidates(
   const batch = Math.min(MAX_LIMIT, request.limit ?? MAX_LIMIT);
   let excludeNested = false;
   let hostSearches = 0;
-  /** Loads the trees of `rootUuids` (in this order) and keeps their combinations until `wanted`. */
-  const enumerateHosts = async (rootUuids: string[]) => {
-    const world = await loadWorld(db, rootUuids, flags);
+  /** Keeps the combinations of the hosts `rootUuids` names (in this order) in `world`, until `wanted`. */
+  const enumerateHosts = (world: World, rootUuids: string[]) => {
     // The hosts' ids in the given order (a host deleted meanwhile drops out).
     const rootIds = rootUuids.flatMap((u) => {
       const root = world.byUuid.get(u);
@@ -88,6 +94,8 @@ export async function placementCandidates(
       }
     }
   };
+  // Without trees or sharing providers a host's world is the host: the walk returns it.
+  const standalone = !flags.hasTrees && !flags.hasSharing;
   while (kept.length < wanted) {
     hostSearches += 1;
     const hosts = await searchCandidates(db, resolved, {
@@ -96,11 +104,12 @@ export async function placementCandidates(
       excludeRoots: excluded,
       ...(onlyRoots === null ? {} : { onlyRootIds: onlyRoots }),
       ...(sidePool === undefined ? {} : { sidePool }),
+      ...(standalone ? { withOwnRecord: true } : {}),
     });
     if (hosts.length === 0) break;
     const rootUuids = hosts.map((h) => h.rootUuid);
     excluded.push(...rootUuids);
-    await enumerateHosts(rootUuids);
+    enumerateHosts(await worldOfHosts(db, hosts, flags), rootUuids);
     if (hosts.length < batch) break;
   }
   // Hosts the engine cannot find: reached by a sharing provider only through a child's aggregate.
@@ -109,14 +118,30 @@ export async function placementCandidates(
     // The prefilter counts these anchors too: a root it ruled out cannot answer.
     const allowed = onlyRoots === null ? null : new Set(onlyRoots);
     const extra = anchored.filter((root) => allowed === null || allowed.has(root.id)).map((root) => root.uuid);
-    for (let i = 0; i < extra.length && kept.length < wanted; i += MAX_LIMIT)
-      await enumerateHosts(extra.slice(i, i + MAX_LIMIT));
+    for (let i = 0; i < extra.length && kept.length < wanted; i += MAX_LIMIT) {
+      const roots = extra.slice(i, i + MAX_LIMIT);
+      enumerateHosts(await loadWorld(db, roots, flags), roots);
+    }
   }
   return {
     allocationRequests: kept.map((areq) => toAllocationRequest(areq, providers)),
     providerSummaries: summaries(kept, providers, excludeNested),
     hostSearches,
   };
+}
+
+/**
+ * The world of the hosts found: their own records when the walk returned one with every host
+ * (hosts standing alone, SearchOptions.withOwnRecord), else their trees and sharing partners, loaded.
+ */
+function worldOfHosts(db: Queryable, hosts: Candidate[], flags: WorldFlags): Promise<World> | World {
+  const records = hosts.flatMap((h) => (h.own === undefined ? [] : [{ uuid: h.rootUuid, own: h.own }]));
+  if (records.length === hosts.length) return standaloneWorld(records, flags);
+  return loadWorld(
+    db,
+    hosts.map((h) => h.rootUuid),
+    flags,
+  );
 }
 
 /**

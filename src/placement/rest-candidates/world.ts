@@ -1,4 +1,5 @@
 import { STANDARD_TRAIT_SHARING } from '../catalogue.js';
+import type { OwnRecord } from '../search/index.js';
 import { prepared, type Queryable } from '../transactions.js';
 
 /** One inventory as the enumeration needs it (capacity is floor((total − reserved) × ratio)). */
@@ -102,35 +103,69 @@ export async function loadWorld(db: Queryable, rootUuids: string[], flags: World
   const { rows } = await db.query<{ providers: ProviderRow[] }>(
     prepared(WORLD_SQL, [rootUuids, STANDARD_TRAIT_SHARING]),
   );
-  const providers = new Map<number, WorldProvider>();
-  for (const row of rows[0]!.providers) {
-    providers.set(row.id, {
-      id: row.id,
-      uuid: row.uuid,
-      parentId: row.parentId,
-      rootId: row.rootId,
-      traits: new Set(row.traits),
-      aggregates: new Set(row.aggregates),
+  return worldOf(rows[0]!.providers.map(worldProvider), flags);
+}
+
+/**
+ * The world of hosts that stand alone (a database without trees or sharing providers): each
+ * host is its own tree, so the records the flat walk returned with them (SearchOptions.withOwnRecord)
+ * are the whole world, and no second round trip is needed.
+ */
+export function standaloneWorld(hosts: { uuid: string; own: OwnRecord }[], flags: WorldFlags): World {
+  const providers = hosts.map(
+    ({ uuid, own }): WorldProvider => ({
+      id: own.id,
+      uuid,
+      parentId: null,
+      rootId: own.id,
+      traits: new Set(own.traits),
+      aggregates: new Set(own.aggregates),
       inventories: new Map(
-        row.inventories.map((i) => [
-          i.name,
-          {
-            classId: i.classId,
-            capacity: Number(i.capacity),
-            used: Number(i.used),
-            minUnit: i.minUnit,
-            maxUnit: i.maxUnit,
-            stepSize: i.stepSize,
-          },
+        own.inventories.map(([name, classId, capacity, used, minUnit, maxUnit, stepSize]) => [
+          name,
+          { classId, capacity: Number(capacity), used: Number(used), minUnit, maxUnit, stepSize },
         ]),
       ),
-    });
-  }
+    }),
+  );
+  // In id order, as loadWorld reads them: the summaries are listed in this order.
+  return worldOf(
+    providers.sort((a, b) => a.id - b.id),
+    flags,
+  );
+}
+
+function worldProvider(row: ProviderRow): WorldProvider {
   return {
-    providers,
-    byUuid: new Map([...providers.values()].map((p) => [p.uuid, p])),
+    id: row.id,
+    uuid: row.uuid,
+    parentId: row.parentId,
+    rootId: row.rootId,
+    traits: new Set(row.traits),
+    aggregates: new Set(row.aggregates),
+    inventories: new Map(
+      row.inventories.map((i) => [
+        i.name,
+        {
+          classId: i.classId,
+          capacity: Number(i.capacity),
+          used: Number(i.used),
+          minUnit: i.minUnit,
+          maxUnit: i.maxUnit,
+          stepSize: i.stepSize,
+        },
+      ]),
+    ),
+  };
+}
+
+/** `list` in id order. */
+function worldOf(list: WorldProvider[], flags: WorldFlags): World {
+  return {
+    providers: new Map(list.map((p) => [p.id, p])),
+    byUuid: new Map(list.map((p) => [p.uuid, p])),
     hasTrees: flags.hasTrees,
     hasSharing: flags.hasSharing,
-    sharingIds: [...providers.values()].filter((p) => p.traits.has(STANDARD_TRAIT_SHARING)).map((p) => p.id),
+    sharingIds: list.filter((p) => p.traits.has(STANDARD_TRAIT_SHARING)).map((p) => p.id),
   };
 }

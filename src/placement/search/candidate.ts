@@ -25,6 +25,31 @@ export interface Candidate {
   serving: ServingInventory[];
   /** '' first when the unnumbered group has resources, then every numbered group in request order. */
   mappings: GroupMapping[];
+  /** The host's own record, from the flat walk when SearchOptions.withOwnRecord asks for it. */
+  own?: OwnRecord;
+}
+
+/**
+ * One inventory of a host as REST's enumeration reads it: class name, class id, capacity
+ * (floor((total − reserved) × ratio)), used, min_unit, max_unit, step_size (an array: it
+ * parses faster than an object).
+ */
+export type OwnInventory = [
+  name: string,
+  classId: number,
+  capacity: number,
+  used: number,
+  minUnit: number,
+  maxUnit: number,
+  stepSize: number,
+];
+
+/** A host's id, trait names (in name order), aggregate uuids and every inventory (in class id order). */
+export interface OwnRecord {
+  id: number;
+  traits: string[];
+  aggregates: string[];
+  inventories: OwnInventory[];
 }
 
 /** The unnumbered group's mapping: its distinct serving providers, in the order of its classes. */
@@ -47,10 +72,17 @@ export interface SearchOptions {
   /** Only hosts that stand alone: no descendants, no sharing partner (the grouped search's flat part; its value is the sharing trait's id). */
   aloneWithSharingTrait?: number;
   /**
-   * A pool the tree search may borrow an idle connection from, to run beside the flat walk
-   * (reads outside a transaction only: the two statements see different snapshots).
+   * A pool the search may borrow an idle connection from (side-connection.ts): the tree
+   * statement beside the flat walk, the grouped ranking in two halves. Reads outside a
+   * transaction only: the statements see different snapshots.
    */
   sidePool?: pg.Pool;
+  /**
+   * The flat walk returns each fitting host's own record (Candidate.own): in a world without
+   * trees or sharing providers that is all REST's enumeration reads, so it needs no second
+   * round trip. Off, the walk's statement text is unchanged (prepared statements, plans).
+   */
+  withOwnRecord?: boolean;
 }
 
 /** Weighed order: score by the weigher, then root uuid. */

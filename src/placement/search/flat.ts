@@ -2,7 +2,7 @@ import { BOUND_CLASSES, fitsSql, freeShareSql } from '../fit.js';
 import type { ResolvedRequest } from '../request.js';
 import { Params, roundedScore } from '../sql.js';
 import { prepared, type Queryable } from '../transactions.js';
-import { type Candidate, compareCandidates, type SearchOptions } from './candidate.js';
+import { type Candidate, compareCandidates, type OwnInventory, type SearchOptions } from './candidate.js';
 import { extraRootFilters, rootConditions, valueIndependentPlan } from './filters.js';
 
 /** Scores closer than this are one score (float noise between a mean and its bound). */
@@ -18,10 +18,13 @@ interface WalkRow {
   score: number;
   /** The root's [capacity, used] of each requested class, in request order (complete when n = classes). */
   inventories: [number, number][] | null;
+  /** With SearchOptions.withOwnRecord: the host's id, and its traits, aggregates and inventories (null unless it fits). */
+  root_id?: number;
+  own?: [traits: string[], aggregates: string[], inventories: OwnInventory[]] | null;
 }
 
 function flatCandidate(r: ResolvedRequest, row: WalkRow): Candidate {
-  return {
+  const candidate: Candidate = {
     rootUuid: row.root_uuid,
     cellUuid: row.cell_uuid,
     score: row.score,
@@ -35,6 +38,42 @@ function flatCandidate(r: ResolvedRequest, row: WalkRow): Candidate {
     })),
     mappings: [{ group: '', providerUuids: [row.root_uuid] }],
   };
+  if (row.own && row.root_id !== undefined) {
+    const [traits, aggregates, inventories] = row.own;
+    candidate.own = { id: row.root_id, traits, aggregates, inventories };
+  }
+  return candidate;
+}
+
+/**
+ * `walk` (a statement of the walk, with the host id as `root_id`) with each fitting host's
+ * traits, aggregates and inventories as one JSON array `own` (arrays, not objects: less to
+ * send and parse), read for the statement's rows only (after its limit).
+ * Traits, aggregates and inventories are each one join over those rows, not a subquery per
+ * row (which scanned the trait catalogue once per host). Traits in name order and
+ * inventories in class id order, as rest-candidates/world.ts reads them: REST bodies list them so.
+ */
+function withOwnRecords(walk: string, fitting: string, order: string): string {
+  return `WITH w AS MATERIALIZED (${walk}),
+own AS (SELECT root_id AS id FROM w WHERE ${fitting}),
+traits_of AS (
+  SELECT pt.provider_id, array_agg(t.name ORDER BY t.name) AS names
+    FROM own JOIN provider_traits pt ON pt.provider_id = own.id JOIN traits t ON t.id = pt.trait_id
+   GROUP BY pt.provider_id),
+aggregates_of AS (
+  SELECT pa.provider_id, array_agg(a.uuid::text) AS uuids
+    FROM own JOIN provider_aggregates pa ON pa.provider_id = own.id JOIN aggregates a ON a.id = pa.aggregate_id
+   GROUP BY pa.provider_id),
+inventories_of AS (
+  SELECT i.provider_id, json_agg(json_build_array(rc.name, rc.id, i.capacity, i.used, i.min_unit, i.max_unit, i.step_size) ORDER BY rc.id) AS list
+    FROM own JOIN inventories i ON i.provider_id = own.id JOIN resource_classes rc ON rc.id = i.resource_class_id
+   GROUP BY i.provider_id)
+SELECT w.*, CASE WHEN ${fitting} THEN json_build_array(coalesce(t.names, '{}'), coalesce(a.uuids, '{}'), coalesce(i.list, '[]')) END AS own
+  FROM w
+  LEFT JOIN traits_of t ON t.provider_id = w.root_id
+  LEFT JOIN aggregates_of a ON a.provider_id = w.root_id
+  LEFT JOIN inventories_of i ON i.provider_id = w.root_id
+ ORDER BY w.${order}, w.root_uuid`;
 }
 
 /** Where the walk stands: the next batch's size, the last host seen, whether to score the rest at once. */
@@ -97,22 +136,30 @@ export function walkStatement(
   // plan then knows them, and PostgreSQL keeps that plan instead of planning every call.
   if (!Number.isInteger(step.batch) || !Number.isInteger(options.limit))
     throw new Error('batch and limit must be integers');
+  const own = options.withOwnRecord === true;
+  const rootId = own ? ', p.id AS root_id' : '';
+  const order = step.finish ? `score ${spread ? 'DESC' : 'ASC'}` : 'walk_key';
   const text = step.finish
-    ? `SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, ${walkKey} AS walk_key, fit.n, fit.score, fit.inventories
+    ? `SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, ${walkKey} AS walk_key, fit.n, fit.score, fit.inventories${rootId}
          FROM resource_providers p CROSS JOIN ${fit}
          LEFT JOIN cells c ON c.id = p.cell_id
         WHERE ${conditions.join(' AND ')} AND fit.n = ${params.add(r.classIds.length)}
-        ORDER BY fit.score ${spread ? 'DESC' : 'ASC'}, p.uuid
+        ORDER BY fit.${order}, p.uuid
         LIMIT ${options.limit}`
-    : `SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, p.walk_key, fit.n, fit.score, fit.inventories
+    : `SELECT p.uuid AS root_uuid, c.uuid AS cell_uuid, p.walk_key, fit.n, fit.score, fit.inventories${rootId}
          FROM (SELECT p.id, p.uuid, p.cell_id, ${walkKey} AS walk_key FROM resource_providers p
                 WHERE ${conditions.join(' AND ')}
                 ORDER BY ${walkKey}, p.uuid
                 LIMIT ${step.batch}) p
          LEFT JOIN ${fit} ON true
          LEFT JOIN cells c ON c.id = p.cell_id
-        ORDER BY p.walk_key, p.uuid`;
-  return { text, values: params.values, prepare: valueIndependentPlan(r) };
+        ORDER BY p.${order}, p.uuid`;
+  if (!own) return { text, values: params.values, prepare: valueIndependentPlan(r) };
+  return {
+    text: withOwnRecords(text, `w.n = ${params.add(r.classIds.length)}`, order),
+    values: params.values,
+    prepare: valueIndependentPlan(r),
+  };
 }
 
 /**

@@ -10,6 +10,8 @@ export {
   type Candidate,
   compareCandidates,
   type GroupMapping,
+  type OwnInventory,
+  type OwnRecord,
   type SearchOptions,
   type ServingInventory,
 } from './candidate.js';
