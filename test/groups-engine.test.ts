@@ -5,14 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  allocationCandidates,
-  explainPlacement,
-  parsePlacementRequest,
-  resolveRequest,
-  type SearchOptions,
-  searchCandidates,
-} from '../src/placement/candidates.js';
+import { allocationCandidates, explainPlacement } from '../src/placement/candidates.js';
 import { claim } from '../src/placement/claims/index.js';
 import { setInventories } from '../src/placement/inventories.js';
 import { createProvider } from '../src/placement/providers.js';
@@ -25,7 +18,6 @@ import {
 } from '../src/placement/search/groups/assign.js';
 import { maxWeightAssignment } from '../src/placement/search/groups/matching.js';
 import { createTrait, setProviderTraits } from '../src/placement/traits.js';
-import { withClient } from '../src/placement/transactions.js';
 import { createTestEnv, type TestEnv } from './support/harness.js';
 
 const WIDE = 1;
@@ -234,25 +226,6 @@ describe('a NUMA + SR-IOV host', () => {
       { group: 'VF', providerUuids: [pfs[1]] },
     ]);
     expect(candidate!.score).toBe(1);
-  });
-
-  it('ranks the hosts in two halves, on its own connection and a spare one, with the same answer', async () => {
-    const resolved = await withClient(env.db.pool, (client) => resolveRequest(client, parsePlacementRequest(request)));
-    const search = (options: SearchOptions) =>
-      withClient(env.db.pool, (client) => searchCandidates(client, resolved, options));
-    const alone = await search({ limit: 10, weigher: 'SPREAD' });
-    let checkouts = 0;
-    const count = () => {
-      checkouts += 1;
-    };
-    env.db.pool.on('acquire', count);
-    try {
-      expect(await search({ limit: 10, weigher: 'SPREAD', sidePool: env.db.pool })).toEqual(alone);
-      expect(checkouts).toBe(2);
-    } finally {
-      env.db.pool.off('acquire', count);
-    }
-    expect(alone.map((c) => c.rootUuid)).toEqual([host]);
   });
 
   it('claims across three providers of the tree, then no more than the functions allow', async () => {

@@ -72,9 +72,9 @@ export interface SearchOptions {
   /** Only hosts that stand alone: no descendants, no sharing partner (the grouped search's flat part; its value is the sharing trait's id). */
   aloneWithSharingTrait?: number;
   /**
-   * A pool the search may borrow an idle connection from (side-connection.ts): the tree
-   * statement beside the flat walk, the grouped ranking in two halves. Reads outside a
-   * transaction only: the statements see different snapshots.
+   * A pool the search may borrow an idle connection from (side-connection.ts), to run the
+   * tree statement beside the flat walk. Reads outside a transaction only: the two
+   * statements see different snapshots.
    */
   sidePool?: pg.Pool;
   /**

@@ -2,7 +2,6 @@ import type { ResolvedGroup, ResolvedRequest } from '../../request.js';
 import type { Queryable } from '../../transactions.js';
 import { type Candidate, compareCandidates, type SearchOptions, unnumberedMappings } from '../candidate.js';
 import { flatCandidates, walkIsDone } from '../flat.js';
-import { idleConnection } from '../side-connection.js';
 import { type AssignmentProblem, bestAssignment, type Demand, type TreeProvider } from './assign.js';
 import { type GroupedPage, type GroupedRow, groupedStatement } from './statement.js';
 
@@ -178,55 +177,18 @@ export async function groupedCandidates(
   // ranks the hosts again. (It takes isolated groups on distinct servers into account: in the
   // NUMA world the first `limit` hosts settle it.)
   let batch = Math.max(64, options.limit * 2);
-  const spare = await idleConnection(options.sidePool);
-  try {
-    for (;;) {
-      const page: GroupedPage = { batch, after, skipAlone };
-      const rows = await groupedPage(db, spare, r, options, page);
-      for (const row of rows) {
-        const candidate = candidateOf(r, demands, row);
-        if (candidate) found.push(candidate);
-      }
-      if (rows.length < batch) break;
-      const last: GroupedRow = rows[rows.length - 1]!;
-      after = { key: last.walk_key, uuid: last.root_uuid };
-      if (found.length >= options.limit && walkIsDone(found, options, after, options.weigher !== 'PACK')) break;
-      batch *= 4;
+  for (;;) {
+    const page: GroupedPage = { batch, after, skipAlone };
+    const { rows } = await db.query<GroupedRow>(groupedStatement(r, options, page));
+    for (const row of rows) {
+      const candidate = candidateOf(r, demands, row);
+      if (candidate) found.push(candidate);
     }
-  } finally {
-    spare?.release();
+    if (rows.length < batch) break;
+    const last: GroupedRow = rows[rows.length - 1]!;
+    after = { key: last.walk_key, uuid: last.root_uuid };
+    if (found.length >= options.limit && walkIsDone(found, options, after, options.weigher !== 'PACK')) break;
+    batch *= 4;
   }
   return found.sort(compareCandidates(options.weigher)).slice(0, options.limit);
-}
-
-/** Walk order: key, then root uuid (PostgreSQL orders uuids as their lower-case text). */
-const walkOrder = (a: GroupedRow, b: GroupedRow) =>
-  a.walk_key - b.walk_key || (a.root_uuid < b.root_uuid ? -1 : a.root_uuid > b.root_uuid ? 1 : 0);
-
-/**
- * One batch of the walk. Ranking every host that could serve is most of its cost, so with a
- * spare connection the hosts are split in two by id and each half ranked on its own
- * connection at once: the batch is the first `batch` of the two halves' first `batch`.
- */
-async function groupedPage(
-  db: Queryable,
-  spare: Queryable | null,
-  r: ResolvedRequest,
-  options: SearchOptions,
-  page: GroupedPage,
-): Promise<GroupedRow[]> {
-  if (spare === null) return (await db.query<GroupedRow>(groupedStatement(r, options, page))).rows;
-  // Both settle before either error is thrown: the spare is released after this, never mid-statement.
-  const halves = await Promise.allSettled(
-    [db, spare].map(
-      async (client, index) =>
-        (await client.query<GroupedRow>(groupedStatement(r, options, { ...page, shard: { count: 2, index } }))).rows,
-    ),
-  );
-  const failed = halves.find((h) => h.status === 'rejected');
-  if (failed) throw failed.reason;
-  return halves
-    .flatMap((h) => (h.status === 'fulfilled' ? h.value : []))
-    .sort(walkOrder)
-    .slice(0, page.batch);
 }

@@ -10,8 +10,6 @@ export interface GroupedPage {
   skipAlone?: boolean;
   /** The last host of the previous batch (its walk key and uuid), or null for the first. */
   after: { key: number; uuid: string } | null;
-  /** Only the hosts whose id is `index` modulo `count` (one of several statements ranking the hosts between them). */
-  shard?: { count: number; index: number };
 }
 
 /** One host of a batch: its walk key (the bound) and every provider that may serve it. */
@@ -158,7 +156,6 @@ export function groupedStatement(
   const accepts = groupFilters(r, params);
   const sharingTrait = params.add(r.sharingTraitId);
   const filters = [...rootConditions(r, params).map((c) => c.sql), ...extraRootFilters(options, params)];
-  if (page.shard) filters.push(`p.id % ${params.add(page.shard.count)}::int = ${params.add(page.shard.index)}::int`);
   const where = ['p.parent_provider_id IS NULL', ...filters].join(' AND ');
   const spread = options.weigher !== 'PACK';
   const groups = spread ? groupBoundsSql(r, params) : { values: '', parts: '', best: '0', count: 0 };
