@@ -492,6 +492,8 @@ describe('beyond the YAML: a sharing provider reached only through a child (NUMA
         `resources_D=DISK_GB:1000&member_of_D=${u.AGGC}&resources_C=VCPU:1&group_policy=none&in_tree_C=${u.CN2}`,
         0,
       ),
+      // a rare required trait: the prefilter narrows the host search to the roots it can anchor, cn1 among them
+      candidates('1.39', 'resources=VCPU:1,DISK_GB:1000&required=MISC_SHARES_VIA_AGGREGATE', 6),
     ];
     await expectSameAnswers(pair(), steps);
   });

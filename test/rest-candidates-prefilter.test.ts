@@ -23,7 +23,15 @@ const VCPU_MEM = { VCPU: { total: 8 }, MEMORY_MB: { total: 4096 } };
 
 /** NUMA trees (traits on PFs and on a root), flat hosts, two sharing disk pools (one with a trait), a forbidden trait. */
 const WORLD: WorldSpec = {
-  customTraits: ['CUSTOM_PHYSNET_A', 'CUSTOM_PHYSNET_B', 'CUSTOM_RARE', 'CUSTOM_FAST', 'CUSTOM_BAD', 'CUSTOM_NOWHERE'],
+  customTraits: [
+    'CUSTOM_PHYSNET_A',
+    'CUSTOM_PHYSNET_B',
+    'CUSTOM_RARE',
+    'CUSTOM_FAST',
+    'CUSTOM_BAD',
+    'CUSTOM_NOWHERE',
+    'CUSTOM_SOLO',
+  ],
   providers: [
     { name: 't1', aggregates: ['aggP'] },
     { name: 't1-n0', parent: 't1', inventories: VCPU_MEM, traits: ['HW_NUMA_ROOT'] },
@@ -54,6 +62,15 @@ const WORLD: WorldSpec = {
       traits: [STANDARD_TRAIT_SHARING],
       aggregates: ['aggQ'],
     },
+    // a pool that reaches t3 only through its child's aggregate (the engine's host search cannot find t3)
+    { name: 't3' },
+    { name: 't3-n0', parent: 't3', inventories: VCPU_MEM, aggregates: ['aggC'], traits: ['CUSTOM_SOLO'] },
+    {
+      name: 'poolC',
+      inventories: { DISK_GB: { total: 1000 } },
+      traits: [STANDARD_TRAIT_SHARING],
+      aggregates: ['aggC'],
+    },
   ],
   allocations: [{ consumer: 'vm1', allocations: { 't1-n0': { VCPU: 6 }, poolP: { DISK_GB: 900 } } }],
 };
@@ -65,6 +82,8 @@ const CASES: [query: string, version: string][] = [
   ['resources=VCPU:1,DISK_GB:200&required=CUSTOM_FAST', '1.39'],
   ['resources=VCPU:1,MEMORY_MB:128&required=CUSTOM_RARE', '1.39'],
   ['resources=VCPU:1,DISK_GB:10&required=CUSTOM_RARE', '1.39'],
+  // a rare trait on a child whose root's disk comes from a pool anchored through that child only
+  ['resources=VCPU:1,DISK_GB:10&required=CUSTOM_SOLO', '1.39'],
   // any-of lists, several lists, a trait no provider has
   ['resources=VCPU:1,DISK_GB:10&required=in:CUSTOM_FAST,CUSTOM_RARE', '1.39'],
   ['resources=VCPU:1&required=in:CUSTOM_PHYSNET_A,CUSTOM_RARE&required=HW_NUMA_ROOT', '1.39'],

@@ -114,10 +114,9 @@ export async function placementCandidates(
   }
   // Hosts the engine cannot find: reached by a sharing provider only through a child's aggregate.
   if (kept.length < wanted && flags.hasTrees && flags.hasSharing) {
-    const anchored = await childAnchoredRoots(db, [...checked.classIds.values()], excluded);
     // The prefilter counts these anchors too: a root it ruled out cannot answer.
-    const allowed = onlyRoots === null ? null : new Set(onlyRoots);
-    const extra = anchored.filter((root) => allowed === null || allowed.has(root.id)).map((root) => root.uuid);
+    const anchored = await childAnchoredRoots(db, [...checked.classIds.values()], excluded, onlyRoots);
+    const extra = anchored.map((root) => root.uuid);
     for (let i = 0; i < extra.length && kept.length < wanted; i += MAX_LIMIT) {
       const roots = extra.slice(i, i + MAX_LIMIT);
       enumerateHosts(await loadWorld(db, roots, flags), roots);
@@ -145,39 +144,70 @@ function worldOfHosts(db: Queryable, hosts: Candidate[], flags: WorldFlags): Pro
 }
 
 /**
- * Roots (other than `seen`) of trees where a provider below the root shares an aggregate with a
- * sharing provider. Placement anchors a sharing provider at the root of every provider in its
- * aggregates (research_context.anchors_for_sharing_providers); the engine looks at the roots'
- * own aggregates only, so these hosts are enumerated after the engine's (the enumeration checks
- * every rule, so a root that cannot answer adds nothing). Only partners holding a requested
- * class that the root's own aggregates do not already reach can make a difference.
+ * Roots (other than `seen`, and among `among` when given) of trees where a provider below the
+ * root shares an aggregate with a sharing provider. Placement anchors a sharing provider at
+ * the root of every provider in its aggregates (research_context.anchors_for_sharing_providers);
+ * the engine looks at the roots' own aggregates only, so these hosts are enumerated after the
+ * engine's (the enumeration checks every rule, so a root that cannot answer adds nothing).
+ * Only partners holding a requested class that the root's own aggregates do not already reach
+ * can make a difference.
  */
 async function childAnchoredRoots(
   db: Queryable,
   classIds: number[],
   seen: string[],
+  among: number[] | null,
 ): Promise<{ id: number; uuid: string }[]> {
-  const { rows } = await db.query<{ id: number; uuid: string }>(
-    `WITH partners AS MATERIALIZED (
-       -- sharing providers with a requested class: few, and none at all for most requests
-       SELECT st.provider_id FROM provider_traits st JOIN traits t ON t.id = st.trait_id AND t.name = $1
-        WHERE EXISTS (SELECT 1 FROM inventories si
-                       WHERE si.provider_id = st.provider_id AND si.resource_class_id = ANY($2::int[])))
-     SELECT r.id, r.uuid::text AS uuid
-       FROM partners sp
-       JOIN provider_aggregates sa ON sa.provider_id = sp.provider_id
-       JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
-       JOIN resource_providers m ON m.id = ma.provider_id AND m.parent_provider_id IS NOT NULL
-       JOIN resource_providers r ON r.id = m.root_provider_id
-      -- a partner the root's own aggregates reach is one the engine already tried
-      WHERE NOT EXISTS (SELECT 1 FROM provider_aggregates ra JOIN provider_aggregates rs ON rs.aggregate_id = ra.aggregate_id
-                         WHERE ra.provider_id = r.id AND rs.provider_id = sp.provider_id)
-      GROUP BY r.id, r.uuid ORDER BY r.id`,
-    [STANDARD_TRAIT_SHARING, classIds],
-  );
+  const { rows } =
+    among === null
+      ? await db.query<{ id: number; uuid: string }>(CHILD_ANCHORED_SQL, [STANDARD_TRAIT_SHARING, classIds])
+      : await db.query<{ id: number; uuid: string }>(CHILD_ANCHORED_AMONG_SQL, [
+          STANDARD_TRAIT_SHARING,
+          classIds,
+          `{${among.join(',')}}`,
+        ]);
   const known = new Set(seen);
   return rows.filter((r) => !known.has(r.uuid));
 }
+
+// Sharing providers with a requested class: few, and none at all for most requests.
+const PARTNERS_SQL = `partners AS MATERIALIZED (
+  SELECT st.provider_id FROM provider_traits st JOIN traits t ON t.id = st.trait_id AND t.name = $1
+   WHERE EXISTS (SELECT 1 FROM inventories si WHERE si.provider_id = st.provider_id AND si.resource_class_id = ANY($2::int[])))`;
+
+/** Every root: from the partners' aggregates' members. */
+const CHILD_ANCHORED_SQL = `WITH ${PARTNERS_SQL}
+SELECT r.id, r.uuid::text AS uuid
+  FROM partners sp
+  JOIN provider_aggregates sa ON sa.provider_id = sp.provider_id
+  JOIN provider_aggregates ma ON ma.aggregate_id = sa.aggregate_id
+  JOIN resource_providers m ON m.id = ma.provider_id AND m.parent_provider_id IS NOT NULL
+  JOIN resource_providers r ON r.id = m.root_provider_id
+ -- a partner the root's own aggregates reach is one the engine already tried
+ WHERE NOT EXISTS (SELECT 1 FROM provider_aggregates ra JOIN provider_aggregates rs ON rs.aggregate_id = ra.aggregate_id
+                    WHERE ra.provider_id = r.id AND rs.provider_id = sp.provider_id)
+ GROUP BY r.id, r.uuid ORDER BY r.id`;
+
+/**
+ * The roots the prefilter kept ($3, as array text), each checked from its own tree: reading
+ * the partners' aggregates' members instead walks every host of the pools (4 000 each in the
+ * bench's NUMA world) for a few dozen roots.
+ */
+const CHILD_ANCHORED_AMONG_SQL = `WITH ${PARTNERS_SQL},
+partner_aggregates AS MATERIALIZED (
+  SELECT sa.provider_id, sa.aggregate_id FROM partners sp JOIN provider_aggregates sa ON sa.provider_id = sp.provider_id)
+SELECT r.id, r.uuid::text AS uuid FROM resource_providers r
+ -- per root by index (LATERAL, LIMIT 1 keeps it so): guessing thousands of partners, the planner hashed every child provider
+ CROSS JOIN LATERAL (
+   SELECT 1 FROM resource_providers m
+     JOIN provider_aggregates ma ON ma.provider_id = m.id
+     JOIN partner_aggregates pa ON pa.aggregate_id = ma.aggregate_id
+    WHERE m.root_provider_id = r.id AND m.parent_provider_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM provider_aggregates ra JOIN partner_aggregates rs ON rs.aggregate_id = ra.aggregate_id
+                       WHERE ra.provider_id = r.id AND rs.provider_id = pa.provider_id)
+    LIMIT 1) anchored
+ WHERE r.id = ANY($3::int[])
+ ORDER BY r.id`;
 
 /** Before 1.29 a request may not take from two providers of one tree (Placement's exclude_nested_providers). */
 function oneProviderPerTree(areq: Areq, providers: Map<number, WorldProvider>): boolean {

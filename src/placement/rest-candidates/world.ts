@@ -50,7 +50,10 @@ interface ProviderRow {
 // One JSON document for the whole world: the driver parses it with one native JSON.parse,
 // not column by column and array literal by array literal for each provider. Traits,
 // aggregates and inventories are each read in one join over the wanted providers (not one
-// subquery per provider, which scanned the trait catalogue once per provider).
+// subquery per provider, which scanned the trait catalogue once per provider), each
+// provider's rows by index (LATERAL, OFFSET 0 keeps it so): where sharing pools' aggregates
+// hold thousands of hosts the planner guessed thousands of wanted providers for ~100 and
+// hashed every inventory and provider row instead (285 ms against ~10 ms at 100 000 hosts).
 const WORLD_SQL = `
 WITH tree AS (SELECT p.id FROM resource_providers r JOIN resource_providers p ON p.root_provider_id = r.id
               WHERE r.uuid = ANY($1::uuid[])),
@@ -64,23 +67,26 @@ sharing AS (
 wanted AS (SELECT id FROM tree
            UNION SELECT p.id FROM resource_providers p WHERE p.root_provider_id IN (SELECT root_provider_id FROM sharing)),
 traits_of AS (
-  SELECT pt.provider_id, array_agg(t.name ORDER BY t.name) AS names
-    FROM wanted w JOIN provider_traits pt ON pt.provider_id = w.id JOIN traits t ON t.id = pt.trait_id
-   GROUP BY pt.provider_id),
+  SELECT w.id AS provider_id, array_agg(t.name ORDER BY t.name) AS names
+    FROM wanted w CROSS JOIN LATERAL (SELECT pt.trait_id FROM provider_traits pt WHERE pt.provider_id = w.id OFFSET 0) pt
+    JOIN traits t ON t.id = pt.trait_id
+   GROUP BY w.id),
 aggregates_of AS (
-  SELECT pa.provider_id, array_agg(a.uuid::text) AS uuids
-    FROM wanted w JOIN provider_aggregates pa ON pa.provider_id = w.id JOIN aggregates a ON a.id = pa.aggregate_id
-   GROUP BY pa.provider_id),
+  SELECT w.id AS provider_id, array_agg(a.uuid::text) AS uuids
+    FROM wanted w CROSS JOIN LATERAL (SELECT pa.aggregate_id FROM provider_aggregates pa WHERE pa.provider_id = w.id OFFSET 0) pa
+    JOIN aggregates a ON a.id = pa.aggregate_id
+   GROUP BY w.id),
 inventories_of AS (
-  SELECT i.provider_id, json_agg(json_build_object('name', rc.name, 'classId', rc.id, 'capacity', i.capacity,
+  SELECT w.id AS provider_id, json_agg(json_build_object('name', rc.name, 'classId', rc.id, 'capacity', i.capacity,
            'used', i.used, 'minUnit', i.min_unit, 'maxUnit', i.max_unit, 'stepSize', i.step_size) ORDER BY rc.id) AS list
-    FROM wanted w JOIN inventories i ON i.provider_id = w.id JOIN resource_classes rc ON rc.id = i.resource_class_id
-   GROUP BY i.provider_id)
+    FROM wanted w CROSS JOIN LATERAL (SELECT * FROM inventories i WHERE i.provider_id = w.id OFFSET 0) i
+    JOIN resource_classes rc ON rc.id = i.resource_class_id
+   GROUP BY w.id)
 SELECT coalesce(json_agg(json_build_object(
          'id', p.id, 'uuid', p.uuid, 'parentId', p.parent_provider_id, 'rootId', p.root_provider_id,
          'traits', coalesce(t.names, '{}'), 'aggregates', coalesce(a.uuids, '{}'), 'inventories', coalesce(i.list, '[]'))
          ORDER BY p.id), '[]') AS providers
-  FROM wanted w JOIN resource_providers p ON p.id = w.id
+  FROM wanted w CROSS JOIN LATERAL (SELECT * FROM resource_providers p WHERE p.id = w.id OFFSET 0) p
   LEFT JOIN traits_of t ON t.provider_id = p.id
   LEFT JOIN aggregates_of a ON a.provider_id = p.id
   LEFT JOIN inventories_of i ON i.provider_id = p.id`;
