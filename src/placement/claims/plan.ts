@@ -82,7 +82,7 @@ export async function planClaim(
       throw new ConsumerGenerationConflictError(first.consumerUuid, null, generations.get(first.consumerUuid) ?? null);
     const resolved = resolvedFrom(request, row);
     const callerList = input.candidates ?? null;
-    const list = await weighedList(client, db.pool, resolved, callerList, weigher, limit);
+    const list = await weighedList(client, resolved, callerList, weigher, limit);
     const plan: ClaimPlan = {
       db,
       policy,
@@ -143,14 +143,13 @@ async function lookup(
 /** The server's weighed list, or the caller's list in the caller's order (hosts that do not fit now stay, to be counted as tried). */
 async function weighedList(
   client: Queryable,
-  sidePool: pg.Pool,
   resolved: ResolvedRequest,
   callerList: string[] | null,
   weigher: Weigher,
   limit: number,
 ): Promise<WalkEntry[]> {
   if (!callerList)
-    return (await searchCandidates(client, resolved, { limit, weigher, sidePool })).map((c) => ({
+    return (await searchCandidates(client, resolved, { limit, weigher })).map((c) => ({
       uuid: c.rootUuid,
       candidate: c,
     }));
@@ -164,8 +163,6 @@ function pagesOf(pool: pg.Pool, resolved: ResolvedRequest, weigher: Weigher, lim
   return {
     limit,
     next: (exclude: string[]): Promise<Candidate[]> =>
-      withClient(pool, (client) =>
-        searchCandidates(client, resolved, { limit, weigher, excludeRoots: exclude, sidePool: pool }),
-      ),
+      withClient(pool, (client) => searchCandidates(client, resolved, { limit, weigher, excludeRoots: exclude })),
   };
 }
