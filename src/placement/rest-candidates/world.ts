@@ -1,4 +1,5 @@
 import { STANDARD_TRAIT_SHARING } from '../catalogue.js';
+import { providerRecordsSql } from '../provider-records.js';
 import type { OwnRecord } from '../search/index.js';
 import { prepared, type Queryable } from '../transactions.js';
 
@@ -49,11 +50,8 @@ interface ProviderRow {
 
 // One JSON document for the whole world: the driver parses it with one native JSON.parse,
 // not column by column and array literal by array literal for each provider. Traits,
-// aggregates and inventories are each read in one join over the wanted providers (not one
-// subquery per provider, which scanned the trait catalogue once per provider), each
-// provider's rows by index (LATERAL, OFFSET 0 keeps it so): where sharing pools' aggregates
-// hold thousands of hosts the planner guessed thousands of wanted providers for ~100 and
-// hashed every inventory and provider row instead (285 ms against ~10 ms at 100 000 hosts).
+// aggregates and inventories as provider-records.ts reads them; the providers' own rows by
+// index too (LATERAL, OFFSET 0), for the same misjudged count of wanted providers.
 const WORLD_SQL = `
 WITH tree AS (SELECT p.id FROM resource_providers r JOIN resource_providers p ON p.root_provider_id = r.id
               WHERE r.uuid = ANY($1::uuid[])),
@@ -66,22 +64,11 @@ sharing AS (
     JOIN tree ON tree.id = ta.provider_id),
 wanted AS (SELECT id FROM tree
            UNION SELECT p.id FROM resource_providers p WHERE p.root_provider_id IN (SELECT root_provider_id FROM sharing)),
-traits_of AS (
-  SELECT w.id AS provider_id, array_agg(t.name ORDER BY t.name) AS names
-    FROM wanted w CROSS JOIN LATERAL (SELECT pt.trait_id FROM provider_traits pt WHERE pt.provider_id = w.id OFFSET 0) pt
-    JOIN traits t ON t.id = pt.trait_id
-   GROUP BY w.id),
-aggregates_of AS (
-  SELECT w.id AS provider_id, array_agg(a.uuid::text) AS uuids
-    FROM wanted w CROSS JOIN LATERAL (SELECT pa.aggregate_id FROM provider_aggregates pa WHERE pa.provider_id = w.id OFFSET 0) pa
-    JOIN aggregates a ON a.id = pa.aggregate_id
-   GROUP BY w.id),
-inventories_of AS (
-  SELECT w.id AS provider_id, json_agg(json_build_object('name', rc.name, 'classId', rc.id, 'capacity', i.capacity,
-           'used', i.used, 'minUnit', i.min_unit, 'maxUnit', i.max_unit, 'stepSize', i.step_size) ORDER BY rc.id) AS list
-    FROM wanted w CROSS JOIN LATERAL (SELECT * FROM inventories i WHERE i.provider_id = w.id OFFSET 0) i
-    JOIN resource_classes rc ON rc.id = i.resource_class_id
-   GROUP BY w.id)
+${providerRecordsSql(
+  'wanted',
+  `json_build_object('name', rc.name, 'classId', rc.id, 'capacity', i.capacity, 'used', i.used,
+     'minUnit', i.min_unit, 'maxUnit', i.max_unit, 'stepSize', i.step_size)`,
+)}
 SELECT coalesce(json_agg(json_build_object(
          'id', p.id, 'uuid', p.uuid, 'parentId', p.parent_provider_id, 'rootId', p.root_provider_id,
          'traits', coalesce(t.names, '{}'), 'aggregates', coalesce(a.uuids, '{}'), 'inventories', coalesce(i.list, '[]'))

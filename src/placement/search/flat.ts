@@ -1,4 +1,5 @@
 import { BOUND_CLASSES, fitsSql, freeShareSql } from '../fit.js';
+import { providerRecordsSql } from '../provider-records.js';
 import type { ResolvedRequest } from '../request.js';
 import { Params, roundedScore } from '../sql.js';
 import { prepared, type Queryable } from '../transactions.js';
@@ -49,25 +50,16 @@ function flatCandidate(r: ResolvedRequest, row: WalkRow): Candidate {
  * `walk` (a statement of the walk, with the host id as `root_id`) with each fitting host's
  * traits, aggregates and inventories as one JSON array `own` (arrays, not objects: less to
  * send and parse), read for the statement's rows only (after its limit).
- * Traits, aggregates and inventories are each one join over those rows, not a subquery per
- * row (which scanned the trait catalogue once per host). Traits in name order and
- * inventories in class id order, as rest-candidates/world.ts reads them: REST bodies list them so.
+ * The records are read as rest-candidates/world.ts reads them (provider-records.ts): REST
+ * bodies list traits in name order and inventories in class id order.
  */
 function withOwnRecords(walk: string, fitting: string, order: string): string {
   return `WITH w AS MATERIALIZED (${walk}),
 own AS (SELECT root_id AS id FROM w WHERE ${fitting}),
-traits_of AS (
-  SELECT pt.provider_id, array_agg(t.name ORDER BY t.name) AS names
-    FROM own JOIN provider_traits pt ON pt.provider_id = own.id JOIN traits t ON t.id = pt.trait_id
-   GROUP BY pt.provider_id),
-aggregates_of AS (
-  SELECT pa.provider_id, array_agg(a.uuid::text) AS uuids
-    FROM own JOIN provider_aggregates pa ON pa.provider_id = own.id JOIN aggregates a ON a.id = pa.aggregate_id
-   GROUP BY pa.provider_id),
-inventories_of AS (
-  SELECT i.provider_id, json_agg(json_build_array(rc.name, rc.id, i.capacity, i.used, i.min_unit, i.max_unit, i.step_size) ORDER BY rc.id) AS list
-    FROM own JOIN inventories i ON i.provider_id = own.id JOIN resource_classes rc ON rc.id = i.resource_class_id
-   GROUP BY i.provider_id)
+${providerRecordsSql(
+  'own',
+  'json_build_array(rc.name, rc.id, i.capacity, i.used, i.min_unit, i.max_unit, i.step_size)',
+)}
 SELECT w.*, CASE WHEN ${fitting} THEN json_build_array(coalesce(t.names, '{}'), coalesce(a.uuids, '{}'), coalesce(i.list, '[]')) END AS own
   FROM w
   LEFT JOIN traits_of t ON t.provider_id = w.root_id
