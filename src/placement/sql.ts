@@ -13,3 +13,9 @@ export class Params {
  * the last bit) are one score and tie-break on uuid, as documented.
  */
 export const roundedScore = (mean: string) => `(round(${mean} * 1e12::float8) / 1e12::float8)`;
+
+/**
+ * An int[] parameter as PostgreSQL's array text (cast it with `::int[]`): the driver would
+ * quote and escape every element of a list of thousands (5 ms for 16 000 ids, against 0.2).
+ */
+export const intArrayText = (ids: readonly number[]): string => `{${ids.join(',')}}`;

@@ -10,6 +10,7 @@ import {
   resolvedFrom,
 } from '../request.js';
 import { type Candidate, searchCandidates } from '../search/index.js';
+import { intArrayText } from '../sql.js';
 import { prepared, type Queryable } from '../transactions.js';
 import { isStoredUuid, MAX_INT32 } from '../validation.js';
 import { type Areq, areqKey, Enumeration } from './enumerate.js';
@@ -164,7 +165,7 @@ async function childAnchoredRoots(
       : await db.query<{ id: number; uuid: string }>(CHILD_ANCHORED_AMONG_SQL, [
           STANDARD_TRAIT_SHARING,
           classIds,
-          `{${among.join(',')}}`,
+          intArrayText(among),
         ]);
   const known = new Set(seen);
   return rows.filter((r) => !known.has(r.uuid));
@@ -189,7 +190,7 @@ SELECT r.id, r.uuid::text AS uuid
  GROUP BY r.id, r.uuid ORDER BY r.id`;
 
 /**
- * The roots the prefilter kept ($3, as array text), each checked from its own tree: reading
+ * The roots the prefilter kept ($3), each checked from its own tree: reading
  * the partners' aggregates' members instead walks every host of the pools (4 000 each in the
  * bench's NUMA world) for a few dozen roots.
  */

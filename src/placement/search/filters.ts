@@ -1,5 +1,5 @@
 import type { ResolvedRequest } from '../request.js';
-import type { Params } from '../sql.js';
+import { intArrayText, type Params } from '../sql.js';
 import type { SearchOptions } from './candidate.js';
 
 /** One SQL condition on root `p` per filter, each with a label for explain. */
@@ -88,8 +88,7 @@ export function rootConditions(
 export function extraRootFilters(options: SearchOptions, params: Params): string[] {
   const out: string[] = [];
   if (options.onlyRoots) out.push(`p.uuid = ANY(${params.add(options.onlyRoots)}::uuid[])`);
-  // As the array's text: the driver would quote and escape every element of a list of thousands.
-  if (options.onlyRootIds) out.push(`p.id = ANY(${params.add(`{${options.onlyRootIds.join(',')}}`)}::int[])`);
+  if (options.onlyRootIds) out.push(`p.id = ANY(${params.add(intArrayText(options.onlyRootIds))}::int[])`);
   if (options.excludeRoots?.length) out.push(`p.uuid <> ALL(${params.add(options.excludeRoots)}::uuid[])`);
   if (options.aloneWithSharingTrait !== undefined)
     out.push(
